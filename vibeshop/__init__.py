@@ -1,1 +1,1 @@
-"""vibeshop."""
+"""The `vibeshop` command: a thin edge over shared/, cloud/ and studio/."""

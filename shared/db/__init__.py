@@ -1,1 +1,6 @@
-"""shared/db."""
+"""libSQL data layer: `connect(url)`, one write path, numbered migrations, repositories."""
+
+from shared.db.database import Connection, Database, connect
+from shared.db.errors import DatabaseError, MigrationError
+
+__all__ = ["Connection", "Database", "DatabaseError", "MigrationError", "connect"]

@@ -6,7 +6,9 @@ context come through `new_context()`, which makes sure the flags were applied fi
 
 from __future__ import annotations
 
+import atexit
 import threading
+import weakref
 from importlib import resources
 
 from py_mini_racer import LibAlreadyInitializedError, MiniRacer, init_mini_racer
@@ -21,6 +23,18 @@ V8_FLAGS = (
 
 _lock = threading.Lock()
 _initialised = False
+# Every live context, so they can be closed before interpreter shutdown: mini-racer frees a context
+# from __del__, and at shutdown that waits forever on its (already stopped) event-loop thread.
+_live: weakref.WeakSet[MiniRacer] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for ctx in list(_live):
+        try:
+            ctx.close()
+        except Exception:  # noqa: BLE001,S110 - best effort at exit
+            pass
 
 
 def ensure_v8() -> None:
@@ -43,6 +57,7 @@ def new_context(memory_limit: int) -> MiniRacer:
     ensure_v8()
     ctx = MiniRacer()
     ctx.set_hard_memory_limit(memory_limit)
+    _live.add(ctx)
     return ctx
 
 

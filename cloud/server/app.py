@@ -1,0 +1,45 @@
+"""The cloud service's application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from cloud.server.config import ServeConfig
+from cloud.server.keys import CONFIG, EXECUTORS, STORES
+from cloud.server.middlewares import security_headers_middleware, tenant_middleware
+from cloud.server.pages import error_page
+from cloud.server.routes import add_routes
+from cloud.server.tenancy import StoreDirectory
+from shared.storefront.service import DataDir
+from shared.vibe.executor import ExecutorPool
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    config = app[CONFIG]
+    app[STORES] = StoreDirectory(DataDir(config.data_dir), config.base_domain)
+    app[EXECUTORS] = ExecutorPool(pool_size=config.executor_pool_size)
+    yield
+    app[EXECUTORS].close()
+    app[STORES].close()
+
+
+@web.middleware
+async def _not_found_middleware(request: web.Request, handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        return error_page(404, "Page not found", "There is no page at this address.")
+    except web.HTTPMethodNotAllowed:
+        return error_page(405, "Method not allowed", "This address does not accept that kind of request.")
+
+
+def create_app(config: ServeConfig) -> web.Application:
+    """The storefront service for every store under config.data_dir."""
+    app = web.Application(middlewares=[security_headers_middleware, _not_found_middleware, tenant_middleware],
+                          client_max_size=1024 * 1024)
+    app[CONFIG] = config
+    app.cleanup_ctx.append(_resources)
+    add_routes(app)
+    return app

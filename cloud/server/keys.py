@@ -1,0 +1,13 @@
+"""Typed application keys: every shared resource of the aiohttp app, in one place."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from cloud.server.config import ServeConfig
+from cloud.server.tenancy import StoreDirectory
+from shared.vibe.executor import ExecutorPool
+
+CONFIG = web.AppKey("config", ServeConfig)
+STORES = web.AppKey("stores", StoreDirectory)
+EXECUTORS = web.AppKey("executors", ExecutorPool)

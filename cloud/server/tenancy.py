@@ -1,0 +1,67 @@
+"""Which store a request is for: from its Host header alone, `{slug}.{base_domain}` or a verified
+custom domain. Open store databases are kept for reuse."""
+
+from __future__ import annotations
+
+import threading
+
+from shared.db.repositories.stores import find_store_by_hostname, get_store_by_slug
+from shared.storefront.service import DataDir, Store, open_store
+from shared.storefront.validation import SLUG_RE
+
+
+def hostname_of(host_header: str) -> str:
+    """'Demo.Localhost:8080' -> 'demo.localhost' (IPv6 literals keep their brackets)."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host.split("]")[0] + "]"
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
+class StoreDirectory:
+    """Resolves hostnames to open stores; one instance per worker process."""
+
+    def __init__(self, data_dir: DataDir, base_domain: str):
+        self.data_dir = data_dir
+        self.base_domain = base_domain.lower().strip(".")
+        self._open: dict[str, Store] = {}
+        self._lock = threading.Lock()
+        self._catalog = data_dir.catalog()
+
+    def slug_for(self, hostname: str) -> str | None:
+        """The store slug a hostname names, if any (subdomain of the base domain or a verified domain)."""
+        suffix = "." + self.base_domain
+        if hostname.endswith(suffix):
+            slug = hostname[: -len(suffix)]
+            return slug if SLUG_RE.match(slug) else None
+        record = self._catalog.read(lambda conn: find_store_by_hostname(conn, hostname))
+        return record.slug if record else None
+
+    def store_for(self, hostname: str) -> Store | None:
+        """The open store for a hostname, or None."""
+        slug = self.slug_for(hostname)
+        if slug is None:
+            return None
+        with self._lock:
+            store = self._open.get(slug)
+            if store is not None:
+                return store
+            if self._catalog.read(lambda conn: get_store_by_slug(conn, slug)) is None:
+                return None
+            store = open_store(self.data_dir, slug)
+            self._open[slug] = store
+            return store
+
+    def slugs(self) -> list[str]:
+        """Every store slug (for local development hints)."""
+        from shared.storefront.service import list_stores
+
+        return [r.slug for r in list_stores(self.data_dir)]
+
+    def close(self) -> None:
+        """Close every open database."""
+        with self._lock:
+            for store in self._open.values():
+                store.close()
+            self._open.clear()
+            self._catalog.close()

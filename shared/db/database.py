@@ -1,0 +1,152 @@
+"""libSQL access: one `Database` per database file or URL, one write path, migrations at open.
+
+`libsql` 0.1.11 holds the GIL while it waits for a lock, so two threads writing one file stall each
+other for seconds: every statement on a `Database` goes through one connection behind one lock
+(writes are serialised in-process; several processes on one file are fine thanks to WAL).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import libsql
+
+from shared.db.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Row = tuple[Any, ...]
+REMOTE_SCHEMES = ("libsql://", "http://", "https://", "ws://", "wss://")
+
+
+class Connection:
+    """The statement API handed to repositories: `?` parameters only, rows are tuples."""
+
+    def __init__(self, raw: Any):
+        self._raw = raw
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement with bound parameters; returns the cursor."""
+        try:
+            return self._raw.execute(sql, tuple(params))
+        except ValueError as exc:  # libsql reports every error as a plain ValueError
+            raise DatabaseError(str(exc)) from exc
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for each parameter row."""
+        for row in rows:
+            self.execute(sql, row)
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """The first row, or None."""
+        return self.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Every row."""
+        return self.execute(sql, params).fetchall()
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+    def script(self, sql: str) -> None:
+        """Several statements (migrations only)."""
+        try:
+            self._raw.executescript(sql)
+        except ValueError as exc:
+            raise DatabaseError(str(exc)) from exc
+
+    @contextmanager
+    def savepoint(self, name: str = "nested") -> Iterator[None]:
+        """A nested unit inside `Database.write`: rolled back alone if its body raises."""
+        self.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self.execute(f"ROLLBACK TO {name}")
+            self.execute(f"RELEASE {name}")
+            raise
+        self.execute(f"RELEASE {name}")
+
+
+class Database:
+    """A libSQL database: an embedded file (path) or a libSQL server / Turso database (URL)."""
+
+    def __init__(self, url: str, *, migrations: str = "store"):
+        self.url = url
+        self._lock = threading.RLock()
+        self._raw = _open(url)
+        self._conn = Connection(self._raw)
+        self._after_commit: list[Callable[[], None]] = []
+        from shared.db.migrate import apply_migrations  # local import: migrate uses Database
+
+        apply_migrations(self, migrations)
+
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run fn(conn) in one BEGIN IMMEDIATE transaction; commit, or roll back if it raises.
+
+        Callbacks queued with `on_commit` inside fn run after the commit, never after a rollback.
+        """
+        with self._lock:
+            if self._raw.in_transaction:
+                raise DatabaseError("write() cannot nest: use conn.savepoint() for a nested unit")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(self._conn)
+            except BaseException:
+                self._raw.execute("ROLLBACK")
+                self._after_commit.clear()
+                raise
+            self._conn.execute("COMMIT")
+            callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - a failed side effect must not undo a committed write
+                log.exception("after-commit callback failed")
+        return result
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run callback after the current write commits (e-mails, cache purges, sync pokes)."""
+        self._after_commit.append(callback)
+
+    def read(self, fn: Callable[[Connection], T]) -> T:
+        """Run fn(conn) for reading (a consistent snapshot while the lock is held)."""
+        with self._lock:
+            return fn(self._conn)
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._raw.close()
+
+
+def _open(url: str) -> Any:
+    if url.startswith(REMOTE_SCHEMES):
+        parts = urlsplit(url)
+        token = parse_qs(parts.query).get("authToken", [os.environ.get("LIBSQL_AUTH_TOKEN", "")])[0]
+        bare = parts._replace(query="").geturl()
+        raw = libsql.connect(bare, auth_token=token, isolation_level=None, _check_same_thread=False)
+        raw.execute("PRAGMA foreign_keys = ON")
+        return raw
+    path = Path(url.removeprefix("file:"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = libsql.connect(str(path), isolation_level=None, _check_same_thread=False, timeout=10.0)
+    raw.execute("PRAGMA journal_mode = WAL")
+    raw.execute("PRAGMA foreign_keys = ON")
+    raw.execute("PRAGMA busy_timeout = 10000")
+    raw.execute("PRAGMA synchronous = NORMAL")
+    return raw
+
+
+def connect(url: str | os.PathLike[str], *, migrations: str = "store") -> Database:
+    """Open (creating if needed) and migrate a database: a file path, or a libsql:// / http(s):// URL."""
+    return Database(os.fspath(url), migrations=migrations)

@@ -1,0 +1,35 @@
+"""The storefront row of a store database (exactly one)."""
+
+from __future__ import annotations
+
+import json
+
+from shared.db.database import Connection
+from shared.models import Storefront
+
+_COLS = "id, slug, name, status, currency, locale, timezone, settings, created_at, updated_at"
+
+
+def get_storefront(conn: Connection) -> Storefront | None:
+    """The store's own settings row."""
+    row = conn.one(f"SELECT {_COLS} FROM storefront LIMIT 1")
+    if row is None:
+        return None
+    values = list(row)
+    values[7] = json.loads(values[7])
+    return Storefront(*values)
+
+
+def insert_storefront(conn: Connection, store: Storefront) -> None:
+    """Create the storefront row."""
+    conn.execute(f"INSERT INTO storefront ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (store.id, store.slug, store.name, store.status, store.currency, store.locale, store.timezone,
+                  json.dumps(store.settings), store.created_at, store.updated_at))
+
+
+def update_storefront(conn: Connection, store: Storefront) -> None:
+    """Write every editable field of the storefront row."""
+    conn.execute("UPDATE storefront SET name = ?, status = ?, currency = ?, locale = ?, timezone = ?, "
+                 "settings = ?, updated_at = ? WHERE id = ?",
+                 (store.name, store.status, store.currency, store.locale, store.timezone,
+                  json.dumps(store.settings), store.updated_at, store.id))

@@ -1,0 +1,1 @@
+"""Media: images imported once, resized to a few widths as WebP, addressed by content hash."""

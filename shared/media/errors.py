@@ -1,0 +1,20 @@
+"""Error codes of the media domain."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MediaErrorCode(StrEnum):
+    """Why an image was refused."""
+
+    TOO_LARGE = "too_large"
+    UNSUPPORTED = "unsupported"
+
+
+class MediaError(Exception):
+    """A refused image; nothing was stored."""
+
+    def __init__(self, code: MediaErrorCode, message: str):
+        super().__init__(message)
+        self.code = code

@@ -1,0 +1,28 @@
+"""Error codes of the pages domain."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from shared.vibe.errors import Diagnostic
+
+
+class PageErrorCode(StrEnum):
+    """Why a page or block operation was refused."""
+
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+    DUPLICATE_SLUG = "duplicate_slug"
+    INVALID_CODE = "invalid_code"
+    PROTECTED = "protected"
+
+
+class PageError(Exception):
+    """A refused page/block operation; nothing was stored. `field` names the offending input."""
+
+    def __init__(self, code: PageErrorCode, message: str, *, field: str | None = None,
+                 diagnostics: tuple[Diagnostic, ...] = ()):
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.diagnostics = diagnostics

@@ -1,0 +1,162 @@
+"""Stores under a data folder: create, open, list, update. The same layout serves every command.
+
+    DIR/catalog.db            the catalog: which stores exist and where their databases are
+    DIR/stores/<id>.db        one libSQL database per store (database per tenant)
+    DIR/media/<hash>-<w>.webp resized images, content-addressed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from shared.compose.theme import DEFAULT_PRESET, starters
+from shared.db import Connection, Database, connect
+from shared.db.repositories import content, stores
+from shared.db.repositories import pages as page_repo
+from shared.db.repositories.storefront import get_storefront, insert_storefront, update_storefront
+from shared.db.stamps import new_id, utc_now
+from shared.models import Menu, Page, Storefront, StoreRecord, Theme
+from shared.storefront.errors import FieldError, StoreError, StoreErrorCode
+from shared.storefront.validation import validate_storefront
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """A folder holding a catalog database, one database per store, and media files."""
+
+    root: Path
+
+    @property
+    def catalog_path(self) -> Path:
+        """The catalog database file."""
+        return self.root / "catalog.db"
+
+    @property
+    def media_dir(self) -> Path:
+        """Where resized images live."""
+        return self.root / "media"
+
+    def catalog(self) -> Database:
+        """Open (and migrate) the catalog database."""
+        return connect(self.catalog_path, migrations="catalog")
+
+    def store_url(self, record: StoreRecord) -> str:
+        """The store database's path or URL (relative paths are under the data folder)."""
+        if "://" in record.db_url:
+            return record.db_url
+        return str(self.root / record.db_url)
+
+
+@dataclass
+class Store:
+    """An open store: its catalog record and its own database."""
+
+    record: StoreRecord
+    db: Database
+    data_dir: DataDir
+
+    def storefront(self) -> Storefront:
+        """The store's settings row."""
+        return self.db.read(get_storefront)
+
+    def close(self) -> None:
+        """Close the store's database."""
+        self.db.close()
+
+
+def create_store(data_dir: DataDir, *, slug: str, name: str, currency: str = "USD", locale: str = "en-US",
+                 timezone: str = "UTC", settings: Mapping[str, Any] | None = None,
+                 theme_preset: str = DEFAULT_PRESET) -> Store:
+    """Register a store and create its database with a storefront row, a theme, menus and a home page.
+
+    Raises StoreError(INVALID) listing every bad field, or StoreError(DUPLICATE) for a taken slug."""
+    values = {"slug": slug, "name": name, "currency": currency, "locale": locale, "settings": dict(settings or {})}
+    validate_storefront(values)
+    if theme_preset not in starters():
+        raise StoreError(StoreErrorCode.INVALID, f"theme_preset must be one of {', '.join(starters())}",
+                         (FieldError("theme_preset", "is not a starter theme"),))
+    catalog = data_dir.catalog()
+    try:
+        now = utc_now()
+        record = StoreRecord(new_id(), slug, name.strip(), "active", "", now, now)
+        record = replace(record, db_url=f"stores/{record.id}.db")
+
+        def register(conn: Connection) -> None:
+            if stores.get_store_by_slug(conn, slug):
+                raise StoreError(StoreErrorCode.DUPLICATE, f"A store with the slug '{slug}' already exists",
+                                 (FieldError("slug", "is taken"),))
+            stores.insert_store(conn, record)
+
+        db = connect(data_dir.store_url(record))
+        db.write(lambda conn: _seed_store(conn, record, currency, locale, timezone, dict(settings or {}), theme_preset))
+        catalog.write(register)
+        return Store(record, db, data_dir)
+    finally:
+        catalog.close()
+
+
+def _seed_store(conn: Connection, record: StoreRecord, currency: str, locale: str, timezone: str,
+                settings: dict[str, Any], preset: str) -> None:
+    now = record.created_at
+    insert_storefront(conn, Storefront(record.id, record.slug, record.name, "active", currency, locale, timezone,
+                                       settings, now, now))
+    content.insert_theme(conn, Theme(new_id(), starters()[preset]["name"], preset, {}, "", True, now, now))
+    content.save_menu(conn, Menu("main", ({"title": "Home", "url": "/"},), now))
+    content.save_menu(conn, Menu("footer", (), now))
+    page_repo.insert_page(conn, Page(new_id(), "home", "Home", "published", 0, created_at=now, updated_at=now,
+                                     published_at=now))
+
+
+def list_stores(data_dir: DataDir) -> list[StoreRecord]:
+    """Every store in the data folder."""
+    if not data_dir.catalog_path.exists():
+        return []
+    catalog = data_dir.catalog()
+    try:
+        return catalog.read(stores.list_stores)
+    finally:
+        catalog.close()
+
+
+def open_store(data_dir: DataDir, slug: str | None = None) -> Store:
+    """Open a store by slug; without a slug, the only store in the folder.
+
+    Raises StoreError(NOT_FOUND) naming the stores that do exist."""
+    records = list_stores(data_dir)
+    if slug is None:
+        if len(records) == 1:
+            record = records[0]
+        elif not records:
+            raise StoreError(StoreErrorCode.NOT_FOUND, f"No store in {data_dir.root} (run `vibeshop demo --data "
+                             f"{data_dir.root} --no-serve` to create the demo store)")
+        else:
+            raise StoreError(StoreErrorCode.NOT_FOUND, "Several stores here; choose one with --store: "
+                             + ", ".join(r.slug for r in records))
+    else:
+        record = next((r for r in records if r.slug == slug), None)
+        if record is None:
+            known = ", ".join(r.slug for r in records) or "none"
+            raise StoreError(StoreErrorCode.NOT_FOUND, f"No store '{slug}' in {data_dir.root} (stores: {known})",
+                             (FieldError("store", "not found"),))
+    return Store(record, connect(data_dir.store_url(record)), data_dir)
+
+
+def update_storefront_settings(store: Store, *, changes: Mapping[str, Any]) -> Storefront:
+    """Change name, currency, locale, timezone or settings (validated; one error per bad field)."""
+    allowed = {"name", "currency", "locale", "timezone", "settings"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise StoreError(StoreErrorCode.INVALID, f"cannot change {', '.join(sorted(unknown))}",
+                         tuple(FieldError(k, "cannot be changed here") for k in sorted(unknown)))
+    validate_storefront(changes, partial=True)
+
+    def write(conn: Connection) -> Storefront:
+        current = get_storefront(conn)
+        updated = replace(current, **{k: v for k, v in changes.items()}, updated_at=utc_now())
+        update_storefront(conn, updated)
+        return updated
+
+    return store.db.write(write)
