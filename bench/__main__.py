@@ -1,0 +1,18 @@
+"""Run every benchmark: `python -m bench` (what `make bench` does)."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import render_page
+
+
+def main() -> int:
+    """Run the benchmarks in turn and print their tables."""
+    print(f"Python {sys.version.split()[0]}; figures are medians, ratios < 1 mean Vibeshop is faster.\n")
+    render_page.main()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""Timing helpers for the benchmarks: warm-up, repeated runs, medians."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable
+
+
+def median_ms(fn: Callable[[], object], *, runs: int, warmup: int = 3) -> float:
+    """Median wall time of fn() in milliseconds over `runs` calls after `warmup` calls."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    gc_was = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(runs):
+            start = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - start) * 1000)
+    finally:
+        if gc_was:
+            gc.enable()
+    return statistics.median(samples)
+
+
+def table(title: str, rows: list[tuple[str, float, str]]) -> str:
+    """A plain-text table: name, median ms, note."""
+    width = max(len(r[0]) for r in rows)
+    lines = [title, "-" * len(title)]
+    lines += [f"  {name:<{width}}  {ms:9.3f} ms  {note}" for name, ms, note in rows]
+    return "\n".join(lines)
