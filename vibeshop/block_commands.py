@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -92,6 +93,8 @@ def render_files(files: Sequence[str], ctx_path: str | None) -> int:
                              product_ids=tuple(by_id), collections=tuple(ctx.get("collections", [])),
                              posts=tuple(ctx.get("posts", []))))
     runnable = [job for job in jobs if job is not None]
+    # Each failure is reported once, as `FILE: reason`; the sandbox's own log lines would repeat it.
+    logging.getLogger("shared.vibe").setLevel(logging.ERROR)
     executor = StoreExecutor("cli")
     try:
         results = iter(executor.render_page(runnable, PageData(env=env, shared=shared, products=by_id)))

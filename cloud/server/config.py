@@ -13,5 +13,5 @@ class ServeConfig:
     data_dir: Path
     base_domain: str = "localhost"
     media_base: str = ""            # a CDN origin for /media, or "" to serve media from here
-    executor_pool_size: int = 2     # warm V8 contexts per store
+    executor_pool_size: int = 1     # warm sandbox worker processes per store (~60 MB each)
     dev_hints: bool = False         # unknown hosts get a list of the stores here (local demo only)

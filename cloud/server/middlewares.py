@@ -9,9 +9,10 @@ from aiohttp import web
 from cloud.server.keys import CONFIG, STORES
 from cloud.server.pages import error_page
 from cloud.server.tenancy import hostname_of
+from shared.storefront.service import Store
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-STORE = "store"
+STORE = web.RequestKey("store", Store)
 # Paths served without a store (health checks, Caddy's on-demand TLS ask, metrics).
 _STORELESS = ("/_health",)
 

@@ -42,14 +42,17 @@ class StoreDirectory:
         slug = self.slug_for(hostname)
         if slug is None:
             return None
+        # The catalog row is read on every request (one indexed read): a store suspended or closed
+        # while the service runs must stop being served at once, not at the next restart.
+        record = self._catalog.read(lambda conn: get_store_by_slug(conn, slug))
+        if record is None:
+            return None
         with self._lock:
             store = self._open.get(slug)
-            if store is not None:
-                return store
-            if self._catalog.read(lambda conn: get_store_by_slug(conn, slug)) is None:
-                return None
-            store = open_store(self.data_dir, slug)
-            self._open[slug] = store
+            if store is None:
+                store = open_store(self.data_dir, slug)
+                self._open[slug] = store
+            store.record = record
             return store
 
     def slugs(self) -> list[str]:

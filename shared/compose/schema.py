@@ -14,9 +14,9 @@ MAX_TEXT = 5_000
 MAX_RICHTEXT = 50_000
 MAX_LIST_ITEMS = 50
 MAX_FREEFORM_JSON = 64 * 1024
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]{0,254}$")
-_URL = re.compile(r"^(?:https?://[^\s<>\"']+|mailto:[^\s<>\"']+|tel:[+0-9 ()-]+|/(?!/)[^\s<>\"']*|#[^\s<>\"']*)$", re.I)
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
+_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]{0,254}\Z")
+_URL = re.compile(r"^(?:https?://[^\s<>\"']+|mailto:[^\s<>\"']+|tel:[+0-9 ()-]+|/(?!/)[^\s<>\"']*|#[^\s<>\"']*)\Z", re.I)
 
 
 class SettingsError(ValueError):
@@ -25,6 +25,7 @@ class SettingsError(ValueError):
     def __init__(self, setting: str, message: str):
         super().__init__(f"{setting}: {message}")
         self.setting = setting
+        self.detail = message
 
 
 def sanitize_richtext(html: str) -> str:
@@ -117,8 +118,8 @@ def _clean(fields: Mapping[str, Mapping[str, Any]], settings: Any, *, prefix: st
         check = _CHECKS.get(spec.get("type", "text"), _text(MAX_TEXT))
         try:
             out[key] = check(value, spec)
-        except SettingsError:
-            raise
+        except SettingsError as exc:  # from a list's item: name the list too, "items[0].question"
+            raise SettingsError(prefix + key + exc.setting, exc.detail) from None
         except ValueError as exc:
             raise SettingsError(prefix + key, str(exc)) from None
     return out

@@ -18,7 +18,7 @@ from shared.models import Theme
 
 DEFAULT_PRESET = "harbor"
 MAX_CUSTOM_CSS = 64 * 1024
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
 _COLOR_KEYS = ("background", "surface", "text", "muted", "accent", "accent_text", "border")
 _NUMBERS = {  # setting path -> (min, max, CSS unit)
     ("typography", "base_size"): (12, 24, "px"),
@@ -49,8 +49,11 @@ def fonts() -> dict[str, dict[str, str]]:
 
 @cache
 def base_css() -> str:
-    """The one stylesheet every theme shares (mobile-first, styles every built-in block)."""
-    return _asset("base.css")
+    """The stylesheet every theme shares (mobile-first, styles every built-in block): the files in
+    themes/css, one per component as in Dawn, joined in the order of their numbered names."""
+    folder = resources.files("shared.compose").joinpath("themes", "css")
+    files = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".css")), key=lambda e: e.name)
+    return "\n".join(entry.read_text(encoding="utf-8") for entry in files)
 
 
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -60,6 +63,12 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _group(settings: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """A settings group, or {} when the stored value is not an object (a bad group falls back whole)."""
+    group = settings.get(name)
+    return group if isinstance(group, Mapping) else {}
+
+
 def effective_settings(theme: Theme) -> dict[str, Any]:
     """The preset's settings with the merchant's on top, each value checked (bad ones fall back)."""
     preset = starters().get(theme.preset) or starters()[DEFAULT_PRESET]
@@ -67,17 +76,17 @@ def effective_settings(theme: Theme) -> dict[str, Any]:
     merged = _merge(defaults, theme.settings if isinstance(theme.settings, Mapping) else {})
     out: dict[str, Any] = {"colors": {}, "typography": {}, "spacing": {}, "layout": {}}
     for key in _COLOR_KEYS:
-        value = merged.get("colors", {}).get(key)
+        value = _group(merged, "colors").get(key)
         out["colors"][key] = value if isinstance(value, str) and _COLOR.match(value) else defaults["colors"][key]
     for key in ("heading_font", "body_font"):
-        value = merged.get("typography", {}).get(key)
-        out["typography"][key] = value if value in fonts() else defaults["typography"][key]
+        value = _group(merged, "typography").get(key)
+        out["typography"][key] = value if isinstance(value, str) and value in fonts() else defaults["typography"][key]
     for (group, key), (low, high, _unit) in _NUMBERS.items():
-        value = merged.get(group, {}).get(key)
+        value = _group(merged, group).get(key)
         ok = isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
         out[group][key] = value if ok else defaults[group][key]
     for (group, key), allowed in _CHOICES.items():
-        value = merged.get(group, {}).get(key)
+        value = _group(merged, group).get(key)
         out[group][key] = value if value in allowed else defaults[group][key]
     return out
 
@@ -110,13 +119,27 @@ def theme_problems(settings: Any) -> list[tuple[str, str]]:
 
 _CSS_IMPORT = re.compile(r"@import\b[^;]*;?", re.I)
 _CSS_DANGEROUS_URL = re.compile(r"url\(\s*(['\"]?)\s*(?!data:image/|#|/(?!/))[^)]*\)", re.I)
-_CSS_LEGACY = re.compile(r"(?:expression\s*\(|-moz-binding|behavior\s*:|javascript:)", re.I)
+_CSS_LEGACY = re.compile(r"(?:expression\s*\(|-moz-binding|behavior\s*:|javascript:|image-set\s*\()", re.I)
+# CSS reads `@\69mport` as `@import` and `u\72l(` as `url(`: letters written as escapes are decoded
+# before the checks (an escaped backslash is kept as it is).
+_CSS_LETTER_ESCAPE = re.compile(r"\\\\|\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\([g-zG-Z])")
+
+
+def _decode_letter(match: re.Match[str]) -> str:
+    if match[2]:
+        return match[2]
+    if match[1]:
+        char = chr(int(match[1], 16)) if int(match[1], 16) < 0x110000 else ""
+        if char.isascii() and char.isalpha():
+            return char
+    return match[0]
 
 
 def sanitize_css(css: str) -> str:
     """Custom CSS made safe inside <style>: no '<' (so no </style> or markup), no @import, no remote or
     script URLs, no legacy script hooks. '<' is written as the CSS escape \\3c, which CSS reads back."""
     css = css[:MAX_CUSTOM_CSS].replace("\x00", "")
+    css = _CSS_LETTER_ESCAPE.sub(_decode_letter, css)
     css = css.replace("<", "\\3c ")
     css = _CSS_IMPORT.sub("/* @import removed */", css)
     css = _CSS_DANGEROUS_URL.sub("none", css)

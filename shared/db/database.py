@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -58,11 +60,12 @@ class Connection:
         return None if row is None else row[0]
 
     def script(self, sql: str) -> None:
-        """Several statements (migrations only)."""
-        try:
-            self._raw.executescript(sql)
-        except ValueError as exc:
-            raise DatabaseError(str(exc)) from exc
+        """Several statements (migrations only), one at a time so the first failure raises.
+
+        libsql 0.1.11's executescript ignores a failing statement and carries on, so a broken
+        migration would be recorded as applied."""
+        for statement in split_statements(sql):
+            self.execute(statement)
 
     @contextmanager
     def savepoint(self, name: str = "nested") -> Iterator[None]:
@@ -75,6 +78,27 @@ class Connection:
             self.execute(f"RELEASE {name}")
             raise
         self.execute(f"RELEASE {name}")
+
+
+_SQL_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+
+
+def split_statements(sql: str) -> list[str]:
+    """The statements of a script, trigger bodies kept whole; comment-only text is dropped."""
+    statements: list[str] = []
+    pending = ""
+    pieces = sql.split(";")
+    for index, piece in enumerate(pieces):
+        pending += piece
+        if index < len(pieces) - 1:
+            pending += ";"
+            # sqlite3's tokenizer knows a ';' inside a string, a comment or a trigger body.
+            if not sqlite3.complete_statement(pending):
+                continue
+        if _SQL_COMMENT.sub("", pending).strip(" \t\r\n;"):
+            statements.append(pending.strip())
+        pending = ""
+    return statements
 
 
 class Database:
@@ -115,7 +139,11 @@ class Database:
         return result
 
     def on_commit(self, callback: Callable[[], None]) -> None:
-        """Run callback after the current write commits (e-mails, cache purges, sync pokes)."""
+        """Run callback after the current write commits (e-mails, cache purges, sync pokes).
+
+        Only valid inside `write(fn)`: a callback queued elsewhere would wait for some later commit."""
+        if not self._raw.in_transaction:
+            raise DatabaseError("on_commit() is only valid inside write()")
         self._after_commit.append(callback)
 
     def read(self, fn: Callable[[Connection], T]) -> T:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+from functools import cache
 
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -112,8 +113,9 @@ DRAWERS = {
 }
 
 
-def product_image(kind: str, color: str, *, background: str = "#f1ede6", seed: int = 0) -> bytes:
-    """PNG bytes of an illustration of `kind` in `color`."""
+@cache
+def _studio_backdrop(background: str) -> Image.Image:
+    """The soft-lit backdrop with a floor shadow (blurs are slow: made once per colour)."""
     bg = _hex(background)
     image = Image.new("RGB", (SIZE, SIZE), bg)
     glow = Image.new("L", (SIZE, SIZE), 0)
@@ -122,13 +124,21 @@ def product_image(kind: str, color: str, *, background: str = "#f1ede6", seed: i
     shadow = Image.new("L", (SIZE, SIZE), 0)
     ImageDraw.Draw(shadow).ellipse([250, 760, 710, 830], fill=90)
     image.paste(_shade(bg, 0.25), mask=shadow.filter(ImageFilter.GaussianBlur(22)))
+    return image
+
+
+BACKDROPS = ("#f1ede6", "#ece9e2", "#eef0ec", "#f3ece4")
+
+
+def product_image(kind: str, color: str, *, seed: int = 0) -> bytes:
+    """PNG bytes of an illustration of `kind` in `color`; the seed picks one of a few backdrops, so
+    two products of the same kind and colour still get pictures of their own."""
+    image = _studio_backdrop(BACKDROPS[seed % len(BACKDROPS)]).copy()
     layer = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
     DRAWERS[kind](ImageDraw.Draw(layer), _hex(color))
-    angle = (seed % 7 - 3) * 0.8
-    layer = layer.rotate(angle, resample=Image.Resampling.BICUBIC, center=(SIZE / 2, SIZE / 2))
     image.paste(layer, mask=layer)
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=False)
+    image.save(out, "PNG", compress_level=1)
     return out.getvalue()
 
 
@@ -152,5 +162,5 @@ def banner_image(colors: list[str], *, width: int = 1920, height: int = 1080, se
         points.append((width, height))
         d.polygon(points, fill=rgb)
     out = io.BytesIO()
-    image.save(out, "PNG")
+    image.save(out, "PNG", compress_level=1)
     return out.getvalue()

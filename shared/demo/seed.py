@@ -4,8 +4,12 @@ marks the store as seeded, so a second run (or a run after a crash) adds no dupl
 
 from __future__ import annotations
 
+import os
 import random
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from datetime import UTC, datetime, timedelta
 
 from shared.compose.registry import builtin_block
@@ -64,22 +68,32 @@ def _import_images(store: Store) -> dict[str, str]:
     """Every picture the demo uses, imported once: key -> media id."""
     media_dir = store.data_dir.media_dir
     out: dict[str, str] = {}
+    jobs: list[tuple[str, Callable[[], bytes], str]] = []
 
-    def add(key: str, png: bytes, alt: str) -> None:
-        out[key] = import_image(store.db, media_dir, data=png, filename=f"{key}.png", alt=alt).id
+    def add(key: str, draw: Callable[[], bytes], alt: str) -> None:
+        jobs.append((key, draw, alt))
 
-    add("hero", banner_image(["#cfe0e8", "#f3e9dc", "#7f9fb0", "#4d6f80", "#2f4b5a"], seed=1),
+    def run(job: tuple[str, Callable[[], bytes], str]) -> tuple[str, str]:
+        key, draw, alt = job
+        return key, import_image(store.db, media_dir, data=draw(), filename=f"{key}.png", alt=alt).id
+
+    add("hero", lambda: banner_image(["#cfe0e8", "#f3e9dc", "#7f9fb0", "#4d6f80", "#2f4b5a"], seed=1),
         "Hills rolling down to the harbour at sunrise")
-    add("story", banner_image(["#f3e9dc", "#e8d5bd", "#b4553c", "#8c6a43", "#3f5e4a"], width=1200, height=1500, seed=3),
+    add("story", lambda: banner_image(["#f3e9dc", "#e8d5bd", "#b4553c", "#8c6a43", "#3f5e4a"], width=1200,
+                                      height=1500, seed=3),
         "Warm evening light over the pine hills behind the shop")
-    add("journal", banner_image(["#dfe8e4", "#f1efe9", "#7fa8a4", "#5a7d8c", "#2f4b6e"], width=1600, height=1000, seed=5),
+    add("journal", lambda: banner_image(["#dfe8e4", "#f1efe9", "#7fa8a4", "#5a7d8c", "#2f4b6e"], width=1600,
+                                        height=1000, seed=5),
         "The bay on a calm morning")
     for index, (title, kind, *_rest) in enumerate(data.PRODUCTS):
         colors = _rest[4]
         for c_index, color in enumerate(colors[:2]):
             name = data.COLOR_NAMES.get(color, "")
-            add(f"p{index}-{c_index}", product_image(kind, color, seed=index + c_index),
+            add(f"p{index}-{c_index}", partial(product_image, kind, color, seed=index + c_index),
                 f"{title} in {name}".strip())
+    # Pillow releases the GIL while it encodes: use every core.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        out.update(pool.map(run, jobs))
     return out
 
 

@@ -58,8 +58,9 @@ def import_image(db: Database, media_dir: Path, *, data: bytes, filename: str, a
             continue
         height = max(1, round(image.height * width / image.width))
         resized = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS)
-        tmp = target.with_suffix(".tmp")
-        resized.save(tmp, "WEBP", quality=82, method=4)  # re-encoding drops EXIF and other metadata
+        # A unique temporary name: two imports of the same bytes at once must not share one file.
+        tmp = target.with_name(f"{target.name}.{new_id()}.tmp")
+        resized.save(tmp, "WEBP", quality=82, method=2)  # re-encoding drops EXIF and other metadata
         tmp.replace(target)
     media = Media(new_id(), digest, Path(filename).name[:200] or "image", _MIMES[fmt], image.width, image.height,
                   len(data), "webp", tuple(widths), alt[:500], utc_now())

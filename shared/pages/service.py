@@ -21,7 +21,7 @@ from shared.models import Block, BlockRevision, Page
 from shared.pages.errors import PageError, PageErrorCode
 from shared.vibe.validator import check_block
 
-PAGE_SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+PAGE_SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?\Z")
 HOME = "home"
 CUSTOM = "custom"
 MAX_BLOCKS_PER_PAGE = 60
@@ -202,6 +202,12 @@ def _settings(kind: str, code: str | None, settings: Mapping[str, Any] | None) -
         raise PageError(PageErrorCode.INVALID, str(exc), field=f"settings.{exc.setting}") from exc
 
 
+def _room_for_one(blocks: list[Block]) -> None:
+    if len(blocks) >= MAX_BLOCKS_PER_PAGE:
+        raise PageError(PageErrorCode.INVALID, f"A page can hold at most {MAX_BLOCKS_PER_PAGE} blocks",
+                        field="page_id")
+
+
 def add_block(db: Database, *, page_id: str, kind: str, settings: Mapping[str, Any] | None = None,
               code: str | None = None, position: int | None = None) -> Block:
     """Add a block (built-in kind, or 'custom' with code) at `position` (default: the end)."""
@@ -216,9 +222,7 @@ def add_block(db: Database, *, page_id: str, kind: str, settings: Mapping[str, A
     def write(conn: Connection) -> Block:
         _page(conn, page_id)
         blocks = repo.list_blocks(conn, page_id)
-        if len(blocks) >= MAX_BLOCKS_PER_PAGE:
-            raise PageError(PageErrorCode.INVALID, f"A page can hold at most {MAX_BLOCKS_PER_PAGE} blocks",
-                            field="page_id")
+        _room_for_one(blocks)
         at = len(blocks) if position is None else max(0, min(int(position), len(blocks)))
         now = utc_now()
         block = Block(new_id(), page_id, kind, code, clean, at, created_at=now, updated_at=now)
@@ -249,6 +253,7 @@ def duplicate_block(db: Database, *, block_id: str) -> Block:
     """Copy a block (code, settings, hidden state) right after itself."""
     def write(conn: Connection) -> Block:
         block = _block(conn, block_id)
+        _room_for_one(repo.list_blocks(conn, block.page_id))
         now = utc_now()
         copy = replace(block, id=new_id(), position=block.position + 1, created_at=now, updated_at=now)
         repo.insert_block(conn, copy)
@@ -331,8 +336,10 @@ def diff_revision(db: Database, *, revision_id: str) -> str:
         if revision is None:
             raise PageError(PageErrorCode.NOT_FOUND, f"No revision with id {revision_id}", field="revision_id")
         current = block_source(_block(conn, revision.block_id))
-        return "".join(difflib.unified_diff(revision.code.splitlines(keepends=True), current.splitlines(keepends=True),
-                                            fromfile=f"revision {revision.created_at}", tofile="current"))
+        lines = difflib.unified_diff(revision.code.splitlines(keepends=True), current.splitlines(keepends=True),
+                                     fromfile=f"revision {revision.created_at}", tofile="current")
+        # Code without a final newline would run its last '-' line into the '+' line after it.
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
     return db.read(read)
 

@@ -73,7 +73,8 @@ def create_store(data_dir: DataDir, *, slug: str, name: str, currency: str = "US
     """Register a store and create its database with a storefront row, a theme, menus and a home page.
 
     Raises StoreError(INVALID) listing every bad field, or StoreError(DUPLICATE) for a taken slug."""
-    values = {"slug": slug, "name": name, "currency": currency, "locale": locale, "settings": dict(settings or {})}
+    values = {"slug": slug, "name": name, "currency": currency, "locale": locale, "timezone": timezone,
+              "settings": dict(settings or {})}
     validate_storefront(values)
     if theme_preset not in starters():
         raise StoreError(StoreErrorCode.INVALID, f"theme_preset must be one of {', '.join(starters())}",
@@ -90,9 +91,18 @@ def create_store(data_dir: DataDir, *, slug: str, name: str, currency: str = "US
                                  (FieldError("slug", "is taken"),))
             stores.insert_store(conn, record)
 
-        db = connect(data_dir.store_url(record))
-        db.write(lambda conn: _seed_store(conn, record, currency, locale, timezone, dict(settings or {}), theme_preset))
-        catalog.write(register)
+        path = Path(data_dir.store_url(record))
+        db = connect(path)
+        try:
+            db.write(lambda conn: _seed_store(conn, record, currency, locale, timezone, dict(settings or {}),
+                                              theme_preset))
+            catalog.write(register)
+        except BaseException:
+            # Not registered: the new database must not stay behind as an orphan file.
+            db.close()
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+            raise
         return Store(record, db, data_dir)
     finally:
         catalog.close()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from shared.storefront.errors import FieldError, StoreError, StoreErrorCode
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 # Names that would collide with our own hosts, routes or well-known subdomains.
 RESERVED_SLUGS = frozenset({
     "admin", "api", "app", "apps", "assets", "auth", "billing", "blog", "cdn", "checkout", "cloud",
@@ -26,10 +28,11 @@ LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO 
 PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB
 TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
 """.split())
-LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|\d{3}))?$")
-COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|\d{3}))?\Z")
+TIMEZONE_RE = re.compile(r"^(?:UTC|[A-Z][A-Za-z_]*(?:/[A-Za-z0-9_+-]+){1,2})\Z")
+COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\Z")
 
 
 def slug_problem(value: Any) -> str | None:
@@ -81,6 +84,19 @@ def email_problem(value: Any) -> str | None:
     return None
 
 
+def timezone_problem(value: Any) -> str | None:
+    """Why a time zone is not an IANA name such as Europe/Paris, or None (blocks format dates in it)."""
+    known = _time_zones()
+    # A Python without a zone database (Windows without the tzdata package) can only check the shape.
+    ok = isinstance(value, str) and (value in known if len(known) > 1 else bool(TIMEZONE_RE.match(value)))
+    return None if ok else "must be a time zone such as UTC or Europe/Paris"
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
 def name_problem(value: Any) -> str | None:
     """Why a display name is not acceptable, or None."""
     if not isinstance(value, str) or not value.strip():
@@ -109,8 +125,12 @@ def validate_storefront(values: Mapping[str, Any], *, partial: bool = False) -> 
             problem = rule(values.get(name))
             if problem:
                 errors.append(FieldError(name, problem))
-    settings = values.get("settings") or {}
-    if not isinstance(settings, Mapping):
+    if "timezone" in values:  # optional: a store without one uses UTC
+        problem = timezone_problem(values["timezone"])
+        if problem:
+            errors.append(FieldError("timezone", problem))
+    settings = values.get("settings", {})
+    if not isinstance(settings, Mapping):  # None or [] too: they would be stored and break rendering
         errors.append(FieldError("settings", "must be an object"))
         settings = {}
     for key, rule in _SETTINGS_RULES.items():
@@ -119,12 +139,19 @@ def validate_storefront(values: Mapping[str, Any], *, partial: bool = False) -> 
             if problem:
                 errors.append(FieldError(f"settings.{key}", problem))
     social = settings.get("social") or {}
+    if not isinstance(social, Mapping):
+        errors.append(FieldError("settings.social", "must be an object"))
+        social = {}
     for key in _SOCIAL:
-        if isinstance(social, Mapping) and social.get(key):
+        if social.get(key):
             problem = url_problem(social[key])
             if problem:
                 errors.append(FieldError(f"settings.social.{key}", problem))
-    for key, value in (settings.get("colors") or {}).items():
+    colors = settings.get("colors") or {}
+    if not isinstance(colors, Mapping):
+        errors.append(FieldError("settings.colors", "must be an object"))
+        colors = {}
+    for key, value in colors.items():
         problem = color_problem(value)
         if problem:
             errors.append(FieldError(f"settings.colors.{key}", problem))

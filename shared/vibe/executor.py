@@ -1,13 +1,17 @@
 """Runs vibe blocks: all blocks of a page in one call to a hardened, per-store V8 context.
 
 Guarantees (each has a test in tests/vibe/test_executor_limits.py):
-- contexts belong to one store and are never shared between stores;
+- contexts belong to one store and are never shared between stores; each lives in its own worker
+  process (worker.py), so a block that crashes V8 or wedges it in a builtin only loses that process;
 - every context runs js/harden.js first and has a hard memory limit; every call has a time limit;
 - a block's output is capped inside JS, before it crosses into Python;
 - no state survives from one render to the next: block code runs in a fresh closure each render, and
   everything it could reach otherwise is frozen;
-- a context that timed out or ran out of memory is closed and replaced; the page is then rendered
-  block by block, so only the guilty block fails and the rest of the page still renders.
+- a context that timed out, ran out of memory or crashed is killed and replaced; the page is then
+  rendered block by block, so only the guilty block fails and the rest of the page still renders.
+  (Nothing can leave work queued past a call: Promise, queueMicrotask, timers, weak references,
+  Atomics.waitAsync, WebAssembly and Array.fromAsync are gone and async syntax is refused. Should a
+  route appear anyway, the next call on that context overruns its deadline and the worker is killed.)
 """
 
 from __future__ import annotations
@@ -23,21 +27,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from py_mini_racer import JSOOMException, JSTimeoutException, MiniRacer
-from py_mini_racer._exc import MiniRacerBaseException
-
-from shared.vibe.engine import js_source, new_context
 from shared.vibe.errors import BlockErrorCode
 from shared.vibe.validator import check_block
+from shared.vibe.worker import PRODUCT_SETS, DeadContext, WorkerContext
 
 log = logging.getLogger(__name__)
-
-# Block code is compiled inside this wrapper: strict mode, a fresh closure per call of the factory.
-# The header is one line of its own so runtime line numbers are the block's plus one (runner.js).
-_PRODUCT_SETS = 8   # must equal PRODUCT_SETS in js/runner.js
-_WRAPPER_HEAD = '(function () { "use strict";\n'
-_WRAPPER_TAIL = '\n;return typeof render === "function" ? render : undefined; })\n//# sourceURL=block.js'
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -96,83 +90,13 @@ class BlockResult:
         return self.error is None
 
 
-class _DeadContext(Exception):
-    """The context hit a limit that leaves it unusable; carries the error code and message."""
-
-    def __init__(self, code: BlockErrorCode, message: str):
-        super().__init__(message)
-        self.code = code
-
-
-class _Context:
-    """One hardened V8 context: the runner's handles and the block factories compiled into it."""
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-        self.mr: MiniRacer = new_context(limits.memory_limit)
-        self.mr.eval(js_source("harden.js"))
-        helpers = self.mr.eval(js_source("helpers.js"))
-        runtime = self.mr.eval(js_source("runner.js"))(helpers)
-        self._define = runtime["define"]
-        self._forget = runtime["forget"]
-        self._render = runtime["render"]
-        self._compiled: OrderedDict[str, None] = OrderedDict()
-        self._product_sets: OrderedDict[str, None] = OrderedDict()   # mirrors runner.js productSets
-
-    def compile(self, key: str, code: str) -> None:
-        """Compile a block's (already validated) code into this context, once per code version."""
-        if key in self._compiled:
-            self._compiled.move_to_end(key)
-            return
-        factory = self.mr.eval(_WRAPPER_HEAD + code + _WRAPPER_TAIL, timeout_sec=self.limits.time_limit)
-        self._define(key, factory)
-        self._compiled[key] = None
-        while len(self._compiled) > self.limits.compiled_per_context:
-            old, _ = self._compiled.popitem(last=False)
-            self._forget(old)
-
-    def render(self, payload: str, products_key: str, products_json: str) -> list[dict[str, Any]]:
-        """One call for a whole page; raises _DeadContext when a limit killed it."""
-        memory = f"Stopped: over the {self.limits.memory_limit // 2**20} MB memory limit"
-        cached = bool(products_key) and products_key in self._product_sets
-        try:
-            out = self._render(payload, products_key, "" if cached else products_json,
-                               timeout_sec=self.limits.time_limit)
-        except JSTimeoutException:
-            raise _DeadContext(BlockErrorCode.TIMEOUT,
-                               f"Stopped: over the {self.limits.time_limit:g} s time limit") from None
-        except JSOOMException:
-            raise _DeadContext(BlockErrorCode.MEMORY, memory) from None
-        except MiniRacerBaseException as exc:
-            # The runner catches every JS exception per block, so anything reaching here means V8
-            # terminated the call (the memory limit shows up as a bare "null" evaluation error).
-            if self.mr.was_hard_memory_limit_reached():
-                raise _DeadContext(BlockErrorCode.MEMORY, memory) from None
-            raise _DeadContext(BlockErrorCode.ERROR, f"Stopped: the sandbox failed ({exc})") from None
-        if self.mr.was_hard_memory_limit_reached():
-            raise _DeadContext(BlockErrorCode.MEMORY, memory)
-        if products_key:
-            self._product_sets[products_key] = None
-            self._product_sets.move_to_end(products_key)
-            while len(self._product_sets) > _PRODUCT_SETS:
-                self._product_sets.popitem(last=False)
-        return json.loads(out)
-
-    def close(self) -> None:
-        """Free the isolate (this also stops anything still running in it)."""
-        try:
-            self.mr.close()
-        except Exception:  # noqa: BLE001 - closing a broken isolate must never take the caller down
-            log.exception("closing a V8 context failed")
-
-
 class StoreExecutor:
     """The warm contexts of ONE store (never shared with another store) and the page-render entry."""
 
     def __init__(self, store_id: str, *, limits: Limits | None = None, pool_size: int = 2):
         self.store_id = store_id
         self.limits = limits or Limits()
-        self._idle: list[_Context] = []
+        self._idle: list[WorkerContext] = []
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(pool_size)
         self._quarantine: dict[str, tuple[float, BlockErrorCode, str]] = {}
@@ -180,16 +104,21 @@ class StoreExecutor:
         self._closed = False
 
     @contextmanager
-    def _context(self) -> Iterator[_Context]:
+    def _context(self) -> Iterator[WorkerContext]:
         self._slots.acquire()
         try:
-            with self._lock:
-                ctx = self._idle.pop() if self._idle else None
-            if ctx is None:
-                ctx = _Context(self.limits)
+            ctx = None
+            while ctx is None:
+                with self._lock:
+                    ctx = self._idle.pop() if self._idle else None
+                if ctx is None:
+                    ctx = WorkerContext(self.limits)
+                elif not ctx.alive:   # died while idle: replace it rather than fail a page with it
+                    ctx.close()
+                    ctx = None
             try:
                 yield ctx
-            except _DeadContext:
+            except DeadContext:
                 ctx.close()
                 raise
             except BaseException:
@@ -217,7 +146,7 @@ class StoreExecutor:
         if runnable:
             try:
                 results.update(self._render_together(runnable, page))
-            except _DeadContext as dead:
+            except DeadContext as dead:
                 log.warning("store %s: page render stopped (%s); isolating blocks", self.store_id, dead)
                 results.update(self._render_apart(runnable, page))
         return [results[i] for i in range(len(blocks))]
@@ -238,11 +167,11 @@ class StoreExecutor:
         return None
 
     def _render_together(self, jobs: Sequence[tuple[int, BlockJob]], page: PageData) -> dict[int, BlockResult]:
+        code = {job.code_key: job.code for _, job in jobs}   # each code version once per page
+        key, products = self._products([job for _, job in jobs], page)
+        payload = self._payload([job for _, job in jobs], page)
         with self._context() as ctx:
-            for _, job in jobs:
-                ctx.compile(job.code_key, job.code)
-            key, products = self._products([job for _, job in jobs], page)
-            raw = ctx.render(self._payload([job for _, job in jobs], page), key, products)
+            raw = ctx.render(list(code.items()), payload, key, products)
         return {index: self._result(job, item) for (index, job), item in zip(jobs, raw, strict=True)}
 
     def _render_apart(self, jobs: Sequence[tuple[int, BlockJob]], page: PageData) -> dict[int, BlockResult]:
@@ -251,7 +180,7 @@ class StoreExecutor:
         for index, job in jobs:
             try:
                 out.update(self._render_together([(index, job)], page))
-            except _DeadContext as dead:
+            except DeadContext as dead:
                 self._quarantine[job.code_key] = (time.monotonic() + self.limits.quarantine_seconds,
                                                   dead.code, str(dead))
                 out[index] = BlockResult(job.block_id, None, str(dead), dead.code)
@@ -269,7 +198,7 @@ class StoreExecutor:
             text = _dumps({pid: page.products[pid] for pid in wanted if pid in page.products})
             with self._lock:
                 self._products_json[key] = text
-                while len(self._products_json) > 4 * _PRODUCT_SETS:
+                while len(self._products_json) > 4 * PRODUCT_SETS:
                     self._products_json.popitem(last=False)
         return key, text
 
@@ -306,7 +235,7 @@ def _dumps(value: Any) -> str:
 class ExecutorPool:
     """Store id -> StoreExecutor, keeping the most recently used stores warm."""
 
-    def __init__(self, *, limits: Limits | None = None, pool_size: int = 2, max_stores: int = 64):
+    def __init__(self, *, limits: Limits | None = None, pool_size: int = 1, max_stores: int = 32):
         self.limits = limits or Limits()
         self.pool_size = pool_size
         self.max_stores = max_stores

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+from py_mini_racer._exc import MiniRacerBaseException
 
 from shared.vibe.engine import js_source, new_context
 from shared.vibe.errors import BlockError, BlockErrorCode, Diagnostic
 
 MAX_SOURCE_CHARS = 256 * 1024
 _VALIDATOR_MEMORY = 256 * 1024 * 1024
+_VALIDATOR_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,13 +52,26 @@ class _Validator:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._start()
+
+    def _start(self) -> None:
         self._ctx = new_context(_VALIDATOR_MEMORY)
         self._ctx.eval(js_source("vendor/acorn/acorn.js"))
         self._validate = self._ctx.eval(js_source("validate.js"))
 
     def run(self, source: str) -> dict[str, Any]:
         with self._lock:
-            return json.loads(self._validate(source, timeout_sec=10))
+            try:
+                return json.loads(self._validate(source, timeout_sec=_VALIDATOR_SECONDS))
+            except MiniRacerBaseException as exc:
+                # Over the time or memory limit (or V8 gave up): this source is refused, and the context
+                # is replaced, because a context that hit a limit is not to be trusted with the next one.
+                log.warning("validator context replaced after %s", type(exc).__name__)
+                old = self._ctx
+                self._start()
+                old.close()
+                return {"errors": [{"line": 1, "column": 1,
+                                    "message": f"the block could not be checked ({type(exc).__name__})"}]}
 
 
 _instance: _Validator | None = None

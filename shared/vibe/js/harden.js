@@ -7,9 +7,13 @@
 // - no WebAssembly, SharedArrayBuffer, Atomics, weak references, and nothing that queues work which
 //   outlives a call (Promise, queueMicrotask, Array.fromAsync): blocks render synchronously;
 // - no legacy RegExp statics (RegExp.lastMatch and friends carry data from one call to the next);
-// - every intrinsic reachable from the global object, and the global object itself, is frozen, so no
-//   block can leave state behind for the next render;
+// - every intrinsic reachable from the global object, the hidden ones (generator, iterator, segment
+//   prototypes...), and the global object itself are frozen, so no block can leave state behind for
+//   the next render;
 // - strings cannot be blown up past a cap in one step (V8's memory limit misses one huge string).
+//   This only keeps honest mistakes cheap: `s += s` still builds huge strings, and V8 builtins fed
+//   huge strings or sparse arrays can abort the process or run for minutes without an interrupt
+//   check; that is why contexts live in a killable worker process (../worker.py).
 (function harden(global) {
   "use strict";
   const MAX_STRING = 4 * 1024 * 1024;
@@ -52,12 +56,19 @@
     value: poisoned, writable: false, enumerable: false, configurable: false,
   });
 
+  // Coerce `this` and the length ONCE and hand the original only primitives: a valueOf/toString that
+  // answers small to the check and huge to the original (time-of-check/time-of-use) gets nowhere.
   function capLength(method) {
     const original = String.prototype[method];
-    return function (...args) {
-      const count = method === "repeat" ? Number(args[0]) * String(this).length : Number(args[0]);
-      if (count > MAX_STRING) throw new RangeError(`String.${method} result is over the size limit`);
-      return original.apply(this, args);
+    return function (count, ...rest) {
+      if (this === null || this === undefined || typeof this === "symbol") {
+        return original.call(this); // the original throws the right TypeError
+      }
+      const text = String(this);
+      const n = +count; // ToNumber, as the original would (throws for BigInt and Symbol)
+      const size = method === "repeat" ? n * text.length : n;
+      if (size > MAX_STRING) throw new RangeError(`String.${method} result is over the size limit`);
+      return original.call(text, n, ...rest);
     };
   }
   for (const method of ["repeat", "padStart", "padEnd"]) {
@@ -66,10 +77,31 @@
     });
   }
 
-  // Deep-freeze everything reachable from the global object: its own properties, their prototypes,
-  // getters and setters. Symbols count too (Symbol.prototype, well-known symbols are primitives).
+  // mini-racer's setTimeout polyfill declares `class __TimerManager` at the top level of a script: a
+  // lexical binding, not a global property, so deleting globals does not remove it. Blocks cannot
+  // name it (`__` names are refused) and it needs the removed Atomics, but freeze it all the same.
+  let timerManager;
+  try { timerManager = __TimerManager; } catch (_) { timerManager = undefined; }
+
+  // Intrinsics that no global property leads to, reached through a throwaway object that has them
+  // in its prototype chain or among its accessors: %GeneratorFunction.prototype% (and the async
+  // kinds), the iterator prototypes, %IteratorHelperPrototype%, %WrapForValidIteratorPrototype%,
+  // Intl's %SegmentsPrototype% and %SegmentIteratorPrototype%, %TypedArray%, and the shared
+  // accessor functions V8 puts on error objects. Any of these left extensible would let one render
+  // leave state (a property on a shared prototype) for the next.
+  const segments = new Intl.Segmenter().segment("");
+  const hiddenSeeds = [
+    timerManager,
+    function* () {}, async function () {}, async function* () {},
+    [].values(), new Map().values(), new Set().values(), ""[Symbol.iterator](), "a".matchAll(/a/g),
+    [].values().map((x) => x), Iterator.from({ next() { return { done: true }; } }),
+    segments, segments[Symbol.iterator](), Uint8Array, new Error("seed"),
+  ];
+
+  // Deep-freeze everything reachable from the global object and the seeds: own properties,
+  // prototypes, getters and setters. Symbols count too (well-known symbols are primitives).
   const seen = new WeakSet();
-  const stack = [global];
+  const stack = [global, ...hiddenSeeds];
   while (stack.length > 0) {
     const value = stack.pop();
     if ((typeof value !== "object" && typeof value !== "function") || value === null) continue;
@@ -84,20 +116,6 @@
       if (desc.get) stack.push(desc.get);
       if (desc.set) stack.push(desc.set);
     }
-  }
-  // Intrinsics that are not reachable by name from the global object.
-  for (const hidden of [
-    Object.getPrototypeOf(function* () {}).prototype,
-    Object.getPrototypeOf([][Symbol.iterator]()),
-    Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())),
-    Object.getPrototypeOf(new Map()[Symbol.iterator]()),
-    Object.getPrototypeOf(new Set()[Symbol.iterator]()),
-    Object.getPrototypeOf(""[Symbol.iterator]()),
-    Object.getPrototypeOf("a".matchAll(/a/g)),
-    Object.getPrototypeOf(Uint8Array),
-    Object.getPrototypeOf(Uint8Array.prototype),
-  ]) {
-    if (hidden) Object.freeze(hidden);
   }
   return true;
 })(globalThis);

@@ -8,6 +8,32 @@
   const ESCAPE_RE = /[&<>"'`]/g;
   const NEEDS_ESCAPE = /[&<>"'`]/;
 
+  /**
+   * Freeze an object and everything hanging off it. Object.freeze is shallow: the helpers and SafeHtml
+   * are shared by every render in the context, so a block setting `h.html.x`,
+   * `h.escapeHtml.prototype.x` or `Object.getPrototypeOf(h.raw("")).toString.x` would otherwise
+   * leave state for the next render (another shopper's).
+   */
+  function deepFreeze(root) {
+    const stack = [root];
+    const seen = new Set();
+    while (stack.length > 0) {
+      const value = stack.pop();
+      if ((typeof value !== "object" && typeof value !== "function") || value === null) continue;
+      if (seen.has(value)) continue;
+      seen.add(value);
+      Object.freeze(value);
+      stack.push(Object.getPrototypeOf(value));
+      for (const key of Reflect.ownKeys(value)) {
+        const desc = Object.getOwnPropertyDescriptor(value, key);
+        if ("value" in desc) stack.push(desc.value);
+        if (desc.get) stack.push(desc.get);
+        if (desc.set) stack.push(desc.set);
+      }
+    }
+    return root;
+  }
+
   /** Markup that is already safe: produced by h.html or h.raw, never escaped again. */
   class SafeHtml {
     #value;
@@ -15,8 +41,7 @@
     toString() { return this.#value; }
     get length() { return this.#value.length; }
   }
-  Object.freeze(SafeHtml.prototype);
-  Object.freeze(SafeHtml);
+  deepFreeze(SafeHtml);
 
   function escapeHtml(value) {
     if (value === null || value === undefined) return "";
@@ -58,7 +83,10 @@
   }
 
   // Intl formatters are costly to build; they hold no block-visible state, so they are kept across
-  // renders (as are the frozen helper objects, one per environment).
+  // renders (as are the frozen helper objects, one per environment). The currency comes from block
+  // data and Intl accepts any three letters, so the cache is bounded: a block looping over "AAA" to
+  // "ZZZ" would otherwise grow the context's heap render after render.
+  const PRICE_FORMATS = 64;
   const priceFormats = new Map();
   const helperSets = new Map();
 
@@ -68,6 +96,7 @@
     if (entry === undefined) {
       const fmt = new Intl.NumberFormat(locale, { style: "currency", currency: code });
       entry = { fmt, scale: 10 ** fmt.resolvedOptions().maximumFractionDigits };
+      if (priceFormats.size >= PRICE_FORMATS) priceFormats.delete(priceFormats.keys().next().value);
       priceFormats.set(key, entry);
     }
     return entry;
@@ -159,7 +188,7 @@
       pageUrl: (p) => url(p && p.slug && p.slug !== "home" ? `/pages/${encodeURIComponent(p.slug)}` : "/"),
       classes: (...names) => names.filter(Boolean).join(" "),
     };
-    return Object.freeze(helpers);
+    return deepFreeze(helpers);
   }
 
   return Object.freeze({ makeHelpers, SafeHtml });

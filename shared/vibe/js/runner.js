@@ -1,8 +1,8 @@
 // The page runner: renders every block of one page in ONE call (a mini-racer call costs ~0.3 ms
 // however small, so per-block calls would dominate). Evaluated after harden.js with the helpers
-// module as `lib`; yields { define, forget, render } whose handles only the host holds: nothing here
-// is reachable from the (frozen) global object, so a block cannot redefine another block or keep
-// data for the next render.
+// module as `lib`; yields { define, refuse, forget, render } whose handles only the host holds:
+// nothing here is reachable from the (frozen) global object, so a block cannot redefine another
+// block or keep data for the next render.
 (function (lib) {
   "use strict";
   const factories = new Map();
@@ -19,14 +19,29 @@
     return value;
   }
 
+  // An error text crosses into Python and into logs: keep it short. A block can throw a 500 M
+  // character string (`s += s` costs nothing) or give its error a getter that returns one.
+  const MAX_ERROR_CHARS = 2000;
+
+  function clip(text) {
+    const value = String(text);
+    return value.length > MAX_ERROR_CHARS ? `${value.slice(0, MAX_ERROR_CHARS)}\u2026` : value;
+  }
+
   function textOf(thrown) {
     try {
       if (thrown instanceof Error) {
-        const where = /block\.js:(\d+):(\d+)/.exec(String(thrown.stack || ""));
+        // The throw site is the first stack FRAME in block.js ("\n    at render (block.js:3:9)");
+        // frames end the stack, so a huge message before them is not scanned. (A message can fake
+        // a frame line, but it only misleads its own author.)
+        const stack = String(thrown.stack || "");
+        const tail = stack.length > 16384 ? stack.slice(-16384) : stack;
+        const where = /\n\s+at (?:.*?\()?block\.js:(\d+):(\d+)/.exec(tail);
         const at = where ? ` (line ${Number(where[1]) - 1}, column ${where[2]})` : "";
-        return `${thrown.name}: ${thrown.message}${at}`;
+        return clip(`${clip(thrown.name)}: ${clip(thrown.message)}${at}`);
       }
-      return `Uncaught ${typeof thrown === "string" ? thrown : Object.prototype.toString.call(thrown)}`;
+      const what = typeof thrown === "string" ? thrown : Object.prototype.toString.call(thrown);
+      return clip(`Uncaught ${clip(what)}`);
     } catch (_) {
       return "Uncaught exception";
     }
@@ -38,11 +53,18 @@
     return factories.size;
   }
 
+  /** Remember that V8 refused to compile this code version (acorn accepted it): its blocks fail. */
+  function refuse(key, message) {
+    factories.set(key, String(message));
+    return factories.size;
+  }
+
   function forget(key) { return factories.delete(key); }
 
   function renderOne(block, shared, products, h, limits) {
     const factory = factories.get(block.key);
     if (factory === undefined) return { ok: false, kind: "error", error: "Block code was not compiled" };
+    if (typeof factory === "string") return { ok: false, kind: "error", error: factory };
     const render = factory();
     if (typeof render !== "function") {
       return { ok: false, kind: "error", error: "The block does not declare function render(ctx, h)" };
@@ -115,5 +137,5 @@
     return JSON.stringify(results);
   }
 
-  return Object.freeze({ define, forget, render });
+  return Object.freeze({ define, refuse, forget, render });
 })

@@ -75,10 +75,12 @@
       errors.push({ line, column: (line === 1 ? column - PREFIX.length : column) + 1, message });
       return null;
     };
+    const prefixed = PREFIX + source;
+    const failAt = (offset, message) => fail({ loc: { start: acorn.getLineInfo(prefixed, offset) } }, message);
     let ast;
     try {
       // Blocks run in strict mode, so they are parsed in strict mode.
-      ast = acorn.parse(PREFIX + source, {
+      ast = acorn.parse(prefixed, {
         ecmaVersion: "latest", sourceType: "script", locations: true, allowHashBang: false,
       });
     } catch (err) {
@@ -107,6 +109,9 @@
     }
 
     // Walk every node, tracking whether `this` would be bound by an enclosing non-arrow function.
+    // An async method is reported at its `async` keyword, not at its FunctionExpression, which acorn
+    // starts at the parameter list; `reported` keeps it from being reported twice.
+    const reported = new WeakSet();
     const stack = [{ node: ast, thisBound: false }];
     while (stack.length > 0) {
       const { node, thisBound } = stack.pop();
@@ -124,7 +129,9 @@
           if (!thisBound) deny("`this` outside a method or function refers to nothing in a block");
           break;
         case "FunctionDeclaration": case "FunctionExpression":
-          if (node.async) deny("async functions are not allowed: blocks render synchronously");
+          if (node.async && !reported.has(node)) {
+            deny("async functions are not allowed: blocks render synchronously");
+          }
           bound = true;
           break;
         case "ArrowFunctionExpression":
@@ -148,9 +155,17 @@
           }
           break;
         }
-        case "Property": {
-          const key = staticKey(node.key, node.computed);
+        case "Property": case "MethodDefinition": {
+          const key = node.type === "Property" ? staticKey(node.key, node.computed) : null;
           if (key === "__proto__") fail(node.key, "`__proto__` is not allowed in a block");
+          const method = node.type === "MethodDefinition" || node.method;
+          if (method && node.value.type === "FunctionExpression" && node.value.async) {
+            // Point at the `async` keyword itself (after `static`, say); keywords cannot be escaped.
+            const at = prefixed.indexOf("async", node.start);
+            failAt(at >= node.start && at < node.key.start ? at : node.start,
+              "async functions are not allowed: blocks render synchronously");
+            reported.add(node.value);
+          }
           break;
         }
         default: break;

@@ -1,0 +1,70 @@
+"""Shared fixtures: real libSQL files in tmp_path, a seeded demo data folder, real V8 executors."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.db import Database, connect
+from shared.demo.seed import seed_demo
+from shared.storefront.service import DataDir, Store, create_store, open_store
+from shared.vibe.executor import StoreExecutor
+
+
+@pytest.fixture(scope="session")
+def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with the demo store seeded once per test session. Read it, never write it:
+    tests that change data use `demo_dir`, a copy."""
+    root = tmp_path_factory.mktemp("demo-source")
+    result = seed_demo(DataDir(root))
+    result.store.close()
+    return root
+
+
+@pytest.fixture
+def demo_dir(demo_source: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the seeded demo data folder."""
+    target = tmp_path / "demo-data"
+    shutil.copytree(demo_source, target)
+    return target
+
+
+@pytest.fixture
+def demo_store(demo_dir: Path) -> Iterator[Store]:
+    """The demo store in a private copy of the demo data folder."""
+    store = open_store(DataDir(demo_dir), "demo")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> DataDir:
+    """An empty data folder."""
+    return DataDir(tmp_path / "data")
+
+
+@pytest.fixture
+def store(data_dir: DataDir) -> Iterator[Store]:
+    """A freshly created store (storefront row, theme, menus and an empty published home page)."""
+    created = create_store(data_dir, slug="north-goods", name="North Goods")
+    yield created
+    created.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty store database file."""
+    database = connect(tmp_path / "store.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def executor() -> Iterator[StoreExecutor]:
+    """A real V8 executor for one store."""
+    ex = StoreExecutor("test-store")
+    yield ex
+    ex.close()
