@@ -29,14 +29,24 @@ function render(ctx, h) {
   const s = ctx.settings;
   const today = new Intl.DateTimeFormat("en-US", { weekday: "long", timeZone: "America/New_York" }).format(new Date());
   const rows = (s.days ?? []).map(({ day, hours }) => h.html`
-    <tr class="${day === today ? "is-today" : ""}">
-      <th scope="row">${day}${day === today ? h.html` <span class="vs-badge">Today</span>` : ""}</th>
-      <td>${hours}</td>
-    </tr>`);
-  return h.html`<section class="vs-rich-text vs-shop-hours">
+      <tr class="${day === today ? "is-today" : ""}">
+        <th scope="row">${day}${day === today ? h.html` <span class="vs-badge">Today</span>` : ""}</th>
+        <td>${hours}</td>
+      </tr>`);
+  // A merchant's own block may bring its own styles; theme colours come from the --vs-* variables.
+  return h.html`<section class="vs-rich-text vs-rich-text--center vs-shop-hours">
+  <style>
+    .vs-shop-hours table { width: 100%; max-width: 26rem; margin: 1.5rem auto 0; border-collapse: collapse; }
+    .vs-shop-hours th, .vs-shop-hours td { padding: 0.75rem 0.25rem; text-align: left; font-weight: 400;
+      border-bottom: 1px solid var(--vs-color-border); }
+    .vs-shop-hours td { text-align: right; font-variant-numeric: tabular-nums; }
+    .vs-shop-hours .is-today th, .vs-shop-hours .is-today td { font-weight: 700; }
+    .vs-shop-hours .vs-badge { margin-left: 0.5rem; vertical-align: middle; }
+    .vs-shop-hours .vs-muted { margin-top: 1rem; }
+  </style>
   <div class="vs-container vs-container--narrow">
-    <h2>${s.heading}</h2>
-    <table class="vs-hours">${rows}</table>
+    <h2 class="vs-rich-text__heading">${s.heading}</h2>
+    <table>${rows}</table>
     ${s.note ? h.html`<p class="vs-muted">${s.note}</p>` : ""}
   </div>
 </section>`;
