@@ -1,0 +1,1 @@
+"""Themes: switch starter presets, change settings and custom CSS (validated)."""

@@ -1,0 +1,21 @@
+"""Error codes of the themes domain."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ThemeErrorCode(StrEnum):
+    """Why a theme change was refused."""
+
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+
+
+class ThemeError(Exception):
+    """A refused theme change; nothing was stored. `errors` lists (field, message) pairs."""
+
+    def __init__(self, code: ThemeErrorCode, message: str, errors: tuple[tuple[str, str], ...] = ()):
+        super().__init__(message)
+        self.code = code
+        self.errors = errors
