@@ -40,12 +40,26 @@ def check_files(files: Sequence[str]) -> int:
     return status
 
 
+_OBJECT_KEYS = ("storefront", "page", "request", "cart", "nav", "theme", "settings", "blocks", "env")
+_LIST_KEYS = ("products", "collections", "posts")
+
+
 def _load_ctx(path: str | None) -> dict[str, Any]:
+    """The context file, checked: raises ValueError naming every key of the wrong shape."""
     if path is None:
         return {}
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError("the context file must hold a JSON object")
+    problems = [f'"{key}" must be an object' for key in _OBJECT_KEYS
+                if key in data and not isinstance(data[key], dict)]
+    problems += [f'"{key}" must be a list of objects' for key in _LIST_KEYS
+                 if key in data and not (isinstance(data[key], list) and all(isinstance(x, dict) for x in data[key]))]
+    if isinstance(data.get("blocks"), dict):
+        problems += [f'"blocks.{name}" must be an object' for name, value in data["blocks"].items()
+                     if not isinstance(value, dict)]
+    if problems:
+        raise ValueError("; ".join(problems))
     return data
 
 
@@ -72,9 +86,8 @@ def render_files(files: Sequence[str], ctx_path: str | None) -> int:
     store = shared["storefront"] if isinstance(shared["storefront"], Mapping) else {}
     env = {"locale": store.get("locale", "en-US"), "currency": store.get("currency", "USD"),
            "mediaBase": ctx.get("media_base", ""), **(ctx.get("env") or {})}
-    products = [p for p in ctx.get("products", []) if isinstance(p, Mapping)]
-    by_id = {str(p.get("id", f"product-{i}")): p for i, p in enumerate(products)}
-    per_file = ctx.get("blocks") if isinstance(ctx.get("blocks"), Mapping) else {}
+    by_id = {str(p.get("id", f"product-{i}")): p for i, p in enumerate(ctx.get("products", []))}
+    per_file = ctx.get("blocks", {})
 
     jobs: list[BlockJob | None] = []
     failures: dict[int, str] = {}

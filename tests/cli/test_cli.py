@@ -129,6 +129,9 @@ def test_block_render_names_an_unreadable_file(tmp_path: Path):
     ('{"storefront": {"name": "Broken"', "Expecting"),
     ("[1, 2, 3]", "must hold a JSON object"),
     (None, "No such file"),
+    ('{"settings": "loud", "storefront": 5}', '"storefront" must be an object; "settings" must be an object'),
+    ('{"products": [1, 2]}', '"products" must be a list of objects'),
+    ('{"blocks": {"a.js": []}}', '"blocks.a.js" must be an object'),
 ])
 def test_block_render_refuses_a_bad_context_file_clearly(tmp_path: Path, content: str | None, message: str):
     write(tmp_path, {"a.js": GOOD})
