@@ -6,12 +6,19 @@ import re
 
 from aiohttp import web
 
-from cloud.render.pages import render_storefront_page
+from cloud.render.pages import RouteLoader, render_storefront_page, render_storefront_template
 from cloud.server.keys import CONFIG, EXECUTORS
 from cloud.server.middlewares import STORE
 from cloud.server.pages import error_page
 from shared.compose import PageNotFound
+from shared.db.repositories.sitemap import sitemap_entries
+from shared.db.stamps import utc_now
 from shared.pages.service import PAGE_SLUG_RE
+from shared.storefront import routes as route_data
+from shared.storefront.seo import robots_txt, sitemap_xml
+
+_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]{0,254}$")
+_HTML_HEADERS = {"Cache-Control": "public, max-age=0, must-revalidate"}
 
 _MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
 
@@ -27,21 +34,105 @@ async def page(request: web.Request) -> web.StreamResponse:
     if slug == "home":
         raise web.HTTPMovedPermanently("/")
     if not PAGE_SLUG_RE.match(slug):
-        return error_page(404, "Page not found", "There is no page at this address.")
+        return await not_found(request)
     return await _page(request, slug)
+
+
+def _query(request: web.Request) -> dict[str, str]:
+    return {k: v[:500] for k, v in list(request.query.items())[:50]}
+
+
+def _params(request: web.Request) -> list[tuple[str, str]]:
+    """Every query parameter in order, repeated names included (filters), bounded."""
+    return [(k[:100], v[:500]) for k, v in list(request.query.items())[:100]]
 
 
 async def _page(request: web.Request, slug: str) -> web.StreamResponse:
     store = request[STORE]
     executor = request.app[EXECUTORS].for_store(store.record.id)
-    query = {k: v for k, v in list(request.query.items())[:50]}
     try:
-        html = await render_storefront_page(store, executor, slug=slug, path=request.path, query=query,
+        html = await render_storefront_page(store, executor, slug=slug, path=request.path, query=_query(request),
                                             media_base=request.app[CONFIG].media_base)
     except PageNotFound:
-        return error_page(404, "Page not found", "There is no page at this address.")
-    return web.Response(text=html, content_type="text/html", charset="utf-8",
-                        headers={"Cache-Control": "public, max-age=0, must-revalidate"})
+        return await not_found(request)
+    return web.Response(text=html, content_type="text/html", charset="utf-8", headers=_HTML_HEADERS)
+
+
+async def _template(request: web.Request, template: str, load: RouteLoader) -> web.StreamResponse:
+    store = request[STORE]
+    executor = request.app[EXECUTORS].for_store(store.record.id)
+    status, html = await render_storefront_template(store, executor, template=template, load=load, path=request.path,
+                                                    query=_query(request), media_base=request.app[CONFIG].media_base)
+    return web.Response(status=status, text=html, content_type="text/html", charset="utf-8", headers=_HTML_HEADERS)
+
+
+async def product(request: web.Request) -> web.StreamResponse:
+    """GET /products/{handle}[?variant=ID] : a product page (works without JavaScript)."""
+    handle = request.match_info["handle"]
+    if not _HANDLE.match(handle):
+        return await not_found(request)
+    variant = request.query.get("variant", "")[:64] or None
+    return await _template(request, "product",
+                           lambda conn: route_data.product_route(conn, handle=handle, variant_id=variant))
+
+
+async def collection(request: web.Request) -> web.StreamResponse:
+    """GET /collections/{handle} (and /collections/all) : filters, sorting and pagination by query."""
+    handle = request.match_info["handle"]
+    if not _HANDLE.match(handle):
+        return await not_found(request)
+    currency = request[STORE].storefront().currency
+    params, path = _params(request), request.path
+    return await _template(request, "collection", lambda conn: route_data.collection_route(
+        conn, handle=handle, params=params, path=path, currency=currency))
+
+
+async def blog(request: web.Request) -> web.StreamResponse:
+    """GET /blog : the journal."""
+    params, path, now = _params(request), request.path, utc_now()
+    return await _template(request, "blog", lambda conn: route_data.blog_route(conn, params=params, path=path, now=now))
+
+
+async def article(request: web.Request) -> web.StreamResponse:
+    """GET /blog/{slug} : one post (scheduled posts appear at their time)."""
+    slug, now = request.match_info["slug"], utc_now()
+    if not PAGE_SLUG_RE.match(slug):
+        return await not_found(request)
+    return await _template(request, "article", lambda conn: route_data.article_route(conn, slug=slug, now=now))
+
+
+async def search(request: web.Request) -> web.StreamResponse:
+    """GET /search?q= : product search."""
+    params, path = _params(request), request.path
+    return await _template(request, "search", lambda conn: route_data.search_route(conn, params=params, path=path))
+
+
+async def not_found(request: web.Request) -> web.StreamResponse:
+    """Any other address of a store: its "not found" template, status 404."""
+    return await _template(request, "not_found", lambda _conn: None)
+
+
+def _base_url(request: web.Request) -> str:
+    return f"{request.scheme}://{request.host}"
+
+
+async def sitemap(request: web.Request) -> web.StreamResponse:
+    """GET /sitemap.xml and /sitemap-{n}.xml : every public address with its last change."""
+    store = request[STORE]
+    part = request.match_info.get("part")
+    now = utc_now()
+    entries = store.db.read(lambda conn: sitemap_entries(conn, now=now))
+    body = sitemap_xml(_base_url(request), entries, part=int(part) if part else None)
+    if body is None:
+        return error_page(404, "Not found", "No such sitemap.")
+    return web.Response(text=body, content_type="application/xml", charset="utf-8",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+
+async def robots(request: web.Request) -> web.StreamResponse:
+    """GET /robots.txt"""
+    return web.Response(text=robots_txt(_base_url(request)), content_type="text/plain", charset="utf-8",
+                        headers={"Cache-Control": "public, max-age=3600"})
 
 
 async def media(request: web.Request) -> web.StreamResponse:
@@ -73,7 +164,16 @@ async def health(_request: web.Request) -> web.StreamResponse:
 
 def add_routes(app: web.Application) -> None:
     """Register every route."""
+    app.router.add_get("/_health", health)
     app.router.add_get("/", home)
     app.router.add_get("/pages/{slug}", page)
+    app.router.add_get("/products/{handle}", product)
+    app.router.add_get("/collections/{handle}", collection)
+    app.router.add_get("/blog", blog)
+    app.router.add_get("/blog/{slug}", article)
+    app.router.add_get("/search", search)
+    app.router.add_get("/sitemap.xml", sitemap)
+    app.router.add_get(r"/sitemap-{part:[1-9][0-9]{0,3}}.xml", sitemap)
+    app.router.add_get("/robots.txt", robots)
     app.router.add_get("/media/{name}", media)
-    app.router.add_get("/_health", health)
+    app.router.add_get("/{tail:.*}", not_found)

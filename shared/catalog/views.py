@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from shared.db import Connection
+from shared.db.repositories import catalog, content, inventory
 from shared.models import Collection, Media, Product
 
 _TAG = re.compile(r"<[^>]+>")
@@ -58,3 +60,11 @@ def collection_view(collection: Collection, media: Mapping[str, Media], count: i
         "description": collection.description, "image": image.to_image() if image else None,
         "products_count": count, "url": f"/collections/{collection.handle}",
     }
+
+
+def load_product_views(conn: Connection, product_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Product views by id (products, their media and summed stock loaded in batches)."""
+    products = catalog.get_products(conn, product_ids)
+    media = content.get_media_many(conn, [m for p in products.values() for m in p.media_ids])
+    stock = inventory.stock_levels(conn, [v.id for p in products.values() for v in p.variants])
+    return {pid: product_view(products[pid], media, stock) for pid in product_ids if pid in products}

@@ -11,6 +11,7 @@ from typing import Any
 
 from shared.compose.data import PagePlan, PlannedBlock, load_page_plan
 from shared.compose.document import PREVIEW, PRODUCTION, compose_document
+from shared.compose.templates import template_page
 from shared.db import Database
 from shared.db.repositories.pages import get_page_by_slug
 from shared.models import Page
@@ -42,11 +43,21 @@ def render_page(db: Database, *, executor: StoreExecutor, slug: str, mode: str =
                 media_base: str = "", now: str | None = None, drafts: bool = False) -> RenderedPage:
     """Load and render the page at `slug`. Shoppers (drafts=False) only get published pages."""
     page: Page | None = db.read(lambda conn: get_page_by_slug(conn, slug))
-    if page is None or (page.status != "published" and not drafts):
+    if page is None or page.template is not None or (page.status != "published" and not drafts):
         raise PageNotFound(slug)
     plan = load_page_plan(db, page=page, path=path or page.path, query=query, cart=cart, media_base=media_base, now=now)
     return compose_page(plan, executor=executor, mode=mode, media_base=media_base)
 
 
+def render_template(db: Database, *, executor: StoreExecutor, template: str, route: Mapping[str, Any], path: str,
+                    mode: str = PRODUCTION, query: Mapping[str, str] | None = None,
+                    cart: Mapping[str, Any] | None = None, media_base: str = "", now: str | None = None) -> RenderedPage:
+    """Render a template page (product, collection, ...) with its route data as ctx.route."""
+    page, blocks = db.read(lambda conn: template_page(conn, template))
+    plan = load_page_plan(db, page=page, path=path, query=query, cart=cart, media_base=media_base, now=now,
+                          route=route, blocks=blocks)
+    return compose_page(plan, executor=executor, mode=mode, media_base=media_base)
+
+
 __all__ = ["PREVIEW", "PRODUCTION", "PageNotFound", "PagePlan", "RenderedPage", "compose_page", "load_page_plan",
-           "render_page"]
+           "render_page", "render_template"]

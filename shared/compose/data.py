@@ -123,15 +123,19 @@ def _storefront_view(store: Storefront, media: Mapping[str, Any]) -> dict[str, A
 
 
 def load_page_plan(db: Database, *, page: Page, path: str, query: Mapping[str, str] | None = None,
-                   cart: Mapping[str, Any] | None = None, media_base: str = "", now: str | None = None) -> PagePlan:
-    """Read the store, theme and blocks of `page` and every block's declared data, in one read."""
+                   cart: Mapping[str, Any] | None = None, media_base: str = "", now: str | None = None,
+                   route: Mapping[str, Any] | None = None, blocks: list[Block] | None = None) -> PagePlan:
+    """Read the store, theme and blocks of `page` and every block's declared data, in one read.
+
+    `blocks` overrides the page's stored blocks (default templates); `route` becomes ctx.route."""
     now = now or utc_now()
 
     def read(conn: Connection) -> PagePlan:
         store = get_storefront(conn)
         theme = content.get_active_theme(conn) or Theme("default", "Default", "harbor")
         sections = theme.settings.get("sections", {}) if isinstance(theme.settings, Mapping) else {}
-        stored = [(b, "main") for b in page_repo.list_blocks(conn, page.id, include_hidden=False)]
+        page_blocks = blocks if blocks is not None else page_repo.list_blocks(conn, page.id, include_hidden=False)
+        stored = [(b, "main") for b in page_blocks if not b.hidden]
         header = Block(HEADER, page.id, HEADER, None, dict(sections.get(HEADER) or {}), -1)
         footer = Block(FOOTER, page.id, FOOTER, None, dict(sections.get(FOOTER) or {}), 1 << 30)
         planned: list[tuple[Block, str, str, dict[str, Any], dict[str, Any], str]] = []
@@ -187,6 +191,7 @@ def load_page_plan(db: Database, *, page: Page, path: str, query: Mapping[str, s
                                              "subtotal": {"amount": 0, "currency": store.currency}},
             "nav": nav,
             "theme": layout_options(theme),
+            "route": dict(route) if route else {"type": "page"},
         }
         env = {"locale": store.locale, "currency": store.currency, "mediaBase": media_base, "timeZone": store.timezone}
         data = PageData(env=env, shared=shared,

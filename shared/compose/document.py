@@ -21,11 +21,32 @@ def _attr(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _route_title(route: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(title, description) a template's route gives the document, if any."""
+    kind = route.get("type")
+    if kind == "product" and route.get("product"):
+        return route["product"]["title"], route["product"].get("description", "")[:300]
+    if kind == "collection" and route.get("collection"):
+        return route["collection"]["title"], route["collection"].get("description")
+    if kind == "article" and route.get("post"):
+        return route["post"]["title"], route["post"].get("excerpt")
+    if kind == "search":
+        return (f"Search: {route['query']}" if route.get("query") else "Search"), None
+    if kind == "not_found":
+        return "Page not found", None
+    return None, None
+
+
 def _head(plan: PagePlan, *, media_base: str) -> str:
     store, page = plan.storefront, plan.page
     is_home = page.slug == "home"
-    title = page.seo_title or (store.settings.get("seo_title") or store.name if is_home else f"{page.title} – {store.name}")
-    description = page.seo_description or store.settings.get("seo_description") or store.settings.get("tagline", "")
+    route_title, route_description = _route_title(plan.data.shared.get("route") or {})
+    own_title = page.seo_title if page.template is None else ""        # a template's SEO is its route's
+    own_description = page.seo_description if page.template is None else ""
+    title = own_title or (store.settings.get("seo_title") or store.name if is_home else
+                               f"{route_title or page.title} – {store.name}")
+    description = (own_description or route_description or store.settings.get("seo_description")
+                   or store.settings.get("tagline", ""))
     lines = [
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -92,6 +92,12 @@ def list_visible_posts(conn: Connection, *, now: str, limit: int = 20, offset: i
         "ORDER BY published_at DESC LIMIT ? OFFSET ?", (now, limit, offset))]
 
 
+def count_visible_posts(conn: Connection, *, now: str) -> int:
+    """How many posts shoppers may see at `now`."""
+    return int(conn.scalar("SELECT count(*) FROM posts WHERE status IN ('published', 'scheduled') "
+                           "AND published_at <= ?", (now,)))
+
+
 def list_posts(conn: Connection) -> list[Post]:
     """Every post, newest first (the studio's view)."""
     return [Post(*r) for r in conn.all(f"SELECT {_POST_COLS} FROM posts ORDER BY coalesce(published_at, created_at) DESC")]

@@ -9,7 +9,7 @@ from shared.db.database import Connection, Row
 from shared.models import Block, BlockRevision, Page
 
 _PAGE_COLS = ("id, slug, title, status, position, seo_title, seo_description, canonical_url, social_image_id, "
-              "noindex, published_at, created_at, updated_at")
+              "noindex, published_at, created_at, updated_at, template")
 _BLOCK_COLS = "id, page_id, kind, code, settings, position, hidden, created_at, updated_at"
 _REV_COLS = "id, block_id, code, author, message, created_at"
 PAGE_FIELDS = frozenset({"slug", "title", "status", "position", "seo_title", "seo_description", "canonical_url",
@@ -33,9 +33,19 @@ def _block(row: Row) -> Block:
 
 
 def list_pages(conn: Connection, *, published_only: bool = False) -> list[Page]:
-    """Pages in navigation order."""
-    where = "WHERE status = 'published'" if published_only else ""
+    """Pages in navigation order (templates are listed by list_templates)."""
+    where = "WHERE template IS NULL" + (" AND status = 'published'" if published_only else "")
     return [_page(r) for r in conn.all(f"SELECT {_PAGE_COLS} FROM pages {where} ORDER BY position, title")]
+
+
+def list_templates(conn: Connection) -> list[Page]:
+    """Template pages (product, collection, ...)."""
+    return [_page(r) for r in conn.all(f"SELECT {_PAGE_COLS} FROM pages WHERE template IS NOT NULL ORDER BY template")]
+
+
+def get_template_page(conn: Connection, template: str) -> Page | None:
+    """The page a template renders with, if the store has one."""
+    return _page(conn.one(f"SELECT {_PAGE_COLS} FROM pages WHERE template = ?", (template,)))
 
 
 def get_page(conn: Connection, page_id: str) -> Page | None:
@@ -50,10 +60,10 @@ def get_page_by_slug(conn: Connection, slug: str) -> Page | None:
 
 def insert_page(conn: Connection, page: Page) -> None:
     """Add a page."""
-    conn.execute(f"INSERT INTO pages ({_PAGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    conn.execute(f"INSERT INTO pages ({_PAGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  (page.id, page.slug, page.title, page.status, page.position, page.seo_title, page.seo_description,
                   page.canonical_url, page.social_image_id, int(page.noindex), page.published_at, page.created_at,
-                  page.updated_at))
+                  page.updated_at, page.template))
 
 
 def update_page(conn: Connection, page_id: str, **fields: Any) -> None:

@@ -1,0 +1,189 @@
+"""`ctx.route` for template pages (docs/vibe-blocks.md, "Templates and ctx.route"): the product of a
+product page, the filtered page of a collection, the posts of the blog, search results."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from shared.catalog.views import collection_view, load_product_views
+from shared.db import Connection
+from shared.db.repositories import browse, catalog, content
+from shared.models import Collection, Post
+from shared.models.money import minor_digits
+
+Params = Sequence[tuple[str, str]]
+PER_PAGE = 24
+MAX_PAGE = 500
+SORT_OPTIONS = [
+    {"value": "manual", "label": "Featured"}, {"value": "newest", "label": "Newest"},
+    {"value": "price-asc", "label": "Price, low to high"}, {"value": "price-desc", "label": "Price, high to low"},
+    {"value": "title", "label": "Alphabetically, A-Z"},
+]
+_SORTS = {o["value"] for o in SORT_OPTIONS}
+_MAX_FILTER_VALUES = 20
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _values(params: Params, name: str) -> list[str]:
+    return [v[:100] for k, v in params if k == name][:_MAX_FILTER_VALUES]
+
+
+def _first(params: Params, name: str) -> str | None:
+    found = _values(params, name)
+    return found[0] if found else None
+
+
+def _page_number(params: Params) -> int:
+    raw = _first(params, "page") or "1"
+    return max(1, min(int(raw), MAX_PAGE)) if raw.isdigit() else 1
+
+
+def _money(value: str | None, currency: str) -> int | None:
+    """'25' or '25.50' in major units -> minor units; anything else -> None (ignored, never an error)."""
+    if not value or not re.fullmatch(r"\d{1,9}(?:[.,]\d{1,4})?", value.strip()):
+        return None
+    return round(float(value.strip().replace(",", ".")) * 10 ** minor_digits(currency))
+
+
+def pagination(path: str, params: Params, *, page: int, total: int, per_page: int) -> dict[str, Any]:
+    """Pages with URLs that keep the other query parameters."""
+    pages = max(1, math.ceil(total / per_page))
+    kept = [(k, v) for k, v in params if k != "page"]
+
+    def url(n: int) -> str:
+        query = urlencode(kept + ([("page", str(n))] if n > 1 else []))
+        return path + (f"?{query}" if query else "")
+
+    window = range(max(1, page - 2), min(pages, page + 2) + 1)
+    return {"page": page, "pages": pages, "total": total, "per_page": per_page,
+            "prev_url": url(page - 1) if page > 1 else None, "next_url": url(page + 1) if page < pages else None,
+            "urls": [{"page": n, "url": url(n), "current": n == page} for n in window]}
+
+
+def product_route(conn: Connection, *, handle: str, variant_id: str | None) -> dict[str, Any] | None:
+    """The product at /products/HANDLE and its selected variant; None when there is none."""
+    pid = catalog.get_product_id_by_handle(conn, handle)
+    if pid is None:
+        return None
+    product = load_product_views(conn, [pid])[pid]
+    variants = product["variants"]
+    chosen = next((v for v in variants if v["id"] == variant_id), None)
+    chosen = chosen or next((v for v in variants if v["available"]), None) or (variants[0] if variants else None)
+    return {"type": "product", "product": product, "variant": chosen}
+
+
+def _collection_filter(params: Params, currency: str) -> browse.ProductFilter:
+    options: dict[str, tuple[str, ...]] = {}
+    for key, value in params:
+        if key.startswith("option.") and len(options) < 5:
+            name = key[len("option."):][:60]
+            if len(options.get(name, ())) < _MAX_FILTER_VALUES:
+                options[name] = (*options.get(name, ()), value[:100])
+    return browse.ProductFilter(price_from=_money(_first(params, "price_min"), currency),
+                                price_to=_money(_first(params, "price_max"), currency),
+                                options=options, tags=tuple(_values(params, "tag")),
+                                in_stock_only=_first(params, "available") == "1")
+
+
+def collection_route(conn: Connection, *, handle: str, params: Params, path: str, currency: str,
+                     per_page: int = PER_PAGE) -> dict[str, Any] | None:
+    """A collection page (or /collections/all): filtered, sorted, paginated; None when unknown."""
+    if handle == "all":
+        collection = Collection("all", "all", "All products", "Everything in the shop.", sort_order="newest")
+    else:
+        collection = catalog.get_collection_by_handle(conn, handle)
+        if collection is None:
+            return None
+    scope = None if handle == "all" else collection.id
+    flt = _collection_filter(params, currency)
+    sort = _first(params, "sort")
+    sort = sort if sort in _SORTS else collection.sort_order
+    page = _page_number(params)
+    listing = browse.list_products(conn, collection_id=scope, flt=flt, sort=sort, limit=per_page,
+                                   offset=(page - 1) * per_page)
+    views = load_product_views(conn, listing.product_ids)
+    bounds = browse.price_bounds(conn, collection_id=scope)
+    media = content.get_media_many(conn, [collection.image_id] if collection.image_id else [])
+    filters = {
+        "price": {"min": bounds[0] if bounds else 0, "max": bounds[1] if bounds else 0, "from": flt.price_from,
+                  "to": flt.price_to, "currency": currency},
+        "options": [{"name": name, "values": [{"value": v, "count": c, "active": v in flt.options.get(name, ())}
+                                              for v, c in values.items()]}
+                    for name, values in browse.option_facets(conn, collection_id=scope).items()],
+        "availability": {"in_stock_only": flt.in_stock_only},
+        "tags": [{"value": t, "count": c, "active": t in flt.tags}
+                 for t, c in browse.tag_facets(conn, collection_id=scope).items()],
+    }
+    return {"type": "collection", "collection": collection_view(collection, media, listing.total),
+            "products": [views[i] for i in listing.product_ids if i in views], "filters": filters, "sort": sort,
+            "sort_options": SORT_OPTIONS,
+            "pagination": pagination(path, params, page=page, total=listing.total, per_page=per_page)}
+
+
+def _post_view(post: Post, media: dict[str, Any], *, body: bool) -> dict[str, Any]:
+    image = media.get(post.image_id) if post.image_id else None
+    view = {"id": post.id, "slug": post.slug, "title": post.title, "excerpt": post.excerpt, "author": post.author,
+            "published_at": post.published_at, "image": image.to_image() if image else None,
+            "url": f"/blog/{post.slug}"}
+    if body:
+        view["body_html"] = post.body_html
+    return view
+
+
+def blog_route(conn: Connection, *, params: Params, path: str, now: str, per_page: int = 12) -> dict[str, Any]:
+    """The journal: published posts, newest first, paginated."""
+    page = _page_number(params)
+    total = content.count_visible_posts(conn, now=now)
+    posts = content.list_visible_posts(conn, now=now, limit=per_page, offset=(page - 1) * per_page)
+    media = content.get_media_many(conn, [p.image_id for p in posts if p.image_id])
+    return {"type": "blog", "posts": [_post_view(p, media, body=False) for p in posts],
+            "pagination": pagination(path, params, page=page, total=total, per_page=per_page)}
+
+
+def article_route(conn: Connection, *, slug: str, now: str) -> dict[str, Any] | None:
+    """One published post (a scheduled post only once its time has come); None otherwise."""
+    post = content.get_post_by_slug(conn, slug)
+    if post is None or post.status == "draft" or not post.published_at or post.published_at > now:
+        return None
+    media = content.get_media_many(conn, [post.image_id] if post.image_id else [])
+    return {"type": "article", "post": _post_view(post, media, body=True)}
+
+
+def fts_query(conn: Connection, text: str) -> str | None:
+    """An FTS5 query from what a shopper typed: every word must match as a prefix; a word the index
+    does not know is replaced by the closest indexed word (typo tolerance). None for no words."""
+    words = [w.lower() for w in _WORD.findall(text)][:8]
+    if not words:
+        return None
+    terms = []
+    for word in words:
+        # A word that starts no indexed term is probably misspelt ("hodie"): take the closest one.
+        if len(word) >= 4 and not browse.known_terms(conn, prefix=word, limit=1):
+            close = difflib.get_close_matches(word, browse.known_terms(conn, prefix=word[0]), n=1, cutoff=0.75)
+            if close:
+                word = close[0]
+        terms.append('"' + word.replace('"', "") + '"*')
+    return " ".join(terms)
+
+
+def search_route(conn: Connection, *, params: Params, path: str, per_page: int = PER_PAGE) -> dict[str, Any]:
+    """Search results for ?q=, best match first."""
+    query = (_first(params, "q") or "").strip()[:200]
+    page = _page_number(params)
+    match = fts_query(conn, query) if query else None
+    listing = (browse.search_products(conn, match=match, limit=per_page, offset=(page - 1) * per_page)
+               if match else browse.Listing([], 0))
+    views = load_product_views(conn, listing.product_ids)
+    return {"type": "search", "query": query, "products": [views[i] for i in listing.product_ids if i in views],
+            "total": listing.total, "pagination": pagination(path, params, page=page, total=listing.total,
+                                                             per_page=per_page)}
+
+
+def not_found_route(path: str) -> dict[str, Any]:
+    """The route of an address nothing answers."""
+    return {"type": "not_found", "path": path[:500]}
