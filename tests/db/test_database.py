@@ -94,19 +94,22 @@ def test_a_failing_migration_leaves_the_database_at_the_previous_version(tmp_pat
     connect(path).close()
     shipped = migrate.migrations_for
 
+    versions = [m.version for m in shipped("store")]
+    broken = max(versions) + 1
+
     def with_broken(kind: str) -> list[migrate.Migration]:
         # The first statement works, the second fails: the first must be rolled back with it.
-        return [*shipped(kind), migrate.Migration(2, "broken", "CREATE TABLE half_done (x INTEGER);\n"
-                                                               "INSERT INTO no_such_table VALUES (1);\n")]
+        return [*shipped(kind), migrate.Migration(broken, "broken", "CREATE TABLE half_done (x INTEGER);\n"
+                                                                    "INSERT INTO no_such_table VALUES (1);\n")]
 
     monkeypatch.setattr(migrate, "migrations_for", with_broken)
-    with pytest.raises(MigrationError, match="0002_broken"):
+    with pytest.raises(MigrationError, match=f"{broken:04d}_broken"):
         connect(path)
 
     monkeypatch.setattr(migrate, "migrations_for", shipped)
     db = connect(path)
     try:
-        assert [v for v, _n, _at in _ledger(db)] == [1]
+        assert [v for v, _n, _at in _ledger(db)] == versions
         assert db.read(lambda conn: conn.scalar(
             "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")) == 0
     finally:
@@ -122,10 +125,13 @@ CREATE TRIGGER notes_frozen BEFORE UPDATE ON notes
 BEGIN SELECT RAISE(ABORT, 'notes are frozen; sorry'); END;
 /* trailing comment */
 """
-    monkeypatch.setattr(migrate, "migrations_for", lambda kind: [*shipped(kind), migrate.Migration(2, "notes", sql)])
+    versions = [m.version for m in shipped("store")]
+    extra = max(versions) + 1
+    monkeypatch.setattr(migrate, "migrations_for",
+                        lambda kind: [*shipped(kind), migrate.Migration(extra, "notes", sql)])
     db = connect(tmp_path / "store.db")
     try:
-        assert [v for v, _n, _at in _ledger(db)] == [1, 2]
+        assert [v for v, _n, _at in _ledger(db)] == [*versions, extra]
         db.write(lambda conn: conn.execute("INSERT INTO notes (id) VALUES (1)"))
         assert db.read(lambda conn: conn.scalar("SELECT body FROM notes")) == "a;b"
         with pytest.raises(DatabaseError, match="notes are frozen; sorry"):

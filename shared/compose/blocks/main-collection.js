@@ -1,0 +1,305 @@
+// Accepts: ctx.route = { type: "collection", collection, products, filters, sort, sort_options,
+// pagination } (the collection template's route data). Usage: the main block of the collection
+// template: title, filters and sort (a plain GET form, in a disclosure on small screens), the products
+// as cards and the page links. Works without JavaScript.
+const schema = {
+  name: "Collection page",
+  description: "The collection of the page: filters, sorting, product cards and pagination.",
+  settings: [
+    { id: "show_description", type: "checkbox", label: "Show the collection description", default: true },
+    { id: "show_filters", type: "checkbox", label: "Show filters", default: true },
+    {
+      id: "products_per_row", type: "select", label: "Products per row on desktop", default: "3",
+      options: [
+        { value: "2", label: "2" },
+        { value: "3", label: "3" },
+        { value: "4", label: "4" },
+      ],
+    },
+    {
+      id: "image_ratio", type: "select", label: "Image shape", default: "portrait",
+      options: [
+        { value: "square", label: "Square" },
+        { value: "portrait", label: "Portrait" },
+        { value: "landscape", label: "Landscape" },
+      ],
+    },
+    { id: "show_vendor", type: "checkbox", label: "Show vendor", default: false },
+  ],
+};
+
+const PLACEHOLDER = '<svg class="vs-placeholder__art" viewBox="0 0 64 64" aria-hidden="true" focusable="false"><rect x="10" y="14" width="44" height="36" rx="3"/><circle cx="24" cy="26" r="4"/><path d="M10 44l13-12 9 8 7-6 15 12"/></svg>';
+const ICONS = {
+  filter: '<svg class="vs-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 7h10M18 7h2M4 17h4M12 17h8"/><circle cx="16" cy="7" r="2"/><circle cx="10" cy="17" r="2"/></svg>',
+  prev: '<svg class="vs-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M15 5l-7 7 7 7"/></svg>',
+  next: '<svg class="vs-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M9 5l7 7-7 7"/></svg>',
+  close: '<svg class="vs-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M7 7l10 10M17 7L7 17"/></svg>',
+};
+
+function pick(value, allowed, fallback) {
+  return allowed.includes(value) ? value : fallback;
+}
+
+function list(value) {
+  return Array.isArray(value) ? value.filter(Boolean) : [];
+}
+
+// ---------- Product cards: the same markup as product-grid.js (blocks cannot import each other) ----------
+
+function isOnSale(p) {
+  return Boolean(p.compare_at_price && p.price && Number(p.compare_at_price.amount) > Number(p.price.amount));
+}
+
+function price(h, p) {
+  if (!p.price) return "";
+  if (isOnSale(p)) {
+    return h.html`<p class="vs-price vs-price--sale">
+      <span class="vs-visually-hidden">Sale price</span><span class="vs-price__current">${p.price_varies ? "From " : ""}${h.formatPrice(p.price)}</span>
+      <span class="vs-visually-hidden">Regular price</span><s class="vs-price__compare">${h.formatPrice(p.compare_at_price)}</s>
+    </p>`;
+  }
+  return h.html`<p class="vs-price"><span class="vs-price__current">${p.price_varies ? "From " : ""}${h.formatPrice(p.price)}</span></p>`;
+}
+
+function card(ctx, h, p, sizes) {
+  const image = p.featured_image || (p.images && p.images[0]) || null;
+  const second = p.images && p.images.length > 1 ? p.images[1] : null;
+  const badge = !p.available
+    ? h.html`<span class="vs-badge vs-badge--muted">Sold out</span>`
+    : isOnSale(p) ? h.html`<span class="vs-badge vs-badge--sale">Sale</span>` : "";
+  return h.html`<li class="${h.classes("vs-card", !p.available && "vs-card--sold-out")}">
+    <div class="${h.classes("vs-card__media", second && "vs-card__media--hover")}">
+      ${image ? h.image(image, { sizes, alt: p.title, class: "vs-card__img" })
+        : h.html`<div class="vs-placeholder">${h.raw(PLACEHOLDER)}</div>`}
+      ${second ? h.image(second, { sizes, alt: "", class: "vs-card__img vs-card__img--second" }) : ""}
+      ${badge ? h.html`<div class="vs-card__badges">${badge}</div>` : ""}
+    </div>
+    <div class="vs-card__info">
+      ${ctx.settings.show_vendor && p.vendor ? h.html`<p class="vs-card__vendor">${p.vendor}</p>` : ""}
+      <h3 class="vs-card__title"><a class="vs-card__link" href="${h.productUrl(p)}">${p.title}</a></h3>
+      ${price(h, p)}
+    </div>
+  </li>`;
+}
+
+// ---------- Pagination ----------
+
+/** Page numbers to show: the first, the last and the current one with its neighbours; null is a gap. */
+function pageWindow(urls, current) {
+  const keep = urls.filter((u, i) => i === 0 || i === urls.length - 1 || Math.abs(Number(u.page) - current) <= 1);
+  const out = [];
+  keep.forEach((u, i) => {
+    if (i > 0 && Number(u.page) - Number(keep[i - 1].page) > 1) out.push(null);
+    out.push(u);
+  });
+  return out;
+}
+
+function pagination(h, pg) {
+  if (!pg || !(Number(pg.pages) > 1)) return "";
+  const current = Number(pg.page) || 1;
+  const edge = (url, rel, label, icon) => (url
+    ? h.html`<li><a class="vs-pagination__item" href="${h.safeUrl(url)}" rel="${rel}" aria-label="${label}">${h.raw(icon)}</a></li>`
+    : h.html`<li><span class="vs-pagination__item vs-pagination__item--disabled" aria-hidden="true">${h.raw(icon)}</span></li>`);
+  const pages = pageWindow(list(pg.urls).filter((u) => u.url && Number(u.page) > 0), current).map((u) => (u === null
+    ? h.html`<li><span class="vs-pagination__item vs-pagination__item--gap" aria-hidden="true">\u2026</span></li>`
+    : h.html`<li><a class="vs-pagination__item" href="${h.safeUrl(u.url)}"${u.current || Number(u.page) === current
+      ? h.raw(' aria-current="page"') : ""} aria-label="Page ${u.page}">${u.page}</a></li>`));
+  return h.html`<nav class="vs-pagination" aria-label="Pagination">
+    <ul class="vs-pagination__list" role="list">
+      ${edge(pg.prev_url, "prev", "Previous page", ICONS.prev)}${pages}${edge(pg.next_url, "next", "Next page", ICONS.next)}
+    </ul>
+  </nav>`;
+}
+
+// ---------- Filters ----------
+
+/** The currency's symbol and minor-unit scale, for price inputs in major units. */
+function currencyInfo(ctx, code) {
+  try {
+    const fmt = new Intl.NumberFormat((ctx.storefront && ctx.storefront.locale) || "en-US", { style: "currency", currency: code });
+    const part = fmt.formatToParts(0).find((x) => x.type === "currency");
+    return { symbol: part ? part.value : code, scale: 10 ** fmt.resolvedOptions().maximumFractionDigits };
+  } catch (err) {
+    return { symbol: "", scale: 100 };
+  }
+}
+
+function major(amount, scale) {
+  const n = Number(amount);
+  return Number.isFinite(n) && amount !== null && amount !== "" ? String(Math.round((n / scale) * 100) / 100) : "";
+}
+
+/** Every active filter as [query name, value, label], in the order the form writes them. */
+function activeFilters(f, money) {
+  const out = [];
+  const price = f.price || {};
+  if (major(price.from, money.scale)) out.push(["price_min", major(price.from, money.scale), `From ${money.symbol}${major(price.from, money.scale)}`]);
+  if (major(price.to, money.scale)) out.push(["price_max", major(price.to, money.scale), `Up to ${money.symbol}${major(price.to, money.scale)}`]);
+  list(f.options).forEach((o) => list(o.values).filter((v) => v.active)
+    .forEach((v) => out.push([`option.${o.name}`, v.value, `${o.name}: ${v.value}`])));
+  list(f.tags).filter((t) => t.active).forEach((t) => out.push(["tag", t.value, t.value]));
+  if (f.availability && f.availability.in_stock_only) out.push(["available", "1", "In stock only"]);
+  return out;
+}
+
+function withQuery(base, pairs) {
+  const query = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join("&");
+  return query ? `${base}?${query}` : base;
+}
+
+function checkbox(h, name, value, label, count, checked) {
+  const empty = !checked && Number(count) === 0;
+  return h.html`<li><label class="${h.classes("vs-facets__check", empty && "vs-facets__check--empty")}">
+    <input type="checkbox" name="${name}" value="${value}"${checked ? h.raw(" checked") : ""}${empty ? h.raw(" disabled") : ""}>
+    <span>${label}</span>${Number.isFinite(Number(count)) && count !== null ? h.html`<span class="vs-facets__count">(${count})</span>` : ""}
+  </label></li>`;
+}
+
+function group(h, title, body, open) {
+  return h.html`<details class="vs-facets__group"${open ? h.raw(" open") : ""}>
+    <summary class="vs-facets__summary">${title}</summary>
+    <div class="vs-facets__body">${body}</div>
+  </details>`;
+}
+
+function priceGroup(h, id, f, money, openAll) {
+  const p = f.price || {};
+  const highest = major(p.max, money.scale);
+  const input = (name, label, value, placeholder) => h.html`<div class="vs-facets__price-field">
+    <label class="vs-label" for="${id}-${name}">${label}</label>
+    <div class="vs-facets__money"><span class="vs-facets__currency" aria-hidden="true">${money.symbol}</span><input
+      class="vs-input" id="${id}-${name}" type="number" name="${name}" min="0"${highest ? h.html` max="${Math.ceil(Number(highest))}"` : ""}
+      step="any" inputmode="decimal" placeholder="${placeholder}" value="${value}"></div>
+  </div>`;
+  const body = h.html`<div class="vs-facets__price">
+      ${input("price_min", "From", major(p.from, money.scale), major(p.min, money.scale) || "0")}
+      ${input("price_max", "To", major(p.to, money.scale), highest)}
+    </div>
+    ${p.max !== null && p.max !== undefined ? h.html`<p class="vs-facets__hint">The highest price is ${h.formatPrice({ amount: p.max, currency: p.currency })}.</p>` : ""}`;
+  return group(h, "Price", body, openAll || major(p.from, money.scale) || major(p.to, money.scale));
+}
+
+function filterForm(ctx, h, route, base, variant) {
+  const f = route.filters || {};
+  const money = currencyInfo(ctx, (f.price && f.price.currency) || (ctx.storefront && ctx.storefront.currency) || "USD");
+  const id = `vs-mc-${ctx.block.id}-${variant}`;
+  const openAll = variant === "desktop";
+  const sorts = list(route.sort_options).filter((o) => o.value);
+  const groups = [];
+  groups.push(group(h, "Availability", h.html`<ul class="vs-facets__list" role="list">${checkbox(h, "available", "1",
+    "In stock only", null, Boolean(f.availability && f.availability.in_stock_only))}</ul>`,
+  openAll || (f.availability && f.availability.in_stock_only)));
+  if (f.price && f.price.max !== null && f.price.max !== undefined) groups.push(priceGroup(h, id, f, money, openAll));
+  list(f.options).filter((o) => o.name && list(o.values).length > 0).forEach((o) => {
+    groups.push(group(h, o.name, h.html`<ul class="vs-facets__list" role="list">${list(o.values).map((v) => checkbox(h,
+      `option.${o.name}`, v.value, v.value, v.count, v.active))}</ul>`, openAll || list(o.values).some((v) => v.active)));
+  });
+  const tags = list(f.tags).filter((t) => t.value);
+  if (tags.length > 0) {
+    groups.push(group(h, "Tags", h.html`<ul class="vs-facets__list" role="list">${tags.map((t) => checkbox(h,
+      "tag", t.value, t.value, t.count, t.active))}</ul>`, openAll || tags.some((t) => t.active)));
+  }
+  return h.html`<form class="vs-facets__form" method="get" action="${base}">
+    ${sorts.length > 0 ? h.html`<div class="vs-facets__sort">
+      <label class="vs-label" for="${id}-sort">Sort by</label>
+      <select class="vs-input vs-select" id="${id}-sort" name="sort">${sorts.map((o) => h.html`<option
+        value="${o.value}"${o.value === route.sort ? h.raw(" selected") : ""}>${o.label || o.value}</option>`)}</select>
+    </div>` : ""}
+    ${groups}
+    <div class="vs-facets__actions">
+      <button class="vs-button" type="submit">Apply</button>
+      <a class="vs-link" href="${base}">Clear all</a>
+    </div>
+  </form>`;
+}
+
+function chips(h, base, active, sortPair) {
+  if (active.length === 0) return "";
+  const pairs = active.map(([k, v]) => [k, v]);
+  return h.html`<ul class="vs-facets__chips" role="list" aria-label="Active filters">${active.map((item, i) => h.html`<li><a
+    class="vs-facets__chip" href="${withQuery(base, [...pairs.slice(0, i), ...pairs.slice(i + 1), ...sortPair])}">${item[2]}${h.raw(ICONS.close)}<span
+    class="vs-visually-hidden"> (remove filter)</span></a></li>`)}
+    <li><a class="vs-link vs-facets__clear" href="${withQuery(base, sortPair)}">Clear all</a></li></ul>`;
+}
+
+/** Sorting alone (when filters are hidden): a small GET form with its own button. */
+function sortForm(ctx, h, route, base) {
+  const sorts = list(route.sort_options).filter((o) => o.value);
+  if (sorts.length === 0) return "";
+  const id = `vs-mc-${ctx.block.id}-sort-only`;
+  return h.html`<form class="vs-main-collection__sort" method="get" action="${base}">
+    <label class="vs-label" for="${id}">Sort by</label>
+    <select class="vs-input vs-select" id="${id}" name="sort">${sorts.map((o) => h.html`<option
+      value="${o.value}"${o.value === route.sort ? h.raw(" selected") : ""}>${o.label || o.value}</option>`)}</select>
+    <button class="vs-button vs-button--secondary" type="submit">Sort</button>
+  </form>`;
+}
+
+// ---------- The page ----------
+
+function results(ctx, h, route, base, active, sortPair) {
+  const s = ctx.settings;
+  const products = list(route.products);
+  const columns = pick(String(s.products_per_row), ["2", "3", "4"], "3");
+  const ratio = pick(s.image_ratio, ["square", "portrait", "landscape"], "portrait");
+  const share = Math.round((s.show_filters ? 78 : 100) / Number(columns));
+  const sizes = `(min-width: 990px) ${share}vw, (min-width: 750px) 33vw, 50vw`;
+  if (products.length > 0) {
+    return h.html`<ul class="${h.classes("vs-grid", `vs-grid--${columns}`, `vs-ratio--${ratio}`)}" role="list">
+      ${products.map((p) => card(ctx, h, p, sizes))}
+    </ul>
+    ${pagination(h, route.pagination)}`;
+  }
+  return active.length > 0
+    ? h.html`<div class="vs-empty vs-main-collection__empty"><p class="vs-main-collection__empty-title">No products match these filters</p>
+        <p>Try removing a filter, or <a class="vs-link" href="${withQuery(base, sortPair)}">clear all filters</a>.</p></div>`
+    : h.html`<div class="vs-empty vs-main-collection__empty"><p class="vs-main-collection__empty-title">This collection is empty for now</p>
+        <p><a class="vs-link" href="/collections/all">Browse all products</a></p></div>`;
+}
+
+function placeholder(h) {
+  return h.html`<section class="vs-main-collection">
+  <div class="vs-container"><div class="vs-empty"><p>The collection page shows the collection's products here,
+    with filters, sorting and page links.</p></div></div>
+</section>`;
+}
+
+function render(ctx, h) {
+  const s = ctx.settings;
+  const route = ctx.route;
+  if (!route || route.type !== "collection") return placeholder(h);
+  const c = route.collection && typeof route.collection === "object" ? route.collection : {};
+  const base = typeof c.url === "string" && c.url.startsWith("/") ? h.safeUrl(c.url) : h.collectionUrl(c.handle ? c : { handle: "all" });
+  const f = route.filters || {};
+  const money = currencyInfo(ctx, (f.price && f.price.currency) || (ctx.storefront && ctx.storefront.currency) || "USD");
+  const active = s.show_filters ? activeFilters(f, money) : [];
+  const sortPair = ctx.request && ctx.request.query && ctx.request.query.sort && route.sort ? [["sort", route.sort]] : [];
+  const total = route.pagination && Number.isFinite(Number(route.pagination.total)) && route.pagination.total !== null
+    ? Number(route.pagination.total) : list(route.products).length;
+  const filters = s.show_filters && route.filters;
+  return h.html`<section class="${h.classes("vs-main-collection", filters && "vs-main-collection--filters")}">
+  <div class="vs-container">
+    <header class="vs-section__header vs-main-collection__header">
+      <h1 class="vs-section__title">${c.title || "Products"}</h1>
+      ${s.show_description && c.description ? h.html`<p class="vs-section__text">${c.description}</p>` : ""}
+    </header>
+    <div class="vs-main-collection__layout">
+      ${filters ? h.html`<aside class="vs-facets vs-facets--desktop" aria-label="Filters">${filterForm(ctx, h, route, base, "desktop")}</aside>` : ""}
+      <div class="vs-main-collection__results">
+        ${filters ? h.html`<details class="vs-facets vs-facets--mobile">
+          <summary class="vs-facets__toggle">${h.raw(ICONS.filter)}<span>Filter and sort</span>${active.length > 0
+            ? h.html`<span class="vs-facets__badge">${active.length}</span>` : ""}</summary>
+          ${filterForm(ctx, h, route, base, "mobile")}
+        </details>` : ""}
+        <div class="vs-main-collection__toolbar">
+          <p class="vs-main-collection__count" role="status">${h.pluralize(total, "product", "products")}</p>
+          ${!filters ? sortForm(ctx, h, route, base) : ""}
+        </div>
+        ${chips(h, base, active, sortPair)}
+        ${results(ctx, h, route, base, active, sortPair)}
+      </div>
+    </div>
+  </div>
+</section>`;
+}
