@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from cloud.server.config import ServeConfig
-from cloud.server.keys import CONFIG, EXECUTORS, STORES
+from cloud.render.cache import PageCache
+from cloud.server.keys import CONFIG, EXECUTORS, PAGE_CACHE, STORES
 from cloud.server.middlewares import security_headers_middleware, tenant_middleware
 from cloud.server.pages import error_page
 from cloud.server.routes import add_routes
@@ -40,6 +41,7 @@ def create_app(config: ServeConfig) -> web.Application:
     app = web.Application(middlewares=[security_headers_middleware, _not_found_middleware, tenant_middleware],
                           client_max_size=1024 * 1024)
     app[CONFIG] = config
+    app[PAGE_CACHE] = PageCache()
     app.cleanup_ctx.append(_resources)
     add_routes(app)
     return app

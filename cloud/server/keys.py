@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from cloud.render.cache import PageCache
 from cloud.server.config import ServeConfig
 from cloud.server.tenancy import StoreDirectory
 from shared.vibe.executor import ExecutorPool
@@ -11,3 +12,4 @@ from shared.vibe.executor import ExecutorPool
 CONFIG = web.AppKey("config", ServeConfig)
 STORES = web.AppKey("stores", StoreDirectory)
 EXECUTORS = web.AppKey("executors", ExecutorPool)
+PAGE_CACHE = web.AppKey("page_cache", PageCache)

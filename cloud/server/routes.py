@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from cloud.render.pages import RouteLoader, render_storefront_page, render_storefront_template
-from cloud.server.keys import CONFIG, EXECUTORS
+from cloud.render.cache import CachedPage, deadline, etag_of
+from cloud.server.keys import CONFIG, EXECUTORS, PAGE_CACHE
 from cloud.server.middlewares import STORE
 from cloud.server.pages import error_page
 from shared.compose import PageNotFound
 from shared.db.repositories.sitemap import sitemap_entries
+from shared.db.repositories.versions import content_version, next_scheduled_post
 from shared.db.stamps import utc_now
 from shared.pages.service import PAGE_SLUG_RE
 from shared.storefront import routes as route_data
 from shared.storefront.seo import robots_txt, sitemap_xml
 
 _HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]{0,254}$")
-_HTML_HEADERS = {"Cache-Control": "public, max-age=0, must-revalidate"}
+# Browsers and a CDN revalidate every time (cheap: ETag -> 304) and may serve a stale copy for 30 s
+# while they do.
+_CACHE_CONTROL = {200: "public, max-age=0, stale-while-revalidate=30", 404: "public, max-age=0"}
 
 _MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
 
@@ -47,23 +52,55 @@ def _params(request: web.Request) -> list[tuple[str, str]]:
     return [(k[:100], v[:500]) for k, v in list(request.query.items())[:100]]
 
 
+async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[int, str]]]) -> web.StreamResponse:
+    """Serve a rendered page from the worker's cache while the store's content is unchanged; answer a
+    matching If-None-Match with 304."""
+    store = request[STORE]
+    cache = request.app[PAGE_CACHE]
+    version = cache.version(store.record.id, lambda: store.db.read(content_version))
+    key = (store.record.id, request.path_qs)
+    page = cache.get(key, version)
+    if page is None:
+        status, html = await produce()
+        now = utc_now()
+        publish = store.db.read(lambda conn: next_scheduled_post(conn, now=now))
+        page = CachedPage(status, html, etag_of(html), version, deadline(publish))
+        if status == 200:   # misses are not kept: random addresses must not push real pages out
+            cache.put(key, page)
+    headers = {"ETag": page.etag, "Cache-Control": _CACHE_CONTROL.get(page.status, "no-store")}
+    if page.status == 200 and page.etag in _etags(request.headers.get("If-None-Match", "")):
+        return web.Response(status=304, headers=headers)
+    return web.Response(status=page.status, text=page.html, content_type="text/html", charset="utf-8",
+                        headers=headers)
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")[:20]}
+
+
 async def _page(request: web.Request, slug: str) -> web.StreamResponse:
     store = request[STORE]
     executor = request.app[EXECUTORS].for_store(store.record.id)
-    try:
-        html = await render_storefront_page(store, executor, slug=slug, path=request.path, query=_query(request),
-                                            media_base=request.app[CONFIG].media_base)
-    except PageNotFound:
-        return await not_found(request)
-    return web.Response(text=html, content_type="text/html", charset="utf-8", headers=_HTML_HEADERS)
+
+    async def produce() -> tuple[int, str]:
+        try:
+            return 200, await render_storefront_page(store, executor, slug=slug, path=request.path,
+                                                     query=_query(request), media_base=request.app[CONFIG].media_base)
+        except PageNotFound:
+            return await _render_template(request, "not_found", lambda _conn: None)
+
+    return await _cached(request, produce)
+
+
+async def _render_template(request: web.Request, template: str, load: RouteLoader) -> tuple[int, str]:
+    store = request[STORE]
+    executor = request.app[EXECUTORS].for_store(store.record.id)
+    return await render_storefront_template(store, executor, template=template, load=load, path=request.path,
+                                            query=_query(request), media_base=request.app[CONFIG].media_base)
 
 
 async def _template(request: web.Request, template: str, load: RouteLoader) -> web.StreamResponse:
-    store = request[STORE]
-    executor = request.app[EXECUTORS].for_store(store.record.id)
-    status, html = await render_storefront_template(store, executor, template=template, load=load, path=request.path,
-                                                    query=_query(request), media_base=request.app[CONFIG].media_base)
-    return web.Response(status=status, text=html, content_type="text/html", charset="utf-8", headers=_HTML_HEADERS)
+    return await _cached(request, lambda: _render_template(request, template, load))
 
 
 async def product(request: web.Request) -> web.StreamResponse:

@@ -12,7 +12,7 @@ from shared.compose.registry import builtin_block, builtin_kinds
 from shared.compose.schema import with_defaults
 from shared.compose.theme import layout_options
 from shared.db import Connection, Database
-from shared.db.repositories import catalog, content, inventory
+from shared.db.repositories import catalog, content, inventory, versions
 from shared.db.repositories import pages as page_repo
 from shared.db.repositories.storefront import get_storefront
 from shared.db.stamps import utc_now
@@ -196,7 +196,7 @@ def load_page_plan(db: Database, *, page: Page, path: str, query: Mapping[str, s
         env = {"locale": store.locale, "currency": store.currency, "mediaBase": media_base, "timeZone": store.timezone}
         data = PageData(env=env, shared=shared,
                         products={pid: product_view(p, media, stock) for pid, p in products.items()},
-                        catalog_version=catalog.catalog_version(conn))
+                        catalog_version=str(versions.content_version(conn)))
         social = media.get(page.social_image_id) if page.social_image_id else None
         return PagePlan(store, theme, page, jobs, data, social.to_image() if social else None)
 

@@ -149,10 +149,11 @@ function withQuery(base, pairs) {
 }
 
 function checkbox(h, name, value, label, count, checked) {
-  const empty = !checked && Number(count) === 0;
+  const counted = typeof count === "number" && Number.isFinite(count);
+  const empty = !checked && counted && count === 0;
   return h.html`<li><label class="${h.classes("vs-facets__check", empty && "vs-facets__check--empty")}">
     <input type="checkbox" name="${name}" value="${value}"${checked ? h.raw(" checked") : ""}${empty ? h.raw(" disabled") : ""}>
-    <span>${label}</span>${Number.isFinite(Number(count)) && count !== null ? h.html`<span class="vs-facets__count">(${count})</span>` : ""}
+    <span>${label}</span>${counted ? h.html`<span class="vs-facets__count">(${count})</span>` : ""}
   </label></li>`;
 }
 

@@ -153,13 +153,3 @@ def count_collection_products(conn: Connection, collection_ids: Sequence[str]) -
                     f"ON p.id = cp.product_id WHERE p.status = 'active' AND cp.collection_id IN ({marks}) "
                     "GROUP BY cp.collection_id", list(collection_ids))
     return {r[0]: r[1] for r in rows}
-
-
-def catalog_version(conn: Connection) -> str:
-    """A token that changes whenever product data shown to shoppers changes (stock included)."""
-    row = conn.one("SELECT (SELECT count(*) || ':' || coalesce(max(updated_at), '') FROM products), "
-                   "(SELECT coalesce(max(updated_at), '') FROM variants), "
-                   "(SELECT coalesce(max(rowid), 0) FROM stock_movements), "
-                   "(SELECT count(*) FROM media), "
-                   "(SELECT coalesce(max(updated_at), '') FROM collections)")
-    return "|".join(str(v) for v in row)
