@@ -15,3 +15,6 @@ class ServeConfig:
     media_base: str = ""            # a CDN origin for /media, or "" to serve media from here
     executor_pool_size: int = 1     # warm sandbox worker processes per store (~60 MB each)
     dev_hints: bool = False         # unknown hosts get a list of the stores here (local demo only)
+    rate_per_second: float = 20.0   # sustained requests per client address and store
+    rate_burst: int = 60            # requests at once before the limit applies
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")   # whose X-Forwarded-For/-Proto we believe

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from cloud.render.cache import PageCache
 from cloud.server.config import ServeConfig
+from cloud.server.ratelimit import RateLimiter
 from cloud.server.tenancy import StoreDirectory
 from shared.vibe.executor import ExecutorPool
 
@@ -13,3 +14,4 @@ CONFIG = web.AppKey("config", ServeConfig)
 STORES = web.AppKey("stores", StoreDirectory)
 EXECUTORS = web.AppKey("executors", ExecutorPool)
 PAGE_CACHE = web.AppKey("page_cache", PageCache)
+LIMITER = web.AppKey("limiter", RateLimiter)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from cloud.server.keys import CONFIG, STORES
+from cloud.server.keys import CONFIG, LIMITER, STORES
+from cloud.server.ratelimit import retry_after
 from cloud.server.pages import error_page
 from cloud.server.tenancy import hostname_of
 from shared.storefront.service import Store
@@ -40,16 +42,65 @@ async def tenant_middleware(request: web.Request, handler: Handler) -> web.Strea
     return await handler(request)
 
 
+NONCE = web.RequestKey("csp_nonce", str)
+
+
+def client_address(request: web.Request) -> str:
+    """The shopper's address: the peer, or the last X-Forwarded-For hop when the peer is our proxy."""
+    peer = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and peer in request.app[CONFIG].trusted_proxies:
+        return forwarded.split(",")[-1].strip()[:64] or peer
+    return peer
+
+
+def is_https(request: web.Request) -> bool:
+    """Whether the shopper reached us over TLS (directly, or through our TLS proxy)."""
+    if request.secure:
+        return True
+    return (request.remote in request.app[CONFIG].trusted_proxies
+            and request.headers.get("X-Forwarded-Proto", "").lower() == "https")
+
+
+def content_security_policy(nonce: str, media_base: str) -> str:
+    """Scripts only with this response's nonce; everything else from the store itself."""
+    media = f" {media_base}" if media_base else ""
+    return ("default-src 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'self'; form-action 'self'; "
+            f"img-src 'self' data:{media}; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
+            f"script-src 'nonce-{nonce}' 'strict-dynamic'; connect-src 'self'")
+
+
 @web.middleware
 async def security_headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Headers every response carries."""
+    """Headers every response carries; a fresh CSP nonce per response (request[NONCE] for scripts)."""
+    nonce = secrets.token_urlsafe(16)
+    request[NONCE] = nonce
     try:
         response = await handler(request)
     except web.HTTPException as exc:
         response = exc
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(self)")
+    headers.setdefault("Content-Security-Policy", content_security_policy(nonce, request.app[CONFIG].media_base))
+    if is_https(request):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if isinstance(response, web.HTTPException):
         raise response
     return response
+
+
+@web.middleware
+async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A token bucket per client address and store; over it: 429 with Retry-After."""
+    if request.path.startswith(_STORELESS):
+        return await handler(request)
+    key = (client_address(request), hostname_of(request.host or ""))
+    wait = request.app[LIMITER].take(key)
+    if wait > 0:
+        response = error_page(429, "Too many requests", "Please wait a moment and try again.")
+        response.headers["Retry-After"] = retry_after(wait)
+        return response
+    return await handler(request)

@@ -4,7 +4,7 @@ const schema = {
   name: "Page not found",
   description: "A friendly 404 message with search and links back into the shop.",
   settings: [
-    { id: "heading", type: "text", label: "Heading", default: "We couldn't find that page" },
+    { id: "heading", type: "text", label: "Heading", default: "We couldn\u2019t find that page" },
     {
       id: "text", type: "textarea", label: "Text",
       default: "The link may be old, or the page may have moved. Try a search, or start from one of these.",
@@ -34,7 +34,7 @@ function render(ctx, h) {
       <label class="vs-visually-hidden" for="${id}">Search the store</label>
       <div class="vs-main-search__field">${h.raw(ICONS.search)}<input class="vs-input" id="${id}" type="search" name="q"
         placeholder="Search products" autocomplete="off"></div>
-      <button class="vs-button" type="submit">Search</button>
+      <button class="vs-button vs-button--secondary" type="submit">Search</button>
     </form>` : ""}
     <div class="vs-button-row vs-main-not-found__links">
       ${s.button_label ? h.html`<a class="vs-button" href="${h.safeUrl(s.button_url || "/collections/all")}">${s.button_label}</a>` : ""}

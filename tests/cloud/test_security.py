@@ -1,0 +1,88 @@
+"""Security headers, rate limits, forged Host headers, oversized and malformed requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cloud.server.app import create_app
+from cloud.server.config import ServeConfig
+from cloud.server.ratelimit import RateLimiter
+from shared.storefront.service import DataDir, create_store
+
+DEMO = {"Host": "demo.localhost"}
+
+
+@pytest.fixture
+async def client(aiohttp_client, demo_dir: Path):
+    return await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir)))
+
+
+async def test_every_page_carries_the_security_headers_with_a_fresh_nonce(client) -> None:
+    first = await client.get("/", headers=DEMO)
+    second = await client.get("/", headers=DEMO)
+    for response in (first, second):
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'self'" in csp and "object-src 'none'" in csp
+        assert "'unsafe-eval'" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert "Strict-Transport-Security" not in response.headers      # plain HTTP here
+    nonces = [r.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0] for r in (first, second)]
+    assert nonces[0] != nonces[1] and len(nonces[0]) >= 16
+    missing = await client.get("/no-such-page", headers=DEMO)
+    assert "Content-Security-Policy" in missing.headers
+
+
+async def test_hsts_only_when_our_tls_proxy_says_https(client, aiohttp_client, demo_dir: Path) -> None:
+    proxied = await client.get("/", headers={**DEMO, "X-Forwarded-Proto": "https"})
+    assert proxied.headers["Strict-Transport-Security"].startswith("max-age=")
+    untrusted = await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir, trusted_proxies=())))
+    forged = await untrusted.get("/", headers={**DEMO, "X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in forged.headers
+
+
+async def test_rate_limit_per_client_and_store(aiohttp_client, demo_dir: Path) -> None:
+    create_store(DataDir(demo_dir), slug="other-shop", name="Other shop").close()
+    client = await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir, rate_per_second=0.01, rate_burst=3)))
+    shopper = {**DEMO, "X-Forwarded-For": "203.0.113.7"}
+    statuses = [(await client.get("/", headers=shopper)).status for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = await client.get("/", headers=shopper)
+    assert limited.status == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert "Too many requests" in await limited.text()
+    assert (await client.get("/", headers={**DEMO, "X-Forwarded-For": "203.0.113.8"})).status == 200
+    other_store = {"Host": "other-shop.localhost", "X-Forwarded-For": "203.0.113.7"}
+    assert (await client.get("/", headers=other_store)).status == 200
+
+
+def test_token_bucket_refills_and_forgets_old_keys() -> None:
+    limiter = RateLimiter(rate=2.0, burst=2, max_keys=2)
+    key = ("1.2.3.4", "demo.localhost")
+    assert [limiter.take(key, now=0.0) for _ in range(2)] == [0.0, 0.0]
+    assert limiter.take(key, now=0.0) == pytest.approx(0.5)
+    assert limiter.take(key, now=0.5) == 0.0
+    limiter.take(("a", "x"), now=1.0)
+    limiter.take(("b", "x"), now=1.0)
+    assert key not in limiter._buckets and len(limiter._buckets) == 2
+
+
+@pytest.mark.parametrize("host", ["evil.example", "demo.localhost.evil.example", "demo", "localhost",
+                                  "x" * 300 + ".localhost", "-demo.localhost", "demo..localhost", "[::1]", "",
+                                  "other-shop.localhost"])
+async def test_forged_or_unknown_hosts_reach_no_store(client, host: str) -> None:
+    response = await client.get("/", headers={"Host": host})
+    assert response.status == 404
+    assert "Harbor" not in await response.text()
+
+
+async def test_host_names_are_case_and_port_insensitive(client) -> None:
+    assert (await client.get("/", headers={"Host": "DEMO.LocalHost:8080"})).status == 200
+
+
+async def test_oversized_and_wrong_method_requests_get_clear_errors(client) -> None:
+    big = await client.post("/", data=b"x" * (2 * 1024 * 1024), headers=DEMO)
+    assert big.status in (405, 413)
+    assert (await client.post("/pages/about", data=b"a=1", headers=DEMO)).status == 405
+    assert (await client.request("PATCH", "/products/harbor-classic-tee", headers=DEMO)).status == 405
