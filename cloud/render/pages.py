@@ -16,15 +16,16 @@ RouteLoader = Callable[[Connection], Mapping[str, Any] | None]
 
 
 async def render_storefront_page(store: Store, executor: StoreExecutor, *, slug: str, path: str,
-                                 query: Mapping[str, str], media_base: str = "") -> str:
+                                 query: Mapping[str, str], media_base: str = "", site_url: str = "") -> str:
     """The published page at `slug` as shoppers get it (failing blocks left out and logged)."""
     rendered = await asyncio.to_thread(render_page, store.db, executor=executor, slug=slug, mode=PRODUCTION,
-                                       path=path, query=query, media_base=media_base)
+                                       path=path, query=query, media_base=media_base, site_url=site_url)
     return rendered.html
 
 
 async def render_storefront_template(store: Store, executor: StoreExecutor, *, template: str, load: RouteLoader,
-                                     path: str, query: Mapping[str, str], media_base: str = "") -> tuple[int, str]:
+                                     path: str, query: Mapping[str, str], media_base: str = "",
+                                     site_url: str = "") -> tuple[int, str]:
     """(status, HTML) of a template address: 200 with the template, or 404 with the not-found template
     when the loader finds nothing (an unknown product, collection or post)."""
     def work() -> tuple[int, str]:
@@ -32,7 +33,8 @@ async def render_storefront_template(store: Store, executor: StoreExecutor, *, t
         status, name = (200, template) if route is not None else (404, "not_found")
         rendered = render_template(store.db, executor=executor, template=name,
                                    route=route if route is not None else not_found_route(path),
-                                   path=path, query=query, mode=PRODUCTION, media_base=media_base)
+                                   path=path, query=query, mode=PRODUCTION, media_base=media_base,
+                                   site_url=site_url)
         return status, rendered.html
 
     return await asyncio.to_thread(work)

@@ -10,7 +10,7 @@ from aiohttp import web
 from cloud.render.pages import RouteLoader, render_storefront_page, render_storefront_template
 from cloud.render.cache import CachedPage, deadline, etag_of
 from cloud.server.keys import CONFIG, EXECUTORS, PAGE_CACHE
-from cloud.server.middlewares import STORE
+from cloud.server.middlewares import STORE, is_https
 from cloud.server.pages import error_page
 from shared.compose import PageNotFound
 from shared.db.repositories.sitemap import sitemap_entries
@@ -58,7 +58,7 @@ async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[in
     store = request[STORE]
     cache = request.app[PAGE_CACHE]
     version = cache.version(store.record.id, lambda: store.db.read(content_version))
-    key = (store.record.id, request.path_qs)
+    key = (store.record.id, request.host.lower(), request.path_qs)
     page = cache.get(key, version)
     if page is None:
         status, html = await produce()
@@ -85,7 +85,8 @@ async def _page(request: web.Request, slug: str) -> web.StreamResponse:
     async def produce() -> tuple[int, str]:
         try:
             return 200, await render_storefront_page(store, executor, slug=slug, path=request.path,
-                                                     query=_query(request), media_base=request.app[CONFIG].media_base)
+                                                     query=_query(request), media_base=request.app[CONFIG].media_base,
+                                                     site_url=_base_url(request))
         except PageNotFound:
             return await _render_template(request, "not_found", lambda _conn: None)
 
@@ -96,7 +97,8 @@ async def _render_template(request: web.Request, template: str, load: RouteLoade
     store = request[STORE]
     executor = request.app[EXECUTORS].for_store(store.record.id)
     return await render_storefront_template(store, executor, template=template, load=load, path=request.path,
-                                            query=_query(request), media_base=request.app[CONFIG].media_base)
+                                            query=_query(request), media_base=request.app[CONFIG].media_base,
+                                            site_url=_base_url(request))
 
 
 async def _template(request: web.Request, template: str, load: RouteLoader) -> web.StreamResponse:
@@ -150,7 +152,8 @@ async def not_found(request: web.Request) -> web.StreamResponse:
 
 
 def _base_url(request: web.Request) -> str:
-    return f"{request.scheme}://{request.host}"
+    """scheme://host the shopper used (the host already resolved to this store in the middleware)."""
+    return f"{'https' if is_https(request) else 'http'}://{request.host.lower()}"
 
 
 async def sitemap(request: web.Request) -> web.StreamResponse:

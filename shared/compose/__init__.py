@@ -31,32 +31,34 @@ class PageNotFound(LookupError):
     """No such page (or, for shoppers, no published page) at that slug."""
 
 
-def compose_page(plan: PagePlan, *, executor: StoreExecutor, mode: str = PRODUCTION, media_base: str = "") -> RenderedPage:
+def compose_page(plan: PagePlan, *, executor: StoreExecutor, mode: str = PRODUCTION, media_base: str = "",
+                 site_url: str = "") -> RenderedPage:
     """Render a loaded plan: every block in ONE sandbox call, then the document around them."""
     results = executor.render_page([b.job for b in plan.blocks], plan.data)
-    html, failures = compose_document(plan, results, mode=mode, media_base=media_base)
+    html, failures = compose_document(plan, results, mode=mode, media_base=media_base, site_url=site_url)
     return RenderedPage(html, tuple(failures), plan)
 
 
 def render_page(db: Database, *, executor: StoreExecutor, slug: str, mode: str = PRODUCTION, path: str | None = None,
                 query: Mapping[str, str] | None = None, cart: Mapping[str, Any] | None = None,
-                media_base: str = "", now: str | None = None, drafts: bool = False) -> RenderedPage:
+                media_base: str = "", now: str | None = None, drafts: bool = False, site_url: str = "") -> RenderedPage:
     """Load and render the page at `slug`. Shoppers (drafts=False) only get published pages."""
     page: Page | None = db.read(lambda conn: get_page_by_slug(conn, slug))
     if page is None or page.template is not None or (page.status != "published" and not drafts):
         raise PageNotFound(slug)
     plan = load_page_plan(db, page=page, path=path or page.path, query=query, cart=cart, media_base=media_base, now=now)
-    return compose_page(plan, executor=executor, mode=mode, media_base=media_base)
+    return compose_page(plan, executor=executor, mode=mode, media_base=media_base, site_url=site_url)
 
 
 def render_template(db: Database, *, executor: StoreExecutor, template: str, route: Mapping[str, Any], path: str,
                     mode: str = PRODUCTION, query: Mapping[str, str] | None = None,
-                    cart: Mapping[str, Any] | None = None, media_base: str = "", now: str | None = None) -> RenderedPage:
+                    cart: Mapping[str, Any] | None = None, media_base: str = "", now: str | None = None,
+                    site_url: str = "") -> RenderedPage:
     """Render a template page (product, collection, ...) with its route data as ctx.route."""
     page, blocks = db.read(lambda conn: template_page(conn, template))
     plan = load_page_plan(db, page=page, path=path, query=query, cart=cart, media_base=media_base, now=now,
                           route=route, blocks=blocks)
-    return compose_page(plan, executor=executor, mode=mode, media_base=media_base)
+    return compose_page(plan, executor=executor, mode=mode, media_base=media_base, site_url=site_url)
 
 
 __all__ = ["PREVIEW", "PRODUCTION", "PageNotFound", "PagePlan", "RenderedPage", "compose_page", "load_page_plan",

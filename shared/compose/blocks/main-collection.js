@@ -84,24 +84,34 @@ function card(ctx, h, p, sizes) {
 
 // ---------- Pagination ----------
 
-/** Page numbers to show: the first, the last and the current one with its neighbours; null is a gap. */
-function pageWindow(urls, current) {
-  const keep = urls.filter((u, i) => i === 0 || i === urls.length - 1 || Math.abs(Number(u.page) - current) <= 1);
-  const out = [];
-  keep.forEach((u, i) => {
-    if (i > 0 && Number(u.page) - Number(keep[i - 1].page) > 1) out.push(null);
-    out.push(u);
+/**
+ * The page links to show: the current page and two either side, and the first and last pages when the
+ * host sent them (it may send only a window); null marks a gap, including one before or after the window.
+ */
+function pageWindow(urls, current, pages) {
+  const keep = urls.filter((u) => {
+    const n = Number(u.page);
+    return n === 1 || n === pages || Math.abs(n - current) <= 2;
   });
+  const out = [];
+  let previous = 0;
+  keep.forEach((u) => {
+    if (Number(u.page) - previous > 1) out.push(null);
+    out.push(u);
+    previous = Number(u.page);
+  });
+  if (previous > 0 && previous < pages) out.push(null);
   return out;
 }
 
 function pagination(h, pg) {
   if (!pg || !(Number(pg.pages) > 1)) return "";
   const current = Number(pg.page) || 1;
+  const count = Number(pg.pages);
   const edge = (url, rel, label, icon) => (url
     ? h.html`<li><a class="vs-pagination__item" href="${h.safeUrl(url)}" rel="${rel}" aria-label="${label}">${h.raw(icon)}</a></li>`
     : h.html`<li><span class="vs-pagination__item vs-pagination__item--disabled" aria-hidden="true">${h.raw(icon)}</span></li>`);
-  const pages = pageWindow(list(pg.urls).filter((u) => u.url && Number(u.page) > 0), current).map((u) => (u === null
+  const pages = pageWindow(list(pg.urls).filter((u) => u.url && Number(u.page) > 0), current, count).map((u) => (u === null
     ? h.html`<li><span class="vs-pagination__item vs-pagination__item--gap" aria-hidden="true">\u2026</span></li>`
     : h.html`<li><a class="vs-pagination__item" href="${h.safeUrl(u.url)}"${u.current || Number(u.page) === current
       ? h.raw(' aria-current="page"') : ""} aria-label="Page ${u.page}">${u.page}</a></li>`));
@@ -157,6 +167,11 @@ function checkbox(h, name, value, label, count, checked) {
   </label></li>`;
 }
 
+/** A list of checkboxes; a long one scrolls inside its group instead of stretching the sidebar. */
+function listClass(h, values) {
+  return h.classes("vs-facets__list", values.length > 10 && "vs-facets__list--long");
+}
+
 function group(h, title, body, open) {
   return h.html`<details class="vs-facets__group"${open ? h.raw(" open") : ""}>
     <summary class="vs-facets__summary">${title}</summary>
@@ -177,7 +192,7 @@ function priceGroup(h, id, f, money, openAll) {
       ${input("price_min", "From", major(p.from, money.scale), major(p.min, money.scale) || "0")}
       ${input("price_max", "To", major(p.to, money.scale), highest)}
     </div>
-    ${p.max !== null && p.max !== undefined ? h.html`<p class="vs-facets__hint">The highest price is ${h.formatPrice({ amount: p.max, currency: p.currency })}.</p>` : ""}`;
+    ${Number(p.max) > 0 ? h.html`<p class="vs-facets__hint">The highest price is ${h.formatPrice({ amount: p.max, currency: p.currency })}.</p>` : ""}`;
   return group(h, "Price", body, openAll || major(p.from, money.scale) || major(p.to, money.scale));
 }
 
@@ -191,15 +206,17 @@ function filterForm(ctx, h, route, base, variant) {
   groups.push(group(h, "Availability", h.html`<ul class="vs-facets__list" role="list">${checkbox(h, "available", "1",
     "In stock only", null, Boolean(f.availability && f.availability.in_stock_only))}</ul>`,
   openAll || (f.availability && f.availability.in_stock_only)));
-  if (f.price && f.price.max !== null && f.price.max !== undefined) groups.push(priceGroup(h, id, f, money, openAll));
+  if (f.price && Number(f.price.max) > 0) groups.push(priceGroup(h, id, f, money, openAll));
   list(f.options).filter((o) => o.name && list(o.values).length > 0).forEach((o) => {
-    groups.push(group(h, o.name, h.html`<ul class="vs-facets__list" role="list">${list(o.values).map((v) => checkbox(h,
-      `option.${o.name}`, v.value, v.value, v.count, v.active))}</ul>`, openAll || list(o.values).some((v) => v.active)));
+    const values = list(o.values);
+    groups.push(group(h, o.name, h.html`<ul class="${listClass(h, values)}" role="list">${values.map((v) => checkbox(h,
+      `option.${o.name}`, v.value, v.value, v.count, v.active))}</ul>`, openAll || values.some((v) => v.active)));
   });
+  // Tags are a long, secondary list: folded on desktop too unless there are few or one is chosen.
   const tags = list(f.tags).filter((t) => t.value);
   if (tags.length > 0) {
-    groups.push(group(h, "Tags", h.html`<ul class="vs-facets__list" role="list">${tags.map((t) => checkbox(h,
-      "tag", t.value, t.value, t.count, t.active))}</ul>`, openAll || tags.some((t) => t.active)));
+    groups.push(group(h, "Tags", h.html`<ul class="${listClass(h, tags)}" role="list">${tags.map((t) => checkbox(h,
+      "tag", t.value, t.value, t.count, t.active))}</ul>`, (openAll && tags.length <= 8) || tags.some((t) => t.active)));
   }
   return h.html`<form class="vs-facets__form" method="get" action="${base}">
     ${sorts.length > 0 ? h.html`<div class="vs-facets__sort">

@@ -79,24 +79,34 @@ function card(ctx, h, p, sizes) {
   </li>`;
 }
 
-/** Page numbers to show: the first, the last and the current one with its neighbours; null is a gap. */
-function pageWindow(urls, current) {
-  const keep = urls.filter((u, i) => i === 0 || i === urls.length - 1 || Math.abs(Number(u.page) - current) <= 1);
-  const out = [];
-  keep.forEach((u, i) => {
-    if (i > 0 && Number(u.page) - Number(keep[i - 1].page) > 1) out.push(null);
-    out.push(u);
+/**
+ * The page links to show: the current page and two either side, and the first and last pages when the
+ * host sent them (it may send only a window); null marks a gap, including one before or after the window.
+ */
+function pageWindow(urls, current, pages) {
+  const keep = urls.filter((u) => {
+    const n = Number(u.page);
+    return n === 1 || n === pages || Math.abs(n - current) <= 2;
   });
+  const out = [];
+  let previous = 0;
+  keep.forEach((u) => {
+    if (Number(u.page) - previous > 1) out.push(null);
+    out.push(u);
+    previous = Number(u.page);
+  });
+  if (previous > 0 && previous < pages) out.push(null);
   return out;
 }
 
 function pagination(h, pg) {
   if (!pg || !(Number(pg.pages) > 1)) return "";
   const current = Number(pg.page) || 1;
+  const count = Number(pg.pages);
   const edge = (url, rel, label, icon) => (url
     ? h.html`<li><a class="vs-pagination__item" href="${h.safeUrl(url)}" rel="${rel}" aria-label="${label}">${h.raw(icon)}</a></li>`
     : h.html`<li><span class="vs-pagination__item vs-pagination__item--disabled" aria-hidden="true">${h.raw(icon)}</span></li>`);
-  const pages = pageWindow(list(pg.urls).filter((u) => u.url && Number(u.page) > 0), current).map((u) => (u === null
+  const pages = pageWindow(list(pg.urls).filter((u) => u.url && Number(u.page) > 0), current, count).map((u) => (u === null
     ? h.html`<li><span class="vs-pagination__item vs-pagination__item--gap" aria-hidden="true">\u2026</span></li>`
     : h.html`<li><a class="vs-pagination__item" href="${h.safeUrl(u.url)}"${u.current || Number(u.page) === current
       ? h.raw(' aria-current="page"') : ""} aria-label="Page ${u.page}">${u.page}</a></li>`));
@@ -155,7 +165,7 @@ function render(ctx, h) {
       ${s.heading ? h.html`<h1 class="vs-section__title vs-main-search__title">${s.heading}</h1>` : ""}
       ${searchForm(ctx, h, query)}
       ${query ? h.html`<p class="vs-main-search__summary" role="status">${h.pluralize(total, "result", "results")}
-        for \u201c${query}\u201d</p>` : h.html`<p class="vs-main-search__summary">Find products by name, kind or colour.</p>`}
+        for \u201c${query}\u201d</p>` : h.html`<p class="vs-main-search__summary">Find products by name or type.</p>`}
     </header>
     ${body}
   </div>
