@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from shared.compose import PRODUCTION, render_page, render_template
+from shared.compose import PRODUCTION, RenderedPage, render_page, render_template
 from shared.db import Connection
 from shared.storefront.routes import not_found_route
 from shared.storefront.service import Store
@@ -15,17 +15,29 @@ from shared.vibe.executor import StoreExecutor
 RouteLoader = Callable[[Connection], Mapping[str, Any] | None]
 
 
+FailureSink = Callable[[str], None]
+
+
+def _report(rendered: RenderedPage, on_failure: FailureSink | None) -> None:
+    if on_failure is not None:
+        for _block, result in rendered.failures:
+            on_failure(str(result.code or "error"))
+
+
 async def render_storefront_page(store: Store, executor: StoreExecutor, *, slug: str, path: str,
-                                 query: Mapping[str, str], media_base: str = "", site_url: str = "") -> str:
-    """The published page at `slug` as shoppers get it (failing blocks left out and logged)."""
+                                 query: Mapping[str, str], media_base: str = "", site_url: str = "",
+                                 on_failure: FailureSink | None = None) -> str:
+    """The published page at `slug` as shoppers get it (failing blocks left out, logged, and reported
+    to on_failure with their reason)."""
     rendered = await asyncio.to_thread(render_page, store.db, executor=executor, slug=slug, mode=PRODUCTION,
                                        path=path, query=query, media_base=media_base, site_url=site_url)
+    _report(rendered, on_failure)
     return rendered.html
 
 
 async def render_storefront_template(store: Store, executor: StoreExecutor, *, template: str, load: RouteLoader,
                                      path: str, query: Mapping[str, str], media_base: str = "",
-                                     site_url: str = "") -> tuple[int, str]:
+                                     site_url: str = "", on_failure: FailureSink | None = None) -> tuple[int, str]:
     """(status, HTML) of a template address: 200 with the template, or 404 with the not-found template
     when the loader finds nothing (an unknown product, collection or post)."""
     def work() -> tuple[int, str]:
@@ -35,6 +47,7 @@ async def render_storefront_template(store: Store, executor: StoreExecutor, *, t
                                    route=route if route is not None else not_found_route(path),
                                    path=path, query=query, mode=PRODUCTION, media_base=media_base,
                                    site_url=site_url)
+        _report(rendered, on_failure)
         return status, rendered.html
 
     return await asyncio.to_thread(work)

@@ -10,6 +10,7 @@ from cloud.server.config import ServeConfig
 from cloud.render.cache import PageCache
 from cloud.server.keys import CONFIG, EXECUTORS, LIMITER, PAGE_CACHE, STORES
 from cloud.server.middlewares import rate_limit_middleware, security_headers_middleware, tenant_middleware
+from cloud.server.monitoring import METRICS, Metrics, metrics_handler, monitoring_middleware
 from cloud.server.ratelimit import RateLimiter
 from cloud.server.pages import error_page
 from cloud.server.routes import add_routes
@@ -39,9 +40,11 @@ async def _not_found_middleware(request: web.Request, handler) -> web.StreamResp
 
 def create_app(config: ServeConfig) -> web.Application:
     """The storefront service for every store under config.data_dir."""
-    app = web.Application(middlewares=[security_headers_middleware, rate_limit_middleware, _not_found_middleware,
-                                       tenant_middleware], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[monitoring_middleware, security_headers_middleware, rate_limit_middleware,
+                                       _not_found_middleware, tenant_middleware], client_max_size=1024 * 1024)
     app[CONFIG] = config
+    app[METRICS] = Metrics()
+    app.router.add_get("/metrics", metrics_handler)
     app[PAGE_CACHE] = PageCache()
     app[LIMITER] = RateLimiter(rate=config.rate_per_second, burst=config.rate_burst)
     app.cleanup_ctx.append(_resources)

@@ -11,6 +11,7 @@ from cloud.render.pages import RouteLoader, render_storefront_page, render_store
 from cloud.render.cache import CachedPage, deadline, etag_of
 from cloud.server.keys import CONFIG, EXECUTORS, PAGE_CACHE
 from cloud.server.middlewares import STORE, is_https
+from cloud.server.monitoring import METRICS
 from cloud.server.pages import error_page
 from shared.compose import PageNotFound
 from shared.db.repositories.sitemap import sitemap_entries
@@ -60,6 +61,7 @@ async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[in
     version = cache.version(store.record.id, lambda: store.db.read(content_version))
     key = (store.record.id, request.host.lower(), request.path_qs)
     page = cache.get(key, version)
+    request.app[METRICS].cache.labels("hit" if page is not None else "miss").inc()
     if page is None:
         status, html = await produce()
         now = utc_now()
@@ -74,6 +76,12 @@ async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[in
                         headers=headers)
 
 
+def _failures(request: web.Request) -> Callable[[str], None]:
+    counter = request.app[METRICS].render_failures
+    slug = request[STORE].record.slug
+    return lambda reason: counter.labels(slug, reason).inc()
+
+
 def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",")[:20]}
 
@@ -86,7 +94,7 @@ async def _page(request: web.Request, slug: str) -> web.StreamResponse:
         try:
             return 200, await render_storefront_page(store, executor, slug=slug, path=request.path,
                                                      query=_query(request), media_base=request.app[CONFIG].media_base,
-                                                     site_url=_base_url(request))
+                                                     site_url=_base_url(request), on_failure=_failures(request))
         except PageNotFound:
             return await _render_template(request, "not_found", lambda _conn: None)
 
@@ -98,7 +106,7 @@ async def _render_template(request: web.Request, template: str, load: RouteLoade
     executor = request.app[EXECUTORS].for_store(store.record.id)
     return await render_storefront_template(store, executor, template=template, load=load, path=request.path,
                                             query=_query(request), media_base=request.app[CONFIG].media_base,
-                                            site_url=_base_url(request))
+                                            site_url=_base_url(request), on_failure=_failures(request))
 
 
 async def _template(request: web.Request, template: str, load: RouteLoader) -> web.StreamResponse:
