@@ -49,6 +49,39 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--base-domain", default="localhost")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes sharing the port (default 1)")
+
+    store = cloud_sub.add_parser("store", help="create, list, open/close/suspend or delete stores")
+    store_sub = store.add_subparsers(dest="store_command", required=True, metavar="ACTION")
+    create = store_sub.add_parser("create", help="create a store")
+    create.add_argument("--data", type=_data, default=_data(default_data))
+    create.add_argument("--slug", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--currency", default="USD")
+    create.add_argument("--locale", default="en-US")
+    create.add_argument("--theme", default="harbor", help="starter theme: harbor, market or noir")
+    listing = store_sub.add_parser("list", help="every store: slug, status, name")
+    listing.add_argument("--data", type=_data, default=_data(default_data))
+    status = store_sub.add_parser("status", help="set a store's status")
+    status.add_argument("--data", type=_data, default=_data(default_data))
+    status.add_argument("--store", required=True)
+    status.add_argument("status", choices=["active", "inactive", "suspended"])
+    delete = store_sub.add_parser("delete", help="delete a store and its data")
+    delete.add_argument("--data", type=_data, default=_data(default_data))
+    delete.add_argument("--store", required=True)
+    delete.add_argument("--yes", action="store_true", help="really delete")
+
+    token = cloud_sub.add_parser("token", help="API tokens for the admin API")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    tcreate = token_sub.add_parser("create", help="make a token (printed once, on the last line)")
+    tcreate.add_argument("--data", type=_data, default=_data(default_data))
+    tcreate.add_argument("--store", required=True)
+    tcreate.add_argument("--name", default="api")
+    tcreate.add_argument("--scope", action="append", required=True, dest="scopes",
+                         help="repeat for several: store:read store:write content:write media:write sync pos")
+    trevoke = token_sub.add_parser("revoke", help="revoke a token")
+    trevoke.add_argument("--data", type=_data, default=_data(default_data))
+    trevoke.add_argument("token_id")
     return parser
 
 
@@ -71,8 +104,29 @@ def main(argv: list[str] | None = None) -> int:
         return store_commands.render_command(args.data, args.store, args.path, preview=args.preview,
                                              drafts=args.drafts)
     if args.command == "cloud":
-        return store_commands.serve_command(args.data, host=args.host, port=args.port, base_domain=args.base_domain)
+        return _cloud(args)
     return 2
+
+
+def _cloud(args: argparse.Namespace) -> int:
+    from vibeshop import cloud_commands as cc
+    from vibeshop import store_commands
+
+    if args.cloud_command == "serve":
+        return store_commands.serve_command(args.data, host=args.host, port=args.port, base_domain=args.base_domain,
+                                            workers=args.workers)
+    if args.cloud_command == "store":
+        if args.store_command == "create":
+            return cc.store_create(args.data, slug=args.slug, name=args.name, currency=args.currency,
+                                   locale=args.locale, theme=args.theme)
+        if args.store_command == "list":
+            return cc.store_list(args.data)
+        if args.store_command == "status":
+            return cc.store_status(args.data, slug=args.store, status=args.status)
+        return cc.store_delete(args.data, slug=args.store, confirmed=args.yes)
+    if args.token_command == "create":
+        return cc.token_create(args.data, slug=args.store, name=args.name, scopes=args.scopes)
+    return cc.token_revoke(args.data, token_id=args.token_id)
 
 
 if __name__ == "__main__":

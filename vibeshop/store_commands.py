@@ -78,19 +78,60 @@ def _open_studio(data: Path) -> None:
     subprocess.Popen([exe, "studio", "--data", str(data)])  # noqa: S603 - our own command
 
 
-def serve_command(data: Path, *, host: str, port: int, base_domain: str, dev_hints: bool = False,
-                  announce: str | None = None) -> int:
-    """Serve every store under `data` until interrupted."""
+def _run_worker(data: Path, host: str, port: int, base_domain: str, dev_hints: bool, reuse_port: bool) -> None:
+    """One worker process: the whole service, on a port it may share with its siblings."""
     from aiohttp import web
 
     from cloud.server.app import create_app
     from cloud.server.config import ServeConfig
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    access = logging.getLogger("vibeshop.access")      # one JSON object per line, nothing around it
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
+    access.propagate = False
+    app = create_app(ServeConfig(data_dir=data, base_domain=base_domain, dev_hints=dev_hints))
+    web.run_app(app, host=host, port=port, print=None, access_log=None, reuse_port=reuse_port or None)
+
+
+def serve_command(data: Path, *, host: str, port: int, base_domain: str, dev_hints: bool = False,
+                  announce: str | None = None, workers: int = 1) -> int:
+    """Serve every store under `data` until interrupted, in `workers` processes sharing the port
+    (SO_REUSEPORT: the kernel spreads connections; they agree through the databases alone)."""
+    import multiprocessing
+    import signal
+
     if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("VIBESHOP_ALLOW_PUBLIC_BIND"):
         print("vibeshop: refusing to listen beyond loopback without VIBESHOP_ALLOW_PUBLIC_BIND=1", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(ServeConfig(data_dir=data, base_domain=base_domain, dev_hints=dev_hints))
-    print(f"Serving {announce or f'http://{{slug}}.{base_domain}:{port}/'} (Ctrl+C to stop)", flush=True)
-    web.run_app(app, host=host, port=port, print=None, access_log=None)
+    if not 1 <= workers <= 64:
+        print("vibeshop: --workers must be between 1 and 64", file=sys.stderr)
+        return 2
+    if not (data / "catalog.db").exists():
+        print(f"vibeshop: no stores in {data} yet (try `vibeshop demo --data {data} --no-serve`)", file=sys.stderr)
+    print(f"Serving {announce or f'http://{{slug}}.{base_domain}:{port}/'} with {workers} worker"
+          f"{'s' if workers > 1 else ''} (Ctrl+C to stop)", flush=True)
+    if workers == 1:
+        _run_worker(data, host, port, base_domain, dev_hints, False)
+        return 0
+    context = multiprocessing.get_context("spawn")
+    procs = [context.Process(target=_run_worker, args=(data, host, port, base_domain, dev_hints, True),
+                             name=f"vibeshop-worker-{n}") for n in range(workers)]
+    for proc in procs:
+        proc.start()
+
+    def stop(_signum: int, _frame: object) -> None:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for proc in procs:
+            proc.join()
+    except KeyboardInterrupt:
+        stop(signal.SIGINT, None)
+        for proc in procs:
+            proc.join(timeout=10)
     return 0

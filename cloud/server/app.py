@@ -8,6 +8,7 @@ from aiohttp import web
 
 from cloud.server.config import ServeConfig
 from cloud.render.cache import PageCache
+from cloud.server.admin import add_admin_routes
 from cloud.server.keys import CONFIG, EXECUTORS, LIMITER, PAGE_CACHE, STORES
 from cloud.server.middlewares import rate_limit_middleware, security_headers_middleware, tenant_middleware
 from cloud.server.monitoring import METRICS, Metrics, metrics_handler, monitoring_middleware
@@ -45,6 +46,7 @@ def create_app(config: ServeConfig) -> web.Application:
     app[CONFIG] = config
     app[METRICS] = Metrics()
     app.router.add_get("/metrics", metrics_handler)
+    add_admin_routes(app)
     app[PAGE_CACHE] = PageCache()
     app[LIMITER] = RateLimiter(rate=config.rate_per_second, burst=config.rate_burst)
     app.cleanup_ctx.append(_resources)

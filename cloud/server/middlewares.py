@@ -34,6 +34,9 @@ async def tenant_middleware(request: web.Request, handler: Handler) -> web.Strea
             hint = "Stores here: " + ", ".join(links) if links else "There are no stores here yet."
         return error_page(404, "Store not found", f"No store answers at this address. {hint}".strip())
     status = store.record.status
+    if request.path.startswith("/api/admin/"):
+        request[STORE] = store     # the merchant keeps working on a closed or suspended store
+        return await handler(request)
     if status == "inactive":
         return error_page(404, "Store not found", "This store is not open.")
     if status == "suspended":

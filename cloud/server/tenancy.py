@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 from shared.db.repositories.stores import find_store_by_hostname, get_store_by_slug
+from shared.db import Database
 from shared.storefront.service import DataDir, Store, open_store
 from shared.storefront.validation import SLUG_RE
 
@@ -48,12 +49,18 @@ class StoreDirectory:
         if record is None:
             return None
         with self._lock:
-            store = self._open.get(slug)
+            # Keyed by id: a store deleted and made again under the same slug is another database.
+            store = self._open.get(record.id)
             if store is None:
                 store = open_store(self.data_dir, slug)
-                self._open[slug] = store
+                self._open[record.id] = store
             store.record = record
             return store
+
+    @property
+    def catalog(self) -> Database:
+        """The catalog database (stores, domains, users, tokens)."""
+        return self._catalog
 
     def slugs(self) -> list[str]:
         """Every store slug (for local development hints)."""

@@ -170,3 +170,47 @@ def update_storefront_settings(store: Store, *, changes: Mapping[str, Any]) -> S
         return updated
 
     return store.db.write(write)
+
+
+STATUSES = ("active", "inactive", "suspended")
+
+
+def set_store_status(data_dir: DataDir, *, slug: str, status: str) -> StoreRecord:
+    """Open (active), close (inactive: shoppers get 404) or suspend (503) a store; the merchant keeps
+    working on it either way. Raises StoreError for an unknown store or status."""
+    if status not in STATUSES:
+        raise StoreError(StoreErrorCode.INVALID, f"status must be one of {', '.join(STATUSES)}",
+                         (FieldError("status", "is not a store status"),))
+    store = open_store(data_dir, slug)
+    try:
+        now = utc_now()
+
+        def write_store(conn: Connection) -> None:
+            update_storefront(conn, replace(get_storefront(conn), status=status, updated_at=now))
+
+        store.db.write(write_store)
+    finally:
+        store.close()
+    catalog = data_dir.catalog()
+    try:
+        catalog.write(lambda conn: stores.update_store(conn, store.record.id, name=store.record.name, status=status,
+                                                       updated_at=now))
+        return catalog.read(lambda conn: stores.get_store(conn, store.record.id))
+    finally:
+        catalog.close()
+
+
+def delete_store(data_dir: DataDir, *, slug: str) -> None:
+    """Remove a store: its catalog entry (domains and tokens go with it) and its database files.
+    Media files are content-addressed and may be shared, so they stay."""
+    store = open_store(data_dir, slug)
+    path = data_dir.store_url(store.record)
+    store.close()
+    catalog = data_dir.catalog()
+    try:
+        catalog.write(lambda conn: stores.delete_store(conn, store.record.id))
+    finally:
+        catalog.close()
+    if "://" not in path:
+        for suffix in ("", "-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)

@@ -1,0 +1,164 @@
+"""The admin API: JSON over HTTPS, a bearer token scoped to ONE store (the store of the Host header).
+
+Every handler parses and checks its input, calls one service, and maps domain errors to a JSON 4xx:
+400 malformed, 401 no/invalid token, 403 wrong store or scope, 413 too large, 415 not an image,
+422 invalid fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from cloud.server.keys import STORES
+from cloud.server.middlewares import STORE
+from shared.accounts.errors import AuthError, AuthErrorCode
+from shared.accounts.service import TokenGrant, check_token
+from shared.media.errors import MediaError, MediaErrorCode
+from shared.media.service import MAX_BYTES, import_image, rendition_name
+from shared.storefront.errors import StoreError
+from shared.storefront.service import STATUSES, set_store_status, update_storefront_settings
+
+ADMIN_PREFIX = "/api/admin/"
+MAX_JSON = 64 * 1024
+_AUTH_STATUS = {AuthErrorCode.UNAUTHORIZED: 401, AuthErrorCode.FORBIDDEN: 403, AuthErrorCode.INVALID: 400}
+
+
+def problem(status: int, message: str, **extra: Any) -> web.Response:
+    """A JSON error body: {"error": {"status", "message", ...}}."""
+    headers = {"WWW-Authenticate": 'Bearer realm="vibeshop"'} if status == 401 else None
+    return web.json_response({"error": {"status": status, "message": message, **extra}}, status=status,
+                             headers=headers)
+
+
+def _grant(request: web.Request, scope: str) -> TokenGrant:
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    grant = check_token(request.app[STORES].catalog, token)
+    if grant.store_id != request[STORE].record.id:
+        raise AuthError(AuthErrorCode.FORBIDDEN, "This token belongs to another store")
+    grant.require(scope)
+    return grant
+
+
+def admin(scope: str) -> Callable[[Callable[[web.Request], Awaitable[web.Response]]],
+                                  Callable[[web.Request], Awaitable[web.Response]]]:
+    """Require a token for this store with `scope`; turn domain errors into JSON problems."""
+    def wrap(handler: Callable[[web.Request], Awaitable[web.Response]]) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def guarded(request: web.Request) -> web.Response:
+            try:
+                _grant(request, scope)
+                return await handler(request)
+            except AuthError as exc:
+                return problem(_AUTH_STATUS.get(exc.code, 403), str(exc))
+            except StoreError as exc:
+                return problem(422, str(exc), fields=[{"field": e.field, "message": e.message} for e in exc.errors])
+        guarded.__doc__ = handler.__doc__
+        return guarded
+    return wrap
+
+
+class _BadRequest(Exception):
+    """A request body that cannot be used; carries the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    too_large = _BadRequest(f"The body can be at most {MAX_JSON // 1024} KB of JSON", 413)
+    if request.content_length is not None and request.content_length > MAX_JSON:
+        raise too_large
+    raw = await request.content.read(MAX_JSON + 1)
+    if len(raw) > MAX_JSON:
+        raise too_large
+    try:
+        data = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise _BadRequest("The body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise _BadRequest("The body must be a JSON object")
+    return data
+
+
+def _store_json(request: web.Request) -> dict[str, Any]:
+    store = request[STORE]
+    front = store.storefront()
+    return {"id": store.record.id, "slug": front.slug, "name": front.name, "status": store.record.status,
+            "currency": front.currency, "locale": front.locale, "timezone": front.timezone, "settings": front.settings}
+
+
+@admin("store:read")
+async def get_store(request: web.Request) -> web.Response:
+    """GET /api/admin/store"""
+    return web.json_response(_store_json(request))
+
+
+@admin("store:write")
+async def patch_store(request: web.Request) -> web.Response:
+    """PATCH /api/admin/store {name?, currency?, locale?, timezone?, settings?}"""
+    try:
+        changes = await _json_object(request)
+    except _BadRequest as exc:
+        return problem(exc.status, str(exc))
+    update_storefront_settings(request[STORE], changes=changes)
+    return web.json_response(_store_json(request))
+
+
+@admin("store:write")
+async def put_status(request: web.Request) -> web.Response:
+    """PUT /api/admin/store/status {"status": "active" | "inactive" | "suspended"}"""
+    try:
+        body = await _json_object(request)
+    except _BadRequest as exc:
+        return problem(exc.status, str(exc))
+    status = body.get("status")
+    if status not in STATUSES:
+        return problem(422, f"status must be one of {', '.join(STATUSES)}",
+                       fields=[{"field": "status", "message": "is not a store status"}])
+    store = request[STORE]
+    record = set_store_status(store.data_dir, slug=store.record.slug, status=status)
+    store.record = record
+    return web.json_response(_store_json(request))
+
+
+@admin("media:write")
+async def post_media(request: web.Request) -> web.Response:
+    """POST /api/admin/media?filename=&alt= with the image bytes as the body (type sniffed, not trusted)."""
+    if request.content_length is not None and request.content_length > MAX_BYTES:
+        return problem(413, f"Images can be at most {MAX_BYTES // 2**20} MB")
+    data = await request.content.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        return problem(413, f"Images can be at most {MAX_BYTES // 2**20} MB")
+    if not data:
+        return problem(400, "The body must be the image's bytes")
+    store = request[STORE]
+    filename = request.query.get("filename", "upload")[:200]
+    alt = request.query.get("alt", "")[:500]
+    try:
+        media = await _in_thread(import_image, store.db, store.data_dir.media_dir, data=data, filename=filename,
+                                 alt=alt)
+    except MediaError as exc:
+        return problem(413 if exc.code == MediaErrorCode.TOO_LARGE else 415, str(exc))
+    return web.json_response({"id": media.id, "hash": media.hash, "width": media.width, "height": media.height,
+                              "alt": media.alt, "widths": list(media.widths),
+                              "urls": {w: f"/media/{rendition_name(media.hash, w)}" for w in media.widths}},
+                             status=201)
+
+
+async def _in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    import asyncio
+
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+def add_admin_routes(app: web.Application) -> None:
+    """Register the admin API."""
+    app.router.add_get("/api/admin/store", get_store)
+    app.router.add_patch("/api/admin/store", patch_store)
+    app.router.add_put("/api/admin/store/status", put_status)
+    app.router.add_post("/api/admin/media", post_media)

@@ -1,0 +1,1 @@
+"""Merchant accounts: argon2 passwords, store membership, scoped API tokens."""

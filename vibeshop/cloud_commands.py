@@ -1,0 +1,94 @@
+"""`vibeshop cloud store ...` and `vibeshop cloud token ...`: managing stores and API tokens."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from shared.accounts.errors import AuthError
+from shared.accounts.service import SCOPES, create_token, revoke_token
+from shared.storefront.errors import StoreError
+from shared.storefront.service import DataDir, create_store, delete_store, list_stores, open_store, set_store_status
+
+
+def _fail(exc: Exception) -> int:
+    print(f"vibeshop: {exc}", file=sys.stderr)
+    for error in getattr(exc, "errors", ()):
+        if hasattr(error, "field"):
+            print(f"  {error.field}: {error.message}", file=sys.stderr)
+    return 2
+
+
+def store_create(data: Path, *, slug: str, name: str, currency: str, locale: str, theme: str) -> int:
+    """Create a store; print its address."""
+    try:
+        store = create_store(DataDir(data), slug=slug, name=name, currency=currency, locale=locale, theme_preset=theme)
+    except StoreError as exc:
+        return _fail(exc)
+    store.close()
+    print(f"Created store '{name}' ({slug}): http://{slug}.localhost:8080/")
+    return 0
+
+
+def store_list(data: Path) -> int:
+    """One line per store: slug, status, name."""
+    for record in list_stores(DataDir(data)):
+        print(f"{record.slug}\t{record.status}\t{record.name}")
+    return 0
+
+
+def store_status(data: Path, *, slug: str, status: str) -> int:
+    """Set a store's status."""
+    try:
+        record = set_store_status(DataDir(data), slug=slug, status=status)
+    except StoreError as exc:
+        return _fail(exc)
+    print(f"{record.slug} is now {record.status}")
+    return 0
+
+
+def store_delete(data: Path, *, slug: str, confirmed: bool) -> int:
+    """Delete a store and its database (asks for --yes)."""
+    if not confirmed:
+        print(f"vibeshop: deleting '{slug}' removes its pages, products and orders for good; add --yes",
+              file=sys.stderr)
+        return 2
+    try:
+        delete_store(DataDir(data), slug=slug)
+    except StoreError as exc:
+        return _fail(exc)
+    print(f"Deleted {slug}")
+    return 0
+
+
+def token_create(data: Path, *, slug: str, name: str, scopes: list[str]) -> int:
+    """Make an API token; the token alone on the last line (shown only this once)."""
+    try:
+        store = open_store(DataDir(data), slug)
+        store.close()
+        catalog = DataDir(data).catalog()
+        try:
+            token = create_token(catalog, store_id=store.record.id, name=name, scopes=scopes)
+        finally:
+            catalog.close()
+    except (StoreError, AuthError) as exc:
+        return _fail(exc)
+    print(f"API token '{name}' for {slug} with scopes {', '.join(sorted(set(scopes)))}. It is shown only once:")
+    print(token)
+    return 0
+
+
+def token_revoke(data: Path, *, token_id: str) -> int:
+    """Revoke a token by its id (the part after vs_)."""
+    catalog = DataDir(data).catalog()
+    try:
+        revoke_token(catalog, token_id=token_id.removeprefix("vs_").split("_")[0])
+    except AuthError as exc:
+        return _fail(exc)
+    finally:
+        catalog.close()
+    print("Revoked")
+    return 0
+
+
+ALL_SCOPES = sorted(SCOPES)
