@@ -107,3 +107,34 @@ async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.S
         response.headers["Retry-After"] = retry_after(wait)
         return response
     return await handler(request)
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def same_origin(request: web.Request) -> bool:
+    """Whether an unsafe request comes from a page of this very host (CSRF defence that works with
+    shared, cached pages: no per-shopper token needs to be baked into them). Browsers send Origin on
+    every cross-site POST and Sec-Fetch-Site on every request; a request with neither is refused."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if not origin or origin == "null":
+        return site == "same-origin"
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(origin)
+    return bool(parts.netloc) and parts.netloc.lower() == (request.host or "").lower()
+
+
+@web.middleware
+async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse state-changing requests from other sites. The admin API (bearer tokens, no cookies) is
+    not exposed to CSRF and is left to its token check."""
+    if request.method in _SAFE_METHODS or request.path.startswith("/api/"):
+        return await handler(request)
+    if not same_origin(request):
+        return error_page(403, "Request refused", "This form was sent from another site. Go back to the shop "
+                          "and try again.")
+    return await handler(request)

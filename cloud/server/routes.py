@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 
@@ -14,6 +15,8 @@ from cloud.server.middlewares import STORE, is_https
 from cloud.server.monitoring import METRICS
 from cloud.server.pages import error_page
 from shared.compose import PageNotFound
+from shared.customers.service import subscribe
+from shared.storefront.errors import StoreError
 from shared.db.repositories.sitemap import sitemap_entries
 from shared.db.repositories.versions import content_version, next_scheduled_post
 from shared.db.stamps import utc_now
@@ -210,6 +213,23 @@ async def health(_request: web.Request) -> web.StreamResponse:
     return web.json_response({"status": "ok"})
 
 
+_RETURN_TO = re.compile(r"^/(?!/)[A-Za-z0-9/_\-.]{0,300}$")
+
+
+async def newsletter(request: web.Request) -> web.StreamResponse:
+    """POST /newsletter (email, return_to): subscribe, then back to the page with ?subscribed=1."""
+    form = await request.post()
+    email = form.get("email")
+    back = form.get("return_to")
+    back = back if isinstance(back, str) and _RETURN_TO.match(back) else "/"
+    try:
+        await asyncio.to_thread(subscribe, request[STORE].db, email=email if isinstance(email, str) else "")
+    except StoreError:
+        return error_page(422, "Check your e-mail address",
+                          "That does not look like an e-mail address. Go back and try again.")
+    raise web.HTTPSeeOther(f"{back}?subscribed=1")
+
+
 def add_routes(app: web.Application) -> None:
     """Register every route."""
     app.router.add_get("/_health", health)
@@ -224,4 +244,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/sitemap-{part:[1-9][0-9]{0,3}}.xml", sitemap)
     app.router.add_get("/robots.txt", robots)
     app.router.add_get("/media/{name}", media)
+    app.router.add_post("/newsletter", newsletter)
     app.router.add_get("/{tail:.*}", not_found)

@@ -82,7 +82,9 @@ async def test_host_names_are_case_and_port_insensitive(client) -> None:
 
 
 async def test_oversized_and_wrong_method_requests_get_clear_errors(client) -> None:
-    big = await client.post("/", data=b"x" * (2 * 1024 * 1024), headers=DEMO)
-    assert big.status in (405, 413)
-    assert (await client.post("/pages/about", data=b"a=1", headers=DEMO)).status == 405
-    assert (await client.request("PATCH", "/products/harbor-classic-tee", headers=DEMO)).status == 405
+    same_site = {**DEMO, "Origin": "http://demo.localhost"}
+    big = await client.post("/", data=b"x" * (2 * 1024 * 1024), headers=same_site)
+    assert big.status in (405, 413) and big.headers["Content-Type"].startswith("text/html")
+    assert (await client.post("/pages/about", data=b"a=1", headers=same_site)).status == 405
+    assert (await client.request("PATCH", "/products/harbor-classic-tee", headers=same_site)).status == 405
+    assert (await client.post("/pages/about", data=b"a=1", headers=DEMO)).status == 403   # no origin: CSRF check

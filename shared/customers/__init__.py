@@ -1,0 +1,1 @@
+"""Customers: shoppers known by e-mail (newsletter sign-ups now, orders later)."""
