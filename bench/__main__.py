@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import render_page
+from bench import render_page, storefront
 
 
 def main() -> int:
     """Run the benchmarks in turn and print their tables."""
     print(f"Python {sys.version.split()[0]}; figures are medians, ratios < 1 mean Vibeshop is faster.\n")
     render_page.main()
+    storefront.main()
     return 0
 
 

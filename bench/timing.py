@@ -27,8 +27,10 @@ def median_ms(fn: Callable[[], object], *, runs: int, warmup: int = 3) -> float:
 
 
 def table(title: str, rows: list[tuple[str, float, str]]) -> str:
-    """A plain-text table: name, median ms, note."""
+    """A plain-text table: name, figure, note. Figures are milliseconds unless the name says req/s."""
     width = max(len(r[0]) for r in rows)
     lines = [title, "-" * len(title)]
-    lines += [f"  {name:<{width}}  {ms:9.3f} ms  {note}" for name, ms, note in rows]
+    for name, value, note in rows:
+        figure = f"{value:9.0f} /s" if "req/s" in name else f"{value:9.3f} ms"
+        lines.append(f"  {name:<{width}}  {figure}  {note}")
     return "\n".join(lines)

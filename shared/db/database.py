@@ -31,8 +31,9 @@ REMOTE_SCHEMES = ("libsql://", "http://", "https://", "ws://", "wss://")
 class Connection:
     """The statement API handed to repositories: `?` parameters only, rows are tuples."""
 
-    def __init__(self, raw: Any):
+    def __init__(self, raw: Any, database_key: str = ""):
         self._raw = raw
+        self.database_key = database_key    # which database this is (the URL), for caches keyed by it
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement with bound parameters; returns the cursor."""
@@ -108,7 +109,7 @@ class Database:
         self.url = url
         self._lock = threading.RLock()
         self._raw = _open(url)
-        self._conn = Connection(self._raw)
+        self._conn = Connection(self._raw, url)
         self._after_commit: list[Callable[[], None]] = []
         from shared.db.migrate import apply_migrations  # local import: migrate uses Database
 

@@ -9,14 +9,14 @@ from shared.db.database import Connection
 SORTS = {
     "manual": "cp_position, p.title COLLATE NOCASE",
     "newest": "p.created_at DESC",
-    "price-asc": "min_price, p.title COLLATE NOCASE",
-    "price-desc": "min_price DESC, p.title COLLATE NOCASE",
+    "price-asc": "ps.min_price, p.title COLLATE NOCASE",
+    "price-desc": "ps.min_price DESC, p.title COLLATE NOCASE",
     "title": "p.title COLLATE NOCASE",
 }
 # The option value a variant has for the option at `o.position` (options are stored per product).
 _OPTION_VALUE = "CASE o.position WHEN 0 THEN v.option1 WHEN 1 THEN v.option2 ELSE v.option3 END"
-_IN_STOCK = ("EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND "
-             "(SELECT coalesce(sum(delta), 0) FROM stock_movements s WHERE s.variant_id = v.id) > 0)")
+# product_summary (migration 0004) keeps the price range and stock flag per product, by trigger.
+_IN_STOCK = "ps.available = 1"
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,10 @@ class Listing:
 
 
 def _scope(collection_id: str | None) -> tuple[str, list[object]]:
+    summary = "JOIN product_summary ps ON ps.product_id = p.id"
     if collection_id is None:
-        return "FROM products p WHERE p.status = 'active'", []
-    return ("FROM products p JOIN collection_products cp ON cp.product_id = p.id "
+        return f"FROM products p {summary} WHERE p.status = 'active'", []
+    return (f"FROM collection_products cp JOIN products p ON p.id = cp.product_id {summary} "
             "WHERE p.status = 'active' AND cp.collection_id = ?", [collection_id])
 
 
@@ -49,9 +50,11 @@ def _where(flt: ProductFilter) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     if flt.price_from is not None or flt.price_to is not None:
-        clauses.append("EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id "
-                       "AND v.price_amount >= ? AND v.price_amount <= ?)")
-        params += [flt.price_from or 0, flt.price_to if flt.price_to is not None else 2**62]
+        # Some variant in range: cheap to rule out by the product's price range first.
+        low, high = flt.price_from or 0, flt.price_to if flt.price_to is not None else 2**62
+        clauses.append("ps.max_price >= ? AND ps.min_price <= ? AND EXISTS (SELECT 1 FROM variants v "
+                       "WHERE v.product_id = p.id AND v.price_amount >= ? AND v.price_amount <= ?)")
+        params += [low, high, low, high]
     for name, values in sorted(flt.options.items()):
         marks = ", ".join("?" * len(values))
         clauses.append("EXISTS (SELECT 1 FROM variants v JOIN product_options o ON o.product_id = v.product_id "
@@ -76,28 +79,24 @@ def list_products(conn: Connection, *, collection_id: str | None, flt: ProductFi
         order = SORTS["newest"]
     position = "cp.position" if collection_id is not None else "0"
     total = int(conn.scalar(f"SELECT count(*) {scope}{where}", [*params, *where_params]))
-    rows = conn.all(
-        f"SELECT p.id, {position} AS cp_position, "
-        "(SELECT min(price_amount) FROM variants v WHERE v.product_id = p.id) AS min_price "
-        f"{scope}{where} ORDER BY {order}, p.id LIMIT ? OFFSET ?",
-        [*params, *where_params, limit, offset])
+    rows = conn.all(f"SELECT p.id, {position} AS cp_position {scope}{where} ORDER BY {order}, p.id LIMIT ? OFFSET ?",
+                    [*params, *where_params, limit, offset])
     return Listing([r[0] for r in rows], total)
 
 
 def price_bounds(conn: Connection, *, collection_id: str | None) -> tuple[int, int] | None:
     """The lowest and highest variant price in a listing's scope."""
     scope, params = _scope(collection_id)
-    row = conn.one(f"SELECT min(v.price_amount), max(v.price_amount) {scope.replace('FROM products p', 'FROM products p JOIN variants v ON v.product_id = p.id', 1)}",
-                   params)
+    row = conn.one(f"SELECT min(ps.min_price), max(ps.max_price) {scope}", params)
     return None if row is None or row[0] is None else (int(row[0]), int(row[1]))
 
 
 def option_facets(conn: Connection, *, collection_id: str | None) -> dict[str, dict[str, int]]:
     """Option name -> value -> how many products in scope have a variant with it."""
     scope, params = _scope(collection_id)
+    joins = "JOIN product_options o ON o.product_id = p.id JOIN variants v ON v.product_id = p.id"
     rows = conn.all(
-        f"SELECT o.name, {_OPTION_VALUE} AS value, count(DISTINCT p.id) "
-        f"{scope.replace('FROM products p', 'FROM products p JOIN product_options o ON o.product_id = p.id JOIN variants v ON v.product_id = p.id', 1)} "
+        f"SELECT o.name, {_OPTION_VALUE} AS value, count(DISTINCT p.id) {scope.replace(' WHERE ', f' {joins} WHERE ', 1)} "
         "GROUP BY o.name, value HAVING value IS NOT NULL ORDER BY o.name, min(o.position), value", params)
     out: dict[str, dict[str, int]] = {}
     for name, value, count in rows:
@@ -108,7 +107,7 @@ def option_facets(conn: Connection, *, collection_id: str | None) -> dict[str, d
 def tag_facets(conn: Connection, *, collection_id: str | None) -> dict[str, int]:
     """Tag -> how many products in scope carry it."""
     scope, params = _scope(collection_id)
-    rows = conn.all(f"SELECT t.value, count(*) {scope.replace('FROM products p', 'FROM products p, json_each(p.tags) t', 1)} "
+    rows = conn.all(f"SELECT t.value, count(*) {scope.replace(' WHERE ', ' JOIN json_each(p.tags) t WHERE ', 1)} "
                     "GROUP BY t.value ORDER BY t.value", params)
     return {r[0]: r[1] for r in rows}
 
