@@ -28,6 +28,7 @@ class CachedPage:
     etag: str
     version: int
     valid_until: float          # monotonic deadline (a scheduled post going live), or inf
+    body: bytes = b""           # html encoded once, sent as is
 
 
 def etag_of(html: str) -> str:
@@ -72,6 +73,9 @@ class PageCache:
         """Keep a page, evicting the least recently used beyond the size bound."""
         if len(page.html) > self.max_chars // 8:
             return
+        if not page.body:
+            page = CachedPage(page.status, page.html, page.etag, page.version, page.valid_until,
+                              page.html.encode("utf-8"))
         with self._lock:
             old = self._pages.pop(key, None)
             if old is not None:

@@ -123,6 +123,7 @@ async def put_status(request: web.Request) -> web.Response:
     store = request[STORE]
     record = set_store_status(store.data_dir, slug=store.record.slug, status=status)
     store.record = record
+    request.app[STORES].forget(record.slug)   # this worker at once; the others within RECORD_TTL
     return web.json_response(_store_json(request))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Awaitable, Callable
 
@@ -48,6 +49,22 @@ async def tenant_middleware(request: web.Request, handler: Handler) -> web.Strea
 NONCE = web.RequestKey("csp_nonce", str)
 
 
+class _Nonces:
+    """CSP nonces from the OS's CSPRNG, fetched 4 KB at a time instead of one syscall per response."""
+
+    def __init__(self) -> None:
+        self._pool = b""
+
+    def next(self) -> str:
+        if len(self._pool) < 16:
+            self._pool = secrets.token_bytes(4096)
+        chunk, self._pool = self._pool[:16], self._pool[16:]
+        return base64.urlsafe_b64encode(chunk).rstrip(b"=").decode()
+
+
+_nonces = _Nonces()
+
+
 def client_address(request: web.Request) -> str:
     """The shopper's address: the peer, or the last X-Forwarded-For hop when the peer is our proxy."""
     peer = request.remote or ""
@@ -76,7 +93,7 @@ def content_security_policy(nonce: str, media_base: str) -> str:
 @web.middleware
 async def security_headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Headers every response carries; a fresh CSP nonce per response (request[NONCE] for scripts)."""
-    nonce = secrets.token_urlsafe(16)
+    nonce = _nonces.next()
     request[NONCE] = nonce
     try:
         response = await handler(request)

@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -36,6 +37,18 @@ class Metrics:
                                        "Blocks left out of a storefront page because they failed",
                                        ["store", "reason"], registry=self.registry)
         self.cache = Counter("vibeshop_page_cache_total", "Page cache lookups", ["result"], registry=self.registry)
+        self._children: dict[tuple[str, ...], tuple[Any, Any]] = {}
+
+    def observe_request(self, store: str, route: str, method: str, status: str, seconds: float) -> None:
+        """Count and time one request (label children are looked up once per combination)."""
+        key = (store, route, method, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (self.requests.labels(store, route, method, status), self.latency.labels(route))
+            if len(self._children) < 50_000:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 METRICS = web.AppKey("metrics", Metrics)
@@ -64,14 +77,13 @@ async def monitoring_middleware(request: web.Request, handler: Handler) -> web.S
         opened = request.get(STORE)
         store = opened.record.slug if opened is not None else "-"
         route = route_name(request)
-        metrics = request.app[METRICS]
-        metrics.requests.labels(store, route, request.method, str(status)).inc()
-        metrics.latency.labels(route).observe(elapsed)
-        access_log.info(json.dumps({
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), "store": store, "method": request.method,
-            "path": request.path[:300], "route": route, "status": status, "ms": round(elapsed * 1000, 2),
-            "client": request.remote,
-        }))
+        request.app[METRICS].observe_request(store, route, request.method, str(status), elapsed)
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info(json.dumps({
+                "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), "store": store, "method": request.method,
+                "path": request.path[:300], "route": route, "status": status, "ms": round(elapsed * 1000, 2),
+                "client": request.remote,
+            }))
 
 
 async def metrics_handler(request: web.Request) -> web.Response:

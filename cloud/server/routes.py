@@ -69,13 +69,13 @@ async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[in
         status, html = await produce()
         now = utc_now()
         publish = store.db.read(lambda conn: next_scheduled_post(conn, now=now))
-        page = CachedPage(status, html, etag_of(html), version, deadline(publish))
+        page = CachedPage(status, html, etag_of(html), version, deadline(publish), html.encode("utf-8"))
         if status == 200:   # misses are not kept: random addresses must not push real pages out
             cache.put(key, page)
     headers = {"ETag": page.etag, "Cache-Control": _CACHE_CONTROL.get(page.status, "no-store")}
     if page.status == 200 and page.etag in _etags(request.headers.get("If-None-Match", "")):
         return web.Response(status=304, headers=headers)
-    return web.Response(status=page.status, text=page.html, content_type="text/html", charset="utf-8",
+    return web.Response(status=page.status, body=page.body, content_type="text/html", charset="utf-8",
                         headers=headers)
 
 

@@ -4,11 +4,16 @@ custom domain. Open store databases are kept for reuse."""
 from __future__ import annotations
 
 import threading
+import time
 
 from shared.db.repositories.stores import find_store_by_hostname, get_store_by_slug
 from shared.db import Database
+from shared.models import StoreRecord
 from shared.storefront.service import DataDir, Store, open_store
 from shared.storefront.validation import SLUG_RE
+
+
+RECORD_TTL = 0.25
 
 
 def hostname_of(host_header: str) -> str:
@@ -28,6 +33,7 @@ class StoreDirectory:
         self._open: dict[str, Store] = {}
         self._lock = threading.Lock()
         self._catalog = data_dir.catalog()
+        self._records: dict[str, tuple[StoreRecord | None, float]] = {}
 
     def slug_for(self, hostname: str) -> str | None:
         """The store slug a hostname names, if any (subdomain of the base domain or a verified domain)."""
@@ -43,9 +49,17 @@ class StoreDirectory:
         slug = self.slug_for(hostname)
         if slug is None:
             return None
-        # The catalog row is read on every request (one indexed read): a store suspended or closed
-        # while the service runs must stop being served at once, not at the next restart.
-        record = self._catalog.read(lambda conn: get_store_by_slug(conn, slug))
+        # The catalog row is re-read at most every RECORD_TTL seconds: a store suspended or closed while
+        # the service runs stops being served within that, without a database read per request.
+        now = time.monotonic()
+        seen = self._records.get(slug)
+        if seen is not None and now - seen[1] < RECORD_TTL:
+            record = seen[0]
+        else:
+            record = self._catalog.read(lambda conn: get_store_by_slug(conn, slug))
+            self._records[slug] = (record, now)
+            if len(self._records) > 10_000:
+                self._records.clear()
         if record is None:
             return None
         with self._lock:
@@ -56,6 +70,10 @@ class StoreDirectory:
                 self._open[record.id] = store
             store.record = record
             return store
+
+    def forget(self, slug: str) -> None:
+        """Re-read this store's catalog row on the next request (after this worker changed it)."""
+        self._records.pop(slug, None)
 
     @property
     def catalog(self) -> Database:

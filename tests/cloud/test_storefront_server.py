@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from pathlib import Path
@@ -11,6 +12,7 @@ from PIL import Image
 
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
+from cloud.server.tenancy import RECORD_TTL
 from shared.db.repositories import content
 from shared.db.repositories.stores import get_store_by_slug, update_store
 from shared.db.stamps import utc_now
@@ -111,8 +113,10 @@ async def test_inactive_and_suspended_stores(aiohttp_client, demo_dir: Path, sta
 async def test_a_status_change_takes_effect_on_a_running_service(client, demo_dir: Path):
     assert (await client.get("/", headers=DEMO)).status == 200
     _set_status(demo_dir, "demo", "suspended")
+    await asyncio.sleep(RECORD_TTL + 0.05)       # a change made elsewhere reaches a worker within RECORD_TTL
     await _is_html_error(await client.get("/", headers=DEMO), 503, "Store unavailable")
     _set_status(demo_dir, "demo", "active")
+    await asyncio.sleep(RECORD_TTL + 0.05)
     assert (await client.get("/", headers=DEMO)).status == 200
 
 
