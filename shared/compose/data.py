@@ -12,7 +12,7 @@ from shared.compose.registry import builtin_block, builtin_kinds
 from shared.compose.schema import with_defaults
 from shared.compose.theme import layout_options
 from shared.db import Connection, Database
-from shared.db.repositories import catalog, content, inventory, versions
+from shared.db.repositories import catalog, content, inventory, vectors, versions
 from shared.db.repositories import pages as page_repo
 from shared.db.repositories.storefront import get_storefront
 from shared.db.stamps import utc_now
@@ -59,8 +59,15 @@ def _limit(value: Any, default: int = 8) -> int:
         return default
 
 
-def _declared_products(conn: Connection, decl: Mapping[str, Any], settings: Mapping[str, Any]) -> list[str]:
+def _declared_products(conn: Connection, decl: Mapping[str, Any], settings: Mapping[str, Any],
+                       route: Mapping[str, Any] | None = None) -> list[str]:
     limit = _limit(_resolve(decl.get("limit"), settings))
+    if _resolve(decl.get("related"), settings):
+        product = (route or {}).get("product") if (route or {}).get("type") == "product" else None
+        if product is None:            # a template previewed without a product: show the newest
+            return catalog.list_product_ids(conn, limit=limit)
+        related = vectors.related_ids(conn, product_id=product["id"], limit=limit)
+        return related or vectors.same_type_ids(conn, product_id=product["id"], limit=limit)
     handles = _resolve(decl.get("handles"), settings)
     if isinstance(handles, str):
         handles = [handles]
@@ -149,7 +156,7 @@ def load_page_plan(db: Database, *, page: Page, path: str, query: Mapping[str, s
         for block, _region, _code, schema, settings, _name in planned:
             decl = schema.get("data") if isinstance(schema.get("data"), Mapping) else {}
             if isinstance(decl.get("products"), Mapping):
-                wanted_products[block.id] = _declared_products(conn, decl["products"], settings)
+                wanted_products[block.id] = _declared_products(conn, decl["products"], settings, route)
             if isinstance(decl.get("collections"), Mapping):
                 cdecl = decl["collections"]
                 handles = _resolve(cdecl.get("handles"), settings)

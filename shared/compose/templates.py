@@ -13,8 +13,7 @@ from shared.db.repositories import pages as page_repo
 from shared.models import Block, Page
 
 DEFAULTS: dict[str, tuple[str, list[tuple[str, dict[str, Any]]]]] = {
-    "product": ("Product", [("main-product", {}),
-                            ("product-grid", {"heading": "You may also like", "limit": 4, "show_view_all": False})]),
+    "product": ("Product", [("main-product", {}), ("related-products", {})]),
     "collection": ("Collection", [("main-collection", {})]),
     "blog": ("Journal", [("main-blog", {})]),
     "article": ("Article", [("main-article", {}), ("newsletter", {})]),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from datetime import UTC, datetime, timedelta
 
+from shared.catalog.vectors import index_products
 from shared.compose.registry import builtin_block
 from shared.compose.schema import clean_settings
 from shared.db import Connection
@@ -61,6 +62,7 @@ def seed_demo(data_dir: DataDir) -> SeedResult:
     rng = random.Random(42)
     media = _import_images(store)
     store.db.write(lambda conn: _seed(conn, rng, media))
+    index_products(store.db)
     return SeedResult(store, True)
 
 
