@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--store", required=True)
     delete.add_argument("--yes", action="store_true", help="really delete")
 
+    domain = cloud_sub.add_parser("domain", help="custom domains: add, verify (DNS TXT), remove, list")
+    domain.add_argument("action", choices=["add", "verify", "remove", "list"])
+    domain.add_argument("hostname", nargs="?")
+    domain.add_argument("--data", type=_data, default=_data(default_data))
+    domain.add_argument("--store", required=True)
+    domain.add_argument("--base-domain", default="localhost")
+
     token = cloud_sub.add_parser("token", help="API tokens for the admin API")
     token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     tcreate = token_sub.add_parser("create", help="make a token (printed once, on the last line)")
@@ -124,6 +131,9 @@ def _cloud(args: argparse.Namespace) -> int:
         if args.store_command == "status":
             return cc.store_status(args.data, slug=args.store, status=args.status)
         return cc.store_delete(args.data, slug=args.store, confirmed=args.yes)
+    if args.cloud_command == "domain":
+        return cc.domain_command(args.data, slug=args.store, action=args.action, hostname=args.hostname,
+                                 base_domain=args.base_domain)
     if args.token_command == "create":
         return cc.token_create(args.data, slug=args.store, name=args.name, scopes=args.scopes)
     return cc.token_revoke(args.data, token_id=args.token_id)

@@ -91,4 +91,39 @@ def token_revoke(data: Path, *, token_id: str) -> int:
     return 0
 
 
+def domain_command(data: Path, *, slug: str, action: str, hostname: str | None, base_domain: str) -> int:
+    """add / verify / remove / list a store's custom domains."""
+    from shared.domains.service import add_domain, list_domains, remove_domain, verify_domain
+
+    try:
+        store = open_store(DataDir(data), slug)
+        store.close()
+        catalog = DataDir(data).catalog()
+        try:
+            if action == "list":
+                for record in list_domains(catalog, store_id=store.record.id):
+                    print(f"{record.hostname}\t{'verified' if record.verified else 'waiting for DNS'}\t"
+                          f"TXT {record.txt_name} {record.txt_value}")
+                return 0
+            if not hostname:
+                print("vibeshop: a hostname is needed", file=sys.stderr)
+                return 2
+            if action == "add":
+                record = add_domain(catalog, store_id=store.record.id, hostname=hostname, base_domain=base_domain)
+                print(f"Publish this DNS record, then run `vibeshop cloud domain verify`:\n"
+                      f"  {record.txt_name}  TXT  \"{record.txt_value}\"")
+            elif action == "verify":
+                record = verify_domain(catalog, store_id=store.record.id, hostname=hostname)
+                print(f"{record.hostname}: {'verified' if record.verified else 'TXT record not found yet'}")
+                return 0 if record.verified else 1
+            else:
+                remove_domain(catalog, store_id=store.record.id, hostname=hostname)
+                print(f"Removed {hostname}")
+        finally:
+            catalog.close()
+    except StoreError as exc:
+        return _fail(exc)
+    return 0
+
+
 ALL_SCOPES = sorted(SCOPES)

@@ -13,13 +13,14 @@ from typing import Any
 
 from aiohttp import web
 
-from cloud.server.keys import STORES
+from cloud.server.keys import CONFIG, STORES
 from cloud.server.middlewares import STORE
 from shared.accounts.errors import AuthError, AuthErrorCode
 from shared.accounts.service import TokenGrant, check_token
+from shared.domains.service import DomainRecord, add_domain, list_domains, remove_domain, verify_domain
 from shared.media.errors import MediaError, MediaErrorCode
 from shared.media.service import MAX_BYTES, import_image, rendition_name
-from shared.storefront.errors import StoreError
+from shared.storefront.errors import StoreError, StoreErrorCode
 from shared.storefront.service import STATUSES, set_store_status, update_storefront_settings
 
 ADMIN_PREFIX = "/api/admin/"
@@ -55,7 +56,8 @@ def admin(scope: str) -> Callable[[Callable[[web.Request], Awaitable[web.Respons
             except AuthError as exc:
                 return problem(_AUTH_STATUS.get(exc.code, 403), str(exc))
             except StoreError as exc:
-                return problem(422, str(exc), fields=[{"field": e.field, "message": e.message} for e in exc.errors])
+                status = {StoreErrorCode.NOT_FOUND: 404, StoreErrorCode.DUPLICATE: 409}.get(exc.code, 422)
+                return problem(status, str(exc), fields=[{"field": e.field, "message": e.message} for e in exc.errors])
         guarded.__doc__ = handler.__doc__
         return guarded
     return wrap
@@ -157,9 +159,57 @@ async def _in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return await asyncio.to_thread(fn, *args, **kwargs)
 
 
+def _domain_json(record: DomainRecord) -> dict[str, Any]:
+    return {"hostname": record.hostname, "verified": record.verified,
+            "txt_record": {"type": "TXT", "name": record.txt_name, "value": record.txt_value}}
+
+
+@admin("store:read")
+async def get_domains(request: web.Request) -> web.Response:
+    """GET /api/admin/domains"""
+    records = list_domains(request.app[STORES].catalog, store_id=request[STORE].record.id)
+    return web.json_response({"domains": [_domain_json(r) for r in records]})
+
+
+@admin("store:write")
+async def post_domain(request: web.Request) -> web.Response:
+    """POST /api/admin/domains {"hostname": "shop.example.com"} -> the TXT record to publish"""
+    try:
+        body = await _json_object(request)
+    except _BadRequest as exc:
+        return problem(exc.status, str(exc))
+    hostname = body.get("hostname")
+    if not isinstance(hostname, str):
+        return problem(422, "hostname is required", fields=[{"field": "hostname", "message": "is required"}])
+    record = add_domain(request.app[STORES].catalog, store_id=request[STORE].record.id, hostname=hostname,
+                        base_domain=request.app[CONFIG].base_domain)
+    return web.json_response(_domain_json(record), status=201)
+
+
+@admin("store:write")
+async def verify_domain_handler(request: web.Request) -> web.Response:
+    """POST /api/admin/domains/{hostname}/verify : look the TXT record up now"""
+    record = await _in_thread(verify_domain, request.app[STORES].catalog, store_id=request[STORE].record.id,
+                              hostname=request.match_info["hostname"],
+                              nameservers=request.app[CONFIG].dns_nameservers)
+    return web.json_response(_domain_json(record))
+
+
+@admin("store:write")
+async def delete_domain(request: web.Request) -> web.Response:
+    """DELETE /api/admin/domains/{hostname}"""
+    remove_domain(request.app[STORES].catalog, store_id=request[STORE].record.id,
+                  hostname=request.match_info["hostname"])
+    return web.json_response({"removed": request.match_info["hostname"].lower()})
+
+
 def add_admin_routes(app: web.Application) -> None:
     """Register the admin API."""
     app.router.add_get("/api/admin/store", get_store)
     app.router.add_patch("/api/admin/store", patch_store)
     app.router.add_put("/api/admin/store/status", put_status)
     app.router.add_post("/api/admin/media", post_media)
+    app.router.add_get("/api/admin/domains", get_domains)
+    app.router.add_post("/api/admin/domains", post_domain)
+    app.router.add_post("/api/admin/domains/{hostname}/verify", verify_domain_handler)
+    app.router.add_delete("/api/admin/domains/{hostname}", delete_domain)

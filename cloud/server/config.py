@@ -18,3 +18,4 @@ class ServeConfig:
     rate_per_second: float = 20.0   # sustained requests per client address and store
     rate_burst: int = 60            # requests at once before the limit applies
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")   # whose X-Forwarded-For/-Proto we believe
+    dns_nameservers: tuple[tuple[str, int], ...] | None = None  # for domain checks; None: the system's

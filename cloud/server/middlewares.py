@@ -17,7 +17,7 @@ from shared.storefront.service import Store
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 STORE = web.RequestKey("store", Store)
 # Paths served without a store (health checks, Caddy's on-demand TLS ask, metrics).
-_STORELESS = ("/_health", "/metrics")
+_STORELESS = ("/_health", "/_tls/", "/metrics")
 
 
 @web.middleware

@@ -10,12 +10,13 @@ from aiohttp import web
 
 from cloud.render.pages import RouteLoader, render_storefront_page, render_storefront_template
 from cloud.render.cache import CachedPage, deadline, etag_of
-from cloud.server.keys import CONFIG, EXECUTORS, PAGE_CACHE
+from cloud.server.keys import CONFIG, EXECUTORS, PAGE_CACHE, STORES
 from cloud.server.middlewares import STORE, is_https
 from cloud.server.monitoring import METRICS
 from cloud.server.pages import error_page
 from shared.compose import PageNotFound
 from shared.customers.service import subscribe
+from shared.domains.service import may_have_certificate
 from shared.storefront.errors import StoreError
 from shared.db.repositories.sitemap import sitemap_entries
 from shared.db.repositories.versions import content_version, next_scheduled_post
@@ -208,6 +209,17 @@ def _media_known(conn, digest: str) -> bool:
     return get_media_by_hash(conn, digest) is not None
 
 
+async def tls_ask(request: web.Request) -> web.StreamResponse:
+    """GET /_tls/ask?domain=HOST : Caddy's on-demand TLS asks before getting a certificate. 200 only for
+    a verified custom domain or an existing store's subdomain; only our proxy may ask."""
+    if request.remote not in request.app[CONFIG].trusted_proxies:
+        return web.Response(status=404)
+    domain = request.query.get("domain", "")[:300]
+    allowed = await asyncio.to_thread(may_have_certificate, request.app[STORES].catalog, hostname=domain,
+                                      base_domain=request.app[CONFIG].base_domain)
+    return web.Response(status=200 if allowed else 404, text="ok" if allowed else "no")
+
+
 async def health(_request: web.Request) -> web.StreamResponse:
     """GET /_health : the worker is up."""
     return web.json_response({"status": "ok"})
@@ -233,6 +245,7 @@ async def newsletter(request: web.Request) -> web.StreamResponse:
 def add_routes(app: web.Application) -> None:
     """Register every route."""
     app.router.add_get("/_health", health)
+    app.router.add_get("/_tls/ask", tls_ask)
     app.router.add_get("/", home)
     app.router.add_get("/pages/{slug}", page)
     app.router.add_get("/products/{handle}", product)

@@ -56,3 +56,31 @@ def find_store_by_hostname(conn: Connection, hostname: str) -> StoreRecord | Non
                    "JOIN stores s ON s.id = d.store_id WHERE d.hostname = ? AND d.verified_at IS NOT NULL",
                    (hostname,))
     return _store(row)
+
+
+def add_domain(conn: Connection, *, domain_id: str, store_id: str, hostname: str, token: str, created_at: str) -> None:
+    """Attach an unverified custom domain with its verification token."""
+    conn.execute("INSERT INTO domains (id, store_id, hostname, verified_at, created_at, verification_token) "
+                 "VALUES (?, ?, ?, NULL, ?, ?)", (domain_id, store_id, hostname, created_at, token))
+
+
+def domain_by_hostname(conn: Connection, hostname: str) -> tuple[str, str, str, str | None] | None:
+    """(domain id, store id, verification token, verified_at) of a hostname."""
+    return conn.one("SELECT id, store_id, verification_token, verified_at FROM domains WHERE hostname = ?",
+                    (hostname,))
+
+
+def list_domains(conn: Connection, store_id: str) -> list[tuple[str, str | None, str]]:
+    """(hostname, verified_at, verification token) of a store's domains."""
+    return conn.all("SELECT hostname, verified_at, verification_token FROM domains WHERE store_id = ? "
+                    "ORDER BY hostname", (store_id,))
+
+
+def mark_domain_verified(conn: Connection, domain_id: str, verified_at: str) -> None:
+    """Record that the domain's TXT record was found."""
+    conn.execute("UPDATE domains SET verified_at = ? WHERE id = ?", (verified_at, domain_id))
+
+
+def remove_domain(conn: Connection, *, store_id: str, hostname: str) -> bool:
+    """Detach a domain from a store; False if it was not the store's."""
+    return bool(conn.execute("DELETE FROM domains WHERE store_id = ? AND hostname = ?", (store_id, hostname)).rowcount)

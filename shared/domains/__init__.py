@@ -1,0 +1,1 @@
+"""Custom domains: add, prove ownership with a DNS TXT record, serve; the TLS proxy asks us first."""
