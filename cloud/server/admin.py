@@ -7,6 +7,7 @@ Every handler parses and checks its input, calls one service, and maps domain er
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -143,7 +144,7 @@ async def post_media(request: web.Request) -> web.Response:
     filename = request.query.get("filename", "upload")[:200]
     alt = request.query.get("alt", "")[:500]
     try:
-        media = await _in_thread(import_image, store.db, store.data_dir.media_dir, data=data, filename=filename,
+        media = await asyncio.to_thread(import_image, store.db, store.data_dir.media_dir, data=data, filename=filename,
                                  alt=alt)
     except MediaError as exc:
         return problem(413 if exc.code == MediaErrorCode.TOO_LARGE else 415, str(exc))
@@ -151,12 +152,6 @@ async def post_media(request: web.Request) -> web.Response:
                               "alt": media.alt, "widths": list(media.widths),
                               "urls": {w: f"/media/{rendition_name(media.hash, w)}" for w in media.widths}},
                              status=201)
-
-
-async def _in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    import asyncio
-
-    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 def _domain_json(record: DomainRecord) -> dict[str, Any]:
@@ -189,7 +184,7 @@ async def post_domain(request: web.Request) -> web.Response:
 @admin("store:write")
 async def verify_domain_handler(request: web.Request) -> web.Response:
     """POST /api/admin/domains/{hostname}/verify : look the TXT record up now"""
-    record = await _in_thread(verify_domain, request.app[STORES].catalog, store_id=request[STORE].record.id,
+    record = await asyncio.to_thread(verify_domain, request.app[STORES].catalog, store_id=request[STORE].record.id,
                               hostname=request.match_info["hostname"],
                               nameservers=request.app[CONFIG].dns_nameservers)
     return web.json_response(_domain_json(record))
