@@ -91,6 +91,8 @@ def _run_worker(data: Path, host: str, port: int, base_domain: str, dev_hints: b
     handler.setFormatter(logging.Formatter("%(message)s"))
     access.addHandler(handler)
     access.propagate = False
+    if dev_hints:                                       # `vibeshop demo`: a merchant's terminal, not a log
+        access.setLevel(logging.WARNING)
     app = create_app(ServeConfig(data_dir=data, base_domain=base_domain, dev_hints=dev_hints))
     web.run_app(app, host=host, port=port, print=None, access_log=None, reuse_port=reuse_port or None)
 
