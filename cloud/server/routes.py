@@ -242,6 +242,13 @@ async def newsletter(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"{back}?subscribed=1")
 
 
+async def cart_not_open(request: web.Request) -> web.StreamResponse:
+    """POST /cart/add and GET /cart until the cart and checkout exist: an honest page, not an error."""
+    name = request[STORE].storefront().name
+    return error_page(501, "Online ordering opens soon",
+                      f"{name} is not taking orders online yet. Visit the shop, or come back soon.")
+
+
 def add_routes(app: web.Application) -> None:
     """Register every route."""
     app.router.add_get("/_health", health)
@@ -258,4 +265,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/robots.txt", robots)
     app.router.add_get("/media/{name}", media)
     app.router.add_post("/newsletter", newsletter)
+    app.router.add_post("/cart/add", cart_not_open)
+    app.router.add_get("/cart", cart_not_open)
     app.router.add_get("/{tail:.*}", not_found)
