@@ -71,9 +71,9 @@ async def test_home_page_layout_at_phone_and_desktop(browser: Browser, base_url:
 
     assert await columns(desktop) == 4
     assert await columns(phone) == 2
-    loaded = await desktop.evaluate(
-        "[...document.images].filter(i => i.complete && i.naturalWidth > 0).length")
-    assert loaded >= 8
+    # Lazy images load once scrolled into view: wait for them rather than for a fixed time.
+    await desktop.wait_for_function(
+        "[...document.images].filter(i => i.complete && i.naturalWidth > 0).length >= 8", timeout=15_000)
     # Desktop shows the menu in the header; the phone keeps it folded behind its menu button.
     assert await desktop.locator("header a:visible", has_text="Apparel").count() >= 1
     assert await phone.locator("header a:visible", has_text="Apparel").count() == 0
