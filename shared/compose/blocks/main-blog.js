@@ -14,51 +14,8 @@ const schema = {
 };
 
 const PLACEHOLDER = '<svg class="vs-placeholder__art" viewBox="0 0 64 64" aria-hidden="true" focusable="false"><rect x="14" y="10" width="36" height="44" rx="3"/><path d="M21 20h22M21 28h22M21 36h14"/></svg>';
-const ICONS = {
-  prev: '<svg class="vs-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M15 5l-7 7 7 7"/></svg>',
-  next: '<svg class="vs-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M9 5l7 7-7 7"/></svg>',
-};
-
 function list(value) {
   return Array.isArray(value) ? value.filter(Boolean) : [];
-}
-
-/**
- * The page links to show: the current page and two either side, and the first and last pages when the
- * host sent them (it may send only a window); null marks a gap, including one before or after the window.
- */
-function pageWindow(urls, current, pages) {
-  const keep = urls.filter((u) => {
-    const n = Number(u.page);
-    return n === 1 || n === pages || Math.abs(n - current) <= 2;
-  });
-  const out = [];
-  let previous = 0;
-  keep.forEach((u) => {
-    if (Number(u.page) - previous > 1) out.push(null);
-    out.push(u);
-    previous = Number(u.page);
-  });
-  if (previous > 0 && previous < pages) out.push(null);
-  return out;
-}
-
-function pagination(h, pg) {
-  if (!pg || !(Number(pg.pages) > 1)) return "";
-  const current = Number(pg.page) || 1;
-  const count = Number(pg.pages);
-  const edge = (url, rel, label, icon) => (url
-    ? h.html`<li><a class="vs-pagination__item" href="${h.safeUrl(url)}" rel="${rel}" aria-label="${label}">${h.raw(icon)}</a></li>`
-    : h.html`<li><span class="vs-pagination__item vs-pagination__item--disabled" aria-hidden="true">${h.raw(icon)}</span></li>`);
-  const pages = pageWindow(list(pg.urls).filter((u) => u.url && Number(u.page) > 0), current, count).map((u) => (u === null
-    ? h.html`<li><span class="vs-pagination__item vs-pagination__item--gap" aria-hidden="true">\u2026</span></li>`
-    : h.html`<li><a class="vs-pagination__item" href="${h.safeUrl(u.url)}"${u.current || Number(u.page) === current
-      ? h.raw(' aria-current="page"') : ""} aria-label="Page ${u.page}">${u.page}</a></li>`));
-  return h.html`<nav class="vs-pagination" aria-label="Pagination">
-    <ul class="vs-pagination__list" role="list">
-      ${edge(pg.prev_url, "prev", "Previous page", ICONS.prev)}${pages}${edge(pg.next_url, "next", "Next page", ICONS.next)}
-    </ul>
-  </nav>`;
 }
 
 function postCard(ctx, h, p, eager) {
@@ -100,7 +57,7 @@ function render(ctx, h) {
     </header>` : ""}
     ${posts.length > 0
       ? h.html`<ul class="vs-grid vs-grid--3 vs-grid--posts vs-main-blog__grid" role="list">${posts.map((p, i) => postCard(ctx, h, p, i < 3))}</ul>
-        ${pagination(h, route.pagination)}`
+        ${h.pagination(route.pagination)}`
       : h.html`<div class="vs-empty"><p>${empty}</p></div>`}
   </div>
 </section>`;

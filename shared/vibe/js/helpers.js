@@ -63,6 +63,10 @@
     return new SafeHtml(out);
   }
 
+  const IMAGE_PLACEHOLDER = '<svg class="vs-placeholder__art" viewBox="0 0 64 64" aria-hidden="true" focusable="false"><rect x="10" y="14" width="44" height="36" rx="3"/><circle cx="24" cy="26" r="4"/><path d="M10 44l13-12 9 8 7-6 15 12"/></svg>';
+  const ICON_PREV = '<svg class="vs-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M15 5l-7 7 7 7"/></svg>';
+  const ICON_NEXT = '<svg class="vs-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M9 5l7 7-7 7"/></svg>';
+
   function raw(value) { return new SafeHtml(value === null || value === undefined ? "" : value); }
 
   const SAFE_URL = /^(?:https?:|mailto:|tel:|\/(?!\/)|#|\?|\.{0,2}\/|[a-z0-9][a-z0-9._~-]*(?:[/?#]|$))/i;
@@ -179,14 +183,96 @@
       );
     }
 
+    // ---- Snippets: the markup several blocks share (blocks cannot import each other) ----
+
+    const isOnSale = (p) => Boolean(p.compare_at_price && p.price &&
+      Number(p.compare_at_price.amount) > Number(p.price.amount));
+
+    function productPrice(p) {
+      if (!p.price) return "";
+      if (isOnSale(p)) {
+        return html`<p class="vs-price vs-price--sale">
+      <span class="vs-visually-hidden">Sale price</span><span class="vs-price__current">${p.price_varies ? "From " : ""}${formatPrice(p.price)}</span>
+      <span class="vs-visually-hidden">Regular price</span><s class="vs-price__compare">${formatPrice(p.compare_at_price)}</s>
+    </p>`;
+      }
+      return html`<p class="vs-price"><span class="vs-price__current">${p.price_varies ? "From " : ""}${formatPrice(p.price)}</span></p>`;
+    }
+
+    /** A product card as the built-in grids show it: image (second image on hover), badges, title, price. */
+    function productCard(p, options = {}) {
+      const sizes = options.sizes || "50vw";
+      const first = p.featured_image || (p.images && p.images[0]) || null;
+      const second = p.images && p.images.length > 1 ? p.images[1] : null;
+      const badge = !p.available
+        ? html`<span class="vs-badge vs-badge--muted">Sold out</span>`
+        : isOnSale(p) ? html`<span class="vs-badge vs-badge--sale">Sale</span>` : "";
+      return html`<li class="${classes("vs-card", !p.available && "vs-card--sold-out")}">
+    <div class="${classes("vs-card__media", second && "vs-card__media--hover")}">
+      ${first ? image(first, { sizes, alt: p.title, class: "vs-card__img" })
+        : html`<div class="vs-placeholder">${raw(IMAGE_PLACEHOLDER)}</div>`}
+      ${second ? image(second, { sizes, alt: "", class: "vs-card__img vs-card__img--second" }) : ""}
+      ${badge ? html`<div class="vs-card__badges">${badge}</div>` : ""}
+    </div>
+    <div class="vs-card__info">
+      ${options.showVendor && p.vendor ? html`<p class="vs-card__vendor">${p.vendor}</p>` : ""}
+      <h3 class="vs-card__title"><a class="vs-card__link" href="${productUrl(p)}">${p.title}</a></h3>
+      ${productPrice(p)}
+    </div>
+  </li>`;
+    }
+
+    /**
+     * The page links to show: the current page and two either side, and the first and last pages when the
+     * host sent them (it may send only a window); null marks a gap, including one before or after the window.
+     */
+    function pageWindow(urls, current, pages) {
+      const keep = urls.filter((u) => {
+        const n = Number(u.page);
+        return n === 1 || n === pages || Math.abs(n - current) <= 2;
+      });
+      const out = [];
+      let previous = 0;
+      keep.forEach((u) => {
+        if (Number(u.page) - previous > 1) out.push(null);
+        out.push(u);
+        previous = Number(u.page);
+      });
+      if (previous > 0 && previous < pages) out.push(null);
+      return out;
+    }
+
+    /** Page links for ctx.route.pagination: previous, numbers with gaps, next; "" for a single page. */
+    function pagination(pg) {
+      if (!pg || !(Number(pg.pages) > 1)) return "";
+      const current = Number(pg.page) || 1;
+      const count = Number(pg.pages);
+      const edge = (link, rel, label, icon) => (link
+        ? html`<li><a class="vs-pagination__item" href="${safeUrl(link)}" rel="${rel}" aria-label="${label}">${raw(icon)}</a></li>`
+        : html`<li><span class="vs-pagination__item vs-pagination__item--disabled" aria-hidden="true">${raw(icon)}</span></li>`);
+      const urls = Array.isArray(pg.urls) ? pg.urls.filter(Boolean) : [];
+      const pages = pageWindow(urls.filter((u) => u.url && Number(u.page) > 0), current, count).map((u) => (u === null
+        ? html`<li><span class="vs-pagination__item vs-pagination__item--gap" aria-hidden="true">\u2026</span></li>`
+        : html`<li><a class="vs-pagination__item" href="${safeUrl(u.url)}"${u.current || Number(u.page) === current
+          ? raw(' aria-current="page"') : ""} aria-label="Page ${u.page}">${u.page}</a></li>`));
+      return html`<nav class="vs-pagination" aria-label="Pagination">
+    <ul class="vs-pagination__list" role="list">
+      ${edge(pg.prev_url, "prev", "Previous page", ICON_PREV)}${pages}${edge(pg.next_url, "next", "Next page", ICON_NEXT)}
+    </ul>
+  </nav>`;
+    }
+
+    const productUrl = (p) => url(`/products/${encodeURIComponent(p && p.handle ? p.handle : "")}`);
+    const classes = (...names) => names.filter(Boolean).join(" ");
+
     const helpers = {
       escapeHtml, html, raw, safeUrl, formatPrice, formatDate, pluralize, truncate,
       url, imageUrl, srcset, image,
-      productUrl: (p) => url(`/products/${encodeURIComponent(p && p.handle ? p.handle : "")}`),
+      productUrl, productCard, productPrice, pagination,
       collectionUrl: (c) => url(`/collections/${encodeURIComponent(c && c.handle ? c.handle : "")}`),
       postUrl: (p) => url(`/blog/${encodeURIComponent(p && p.slug ? p.slug : "")}`),
       pageUrl: (p) => url(p && p.slug && p.slug !== "home" ? `/pages/${encodeURIComponent(p.slug)}` : "/"),
-      classes: (...names) => names.filter(Boolean).join(" "),
+      classes,
     };
     return deepFreeze(helpers);
   }
