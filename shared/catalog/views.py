@@ -1,4 +1,4 @@
-"""The shapes blocks see for catalog data (docs/vibe-blocks.md): plain JSON-ready dicts."""
+"""The shapes blocks see for catalog and journal data (docs/vibe-blocks.md): plain JSON-ready dicts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.db import Connection
 from shared.db.repositories import catalog, content, inventory
-from shared.models import Collection, Media, Product
+from shared.models import Collection, Media, Post, Product
 
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"(?i)</(?:p|li|h[1-6]|div|blockquote|tr)>|<br\s*/?>")
@@ -60,6 +60,17 @@ def collection_view(collection: Collection, media: Mapping[str, Media], count: i
         "description": collection.description, "image": image.to_image() if image else None,
         "products_count": count, "url": f"/collections/{collection.handle}",
     }
+
+
+def post_view(post: Post, media: Mapping[str, Media], *, body: bool = False) -> dict[str, Any]:
+    """A journal post as blocks see it (with its HTML body only when asked: the article page)."""
+    image = media.get(post.image_id) if post.image_id else None
+    view = {"id": post.id, "slug": post.slug, "title": post.title, "excerpt": post.excerpt, "author": post.author,
+            "published_at": post.published_at, "image": image.to_image() if image else None,
+            "url": f"/blog/{post.slug}"}
+    if body:
+        view["body_html"] = post.body_html
+    return view
 
 
 def load_product_views(conn: Connection, product_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shared.catalog.views import collection_view, product_view
+from shared.catalog.views import collection_view, post_view, product_view
 from shared.compose.registry import builtin_block, builtin_kinds
 from shared.compose.schema import with_defaults
 from shared.compose.theme import layout_options
@@ -78,13 +78,6 @@ def _declared_products(conn: Connection, decl: Mapping[str, Any], settings: Mapp
         collection = catalog.get_collection_by_handle(conn, collection_handle)
         return catalog.collection_product_ids(conn, collection, limit=limit) if collection else []
     return catalog.list_product_ids(conn, limit=limit)
-
-
-def _post_view(post: Post, media: Mapping[str, Any]) -> dict[str, Any]:
-    image = media.get(post.image_id) if post.image_id else None
-    return {"id": post.id, "slug": post.slug, "title": post.title, "excerpt": post.excerpt, "author": post.author,
-            "published_at": post.published_at, "image": image.to_image() if image else None,
-            "url": f"/blog/{post.slug}"}
 
 
 def _block_source(block: Block) -> tuple[str, dict[str, Any], str]:
@@ -186,7 +179,7 @@ def load_page_plan(db: Database, *, page: Page, path: str, query: Mapping[str, s
             block_id=block.id, kind=block.kind, code=code, settings=settings,
             product_ids=tuple(wanted_products.get(block.id, ())),
             collections=tuple(collection_view(c, media, counts.get(c.id, 0)) for c in wanted_collections.get(block.id, ())),
-            posts=tuple(_post_view(p, media) for p in wanted_posts.get(block.id, ())),
+            posts=tuple(post_view(p, media) for p in wanted_posts.get(block.id, ())),
         ), name, region) for block, region, code, _schema, settings, name in planned)
 
         nav = {"main": list(content.get_menu(conn, "main").items), "footer": list(content.get_menu(conn, "footer").items)}

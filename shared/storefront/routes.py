@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from shared.catalog.views import collection_view, load_product_views
+from shared.catalog.views import collection_view, load_product_views, post_view
 from shared.db import Connection
 from shared.db.repositories import browse, catalog, content, versions
-from shared.models import Collection, Post
+from shared.models import Collection
 from shared.models.money import minor_digits
 
 Params = Sequence[tuple[str, str]]
@@ -150,23 +150,13 @@ def collection_route(conn: Connection, *, handle: str, params: Params, path: str
             "pagination": pagination(path, params, page=page, total=listing.total, per_page=per_page)}
 
 
-def _post_view(post: Post, media: dict[str, Any], *, body: bool) -> dict[str, Any]:
-    image = media.get(post.image_id) if post.image_id else None
-    view = {"id": post.id, "slug": post.slug, "title": post.title, "excerpt": post.excerpt, "author": post.author,
-            "published_at": post.published_at, "image": image.to_image() if image else None,
-            "url": f"/blog/{post.slug}"}
-    if body:
-        view["body_html"] = post.body_html
-    return view
-
-
 def blog_route(conn: Connection, *, params: Params, path: str, now: str, per_page: int = 12) -> dict[str, Any]:
     """The journal: published posts, newest first, paginated."""
     page = _page_number(params)
     total = content.count_visible_posts(conn, now=now)
     posts = content.list_visible_posts(conn, now=now, limit=per_page, offset=(page - 1) * per_page)
     media = content.get_media_many(conn, [p.image_id for p in posts if p.image_id])
-    return {"type": "blog", "posts": [_post_view(p, media, body=False) for p in posts],
+    return {"type": "blog", "posts": [post_view(p, media, body=False) for p in posts],
             "pagination": pagination(path, params, page=page, total=total, per_page=per_page)}
 
 
@@ -176,7 +166,7 @@ def article_route(conn: Connection, *, slug: str, now: str) -> dict[str, Any] | 
     if post is None or post.status == "draft" or not post.published_at or post.published_at > now:
         return None
     media = content.get_media_many(conn, [post.image_id] if post.image_id else [])
-    return {"type": "article", "post": _post_view(post, media, body=True)}
+    return {"type": "article", "post": post_view(post, media, body=True)}
 
 
 def fts_query(conn: Connection, text: str) -> str | None:
