@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
 
-    render = sub.add_parser("render", help="print the HTML of a page, e.g. / or /pages/about")
+    render = sub.add_parser("render", help="print the HTML of a storefront address, e.g. /, /pages/about or /products/HANDLE")
     render.add_argument("--data", type=_data, default=_data(default_data))
     render.add_argument("--store", help="store slug (needed when the data folder holds several)")
     render.add_argument("--preview", action="store_true", help="as the studio shows it: drafts, error boxes")

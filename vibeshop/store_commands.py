@@ -8,44 +8,38 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qsl
 
-from shared.compose import PREVIEW, PRODUCTION, PageNotFound, render_page
+from shared.compose import PREVIEW, PRODUCTION
+from shared.db.stamps import utc_now
+from shared.storefront.addresses import render_address, resolve
 from shared.storefront.errors import StoreError
 from shared.storefront.service import DataDir, open_store
 from shared.vibe.executor import StoreExecutor
 
 
-def page_slug_for(path: str) -> str | None:
-    """'/' -> 'home', '/pages/about' -> 'about'; None for paths that are not pages."""
-    clean = path.split("?", 1)[0].rstrip("/") or "/"
-    if clean == "/":
-        return "home"
-    if clean.startswith("/pages/") and clean.count("/") == 2:
-        return clean[len("/pages/"):]
-    return None
-
-
 def render_command(data: Path, store_slug: str | None, path: str, *, preview: bool, drafts: bool) -> int:
-    """Print a page's HTML (the storefront's bytes unless --preview)."""
-    slug = page_slug_for(path)
-    if slug is None:
-        print(f"vibeshop render: '{path}' is not a page address (use / or /pages/SLUG)", file=sys.stderr)
-        return 2
+    """Print the HTML of a storefront address (the storefront's bytes unless --preview)."""
     try:
         store = open_store(DataDir(data), store_slug)
     except StoreError as exc:
         print(f"vibeshop render: {exc}", file=sys.stderr)
         return 2
+    clean, _, query_string = path.partition("?")
+    params = parse_qsl(query_string)
+    address = resolve(clean, params, currency=store.storefront().currency, now=utc_now())
+    if address.redirect is not None:
+        clean, address = address.redirect, resolve(address.redirect, params, currency="", now="")
     executor = StoreExecutor(store.record.id)
     try:
-        page = render_page(store.db, executor=executor, slug=slug, mode=PREVIEW if preview else PRODUCTION,
-                           drafts=drafts or preview, path=path)
-    except PageNotFound:
-        print(f"vibeshop render: no published page at '{path}'", file=sys.stderr)
-        return 1
+        status, page = render_address(store.db, executor, address, path=clean, query=dict(params),
+                                      mode=PREVIEW if preview else PRODUCTION, drafts=drafts or preview)
     finally:
         executor.close()
         store.close()
+    if status != 200:
+        print(f"vibeshop render: nothing is published at '{path}' (the storefront answers 404)", file=sys.stderr)
+        return 1
     sys.stdout.write(page.html)
     for block, result in page.failures:
         print(f"block {block.name} ({block.job.block_id}): {result.error}", file=sys.stderr)

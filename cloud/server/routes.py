@@ -1,4 +1,4 @@
-"""Storefront routes available so far: pages, media, health."""
+"""Storefront routes: shopper addresses, sitemap, robots, media, newsletter, health, the TLS ask."""
 
 from __future__ import annotations
 
@@ -8,24 +8,21 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from cloud.render.pages import RouteLoader, render_storefront_page, render_storefront_template
+from cloud.render.pages import render_storefront
 from cloud.render.cache import CachedPage, deadline, etag_of
 from cloud.server.keys import CONFIG, EXECUTORS, PAGE_CACHE, STORES
 from cloud.server.middlewares import STORE, is_https
 from cloud.server.monitoring import METRICS
 from cloud.server.pages import error_page
-from shared.compose import PageNotFound
 from shared.customers.service import subscribe
 from shared.domains.service import may_have_certificate
 from shared.storefront.errors import StoreError
 from shared.db.repositories.sitemap import sitemap_entries
 from shared.db.repositories.versions import content_version, next_scheduled_post
 from shared.db.stamps import utc_now
-from shared.pages.service import PAGE_SLUG_RE
-from shared.storefront import routes as route_data
+from shared.storefront.addresses import resolve
 from shared.storefront.seo import robots_txt, sitemap_xml
 
-_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]{0,254}$")
 # Browsers and a CDN revalidate every time (cheap: ETag -> 304) and may serve a stale copy for 30 s
 # while they do.
 _CACHE_CONTROL = {200: "public, max-age=0, stale-while-revalidate=30", 404: "public, max-age=0"}
@@ -33,19 +30,22 @@ _CACHE_CONTROL = {200: "public, max-age=0, stale-while-revalidate=30", 404: "pub
 _MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
 
 
-async def home(request: web.Request) -> web.StreamResponse:
-    """GET / : the published home page."""
-    return await _page(request, "home")
+async def storefront(request: web.Request) -> web.StreamResponse:
+    """GET of any shopper address: /, /pages/SLUG, /products/HANDLE[?variant=ID], /collections/HANDLE
+    (filters, sorting and pagination by query), /blog, /blog/SLUG, /search?q=; anything else is the
+    store's "not found" template with status 404. The table is shared/storefront/addresses.py."""
+    store = request[STORE]
+    address = resolve(request.path, _params(request), currency=store.storefront().currency, now=utc_now())
+    if address.redirect is not None:
+        raise web.HTTPMovedPermanently(address.redirect)
+    executor = request.app[EXECUTORS].for_store(store.record.id)
 
+    def produce() -> Awaitable[tuple[int, str]]:
+        return render_storefront(store, executor, address, path=request.path, query=_query(request),
+                                 media_base=request.app[CONFIG].media_base, site_url=_base_url(request),
+                                 on_failure=_failures(request))
 
-async def page(request: web.Request) -> web.StreamResponse:
-    """GET /pages/{slug} : a published page."""
-    slug = request.match_info["slug"]
-    if slug == "home":
-        raise web.HTTPMovedPermanently("/")
-    if not PAGE_SLUG_RE.match(slug):
-        return await not_found(request)
-    return await _page(request, slug)
+    return await _cached(request, produce)
 
 
 def _query(request: web.Request) -> dict[str, str]:
@@ -88,79 +88,6 @@ def _failures(request: web.Request) -> Callable[[str], None]:
 
 def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",")[:20]}
-
-
-async def _page(request: web.Request, slug: str) -> web.StreamResponse:
-    store = request[STORE]
-    executor = request.app[EXECUTORS].for_store(store.record.id)
-
-    async def produce() -> tuple[int, str]:
-        try:
-            return 200, await render_storefront_page(store, executor, slug=slug, path=request.path,
-                                                     query=_query(request), media_base=request.app[CONFIG].media_base,
-                                                     site_url=_base_url(request), on_failure=_failures(request))
-        except PageNotFound:
-            return await _render_template(request, "not_found", lambda _conn: None)
-
-    return await _cached(request, produce)
-
-
-async def _render_template(request: web.Request, template: str, load: RouteLoader) -> tuple[int, str]:
-    store = request[STORE]
-    executor = request.app[EXECUTORS].for_store(store.record.id)
-    return await render_storefront_template(store, executor, template=template, load=load, path=request.path,
-                                            query=_query(request), media_base=request.app[CONFIG].media_base,
-                                            site_url=_base_url(request), on_failure=_failures(request))
-
-
-async def _template(request: web.Request, template: str, load: RouteLoader) -> web.StreamResponse:
-    return await _cached(request, lambda: _render_template(request, template, load))
-
-
-async def product(request: web.Request) -> web.StreamResponse:
-    """GET /products/{handle}[?variant=ID] : a product page (works without JavaScript)."""
-    handle = request.match_info["handle"]
-    if not _HANDLE.match(handle):
-        return await not_found(request)
-    variant = request.query.get("variant", "")[:64] or None
-    return await _template(request, "product",
-                           lambda conn: route_data.product_route(conn, handle=handle, variant_id=variant))
-
-
-async def collection(request: web.Request) -> web.StreamResponse:
-    """GET /collections/{handle} (and /collections/all) : filters, sorting and pagination by query."""
-    handle = request.match_info["handle"]
-    if not _HANDLE.match(handle):
-        return await not_found(request)
-    currency = request[STORE].storefront().currency
-    params, path = _params(request), request.path
-    return await _template(request, "collection", lambda conn: route_data.collection_route(
-        conn, handle=handle, params=params, path=path, currency=currency))
-
-
-async def blog(request: web.Request) -> web.StreamResponse:
-    """GET /blog : the journal."""
-    params, path, now = _params(request), request.path, utc_now()
-    return await _template(request, "blog", lambda conn: route_data.blog_route(conn, params=params, path=path, now=now))
-
-
-async def article(request: web.Request) -> web.StreamResponse:
-    """GET /blog/{slug} : one post (scheduled posts appear at their time)."""
-    slug, now = request.match_info["slug"], utc_now()
-    if not PAGE_SLUG_RE.match(slug):
-        return await not_found(request)
-    return await _template(request, "article", lambda conn: route_data.article_route(conn, slug=slug, now=now))
-
-
-async def search(request: web.Request) -> web.StreamResponse:
-    """GET /search?q= : product search."""
-    params, path = _params(request), request.path
-    return await _template(request, "search", lambda conn: route_data.search_route(conn, params=params, path=path))
-
-
-async def not_found(request: web.Request) -> web.StreamResponse:
-    """Any other address of a store: its "not found" template, status 404."""
-    return await _template(request, "not_found", lambda _conn: None)
 
 
 def _base_url(request: web.Request) -> str:
@@ -253,13 +180,6 @@ def add_routes(app: web.Application) -> None:
     """Register every route."""
     app.router.add_get("/_health", health)
     app.router.add_get("/_tls/ask", tls_ask)
-    app.router.add_get("/", home)
-    app.router.add_get("/pages/{slug}", page)
-    app.router.add_get("/products/{handle}", product)
-    app.router.add_get("/collections/{handle}", collection)
-    app.router.add_get("/blog", blog)
-    app.router.add_get("/blog/{slug}", article)
-    app.router.add_get("/search", search)
     app.router.add_get("/sitemap.xml", sitemap)
     app.router.add_get(r"/sitemap-{part:[1-9][0-9]{0,3}}.xml", sitemap)
     app.router.add_get("/robots.txt", robots)
@@ -267,4 +187,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/newsletter", newsletter)
     app.router.add_post("/cart/add", cart_not_open)
     app.router.add_get("/cart", cart_not_open)
-    app.router.add_get("/{tail:.*}", not_found)
+    # Shopper addresses all go to one handler; the patterns are listed so metrics label them by route.
+    for pattern in ("/", "/pages/{slug}", "/products/{handle}", "/collections/{handle}", "/blog", "/blog/{slug}",
+                    "/search", "/{tail:.*}"):
+        app.router.add_get(pattern, storefront)

@@ -254,9 +254,15 @@ def test_render_prints_other_pages(demo_dir: Path, tmp_path: Path):
 def test_render_of_an_unknown_page_fails_with_a_message(demo_dir: Path, tmp_path: Path):
     result = vibeshop("render", "--data", str(demo_dir), "/pages/no-such-page", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (1, "")
-    assert "no published page at '/pages/no-such-page'" in result.stderr
-    not_a_page = vibeshop("render", "--data", str(demo_dir), "/collections/apparel", cwd=tmp_path)
-    assert not_a_page.returncode == 2 and "not a page address" in not_a_page.stderr
+    assert "nothing is published at '/pages/no-such-page'" in result.stderr
+
+
+def test_render_prints_template_addresses_too(demo_dir: Path, tmp_path: Path):
+    result = vibeshop("render", "--data", str(demo_dir), "/collections/apparel?sort=price-asc", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    parse_strict(result.stdout)
+    assert 'data-block-kind="main-collection"' in result.stdout
+    assert 'value="price-asc" selected' in result.stdout
 
 
 def test_render_with_an_unknown_store_names_the_stores(demo_dir: Path, tmp_path: Path):
