@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--drafts", action="store_true", help="also render unpublished pages")
     render.add_argument("path")
 
+    studio = sub.add_parser("studio", help="open the desktop studio on the stores in --data")
+    studio.add_argument("--data", type=_data, default=_data(default_data), help="data folder (default %(default)s)")
+    studio.add_argument("--store", help="store slug to open (default: the only or first store)")
+    studio.add_argument("--screenshot", type=Path, metavar="FILE.png",
+                        help="open the main window on the home page, save a PNG of it and exit")
+
     block = sub.add_parser("block", help="check or render vibe block files")
     block_sub = block.add_subparsers(dest="block_command", required=True, metavar="ACTION")
     check = block_sub.add_parser("check", help="validate block files: FILE:LINE:COL: message")
@@ -112,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
                                              drafts=args.drafts)
     if args.command == "cloud":
         return _cloud(args)
+    if args.command == "studio":
+        from studio.app import run_studio
+
+        return run_studio(args.data, store_slug=args.store, screenshot=args.screenshot)
     return 2
 
 
