@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import datetime
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -303,8 +304,13 @@ def block_source(block: Block) -> str:
     return block.code if block.code is not None else builtin_block(block.kind).source
 
 
-def save_block_code(db: Database, *, block_id: str, code: str, author: str = "", message: str = "") -> BlockRevision | None:
-    """Save new code for a block as a revision; None when the code is unchanged. Invalid code is refused."""
+def save_block_code(db: Database, *, block_id: str, code: str, author: str = "", message: str = "",
+                    coalesce_seconds: float = 0) -> BlockRevision | None:
+    """Save new code for a block as a revision; None when the code is unchanged. Invalid code is refused.
+
+    With `coalesce_seconds`, a save that follows the block's newest revision by the same author and
+    message within that many seconds updates that revision instead of adding one: the studio saves
+    as the merchant types, and the history should read as editing sessions, not keystrokes."""
     _validated_code(code)
 
     def write(conn: Connection) -> BlockRevision | None:
@@ -312,16 +318,27 @@ def save_block_code(db: Database, *, block_id: str, code: str, author: str = "",
         if block.code is not None and block.code == code:
             return None
         now = utc_now()
-        if block.code is None and not repo.list_revisions(conn, block_id):
+        revisions = repo.list_revisions(conn, block_id)
+        if block.code is None and not revisions:
             # Forking a built-in: keep the original as the first revision so it can be restored.
             repo.insert_revision(conn, BlockRevision(new_id(), block_id, block_source(block), "",
                                                      f"Built-in {block.kind}", now))
-        revision = BlockRevision(new_id(), block_id, code, author[:200], message[:500], now)
         repo.update_block(conn, block_id, code=code, updated_at=now)
+        newest = revisions[0] if revisions else None
+        if coalesce_seconds and newest is not None and len(revisions) > 1 \
+                and (newest.author, newest.message) == (author[:200], message[:500]) \
+                and _seconds_between(newest.created_at, now) <= coalesce_seconds:
+            repo.update_revision_code(conn, newest.id, code, now)
+            return replace(newest, code=code, created_at=now)
+        revision = BlockRevision(new_id(), block_id, code, author[:200], message[:500], now)
         repo.insert_revision(conn, revision)
         return revision
 
     return db.write(write)
+
+
+def _seconds_between(earlier: str, later: str) -> float:
+    return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
 
 
 def list_revisions(db: Database, *, block_id: str) -> list[BlockRevision]:

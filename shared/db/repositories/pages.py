@@ -151,3 +151,8 @@ def _update(conn: Connection, table: str, allowed: frozenset[str], row_id: str, 
     names = sorted(fields)
     conn.execute(f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in names)} WHERE id = ?",
                  (*[fields[n] for n in names], row_id))
+
+
+def update_revision_code(conn: Connection, revision_id: str, code: str, created_at: str) -> None:
+    """Replace a revision's code and time (typing coalesced into the revision it continues)."""
+    conn.execute("UPDATE block_revisions SET code = ?, created_at = ? WHERE id = ?", (code, created_at, revision_id))
