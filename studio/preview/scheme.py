@@ -1,0 +1,85 @@
+"""The preview's own URL scheme, `vibeshop://store/...`: every address of the storefront (pages,
+products, collections, the blog, search) is answered by the shared renderer, and `/media/...` from
+the data folder. Links in the preview therefore work offline exactly as on the storefront, and the
+bytes the preview loads are the bytes the renderer produced (kept in `last_documents`)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from PySide6.QtCore import QBuffer, QByteArray, QUrl
+from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlScheme, QWebEngineUrlSchemeHandler
+
+from studio.preview.renderer import PreviewDocument
+
+log = logging.getLogger(__name__)
+SCHEME = b"vibeshop"
+HOST = "store"
+_MEDIA_NAME = re.compile(r"^/media/([0-9a-f]{64}-\d{2,4}\.webp)$")
+
+
+def register_scheme() -> None:
+    """Declare the scheme; Qt requires this before the QApplication exists."""
+    if QWebEngineUrlScheme.schemeByName(SCHEME).name() == SCHEME:
+        return
+    scheme = QWebEngineUrlScheme(SCHEME)
+    scheme.setSyntax(QWebEngineUrlScheme.Syntax.Host)
+    scheme.setFlags(QWebEngineUrlScheme.Flag.SecureScheme | QWebEngineUrlScheme.Flag.LocalScheme
+                    | QWebEngineUrlScheme.Flag.ContentSecurityPolicyIgnored)
+    QWebEngineUrlScheme.registerScheme(scheme)
+
+
+def preview_url(path_qs: str) -> QUrl:
+    """The preview URL of a storefront address."""
+    return QUrl(f"{SCHEME.decode()}://{HOST}{path_qs if path_qs.startswith('/') else '/' + path_qs}")
+
+
+def address_of(url: QUrl) -> str:
+    """The storefront address ('/pages/about?x=1') of a preview URL."""
+    path = url.path() or "/"
+    return path + (f"?{url.query()}" if url.hasQuery() else "")
+
+
+class PreviewSchemeHandler(QWebEngineUrlSchemeHandler):
+    """Answers the preview's requests. `render(address)` gives a PreviewDocument; `media(name)` the
+    bytes of a media file or None."""
+
+    def __init__(self, render: Callable[[str], PreviewDocument], media: Callable[[str], bytes | None], parent=None):
+        super().__init__(parent)
+        self._render, self._media = render, media
+        self.last_documents: dict[str, bytes] = {}
+
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 - Qt's name
+        url = job.requestUrl()
+        if bytes(job.requestMethod().data()) != b"GET" or url.host() != HOST:
+            job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
+            return
+        media = _MEDIA_NAME.match(url.path())
+        if media:
+            data = self._media(media.group(1))
+            if data is None:
+                job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+            else:
+                self._reply(job, b"image/webp", data)
+            return
+        address = address_of(url)
+        try:
+            document = self._render(address)
+        except Exception:  # noqa: BLE001 - a preview must never take the studio down
+            log.exception("preview of %s failed", address)
+            job.fail(QWebEngineUrlRequestJob.Error.RequestFailed)
+            return
+        if document.redirect is not None:
+            job.redirect(preview_url(document.redirect))
+            return
+        self.last_documents[address] = document.body
+        self._reply(job, b"text/html; charset=utf-8", document.body)
+
+    @staticmethod
+    def _reply(job: QWebEngineUrlRequestJob, mime: bytes, data: bytes) -> None:
+        buffer = QBuffer(job)      # owned by the job: it lives as long as the reply is read
+        buffer.setData(QByteArray(data))
+        buffer.open(QBuffer.OpenModeFlag.ReadOnly)
+        job.reply(mime, buffer)
