@@ -10,6 +10,8 @@ class MediaErrorCode(StrEnum):
 
     TOO_LARGE = "too_large"
     UNSUPPORTED = "unsupported"
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
 
 
 class MediaError(Exception):

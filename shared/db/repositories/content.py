@@ -133,3 +133,29 @@ def get_media_many(conn: Connection, media_ids: Iterable[str]) -> dict[str, Medi
             media = _media(row)
             out[media.id] = media
     return out
+
+
+def get_media(conn: Connection, media_id: str) -> Media | None:
+    """An image by id."""
+    row = conn.one(f"SELECT {_MEDIA_COLS} FROM media WHERE id = ?", (media_id,))
+    return None if row is None else _media(row)
+
+
+def list_media(conn: Connection) -> list[Media]:
+    """Every image of the store, newest first (the studio's media library)."""
+    return [_media(r) for r in conn.all(f"SELECT {_MEDIA_COLS} FROM media ORDER BY created_at DESC, filename")]
+
+
+def set_media_alt(conn: Connection, media_id: str, alt: str) -> None:
+    """Change an image's alt text."""
+    conn.execute("UPDATE media SET alt = ? WHERE id = ?", (alt, media_id))
+
+
+def delete_media_row(conn: Connection, media_id: str) -> None:
+    """Remove an image's row (product_media rows go with it, other references become NULL)."""
+    conn.execute("DELETE FROM media WHERE id = ?", (media_id,))
+
+
+def list_media(conn: Connection) -> list[Media]:
+    """Every image of the store, newest first (the studio's media pickers)."""
+    return [_media(r) for r in conn.all(f"SELECT {_MEDIA_COLS} FROM media ORDER BY created_at DESC, filename")]
