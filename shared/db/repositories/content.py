@@ -154,8 +154,3 @@ def set_media_alt(conn: Connection, media_id: str, alt: str) -> None:
 def delete_media_row(conn: Connection, media_id: str) -> None:
     """Remove an image's row (product_media rows go with it, other references become NULL)."""
     conn.execute("DELETE FROM media WHERE id = ?", (media_id,))
-
-
-def list_media(conn: Connection) -> list[Media]:
-    """Every image of the store, newest first (the studio's media pickers)."""
-    return [_media(r) for r in conn.all(f"SELECT {_MEDIA_COLS} FROM media ORDER BY created_at DESC, filename")]
