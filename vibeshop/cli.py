@@ -40,6 +40,26 @@ def build_parser() -> argparse.ArgumentParser:
     studio.add_argument("--screenshot", type=Path, metavar="FILE.png",
                         help="open the main window on the home page, save a PNG of it and exit")
 
+    files = sub.add_parser("files", help="a store's blocks, theme and pages as plain files: export, import")
+    files_sub = files.add_subparsers(dest="files_command", required=True, metavar="ACTION")
+    fexport = files_sub.add_parser("export", help="write the store's blocks, theme and pages into FOLDER")
+    fimport = files_sub.add_parser("import", help="check FOLDER and store it all, or print FILE:LINE:COL problems "
+                                                  "and store nothing")
+    for action in (fexport, fimport):
+        action.add_argument("--data", type=_data, default=_data(default_data))
+        action.add_argument("--store", help="store slug (needed when the data folder holds several)")
+        action.add_argument("folder", type=Path, metavar="FOLDER")
+    fimport.add_argument("--prune", action="store_true", help="delete store pages that the folder does not have")
+
+    dev = sub.add_parser("dev", help="watch a files folder, import each change, serve a live-reloading preview")
+    dev.add_argument("--data", type=_data, default=_data(default_data))
+    dev.add_argument("--store", help="store slug (needed when the data folder holds several)")
+    dev.add_argument("--dir", type=Path, required=True, metavar="FOLDER", help="the files folder (exported first "
+                                                                             "when empty)")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8282, help="0 picks a free port (default %(default)s)")
+    dev.add_argument("--prune", action="store_true", help="delete store pages that the folder does not have")
+
     block = sub.add_parser("block", help="check or render vibe block files")
     block_sub = block.add_subparsers(dest="block_command", required=True, metavar="ACTION")
     check = block_sub.add_parser("check", help="validate block files: FILE:LINE:COL: message")
@@ -107,6 +127,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.block_command == "check":
             return check_files(args.files)
         return render_files(args.files, args.ctx)
+
+    if args.command == "files":
+        from vibeshop import files_commands
+
+        if args.files_command == "export":
+            return files_commands.export_command(args.data, args.folder, args.store)
+        return files_commands.import_command(args.data, args.folder, args.store, prune=args.prune)
+    if args.command == "dev":
+        from vibeshop.dev_server import dev_command
+
+        return dev_command(args.data, args.dir, args.store, host=args.host, port=args.port, prune=args.prune)
 
     from vibeshop import store_commands
 

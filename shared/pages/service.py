@@ -74,18 +74,39 @@ def create_page(db: Database, *, title: str, slug: str | None = None, status: st
     """Create a page (slug from the title when not given). Raises PageError for a bad or taken slug."""
     title = _check_title(title)
     slug = _check_slug(slug if slug is not None else slugify(title))
+    check_status(status)
+    return db.write(lambda conn: create_page_in(conn, title=title, slug=slug, status=status))
+
+
+def create_page_in(conn: Connection, *, title: str, slug: str, status: str = "draft", template: str | None = None,
+                   page_id: str | None = None) -> Page:
+    """create_page inside the caller's transaction (a folder import makes many changes in one);
+    `template` makes it a template page, `page_id` keeps an id the caller chose."""
+    title, slug = _check_title(title), _check_slug(slug)
+    check_status(status)
+    _slug_free(conn, slug)
+    now = utc_now()
+    page = Page(page_id or new_id(), slug, title, status, repo.next_page_position(conn), created_at=now,
+                updated_at=now, published_at=now if status == "published" else None, template=template)
+    repo.insert_page(conn, page)
+    return page
+
+
+def check_title(title: Any) -> str:
+    """A page title, trimmed; raises PageError(INVALID) for an empty or over-long one."""
+    return _check_title(title)
+
+
+def check_slug(slug: Any) -> str:
+    """A page slug; raises PageError(INVALID) unless it is lowercase letters, digits and hyphens."""
+    return _check_slug(slug)
+
+
+def check_status(status: Any) -> str:
+    """'draft' or 'published'; raises PageError(INVALID) for anything else."""
     if status not in ("draft", "published"):
         raise PageError(PageErrorCode.INVALID, "status must be draft or published", field="status")
-
-    def write(conn: Connection) -> Page:
-        _slug_free(conn, slug)
-        now = utc_now()
-        page = Page(new_id(), slug, title, status, repo.next_page_position(conn), created_at=now, updated_at=now,
-                    published_at=now if status == "published" else None)
-        repo.insert_page(conn, page)
-        return page
-
-    return db.write(write)
+    return status
 
 
 def rename_page(db: Database, *, page_id: str, title: str) -> Page:
@@ -158,15 +179,7 @@ def set_page_status(db: Database, *, page_id: str, status: str) -> Page:
 def update_seo(db: Database, *, page_id: str, seo_title: str = "", seo_description: str = "",
                canonical_url: str = "", social_image_id: str | None = None, noindex: bool = False) -> Page:
     """Set a page's SEO fields: title, description, canonical URL, social image, noindex."""
-    from shared.storefront.validation import url_problem
-
-    if len(seo_title) > 200:
-        raise PageError(PageErrorCode.INVALID, "SEO title can be at most 200 characters", field="seo_title")
-    if len(seo_description) > 500:
-        raise PageError(PageErrorCode.INVALID, "SEO description can be at most 500 characters",
-                        field="seo_description")
-    if canonical_url and url_problem(canonical_url):
-        raise PageError(PageErrorCode.INVALID, "The canonical URL must be an http(s) URL", field="canonical_url")
+    check_seo(seo_title=seo_title, seo_description=seo_description, canonical_url=canonical_url)
 
     def write(conn: Connection) -> Page:
         _page(conn, page_id)
@@ -179,6 +192,51 @@ def update_seo(db: Database, *, page_id: str, seo_title: str = "", seo_descripti
         return _page(conn, page_id)
 
     return db.write(write)
+
+
+def check_seo(*, seo_title: Any, seo_description: Any, canonical_url: Any) -> None:
+    """Raise PageError(INVALID) naming the first bad SEO field (too long, or not an http(s) canonical URL)."""
+    from shared.storefront.validation import url_problem
+
+    for name, value, limit in (("seo_title", seo_title, 200), ("seo_description", seo_description, 500)):
+        label = name.replace("seo_", "SEO ")
+        if not isinstance(value, str):
+            raise PageError(PageErrorCode.INVALID, f"{label} must be text", field=name)
+        if len(value) > limit:
+            raise PageError(PageErrorCode.INVALID, f"{label} can be at most {limit} characters", field=name)
+    if not isinstance(canonical_url, str) or (canonical_url and url_problem(canonical_url)):
+        raise PageError(PageErrorCode.INVALID, "The canonical URL must be an http(s) URL", field="canonical_url")
+
+
+def edit_page_in(conn: Connection, *, page_id: str, **changes: Any) -> bool:
+    """Set a page's title, slug, status and SEO fields inside the caller's transaction; only the
+    fields that differ are written, and updated_at moves only then. True when something changed."""
+    page = _page(conn, page_id)
+    fields = {name: value for name, value in changes.items() if getattr(page, name) != value}
+    if "title" in fields:
+        fields["title"] = _check_title(fields["title"])
+    if "slug" in fields:
+        _check_slug(fields["slug"])
+        if page.slug == HOME:
+            raise PageError(PageErrorCode.PROTECTED, "The home page's address cannot change", field="slug")
+        _slug_free(conn, fields["slug"], except_id=page_id)
+    if "status" in fields:
+        check_status(fields["status"])
+        if fields["status"] == "published" and page.published_at is None:
+            fields["published_at"] = utc_now()
+    if {"seo_title", "seo_description", "canonical_url"} & set(fields):
+        check_seo(seo_title=changes.get("seo_title", page.seo_title),
+                  seo_description=changes.get("seo_description", page.seo_description),
+                  canonical_url=changes.get("canonical_url", page.canonical_url))
+    if not fields:
+        return False
+    if "noindex" in fields:
+        fields["noindex"] = int(bool(fields["noindex"]))
+    try:
+        repo.update_page(conn, page_id, **fields, updated_at=utc_now())
+    except DatabaseError as exc:
+        raise PageError(PageErrorCode.INVALID, "No such social image", field="social_image_id") from exc
+    return True
 
 
 def _validated_code(code: str) -> str:
@@ -212,30 +270,42 @@ def _room_for_one(blocks: list[Block]) -> None:
 def add_block(db: Database, *, page_id: str, kind: str, settings: Mapping[str, Any] | None = None,
               code: str | None = None, position: int | None = None) -> Block:
     """Add a block (built-in kind, or 'custom' with code) at `position` (default: the end)."""
+    clean = check_block_input(kind=kind, code=code, settings=settings)
+    return db.write(lambda conn: add_block_in(conn, page_id=page_id, kind=kind, settings=clean, code=code,
+                                              position=position))
+
+
+def check_block_input(*, kind: str, code: str | None, settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A block's settings cleaned against its schema, after checking its kind and code.
+
+    Raises PageError: INVALID for an unknown kind or bad settings, INVALID_CODE (with diagnostics)
+    for code the validator refuses."""
     if kind != CUSTOM and kind not in builtin_kinds():
         raise PageError(PageErrorCode.INVALID, f"Unknown block kind '{kind}'", field="kind")
     if kind == CUSTOM and code is None:
         raise PageError(PageErrorCode.INVALID, "A custom block needs code", field="code")
     if code is not None:
         _validated_code(code)
-    clean = _settings(kind, code, settings)
+    return _settings(kind, code, settings)
 
-    def write(conn: Connection) -> Block:
-        _page(conn, page_id)
-        blocks = repo.list_blocks(conn, page_id)
-        _room_for_one(blocks)
-        at = len(blocks) if position is None else max(0, min(int(position), len(blocks)))
-        now = utc_now()
-        block = Block(new_id(), page_id, kind, code, clean, at, created_at=now, updated_at=now)
-        repo.insert_block(conn, block)
-        order = [b.id for b in blocks]
-        order.insert(at, block.id)
-        repo.set_block_positions(conn, order, now)
-        if code is not None:
-            repo.insert_revision(conn, BlockRevision(new_id(), block.id, code, "", "Created", now))
-        return repo.get_block(conn, block.id)
 
-    return db.write(write)
+def add_block_in(conn: Connection, *, page_id: str, kind: str, settings: Mapping[str, Any] | None = None,
+                 code: str | None = None, position: int | None = None, block_id: str | None = None) -> Block:
+    """add_block inside the caller's transaction; `block_id` keeps an id the caller chose."""
+    clean = check_block_input(kind=kind, code=code, settings=settings)
+    _page(conn, page_id)
+    blocks = repo.list_blocks(conn, page_id)
+    _room_for_one(blocks)
+    at = len(blocks) if position is None else max(0, min(int(position), len(blocks)))
+    now = utc_now()
+    block = Block(block_id or new_id(), page_id, kind, code, clean, at, created_at=now, updated_at=now)
+    repo.insert_block(conn, block)
+    order = [b.id for b in blocks]
+    order.insert(at, block.id)
+    repo.set_block_positions(conn, order, now)
+    if code is not None:
+        repo.insert_revision(conn, BlockRevision(new_id(), block.id, code, "", "Created", now))
+    return repo.get_block(conn, block.id)
 
 
 def move_block(db: Database, *, block_id: str, position: int) -> list[Block]:
@@ -312,29 +382,33 @@ def save_block_code(db: Database, *, block_id: str, code: str, author: str = "",
     message within that many seconds updates that revision instead of adding one: the studio saves
     as the merchant types, and the history should read as editing sessions, not keystrokes."""
     _validated_code(code)
+    return db.write(lambda conn: save_block_code_in(conn, block_id=block_id, code=code, author=author,
+                                                    message=message, coalesce_seconds=coalesce_seconds))
 
-    def write(conn: Connection) -> BlockRevision | None:
-        block = _block(conn, block_id)
-        if block.code is not None and block.code == code:
-            return None
-        now = utc_now()
-        revisions = repo.list_revisions(conn, block_id)
-        if block.code is None and not revisions:
-            # Forking a built-in: keep the original as the first revision so it can be restored.
-            repo.insert_revision(conn, BlockRevision(new_id(), block_id, block_source(block), "",
-                                                     f"Built-in {block.kind}", now))
-        repo.update_block(conn, block_id, code=code, updated_at=now)
-        newest = revisions[0] if revisions else None
-        if coalesce_seconds and newest is not None and len(revisions) > 1 \
-                and (newest.author, newest.message) == (author[:200], message[:500]) \
-                and _seconds_between(newest.created_at, now) <= coalesce_seconds:
-            repo.update_revision_code(conn, newest.id, code, now)
-            return replace(newest, code=code, created_at=now)
-        revision = BlockRevision(new_id(), block_id, code, author[:200], message[:500], now)
-        repo.insert_revision(conn, revision)
-        return revision
 
-    return db.write(write)
+def save_block_code_in(conn: Connection, *, block_id: str, code: str, author: str = "", message: str = "",
+                       coalesce_seconds: float = 0) -> BlockRevision | None:
+    """save_block_code inside the caller's transaction (same checks, same revision rules)."""
+    _validated_code(code)
+    block = _block(conn, block_id)
+    if block.code is not None and block.code == code:
+        return None
+    now = utc_now()
+    revisions = repo.list_revisions(conn, block_id)
+    if block.code is None and not revisions:
+        # Forking a built-in: keep the original as the first revision so it can be restored.
+        repo.insert_revision(conn, BlockRevision(new_id(), block_id, block_source(block), "",
+                                                 f"Built-in {block.kind}", now))
+    repo.update_block(conn, block_id, code=code, updated_at=now)
+    newest = revisions[0] if revisions else None
+    if coalesce_seconds and newest is not None and len(revisions) > 1 \
+            and (newest.author, newest.message) == (author[:200], message[:500]) \
+            and _seconds_between(newest.created_at, now) <= coalesce_seconds:
+        repo.update_revision_code(conn, newest.id, code, now)
+        return replace(newest, code=code, created_at=now)
+    revision = BlockRevision(new_id(), block_id, code, author[:200], message[:500], now)
+    repo.insert_revision(conn, revision)
+    return revision
 
 
 def _seconds_between(earlier: str, later: str) -> float:

@@ -49,14 +49,7 @@ def update_theme_settings(db: Database, *, changes: Mapping[str, Any]) -> Theme:
     """Merge setting changes ({"colors": {"accent": "#aa3300"}, ...}) into the active theme.
 
     Raises ThemeError(INVALID) listing every bad field; nothing is stored then."""
-    if not isinstance(changes, Mapping):
-        raise ThemeError(ThemeErrorCode.INVALID, "settings must be an object", (("settings", "must be an object"),))
-    unknown = [key for key in changes if key not in _GROUPS]
-    problems = [(key, "is not a theme setting group") for key in unknown]
-    problems += [(f, m) for f, m in theme_problems({k: v for k, v in changes.items() if k != "sections"})]
-    for key, value in changes.items():
-        if key in _GROUPS and not isinstance(value, Mapping):
-            problems.append((key, "must be an object"))
+    problems = theme_settings_problems(changes)
     if problems:
         raise ThemeError(ThemeErrorCode.INVALID, "; ".join(f"{f} {m}" for f, m in problems), tuple(problems))
 
@@ -86,3 +79,45 @@ def set_custom_css(db: Database, *, css: str) -> Theme:
         return updated
 
     return db.write(write)
+
+
+def theme_settings_problems(changes: Any) -> list[tuple[str, str]]:
+    """(field, message) for every bad group or value in theme settings ({"colors": {...}, ...})."""
+    if not isinstance(changes, Mapping):
+        return [("settings", "must be an object")]
+    problems = [(str(key), "is not a theme setting group") for key in changes if key not in _GROUPS]
+    problems += theme_problems({k: v for k, v in changes.items() if k != "sections" and isinstance(v, Mapping)})
+    for key, value in changes.items():
+        if key in _GROUPS and not isinstance(value, Mapping):
+            problems.append((key, "must be an object"))
+    return problems
+
+
+def check_preset(preset: Any) -> str:
+    """A starter theme's key; raises ThemeError(INVALID) for anything else."""
+    if not isinstance(preset, str) or preset not in starters():
+        raise ThemeError(ThemeErrorCode.INVALID, f"Unknown theme '{preset}'; choose one of {', '.join(starters())}",
+                         (("preset", "is not a starter theme"),))
+    return preset
+
+
+def replace_theme_in(conn: Connection, *, preset: str, settings: Mapping[str, Any], custom_css: str) -> bool:
+    """Make the active theme exactly this preset, settings and custom CSS, inside the caller's
+    transaction (a folder import). Writes, and moves updated_at, only when something differs.
+
+    Raises ThemeError(INVALID) for an unknown preset, bad settings or over-long CSS."""
+    check_preset(preset)
+    problems = theme_settings_problems(settings)
+    if problems:
+        raise ThemeError(ThemeErrorCode.INVALID, "; ".join(f"{f} {m}" for f, m in problems), tuple(problems))
+    if not isinstance(custom_css, str) or len(custom_css) > MAX_CUSTOM_CSS:
+        raise ThemeError(ThemeErrorCode.INVALID, f"custom CSS can be at most {MAX_CUSTOM_CSS // 1024} KB",
+                         (("custom_css", "is too long"),))
+    theme = _active(conn)
+    wanted = {k: dict(v) for k, v in settings.items()}
+    if (theme.preset, theme.settings, theme.custom_css) == (preset, wanted, custom_css):
+        return False
+    name = starters()[preset]["name"] if preset != theme.preset else theme.name
+    content.update_theme(conn, replace(theme, preset=preset, name=name, settings=wanted, custom_css=custom_css,
+                                       updated_at=utc_now()))
+    return True
