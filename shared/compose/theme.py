@@ -19,8 +19,8 @@ from shared.models import Theme
 DEFAULT_PRESET = "harbor"
 MAX_CUSTOM_CSS = 64 * 1024
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
-_COLOR_KEYS = ("background", "surface", "text", "muted", "accent", "accent_text", "border")
-_NUMBERS = {  # setting path -> (min, max, CSS unit)
+COLOR_KEYS = ("background", "surface", "text", "muted", "accent", "accent_text", "border")
+NUMBER_SETTINGS = {  # setting path -> (min, max, CSS unit)
     ("typography", "base_size"): (12, 24, "px"),
     ("typography", "heading_weight"): (300, 900, ""),
     ("typography", "heading_scale"): (1.0, 1.6, ""),
@@ -28,7 +28,7 @@ _NUMBERS = {  # setting path -> (min, max, CSS unit)
     ("spacing", "radius"): (0, 32, "px"),
     ("layout", "max_width"): (720, 1800, "px"),
 }
-_CHOICES = {("layout", "header"): ("left", "center"), ("layout", "footer"): ("columns", "simple")}
+CHOICE_SETTINGS = {("layout", "header"): ("left", "center"), ("layout", "footer"): ("columns", "simple")}
 
 
 def _asset(name: str) -> str:
@@ -75,17 +75,17 @@ def effective_settings(theme: Theme) -> dict[str, Any]:
     defaults = preset["settings"]
     merged = _merge(defaults, theme.settings if isinstance(theme.settings, Mapping) else {})
     out: dict[str, Any] = {"colors": {}, "typography": {}, "spacing": {}, "layout": {}}
-    for key in _COLOR_KEYS:
+    for key in COLOR_KEYS:
         value = _group(merged, "colors").get(key)
         out["colors"][key] = value if isinstance(value, str) and _COLOR.match(value) else defaults["colors"][key]
     for key in ("heading_font", "body_font"):
         value = _group(merged, "typography").get(key)
         out["typography"][key] = value if isinstance(value, str) and value in fonts() else defaults["typography"][key]
-    for (group, key), (low, high, _unit) in _NUMBERS.items():
+    for (group, key), (low, high, _unit) in NUMBER_SETTINGS.items():
         value = _group(merged, group).get(key)
         ok = isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
         out[group][key] = value if ok else defaults[group][key]
-    for (group, key), allowed in _CHOICES.items():
+    for (group, key), allowed in CHOICE_SETTINGS.items():
         value = _group(merged, group).get(key)
         out[group][key] = value if value in allowed else defaults[group][key]
     return out
@@ -97,7 +97,7 @@ def theme_problems(settings: Any) -> list[tuple[str, str]]:
     if not isinstance(settings, Mapping):
         return [("settings", "must be an object")]
     for key, value in (settings.get("colors") or {}).items():
-        if key not in _COLOR_KEYS:
+        if key not in COLOR_KEYS:
             problems.append((f"colors.{key}", "is not a theme colour"))
         elif not (isinstance(value, str) and _COLOR.match(value)):
             problems.append((f"colors.{key}", "must be a colour like #1f5fbf"))
@@ -105,12 +105,12 @@ def theme_problems(settings: Any) -> list[tuple[str, str]]:
         value = (settings.get("typography") or {}).get(key)
         if value is not None and value not in fonts():
             problems.append((f"typography.{key}", f"must be one of {', '.join(fonts())}"))
-    for (group, key), (low, high, _unit) in _NUMBERS.items():
+    for (group, key), (low, high, _unit) in NUMBER_SETTINGS.items():
         value = (settings.get(group) or {}).get(key)
         if value is not None and not (isinstance(value, int | float) and not isinstance(value, bool)
                                       and low <= value <= high):
             problems.append((f"{group}.{key}", f"must be a number from {low} to {high}"))
-    for (group, key), allowed in _CHOICES.items():
+    for (group, key), allowed in CHOICE_SETTINGS.items():
         value = (settings.get(group) or {}).get(key)
         if value is not None and value not in allowed:
             problems.append((f"{group}.{key}", f"must be one of {', '.join(allowed)}"))
@@ -148,7 +148,7 @@ def sanitize_css(css: str) -> str:
 
 def _vars(settings: Mapping[str, Any]) -> str:
     c, t, s, lay = settings["colors"], settings["typography"], settings["spacing"], settings["layout"]
-    decls = [f"--vs-color-{key.replace('_', '-')}: {c[key]};" for key in _COLOR_KEYS]
+    decls = [f"--vs-color-{key.replace('_', '-')}: {c[key]};" for key in COLOR_KEYS]
     decls += [
         f"--vs-font-heading: {fonts()[t['heading_font']]['stack']};",
         f"--vs-font-body: {fonts()[t['body_font']]['stack']};",

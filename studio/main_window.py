@@ -1,0 +1,281 @@
+"""The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products), the editors of
+the chosen section, the live preview in the middle and the inspector on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter,
+                               QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+
+from shared.db.repositories import catalog, content
+from shared.db.repositories import pages as page_repo
+from shared.models import Page
+from studio.editor.block_inspector import BlockInspector
+from studio.editor.block_list import BlockList
+from studio.editor.page_tree import PageTree
+from studio.editor.theme_editor import ThemeEditor
+from studio.preview.pane import PreviewPane
+from studio.preview.renderer import PreviewDocument, render_preview
+from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
+
+SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products")
+_RAIL_ICONS = {"Pages": "▤", "Theme": "◐", "Posts": "✎", "Media": "▣", "Products": "◫"}
+
+
+class MainWindow(QMainWindow):
+    """One store, every editor, one preview."""
+
+    def __init__(self, session: StudioSession):
+        super().__init__()
+        self.session = session
+        storefront = session.store.storefront()
+        self.setWindowTitle(f"{storefront.name} — Vibeshop Studio")
+        self.resize(1600, 980)
+        self.preview = PreviewPane(self._render, self._media)
+        self.page_tree = PageTree(session)
+        self.block_list = BlockList(session)
+        self.inspector = BlockInspector(session)
+        self.theme_editor = ThemeEditor(session)
+        self._optional: dict[str, QWidget] = {}
+        self._build(storefront.name)
+        self._wire()
+        self.page_tree.select_slug("home")
+
+    # -- layout -----------------------------------------------------------------------------------
+
+    def _build(self, store_name: str) -> None:
+        self._toolbar(store_name)
+        self.rail = QListWidget(objectName="rail")
+        self.rail.setFixedWidth(92)
+        self.rail.setIconSize(QSize(0, 0))
+        for name in SECTIONS:
+            item = QListWidgetItem(f"{_RAIL_ICONS[name]}\n{name}")
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            item.setSizeHint(QSize(88, 64))
+            self.rail.addItem(item)
+
+        pages_side = QSplitter(Qt.Orientation.Vertical, objectName="sidePanel")
+        pages_side.addWidget(_padded(self.page_tree))
+        pages_side.addWidget(_padded(self.block_list))
+        pages_side.setSizes([420, 480])
+        self.left = QStackedWidget(objectName="sidePanel")
+        self.left.addWidget(pages_side)
+        self.left.addWidget(_padded(self.theme_editor, title="Theme"))
+        self.center = QStackedWidget()
+        self.center.addWidget(self.preview)
+        self.right = QTabWidget(objectName="inspector")
+        self.right.addTab(_padded(self.inspector), "Block")
+        self._add_optional_panels()
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (self.rail, self.left, self.center, self.right):
+            self.splitter.addWidget(widget)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setSizes([92, 330, 820, 380])
+        self.splitter.setStretchFactor(2, 1)
+        self.setCentralWidget(self.splitter)
+        self.saved_label = QLabel("All changes saved", objectName="savedLabel")
+        self.render_label = QLabel("", objectName="muted")
+        self.statusBar().addPermanentWidget(self.render_label)
+        self.statusBar().addPermanentWidget(self.saved_label)
+        self.rail.setCurrentRow(0)
+
+    def _toolbar(self, store_name: str) -> None:
+        bar = QToolBar("Main", objectName="mainToolbar", movable=False)
+        bar.setIconSize(QSize(16, 16))
+        bar.addWidget(QLabel(store_name, objectName="storeName"))
+        spacer = QWidget()
+        spacer.setFixedWidth(24)
+        bar.addWidget(spacer)
+        stack = self.session.undo_stack
+        self.undo_action = stack.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        bar.addAction(self.undo_action)
+        bar.addAction(self.redo_action)
+        self.addToolBar(bar)
+        for text, shortcut, slot in (("New page", "Ctrl+N", self.page_tree.new_page),
+                                     ("Add block", "Ctrl+B", self.block_list.open_gallery)):
+            action = QAction(text, self, shortcut=shortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    def _add_optional_panels(self) -> None:
+        """Posts, media, SEO and products editors (each in its own module)."""
+        try:
+            from studio.editor.seo_panel import SeoPanel
+            self.seo_panel = SeoPanel(self.session)
+        except ImportError:  # TEMPORARY while being built
+            self.seo_panel = _Placeholder()
+        self.right.addTab(_padded(self.seo_panel), "Page SEO")
+        try:
+            from studio.editor.posts_editor import PostsEditor
+            self.posts_editor = PostsEditor(self.session)
+        except ImportError:
+            self.posts_editor = _Placeholder()
+        self.left.addWidget(self.posts_editor)
+        try:
+            from studio.editor.media_library import MediaLibrary
+            self.media_library = MediaLibrary(self.session)
+        except ImportError:
+            self.media_library = _Placeholder()
+        self.center.addWidget(self.media_library)
+        try:
+            from studio.editor.products_browser import ProductsBrowser
+            self.products_browser = ProductsBrowser(self.session)
+        except ImportError:
+            self.products_browser = _Placeholder()
+        self.center.addWidget(self.products_browser)
+
+    def _wire(self) -> None:
+        session = self.session
+        session.problem.connect(self.show_problem)
+        session.changed.connect(self._on_changed)
+        session.undo_stack.cleanChanged.connect(lambda _clean: self._saved())
+        session.undo_stack.indexChanged.connect(lambda _i: self._saved())
+        self.rail.currentRowChanged.connect(self.show_section)
+        self.page_tree.page_selected.connect(self._page_selected)
+        self.block_list.block_selected.connect(self._block_selected)
+        self.preview.block_clicked.connect(self._block_clicked)
+        self.preview.address_changed.connect(self._followed_link)
+        self.preview.loaded.connect(self._preview_loaded)
+        self.preview.notice.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        self.inspector.edited.connect(self.preview.refresh)
+        self.theme_editor.edited.connect(self.preview.refresh)
+        self.posts_editor.preview_address.connect(self.preview.show_address)
+
+    def show_section(self, index: int) -> None:
+        """Switch the rail section: Pages, Theme, Posts, Media or Products."""
+        name = SECTIONS[index]
+        self.rail.setCurrentRow(index)
+        with_preview = name in ("Pages", "Theme", "Posts")
+        self.left.setVisible(name in ("Pages", "Theme", "Posts"))
+        self.right.setVisible(name == "Pages")
+        if name in ("Pages", "Theme", "Posts"):
+            self.left.setCurrentIndex(("Pages", "Theme", "Posts").index(name))
+        self.center.setCurrentWidget(self.preview if with_preview else
+                                     self.media_library if name == "Media" else self.products_browser)
+        if name == "Posts":
+            self.splitter.setSizes([92, 560, 700, 0])
+        elif name in ("Pages", "Theme"):
+            self.splitter.setSizes([92, 330, 820, 380 if name == "Pages" else 0])
+
+    # -- reactions --------------------------------------------------------------------------------
+
+    def _page_selected(self, page_id: str) -> None:
+        page = self.session.db.read(lambda conn: page_repo.get_page(conn, page_id))
+        if page is None:
+            return
+        self.block_list.set_page(page.id)
+        self.block_list.title.setText(f"Blocks · {page.title}")
+        self.inspector.set_block(None)
+        self.seo_panel.set_page(page.id)
+        self.preview.select_block(None)
+        self.preview.show_address(self.address_for(page))
+        self._banner(page)
+
+    def address_for(self, page: Page) -> str:
+        """Where the preview shows a page; a template is shown with an example from the store."""
+        if page.template is None:
+            return page.path
+        db = self.session.db
+        if page.template == "product":
+            ids = db.read(lambda conn: catalog.list_product_ids(conn, limit=1))
+            products = db.read(lambda conn: catalog.get_products(conn, ids)) if ids else {}
+            return f"/products/{products[ids[0]].handle}" if ids else "/products/example"
+        if page.template == "article":
+            posts = db.read(content.list_posts)
+            return f"/blog/{posts[0].slug}" if posts else "/blog/example"
+        return {"collection": "/collections/all", "blog": "/blog", "search": "/search?q=a",
+                "not_found": "/this-address-does-not-exist"}.get(page.template, "/")
+
+    def _banner(self, page: Page) -> None:
+        if page.template is None and page.status != "published":
+            self.preview.show_banner("This page is a draft: shoppers get “page not found” until you publish it.")
+        else:
+            self.preview.show_banner("")
+
+    def _block_selected(self, block_id: str) -> None:
+        self.inspector.set_block(block_id or None)
+        self.preview.select_block(block_id or None)
+        self.right.setCurrentIndex(0)
+        self._show_block_problem()
+
+    def _block_clicked(self, block_id: str) -> None:
+        if self.rail.currentRow() != 0:
+            return
+        self.block_list.select_block(block_id)
+
+    def _followed_link(self, address: str) -> None:
+        if address == "/":
+            self.page_tree.select_slug("home")
+        elif address.startswith("/pages/"):
+            self.page_tree.select_slug(address.split("?")[0][len("/pages/"):])
+
+    def _on_changed(self, scope: str) -> None:
+        if scope in (PAGES, BLOCKS, THEME, POSTS, MEDIA, STORE):
+            self.preview.refresh()
+        if scope == PAGES:
+            page = self.page_tree.current_page()
+            if page is not None:
+                self._banner(page)
+
+    def _preview_loaded(self) -> None:
+        self.render_label.setText(f"Preview {self.preview.last_load_ms:.0f} ms")
+        self._show_block_problem()
+
+    def _show_block_problem(self) -> None:
+        """A block that failed in the last render says why on its Code tab."""
+        document = self.preview.document
+        block = self.inspector.block
+        if document is None or document.rendered is None or block is None:
+            return
+        for planned, result in document.rendered.failures:
+            if planned.job.block_id == block.id:
+                self.inspector.show_render_problem(result.error or "This block failed to render.")
+
+    def _saved(self) -> None:
+        self.saved_label.setText("All changes saved")
+
+    def show_problem(self, title: str, message: str) -> None:
+        """A refused change: nothing was stored; say why."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("problemDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- the preview's data -----------------------------------------------------------------------
+
+    def _render(self, address: str, published: bool) -> PreviewDocument:
+        return render_preview(self.session.store, self.session.executor, address, published=published)
+
+    def _media(self, name: str) -> bytes | None:
+        path = self.session.data_dir.media_dir / name
+        return path.read_bytes() if path.is_file() else None
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.theme_editor.flush()
+        self.preview.shutdown()
+        super().closeEvent(event)
+
+
+def _padded(widget: QWidget, *, title: str | None = None) -> QWidget:
+    holder = QWidget()
+    column = QVBoxLayout(holder)
+    column.setContentsMargins(12, 10, 12, 10)
+    if title:
+        column.addWidget(QLabel(title, objectName="sectionTitle"))
+    column.addWidget(widget, 1)
+    return holder
+
+
+from PySide6.QtCore import Signal as _Signal
+
+
+class _Placeholder(QLabel):
+    preview_address = _Signal(str)
+
+    def set_page(self, _page_id) -> None:
+        pass
