@@ -76,7 +76,8 @@ def _match_pages(conn: Connection, spec: FolderSpec) -> list[_Match]:
     by_slug = {p.slug: p for p in stored if p.id not in claimed}
     matches = []
     for page_spec in spec.pages:
-        page = by_id.get(page_spec.id) if page_spec.id else by_slug.get(page_spec.slug)
+        # By id; an id this store does not know (a folder from another store) falls back to the address.
+        page = by_id.get(page_spec.id) if page_spec.id in by_id else by_slug.get(page_spec.slug)
         page_id = page.id if page else (page_spec.id or layout.derived_id("page", page_spec.slug))
         matches.append(_Match(page_spec, page, page_id))
     return matches
@@ -102,7 +103,8 @@ def _store_problems(conn: Connection, spec: FolderSpec, matches: list[_Match], *
         seo = match.spec.seo or {}
         image = seo.get("social_image_id")
         if image and image not in content.get_media_many(conn, [image]):
-            problems.append(Problem(where, 1, 1, f"seo.social_image_id: no image with id {image} in this store"))
+            problems.append(match.spec.problem(("seo", "social_image_id"),
+                                               f"seo.social_image_id: no image with id {image} in this store"))
     template_slugs = {f"template-{t.replace('_', '-')}" for t in layout.TEMPLATE_NAMES}
     for match in matches:
         if match.spec.slug in template_slugs:
@@ -124,12 +126,13 @@ def _block_problems(conn: Connection, page_spec: PageSpec, page_id: str | None) 
             continue
         if block.page_id != page_id:
             owner = page_repo.get_page(conn, block.page_id)
-            problems.append(Problem(page_spec.json_path, 1, 1, f"block {block.id} ({block_spec.file}) belongs to "
-                                    f"the page '{owner.slug if owner else block.page_id}'; leave out its id to copy it"))
+            problems.append(page_spec.problem(("blocks", block_spec.index, "id"), f"block {block.id} belongs to "
+                                              f"the page '{owner.slug if owner else block.page_id}'; leave out "
+                                              "its id to copy it"))
         elif block.kind != block_spec.kind:
-            problems.append(Problem(page_spec.json_path, 1, 1, f"block {block.id} ({block_spec.file}) is a "
-                                    f"{block.kind} block; a block's kind cannot change (leave out its id to "
-                                    "make a new block)"))
+            problems.append(page_spec.problem(("blocks", block_spec.index, "kind"), f"block {block.id} is a "
+                                              f"{block.kind} block; a block's kind cannot change (leave out its "
+                                              "id to make a new block)"))
     return problems
 
 
@@ -149,7 +152,7 @@ def _sync_blocks(conn: Connection, page_spec: PageSpec, page_id: str, summary: I
         block = current.get(block_id)
         if block is None:
             add_block_in(conn, page_id=page_id, kind=block_spec.kind, settings=block_spec.settings,
-                         code=block_spec.code, position=position, block_id=block_id)
+                         code=block_spec.code, position=position, block_id=block_id, hidden=block_spec.hidden)
             summary.counts[("block", "added")] += 1
         else:
             _update_block(conn, block, block_spec, summary)

@@ -41,7 +41,7 @@ class BlockSpec:
     settings: dict[str, Any]
     source: str
     code: str | None
-    where: str                       # "pages/about/page.json" entry, for problems found later
+    index: int                       # its place in page.json's "blocks", for problems found later
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,12 @@ class PageSpec:
     status: str | None
     seo: dict[str, Any] | None       # column name -> value
     blocks: tuple[BlockSpec, ...]
+    doc: LocatedJson | None = field(default=None, compare=False, repr=False)
+
+    def problem(self, path: JsonPath, message: str) -> Problem:
+        """A problem found later (against the store), placed at a value of page.json."""
+        line, column = self.doc.position(path) if self.doc is not None else (1, 1)
+        return Problem(self.json_path, line, column, message)
 
 
 @dataclass(frozen=True)
@@ -204,7 +210,7 @@ def _load_block(spec: FolderSpec, reader: FolderReader, doc: _Json, folder: str,
         _settings_problem(doc, (*base, "settings"), exc)
         return None
     del clean  # apply.py cleans again with the schema the block ends up with; here it only had to pass
-    return BlockSpec(block_id, file, kind, hidden, settings, source, code, f"{doc.rel} blocks[{index}]")
+    return BlockSpec(block_id, file, kind, hidden, settings, source, code, index)
 
 
 def _load_page(spec: FolderSpec, reader: FolderReader, folder: str, *, template: str | None) -> PageSpec | None:
@@ -260,7 +266,8 @@ def _load_page(spec: FolderSpec, reader: FolderReader, folder: str, *, template:
             spec.warnings.append(f"{folder}/{name}: not listed in page.json, so not imported")
     if len(spec.problems) > before:
         return None
-    return PageSpec(folder, json_rel, slug, template, page_id, title, status, seo, tuple(b for b in blocks if b))
+    return PageSpec(folder, json_rel, slug, template, page_id, title, status, seo, tuple(b for b in blocks if b),
+                    doc.doc)
 
 
 def _load_seo(doc: _Json, value: Any) -> dict[str, Any] | None:

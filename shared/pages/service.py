@@ -290,7 +290,8 @@ def check_block_input(*, kind: str, code: str | None, settings: Mapping[str, Any
 
 
 def add_block_in(conn: Connection, *, page_id: str, kind: str, settings: Mapping[str, Any] | None = None,
-                 code: str | None = None, position: int | None = None, block_id: str | None = None) -> Block:
+                 code: str | None = None, position: int | None = None, block_id: str | None = None,
+                 hidden: bool = False) -> Block:
     """add_block inside the caller's transaction; `block_id` keeps an id the caller chose."""
     clean = check_block_input(kind=kind, code=code, settings=settings)
     _page(conn, page_id)
@@ -298,7 +299,7 @@ def add_block_in(conn: Connection, *, page_id: str, kind: str, settings: Mapping
     _room_for_one(blocks)
     at = len(blocks) if position is None else max(0, min(int(position), len(blocks)))
     now = utc_now()
-    block = Block(block_id or new_id(), page_id, kind, code, clean, at, created_at=now, updated_at=now)
+    block = Block(block_id or new_id(), page_id, kind, code, clean, at, bool(hidden), created_at=now, updated_at=now)
     repo.insert_block(conn, block)
     order = [b.id for b in blocks]
     order.insert(at, block.id)
