@@ -107,25 +107,25 @@ class MainWindow(QMainWindow):
         try:
             from studio.editor.seo_panel import SeoPanel
             self.seo_panel = SeoPanel(self.session)
-        except ImportError:  # TEMPORARY while being built
+        except Exception:  # TEMPORARY while being built
             self.seo_panel = _Placeholder()
         self.right.addTab(_padded(self.seo_panel), "Page SEO")
         try:
             from studio.editor.posts_editor import PostsEditor
             self.posts_editor = PostsEditor(self.session)
-        except ImportError:
+        except Exception:
             self.posts_editor = _Placeholder()
         self.left.addWidget(self.posts_editor)
         try:
             from studio.editor.media_library import MediaLibrary
             self.media_library = MediaLibrary(self.session)
-        except ImportError:
+        except Exception:
             self.media_library = _Placeholder()
         self.center.addWidget(self.media_library)
         try:
             from studio.editor.products_browser import ProductsBrowser
             self.products_browser = ProductsBrowser(self.session)
-        except ImportError:
+        except Exception:
             self.products_browser = _Placeholder()
         self.center.addWidget(self.products_browser)
 
@@ -133,8 +133,7 @@ class MainWindow(QMainWindow):
         session = self.session
         session.problem.connect(self.show_problem)
         session.changed.connect(self._on_changed)
-        session.undo_stack.cleanChanged.connect(lambda _clean: self._saved())
-        session.undo_stack.indexChanged.connect(lambda _i: self._saved())
+        session.undo_stack.indexChanged.connect(self._saved)
         self.rail.currentRowChanged.connect(self.show_section)
         self.page_tree.page_selected.connect(self._page_selected)
         self.block_list.block_selected.connect(self._block_selected)
@@ -236,7 +235,7 @@ class MainWindow(QMainWindow):
             if planned.job.block_id == block.id:
                 self.inspector.show_render_problem(result.error or "This block failed to render.")
 
-    def _saved(self) -> None:
+    def _saved(self, *_args) -> None:
         self.saved_label.setText("All changes saved")
 
     def show_problem(self, title: str, message: str) -> None:

@@ -91,7 +91,11 @@ class BlockList(QWidget):
         self.hide_button = self._action(actions, "Hide", "Hide the block from the page", self.toggle_hidden)
         self.delete_button = self._action(actions, "Delete", "Delete the block", self.delete_current)
         layout.addLayout(actions)
-        session.changed.connect(lambda scope: self.reload() if scope == BLOCKS else None)
+        session.changed.connect(self._on_changed)
+
+    def _on_changed(self, scope: str) -> None:
+        if scope == BLOCKS:
+            self.reload()
 
     @staticmethod
     def _action(row: QHBoxLayout, text: str, tip: str, slot) -> QToolButton:

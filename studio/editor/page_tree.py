@@ -107,10 +107,13 @@ class PageTree(QWidget):
 
     def select_page(self, page_id: str) -> None:
         """Select a page (or stored template) by id."""
-        for widget in (self.list, self.templates):
+        for widget, chosen in ((self.list, self._chosen), (self.templates, self._template_chosen)):
             for i in range(widget.count()):
                 if widget.item(i).data(ID_ROLE) == page_id:
-                    widget.setCurrentRow(i)
+                    if widget.currentRow() == i:
+                        chosen(widget.item(i))
+                    else:
+                        widget.setCurrentRow(i)
                     return
 
     def select_slug(self, slug: str) -> None:
@@ -167,8 +170,6 @@ class PageTree(QWidget):
         page = self.session.edit(f"Create page '{title.strip()}'", lambda: pages.create_page(db, title=title),
                                  lambda created: pages.delete_page(db, page_id=created.id), scopes=(PAGES,))
         if page is not None:
-            self.current_id = page.id
-            self.reload()
             self.select_page(page.id)
 
     def rename_current(self) -> None:

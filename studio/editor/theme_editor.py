@@ -73,8 +73,12 @@ class ThemeEditor(QWidget):
                                                                 wordWrap=True))])
         self.column.addStretch(1)
         self._loading = False
-        session.changed.connect(lambda scope: self.reload() if scope == THEME else None)
+        session.changed.connect(self._on_changed)
         self.reload()
+
+    def _on_changed(self, scope: str) -> None:
+        if scope == THEME:
+            self.reload()
 
     def _group(self, title: str, rows: list[tuple[str, QWidget]]) -> None:
         box = QGroupBox(title)
@@ -160,11 +164,11 @@ class ThemeEditor(QWidget):
         if self._loading:
             return
         db = self.session.db
-        before = self.theme().settings
+        before = effective_settings(self.theme())
 
         def restore(_theme: Theme) -> None:
-            themes.update_theme_settings(db, changes={g: {k: before.get(g, {}).get(k, effective_settings(
-                self.theme())[g][k]) for k in values} for g, values in changes.items()})
+            themes.update_theme_settings(db, changes={g: {k: before[g][k] for k in values}
+                                                      for g, values in changes.items()})
 
         self.session.edit("Change theme", lambda: themes.update_theme_settings(db, changes=changes), restore,
                           scopes=(THEME,), merge_key=merge_key)

@@ -1,0 +1,68 @@
+"""Studio fixtures: real Qt widgets offscreen, a real QtWebEngine preview, the demo store in a private
+copy. The preview's URL scheme must be registered before the QApplication exists, so it is done
+when this file is imported (pytest-qt creates the application later, in its `qapp` fixture)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", ""):
+    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "") + " --no-sandbox").strip()
+
+from studio.preview.scheme import register_scheme  # noqa: E402 - after the environment above
+
+register_scheme()
+
+from shared.storefront.service import DataDir, open_store  # noqa: E402
+
+
+@pytest.fixture
+def studio_window(qtbot, demo_dir: Path) -> Iterator[Any]:
+    """The main window on the demo store, its preview loaded."""
+    from studio.main_window import MainWindow
+    from studio.session import StudioSession
+
+    session = StudioSession(DataDir(demo_dir), open_store(DataDir(demo_dir), "demo"))
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.resize(1500, 950)
+    window.show()
+    qtbot.waitUntil(lambda: window.preview.document is not None, timeout=30_000)
+    PreviewDriver(qtbot, window).after()
+    yield window
+    window.close()
+    session.close()
+
+
+class PreviewDriver:
+    """Waits for the preview and reads its DOM, the way a person would look at it."""
+
+    def __init__(self, qtbot, window):
+        self.qtbot, self.window = qtbot, window
+
+    def after(self, action: Callable[[], Any] | None = None, timeout: int = 15_000) -> None:
+        """Run `action` (or a refresh) and wait until the preview shows the result."""
+        with self.qtbot.waitSignal(self.window.preview.loaded, timeout=timeout):
+            if action is not None:
+                action()
+            else:
+                self.window.preview.refresh(now=True)
+
+    def js(self, script: str, timeout: int = 10_000) -> Any:
+        """Evaluate JavaScript in the preview page's own world and return its result."""
+        results: list[Any] = []
+        self.window.preview.run_js(script, results.append)
+        self.qtbot.waitUntil(lambda: bool(results), timeout=timeout)
+        return results[0]
+
+
+@pytest.fixture
+def preview(qtbot, studio_window) -> PreviewDriver:
+    """Drive and read the main window's preview."""
+    return PreviewDriver(qtbot, studio_window)
