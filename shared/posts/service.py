@@ -125,14 +125,21 @@ def _post(conn: Connection, post_id: Any) -> Post:
     return post
 
 
-def _free_slug(conn: Connection, base: str) -> str:
-    """`base`, or base-2, base-3... the first one no post uses."""
+def _free_slug(conn: Connection, base: str, *, except_id: str | None = None) -> str:
+    """`base`, or base-2, base-3... the first one no post (other than `except_id`) uses."""
     slug, n = base, 1
-    while repo.slug_taken(conn, slug):
+    while repo.slug_taken(conn, slug, except_id=except_id):
         n += 1
         suffix = f"-{n}"
         slug = base[:80 - len(suffix)].rstrip("-") + suffix
     return slug
+
+
+def free_slug(db: Database, title: str, *, post_id: str | None = None) -> str:
+    """The slug a post titled `title` would get: from the title, made unique with -2, -3... (the post
+    `post_id` itself does not count as taking it)."""
+    base = slugify(title) if isinstance(title, str) else "post"
+    return db.read(lambda conn: _free_slug(conn, base, except_id=post_id))
 
 
 def _check_slug_free(conn: Connection, slug: str, *, except_id: str | None) -> None:

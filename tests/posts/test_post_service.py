@@ -251,3 +251,10 @@ def test_restore_refuses_a_slug_taken_meanwhile(store: Store) -> None:
     snapshot = posts.delete_post(store.db, post.id)
     posts.create_post(store.db, "Mine")      # takes 'mine'
     _refused(store, PostErrorCode.DUPLICATE_SLUG, "slug", posts.restore_post, snapshot)
+
+
+def test_free_slug_skips_taken_ones_but_not_the_post_itself(store: Store) -> None:
+    post = posts.create_post(store.db, "Field notes")
+    assert posts.free_slug(store.db, "Field notes") == "field-notes-2"
+    assert posts.free_slug(store.db, "Field notes", post_id=post.id) == "field-notes"
+    assert posts.free_slug(store.db, "Other notes", post_id=post.id) == "other-notes"

@@ -1,0 +1,1014 @@
+"""The journal editor: the store's posts on the left, the selected post on the right (title, address,
+author, excerpt, a rich-text body, its state and publish date, and its search listing).
+
+Every change is stored at once through the posts service as an undoable `session.edit`: typing is
+saved 300 ms after the last keystroke (and at once when a field loses focus, another post is chosen or
+the editor closes), and each field's edits merge into one undo step. The body is written as the small
+HTML the storefront allows (built from the QTextDocument's structure, not Qt's verbose toHtml) and
+sanitised again by the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from html import escape
+
+from PySide6.QtCore import QDateTime, QEvent, QObject, QTime, QTimer, QUrl, Qt, Signal
+from PySide6.QtGui import (QAction, QColor, QFont, QImage, QKeyEvent, QPainter, QTextBlock, QTextBlockFormat,
+                           QTextCharFormat, QTextCursor, QTextDocument, QTextFormat, QTextImageFormat,
+                           QTextListFormat)
+from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QFrame, QGridLayout, QHBoxLayout, QInputDialog, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton,
+                               QScrollArea, QSplitter, QStackedWidget, QTextEdit, QToolButton, QVBoxLayout, QWidget)
+
+from shared.db.stamps import utc_now
+from shared.media.service import get_media, rendition_name
+from shared.models import Media, Post
+from shared.posts import service as posts
+from shared.posts.errors import PostError
+from studio.editor.list_rows import BADGES_ROLE, ID_ROLE, SUBTITLE_ROLE, RowDelegate
+from studio.editor.media_library import MediaPickerDialog, thumbnail
+from studio.session import POSTS, StudioSession
+
+SEO_TITLE_LIMIT, SEO_DESCRIPTION_LIMIT = 60, 155     # what search engines show; longer is cut off
+SAVE_DELAY_MS = 300
+_QUOTE = QTextFormat.Property.BlockQuoteLevel
+_STATES = [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
+_LABELS = {"title": "title", "slug": "address", "author": "author", "excerpt": "excerpt", "body_html": "text",
+           "seo_title": "SEO title", "seo_description": "SEO description"}
+
+_STYLE = """
+#postsEditor { background: #ffffff; color: #0f172a; }
+#postsSidebar { background: #f8fafc; border-right: 1px solid #e2e8f0; }
+#postsEditor QLabel#sectionTitle { font-size: 15px; font-weight: 600; color: #0f172a; }
+#postsEditor QToolButton#linkButton { border: none; color: #2563eb; font-weight: 600; padding: 4px 6px; }
+#postsEditor QToolButton#linkButton:hover { background: #eff6ff; border-radius: 6px; }
+#postsEditor QListWidget#postList { background: transparent; border: none; outline: none; }
+#postsEditor QPushButton#dangerButton { border: 1px solid #fecaca; color: #b91c1c; background: #ffffff;
+    border-radius: 6px; padding: 6px 10px; }
+#postsEditor QPushButton#dangerButton:hover { background: #fef2f2; }
+#postsEditor QPushButton#dangerButton:disabled { color: #cbd5e1; border-color: #e2e8f0; }
+#postsEditor QLabel#emptyState { color: #64748b; font-size: 14px; }
+#postsEditor QWidget#postForm { background: #ffffff; }
+#postsEditor QLineEdit#postTitle { font-size: 24px; font-weight: 600; border: none;
+    border-bottom: 1px solid #e2e8f0; border-radius: 0; padding: 6px 0 10px 0; background: transparent; }
+#postsEditor QLineEdit#postTitle:focus { border-bottom: 2px solid #2563eb; }
+#postsEditor QLabel#caption { color: #475569; font-size: 12px; font-weight: 600; }
+#postsEditor QLabel#muted { color: #64748b; }
+#postsEditor QLabel#fieldError { color: #b91c1c; font-size: 12px; }
+#postsEditor QLineEdit, #postsEditor QPlainTextEdit {
+    border: 1px solid #cbd5e1; border-radius: 6px; padding: 5px 8px; background: #ffffff;
+    selection-background-color: #bfdbfe; selection-color: #0f172a; }
+#postsEditor QLineEdit:focus, #postsEditor QPlainTextEdit:focus { border-color: #2563eb; }
+#postsEditor QFrame#addressField { border: 1px solid #cbd5e1; border-radius: 6px; background: #ffffff; }
+#postsEditor QLabel#addressPrefix { color: #64748b; }
+#postsEditor QFrame#addressField QLineEdit { border: none; padding-left: 0; background: transparent; }
+#postsEditor QFrame#bodyBox { border: 1px solid #cbd5e1; border-radius: 8px; background: #ffffff; }
+#postsEditor QFrame#formatBar { background: #f8fafc; border: none; border-bottom: 1px solid #e2e8f0;
+    border-top-left-radius: 8px; border-top-right-radius: 8px; }
+#postsEditor QFrame#formatBar QToolButton { border: none; border-radius: 5px; padding: 4px 8px; color: #334155;
+    font-weight: 600; }
+#postsEditor QFrame#formatBar QToolButton:hover { background: #e2e8f0; }
+#postsEditor QToolButton#format_italic { font-style: italic; font-family: serif; }
+#postsEditor QFrame#formatSeparator { color: #e2e8f0; margin: 3px 6px; }
+#postsEditor QTextEdit#postBody { border: none; background: transparent; font-size: 14px; }
+#postsEditor QLabel#cover { background: #f1f5f9; border-radius: 8px; color: #94a3b8; }
+#postsEditor QPushButton#smallButton { border: 1px solid #cbd5e1; border-radius: 6px; padding: 4px 10px;
+    background: #ffffff; }
+#postsEditor QPushButton#smallButton:hover { background: #f1f5f9; }
+#postsEditor QFrame#card { border: 1px solid #e2e8f0; border-radius: 10px; background: #ffffff; }
+#postsEditor QLabel#cardTitle { font-size: 14px; font-weight: 600; padding-bottom: 4px; }
+#postsEditor QLabel#counter { color: #64748b; font-size: 12px; }
+#postsEditor QLabel#counter[over="true"] { color: #b45309; font-weight: 600; }
+#postsEditor QFrame#snippet { background: #f8fafc; border-radius: 8px; }
+#postsEditor QLabel#snippetUrl { color: #15803d; font-size: 12px; }
+#postsEditor QLabel#snippetTitle { color: #1a0dab; font-size: 16px; }
+#postsEditor QLabel#snippetText { color: #4b5563; font-size: 12px; }
+"""
+
+
+# --- the body as clean HTML --------------------------------------------------------------------------
+
+def _inline_html(block: QTextBlock, *, plain: bool) -> str:
+    """A block's text with strong/em/a/img/br (`plain`: headings carry no bold of their own)."""
+    runs: list[tuple[str, str]] = []       # (href, html)
+    it = block.begin()
+    while not it.atEnd():
+        fragment = it.fragment()
+        fmt = fragment.charFormat()
+        if fmt.isImageFormat():
+            image = fmt.toImageFormat()
+            alt = image.property(QTextFormat.Property.ImageAltText) or ""
+            html = f'<img src="{escape(image.name())}" alt="{escape(str(alt))}">' * len(fragment.text())
+        else:
+            html = escape(fragment.text().replace("\ufffc", ""), quote=False).replace("\u2028", "<br>")
+            if html.strip() and not plain:
+                if fmt.fontItalic():
+                    html = f"<em>{html}</em>"
+                if fmt.fontWeight() >= QFont.Weight.DemiBold.value:
+                    html = f"<strong>{html}</strong>"
+        runs.append((fmt.anchorHref() if fmt.isAnchor() else "", html))
+        it += 1
+    out: list[str] = []
+    for href, html in runs:      # one <a> for neighbouring runs of the same link
+        if href and out and out[-1].endswith("</a>") and out[-1].startswith(f'<a href="{escape(href)}">'):
+            out[-1] = out[-1][:-4] + html + "</a>"
+        else:
+            out.append(f'<a href="{escape(href)}">{html}</a>' if href else html)
+    return "".join(out)
+
+
+def document_html(document: QTextDocument) -> str:
+    """The document as the HTML a post body may hold: h2-h4, p, ul/ol/li, blockquote, inline marks."""
+    out: list[str] = []
+    open_list, list_tag, in_quote = None, "", False
+    block = document.begin()
+    while block.isValid():
+        text_list, fmt = block.textList(), block.blockFormat()
+        if open_list is not None and text_list is not open_list:
+            out.append(f"</{list_tag}>")
+            open_list = None
+        quoted = bool(fmt.property(_QUOTE)) and text_list is None
+        if in_quote and not quoted:
+            out.append("</blockquote>")
+            in_quote = False
+        level = fmt.headingLevel()
+        inline = _inline_html(block, plain=level > 0)
+        if text_list is not None:
+            if open_list is None:
+                open_list = text_list
+                # Qt's numbered styles (decimal, alpha, roman) are the values from ListDecimal down.
+                ordered = text_list.format().style().value <= QTextListFormat.Style.ListDecimal.value
+                list_tag = "ol" if ordered else "ul"
+                out.append(f"<{list_tag}>")
+            out.append(f"<li>{inline}</li>")
+        elif inline.strip():
+            if quoted and not in_quote:
+                out.append("<blockquote>")
+                in_quote = True
+            tag = f"h{min(max(level, 2), 4)}" if level else "p"
+            out.append(f"<{tag}>{inline}</{tag}>")
+        block = block.next()
+    if open_list is not None:
+        out.append(f"</{list_tag}>")
+    if in_quote:
+        out.append("</blockquote>")
+    return "".join(out)
+
+
+# --- the body editor -------------------------------------------------------------------------------
+
+class _PostDocument(QTextDocument):
+    """A body document that shows /media/ images from the store's files (scaled to the column) and a
+    grey placeholder for remote ones: the studio never fetches from the network."""
+
+    MAX_WIDTH = 560
+
+    def __init__(self, media_dir, parent: QObject | None = None):
+        super().__init__(parent)
+        self._media_dir = media_dir
+
+    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt's name
+        if kind != QTextDocument.ResourceType.ImageResource.value:
+            return super().loadResource(kind, url)
+        path = url.path() if url.scheme() in ("", "vibeshop") else ""
+        name = path.removeprefix("/media/")
+        image = QImage(str(self._media_dir / name)) if path.startswith("/media/") and "/" not in name else QImage()
+        if image.isNull():
+            image = QImage(320, 120, QImage.Format.Format_RGB32)
+            image.fill(QColor("#e2e8f0"))
+            painter = QPainter(image)
+            painter.setPen(QColor("#475569"))
+            painter.drawText(image.rect(), Qt.AlignmentFlag.AlignCenter, url.host() or name or "image")
+            painter.end()
+        elif image.width() > self.MAX_WIDTH:
+            image = image.scaledToWidth(self.MAX_WIDTH, Qt.TransformationMode.SmoothTransformation)
+        return image
+
+
+def _selected_blocks(cursor: QTextCursor) -> list[QTextBlock]:
+    document = cursor.document()
+    block, last = document.findBlock(cursor.selectionStart()), document.findBlock(cursor.selectionEnd())
+    blocks = [block]
+    while block != last and block.isValid():
+        block = block.next()
+        blocks.append(block)
+    return blocks
+
+
+class BodyEdit(QTextEdit):
+    """The post body: rich text limited to what the storefront keeps, with formatting commands."""
+
+    def __init__(self, media_dir, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setDocument(_PostDocument(media_dir, self))
+        self.setAcceptRichText(False)          # pasted HTML would bring fonts and colours the body drops
+        self.setUndoRedoEnabled(False)         # one undo history: the session's
+        self.document().setDocumentMargin(18)
+        self.setPlaceholderText("Write your post…")
+
+    def load(self, html: str) -> None:
+        """Show stored HTML, giving quotes their look back."""
+        self.setHtml(html)
+        block = self.document().begin()
+        while block.isValid():
+            if block.blockFormat().property(_QUOTE):
+                cursor = QTextCursor(block)
+                cursor.setBlockFormat(self._quote_format(block.blockFormat(), True))
+            block = block.next()
+
+    def html(self) -> str:
+        """The body as clean HTML."""
+        return document_html(self.document())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        # Enter at the end of a heading starts a plain paragraph, as in every word processor.
+        cursor = self.textCursor()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and cursor.blockFormat().headingLevel() \
+                and cursor.atBlockEnd() and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            self.setTextCursor(cursor)
+            return
+        super().keyPressEvent(event)
+
+    @staticmethod
+    def _quote_format(fmt: QTextBlockFormat, on: bool) -> QTextBlockFormat:
+        fmt.setProperty(_QUOTE, 1 if on else 0)
+        fmt.setLeftMargin(22 if on else 0)
+        fmt.setRightMargin(12 if on else 0)
+        if on:
+            fmt.setBackground(QColor("#f1f5f9"))
+        else:
+            fmt.clearBackground()
+        return fmt
+
+    def set_block_style(self, style: str) -> None:
+        """Make the selected blocks 'h2', 'h3', 'p' or a 'quote' (a quote again turns it off)."""
+        cursor = self.textCursor()
+        cursor.beginEditBlock()
+        blocks = _selected_blocks(cursor)
+        quote_on = style == "quote" and not all(b.blockFormat().property(_QUOTE) for b in blocks)
+        for block in blocks:
+            cursor_b = QTextCursor(block)
+            if block.textList() is not None and style != "quote":
+                block.textList().remove(block)
+            fmt = block.blockFormat()
+            if style == "quote":
+                fmt = self._quote_format(fmt, quote_on)
+                fmt.setHeadingLevel(0)
+            else:
+                fmt = self._quote_format(fmt, False)
+                fmt.setHeadingLevel({"h2": 2, "h3": 3}.get(style, 0))
+                fmt.setIndent(0)
+            cursor_b.setBlockFormat(fmt)
+            level = fmt.headingLevel()
+            chars = QTextCharFormat()
+            chars.setProperty(QTextFormat.Property.FontSizeAdjustment, {2: 2, 3: 1}.get(level, 0))
+            chars.setFontWeight(QFont.Weight.Bold if level else QFont.Weight.Normal)
+            cursor_b.movePosition(QTextCursor.MoveOperation.StartOfBlock)
+            cursor_b.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+            cursor_b.mergeCharFormat(chars)
+        cursor.endEditBlock()
+
+    def toggle_list(self, style: QTextListFormat.Style) -> None:
+        """Make the selected blocks a list of `style`, or plain paragraphs when they already are one."""
+        cursor = self.textCursor()
+        cursor.beginEditBlock()
+        current = cursor.currentList()
+        if current is not None and current.format().style() == style:
+            for block in _selected_blocks(cursor):
+                if block.textList() is not None:
+                    block.textList().remove(block)
+                fmt = block.blockFormat()
+                fmt.setIndent(0)
+                QTextCursor(block).setBlockFormat(fmt)
+        elif current is not None:
+            fmt = current.format()
+            fmt.setStyle(style)
+            current.setFormat(fmt)
+        else:
+            self.set_block_style("p")
+            cursor.createList(style)
+        cursor.endEditBlock()
+
+    def toggle_mark(self, mark: str) -> None:
+        """Bold or italic on the selection (or for what is typed next)."""
+        cursor = self.textCursor()
+        current = cursor.charFormat()
+        fmt = QTextCharFormat()
+        if mark == "bold":
+            fmt.setFontWeight(QFont.Weight.Normal if current.fontWeight() >= QFont.Weight.DemiBold.value
+                              else QFont.Weight.Bold)
+        else:
+            fmt.setFontItalic(not current.fontItalic())
+        if not cursor.hasSelection():
+            cursor.select(QTextCursor.SelectionType.WordUnderCursor)
+        cursor.mergeCharFormat(fmt)
+        self.mergeCurrentCharFormat(fmt)
+
+    def set_link(self, href: str) -> None:
+        """Link the selection (or the word at the cursor, or the address itself) to `href`; '' unlinks."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            cursor.select(QTextCursor.SelectionType.WordUnderCursor)
+        fmt = QTextCharFormat()
+        fmt.setAnchor(bool(href))
+        fmt.setAnchorHref(href)
+        fmt.setFontUnderline(bool(href))
+        fmt.setForeground(QColor("#2563eb") if href else self.palette().text().color())
+        if cursor.hasSelection():
+            cursor.mergeCharFormat(fmt)
+        elif href:
+            cursor.insertText(href, fmt)
+            cursor.insertText(" ", QTextCharFormat())
+        self.setTextCursor(cursor)
+
+    def insert_image(self, src: str, alt: str) -> None:
+        """Put an image at the cursor."""
+        fmt = QTextImageFormat()
+        fmt.setName(src)
+        fmt.setProperty(QTextFormat.Property.ImageAltText, alt)
+        self.textCursor().insertImage(fmt)
+
+
+# --- the editor --------------------------------------------------------------------------------------
+
+def media_address(media: Media, *, widest: int = 1280) -> str:
+    """The /media/ address a post body uses for an image: its widest rendition up to `widest` px."""
+    widths = sorted(media.widths) or [media.width]
+    fitting = [w for w in widths if w <= widest]
+    return "/media/" + rendition_name(media.hash, fitting[-1] if fitting else widths[0], media.format)
+
+
+def _local(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp).astimezone()
+
+
+def _when(stamp: str, *, short: bool = False) -> str:
+    """'4 Dec 2026, 09:00' in local time; `short`: '4 Dec' (with the year only when it is not this one)."""
+    moment = _local(stamp)
+    day = f"{moment.day} {moment:%b}"
+    if not short:
+        return f"{day} {moment.year}, {moment:%H:%M}"
+    return day if moment.year == datetime.now().year else f"{day} {moment.year}"
+
+
+def state_badge(post: Post, now: str) -> tuple[str, str]:
+    """The list badge of a post: its text and colour kind (see list_rows)."""
+    if post.status == "draft":
+        return "Draft", "draft"
+    if post.status == "scheduled" and post.published_at and post.published_at > now:
+        return f"Scheduled for {_when(post.published_at, short=True)}", "code"
+    return "Published", "live"
+
+
+class PostsEditor(QWidget):
+    """The store's journal posts and an editor for the selected one."""
+
+    preview_address = Signal(str)     # "/blog/<slug>" of the selected post, for the preview
+
+    def __init__(self, session: StudioSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("postsEditor")
+        self.session = session
+        self._post: Post | None = None
+        self._pending: dict[str, None] = {}      # fields typed into and not yet saved, in order
+        self._loading = False                    # widgets being filled from the database: not edits
+        self._saving = False                     # our own edit is notifying: keep the widgets as typed
+        # Saves of one field merge into one undo step until the editing moves on (focus leaves the
+        # field, a formatting command, another post, an undo): each of those starts a new step.
+        self._step = 0
+        self._timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
+        self._timer.timeout.connect(self.flush)
+        self._errors: dict[str, QLabel] = {}
+        self.setStyleSheet(_STYLE)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self, childrenCollapsible=False)
+        splitter.addWidget(self._build_sidebar())
+        self.stack = QStackedWidget()
+        self.empty = QLabel("No post selected.\nCreate one with “+ New post”.", objectName="emptyState",
+                            alignment=Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self._build_form())
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([320, 960])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        session.changed.connect(self._on_changed)
+        self.reload()
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+    # -- building -------------------------------------------------------------------------------------
+
+    def _build_sidebar(self) -> QWidget:
+        sidebar = QFrame(objectName="postsSidebar")
+        layout = QVBoxLayout(sidebar)
+        layout.setContentsMargins(12, 14, 12, 12)
+        layout.setSpacing(8)
+        header = QHBoxLayout()
+        header.addWidget(QLabel("Journal", objectName="sectionTitle"))
+        header.addStretch(1)
+        self.new_button = QToolButton(text="+ New post", objectName="linkButton")
+        self.new_button.clicked.connect(self.new_post)
+        header.addWidget(self.new_button)
+        layout.addLayout(header)
+        self.list = QListWidget(objectName="postList")
+        self.list.setItemDelegate(RowDelegate(self.list))
+        self.list.setMouseTracking(True)
+        self.list.currentItemChanged.connect(lambda item, _old: self._chosen(item))
+        layout.addWidget(self.list, 1)
+        self.delete_button = QPushButton("Delete post…", objectName="dangerButton")
+        self.delete_button.clicked.connect(self.delete_current)
+        layout.addWidget(self.delete_button)
+        return sidebar
+
+    def _error(self, key: str) -> QLabel:
+        label = QLabel(objectName="fieldError", wordWrap=True)
+        label.hide()
+        self._errors[key] = label
+        return label
+
+    def _watch(self, widget: QWidget, field: str | None, signal) -> QWidget:
+        """Save `field` shortly after `signal`, and at once when the widget loses focus."""
+        widget.installEventFilter(self)
+        if field is not None:
+            signal.connect(lambda *_: self._touch(field))
+        return widget
+
+    def _build_form(self) -> QWidget:
+        form = QWidget(objectName="postForm")
+        col = QVBoxLayout(form)
+        col.setContentsMargins(32, 24, 32, 32)
+        col.setSpacing(6)
+        self.title_edit = QLineEdit(objectName="postTitle", placeholderText="Post title")
+        self._watch(self.title_edit, "title", self.title_edit.textEdited)
+        col.addWidget(self.title_edit)
+        col.addWidget(self._error("title"))
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(20)
+        grid.setVerticalSpacing(4)
+        grid.addWidget(QLabel("Address", objectName="caption"), 0, 0)
+        grid.addWidget(QLabel("Author", objectName="caption"), 0, 1)
+        address = QFrame(objectName="addressField")
+        row = QHBoxLayout(address)
+        row.setContentsMargins(10, 0, 2, 0)
+        row.setSpacing(0)
+        row.addWidget(QLabel("/blog/", objectName="addressPrefix"))
+        self.slug_edit = QLineEdit(objectName="slugEdit", placeholderText="post-address")
+        # The address is saved when editing ends: half-typed ones ("my-") are not valid addresses.
+        self._watch(self.slug_edit, None, None)
+        self.slug_edit.textEdited.connect(lambda *_: self._pending.setdefault("slug"))
+        self.slug_edit.editingFinished.connect(self.flush)
+        row.addWidget(self.slug_edit, 1)
+        grid.addWidget(address, 1, 0)
+        self.author_edit = QLineEdit(placeholderText="Who wrote it")
+        self._watch(self.author_edit, "author", self.author_edit.textEdited)
+        grid.addWidget(self.author_edit, 1, 1)
+        grid.addWidget(self._error("slug"), 2, 0)
+        grid.addWidget(self._error("author"), 2, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        col.addSpacing(8)
+        col.addLayout(grid)
+
+        col.addSpacing(10)
+        col.addWidget(QLabel("Excerpt", objectName="caption"))
+        self.excerpt_edit = QPlainTextEdit(placeholderText="A sentence or two for the journal list and the "
+                                                           "home page’s blog block")
+        self.excerpt_edit.setFixedHeight(64)
+        self._watch(self.excerpt_edit, "excerpt", self.excerpt_edit.textChanged)
+        col.addWidget(self.excerpt_edit)
+        col.addWidget(self._error("excerpt"))
+
+        col.addSpacing(10)
+        col.addWidget(QLabel("Text", objectName="caption"))
+        col.addWidget(self._build_body())
+        col.addWidget(self._error("body_html"))
+
+        col.addSpacing(14)
+        cards = QHBoxLayout()
+        cards.setSpacing(16)
+        cards.addWidget(self._build_visibility(), 2)
+        cards.addWidget(self._build_seo(), 3)
+        col.addLayout(cards)
+        col.addStretch(1)
+        scroll = QScrollArea(widgetResizable=True, objectName="postScroll", frameShape=QFrame.Shape.NoFrame)
+        scroll.setWidget(form)
+        return scroll
+
+    def _build_body(self) -> QWidget:
+        box = QFrame(objectName="bodyBox")
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(1, 1, 1, 6)      # inside the rounded border
+        layout.setSpacing(0)
+        bar = QFrame(objectName="formatBar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(8, 5, 8, 5)
+        row.setSpacing(2)
+        self.body = BodyEdit(self.session.data_dir.media_dir)
+        self.body.setObjectName("postBody")
+        self.body.setMinimumHeight(340)
+        self._watch(self.body, "body_html", self.body.textChanged)
+        self.format_actions: dict[str, QAction] = {}
+        groups = [
+            [("h2", "H2", "Heading 2", lambda: self.body.set_block_style("h2"), None),
+             ("h3", "H3", "Heading 3", lambda: self.body.set_block_style("h3"), None),
+             ("p", "¶", "Paragraph", lambda: self.body.set_block_style("p"), None)],
+            [("bold", "B", "Bold", lambda: self.body.toggle_mark("bold"), "Ctrl+B"),
+             ("italic", "I", "Italic", lambda: self.body.toggle_mark("italic"), "Ctrl+I")],
+            [("bullets", "• List", "Bulleted list", lambda: self.body.toggle_list(QTextListFormat.Style.ListDisc),
+              None),
+             ("numbers", "1. List", "Numbered list",
+              lambda: self.body.toggle_list(QTextListFormat.Style.ListDecimal), None),
+             ("quote", "“ Quote", "Quote", lambda: self.body.set_block_style("quote"), None)],
+            [("link", "Link…", "Link (asks for the address)", self.ask_link, "Ctrl+K"),
+             ("image", "Image…", "Image from your media", self.pick_image, None)],
+        ]
+        for index, group in enumerate(groups):
+            if index:
+                row.addWidget(QFrame(objectName="formatSeparator", frameShape=QFrame.Shape.VLine))
+            for key, text, tip, run, shortcut in group:
+                action = QAction(text, self, toolTip=tip + (f" ({shortcut})" if shortcut else ""))
+                if shortcut:
+                    action.setShortcut(shortcut)
+                    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                    self.body.addAction(action)
+                action.triggered.connect(self._formatting(run))
+                self.format_actions[key] = action
+                button = QToolButton(objectName=f"format_{key}")
+                button.setDefaultAction(action)
+                row.addWidget(button)
+        row.addStretch(1)
+        layout.addWidget(bar)
+        layout.addWidget(self.body)
+        return box
+
+    def _formatting(self, run: Callable[[], None]) -> Callable[[], None]:
+        def apply() -> None:
+            if self._post is None:
+                return
+            self.flush()            # the typing before it is one step, the command another
+            self._step += 1
+            run()
+            self.body.setFocus()
+            self._pending.setdefault("body_html")
+            self.flush()
+            self._step += 1
+        return apply
+
+    def _card(self, title: str) -> tuple[QFrame, QVBoxLayout]:
+        card = QFrame(objectName="card")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(16, 14, 16, 16)
+        layout.setSpacing(6)
+        layout.addWidget(QLabel(title, objectName="cardTitle"))
+        return card, layout
+
+    def _build_visibility(self) -> QWidget:
+        card, layout = self._card("Publishing")
+        self.state_combo = QComboBox(minimumHeight=30)
+        for status, label in _STATES:
+            self.state_combo.addItem(label, status)
+        self.state_combo.activated.connect(self._state_chosen)
+        layout.addWidget(self.state_combo)
+        layout.addSpacing(4)
+        layout.addWidget(QLabel("Publish on", objectName="caption"))
+        self.publish_edit = QDateTimeEdit(calendarPopup=True, displayFormat="d MMM yyyy   HH:mm", minimumHeight=30)
+        self._watch(self.publish_edit, None, None)
+        self.publish_edit.dateTimeChanged.connect(self._publish_date_changed)
+        self.publish_edit.editingFinished.connect(self.flush)
+        self.publish_edit.calendarWidget().clicked.connect(lambda *_: self.flush())
+        layout.addWidget(self.publish_edit)
+        self.state_note = QLabel(objectName="muted", wordWrap=True)
+        layout.addWidget(self.state_note)
+        layout.addWidget(self._error("state"))
+        layout.addSpacing(8)
+        layout.addWidget(QLabel("Cover image", objectName="caption"))
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        self.cover = QLabel("None", objectName="cover", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.cover.setFixedSize(128, 84)
+        row.addWidget(self.cover)
+        buttons = QVBoxLayout()
+        self.cover_button = QPushButton("Choose…", objectName="smallButton")
+        self.cover_button.clicked.connect(self.choose_cover)
+        self.cover_remove = QPushButton("Remove", objectName="smallButton")
+        self.cover_remove.clicked.connect(lambda: self.set_cover(None))
+        buttons.addWidget(self.cover_button)
+        buttons.addWidget(self.cover_remove)
+        buttons.addStretch(1)
+        row.addLayout(buttons)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self._error("image_id"))
+        layout.addStretch(1)
+        return card
+
+    def _build_seo(self) -> QWidget:
+        card, layout = self._card("Search engine listing")
+        self.counters: dict[str, QLabel] = {}
+        for field, label, limit in (("seo_title", "Title", SEO_TITLE_LIMIT),
+                                    ("seo_description", "Description", SEO_DESCRIPTION_LIMIT)):
+            head = QHBoxLayout()
+            head.addWidget(QLabel(label, objectName="caption"))
+            head.addStretch(1)
+            counter = QLabel(objectName="counter", toolTip=f"Search engines show about {limit} characters")
+            self.counters[field] = counter
+            head.addWidget(counter)
+            layout.addLayout(head)
+            if field == "seo_title":
+                self.seo_title_edit = QLineEdit(placeholderText="Defaults to the post title")
+                self._watch(self.seo_title_edit, field, self.seo_title_edit.textEdited)
+                layout.addWidget(self.seo_title_edit)
+            else:
+                self.seo_description_edit = QPlainTextEdit(placeholderText="Defaults to the excerpt")
+                self.seo_description_edit.setFixedHeight(60)
+                self._watch(self.seo_description_edit, field, self.seo_description_edit.textChanged)
+                layout.addWidget(self.seo_description_edit)
+            layout.addWidget(self._error(field))
+        snippet = QFrame(objectName="snippet")
+        lines = QVBoxLayout(snippet)
+        lines.setContentsMargins(12, 8, 12, 10)
+        lines.setSpacing(1)
+        self.snippet_url = QLabel(objectName="snippetUrl")
+        self.snippet_title = QLabel(objectName="snippetTitle")
+        self.snippet_text = QLabel(objectName="snippetText", wordWrap=True)
+        for widget in (self.snippet_url, self.snippet_title, self.snippet_text):
+            lines.addWidget(widget)
+        layout.addSpacing(4)
+        layout.addWidget(snippet)
+        for edit in (self.title_edit, self.seo_title_edit):
+            edit.textChanged.connect(self._update_listing)
+        for edit in (self.excerpt_edit, self.seo_description_edit):
+            edit.textChanged.connect(self._update_listing)
+        self.slug_edit.textChanged.connect(self._update_listing)
+        return card
+
+    # -- showing --------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the posts again, keeping the selection (or moving to a neighbour when it is gone)."""
+        current = self._post.id if self._post else None
+        row = max(self.list.currentRow(), 0)
+        now = utc_now()      # stored times are UTC text: compare like with like
+        self.list.blockSignals(True)
+        self.list.clear()
+        found = None
+        for post in posts.list_posts(self.session.db):
+            item = QListWidgetItem(post.title)
+            item.setData(ID_ROLE, post.id)
+            item.setData(SUBTITLE_ROLE, f"/blog/{post.slug}")
+            item.setData(BADGES_ROLE, [state_badge(post, now)])
+            self.list.addItem(item)
+            if post.id == current:
+                found = item
+        if found is not None:
+            self.list.setCurrentItem(found)
+        self.list.blockSignals(False)
+        if found is None and current is not None:      # deleted (or undone away)
+            self._post = None
+            if self.list.count():
+                self.list.setCurrentRow(min(row, self.list.count() - 1))
+        if self.list.currentItem() is None:
+            self._show(None)
+        self.delete_button.setEnabled(self.list.currentItem() is not None)
+
+    def select_post(self, post_id: str) -> None:
+        """Select a post by id."""
+        for i in range(self.list.count()):
+            if self.list.item(i).data(ID_ROLE) == post_id:
+                self.list.setCurrentRow(i)
+                return
+
+    def current_post(self) -> Post | None:
+        """The post being edited, as stored."""
+        return self._post
+
+    def _chosen(self, item: QListWidgetItem | None) -> None:
+        self.flush()
+        post = self.session.attempt("Open post", lambda: posts.get_post(self.session.db, item.data(ID_ROLE))) \
+            if item is not None else None
+        self._show(post)
+        self.delete_button.setEnabled(post is not None)
+        if post is not None:
+            self.preview_address.emit(f"/blog/{post.slug}")
+
+    def _show(self, post: Post | None) -> None:
+        """Fill the form from a stored post (nothing here is an edit)."""
+        self._timer.stop()
+        self._pending.clear()
+        self._step += 1
+        self._post = post
+        self.stack.setCurrentIndex(0 if post is None else 1)
+        if post is None:
+            return
+        self._loading = True
+        try:
+            for edit, value in ((self.title_edit, post.title), (self.slug_edit, post.slug),
+                                (self.author_edit, post.author), (self.seo_title_edit, post.seo_title)):
+                if edit.text() != value:
+                    edit.setText(value)
+            for plain, value in ((self.excerpt_edit, post.excerpt), (self.seo_description_edit, post.seo_description)):
+                if plain.toPlainText() != value:
+                    plain.setPlainText(value)
+            if posts.sanitize_body(self.body.html()) != post.body_html:
+                position = self.body.textCursor().position()
+                self.body.load(post.body_html)
+                cursor = self.body.textCursor()
+                cursor.setPosition(min(position, self.document_end()))
+                self.body.setTextCursor(cursor)
+            self._show_state(post)
+            self._show_cover(post)
+        finally:
+            self._loading = False
+        for label in self._errors.values():
+            label.hide()
+        self._update_listing()
+
+    def document_end(self) -> int:
+        """The last cursor position in the body."""
+        return max(self.body.document().characterCount() - 1, 0)
+
+    def _show_state(self, post: Post) -> None:
+        was = self._loading
+        self._loading = True
+        self.state_combo.setCurrentIndex([s for s, _ in _STATES].index(post.status))
+        scheduled = post.status == "scheduled"
+        self.publish_edit.setEnabled(scheduled)
+        if post.published_at:
+            self.publish_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(_local(post.published_at).timestamp())))
+        else:
+            self.publish_edit.setDateTime(self._tomorrow_morning())
+        self._loading = was
+        now = utc_now()      # stored times are UTC text: compare like with like
+        if post.status == "draft":
+            note = "Only you can see this post."
+        elif scheduled and post.published_at and post.published_at > now:
+            note = f"Goes live on {_when(post.published_at)}."
+        else:
+            note = f"Live on the storefront since {_when(post.published_at)}." if post.published_at else "Live."
+        self.state_note.setText(note)
+
+    @staticmethod
+    def _tomorrow_morning() -> QDateTime:
+        tomorrow = QDateTime.currentDateTime().addDays(1)
+        tomorrow.setTime(QTime(9, 0))
+        return tomorrow
+
+    def _update_listing(self) -> None:
+        """The search result preview and the SEO character counters."""
+        seo_title, seo_text = self.seo_title_edit.text(), self.seo_description_edit.toPlainText()
+        for field, value, limit in (("seo_title", seo_title, SEO_TITLE_LIMIT),
+                                    ("seo_description", seo_text, SEO_DESCRIPTION_LIMIT)):
+            counter = self.counters[field]
+            counter.setText(f"{len(value)} / {limit}")
+            counter.setProperty("over", len(value) > limit)
+            counter.style().unpolish(counter)
+            counter.style().polish(counter)
+        name = self.session.store.record.slug
+        self.snippet_url.setText(f"{name} › blog › {self.slug_edit.text()}")
+        title = seo_title or self.title_edit.text() or "Post title"
+        self.snippet_title.setText(title if len(title) <= SEO_TITLE_LIMIT else title[:SEO_TITLE_LIMIT - 1] + "…")
+        text = seo_text or self.excerpt_edit.toPlainText() or "Add an excerpt or a description for search results."
+        self.snippet_text.setText(text if len(text) <= SEO_DESCRIPTION_LIMIT
+                                  else text[:SEO_DESCRIPTION_LIMIT - 1] + "…")
+
+    def _on_changed(self, scope: str) -> None:
+        if scope != POSTS:
+            return
+        self.reload()
+        if self._saving or self._post is None:
+            return      # our own edit: the widgets already show it
+        post = self.session.attempt("Open post", lambda: posts.get_post(self.session.db, self._post.id))
+        self._show(post)
+
+    def _show_error(self, key: str, message: str) -> None:
+        label = self._errors.get(key)
+        if label is not None:
+            label.setText(message)
+            label.setVisible(bool(message))
+
+    # -- saving ---------------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.FocusOut:
+            self.flush()
+            self._step += 1
+        return super().eventFilter(watched, event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.flush()
+        super().hideEvent(event)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.flush()
+        super().closeEvent(event)
+
+    def _touch(self, field: str) -> None:
+        if self._loading or self._post is None:
+            return
+        self._pending.setdefault(field)
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Save every field typed into since the last save (call before quitting)."""
+        self._timer.stop()
+        pending, self._pending = list(self._pending), {}
+        for field in pending:
+            if self._post is None:
+                break
+            if field == "publish_at":
+                self._reschedule()
+            else:
+                self._save(field)
+
+    def _edit(self, text: str, do: Callable[[], object], undo: Callable[[object], object], *, key: str,
+              merge_key: str | None = None) -> object | None:
+        """One undoable change through the session; a refusal is shown next to the field `key`."""
+        refusals: list[PostError] = []
+
+        def attempt() -> object:
+            try:
+                return do()
+            except PostError as exc:
+                refusals.append(exc)
+                raise
+
+        self._saving = True
+        try:
+            result = self.session.edit(text, attempt, undo, scopes=(POSTS,), merge_key=merge_key)
+        finally:
+            self._saving = False
+        if result is None and refusals:
+            field = refusals[0].field
+            self._show_error(key if field in (None, "post_id", "status", "publish_at") or field not in self._errors
+                             else field, str(refusals[0]))
+        elif result is not None:
+            self._show_error(key, "")
+        return result
+
+    def _value(self, field: str) -> str:
+        return {"title": self.title_edit.text, "slug": lambda: self.slug_edit.text().strip(),
+                "author": self.author_edit.text, "excerpt": self.excerpt_edit.toPlainText,
+                "body_html": self.body.html, "seo_title": self.seo_title_edit.text,
+                "seo_description": self.seo_description_edit.toPlainText}[field]()
+
+    def _save(self, field: str) -> None:
+        post, db = self._post, self.session.db
+        value = self._value(field)
+        stored = getattr(post, field)
+        if (posts.sanitize_body(value) if field == "body_html" else value.strip()) == stored:
+            self._show_error(field, "")
+            return
+        changes, before = {field: value}, {field: stored}
+        if field == "title" and post.status == "draft" and post.slug == posts.free_slug(db, post.title,
+                                                                                         post_id=post.id):
+            # A draft whose address still follows its title keeps following it.
+            changes["slug"], before["slug"] = posts.free_slug(db, value, post_id=post.id), post.slug
+        result = self._edit(f"Edit post {_LABELS[field]}", lambda: posts.update_post(db, post.id, **changes),
+                            lambda _p: posts.update_post(db, post.id, **before), key=field,
+                            merge_key=f"post:{post.id}:{field}:{self._step}")
+        if isinstance(result, Post):
+            self._post = result
+            if result.slug != self.slug_edit.text().strip():
+                self._loading = True
+                self.slug_edit.setText(result.slug)
+                self._loading = False
+            if result.slug != post.slug:
+                self.preview_address.emit(f"/blog/{result.slug}")
+
+    # -- state ----------------------------------------------------------------------------------------
+
+    def _publish_at(self) -> str:
+        return self.publish_edit.dateTime().toUTC().toString("yyyy-MM-ddTHH:mm:ss") + "+00:00"
+
+    def _state_chosen(self, index: int) -> None:
+        if self._loading or self._post is None:
+            return
+        self.flush()
+        status = self.state_combo.itemData(index)
+        if status == "scheduled" and self.publish_edit.dateTime() <= QDateTime.currentDateTime():
+            self._loading = True
+            self.publish_edit.setDateTime(self._tomorrow_morning())
+            self._loading = False
+        self.set_state(status)
+
+    def set_state(self, status: str) -> None:
+        """Make the current post a draft, schedule it at the date shown, or publish it (one undo step)."""
+        post, db = self._post, self.session.db
+        if post is None:
+            return
+        publish_at = self._publish_at() if status == "scheduled" else None
+        verb = {"draft": "Unpublish", "scheduled": "Schedule", "published": "Publish"}[status]
+        result = self._edit(f"{verb} post", lambda: posts.set_post_state(db, post.id, status=status,
+                                                                          publish_at=publish_at),
+                            lambda _p: posts.restore_post(db, post), key="state")
+        self._post = result if isinstance(result, Post) else self._post
+        self._show_state(self._post)
+
+    def _publish_date_changed(self) -> None:
+        if not self._loading and self._post is not None and self._post.status == "scheduled":
+            self._pending.setdefault("publish_at")     # saved when editing ends (half-typed dates are past)
+
+    def _reschedule(self) -> None:
+        post, db, publish_at = self._post, self.session.db, self._publish_at()
+        if post.published_at and posts.parse_publish_at(publish_at) == post.published_at:
+            return
+        result = self._edit("Change publish date", lambda: posts.set_post_state(db, post.id, status="scheduled",
+                                                                                  publish_at=publish_at),
+                            lambda _p: posts.restore_post(db, post), key="state",
+                            merge_key=f"post:{post.id}:publish_at:{self._step}")
+        self._post = result if isinstance(result, Post) else self._post
+        self._show_state(self._post)
+
+    # -- cover image ----------------------------------------------------------------------------------
+
+    def _show_cover(self, post: Post) -> None:
+        media = self.session.attempt("Cover image", lambda: get_media(self.session.db, post.image_id)) \
+            if post.image_id else None
+        if media is None:
+            self.cover.clear()
+            self.cover.setText("No image")
+        else:
+            self.cover.setPixmap(thumbnail(self.session.data_dir.media_dir, media, 84))
+            self.cover.setToolTip(media.filename)
+        self.cover_remove.setEnabled(media is not None)
+
+    def choose_cover(self) -> None:
+        """Pick the image shown with the post in the journal and the blog block."""
+        if self._post is not None:
+            media_id = MediaPickerDialog.pick(self.session, self, current=self._post.image_id)
+            if media_id:
+                self.set_cover(media_id)
+
+    def set_cover(self, media_id: str | None) -> None:
+        """Set (or with None remove) the current post's cover image."""
+        post, db = self._post, self.session.db
+        if post is None or post.image_id == media_id:
+            return
+        self.flush()
+        result = self._edit("Change cover image" if media_id else "Remove cover image",
+                            lambda: posts.update_post(db, post.id, image_id=media_id),
+                            lambda _p: posts.update_post(db, post.id, image_id=post.image_id), key="image_id")
+        if isinstance(result, Post):
+            self._post = result
+            self._show_cover(result)
+
+    # -- posts ----------------------------------------------------------------------------------------
+
+    def new_post(self) -> None:
+        """Create a draft post and select it, its title ready to be typed over."""
+        self.flush()
+        db, made = self.session.db, []
+
+        def create() -> Post:     # redo brings back the same post, so later steps still find it
+            made.append(posts.restore_post(db, made[0]) if made else posts.create_post(db, "Untitled post"))
+            return made[-1]
+
+        post = self._edit("New post", create, lambda created: posts.delete_post(db, created.id), key="title")
+        if isinstance(post, Post):
+            self.select_post(post.id)
+            self.title_edit.setFocus()
+            self.title_edit.selectAll()
+
+    def delete_current(self) -> None:
+        """Delete the selected post after confirmation (undo brings it back)."""
+        self.flush()
+        post = self._post
+        if post is None:
+            return
+        answer = QMessageBox.question(self, "Delete post", f"Delete the post “{post.title}”?\n\nYou can undo this.",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        db = self.session.db
+        self._edit(f"Delete post “{post.title}”", lambda: posts.delete_post(db, post.id),
+                   lambda deleted: posts.restore_post(db, deleted), key="title")
+
+    # -- body commands that ask -------------------------------------------------------------------------
+
+    def ask_link(self) -> None:
+        """Ask for an address and link the selection to it (an empty address removes the link)."""
+        current = self.body.textCursor().charFormat().anchorHref()
+        href, ok = QInputDialog.getText(self, "Link", "Address (https://…, /blog/… or mailto:…):", text=current)
+        if not ok:
+            return
+        href = href.strip()
+        if href and not href.startswith(("https://", "http://", "mailto:", "/")):
+            self._show_error("body_html", "A link must start with https://, http://, mailto: or /")
+            return
+        self.body.set_link(href)
+
+    def pick_image(self) -> None:
+        """Choose one of the store's images and put it at the cursor."""
+        media_id = MediaPickerDialog.pick(self.session, self)
+        media = self.session.attempt("Insert image", lambda: get_media(self.session.db, media_id)) if media_id else None
+        if media is not None:
+            self.body.insert_image(media_address(media), media.alt or media.filename.rsplit(".", 1)[0])
