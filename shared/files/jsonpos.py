@@ -43,7 +43,10 @@ class LocatedJson:
             raise JsonSyntaxError(str(exc) or "not valid JSON", 1, 1) from None
         self.text = text
         self._offsets: dict[Path, int] = {}
-        self._walk(0, ())
+        try:
+            self._walk(0, ())
+        except RecursionError:
+            raise JsonSyntaxError("nested too deeply", 1, 1) from None
 
     def position(self, path: Path) -> tuple[int, int]:
         """Line and column of the value at `path`, or of its nearest ancestor that exists."""
@@ -84,6 +87,6 @@ class LocatedJson:
 
 
 def dump(value: Any) -> str:
-    """Stable JSON for files people diff: sorted keys inside settings are kept as authored, two-space
+    """JSON for files people diff: keys in the order given (callers give a fixed one), two-space
     indent, non-ASCII as is, one trailing newline."""
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
