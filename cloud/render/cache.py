@@ -9,11 +9,10 @@ inside the one-second promise) instead of on every request.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 VERSION_TTL = 0.25
@@ -21,7 +20,7 @@ VERSION_TTL = 0.25
 
 @dataclass(frozen=True)
 class CachedPage:
-    """A rendered response body with what makes it valid."""
+    """A rendered response body with what makes it valid, and the headers it is sent with."""
 
     status: int
     html: str
@@ -29,6 +28,8 @@ class CachedPage:
     version: int
     valid_until: float          # monotonic deadline (a scheduled post going live), or inf
     body: bytes = b""           # html encoded once, sent as is
+    headers: Mapping[str, str] = field(default_factory=dict)      # for the full answer
+    validators: Mapping[str, str] = field(default_factory=dict)   # for a 304 (no Content-Type)
 
 
 def etag_of(html: str) -> str:
@@ -37,13 +38,14 @@ def etag_of(html: str) -> str:
 
 
 class PageCache:
-    """An LRU of rendered pages bounded by total characters."""
+    """An LRU of rendered pages bounded by total characters.
+
+    Used from the event loop only (one per worker process): no method awaits, so none needs a lock."""
 
     def __init__(self, max_chars: int = 64 * 1024 * 1024):
         self.max_chars = max_chars
         self._pages: OrderedDict[tuple[str, ...], CachedPage] = OrderedDict()
         self._chars = 0
-        self._lock = threading.Lock()
         self._versions: dict[str, tuple[int, float]] = {}
         self.hits = 0
         self.misses = 0
@@ -60,31 +62,28 @@ class PageCache:
 
     def get(self, key: tuple[str, ...], version: int) -> CachedPage | None:
         """The page for key if it is still valid at this version."""
-        with self._lock:
-            page = self._pages.get(key)
-            if page is None or page.version != version or time.monotonic() >= page.valid_until:
-                self.misses += 1
-                return None
-            self._pages.move_to_end(key)
-            self.hits += 1
-            return page
+        page = self._pages.get(key)
+        if page is None or page.version != version or time.monotonic() >= page.valid_until:
+            self.misses += 1
+            return None
+        self._pages.move_to_end(key)
+        self.hits += 1
+        return page
 
     def put(self, key: tuple[str, ...], page: CachedPage) -> None:
         """Keep a page, evicting the least recently used beyond the size bound."""
         if len(page.html) > self.max_chars // 8:
             return
         if not page.body:
-            page = CachedPage(page.status, page.html, page.etag, page.version, page.valid_until,
-                              page.html.encode("utf-8"))
-        with self._lock:
-            old = self._pages.pop(key, None)
-            if old is not None:
-                self._chars -= len(old.html)
-            self._pages[key] = page
-            self._chars += len(page.html)
-            while self._chars > self.max_chars:
-                _, evicted = self._pages.popitem(last=False)
-                self._chars -= len(evicted.html)
+            page = replace(page, body=page.html.encode("utf-8"))
+        old = self._pages.pop(key, None)
+        if old is not None:
+            self._chars -= len(old.html)
+        self._pages[key] = page
+        self._chars += len(page.html)
+        while self._chars > self.max_chars:
+            _, evicted = self._pages.popitem(last=False)
+            self._chars -= len(evicted.html)
 
 
 def deadline(next_publish: str | None) -> float:

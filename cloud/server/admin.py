@@ -187,6 +187,7 @@ async def verify_domain_handler(request: web.Request) -> web.Response:
     record = await asyncio.to_thread(verify_domain, request.app[STORES].catalog, store_id=request[STORE].record.id,
                               hostname=request.match_info["hostname"],
                               nameservers=request.app[CONFIG].dns_nameservers)
+    request.app[STORES].forget(request[STORE].record.slug)   # this worker at once; the others within RECORD_TTL
     return web.json_response(_domain_json(record))
 
 
@@ -195,6 +196,7 @@ async def delete_domain(request: web.Request) -> web.Response:
     """DELETE /api/admin/domains/{hostname}"""
     remove_domain(request.app[STORES].catalog, store_id=request[STORE].record.id,
                   hostname=request.match_info["hostname"])
+    request.app[STORES].forget(request[STORE].record.slug)
     return web.json_response({"removed": request.match_info["hostname"].lower()})
 
 

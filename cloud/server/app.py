@@ -70,10 +70,10 @@ def create_app(config: ServeConfig) -> web.Application:
                                        csrf_middleware, _error_pages_middleware, tenant_middleware],
                           client_max_size=1024 * 1024)
     app[CONFIG] = config
-    app[METRICS] = Metrics()
+    app[PAGE_CACHE] = PageCache()
+    app[METRICS] = Metrics(app[PAGE_CACHE])
     app.router.add_get("/metrics", metrics_handler)
     add_admin_routes(app)
-    app[PAGE_CACHE] = PageCache()
     app[LIMITER] = RateLimiter(rate=config.rate_per_second, burst=config.rate_burst)
     app.cleanup_ctx.append(_resources)
     add_routes(app)

@@ -35,15 +35,17 @@ async def storefront(request: web.Request) -> web.StreamResponse:
     (filters, sorting and pagination by query), /blog, /blog/SLUG, /search?q=; anything else is the
     store's "not found" template with status 404. The table is shared/storefront/addresses.py."""
     store = request[STORE]
-    address = resolve(request.path, _params(request), currency=store.storefront().currency, now=utc_now())
-    if address.redirect is not None:
-        raise web.HTTPMovedPermanently(address.redirect)
-    executor = request.app[EXECUTORS].for_store(store.record.id)
 
-    def produce() -> Awaitable[tuple[int, str]]:
-        return render_storefront(store, executor, address, path=request.path, query=_query(request),
-                                 media_base=request.app[CONFIG].media_base, site_url=_base_url(request),
-                                 on_failure=_failures(request))
+    async def produce() -> tuple[int, str]:
+        # Resolved only on a cache miss: the address depends on the store's settings (currency), which
+        # are content, so a page cached at this content version already answers it.
+        address = resolve(request.path, _params(request), currency=store.storefront().currency, now=utc_now())
+        if address.redirect is not None:
+            raise web.HTTPMovedPermanently(address.redirect)
+        executor = request.app[EXECUTORS].for_store(store.record.id)
+        return await render_storefront(store, executor, address, path=request.path, query=_query(request),
+                                       media_base=request.app[CONFIG].media_base, site_url=_base_url(request),
+                                       on_failure=_failures(request))
 
     return await _cached(request, produce)
 
@@ -65,19 +67,24 @@ async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[in
     version = cache.version(store.record.id, lambda: store.db.read(content_version))
     key = (store.record.id, request.host.lower(), request.path_qs)
     page = cache.get(key, version)
-    request.app[METRICS].cache.labels("hit" if page is not None else "miss").inc()
     if page is None:
         status, html = await produce()
         now = utc_now()
         publish = store.db.read(lambda conn: next_scheduled_post(conn, now=now))
-        page = CachedPage(status, html, etag_of(html), version, deadline(publish), html.encode("utf-8"))
+        page = _page(status, html, version, deadline(publish))
         if status == 200:   # misses are not kept: random addresses must not push real pages out
             cache.put(key, page)
-    headers = {"ETag": page.etag, "Cache-Control": _CACHE_CONTROL.get(page.status, "no-store")}
-    if page.status == 200 and page.etag in _etags(request.headers.get("If-None-Match", "")):
-        return web.Response(status=304, headers=headers)
-    return web.Response(status=page.status, body=page.body, content_type="text/html", charset="utf-8",
-                        headers=headers)
+    if page.status == 200 and _etag_matches(request, page.etag):
+        return web.Response(status=304, headers=page.validators)
+    return web.Response(status=page.status, body=page.body, headers=page.headers)
+
+
+def _page(status: int, html: str, version: int, valid_until: float) -> CachedPage:
+    """A rendered page as it is kept and sent: body encoded and headers made once, not per response."""
+    etag = etag_of(html)
+    validators = {"ETag": etag, "Cache-Control": _CACHE_CONTROL.get(status, "no-store")}
+    return CachedPage(status, html, etag, version, valid_until, html.encode("utf-8"),
+                      headers={**validators, "Content-Type": "text/html; charset=utf-8"}, validators=validators)
 
 
 def _failures(request: web.Request) -> Callable[[str], None]:
@@ -86,8 +93,10 @@ def _failures(request: web.Request) -> Callable[[str], None]:
     return lambda reason: counter.labels(slug, reason).inc()
 
 
-def _etags(header: str) -> set[str]:
-    return {tag.strip().removeprefix("W/") for tag in header.split(",")[:20]}
+def _etag_matches(request: web.Request, etag: str) -> bool:
+    """Whether the request's If-None-Match names this validator (weak or strong)."""
+    header = request.headers.get("If-None-Match")
+    return bool(header) and etag in {tag.strip().removeprefix("W/") for tag in header.split(",")[:20]}
 
 
 def _base_url(request: web.Request) -> str:

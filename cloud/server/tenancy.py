@@ -3,12 +3,12 @@ custom domain. Open store databases are kept for reuse."""
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 
 from shared.db.repositories.stores import find_store_by_hostname, get_store_by_slug
 from shared.db import Database
-from shared.models import StoreRecord
 from shared.storefront.service import DataDir, Store, open_store
 from shared.storefront.validation import SLUG_RE
 
@@ -16,8 +16,10 @@ from shared.storefront.validation import SLUG_RE
 RECORD_TTL = 0.25
 
 
+@functools.lru_cache(maxsize=4096)
 def hostname_of(host_header: str) -> str:
-    """'Demo.Localhost:8080' -> 'demo.localhost' (IPv6 literals keep their brackets)."""
+    """'Demo.Localhost:8080' -> 'demo.localhost' (IPv6 literals keep their brackets). Cached: a worker
+    sees the same few Host headers on almost every request."""
     host = host_header.strip().lower()
     if host.startswith("["):
         return host.split("]")[0] + "]"
@@ -33,7 +35,7 @@ class StoreDirectory:
         self._open: dict[str, Store] = {}
         self._lock = threading.Lock()
         self._catalog = data_dir.catalog()
-        self._records: dict[str, tuple[StoreRecord | None, float]] = {}
+        self._hosts: dict[str, tuple[Store | None, float]] = {}
 
     def slug_for(self, hostname: str) -> str | None:
         """The store slug a hostname names, if any (subdomain of the base domain or a verified domain)."""
@@ -45,21 +47,26 @@ class StoreDirectory:
         return record.slug if record else None
 
     def store_for(self, hostname: str) -> Store | None:
-        """The open store for a hostname, or None."""
+        """The open store for a hostname, or None.
+
+        The answer is kept per hostname for RECORD_TTL seconds: a store suspended, closed or given a
+        domain while the service runs is seen within that, without a database read per request (for a
+        custom domain, without two)."""
+        now = time.monotonic()
+        seen = self._hosts.get(hostname)
+        if seen is not None and now - seen[1] < RECORD_TTL:
+            return seen[0]
+        store = self._resolve(hostname)
+        if len(self._hosts) >= 10_000:    # forged Host headers must not grow this without bound
+            self._hosts.clear()
+        self._hosts[hostname] = (store, now)
+        return store
+
+    def _resolve(self, hostname: str) -> Store | None:
         slug = self.slug_for(hostname)
         if slug is None:
             return None
-        # The catalog row is re-read at most every RECORD_TTL seconds: a store suspended or closed while
-        # the service runs stops being served within that, without a database read per request.
-        now = time.monotonic()
-        seen = self._records.get(slug)
-        if seen is not None and now - seen[1] < RECORD_TTL:
-            record = seen[0]
-        else:
-            record = self._catalog.read(lambda conn: get_store_by_slug(conn, slug))
-            self._records[slug] = (record, now)
-            if len(self._records) > 10_000:
-                self._records.clear()
+        record = self._catalog.read(lambda conn: get_store_by_slug(conn, slug))
         if record is None:
             return None
         with self._lock:
@@ -72,8 +79,10 @@ class StoreDirectory:
             return store
 
     def forget(self, slug: str) -> None:
-        """Re-read this store's catalog row on the next request (after this worker changed it)."""
-        self._records.pop(slug, None)
+        """Look hostnames up again on the next request after this worker changed this store's row or
+        domains: the store's own hostnames and every hostname that named no store (it may now)."""
+        self._hosts = {host: seen for host, seen in self._hosts.items()
+                       if seen[0] is not None and seen[0].record.slug != slug}
 
     @property
     def catalog(self) -> Database:
