@@ -133,7 +133,7 @@ async def page(request: web.Request) -> web.StreamResponse:
     app = request.app
     store = app[STORE]
     params = parse_qsl(request.query_string)
-    address = resolve(request.path, params, currency=store.storefront().currency, now=utc_now())
+    address = resolve(request.path, params, currency=store.storefront().currency, now=utc_now(), drafts=True)
     if address.redirect is not None:
         raise web.HTTPFound(address.redirect)
 

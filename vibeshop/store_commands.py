@@ -27,7 +27,7 @@ def render_command(data: Path, store_slug: str | None, path: str, *, preview: bo
         return 2
     clean, _, query_string = path.partition("?")
     params = parse_qsl(query_string)
-    address = resolve(clean, params, currency=store.storefront().currency, now=utc_now())
+    address = resolve(clean, params, currency=store.storefront().currency, now=utc_now(), drafts=drafts or preview)
     if address.redirect is not None:
         clean, address = address.redirect, resolve(address.redirect, params, currency="", now="")
     executor = StoreExecutor(store.record.id)

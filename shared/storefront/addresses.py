@@ -37,8 +37,9 @@ def _not_found() -> Address:
     return Address(template="not_found", load=lambda _conn: None)
 
 
-def resolve(path: str, params: Sequence[tuple[str, str]], *, currency: str, now: str) -> Address:
-    """The address at `path` (no query string; `params` are the query's pairs in order)."""
+def resolve(path: str, params: Sequence[tuple[str, str]], *, currency: str, now: str, drafts: bool = False) -> Address:
+    """The address at `path` (no query string; `params` are the query's pairs in order). With `drafts`
+    (the studio's and `vibeshop render --preview`'s view) unpublished posts are shown too."""
     parts = path.split("/")[1:] if path.startswith("/") else []
     if parts == [""]:
         return Address(page_slug=HOME)
@@ -62,7 +63,8 @@ def resolve(path: str, params: Sequence[tuple[str, str]], *, currency: str, now:
         return Address(template="collection", load=lambda conn: route_data.collection_route(
             conn, handle=name, params=params, path=path, currency=currency))
     if section == "blog" and PAGE_SLUG_RE.match(name):
-        return Address(template="article", load=lambda conn: route_data.article_route(conn, slug=name, now=now))
+        return Address(template="article", load=lambda conn: route_data.article_route(conn, slug=name, now=now,
+                                                                                              drafts=drafts))
     return _not_found()
 
 

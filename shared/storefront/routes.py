@@ -160,10 +160,13 @@ def blog_route(conn: Connection, *, params: Params, path: str, now: str, per_pag
             "pagination": pagination(path, params, page=page, total=total, per_page=per_page)}
 
 
-def article_route(conn: Connection, *, slug: str, now: str) -> dict[str, Any] | None:
-    """One published post (a scheduled post only once its time has come); None otherwise."""
+def article_route(conn: Connection, *, slug: str, now: str, drafts: bool = False) -> dict[str, Any] | None:
+    """One published post (a scheduled post only once its time has come); None otherwise. With
+    `drafts` (the studio's draft preview) any post is shown."""
     post = content.get_post_by_slug(conn, slug)
-    if post is None or post.status == "draft" or not post.published_at or post.published_at > now:
+    if post is None:
+        return None
+    if not drafts and (post.status == "draft" or not post.published_at or post.published_at > now):
         return None
     media = content.get_media_many(conn, [post.image_id] if post.image_id else [])
     return {"type": "article", "post": post_view(post, media, body=True)}

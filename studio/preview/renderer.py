@@ -31,7 +31,7 @@ def render_preview(store: Store, executor: StoreExecutor, path_qs: str, *, publi
     parts = urlsplit(path_qs)
     path = parts.path or "/"
     params = parse_qsl(parts.query)
-    address = resolve(path, params, currency=store.storefront().currency, now=utc_now())
+    address = resolve(path, params, currency=store.storefront().currency, now=utc_now(), drafts=not published)
     if address.redirect is not None:
         return PreviewDocument(301, b"", redirect=address.redirect)
     status, rendered = render_address(store.db, executor, address, path=path, query=dict(params),
