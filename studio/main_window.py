@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter,
+from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QScrollArea, QSplitter,
                                QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from shared.db.repositories import catalog, content
@@ -13,7 +13,11 @@ from shared.db.repositories import pages as page_repo
 from shared.models import Page
 from studio.editor.block_inspector import BlockInspector
 from studio.editor.block_list import BlockList
+from studio.editor.media_library import MediaLibrary
 from studio.editor.page_tree import PageTree
+from studio.editor.posts_editor import PostsEditor
+from studio.editor.products_browser import ProductsBrowser
+from studio.editor.seo_panel import SeoPanel
 from studio.editor.theme_editor import ThemeEditor
 from studio.preview.pane import PreviewPane
 from studio.preview.renderer import PreviewDocument, render_preview
@@ -104,29 +108,13 @@ class MainWindow(QMainWindow):
 
     def _add_optional_panels(self) -> None:
         """Posts, media, SEO and products editors (each in its own module)."""
-        try:
-            from studio.editor.seo_panel import SeoPanel
-            self.seo_panel = SeoPanel(self.session)
-        except Exception:  # TEMPORARY while being built
-            self.seo_panel = _Placeholder()
-        self.right.addTab(_padded(self.seo_panel), "Page SEO")
-        try:
-            from studio.editor.posts_editor import PostsEditor
-            self.posts_editor = PostsEditor(self.session)
-        except Exception:
-            self.posts_editor = _Placeholder()
+        self.seo_panel = SeoPanel(self.session)
+        self.right.addTab(_scrolling(self.seo_panel), "Page SEO")
+        self.posts_editor = PostsEditor(self.session)
         self.left.addWidget(self.posts_editor)
-        try:
-            from studio.editor.media_library import MediaLibrary
-            self.media_library = MediaLibrary(self.session)
-        except Exception:
-            self.media_library = _Placeholder()
+        self.media_library = MediaLibrary(self.session)
         self.center.addWidget(self.media_library)
-        try:
-            from studio.editor.products_browser import ProductsBrowser
-            self.products_browser = ProductsBrowser(self.session)
-        except Exception:
-            self.products_browser = _Placeholder()
+        self.products_browser = ProductsBrowser(self.session)
         self.center.addWidget(self.products_browser)
 
     def _wire(self) -> None:
@@ -156,10 +144,18 @@ class MainWindow(QMainWindow):
             self.left.setCurrentIndex(("Pages", "Theme", "Posts").index(name))
         self.center.setCurrentWidget(self.preview if with_preview else
                                      self.media_library if name == "Media" else self.products_browser)
+        total = max(self.splitter.width(), 1200)
         if name == "Posts":
-            self.splitter.setSizes([92, 560, 700, 0])
+            self.splitter.setSizes([92, int(total * 0.62), total - 92 - int(total * 0.62), 0])
+            post = self.posts_editor.current_post()
+            if post is not None:
+                self.preview.show_address(f"/blog/{post.slug}")
         elif name in ("Pages", "Theme"):
-            self.splitter.setSizes([92, 330, 820, 380 if name == "Pages" else 0])
+            right = 380 if name == "Pages" else 0
+            self.splitter.setSizes([92, 340, total - 92 - 340 - right, right])
+            page = self.page_tree.current_page()
+            if name == "Pages" and page is not None:
+                self.preview.show_address(self.address_for(page))
 
     # -- reactions --------------------------------------------------------------------------------
 
@@ -256,6 +252,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.theme_editor.flush()
+        self.posts_editor.flush()
         self.preview.shutdown()
         super().closeEvent(event)
 
@@ -270,11 +267,10 @@ def _padded(widget: QWidget, *, title: str | None = None) -> QWidget:
     return holder
 
 
-from PySide6.QtCore import Signal as _Signal
 
-
-class _Placeholder(QLabel):
-    preview_address = _Signal(str)
-
-    def set_page(self, _page_id) -> None:
-        pass
+def _scrolling(widget: QWidget) -> QWidget:
+    area = QScrollArea(widgetResizable=True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(_padded(widget))
+    return area

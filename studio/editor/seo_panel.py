@@ -125,7 +125,7 @@ class SnippetPreview(QFrame):
 class SocialCard(QFrame):
     """How a link to the page could look when shared: image, domain, title, description."""
 
-    IMAGE_W, IMAGE_H = 380, 199       # 1.91 : 1, the Open Graph shape
+    IMAGE_W, IMAGE_H = 320, 168       # 1.91 : 1, the Open Graph shape
 
     def __init__(self):
         super().__init__(objectName="socialCard")
@@ -238,7 +238,7 @@ class SeoPanel(QWidget):
         previews.addStretch(1)
 
         self.editor = QWidget()
-        body = QHBoxLayout(self.editor)
+        body = QVBoxLayout(self.editor)     # a narrow inspector column: the form, then the previews
         body.setContentsMargins(0, 0, 0, 0)
         left = QVBoxLayout()
         left.addLayout(form)
