@@ -40,6 +40,7 @@ class Colors:
     bracket_outline: str = "#82aaff"
     unmatched: str = "#5c2630"
     error: str = "#ff5370"
+    error_tint: str = "#3d2431"
     warning: str = "#ffb454"
     ok: str = "#8bd49c"
     surface: str = "#161a24"
@@ -312,6 +313,7 @@ class CodeEditor(QPlainTextEdit):
             error = QTextEdit.ExtraSelection()
             error.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
             error.format.setUnderlineColor(QColor(COLORS.error))
+            error.format.setBackground(QColor(COLORS.error_tint))
             error.cursor = marker.cursor
             selections.append(error)
         self.setExtraSelections(selections)

@@ -45,7 +45,11 @@ def render_problem_text(message: str, code: str | None = None) -> tuple[str, str
     figure = found.group(1) if found else fallback
     if kind == BlockErrorCode.OUTPUT and found:
         figure = f"{int(figure.replace(',', '')):,} characters"
-    return title.format(figure=figure), f"{message.strip()} {advice}".strip()
+    detail = re.sub(r"^Stopped:\s*", "", message.strip())
+    detail = detail[:1].upper() + detail[1:]
+    if detail and detail[-1] not in ".!?":
+        detail += "."
+    return title.format(figure=figure), f"{detail} {advice}".strip()
 
 
 def _guess_kind(message: str) -> BlockErrorCode:
@@ -62,14 +66,14 @@ def _guess_kind(message: str) -> BlockErrorCode:
 _STYLE = f"""
 #codePanel {{ background: {COLORS.background}; }}
 #statusBar {{ background: {COLORS.surface}; border-top: 1px solid {COLORS.border}; }}
-#statusBar QLabel {{ color: {COLORS.muted}; font-size: 9pt; }}
+#statusBar QLabel {{ color: {COLORS.muted}; }}
 #statusBar QLabel#statusMessage[state="error"] {{ color: {COLORS.error}; }}
 #statusBar QLabel#statusMessage[state="ok"] {{ color: {COLORS.ok}; }}
 #statusDot {{ border-radius: 4px; background: {COLORS.muted}; }}
 #statusDot[state="error"] {{ background: {COLORS.error}; }}
 #statusDot[state="ok"] {{ background: {COLORS.ok}; }}
 #gotoButton {{ color: {COLORS.text}; background: #2a3043; border: 1px solid {COLORS.border};
-    border-radius: 4px; padding: 2px 10px; font-size: 9pt; }}
+    border-radius: 4px; padding: 2px 10px; }}
 #gotoButton:hover {{ background: #343c54; }}
 #renderProblem {{ background: #3a2e14; border-bottom: 1px solid #6b5220; border-left: 3px solid {COLORS.warning}; }}
 #renderProblem QLabel {{ color: #f3dcb0; font-size: 9pt; }}
@@ -148,6 +152,9 @@ class CodePanel(QWidget):
         row = QHBoxLayout(bar)
         row.setContentsMargins(12, 6, 12, 6)
         row.setSpacing(8)
+        font = bar.font()
+        font.setPointSizeF(9)
+        bar.setFont(font)
         self._dot = QLabel(objectName="statusDot")
         self._dot.setFixedSize(8, 8)
         self.status = QLabel("Checking\u2026", objectName="statusMessage")
@@ -157,6 +164,10 @@ class CodePanel(QWidget):
         self.goto_button.clicked.connect(self.jump_to_problem)
         self.goto_button.hide()
         self._position = QLabel(objectName="cursorPosition")
+        self._position.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # Wide enough for long files, so the status line does not jitter as the cursor moves.
+        widest = "Ln 9999, Col 999   \u00b7   Spaces: 2   \u00b7   JavaScript"
+        self._position.setMinimumWidth(self._position.fontMetrics().horizontalAdvance(widest) + 4)
         row.addWidget(self._dot)
         row.addWidget(self.status, 1)
         row.addWidget(self.goto_button)
@@ -272,7 +283,7 @@ class CodePanel(QWidget):
     def _show_cursor_position(self) -> None:
         cursor = self.editor.textCursor()
         self._position.setText(f"Ln {cursor.blockNumber() + 1}, Col {cursor.positionInBlock() + 1}"
-                               "    Spaces: 2    JavaScript")
+                               "   \u00b7   Spaces: 2   \u00b7   JavaScript")
 
     # ---- Render problems ----
 

@@ -168,7 +168,8 @@ class _Lexed:
         restart, old_tail = 0, None
         if previous is not None:
             head, tail = _common_ends(previous.lines, self.lines)
-            restart = max(i for i in range(min(head, len(previous.lines) - 1) + 1) if previous.fresh[i])
+            last = min(head, len(previous.lines) - 1, count - 1)   # the first changed line, or the last line
+            restart = max(i for i in range(last + 1) if previous.fresh[i])
             for name in ("runs", "states", "fresh"):
                 getattr(self, name)[:restart] = getattr(previous, name)[:restart]
             old_tail = (previous, count - tail, count - len(previous.lines))
