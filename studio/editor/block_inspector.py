@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit,
-                               QPushButton, QScrollArea, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout,
+                               QPushButton, QScrollArea, QSizePolicy, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout,
                                QWidget)
 from PySide6.QtCore import Qt
 
@@ -75,6 +75,8 @@ class BlockInspector(QWidget):
         self.settings_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.tabs.addTab(self.settings_scroll, "Settings")
         self.code = CodePanel()
+        # Long code lines scroll inside the editor; they must not widen the window.
+        self.code.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         self.code.code_edited.connect(self._code_typed)
         self.code.code_valid.connect(self._code_valid)
         self.tabs.addTab(self.code, "Code")
