@@ -31,9 +31,11 @@ def create_application():
     """The QApplication with the preview's URL scheme registered and the studio's look."""
     from PySide6.QtWidgets import QApplication
 
+    from studio.none_refcount import guard_none_refcount
     from studio.preview.scheme import register_scheme
     from studio.style import apply_style
 
+    guard_none_refcount()
     register_scheme()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Vibeshop Studio")

@@ -15,8 +15,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", ""):
     os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "") + " --no-sandbox").strip()
 
-from studio.preview.scheme import register_scheme  # noqa: E402 - after the environment above
+from studio.none_refcount import guard_none_refcount  # noqa: E402 - after the environment above
+from studio.preview.scheme import register_scheme  # noqa: E402
 
+guard_none_refcount()
 register_scheme()
 
 from shared.storefront.service import DataDir, open_store  # noqa: E402
