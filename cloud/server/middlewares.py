@@ -1,11 +1,13 @@
-"""Middlewares: resolve the store from the Host header once; security headers on every response."""
+"""The steps every request goes through, as plain functions (cloud/server/pipeline.py calls them in
+order): turn away floods and cross-site form posts, resolve the store from the Host header once,
+and put the security headers on every response."""
 
 from __future__ import annotations
 
 import base64
 import functools
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import MutableMapping
 
 from aiohttp import web
 
@@ -15,17 +17,15 @@ from cloud.server.pages import error_page
 from cloud.server.tenancy import hostname_of
 from shared.storefront.service import Store
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 STORE = web.RequestKey("store", Store)
 # Paths served without a store (health checks, Caddy's on-demand TLS ask, metrics).
 _STORELESS = ("/_health", "/_tls/", "/metrics")
 
 
-@web.middleware
-async def tenant_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Attach the store named by the Host header, or answer 404 / 503 for shoppers."""
+def attach_store(request: web.Request) -> web.Response | None:
+    """Attach the store named by the Host header (request[STORE]), or the 404 / 503 page for shoppers."""
     if request.path.startswith(_STORELESS):
-        return await handler(request)
+        return None
     directory = request.app[STORES]
     store = directory.store_for(hostname_of(request.host or ""))
     if store is None:
@@ -38,13 +38,13 @@ async def tenant_middleware(request: web.Request, handler: Handler) -> web.Strea
     status = store.record.status
     if request.path.startswith("/api/admin/"):
         request[STORE] = store     # the merchant keeps working on a closed or suspended store
-        return await handler(request)
+        return None
     if status == "inactive":
         return error_page(404, "Store not found", "This store is not open.")
     if status == "suspended":
         return error_page(503, "Store unavailable", "This store is temporarily unavailable.")
     request[STORE] = store
-    return await handler(request)
+    return None
 
 
 NONCE = web.RequestKey("csp_nonce", str)
@@ -71,7 +71,7 @@ class _Nonces:
         return self._pool[start:start + 24]
 
 
-_nonces = _Nonces()
+next_nonce = _Nonces().next
 
 
 def client_address(request: web.Request) -> str:
@@ -114,38 +114,27 @@ _FIXED_HEADERS = (
 )
 
 
-@web.middleware
-async def security_headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Headers every response carries; a fresh CSP nonce per response (request[NONCE] for scripts)."""
-    nonce = _nonces.next()
-    request[NONCE] = nonce
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        response = exc
-    headers = response.headers
+def add_security_headers(request: web.Request, headers: MutableMapping[str, str], nonce: str) -> None:
+    """Headers every response carries, unless its handler chose its own; the CSP with this
+    response's nonce (request[NONCE], for scripts)."""
     for name, value in _FIXED_HEADERS:
         headers.setdefault(name, value)
     headers.setdefault("Content-Security-Policy", content_security_policy(nonce, request.app[CONFIG].media_base))
     if is_https(request):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if isinstance(response, web.HTTPException):
-        raise response
-    return response
 
 
-@web.middleware
-async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """A token bucket per client address and store; over it: 429 with Retry-After."""
+def rate_limited(request: web.Request) -> web.Response | None:
+    """A token bucket per client address and store; over it: the 429 page with Retry-After."""
     if request.path.startswith(_STORELESS):
-        return await handler(request)
+        return None
     key = (client_address(request), hostname_of(request.host or ""))
     wait = request.app[LIMITER].take(key)
-    if wait > 0:
-        response = error_page(429, "Too many requests", "Please wait a moment and try again.")
-        response.headers["Retry-After"] = retry_after(wait)
-        return response
-    return await handler(request)
+    if wait <= 0:
+        return None
+    response = error_page(429, "Too many requests", "Please wait a moment and try again.")
+    response.headers["Retry-After"] = retry_after(wait)
+    return response
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -167,13 +156,10 @@ def same_origin(request: web.Request) -> bool:
     return bool(parts.netloc) and parts.netloc.lower() == (request.host or "").lower()
 
 
-@web.middleware
-async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuse state-changing requests from other sites. The admin API (bearer tokens, no cookies) is
-    not exposed to CSRF and is left to its token check."""
-    if request.method in _SAFE_METHODS or request.path.startswith("/api/"):
-        return await handler(request)
-    if not same_origin(request):
-        return error_page(403, "Request refused", "This form was sent from another site. Go back to the shop "
-                          "and try again.")
-    return await handler(request)
+def cross_site(request: web.Request) -> web.Response | None:
+    """The 403 page for a state-changing request from another site. The admin API (bearer tokens, no
+    cookies) is not exposed to CSRF and is left to its token check."""
+    if request.method in _SAFE_METHODS or request.path.startswith("/api/") or same_origin(request):
+        return None
+    return error_page(403, "Request refused", "This form was sent from another site. Go back to the shop "
+                      "and try again.")

@@ -1,4 +1,4 @@
-"""Small HTML answers of the service itself (errors), escaped and self-contained."""
+"""Small answers of the service itself (errors), escaped and self-contained."""
 
 from __future__ import annotations
 
@@ -18,3 +18,31 @@ def error_page(status: int, title: str, message: str) -> web.Response:
             f"<style>{_STYLE}</style></head><body><main><h1>{html.escape(title)}</h1>"
             f"<p>{html.escape(message)}</p></main></body></html>")
     return web.Response(status=status, text=body, content_type="text/html", charset="utf-8")
+
+
+_MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    404: ("Page not found", "There is no page at this address."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "What was sent is larger than this address accepts."),
+}
+
+
+def page_for_http_error(request: web.Request, exc: web.HTTPException) -> web.Response | None:
+    """aiohttp's own 4xx answers (no route, wrong method, body too large) as clear pages: JSON under
+    /api/, HTML elsewhere. None for what is answered as raised: redirects, and 401/403 with a message
+    of their own."""
+    if exc.status < 400 or exc.status in (401, 403) and exc.text and not exc.text.startswith(f"{exc.status}:"):
+        return None
+    title, message = _MESSAGES.get(exc.status, (exc.reason, "The request could not be answered."))
+    if request.path.startswith("/api/"):
+        return web.json_response({"error": {"status": exc.status, "message": message}}, status=exc.status)
+    return error_page(exc.status, title, message)
+
+
+def page_for_unexpected_error(request: web.Request) -> web.Response:
+    """A plain 500 answer, never a stack trace (the caller logs the exception)."""
+    if request.path.startswith("/api/"):
+        return web.json_response({"error": {"status": 500, "message": "Something went wrong on our side."}},
+                                 status=500)
+    return error_page(500, "Something went wrong", "Something went wrong on our side. Please try again.")

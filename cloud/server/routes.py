@@ -65,7 +65,9 @@ async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[in
     store = request[STORE]
     cache = request.app[PAGE_CACHE]
     version = cache.version(store.record.id, lambda: store.db.read(content_version))
-    key = (store.record.id, request.host.lower(), request.path_qs)
+    # The request target as sent (path and query): what every page here is a function of, without
+    # building a URL per request. Two spellings of one address are just two entries.
+    key = (store.record.id, request.host.lower(), request.raw_path)
     page = cache.get(key, version)
     if page is None:
         status, html = await produce()
