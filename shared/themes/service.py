@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from shared.compose.registry import builtin_block
+from shared.compose.schema import SettingsError, clean_settings
 from shared.compose.theme import MAX_CUSTOM_CSS, starters, theme_problems
 from shared.db import Connection, Database
 from shared.db.repositories import content
@@ -90,7 +92,35 @@ def theme_settings_problems(changes: Any) -> list[tuple[str, str]]:
     for key, value in changes.items():
         if key in _GROUPS and not isinstance(value, Mapping):
             problems.append((key, "must be an object"))
+    sections = changes.get("sections")
+    if isinstance(sections, Mapping):
+        problems += _section_problems(sections)
     return problems
+
+
+SECTIONS = ("header", "footer")
+
+
+def _section_problems(sections: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The header and footer are blocks whose settings live in the theme: check them against the
+    blocks' schemas like any block's settings."""
+    problems: list[tuple[str, str]] = []
+    for name, settings in sections.items():
+        if name not in SECTIONS:
+            problems.append((f"sections.{name}", "is not a theme section (header or footer)"))
+            continue
+        try:
+            clean_settings(builtin_block(name).schema, settings if isinstance(settings, Mapping) else {})
+            if not isinstance(settings, Mapping):
+                problems.append((f"sections.{name}", "must be an object"))
+        except SettingsError as exc:
+            problems.append((f"sections.{name}.{exc.setting}", exc.detail))
+    return problems
+
+
+def update_section_settings(db: Database, *, section: str, settings: Mapping[str, Any]) -> Theme:
+    """Replace the settings of the theme's header or footer (checked against its schema)."""
+    return update_theme_settings(db, changes={"sections": {section: dict(settings)}})
 
 
 def check_preset(preset: Any) -> str:

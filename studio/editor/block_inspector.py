@@ -23,10 +23,11 @@ from shared.models import Block
 from shared.pages import drafts
 from shared.pages import service as pages
 from shared.vibe.validator import check_block
-from studio.editor.block_list import block_title
+from shared.themes import service as themes
+from studio.editor.block_list import THEME_SECTIONS, block_title
 from studio.editor.code_panel import CodePanel
 from studio.editor.settings_form import SettingsForm
-from studio.session import BLOCKS, StudioSession
+from studio.session import BLOCKS, THEME, StudioSession
 
 CODE_AUTHOR = "studio"
 CODE_MESSAGE = "Edited in the studio"
@@ -57,6 +58,7 @@ class BlockInspector(QWidget):
         super().__init__(parent)
         self.session = session
         self.block: Block | None = None
+        self.section: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.heading = QLabel("No block selected", objectName="inspectorTitle")
@@ -88,7 +90,14 @@ class BlockInspector(QWidget):
     # -- which block ------------------------------------------------------------------------------
 
     def set_block(self, block_id: str | None) -> None:
-        """Inspect another block (None: nothing selected)."""
+        """Inspect another block (None: nothing selected; 'header' or 'footer': the theme's)."""
+        self.section = block_id if block_id in THEME_SECTIONS else None
+        if self.section is not None:
+            self.block = None
+            self._show_section(self.section)
+            return
+        for index in (1, 2):
+            self.tabs.setTabEnabled(index, True)
         block = self.session.db.read(lambda conn: page_repo.get_block(conn, block_id)) if block_id else None
         self.block = block
         if block is None:
@@ -109,6 +118,31 @@ class BlockInspector(QWidget):
             self.tabs.setCurrentWidget(self.code)
         self._refresh_history()
 
+    def _show_section(self, section: str) -> None:
+        """The header or footer: its settings live in the theme and apply to every page."""
+        self.stack.setCurrentWidget(self.tabs)
+        self.heading.setText(THEME_SECTIONS[section])
+        self.subheading.setText("Part of the theme: changes here show on every page.")
+        self.tabs.setCurrentIndex(0)
+        for index in (1, 2):
+            self.tabs.setTabEnabled(index, False)
+        stored = (themes.active_theme(self.session.db).settings.get("sections") or {}).get(section) or {}
+        self.form = SettingsForm(self.session, builtin_block(section).schema, stored, self._section_changed)
+        self._place_form()
+
+    def _section_changed(self, settings: dict[str, Any]) -> None:
+        section, db = self.section, self.session.db
+        if section is None:
+            return
+        before = (themes.active_theme(db).settings.get("sections") or {}).get(section) or {}
+        changed = [k for k in settings if settings.get(k) != before.get(k)]
+        stored = self.session.edit(f"Change {THEME_SECTIONS[section].lower()}",
+                                   lambda: themes.update_section_settings(db, section=section, settings=settings),
+                                   lambda _t: themes.update_section_settings(db, section=section, settings=before),
+                                   scopes=(THEME,), merge_key=f"section:{section}:{','.join(changed)}")
+        if stored is not None:
+            self.edited.emit()
+
     def _show_header(self, block: Block) -> None:
         self.heading.setText(block_title(block))
         kind = "Custom code" if block.code is not None else "Built-in section"
@@ -124,6 +158,9 @@ class BlockInspector(QWidget):
 
     def _build_form(self, block: Block) -> None:
         self.form = SettingsForm(self.session, self._schema(block, None), block.settings, self._settings_changed)
+        self._place_form()
+
+    def _place_form(self) -> None:
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(12, 12, 12, 12)
@@ -132,6 +169,11 @@ class BlockInspector(QWidget):
         self.settings_scroll.setWidget(holder)
 
     def _on_changed(self, scope: str) -> None:
+        if scope == THEME and self.section is not None and self.form is not None:
+            stored = (themes.active_theme(self.session.db).settings.get("sections") or {}).get(self.section) or {}
+            if stored != self.form.stored:         # an undo or redo: show the stored state
+                self._show_section(self.section)
+            return
         if scope != BLOCKS or self.block is None:
             return
         fresh = self.session.db.read(lambda conn: page_repo.get_block(conn, self.block.id))

@@ -15,7 +15,11 @@ from shared.pages.restore import restore_block, snapshot_block
 from shared.vibe.validator import check_block
 from studio.editor.block_gallery import BlockGallery, GalleryEntry
 from studio.editor.list_rows import BADGES_ROLE, ID_ROLE, SUBTITLE_ROLE, RowDelegate
-from studio.session import BLOCKS, StudioSession
+from studio.session import BLOCKS, THEME, StudioSession
+
+# The header and footer are theme sections shown on every page: pinned first and last in the list,
+# selected like blocks, edited through the theme (not movable or deletable).
+THEME_SECTIONS = {"header": "Header", "footer": "Footer"}
 
 
 def block_title(block: Block) -> str:
@@ -46,7 +50,7 @@ class _BlockListWidget(QListWidget):
         before = self.currentRow()
         super().dropEvent(event)
         if dragged is not None and self.row(dragged) != before:
-            self.moved.emit(dragged.data(ID_ROLE), self.row(dragged))
+            self.moved.emit(dragged.data(ID_ROLE), self.row(dragged) - 1)   # row 0 is the pinned header
 
 
 class BlockList(QWidget):
@@ -94,7 +98,7 @@ class BlockList(QWidget):
         session.changed.connect(self._on_changed)
 
     def _on_changed(self, scope: str) -> None:
-        if scope == BLOCKS:
+        if scope in (BLOCKS, THEME):
             self.reload()
 
     @staticmethod
@@ -123,6 +127,8 @@ class BlockList(QWidget):
         """Read the blocks again, keeping the selection."""
         self.list.blockSignals(True)
         self.list.clear()
+        if self.page_id is not None:
+            self._pinned("header")
         for block in self.blocks():
             item = QListWidgetItem(block_title(block))
             item.setData(ID_ROLE, block.id)
@@ -134,8 +140,20 @@ class BlockList(QWidget):
             self.list.addItem(item)
             if block.id == self.current_id:
                 self.list.setCurrentItem(item)
+        if self.page_id is not None:
+            self._pinned("footer")
         self.list.blockSignals(False)
         self._update_buttons()
+
+    def _pinned(self, section: str) -> None:
+        item = QListWidgetItem(THEME_SECTIONS[section])
+        item.setData(ID_ROLE, section)
+        item.setData(SUBTITLE_ROLE, "On every page · part of the theme")
+        item.setData(BADGES_ROLE, [("Theme", "muted")])
+        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsDragEnabled)
+        self.list.addItem(item)
+        if section == self.current_id:
+            self.list.setCurrentItem(item)
 
     def select_block(self, block_id: str) -> None:
         """Select a block by id (a click in the preview)."""
@@ -145,8 +163,8 @@ class BlockList(QWidget):
                 return
 
     def current_block(self) -> Block | None:
-        """The selected block."""
-        if self.current_id is None:
+        """The selected stored block (None for nothing, or for the header or footer)."""
+        if self.current_id is None or self.current_id in THEME_SECTIONS:
             return None
         return self.session.db.read(lambda conn: page_repo.get_block(conn, self.current_id))
 
@@ -191,6 +209,7 @@ class BlockList(QWidget):
         """Move a block to a position (drag and drop, or the arrows)."""
         db = self.session.db
         block = db.read(lambda conn: page_repo.get_block(conn, block_id))
+        position = max(0, position)
         if block is None or block.position == position:
             self.reload()
             return
@@ -201,7 +220,7 @@ class BlockList(QWidget):
 
     def _nudge(self, step: int) -> None:
         block = self.current_block()
-        if block is not None and 0 <= block.position + step < self.list.count():
+        if block is not None and 0 <= block.position + step < len(self.blocks()):
             self.move_block(block.id, block.position + step)
 
     def duplicate_current(self) -> None:
@@ -246,7 +265,7 @@ class BlockList(QWidget):
         self.block_selected.emit("")
 
     def _menu(self, point) -> None:
-        if self.list.itemAt(point) is None:
+        if self.list.itemAt(point) is None or self.current_block() is None:
             return
         block = self.current_block()
         menu = QMenu(self)

@@ -155,3 +155,19 @@ def test_device_widths(studio_window, preview, width):
     window.preview.set_device_width(width)
     preview.after()
     assert preview.js("window.innerWidth") == width
+
+
+def test_the_header_is_edited_from_a_click_in_the_preview_and_undone(studio_window, preview, qtbot):
+    window = studio_window
+    search = "!!document.querySelector('[data-block-id=\"header\"] form[action=\"/search\"], [data-block-id=\"header\"] a[href=\"/search\"]')"
+    assert preview.js(search) is True
+    preview.js("document.querySelector('[data-block-id=\"header\"]').click(); true")
+    qtbot.waitUntil(lambda: window.inspector.section == "header", timeout=5_000)
+    assert window.inspector.heading.text() == "Header"
+    assert not window.inspector.tabs.isTabEnabled(1)          # no code or history for theme sections
+    preview.after(lambda: window.inspector.form.fields["show_search"].setChecked(False))
+    assert preview.js(search) is False
+    assert active_theme(window.session.db).settings["sections"]["header"]["show_search"] is False
+    preview.after(window.undo_action.trigger)
+    assert preview.js(search) is True
+    assert window.inspector.form.fields["show_search"].isChecked()
