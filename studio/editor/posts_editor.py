@@ -3,24 +3,21 @@ author, excerpt, a rich-text body, its state and publish date, and its search li
 
 Every change is stored at once through the posts service as an undoable `session.edit`: typing is
 saved 300 ms after the last keystroke (and at once when a field loses focus, another post is chosen or
-the editor closes), and each field's edits merge into one undo step. The body is written as the small
-HTML the storefront allows (built from the QTextDocument's structure, not Qt's verbose toHtml) and
-sanitised again by the service.
+the editor closes), and each field's edits merge into one undo step.
+
+This module composes the form and owns saving and undo; the parts only build widgets and show state:
+the body and its formatting bar are in `rich_text` (saved as the small HTML the storefront allows and
+sanitised again by the service), the publishing and search listing cards in `post_cards`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from html import escape
 
-from PySide6.QtCore import QDateTime, QEvent, QObject, QTime, QTimer, QUrl, Qt, Signal
-from PySide6.QtGui import (QAction, QColor, QFont, QImage, QKeyEvent, QPainter, QTextBlock, QTextBlockFormat,
-                           QTextCharFormat, QTextCursor, QTextDocument, QTextFormat, QTextImageFormat,
-                           QTextListFormat)
-from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QFrame, QGridLayout, QHBoxLayout, QInputDialog, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton,
-                               QScrollArea, QSplitter, QStackedWidget, QTextEdit, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QDateTime, QEvent, QObject, QTimer, Qt, Signal
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSplitter,
+                               QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
 from shared.db.stamps import utc_now
 from shared.media.service import get_media, rendition_name
@@ -28,13 +25,12 @@ from shared.models import Media, Post
 from shared.posts import service as posts
 from shared.posts.errors import PostError
 from studio.editor.list_rows import BADGES_ROLE, ID_ROLE, SUBTITLE_ROLE, RowDelegate
-from studio.editor.media_library import MediaPickerDialog, thumbnail
+from studio.editor.media_library import MediaPickerDialog
+from studio.editor.post_cards import ListingCard, PublishingCard, state_badge, tomorrow_morning
+from studio.editor.rich_text import BodyEdit, body_box, format_commands
 from studio.session import POSTS, StudioSession
 
-SEO_TITLE_LIMIT, SEO_DESCRIPTION_LIMIT = 60, 155     # what search engines show; longer is cut off
 SAVE_DELAY_MS = 300
-_QUOTE = QTextFormat.Property.BlockQuoteLevel
-_STATES = [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
 _LABELS = {"title": "title", "slug": "address", "author": "author", "excerpt": "excerpt", "body_html": "text",
            "seo_title": "SEO title", "seo_description": "SEO description"}
 
@@ -88,250 +84,6 @@ _STYLE = """
 """
 
 
-# --- the body as clean HTML --------------------------------------------------------------------------
-
-def _inline_html(block: QTextBlock, *, plain: bool) -> str:
-    """A block's text with strong/em/a/img/br (`plain`: headings carry no bold of their own)."""
-    runs: list[tuple[str, str]] = []       # (href, html)
-    it = block.begin()
-    while not it.atEnd():
-        fragment = it.fragment()
-        fmt = fragment.charFormat()
-        if fmt.isImageFormat():
-            image = fmt.toImageFormat()
-            alt = image.property(QTextFormat.Property.ImageAltText) or ""
-            html = f'<img src="{escape(image.name())}" alt="{escape(str(alt))}">' * len(fragment.text())
-        else:
-            html = escape(fragment.text().replace("\ufffc", ""), quote=False).replace("\u2028", "<br>")
-            if html.strip() and not plain:
-                if fmt.fontItalic():
-                    html = f"<em>{html}</em>"
-                if fmt.fontWeight() >= QFont.Weight.DemiBold.value:
-                    html = f"<strong>{html}</strong>"
-        runs.append((fmt.anchorHref() if fmt.isAnchor() else "", html))
-        it += 1
-    out: list[str] = []
-    for href, html in runs:      # one <a> for neighbouring runs of the same link
-        if href and out and out[-1].endswith("</a>") and out[-1].startswith(f'<a href="{escape(href)}">'):
-            out[-1] = out[-1][:-4] + html + "</a>"
-        else:
-            out.append(f'<a href="{escape(href)}">{html}</a>' if href else html)
-    return "".join(out)
-
-
-def document_html(document: QTextDocument) -> str:
-    """The document as the HTML a post body may hold: h2-h4, p, ul/ol/li, blockquote, inline marks."""
-    out: list[str] = []
-    open_list, list_tag, in_quote = None, "", False
-    block = document.begin()
-    while block.isValid():
-        text_list, fmt = block.textList(), block.blockFormat()
-        if open_list is not None and text_list is not open_list:
-            out.append(f"</{list_tag}>")
-            open_list = None
-        quoted = bool(fmt.property(_QUOTE)) and text_list is None
-        if in_quote and not quoted:
-            out.append("</blockquote>")
-            in_quote = False
-        level = fmt.headingLevel()
-        inline = _inline_html(block, plain=level > 0)
-        if text_list is not None:
-            if open_list is None:
-                open_list = text_list
-                # Qt's numbered styles (decimal, alpha, roman) are the values from ListDecimal down.
-                ordered = text_list.format().style().value <= QTextListFormat.Style.ListDecimal.value
-                list_tag = "ol" if ordered else "ul"
-                out.append(f"<{list_tag}>")
-            out.append(f"<li>{inline}</li>")
-        elif inline.strip():
-            if quoted and not in_quote:
-                out.append("<blockquote>")
-                in_quote = True
-            tag = f"h{min(max(level, 2), 4)}" if level else "p"
-            out.append(f"<{tag}>{inline}</{tag}>")
-        block = block.next()
-    if open_list is not None:
-        out.append(f"</{list_tag}>")
-    if in_quote:
-        out.append("</blockquote>")
-    return "".join(out)
-
-
-# --- the body editor -------------------------------------------------------------------------------
-
-class _PostDocument(QTextDocument):
-    """A body document that shows /media/ images from the store's files (scaled to the column) and a
-    grey placeholder for remote ones: the studio never fetches from the network."""
-
-    MAX_WIDTH = 560
-
-    def __init__(self, media_dir, parent: QObject | None = None):
-        super().__init__(parent)
-        self._media_dir = media_dir
-
-    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt's name
-        if kind != QTextDocument.ResourceType.ImageResource.value:
-            return super().loadResource(kind, url)
-        path = url.path() if url.scheme() in ("", "vibeshop") else ""
-        name = path.removeprefix("/media/")
-        image = QImage(str(self._media_dir / name)) if path.startswith("/media/") and "/" not in name else QImage()
-        if image.isNull():
-            image = QImage(320, 120, QImage.Format.Format_RGB32)
-            image.fill(QColor("#e2e8f0"))
-            painter = QPainter(image)
-            painter.setPen(QColor("#475569"))
-            painter.drawText(image.rect(), Qt.AlignmentFlag.AlignCenter, url.host() or name or "image")
-            painter.end()
-        elif image.width() > self.MAX_WIDTH:
-            image = image.scaledToWidth(self.MAX_WIDTH, Qt.TransformationMode.SmoothTransformation)
-        return image
-
-
-def _selected_blocks(cursor: QTextCursor) -> list[QTextBlock]:
-    document = cursor.document()
-    block, last = document.findBlock(cursor.selectionStart()), document.findBlock(cursor.selectionEnd())
-    blocks = [block]
-    while block != last and block.isValid():
-        block = block.next()
-        blocks.append(block)
-    return blocks
-
-
-class BodyEdit(QTextEdit):
-    """The post body: rich text limited to what the storefront keeps, with formatting commands."""
-
-    def __init__(self, media_dir, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setDocument(_PostDocument(media_dir, self))
-        self.setAcceptRichText(False)          # pasted HTML would bring fonts and colours the body drops
-        self.setUndoRedoEnabled(False)         # one undo history: the session's
-        self.document().setDocumentMargin(18)
-        self.setPlaceholderText("Write your post…")
-
-    def load(self, html: str) -> None:
-        """Show stored HTML, giving quotes their look back."""
-        self.setHtml(html)
-        block = self.document().begin()
-        while block.isValid():
-            if block.blockFormat().property(_QUOTE):
-                cursor = QTextCursor(block)
-                cursor.setBlockFormat(self._quote_format(block.blockFormat(), True))
-            block = block.next()
-
-    def html(self) -> str:
-        """The body as clean HTML."""
-        return document_html(self.document())
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        # Enter at the end of a heading starts a plain paragraph, as in every word processor.
-        cursor = self.textCursor()
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and cursor.blockFormat().headingLevel() \
-                and cursor.atBlockEnd() and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-            self.setTextCursor(cursor)
-            return
-        super().keyPressEvent(event)
-
-    @staticmethod
-    def _quote_format(fmt: QTextBlockFormat, on: bool) -> QTextBlockFormat:
-        fmt.setProperty(_QUOTE, 1 if on else 0)
-        fmt.setLeftMargin(22 if on else 0)
-        fmt.setRightMargin(12 if on else 0)
-        if on:
-            fmt.setBackground(QColor("#f1f5f9"))
-        else:
-            fmt.clearBackground()
-        return fmt
-
-    def set_block_style(self, style: str) -> None:
-        """Make the selected blocks 'h2', 'h3', 'p' or a 'quote' (a quote again turns it off)."""
-        cursor = self.textCursor()
-        cursor.beginEditBlock()
-        blocks = _selected_blocks(cursor)
-        quote_on = style == "quote" and not all(b.blockFormat().property(_QUOTE) for b in blocks)
-        for block in blocks:
-            cursor_b = QTextCursor(block)
-            if block.textList() is not None and style != "quote":
-                block.textList().remove(block)
-            fmt = block.blockFormat()
-            if style == "quote":
-                fmt = self._quote_format(fmt, quote_on)
-                fmt.setHeadingLevel(0)
-            else:
-                fmt = self._quote_format(fmt, False)
-                fmt.setHeadingLevel({"h2": 2, "h3": 3}.get(style, 0))
-                fmt.setIndent(0)
-            cursor_b.setBlockFormat(fmt)
-            level = fmt.headingLevel()
-            chars = QTextCharFormat()
-            chars.setProperty(QTextFormat.Property.FontSizeAdjustment, {2: 2, 3: 1}.get(level, 0))
-            chars.setFontWeight(QFont.Weight.Bold if level else QFont.Weight.Normal)
-            cursor_b.movePosition(QTextCursor.MoveOperation.StartOfBlock)
-            cursor_b.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
-            cursor_b.mergeCharFormat(chars)
-        cursor.endEditBlock()
-
-    def toggle_list(self, style: QTextListFormat.Style) -> None:
-        """Make the selected blocks a list of `style`, or plain paragraphs when they already are one."""
-        cursor = self.textCursor()
-        cursor.beginEditBlock()
-        current = cursor.currentList()
-        if current is not None and current.format().style() == style:
-            for block in _selected_blocks(cursor):
-                if block.textList() is not None:
-                    block.textList().remove(block)
-                fmt = block.blockFormat()
-                fmt.setIndent(0)
-                QTextCursor(block).setBlockFormat(fmt)
-        elif current is not None:
-            fmt = current.format()
-            fmt.setStyle(style)
-            current.setFormat(fmt)
-        else:
-            self.set_block_style("p")
-            cursor.createList(style)
-        cursor.endEditBlock()
-
-    def toggle_mark(self, mark: str) -> None:
-        """Bold or italic on the selection (or for what is typed next)."""
-        cursor = self.textCursor()
-        current = cursor.charFormat()
-        fmt = QTextCharFormat()
-        if mark == "bold":
-            fmt.setFontWeight(QFont.Weight.Normal if current.fontWeight() >= QFont.Weight.DemiBold.value
-                              else QFont.Weight.Bold)
-        else:
-            fmt.setFontItalic(not current.fontItalic())
-        if not cursor.hasSelection():
-            cursor.select(QTextCursor.SelectionType.WordUnderCursor)
-        cursor.mergeCharFormat(fmt)
-        self.mergeCurrentCharFormat(fmt)
-
-    def set_link(self, href: str) -> None:
-        """Link the selection (or the word at the cursor, or the address itself) to `href`; '' unlinks."""
-        cursor = self.textCursor()
-        if not cursor.hasSelection():
-            cursor.select(QTextCursor.SelectionType.WordUnderCursor)
-        fmt = QTextCharFormat()
-        fmt.setAnchor(bool(href))
-        fmt.setAnchorHref(href)
-        fmt.setFontUnderline(bool(href))
-        fmt.setForeground(QColor("#2563eb") if href else self.palette().text().color())
-        if cursor.hasSelection():
-            cursor.mergeCharFormat(fmt)
-        elif href:
-            cursor.insertText(href, fmt)
-            cursor.insertText(" ", QTextCharFormat())
-        self.setTextCursor(cursor)
-
-    def insert_image(self, src: str, alt: str) -> None:
-        """Put an image at the cursor."""
-        fmt = QTextImageFormat()
-        fmt.setName(src)
-        fmt.setProperty(QTextFormat.Property.ImageAltText, alt)
-        self.textCursor().insertImage(fmt)
-
-
 # --- the editor --------------------------------------------------------------------------------------
 
 def media_address(media: Media, *, widest: int = 1280) -> str:
@@ -339,28 +91,6 @@ def media_address(media: Media, *, widest: int = 1280) -> str:
     widths = sorted(media.widths) or [media.width]
     fitting = [w for w in widths if w <= widest]
     return "/media/" + rendition_name(media.hash, fitting[-1] if fitting else widths[0], media.format)
-
-
-def _local(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp).astimezone()
-
-
-def _when(stamp: str, *, short: bool = False) -> str:
-    """'4 Dec 2026, 09:00' in local time; `short`: '4 Dec' (with the year only when it is not this one)."""
-    moment = _local(stamp)
-    day = f"{moment.day} {moment:%b}"
-    if not short:
-        return f"{day} {moment.year}, {moment:%H:%M}"
-    return day if moment.year == datetime.now().year else f"{day} {moment.year}"
-
-
-def state_badge(post: Post, now: str) -> tuple[str, str]:
-    """The list badge of a post: its text and colour kind (see list_rows)."""
-    if post.status == "draft":
-        return "Draft", "draft"
-    if post.status == "scheduled" and post.published_at and post.published_at > now:
-        return f"Scheduled for {_when(post.published_at, short=True)}", "code"
-    return "Published", "live"
 
 
 class PostsEditor(QWidget):
@@ -494,8 +224,8 @@ class PostsEditor(QWidget):
         col.addSpacing(14)
         cards = QHBoxLayout()
         cards.setSpacing(16)
-        cards.addWidget(self._build_visibility(), 2)
-        cards.addWidget(self._build_seo(), 3)
+        cards.addWidget(self._build_publishing(), 2)
+        cards.addWidget(self._build_listing(), 3)
         col.addLayout(cards)
         col.addStretch(1)
         scroll = QScrollArea(widgetResizable=True, objectName="postScroll", frameShape=QFrame.Shape.NoFrame)
@@ -503,50 +233,12 @@ class PostsEditor(QWidget):
         return scroll
 
     def _build_body(self) -> QWidget:
-        box = QFrame(objectName="bodyBox")
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(1, 1, 1, 6)      # inside the rounded border
-        layout.setSpacing(0)
-        bar = QFrame(objectName="formatBar")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(8, 5, 8, 5)
-        row.setSpacing(2)
         self.body = BodyEdit(self.session.data_dir.media_dir)
         self.body.setObjectName("postBody")
         self.body.setMinimumHeight(340)
         self._watch(self.body, "body_html", self.body.textChanged)
-        self.format_actions: dict[str, QAction] = {}
-        groups = [
-            [("h2", "H2", "Heading 2", lambda: self.body.set_block_style("h2"), None),
-             ("h3", "H3", "Heading 3", lambda: self.body.set_block_style("h3"), None),
-             ("p", "¶", "Paragraph", lambda: self.body.set_block_style("p"), None)],
-            [("bold", "B", "Bold", lambda: self.body.toggle_mark("bold"), "Ctrl+B"),
-             ("italic", "I", "Italic", lambda: self.body.toggle_mark("italic"), "Ctrl+I")],
-            [("bullets", "• List", "Bulleted list", lambda: self.body.toggle_list(QTextListFormat.Style.ListDisc),
-              None),
-             ("numbers", "1. List", "Numbered list",
-              lambda: self.body.toggle_list(QTextListFormat.Style.ListDecimal), None),
-             ("quote", "“ Quote", "Quote", lambda: self.body.set_block_style("quote"), None)],
-            [("link", "Link…", "Link (asks for the address)", self.ask_link, "Ctrl+K"),
-             ("image", "Image…", "Image from your media", self.pick_image, None)],
-        ]
-        for index, group in enumerate(groups):
-            if index:
-                row.addWidget(QFrame(objectName="formatSeparator", frameShape=QFrame.Shape.VLine))
-            for key, text, tip, run, shortcut in group:
-                action = QAction(text, self, toolTip=tip + (f" ({shortcut})" if shortcut else ""))
-                if shortcut:
-                    action.setShortcut(shortcut)
-                    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                    self.body.addAction(action)
-                action.triggered.connect(self._formatting(run))
-                self.format_actions[key] = action
-                button = QToolButton(objectName=f"format_{key}")
-                button.setDefaultAction(action)
-                row.addWidget(button)
-        row.addStretch(1)
-        layout.addWidget(bar)
-        layout.addWidget(self.body)
+        commands = format_commands(self.body, ask_link=self.ask_link, pick_image=self.pick_image)
+        box, self.format_actions = body_box(self.body, commands, owner=self, wrap=self._formatting)
         return box
 
     def _formatting(self, run: Callable[[], None]) -> Callable[[], None]:
@@ -562,92 +254,30 @@ class PostsEditor(QWidget):
             self._step += 1
         return apply
 
-    def _card(self, title: str) -> tuple[QFrame, QVBoxLayout]:
-        card = QFrame(objectName="card")
-        layout = QVBoxLayout(card)
-        layout.setContentsMargins(16, 14, 16, 16)
-        layout.setSpacing(6)
-        layout.addWidget(QLabel(title, objectName="cardTitle"))
-        return card, layout
-
-    def _build_visibility(self) -> QWidget:
-        card, layout = self._card("Publishing")
-        self.state_combo = QComboBox(minimumHeight=30)
-        for status, label in _STATES:
-            self.state_combo.addItem(label, status)
+    def _build_publishing(self) -> QWidget:
+        card = self.publishing = PublishingCard()
+        self.state_combo, self.publish_edit = card.state_combo, card.publish_edit
+        self.cover, self.cover_button, self.cover_remove = card.cover, card.cover_button, card.cover_remove
+        self._errors.update(card.errors)
         self.state_combo.activated.connect(self._state_chosen)
-        layout.addWidget(self.state_combo)
-        layout.addSpacing(4)
-        layout.addWidget(QLabel("Publish on", objectName="caption"))
-        self.publish_edit = QDateTimeEdit(calendarPopup=True, displayFormat="d MMM yyyy   HH:mm", minimumHeight=30)
         self._watch(self.publish_edit, None, None)
         self.publish_edit.dateTimeChanged.connect(self._publish_date_changed)
         self.publish_edit.editingFinished.connect(self.flush)
         self.publish_edit.calendarWidget().clicked.connect(lambda *_: self.flush())
-        layout.addWidget(self.publish_edit)
-        self.state_note = QLabel(objectName="muted", wordWrap=True)
-        layout.addWidget(self.state_note)
-        layout.addWidget(self._error("state"))
-        layout.addSpacing(8)
-        layout.addWidget(QLabel("Cover image", objectName="caption"))
-        row = QHBoxLayout()
-        row.setSpacing(12)
-        self.cover = QLabel("None", objectName="cover", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.cover.setFixedSize(128, 84)
-        row.addWidget(self.cover)
-        buttons = QVBoxLayout()
-        self.cover_button = QPushButton("Choose…", objectName="smallButton")
         self.cover_button.clicked.connect(self.choose_cover)
-        self.cover_remove = QPushButton("Remove", objectName="smallButton")
         self.cover_remove.clicked.connect(lambda: self.set_cover(None))
-        buttons.addWidget(self.cover_button)
-        buttons.addWidget(self.cover_remove)
-        buttons.addStretch(1)
-        row.addLayout(buttons)
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addWidget(self._error("image_id"))
-        layout.addStretch(1)
         return card
 
-    def _build_seo(self) -> QWidget:
-        card, layout = self._card("Search engine listing")
-        self.counters: dict[str, QLabel] = {}
-        for field, label, limit in (("seo_title", "Title", SEO_TITLE_LIMIT),
-                                    ("seo_description", "Description", SEO_DESCRIPTION_LIMIT)):
-            head = QHBoxLayout()
-            head.addWidget(QLabel(label, objectName="caption"))
-            head.addStretch(1)
-            counter = QLabel(objectName="counter", toolTip=f"Search engines show about {limit} characters")
-            self.counters[field] = counter
-            head.addWidget(counter)
-            layout.addLayout(head)
-            if field == "seo_title":
-                self.seo_title_edit = QLineEdit(placeholderText="Defaults to the post title")
-                self._watch(self.seo_title_edit, field, self.seo_title_edit.textEdited)
-                layout.addWidget(self.seo_title_edit)
-            else:
-                self.seo_description_edit = QPlainTextEdit(placeholderText="Defaults to the excerpt")
-                self.seo_description_edit.setFixedHeight(60)
-                self._watch(self.seo_description_edit, field, self.seo_description_edit.textChanged)
-                layout.addWidget(self.seo_description_edit)
-            layout.addWidget(self._error(field))
-        snippet = QFrame(objectName="snippet")
-        lines = QVBoxLayout(snippet)
-        lines.setContentsMargins(12, 8, 12, 10)
-        lines.setSpacing(1)
-        self.snippet_url = QLabel(objectName="snippetUrl")
-        self.snippet_title = QLabel(objectName="snippetTitle")
-        self.snippet_text = QLabel(objectName="snippetText", wordWrap=True)
-        for widget in (self.snippet_url, self.snippet_title, self.snippet_text):
-            lines.addWidget(widget)
-        layout.addSpacing(4)
-        layout.addWidget(snippet)
-        for edit in (self.title_edit, self.seo_title_edit):
+    def _build_listing(self) -> QWidget:
+        card = self.listing = ListingCard()
+        self.seo_title_edit, self.seo_description_edit = card.seo_title_edit, card.seo_description_edit
+        self.counters = card.counters
+        self._errors.update(card.errors)
+        self._watch(self.seo_title_edit, "seo_title", self.seo_title_edit.textEdited)
+        self._watch(self.seo_description_edit, "seo_description", self.seo_description_edit.textChanged)
+        for edit in (self.title_edit, self.seo_title_edit, self.excerpt_edit, self.seo_description_edit,
+                     self.slug_edit):
             edit.textChanged.connect(self._update_listing)
-        for edit in (self.excerpt_edit, self.seo_description_edit):
-            edit.textChanged.connect(self._update_listing)
-        self.slug_edit.textChanged.connect(self._update_listing)
         return card
 
     # -- showing --------------------------------------------------------------------------------------
@@ -738,46 +368,15 @@ class PostsEditor(QWidget):
     def _show_state(self, post: Post) -> None:
         was = self._loading
         self._loading = True
-        self.state_combo.setCurrentIndex([s for s, _ in _STATES].index(post.status))
-        scheduled = post.status == "scheduled"
-        self.publish_edit.setEnabled(scheduled)
-        if post.published_at:
-            self.publish_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(_local(post.published_at).timestamp())))
-        else:
-            self.publish_edit.setDateTime(self._tomorrow_morning())
-        self._loading = was
-        now = utc_now()      # stored times are UTC text: compare like with like
-        if post.status == "draft":
-            note = "Only you can see this post."
-        elif scheduled and post.published_at and post.published_at > now:
-            note = f"Goes live on {_when(post.published_at)}."
-        else:
-            note = f"Live on the storefront since {_when(post.published_at)}." if post.published_at else "Live."
-        self.state_note.setText(note)
-
-    @staticmethod
-    def _tomorrow_morning() -> QDateTime:
-        tomorrow = QDateTime.currentDateTime().addDays(1)
-        tomorrow.setTime(QTime(9, 0))
-        return tomorrow
+        try:
+            self.publishing.show_state(post, utc_now())      # stored times are UTC text: compare like with like
+        finally:
+            self._loading = was
 
     def _update_listing(self) -> None:
         """The search result preview and the SEO character counters."""
-        seo_title, seo_text = self.seo_title_edit.text(), self.seo_description_edit.toPlainText()
-        for field, value, limit in (("seo_title", seo_title, SEO_TITLE_LIMIT),
-                                    ("seo_description", seo_text, SEO_DESCRIPTION_LIMIT)):
-            counter = self.counters[field]
-            counter.setText(f"{len(value)} / {limit}")
-            counter.setProperty("over", len(value) > limit)
-            counter.style().unpolish(counter)
-            counter.style().polish(counter)
-        name = self.session.store.record.slug
-        self.snippet_url.setText(f"{name} › blog › {self.slug_edit.text()}")
-        title = seo_title or self.title_edit.text() or "Post title"
-        self.snippet_title.setText(title if len(title) <= SEO_TITLE_LIMIT else title[:SEO_TITLE_LIMIT - 1] + "…")
-        text = seo_text or self.excerpt_edit.toPlainText() or "Add an excerpt or a description for search results."
-        self.snippet_text.setText(text if len(text) <= SEO_DESCRIPTION_LIMIT
-                                  else text[:SEO_DESCRIPTION_LIMIT - 1] + "…")
+        self.listing.show_listing(store=self.session.store.record.slug, slug=self.slug_edit.text(),
+                                  title=self.title_edit.text(), excerpt=self.excerpt_edit.toPlainText())
 
     def _on_changed(self, scope: str) -> None:
         if scope != POSTS:
@@ -895,7 +494,7 @@ class PostsEditor(QWidget):
         status = self.state_combo.itemData(index)
         if status == "scheduled" and self.publish_edit.dateTime() <= QDateTime.currentDateTime():
             self._loading = True
-            self.publish_edit.setDateTime(self._tomorrow_morning())
+            self.publish_edit.setDateTime(tomorrow_morning())
             self._loading = False
         self.set_state(status)
 
@@ -932,13 +531,7 @@ class PostsEditor(QWidget):
     def _show_cover(self, post: Post) -> None:
         media = self.session.attempt("Cover image", lambda: get_media(self.session.db, post.image_id)) \
             if post.image_id else None
-        if media is None:
-            self.cover.clear()
-            self.cover.setText("No image")
-        else:
-            self.cover.setPixmap(thumbnail(self.session.data_dir.media_dir, media, 84))
-            self.cover.setToolTip(media.filename)
-        self.cover_remove.setEnabled(media is not None)
+        self.publishing.show_cover(self.session.data_dir.media_dir, media)
 
     def choose_cover(self) -> None:
         """Pick the image shown with the post in the journal and the blog block."""
