@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -20,7 +19,7 @@ from studio.editor.code_panel import CodePanel  # noqa: E402
 from studio.editor.completions import H_HELPERS  # noqa: E402
 from studio.editor.highlighter import SYNTAX_PALETTE  # noqa: E402
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "studio-code-editor.png"
+from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
 
 BLOCK = """// Accepts: a heading and a count. Usage: "Featured products" on the home page.
 const schema = {
@@ -319,7 +318,7 @@ def test_every_helper_in_helpers_js_has_a_completion():
 
 # ---- The screenshot ----
 
-def test_screenshot_of_the_panel_with_an_error(panel, qtbot):
+def test_screenshot_of_the_panel_with_an_error(panel, qtbot, tmp_path):
     panel.resize(900, 560)
     panel.set_code(BLOCK.replace("ctx.settings.limit);", "ctx.settings.limit;"))   # a missing ")"
     qtbot.waitUntil(lambda: panel.status.text().startswith("Line"), timeout=3000)
@@ -327,5 +326,4 @@ def test_screenshot_of_the_panel_with_an_error(panel, qtbot):
     put_cursor(panel.editor, 16, BLOCK.split("\n")[16].index("(p)"))
     panel.editor.set_setting_names(["heading", "limit"])
     QApplication.processEvents()   # lay out the status line for the moved cursor
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    assert panel.grab().save(str(SCREENSHOT))
+    save_screenshot(panel, "studio-code-editor.png", tmp_path, size=(900, 560))

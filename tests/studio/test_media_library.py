@@ -23,7 +23,7 @@ from shared.storefront.service import DataDir, open_store  # noqa: E402
 from studio.editor.media_library import MediaLibrary, MediaPickerDialog  # noqa: E402
 from studio.session import StudioSession  # noqa: E402
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
 
 
 @pytest.fixture
@@ -182,5 +182,4 @@ def test_screenshot(qtbot, session, tmp_path):
     home = session.db.read(lambda conn: page_repo.get_page_by_slug(conn, "home"))
     library.select(home.social_image_id)
     qtbot.wait(50)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    assert library.grab().save(str(SCREENSHOTS / "studio-media.png"))
+    save_screenshot(library, "studio-media.png", tmp_path, size=(1100, 680))

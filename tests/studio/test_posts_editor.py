@@ -24,7 +24,7 @@ from studio.editor.media_library import MediaPickerDialog  # noqa: E402
 from studio.editor.posts_editor import PostsEditor, media_address  # noqa: E402
 from studio.session import StudioSession  # noqa: E402
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "studio-posts.png"
+from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
 
 
 @pytest.fixture
@@ -268,7 +268,7 @@ def test_seo_counters_turn_amber_past_the_recommendation(qtbot, editor: PostsEdi
     assert _stored(session, editor.current_post().id).seo_title == "x" * 61
 
 
-def test_screenshot(qtbot, editor: PostsEditor, session: StudioSession) -> None:
+def test_screenshot(qtbot, editor: PostsEditor, session: StudioSession, tmp_path: Path) -> None:
     post = editor.current_post()
     posts.update_post(session.db, post.id, seo_title="How we choose our makers · Harbor & Pine",
                       seo_description="Every piece in the shop comes from someone we have met: made nearby where "
@@ -281,5 +281,4 @@ def test_screenshot(qtbot, editor: PostsEditor, session: StudioSession) -> None:
     editor.select_post(post.id)
     editor.resize(1280, 1000)          # everything in view, no scroll bar
     qtbot.wait(50)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    assert editor.grab().save(str(SCREENSHOT))
+    save_screenshot(editor, "studio-posts.png", tmp_path, size=(1280, 1000))

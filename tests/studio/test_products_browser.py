@@ -20,7 +20,7 @@ from studio.editor.pickers import CollectionPickerDialog, ProductPickerDialog, p
 from studio.editor.products_browser import ProductsBrowser, money  # noqa: E402
 from studio.session import StudioSession  # noqa: E402
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
 
 
 @pytest.fixture
@@ -126,10 +126,9 @@ def test_the_collection_picker_preselects_and_returns_handles(qtbot, session):
     assert CollectionPickerDialog.pick(session, None) == collections[0].handle
 
 
-def test_screenshot(qtbot, session):
+def test_screenshot(qtbot, session, tmp_path):
     browser = _browser(qtbot, session)
     row = max(browser.model.rows, key=lambda r: (len(r.view["options"]), len(r.view["variants"])))
     browser.select_handle(row.handle)
     qtbot.wait(50)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    assert browser.grab().save(str(SCREENSHOTS / "studio-products.png"))
+    save_screenshot(browser, "studio-products.png", tmp_path, size=(1200, 620))
