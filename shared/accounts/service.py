@@ -81,17 +81,26 @@ def check_password(catalog: Database, *, email: str, password: str) -> str:
     return user_id
 
 
-def create_token(catalog: Database, *, store_id: str, name: str, scopes: list[str]) -> str:
-    """A new API token for one store; the full token is returned once and never stored."""
+def _check_scopes(scopes: list[str]) -> list[str]:
     unknown = sorted(set(scopes) - SCOPES)
     if unknown or not scopes:
         raise AuthError(AuthErrorCode.INVALID, f"scopes must be some of {', '.join(sorted(SCOPES))}")
+    return sorted(set(scopes))
+
+
+def insert_new_token(conn: Connection, *, store_id: str, name: str, scopes: list[str]) -> tuple[str, str]:
+    """Make a token inside a caller's transaction: (token id, the full token, shown once)."""
     token_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
-    catalog.write(lambda conn: accounts.insert_token(conn, token_id=token_id, store_id=store_id, name=name[:100],
-                                                     secret_hash=_secret_hash(secret), scopes=sorted(set(scopes)),
-                                                     created_at=utc_now()))
-    return f"vs_{token_id}_{secret}"
+    accounts.insert_token(conn, token_id=token_id, store_id=store_id, name=name[:100],
+                          secret_hash=_secret_hash(secret), scopes=_check_scopes(scopes), created_at=utc_now())
+    return token_id, f"vs_{token_id}_{secret}"
+
+
+def create_token(catalog: Database, *, store_id: str, name: str, scopes: list[str]) -> str:
+    """A new API token for one store; the full token is returned once and never stored."""
+    _check_scopes(scopes)
+    return catalog.write(lambda conn: insert_new_token(conn, store_id=store_id, name=name, scopes=scopes))[1]
 
 
 def check_token(catalog: Database, token: str) -> TokenGrant:

@@ -65,3 +65,24 @@ def list_tokens(conn: Connection, store_id: str) -> list[tuple[str, str, list[st
     return [(r[0], r[1], json.loads(r[2]), r[3], r[4], r[5]) for r in conn.all(
         "SELECT id, name, scopes, created_at, last_used_at, revoked_at FROM api_tokens WHERE store_id = ? "
         "ORDER BY created_at", (store_id,))]
+
+
+def insert_pairing_code(conn: Connection, *, code_hash: str, store_id: str, created_at: str, expires_at: str) -> None:
+    """Keep a new pairing code (hashed)."""
+    conn.execute("INSERT INTO pairing_codes (code_hash, store_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                 (code_hash, store_id, created_at, expires_at))
+
+
+def take_pairing_code(conn: Connection, *, code_hash: str, now: str) -> str | None:
+    """Mark an unused, unexpired code as used; its store id, or None if there is no such code."""
+    row = conn.one("SELECT store_id FROM pairing_codes WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?",
+                   (code_hash, now))
+    if row is None:
+        return None
+    conn.execute("UPDATE pairing_codes SET used_at = ? WHERE code_hash = ?", (now, code_hash))
+    return row[0]
+
+
+def record_pairing_device(conn: Connection, *, code_hash: str, device_id: str) -> None:
+    """Note which device a used code was exchanged for."""
+    conn.execute("UPDATE pairing_codes SET device_id = ? WHERE code_hash = ?", (device_id, code_hash))
