@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     domain.add_argument("--store", required=True)
     domain.add_argument("--base-domain", default="localhost")
 
+    device = cloud_sub.add_parser("device", help="pair a device (a studio) with a store")
+    device_sub = device.add_subparsers(dest="device_command", required=True, metavar="ACTION")
+    dadd = device_sub.add_parser("add", help="print a one-time pairing code (on the last line)")
+    dadd.add_argument("--data", type=_data, default=_data(default_data))
+    dadd.add_argument("--store", required=True)
+
     token = cloud_sub.add_parser("token", help="API tokens for the admin API")
     token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     tcreate = token_sub.add_parser("create", help="make a token (printed once, on the last line)")
@@ -175,6 +181,8 @@ def _cloud(args: argparse.Namespace) -> int:
     if args.cloud_command == "domain":
         return cc.domain_command(args.data, slug=args.store, action=args.action, hostname=args.hostname,
                                  base_domain=args.base_domain)
+    if args.cloud_command == "device":
+        return cc.device_add(args.data, slug=args.store)
     if args.token_command == "create":
         return cc.token_create(args.data, slug=args.store, name=args.name, scopes=args.scopes)
     return cc.token_revoke(args.data, token_id=args.token_id)

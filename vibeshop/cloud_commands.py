@@ -1,4 +1,4 @@
-"""`vibeshop cloud store ...` and `vibeshop cloud token ...`: managing stores and API tokens."""
+"""`vibeshop cloud store|token|device|domain ...`: managing stores, API tokens, devices and domains."""
 
 from __future__ import annotations
 
@@ -75,6 +75,27 @@ def token_create(data: Path, *, slug: str, name: str, scopes: list[str]) -> int:
         return _fail(exc)
     print(f"API token '{name}' for {slug} with scopes {', '.join(sorted(set(scopes)))}. It is shown only once:")
     print(token)
+    return 0
+
+
+def device_add(data: Path, *, slug: str) -> int:
+    """A one-time pairing code for a device, alone on the last line (valid 15 minutes, used once)."""
+    from shared.accounts.pairing import VALID_FOR, create_pairing_code
+
+    try:
+        store = open_store(DataDir(data), slug)
+        store.close()
+    except StoreError as exc:
+        return _fail(exc)
+    catalog = DataDir(data).catalog()
+    try:
+        code = create_pairing_code(catalog, store_id=store.record.id)
+    finally:
+        catalog.close()
+    minutes = int(VALID_FOR.total_seconds() // 60)
+    print(f"Pairing code for {slug}. Enter it in the studio or run `vibeshop link --code CODE`; "
+          f"it works once, within {minutes} minutes:")
+    print(code)
     return 0
 
 
