@@ -15,6 +15,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from aiohttp import web
+
 from bench.catalog_50k import bench_large_catalog
 from bench.timing import median_ms, table
 from shared.compose import render_template
@@ -50,30 +52,62 @@ def _wrk(port: int, host: str, seconds: int = 5) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
 
 
+def _fetch(port: int, host: str) -> bytes:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": host})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.read()
+
+
 def requests_per_second(data: Path) -> list[tuple[str, float, str]]:
-    """Alternate wrk runs against the storefront's cached home page and hello world."""
+    """Alternate wrk runs against the storefront's cached home page, aiohttp serving the same bytes
+    with nothing else (what this body costs at all), and hello world."""
     if shutil.which("wrk") is None:
         print("  (skipped requests/s: install the load tool with `apt-get install wrk`)")
         return []
-    shop_port, hello_port = _free_port(), _free_port()
+    shop_port, same_port, hello_port = _free_port(), _free_port(), _free_port()
     shop = subprocess.Popen([sys.executable, "-m", "bench.storefront_app", str(data), str(shop_port)], cwd=ROOT)
-    hello = subprocess.Popen([sys.executable, "-m", "bench.hello_app", str(hello_port)], cwd=ROOT)
+    servers = [shop]
     try:
         _wait(shop_port, "demo.localhost")
+        page = data / "bench-home-page.html"
+        page.write_bytes(_fetch(shop_port, "demo.localhost"))
+        servers.append(subprocess.Popen([sys.executable, "-m", "bench.storefront", str(page), str(same_port)],
+                                        cwd=ROOT))
+        servers.append(subprocess.Popen([sys.executable, "-m", "bench.hello_app", str(hello_port)], cwd=ROOT))
+        _wait(same_port, "localhost")
         _wait(hello_port, "localhost")
-        shop_runs, hello_runs = [], []
+        runs: dict[int, list[float]] = {shop_port: [], same_port: [], hello_port: []}
         for _ in range(3):
-            shop_runs.append(_wrk(shop_port, "demo.localhost"))
-            hello_runs.append(_wrk(hello_port, "localhost"))
+            for port in runs:
+                runs[port].append(_wrk(port, "demo.localhost" if port == shop_port else "localhost"))
     finally:
-        for proc in (shop, hello):
+        for proc in servers:
             proc.terminate()
             proc.wait(timeout=20)
-    ratios = [s / h for s, h in zip(shop_runs, hello_runs, strict=True)]
-    shop_rps, hello_rps = statistics.median(shop_runs), statistics.median(hello_runs)
-    return [("cached home page, req/s (75 KB page)", shop_rps,
-             f"{statistics.median(ratios):.0%} of hello world (target >= 80%)"),
-            ("aiohttp hello world, req/s", hello_rps, "same tool: wrk -t2 -c32 -d5s, 3 alternating runs")]
+    kb = page.stat().st_size // 1000
+
+    def ratio(port: int) -> str:
+        ratios = [a / b for a, b in zip(runs[port], runs[hello_port], strict=True)]
+        return f"{statistics.median(ratios):.0%} of hello world"
+
+    return [(f"cached home page, req/s ({kb} KB page)", statistics.median(runs[shop_port]),
+             ratio(shop_port) + " (target >= 80%)"),
+            ("aiohttp serving the same bytes only, req/s", statistics.median(runs[same_port]),
+             ratio(same_port) + ": the ceiling for this body"),
+            ("aiohttp hello world, req/s", statistics.median(runs[hello_port]),
+             "same tool: wrk -t2 -c32 -d5s, 3 alternating runs, one process each")]
+
+
+def serve_bytes(path: Path, port: int) -> None:
+    """The same-bytes peer: aiohttp answering GET / with a file's bytes, no middleware, no headers of ours."""
+    body = path.read_bytes()
+
+    async def page(_request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="text/html", charset="utf-8")
+
+    app = web.Application()
+    app.router.add_get("/", page)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
 def product_page(data: Path) -> list[tuple[str, float, str]]:
@@ -105,3 +139,8 @@ def main() -> None:
         print()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    # python -m bench.storefront FILE PORT : the same-bytes peer of requests_per_second()
+    serve_bytes(Path(sys.argv[1]), int(sys.argv[2]))
