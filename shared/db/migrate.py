@@ -50,6 +50,11 @@ def migrations_for(kind: str) -> list[Migration]:
     return found
 
 
+def latest_version(kind: str) -> int:
+    """The newest migration number of a database kind (the schema version sync requests carry)."""
+    return migrations_for(kind)[-1].version
+
+
 def applied_versions(conn: Connection) -> set[int]:
     """Versions recorded in the ledger."""
     return {row[0] for row in conn.all("SELECT version FROM schema_migrations")}
