@@ -18,8 +18,9 @@ from cloud.server.tenancy import hostname_of
 from shared.storefront.service import Store
 
 STORE = web.RequestKey("store", Store)
-# Paths served without a store (health checks, Caddy's on-demand TLS ask, metrics).
-_STORELESS = ("/_health", "/_tls/", "/metrics")
+# Paths served without a store from the Host header (health checks, Caddy's on-demand TLS ask,
+# metrics, and the sync API, whose store is the device token's).
+_STORELESS = ("/_health", "/_tls/", "/metrics", "/_sync/")
 
 
 def attach_store(request: web.Request) -> web.Response | None:
@@ -158,8 +159,8 @@ def same_origin(request: web.Request) -> bool:
 
 def cross_site(request: web.Request) -> web.Response | None:
     """The 403 page for a state-changing request from another site. The admin API (bearer tokens, no
-    cookies) is not exposed to CSRF and is left to its token check."""
-    if request.method in _SAFE_METHODS or request.path.startswith("/api/") or same_origin(request):
+    cookies) and the sync API (device tokens) are not exposed to CSRF and are left to their token checks."""
+    if request.method in _SAFE_METHODS or request.path.startswith(("/api/", "/_sync/")) or same_origin(request):
         return None
     return error_page(403, "Request refused", "This form was sent from another site. Go back to the shop "
                       "and try again.")

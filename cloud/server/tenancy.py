@@ -7,7 +7,7 @@ import functools
 import threading
 import time
 
-from shared.db.repositories.stores import find_store_by_hostname, get_store_by_slug
+from shared.db.repositories.stores import find_store_by_hostname, get_store, get_store_by_slug
 from shared.db import Database
 from shared.storefront.service import DataDir, Store, open_store
 from shared.storefront.validation import SLUG_RE
@@ -36,6 +36,7 @@ class StoreDirectory:
         self._lock = threading.Lock()
         self._catalog = data_dir.catalog()
         self._hosts: dict[str, tuple[Store | None, float]] = {}
+        self._ids: dict[str, tuple[Store | None, float]] = {}
 
     def slug_for(self, hostname: str) -> str | None:
         """The store slug a hostname names, if any (subdomain of the base domain or a verified domain)."""
@@ -77,6 +78,20 @@ class StoreDirectory:
                 self._open[record.id] = store
             store.record = record
             return store
+
+    def store_by_id(self, store_id: str) -> Store | None:
+        """The open store with this id (a device token's store), or None; not cached for long, like
+        hostnames, so a deleted store stops answering within RECORD_TTL."""
+        now = time.monotonic()
+        seen = self._ids.get(store_id)
+        if seen is not None and now - seen[1] < RECORD_TTL:
+            return seen[0]
+        record = self._catalog.read(lambda conn: get_store(conn, store_id))
+        store = self._resolve(f"{record.slug}.{self.base_domain}") if record is not None else None
+        if len(self._ids) >= 10_000:
+            self._ids.clear()
+        self._ids[store_id] = (store, now)
+        return store
 
     def forget(self, slug: str) -> None:
         """Look hostnames up again on the next request after this worker changed this store's row or

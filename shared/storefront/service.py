@@ -108,6 +108,31 @@ def create_store(data_dir: DataDir, *, slug: str, name: str, currency: str = "US
         catalog.close()
 
 
+def adopt_store(data_dir: DataDir, *, record: StoreRecord, database_file: Path) -> Store:
+    """Register an existing store database (a linked device's copy of a cloud store) under its own
+    id and slug. The file is moved into the data folder. StoreError(DUPLICATE) if the folder already
+    has a store with that id or slug; nothing changes then."""
+    catalog = data_dir.catalog()
+    try:
+        record = replace(record, db_url=f"stores/{record.id}.db")
+        target = Path(data_dir.store_url(record))
+
+        def register(conn: Connection) -> None:
+            if stores.get_store_by_slug(conn, record.slug) or stores.get_store(conn, record.id):
+                raise StoreError(StoreErrorCode.DUPLICATE, f"This folder already has the store '{record.slug}'",
+                                 (FieldError("slug", "is taken"),))
+            if target.exists():
+                raise StoreError(StoreErrorCode.DUPLICATE, f"{target} already exists")
+            stores.insert_store(conn, record)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            database_file.replace(target)        # last: a failure before this rolls the row back
+
+        catalog.write(register)
+        return Store(record, connect(target), data_dir)
+    finally:
+        catalog.close()
+
+
 def _seed_store(conn: Connection, record: StoreRecord, currency: str, locale: str, timezone: str,
                 settings: dict[str, Any], preset: str) -> None:
     now = record.created_at
