@@ -1,0 +1,55 @@
+"""The synced tables (docs/sync-protocol.md section 1) as publishing sees them: key, unique columns,
+and how to name a row in a release summary. Listed parents first: media before the pages and posts that
+point at it, pages before their blocks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+RowMap = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SyncedTable:
+    """One synced table: its key, its unique columns with a parking value, and a row's display title."""
+
+    name: str
+    key: str
+    title: Callable[[RowMap], str]
+    # Unique columns and the value a row holds while publishing moves values between rows (two pages
+    # swapping slugs would otherwise clash half-way). Callables get the row's key.
+    park: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
+
+
+def _parked(key: str) -> str:
+    return f"~release~{key}"
+
+
+def _text(row: RowMap, name: str) -> str:
+    value = row.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _block_title(row: RowMap) -> str:
+    try:
+        settings = json.loads(row.get("settings") or "{}")
+    except (TypeError, ValueError):
+        settings = {}
+    heading = next((settings[k] for k in ("heading", "title", "text") if isinstance(settings.get(k), str)), "")
+    kind = _text(row, "kind")
+    return f"{kind}: {heading[:60]}" if heading else kind
+
+
+SYNCED: tuple[SyncedTable, ...] = (
+    SyncedTable("storefront", "id", lambda r: _text(r, "name"), {"slug": _parked}),
+    SyncedTable("media", "id", lambda r: _text(r, "alt") or _text(r, "filename"), {"hash": _parked}),
+    SyncedTable("themes", "id", lambda r: _text(r, "name"), {"is_active": lambda _key: 0}),
+    SyncedTable("menus", "handle", lambda r: _text(r, "handle")),
+    SyncedTable("pages", "id", lambda r: _text(r, "title"), {"slug": _parked, "template": lambda _key: None}),
+    SyncedTable("blocks", "id", _block_title),
+    SyncedTable("posts", "id", lambda r: _text(r, "title"), {"slug": _parked}),
+)
+BY_NAME: dict[str, SyncedTable] = {t.name: t for t in SYNCED}
