@@ -21,7 +21,8 @@ from shared.db import Connection, Database, DatabaseError
 from shared.db.repositories import releases as repo
 from shared.db.stamps import utc_now
 from shared.releases.errors import ReleaseError, ReleaseErrorCode
-from shared.releases.snapshot import Snapshot, TableChanges, check_snapshot, decode, diff, encode, read_snapshot, summarize
+from shared.releases.snapshot import (Snapshot, TableChanges, check_snapshot, decode, diff, encode, read_snapshot,
+                                      summarize)
 from shared.releases.tables import SYNCED
 
 MAX_NOTE = 1000
