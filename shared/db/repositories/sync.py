@@ -1,0 +1,317 @@
+"""Sync tables (migration 0007) and generic row access to the synced tables.
+
+Table and column names are formatted into SQL only after `_check` has matched them against the
+table spec (shared/sync/tables.py) and the schema's own column list; values are always bound."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from shared.db import Connection
+from shared.db.errors import DatabaseError
+from shared.sync.tables import SPECS, TableSpec
+
+Row = dict[str, Any]
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _check(spec: TableSpec, columns: Iterable[str] = ()) -> None:
+    if SPECS.get(spec.name) is not spec or not _IDENT.match(spec.name):
+        raise DatabaseError(f"not a synced table: {spec.name!r}")
+    for column in columns:
+        if not _IDENT.match(column):
+            raise DatabaseError(f"not a column name: {column!r}")
+
+
+def _checked_columns(conn: Connection, spec: TableSpec, columns: Iterable[str]) -> list[str]:
+    names = list(columns)
+    known = set(spec.columns(conn))
+    unknown = [c for c in names if c not in known]
+    if unknown:
+        raise DatabaseError(f"{spec.name} has no column {unknown[0]!r}")
+    return names
+
+
+def table_columns(conn: Connection, spec: TableSpec) -> list[str]:
+    """The table's column names from the schema, in order."""
+    _check(spec)
+    names = [row[1] for row in conn.all(f"PRAGMA table_info({spec.name})")]
+    _check(spec, names)
+    return names
+
+
+# --- rows of the synced tables -------------------------------------------------------------------
+
+def get_row(conn: Connection, spec: TableSpec, key: str) -> Row | None:
+    """One row as {column: value}, or None."""
+    cols = spec.columns(conn)
+    row = conn.one(f"SELECT {', '.join(cols)} FROM {spec.name} WHERE {spec.key} = ?", (key,))
+    return None if row is None else dict(zip(cols, row, strict=True))
+
+
+def all_rows(conn: Connection, spec: TableSpec) -> list[Row]:
+    """Every row of the table, by key."""
+    cols = spec.columns(conn)
+    rows = conn.all(f"SELECT {', '.join(cols)} FROM {spec.name} ORDER BY {spec.key}")
+    return [dict(zip(cols, row, strict=True)) for row in rows]
+
+
+def upsert_row(conn: Connection, spec: TableSpec, row: Mapping[str, Any]) -> None:
+    """Insert the row, or update the given columns of the row with its key (never a REPLACE, which
+    would delete the row first and cascade to its children)."""
+    cols = _checked_columns(conn, spec, row)
+    if spec.key not in cols:
+        raise DatabaseError(f"{spec.name} row without its key")
+    updates = [c for c in cols if c != spec.key]
+    assignments = ", ".join(f"{c} = excluded.{c}" for c in updates)
+    tail = f"DO UPDATE SET {assignments}" if updates else "DO NOTHING"
+    conn.execute(f"INSERT INTO {spec.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+                 f"ON CONFLICT ({spec.key}) {tail}", [row[c] for c in cols])
+
+
+def update_fields(conn: Connection, spec: TableSpec, key: str, fields: Mapping[str, Any]) -> None:
+    """Set some columns of one row."""
+    cols = _checked_columns(conn, spec, fields)
+    if not cols:
+        return
+    conn.execute(f"UPDATE {spec.name} SET {', '.join(f'{c} = ?' for c in cols)} WHERE {spec.key} = ?",
+                 [fields[c] for c in cols] + [key])
+
+
+def delete_row(conn: Connection, spec: TableSpec, key: str) -> None:
+    """Delete one row (the schema's ON DELETE actions follow)."""
+    _check(spec)
+    conn.execute(f"DELETE FROM {spec.name} WHERE {spec.key} = ?", (key,))
+
+
+def keys_with_value(conn: Connection, spec: TableSpec, column: str, value: Any) -> list[str]:
+    """Keys of the rows whose `column` equals value."""
+    _checked_columns(conn, spec, [column])
+    return [r[0] for r in conn.all(f"SELECT {spec.key} FROM {spec.name} WHERE {column} = ? ORDER BY {spec.key}",
+                                   (value,))]
+
+
+def replace_in_text(conn: Connection, spec: TableSpec, column: str, old: str, new: str) -> list[str]:
+    """Replace the text `old` by `new` inside one column of every row holding it; returns their keys."""
+    _checked_columns(conn, spec, [column])
+    keys = [r[0] for r in conn.all(f"SELECT {spec.key} FROM {spec.name} WHERE instr({column}, ?) > 0", (old,))]
+    if keys:
+        conn.execute(f"UPDATE {spec.name} SET {column} = replace({column}, ?, ?) WHERE instr({column}, ?) > 0",
+                     (old, new, old))
+    return keys
+
+
+def defer_foreign_keys(conn: Connection) -> None:
+    """Check foreign keys at commit, not per statement, for the rest of this transaction."""
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+
+
+# --- sync_state ----------------------------------------------------------------------------------
+
+def get_state(conn: Connection, key: str) -> str | None:
+    """One sync_state value."""
+    return conn.scalar("SELECT value FROM sync_state WHERE key = ?", (key,))
+
+
+def set_state(conn: Connection, key: str, value: str) -> None:
+    """Set one sync_state value."""
+    conn.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) "
+                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+# --- sync_dirty, sync_fields, sync_shadow, sync_outbox (device) ----------------------------------
+
+def list_dirty(conn: Connection) -> list[tuple[str, str, str]]:
+    """(table, key, edit hlc) of the dirty rows, in the order they first became dirty."""
+    return [tuple(r) for r in conn.all("SELECT table_name, key, hlc FROM sync_dirty ORDER BY rowid")]
+
+
+def clear_dirty(conn: Connection) -> None:
+    """Forget every dirty mark."""
+    conn.execute("DELETE FROM sync_dirty")
+
+
+def get_clocks(conn: Connection, table: str, key: str) -> dict[str, str]:
+    """{field: hlc} of one row."""
+    return dict(conn.all("SELECT field, hlc FROM sync_fields WHERE table_name = ? AND key = ?", (table, key)))
+
+
+def set_clocks(conn: Connection, table: str, key: str, clocks: Mapping[str, str], *, replace: bool = False) -> None:
+    """Store field clocks of one row (all of them when `replace`)."""
+    if replace:
+        conn.execute("DELETE FROM sync_fields WHERE table_name = ? AND key = ?", (table, key))
+    for name, hlc in clocks.items():
+        conn.execute("INSERT INTO sync_fields (table_name, key, field, hlc) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT (table_name, key, field) DO UPDATE SET hlc = excluded.hlc", (table, key, name, hlc))
+
+
+def get_shadow(conn: Connection, table: str, key: str) -> Row | None:
+    """The row as last pulled (or formed), or None."""
+    text = conn.scalar("SELECT row FROM sync_shadow WHERE table_name = ? AND key = ?", (table, key))
+    return None if text is None else json.loads(text)
+
+
+def set_shadow(conn: Connection, table: str, key: str, row: Mapping[str, Any] | None) -> None:
+    """Store (or with None, forget) a row's shadow."""
+    if row is None:
+        conn.execute("DELETE FROM sync_shadow WHERE table_name = ? AND key = ?", (table, key))
+        return
+    conn.execute("INSERT INTO sync_shadow (table_name, key, row) VALUES (?, ?, ?) "
+                 "ON CONFLICT (table_name, key) DO UPDATE SET row = excluded.row", (table, key, _dumps(row)))
+
+
+def add_outbox(conn: Connection, n: int, op: Mapping[str, Any]) -> None:
+    """Store a formed op."""
+    conn.execute("INSERT INTO sync_outbox (n, op) VALUES (?, ?)", (n, _dumps(op)))
+
+
+def list_outbox(conn: Connection) -> list[dict[str, Any]]:
+    """The ops not yet acknowledged, in order."""
+    return [json.loads(r[0]) for r in conn.all("SELECT op FROM sync_outbox ORDER BY n")]
+
+
+def delete_outbox_through(conn: Connection, n: int) -> None:
+    """Forget the ops numbered up to n (acknowledged)."""
+    conn.execute("DELETE FROM sync_outbox WHERE n <= ?", (n,))
+
+
+# --- sync_log, sync_devices (cloud) --------------------------------------------------------------
+
+def append_log(conn: Connection, table: str, key: str, row: Mapping[str, Any] | None,
+               clocks: Mapping[str, str], op_id: str | None) -> int:
+    """Append one row state to the change log; returns its seq."""
+    cursor = conn.execute("INSERT INTO sync_log (table_name, key, row, clocks, op_id) VALUES (?, ?, ?, ?, ?)",
+                          (table, key, None if row is None else _dumps(row), _dumps(clocks), op_id))
+    return int(cursor.lastrowid)
+
+
+def log_since(conn: Connection, cursor: int, limit: int) -> list[dict[str, Any]]:
+    """Change-log entries with seq > cursor, in order, at most `limit`."""
+    rows = conn.all("SELECT seq, table_name, key, row, clocks, op_id FROM sync_log WHERE seq > ? ORDER BY seq LIMIT ?",
+                    (cursor, limit))
+    return [{"seq": seq, "table": table, "key": key, "row": None if row is None else json.loads(row),
+             "clocks": json.loads(clocks), "op_id": op_id} for seq, table, key, row, clocks, op_id in rows]
+
+
+def newest_seq(conn: Connection) -> int:
+    """The newest change-log seq (0 when empty)."""
+    return int(conn.scalar("SELECT coalesce(max(seq), 0) FROM sync_log"))
+
+
+def get_device(conn: Connection, device_id: str) -> tuple[str, int] | None:
+    """(name, last_op) of a device, or None."""
+    row = conn.one("SELECT name, last_op FROM sync_devices WHERE device_id = ?", (device_id,))
+    return None if row is None else (row[0], int(row[1]))
+
+
+def insert_device(conn: Connection, device_id: str, name: str, created_at: str) -> None:
+    """Register a device (its ledger starts at 0); a known device only gets its name updated."""
+    conn.execute("INSERT INTO sync_devices (device_id, name, last_op, created_at) VALUES (?, ?, 0, ?) "
+                 "ON CONFLICT (device_id) DO UPDATE SET name = excluded.name", (device_id, name, created_at))
+
+
+def set_device_last_op(conn: Connection, device_id: str, last_op: int) -> None:
+    """Move a device's ledger."""
+    conn.execute("UPDATE sync_devices SET last_op = ? WHERE device_id = ?", (last_op, device_id))
+
+
+# --- sync_conflicts ------------------------------------------------------------------------------
+
+_CONFLICT_COLS = "id, table_name, key, field, value, hlc, device_id, winner_hlc, created_seq, resolved"
+
+
+def _conflict(row: Sequence[Any]) -> dict[str, Any]:
+    names = ("id", "table", "key", "field", "value", "hlc", "device_id", "winner_hlc", "created_seq", "resolved")
+    record = dict(zip(names, row, strict=True))
+    record["resolved"] = bool(record["resolved"])
+    return record
+
+
+def insert_conflict(conn: Connection, record: Mapping[str, Any]) -> None:
+    """Store a conflict record (see sync_conflicts); a known id is left alone."""
+    conn.execute(f"INSERT OR IGNORE INTO sync_conflicts ({_CONFLICT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (record["id"], record["table"], record["key"], record["field"], record["value"], record["hlc"],
+                  record["device_id"], record["winner_hlc"], record["created_seq"], int(record["resolved"])))
+
+
+def conflicts_since(conn: Connection, cursor: int) -> list[dict[str, Any]]:
+    """Conflict records with created_seq > cursor, oldest first."""
+    return [_conflict(r) for r in conn.all(
+        f"SELECT {_CONFLICT_COLS} FROM sync_conflicts WHERE created_seq > ? ORDER BY created_seq, id", (cursor,))]
+
+
+def get_conflict(conn: Connection, conflict_id: str) -> dict[str, Any] | None:
+    """One conflict record."""
+    row = conn.one(f"SELECT {_CONFLICT_COLS} FROM sync_conflicts WHERE id = ?", (conflict_id,))
+    return None if row is None else _conflict(row)
+
+
+def unresolved_conflicts(conn: Connection) -> list[dict[str, Any]]:
+    """Conflict records not yet resolved, oldest first."""
+    return [_conflict(r) for r in conn.all(
+        f"SELECT {_CONFLICT_COLS} FROM sync_conflicts WHERE resolved = 0 ORDER BY created_seq, id")]
+
+
+def resolve_conflict(conn: Connection, conflict_id: str) -> None:
+    """Mark a conflict record resolved."""
+    conn.execute("UPDATE sync_conflicts SET resolved = 1 WHERE id = ?", (conflict_id,))
+
+
+def insert_block_revision(conn: Connection, revision_id: str, block_id: str, code: str, author: str,
+                          message: str, created_at: str) -> None:
+    """Add a block revision unless one with that id exists (a conflict's losing code)."""
+    conn.execute("INSERT OR IGNORE INTO block_revisions (id, block_id, code, author, message, created_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?)", (revision_id, block_id, code, author, message, created_at))
+
+
+# --- sync_tombstones -----------------------------------------------------------------------------
+
+_TOMB_COLS = "table_name, key, hlc, row, clocks, reason, parent_key, alias_of"
+
+
+def _tombstone(row: Sequence[Any]) -> dict[str, Any]:
+    table, key, hlc, data, clocks, reason, parent_key, alias_of = row
+    return {"table": table, "key": key, "hlc": hlc, "row": None if data is None else json.loads(data),
+            "clocks": json.loads(clocks), "reason": reason, "parent_key": parent_key, "alias_of": alias_of}
+
+
+def get_tombstone(conn: Connection, table: str, key: str) -> dict[str, Any] | None:
+    """The tombstone of a deleted row, or None."""
+    row = conn.one(f"SELECT {_TOMB_COLS} FROM sync_tombstones WHERE table_name = ? AND key = ?", (table, key))
+    return None if row is None else _tombstone(row)
+
+
+def put_tombstone(conn: Connection, table: str, key: str, *, hlc: str, row: Mapping[str, Any] | None,
+                  clocks: Mapping[str, str], reason: str, parent_key: str | None = None,
+                  alias_of: str | None = None) -> None:
+    """Store (or replace) the tombstone of a row."""
+    conn.execute(f"INSERT INTO sync_tombstones ({_TOMB_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                 "ON CONFLICT (table_name, key) DO UPDATE SET hlc = excluded.hlc, row = excluded.row, "
+                 "clocks = excluded.clocks, reason = excluded.reason, parent_key = excluded.parent_key, "
+                 "alias_of = excluded.alias_of",
+                 (table, key, hlc, None if row is None else _dumps(row), _dumps(clocks), reason, parent_key, alias_of))
+
+
+def delete_tombstone(conn: Connection, table: str, key: str) -> None:
+    """Forget a tombstone (the row is back)."""
+    conn.execute("DELETE FROM sync_tombstones WHERE table_name = ? AND key = ?", (table, key))
+
+
+def tombstones_under(conn: Connection, table: str, parent_key: str, reason: str) -> list[dict[str, Any]]:
+    """Tombstones of `table` rows kept because their parent went, for one parent."""
+    return [_tombstone(r) for r in conn.all(
+        f"SELECT {_TOMB_COLS} FROM sync_tombstones WHERE table_name = ? AND parent_key = ? AND reason = ? "
+        "ORDER BY key", (table, parent_key, reason))]
+
+
+def aliases(conn: Connection, table: str) -> dict[str, str]:
+    """{merged key: key it was merged into} of one table."""
+    return dict(conn.all("SELECT key, alias_of FROM sync_tombstones WHERE table_name = ? AND reason = 'alias'",
+                         (table,)))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

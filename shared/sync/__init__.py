@@ -1,0 +1,4 @@
+"""Sync core (docs/sync-protocol.md): hybrid logical clock, change ops, device side, cloud merge rules.
+
+Pure Python over `shared.db`: no HTTP and no Qt. `device` runs in a device's store database,
+`merge` in the cloud's working copy; both use the same store schema (migration 0007)."""

@@ -1,0 +1,372 @@
+"""The device side of sync (docs/sync-protocol.md sections 5.1 and 8), in a device's store database.
+
+Triggers (migration 0007) mark changed rows in `sync_dirty` while capture is on. `form_ops` diffs
+each dirty row against its shadow (the row as last pulled, with this device's own formed ops laid
+over it) and stores the ops in `sync_outbox`, numbered per device without gaps; after forming, a
+field's clock in `sync_fields` is the op's HLC, so the next edit of it is based on this version.
+`apply_pull` writes pulled rows with capture off, then rebases: fields changed locally (dirty rows,
+or ops not yet applied by the cloud) are written back over the pulled values. A change-log entry
+tagged with one of this device's op ids proves the cloud applied that op and every earlier one
+(a push whose answer was lost), so those ops count as acknowledged and are not rebased."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.db import Connection, Database
+from shared.db.repositories import sync as repo
+from shared.db.stamps import utc_now
+from shared.sync import hlc as clock
+from shared.sync.errors import SyncError
+from shared.sync.ops import Op
+from shared.sync.tables import EXCLUSIVE, ORDER, SPECS, SUFFIX, TableSpec, spec_for
+
+_MISSING = object()
+
+
+def enable_capture(db: Database, device_id: str) -> None:
+    """Link this database as device `device_id`: from now on every change to a synced table is captured."""
+    if not isinstance(device_id, str) or not clock.is_valid(clock.format_hlc(0, 0, device_id)):
+        raise SyncError("invalid", "a device id is letters, digits, '-' and '_'")
+
+    def write(conn: Connection) -> None:
+        repo.set_state(conn, "device_id", device_id)
+        for key in ("cursor", "last_op", "formed_op"):
+            if repo.get_state(conn, key) is None:
+                repo.set_state(conn, key, "0")
+        repo.set_state(conn, "capture", "1")
+
+    db.write(write)
+
+
+def cursor(db: Database) -> int:
+    """The change-log seq this device has pulled up to."""
+    return int(db.read(lambda conn: repo.get_state(conn, "cursor")) or 0)
+
+
+def _device_id(conn: Connection) -> str:
+    device_id = repo.get_state(conn, "device_id")
+    if not device_id:
+        raise SyncError("device", "this database is not linked to a store")
+    return device_id
+
+
+# --- forming ops ---------------------------------------------------------------------------------
+
+@dataclass
+class _Change:
+    spec: TableSpec
+    key: str
+    local: dict[str, Any] | None
+    fields: dict[str, Any] = field(default_factory=dict)
+    base: dict[str, str | None] = field(default_factory=dict)
+
+
+def form_ops(db: Database) -> list[Op]:
+    """Turn dirty rows into ops in the outbox, in one transaction (dirty marks cleared with it).
+
+    Deletes come first (children first, so a slug freed by a delete is free before an insert takes
+    it), then inserts and updates (parents first, then in the order rows became dirty). A block
+    deleted with its page is left to the page's delete: the cloud keeps it with the page."""
+    def write(conn: Connection) -> list[Op]:
+        device_id = _device_id(conn)
+        dirty = repo.list_dirty(conn)
+        if not dirty:
+            return []
+        edit_times = [h for _t, _k, h in dirty if clock.is_valid(h)]
+        if edit_times:
+            clock.receive(conn, max(edit_times), device_id)   # an op is never older than its edit
+        deletes, upserts = _dirty_changes(conn, dirty)
+        n = int(repo.get_state(conn, "formed_op") or repo.get_state(conn, "last_op") or 0)
+        ops = []
+        for change in deletes + upserts:
+            n += 1
+            op = Op(f"{device_id}:{n}", clock.now(conn, device_id), change.spec.name, change.key,
+                    change.fields, change.base, change.local is None)
+            repo.add_outbox(conn, n, op.to_json())
+            repo.set_shadow(conn, op.table, op.key, change.local)
+            if op.delete:
+                repo.set_clocks(conn, op.table, op.key, {}, replace=True)
+            else:
+                repo.set_clocks(conn, op.table, op.key, {name: op.hlc for name in op.fields})
+            ops.append(op)
+        repo.set_state(conn, "formed_op", str(n))
+        repo.clear_dirty(conn)
+        return ops
+
+    return db.write(write)
+
+
+def _dirty_changes(conn: Connection, dirty: Sequence[tuple[str, str, str]]) -> tuple[list[_Change], list[_Change]]:
+    deletes: list[_Change] = []
+    upserts: list[_Change] = []
+    for table, key, _hlc in dirty:
+        spec = spec_for(table)
+        if spec is None:
+            continue
+        local, shadow = repo.get_row(conn, spec, key), repo.get_shadow(conn, table, key)
+        if local is None:
+            if shadow is not None:
+                deletes.append(_Change(spec, key, None, base={}))
+            continue
+        names = spec.fields(conn)
+        if shadow is None:
+            upserts.append(_Change(spec, key, local, {n: local[n] for n in names}, {n: None for n in names}))
+            continue
+        changed = {n: local[n] for n in names if shadow.get(n, _MISSING) != local[n]}
+        if changed:
+            clocks = repo.get_clocks(conn, table, key)
+            upserts.append(_Change(spec, key, local, changed, {n: clocks.get(n) for n in changed}))
+    gone = {(c.spec.name, c.key) for c in deletes}
+    kept = []
+    for change in deletes:
+        if change.spec.parent:
+            column, parent = change.spec.parent
+            shadow = repo.get_shadow(conn, change.spec.name, change.key) or {}
+            if (parent, shadow.get(column)) in gone:
+                repo.set_shadow(conn, change.spec.name, change.key, None)
+                repo.set_clocks(conn, change.spec.name, change.key, {}, replace=True)
+                continue
+        kept.append(change)
+    kept.sort(key=lambda c: -c.spec.rank)
+    upserts.sort(key=lambda c: c.spec.rank)
+    return kept, upserts
+
+
+def pending_ops(db: Database) -> list[Op]:
+    """Ops formed and not yet acknowledged, in order (a retry sends exactly these)."""
+    return db.read(lambda conn: [_op(raw) for raw in repo.list_outbox(conn)])
+
+
+def _op(raw: Mapping[str, Any]) -> Op:
+    return Op(raw["op_id"], raw["hlc"], raw["table"], raw["key"], raw["fields"], raw["base"], raw["delete"])
+
+
+def acknowledge(db: Database, last_op: int) -> None:
+    """The cloud has applied ops up to `last_op`: drop them from the outbox."""
+    db.write(lambda conn: _acknowledge(conn, int(last_op)))
+
+
+def _acknowledge(conn: Connection, last_op: int) -> None:
+    repo.delete_outbox_through(conn, last_op)
+    if last_op > int(repo.get_state(conn, "last_op") or 0):
+        repo.set_state(conn, "last_op", str(last_op))
+
+
+def has_unsynced(db: Database) -> list[str]:
+    """What has not reached the cloud yet, in words (publishing is refused while this is not empty)."""
+    def read(conn: Connection) -> list[str]:
+        found = []
+        for table, key, _hlc in repo.list_dirty(conn):
+            found.append(f"{_describe(conn, table, key)}: changed since the last sync")
+        for raw in repo.list_outbox(conn):
+            found.append(f"{_describe(conn, raw['table'], raw['key'])}: "
+                         f"{'deleted' if raw['delete'] else 'changed'}, not yet accepted by the cloud "
+                         f"(op {raw['op_id'].rpartition(':')[2]})")
+        return found
+
+    return db.read(read)
+
+
+def _describe(conn: Connection, table: str, key: str) -> str:
+    spec = spec_for(table)
+    row = repo.get_row(conn, spec, key) if spec else None
+    label = next((str(row[n]) for n in ("title", "name", "filename", "slug", "kind") if row and row.get(n)), "")
+    noun = {"storefront": "store settings", "media": "image", "themes": "theme", "menus": "menu",
+            "pages": "page", "blocks": "block", "posts": "post"}.get(table, table)
+    return f"{noun} '{label}' ({key})" if label else f"{noun} {key}"
+
+
+# --- applying a pull -----------------------------------------------------------------------------
+
+@dataclass
+class _Local:
+    """What this device changed in one row and the cloud has not applied yet."""
+
+    row: dict[str, Any] | None
+    changed: set[str]
+    pending: dict[str, Any] = field(default_factory=dict)      # field -> value of the newest pending op
+    pending_hlc: dict[str, str] = field(default_factory=dict)
+    pending_delete: bool = False
+
+    @property
+    def deleted(self) -> bool:
+        """Whether this device deleted the row."""
+        return self.row is None
+
+
+def apply_pull(db: Database, changes: Sequence[Mapping[str, Any]], cursor: int, *,
+               conflicts: Iterable[Mapping[str, Any]] = ()) -> None:
+    """Apply pulled changes in ONE transaction with capture off, store the cursor, then rebase rows
+    this device changed. Conflict records for block code become local block revisions.
+
+    Raises SyncError("invalid") for a change of an unknown table or column; then nothing changed."""
+    def write(conn: Connection) -> None:
+        capture = repo.get_state(conn, "capture") or "0"
+        repo.set_state(conn, "capture", "0")
+        repo.defer_foreign_keys(conn)           # parents and children may come in any order
+        device_id = repo.get_state(conn, "device_id") or ""
+        own = [int(c["op_id"].rpartition(":")[2]) for c in changes
+               if device_id and isinstance(c.get("op_id"), str) and c["op_id"].rpartition(":")[0] == device_id]
+        if own:
+            _acknowledge(conn, max(own))
+        local = _local_changes(conn, {(c["table"], c["key"]) for c in changes})
+        newest = ""
+        for change in changes:
+            newest = max([newest, *change.get("clocks", {}).values()])
+            _write_pulled(conn, change)
+        for (table, key), mine in sorted(local.items(), key=lambda item: SPECS[item[0][0]].rank):
+            _rebase(conn, SPECS[table], key, mine)
+        _conflict_revisions(conn, conflicts)
+        if device_id and clock.is_valid(newest):
+            clock.receive(conn, newest, device_id)
+        repo.set_state(conn, "cursor", str(int(cursor)))
+        repo.set_state(conn, "capture", capture)
+
+    db.write(write)
+
+
+def _local_changes(conn: Connection, touched: set[tuple[str, str]]) -> dict[tuple[str, str], _Local]:
+    """Local edits of the touched rows: dirty fields (row vs shadow) and fields of pending ops."""
+    found: dict[tuple[str, str], _Local] = {}
+    for table, key, _hlc in repo.list_dirty(conn):
+        spec = spec_for(table)
+        if spec is None or (table, key) not in touched:
+            continue
+        row, shadow = repo.get_row(conn, spec, key), repo.get_shadow(conn, table, key)
+        changed = set() if row is None else {n for n in spec.fields(conn) if shadow is None
+                                             or shadow.get(n, _MISSING) != row[n]}
+        found[(table, key)] = _Local(row, changed)
+    for raw in repo.list_outbox(conn):
+        tk = (raw["table"], raw["key"])
+        if tk not in touched:
+            continue
+        spec = SPECS[raw["table"]]
+        mine = found.setdefault(tk, _Local(repo.get_row(conn, spec, raw["key"]), set()))
+        mine.pending_delete = raw["delete"]
+        mine.changed |= set(raw["fields"])
+        mine.pending.update(raw["fields"])
+        mine.pending_hlc.update({n: raw["hlc"] for n in raw["fields"]})
+    return found
+
+
+def _write_pulled(conn: Connection, change: Mapping[str, Any]) -> None:
+    spec = spec_for(change.get("table"))
+    if spec is None or not isinstance(change.get("key"), str):
+        raise SyncError("invalid", f"a pulled change for an unknown table {change.get('table')!r}")
+    key, row = change["key"], change.get("row")
+    if row is None:
+        repo.delete_row(conn, spec, key)
+        repo.set_shadow(conn, spec.name, key, None)
+        repo.set_clocks(conn, spec.name, key, {}, replace=True)
+        return
+    columns = set(spec.columns(conn))
+    if not isinstance(row, Mapping) or set(row) - columns or row.get(spec.key) != key:
+        raise SyncError("invalid", f"a pulled {spec.name} row does not match the schema")
+    if spec.name == "media":
+        _merge_local_duplicates(conn, row)
+    _displace(conn, spec, key, row)
+    repo.upsert_row(conn, spec, row)
+    repo.set_clocks(conn, spec.name, key, dict(change.get("clocks") or {}), replace=True)
+    repo.set_shadow(conn, spec.name, key, dict(row))
+
+
+def _displace(conn: Connection, spec: TableSpec, key: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Move local rows out of the way of a unique value the cloud gave `key` (the cloud renames them
+    when their ops arrive); returns {column: value} of the columns `row` itself could not take."""
+    for column, (rule, reset) in spec.unique.items():
+        value = row.get(column)
+        if value is None or value == reset:
+            continue
+        for other in repo.keys_with_value(conn, spec, column, value):
+            if other != key:
+                repo.update_fields(conn, spec, other, {column: f"{value}-{other[:8]}" if rule == SUFFIX else reset})
+    return {}
+
+
+def _merge_local_duplicates(conn: Connection, row: Mapping[str, Any]) -> None:
+    """A pulled image this device also imported under another id: point every local use at the
+    pulled row and drop the local one (the cloud merges that id into the same row)."""
+    media = SPECS["media"]
+    for other in repo.keys_with_value(conn, media, "hash", row.get("hash")):
+        if other == row["id"]:
+            continue
+        for spec in ORDER:
+            for column in spec.media_refs:
+                for ref in repo.keys_with_value(conn, spec, column, other):
+                    repo.update_fields(conn, spec, ref, {column: row["id"]})
+            for column in sorted(spec.json_text):
+                repo.replace_in_text(conn, spec, column, other, row["id"])
+        repo.put_tombstone(conn, "media", other, hlc=clock.format_hlc(0, 0, clock.CLOUD), row=None, clocks={},
+                           reason="alias", alias_of=row["id"])
+        repo.delete_row(conn, media, other)
+
+
+def _rebase(conn: Connection, spec: TableSpec, key: str, mine: _Local) -> None:
+    """Write this device's unapplied changes of one row back over the pulled state."""
+    current = repo.get_row(conn, spec, key)
+    if mine.deleted:
+        if current is not None:
+            repo.delete_row(conn, spec, key)
+        if mine.pending_delete:     # the op is formed: no second delete from the pulled shadow
+            repo.set_shadow(conn, spec.name, key, None)
+            repo.set_clocks(conn, spec.name, key, {}, replace=True)
+        return
+    aliases = repo.aliases(conn, "media")
+    if spec.name == "media" and key in aliases:
+        return
+    names = mine.changed if current is not None else set(spec.fields(conn))
+    values = {n: _unalias(mine.row[n], aliases) for n in names}
+    if spec.parent and current is None:
+        column, parent = spec.parent
+        if repo.get_row(conn, SPECS[parent], values[column]) is None:
+            return          # its page is gone here; the cloud keeps it recoverable
+    for column in spec.media_refs:
+        if values.get(column) is not None and repo.get_row(conn, SPECS["media"], values[column]) is None:
+            values[column] = None
+    shadow = repo.get_shadow(conn, spec.name, key)
+    taken = _own_clashes(conn, spec, key, values)
+    if current is None:
+        repo.upsert_row(conn, spec, {spec.key: key, **values})
+    else:
+        repo.update_fields(conn, spec, key, values)
+    if mine.pending and shadow is not None:
+        pending = {n: _unalias(v, aliases) for n, v in mine.pending.items()}
+        pending.update({n: values[n] for n in taken if n in pending})
+        repo.set_shadow(conn, spec.name, key, {**shadow, **pending})
+        repo.set_clocks(conn, spec.name, key, mine.pending_hlc)
+
+
+def _own_clashes(conn: Connection, spec: TableSpec, key: str, values: dict[str, Any]) -> set[str]:
+    """Give up unique values another (pulled) row holds: ours get a local suffix until the cloud
+    names them; returns the columns changed."""
+    taken = set()
+    for column, (rule, reset) in spec.unique.items():
+        value = values.get(column)
+        if value is None or value == reset:
+            continue
+        if any(other != key for other in repo.keys_with_value(conn, spec, column, value)):
+            values[column] = f"{value}-{key[:8]}" if rule == SUFFIX else reset
+            taken.add(column)
+    return taken
+
+
+def _unalias(value: Any, aliases: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        for old, new in aliases.items():
+            if old in value:
+                value = value.replace(old, new)
+    return value
+
+
+def _conflict_revisions(conn: Connection, conflicts: Iterable[Mapping[str, Any]]) -> None:
+    """Losing block code from the cloud's conflict records, as local block revisions."""
+    blocks = SPECS["blocks"]
+    for record in conflicts:
+        if record.get("table") == "blocks" and record.get("field") == "code" and isinstance(record.get("value"), str) \
+                and repo.get_row(conn, blocks, record["key"]) is not None:
+            source = record.get("device_id") or "another device"
+            repo.insert_block_revision(conn, record["id"], record["key"], record["value"], source,
+                                       f"Conflict: version from {source}", utc_now())

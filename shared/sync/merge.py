@@ -1,0 +1,386 @@
+"""The cloud side of sync (docs/sync-protocol.md sections 4-6), applied to a store's working copy.
+
+Every push is one transaction: ledger skip, gap refusal, op checks, then the merge rules per op, with
+each op's resulting row state appended to `sync_log` (tagged with the op's id, even when the op
+changed nothing, so the device that sent it always pulls the row's authoritative state).
+
+Field clocks of the working copy live in `sync_fields`. Merge rules (section 6):
+- small fields: last writer wins per field, by HLC;
+- large text fields (tables.py): an op whose base is not the stored clock is concurrent; the greater
+  HLC wins and the other version becomes a conflict record (and, for blocks.code, a block revision
+  "Conflict: version from <device name>");
+- inserts; a unique slug clash gives the newer row (greater HLC) `-2`, `-3`, ...; an "exclusive"
+  value (themes.is_active, pages.template) stays with the newer row, the older gives it up;
+- deletes leave tombstones; a delete older than a field edit of the row does not apply; an edit for
+  a tombstoned row brings it back (with its blocks, for a page) unless its parent page is gone: then
+  it stays a recoverable tombstone ('orphan') and its large fields become conflict records;
+- media.hash stays UNIQUE (a table rebuild inside the migration transaction, with foreign keys on,
+  would cascade through product_media): a media insert whose image another row already holds is
+  merged into that row. The op's key becomes an alias (a tombstone with reason 'alias'), later ops
+  for it apply to the kept row, and media ids in ops (pages.social_image_id, posts.image_id, and the
+  JSON text of settings/items) are rewritten to the kept id. Devices do the same when they pull
+  (device.py), so the media library still deduplicates by hash everywhere.
+- a media id that no longer exists in an op's media field becomes NULL (ON DELETE SET NULL)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shared.db import Connection, Database
+from shared.db.errors import DatabaseError
+from shared.db.repositories import sync as repo
+from shared.db.stamps import new_id, utc_now
+from shared.sync import hlc as clock
+from shared.sync.errors import SyncError
+from shared.sync.ops import Op, parse_op
+from shared.sync.tables import EXCLUSIVE, ORDER, SPECS, SUFFIX, TableSpec, children_of, referrers_of_media
+
+log = logging.getLogger(__name__)
+MAX_PULL = 5_000
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """The answer to a push: ops applied now, the device's ledger, the newest change-log seq."""
+
+    applied: int
+    last_op: int
+    cursor: int
+
+    def to_json(self) -> dict[str, int]:
+        """The protocol's push answer."""
+        return {"applied": self.applied, "last_op": self.last_op, "cursor": self.cursor}
+
+
+def ensure_device(db: Database, device_id: str, name: str) -> None:
+    """Register a device (ledger at 0) or update a known device's name."""
+    if not isinstance(device_id, str) or not device_id or ":" in device_id or not clock.is_valid(
+            clock.format_hlc(0, 0, device_id)):
+        raise SyncError("invalid", "a device id is letters, digits, '-' and '_'")
+    db.write(lambda conn: repo.insert_device(conn, device_id, name, utc_now()))
+
+
+def apply_push(db: Database, device_id: str, ops: Sequence[Mapping[str, Any] | Op]) -> PushResult:
+    """Apply a device's ops in ONE transaction: skip retried ops, refuse gaps, merge the rest.
+
+    Raises SyncError: "device" (unknown device), "op" (op_id=..., a malformed op or one for an
+    unknown table or field), "gap" (expected=...). Nothing is applied then."""
+    def write(conn: Connection) -> PushResult:
+        known = repo.get_device(conn, device_id)
+        if known is None:
+            raise SyncError("device", f"unknown device {device_id!r}")
+        last = known[1]
+        parsed = [parse_op(conn, op.to_json() if isinstance(op, Op) else op, device_id=device_id) for op in ops]
+        new = [op for op in parsed if op.n > last]
+        for expected, op in enumerate(new, start=last + 1):
+            if op.n != expected:
+                raise SyncError("gap", f"expected op {last + 1}", expected=last + 1)
+        if not new:
+            return PushResult(0, last, repo.newest_seq(conn))
+        clock.receive(conn, max(op.hlc for op in new), clock.CLOUD)
+        merger = _Merger(conn)
+        for op in new:
+            try:
+                with conn.savepoint("sync_op"):
+                    merger.apply(op)
+            except DatabaseError as exc:
+                raise SyncError("op", f"op {op.op_id} could not be applied: {exc}", op_id=op.op_id) from exc
+        repo.set_device_last_op(conn, device_id, new[-1].n)
+        return PushResult(len(new), new[-1].n, repo.newest_seq(conn))
+
+    return db.write(write)
+
+
+def changes_since(db: Database, cursor: int, limit: int = 1000) -> tuple[list[dict[str, Any]], int, bool]:
+    """Change-log entries after `cursor` (at most `limit`, capped at 5,000): (changes, new cursor, more)."""
+    limit = max(1, min(int(limit), MAX_PULL))
+    entries = db.read(lambda conn: repo.log_since(conn, int(cursor), limit + 1))
+    more = len(entries) > limit
+    entries = entries[:limit]
+    return entries, (entries[-1]["seq"] if entries else int(cursor)), more
+
+
+def conflicts_since(db: Database, cursor: int) -> list[dict[str, Any]]:
+    """Conflict records created after change-log seq `cursor`."""
+    return db.read(lambda conn: repo.conflicts_since(conn, int(cursor)))
+
+
+def unresolved_conflicts(db: Database) -> list[dict[str, Any]]:
+    """Conflict records not yet resolved (publishing is refused while any exist)."""
+    return db.read(repo.unresolved_conflicts)
+
+
+def resolve_conflict(db: Database, conflict_id: str, keep: str) -> dict[str, Any]:
+    """Resolve a conflict: keep "current" (the winner stays), "theirs" (the losing version becomes the
+    value), or any other text (that text becomes the value). A new value is a cloud edit with a new
+    HLC, logged like any change. Raises SyncError("not_found") for an unknown conflict, or when the
+    row is gone and a value was to be written."""
+    def write(conn: Connection) -> dict[str, Any]:
+        record = repo.get_conflict(conn, conflict_id)
+        if record is None:
+            raise SyncError("not_found", f"no conflict {conflict_id!r}")
+        if keep != "current":
+            spec = SPECS[record["table"]]
+            value = record["value"] if keep == "theirs" else keep
+            if repo.get_row(conn, spec, record["key"]) is None:
+                raise SyncError("not_found", "the row of this conflict no longer exists")
+            stamp = clock.now(conn, clock.CLOUD)
+            repo.update_fields(conn, spec, record["key"], {record["field"]: value})
+            repo.set_clocks(conn, spec.name, record["key"], {record["field"]: stamp})
+            _log_state(conn, spec, record["key"], None)
+        repo.resolve_conflict(conn, conflict_id)
+        return {**record, "resolved": True}
+
+    return db.write(write)
+
+
+def seed_log(db: Database) -> int:
+    """Log every row of the synced tables once (a new working copy, section 5.2), parents first, with
+    one cloud HLC as every field's clock. Does nothing when the log is not empty; returns rows logged."""
+    def write(conn: Connection) -> int:
+        if repo.newest_seq(conn):
+            return 0
+        stamp = clock.now(conn, clock.CLOUD)
+        count = 0
+        for spec in ORDER:
+            for row in repo.all_rows(conn, spec):
+                clocks = {name: stamp for name in spec.fields(conn)}
+                repo.set_clocks(conn, spec.name, row[spec.key], clocks, replace=True)
+                repo.append_log(conn, spec.name, row[spec.key], row, clocks, None)
+                count += 1
+        return count
+
+    return db.write(write)
+
+
+def _log_state(conn: Connection, spec: TableSpec, key: str, op_id: str | None) -> int:
+    """Append a row's current state (or its deletion) to the change log."""
+    return repo.append_log(conn, spec.name, key, repo.get_row(conn, spec, key), repo.get_clocks(conn, spec.name, key),
+                           op_id)
+
+
+class _Merger:
+    """The merge rules for the ops of one push, inside its transaction."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.media_aliases = repo.aliases(conn, "media")
+        self.conflicts: list[dict[str, Any]] = []
+        self.op: Op | None = None
+
+    def apply(self, op: Op) -> None:
+        """Apply one op and log the rows it touched."""
+        self.op, self.conflicts = op, []
+        spec = SPECS[op.table]
+        key = self.media_aliases.get(op.key, op.key) if spec.name == "media" else op.key
+        fields = self._rewrite_media(spec, op.fields)
+        current = repo.get_row(self.conn, spec, key)
+        if op.delete:
+            self._delete(spec, key, current)
+        elif current is not None:
+            self._update(spec, key, current, fields)
+        else:
+            tomb = repo.get_tombstone(self.conn, spec.name, key)
+            if tomb is not None and tomb["row"] is not None:
+                self._resurrect(spec, key, tomb, fields)
+            else:
+                self._insert(spec, key, fields)
+        seq = _log_state(self.conn, spec, key, op.op_id)
+        for record in self.conflicts:
+            self._record_conflict(record, seq)
+
+    # --- field rules --------------------------------------------------------------------------
+
+    def _merge_fields(self, spec: TableSpec, key: str, current: Mapping[str, Any], clocks: Mapping[str, str],
+                      fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """The changes an op makes to a row: per-field LWW, large-text conflicts recorded."""
+        op = self.op
+        changes: dict[str, Any] = {}
+        stamps: dict[str, str] = {}
+        for name, value in fields.items():
+            stored = clocks.get(name)
+            newer = op.hlc > (stored or "")
+            concurrent = name in spec.large and op.base.get(name, _MISSING) != stored
+            if concurrent and value != current.get(name):
+                loser = (current.get(name), stored or "", stored) if newer else (value, op.hlc, op.hlc)
+                self.conflicts.append({"table": spec.name, "key": key, "field": name, "value": loser[0],
+                                       "hlc": loser[1], "device_id": clock.node_of(loser[2]) if loser[2] else "",
+                                       "winner_hlc": op.hlc if newer else (stored or "")})
+            if newer:
+                changes[name] = value
+                stamps[name] = op.hlc
+        return changes, stamps
+
+    def _rewrite_media(self, spec: TableSpec, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Media ids in an op: aliases become the kept row's id, a missing image becomes NULL."""
+        out = dict(fields)
+        for old, new in self.media_aliases.items():
+            for name in spec.json_text:
+                if isinstance(out.get(name), str) and old in out[name]:
+                    out[name] = out[name].replace(old, new)
+        for name in spec.media_refs:
+            value = out.get(name)
+            if value is not None:
+                value = self.media_aliases.get(value, value)
+                out[name] = value if repo.get_row(self.conn, SPECS["media"], value) is not None else None
+        return out
+
+    # --- inserts, updates, deletes ------------------------------------------------------------
+
+    def _update(self, spec: TableSpec, key: str, current: dict[str, Any], fields: Mapping[str, Any]) -> None:
+        clocks = repo.get_clocks(self.conn, spec.name, key)
+        changes, stamps = self._merge_fields(spec, key, current, clocks, fields)
+        if spec.parent and spec.parent[0] in changes and self._parent_gone(spec, changes[spec.parent[0]]):
+            changes.pop(spec.parent[0])
+            stamps.pop(spec.parent[0])
+        self._settle_unique(spec, key, {**current, **changes}, changes, stamps)
+        repo.update_fields(self.conn, spec, key, changes)
+        repo.set_clocks(self.conn, spec.name, key, stamps)
+
+    def _insert(self, spec: TableSpec, key: str, fields: Mapping[str, Any]) -> None:
+        op = self.op
+        row = {spec.key: key, **fields}
+        if spec.name == "media" and self._merge_duplicate_media(key, row):
+            return
+        if spec.parent and self._parent_gone(spec, row.get(spec.parent[0])):
+            self._keep_orphan(spec, key, row, {name: op.hlc for name in fields}, "the page was deleted")
+            return
+        stamps = {name: op.hlc for name in fields}
+        self._settle_unique(spec, key, row, row, stamps)
+        try:
+            with self.conn.savepoint("sync_insert"):
+                repo.upsert_row(self.conn, spec, row)
+        except DatabaseError:
+            # Not a whole row (an edit of a row this copy never had): keep it, never stall the device.
+            self._keep_orphan(spec, key, row, stamps, "the row was unknown")
+            return
+        repo.set_clocks(self.conn, spec.name, key, stamps, replace=True)
+        repo.delete_tombstone(self.conn, spec.name, key)
+
+    def _resurrect(self, spec: TableSpec, key: str, tomb: dict[str, Any], fields: Mapping[str, Any]) -> None:
+        """An edit for a deleted row brings it back with the edit, unless its parent is gone."""
+        op = self.op
+        row = {**tomb["row"], **fields}
+        clocks = {**tomb["clocks"], **{name: op.hlc for name in fields}}
+        if spec.parent and self._parent_gone(spec, row.get(spec.parent[0])):
+            self._keep_orphan(spec, key, row, clocks, "the page was deleted", reason=tomb["reason"])
+            return
+        self._settle_unique(spec, key, row, row, clocks)
+        repo.upsert_row(self.conn, spec, row)
+        repo.set_clocks(self.conn, spec.name, key, clocks, replace=True)
+        repo.delete_tombstone(self.conn, spec.name, key)
+        for child in children_of(spec.name):       # a restored page brings back its blocks
+            for kept in repo.tombstones_under(self.conn, child.name, key, "parent"):
+                repo.upsert_row(self.conn, child, kept["row"])
+                repo.set_clocks(self.conn, child.name, kept["key"], kept["clocks"], replace=True)
+                repo.delete_tombstone(self.conn, child.name, kept["key"])
+                _log_state(self.conn, child, kept["key"], op.op_id)
+
+    def _delete(self, spec: TableSpec, key: str, current: dict[str, Any] | None) -> None:
+        op = self.op
+        if current is None:
+            if repo.get_tombstone(self.conn, spec.name, key) is None:
+                repo.put_tombstone(self.conn, spec.name, key, hlc=op.hlc, row=None, clocks={}, reason="deleted")
+            return
+        clocks = repo.get_clocks(self.conn, spec.name, key)
+        if any(stamp > op.hlc for stamp in clocks.values()):
+            return          # an edit newer than the delete wins: the row stays
+        for child in children_of(spec.name):
+            for child_key in repo.keys_with_value(self.conn, child, child.parent[0], key):
+                repo.put_tombstone(self.conn, child.name, child_key, hlc=op.hlc,
+                                   row=repo.get_row(self.conn, child, child_key),
+                                   clocks=repo.get_clocks(self.conn, child.name, child_key),
+                                   reason="parent", parent_key=key)
+                repo.delete_row(self.conn, child, child_key)
+                repo.set_clocks(self.conn, child.name, child_key, {}, replace=True)
+                _log_state(self.conn, child, child_key, op.op_id)
+        if spec.name == "media":
+            for referrer in referrers_of_media():
+                for column in referrer.media_refs:
+                    for ref_key in repo.keys_with_value(self.conn, referrer, column, key):
+                        repo.update_fields(self.conn, referrer, ref_key, {column: None})
+                        repo.set_clocks(self.conn, referrer.name, ref_key, {column: op.hlc})
+                        _log_state(self.conn, referrer, ref_key, op.op_id)
+        repo.put_tombstone(self.conn, spec.name, key, hlc=op.hlc, row=current, clocks=clocks, reason="deleted",
+                           parent_key=current.get(spec.parent[0]) if spec.parent else None)
+        repo.delete_row(self.conn, spec, key)
+        repo.set_clocks(self.conn, spec.name, key, {}, replace=True)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _parent_gone(self, spec: TableSpec, parent_key: Any) -> bool:
+        column, parent_table = spec.parent
+        return parent_key is None or repo.get_row(self.conn, SPECS[parent_table], parent_key) is None
+
+    def _keep_orphan(self, spec: TableSpec, key: str, row: dict[str, Any], clocks: dict[str, str], why: str,
+                     *, reason: str = "orphan") -> None:
+        """Keep an edit that cannot be applied as a recoverable tombstone; its large fields as conflicts."""
+        op = self.op
+        parent_key = row.get(spec.parent[0]) if spec.parent else None
+        parent_tomb = repo.get_tombstone(self.conn, spec.parent[1], parent_key) if spec.parent and parent_key else None
+        repo.put_tombstone(self.conn, spec.name, key, hlc=op.hlc, row=row, clocks=clocks,
+                           reason=reason if reason in ("parent", "orphan") else "orphan", parent_key=parent_key)
+        for name in sorted(spec.large & set(op.fields)):
+            if op.fields[name] is not None:
+                self.conflicts.append({"table": spec.name, "key": key, "field": name, "value": op.fields[name],
+                                       "hlc": op.hlc, "device_id": op.device_id,
+                                       "winner_hlc": parent_tomb["hlc"] if parent_tomb else ""})
+        log.info("sync: %s %s kept as a tombstone (%s)", spec.name, key, why)
+
+    def _merge_duplicate_media(self, key: str, row: Mapping[str, Any]) -> bool:
+        """A media insert for an image another row holds: alias the key to that row."""
+        kept = [k for k in repo.keys_with_value(self.conn, SPECS["media"], "hash", row.get("hash")) if k != key]
+        if not kept:
+            return False
+        repo.put_tombstone(self.conn, "media", key, hlc=self.op.hlc, row=dict(row), clocks={}, reason="alias",
+                           alias_of=kept[0])
+        self.media_aliases[key] = kept[0]
+        log.info("sync: media %s merged into %s (same image)", key, kept[0])
+        return True
+
+    def _settle_unique(self, spec: TableSpec, key: str, row: Mapping[str, Any], changes: dict[str, Any],
+                       stamps: dict[str, str]) -> None:
+        """Resolve unique-value clashes of the values this op writes (section 6, Inserts)."""
+        op = self.op
+        for column, (rule, reset) in spec.unique.items():
+            value = changes.get(column)
+            if value is None or value == reset:
+                continue
+            for other in repo.keys_with_value(self.conn, spec, column, value):
+                if other == key:
+                    continue
+                other_stamp = repo.get_clocks(self.conn, spec.name, other).get(column, "")
+                op_newer = op.hlc > other_stamp
+                if rule == SUFFIX and op_newer:
+                    changes[column] = self._free_value(spec, column, value)
+                    stamps.setdefault(column, op.hlc)
+                    log.info("sync: %s %s gets %s %r (clash)", spec.name, key, column, changes[column])
+                elif rule == EXCLUSIVE and not op_newer:
+                    changes[column] = reset
+                    stamps.setdefault(column, op.hlc)
+                else:   # the other row gives the value up
+                    given = self._free_value(spec, column, value) if rule == SUFFIX else reset
+                    repo.update_fields(self.conn, spec, other, {column: given})
+                    repo.set_clocks(self.conn, spec.name, other, {column: clock.now(self.conn, clock.CLOUD)})
+                    _log_state(self.conn, spec, other, None)
+                    log.info("sync: %s %s gets %s %r (clash)", spec.name, other, column, given)
+
+    def _free_value(self, spec: TableSpec, column: str, value: str) -> str:
+        n = 2
+        while repo.keys_with_value(self.conn, spec, column, f"{value}-{n}"):
+            n += 1
+        return f"{value}-{n}"
+
+    def _record_conflict(self, record: dict[str, Any], seq: int) -> None:
+        record = {"id": new_id(), **record, "created_seq": seq, "resolved": False}
+        repo.insert_conflict(self.conn, record)
+        if record["table"] == "blocks" and record["field"] == "code" and record["value"] is not None \
+                and repo.get_row(self.conn, SPECS["blocks"], record["key"]) is not None:
+            known = repo.get_device(self.conn, record["device_id"])
+            name = known[0] if known and known[0] else record["device_id"] or "another device"
+            repo.insert_block_revision(self.conn, record["id"], record["key"], record["value"], name,
+                                       f"Conflict: version from {name}", utc_now())

@@ -1,0 +1,90 @@
+"""The synced tables (docs/sync-protocol.md section 1): keys, large text fields, unique values,
+parents and media references. Every table or column name the sync core puts into SQL comes from here
+(columns from the schema itself, PRAGMA table_info, read at first use), never from a request.
+
+Value encoding: a row or op carries each column's value exactly as the table stores it (TEXT,
+INTEGER, REAL or NULL). JSON-in-TEXT columns (settings, items, widths) stay text: `{"a": 1}` travels
+as the string '{"a": 1}', so a value round-trips byte for byte and comparing two versions is
+comparing two strings. Lists and objects are refused in ops (`check_value`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.db import Connection
+
+# How a unique column clash between two rows is resolved: the newer row's slug gets -2, -3, ...
+# ("suffix"), or the older row gives the value up for a reset value ("exclusive", e.g. the one
+# active theme). media.hash clashes are merged instead (see merge.py, "alias").
+SUFFIX = "suffix"
+EXCLUSIVE = "exclusive"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One synced table."""
+
+    name: str
+    key: str
+    rank: int                                           # parents before children
+    large: frozenset[str] = frozenset()
+    json_text: frozenset[str] = frozenset()
+    unique: Mapping[str, tuple[str, Any]] = field(default_factory=dict)   # column -> (rule, reset)
+    parent: tuple[str, str] | None = None               # (column, parent table): cascade on delete
+    media_refs: tuple[str, ...] = ()                     # columns holding a media id (set null on delete)
+
+    def columns(self, conn: Connection) -> tuple[str, ...]:
+        """Every column of the table, key first, as the database's schema has them."""
+        cache_key = (conn.database_key, self.name)
+        found = _COLUMNS.get(cache_key)
+        if found is None:
+            from shared.db.repositories import sync as repo   # the repository imports this module
+
+            names = repo.table_columns(conn, self)
+            found = (self.key, *[n for n in names if n != self.key])
+            _COLUMNS[cache_key] = found
+        return found
+
+    def fields(self, conn: Connection) -> tuple[str, ...]:
+        """The columns an op may change (every column but the key)."""
+        return self.columns(conn)[1:]
+
+
+_COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {}
+
+SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
+    TableSpec("storefront", "id", 0, json_text=frozenset({"settings"})),
+    TableSpec("media", "id", 1, json_text=frozenset({"widths"})),
+    TableSpec("themes", "id", 2, large=frozenset({"custom_css"}), json_text=frozenset({"settings"}),
+              unique={"is_active": (EXCLUSIVE, 0)}),
+    TableSpec("menus", "handle", 3, json_text=frozenset({"items"})),
+    TableSpec("pages", "id", 4, unique={"slug": (SUFFIX, None), "template": (EXCLUSIVE, None)},
+              media_refs=("social_image_id",)),
+    TableSpec("blocks", "id", 5, large=frozenset({"code"}), json_text=frozenset({"settings"}),
+              parent=("page_id", "pages")),
+    TableSpec("posts", "id", 6, large=frozenset({"body_html"}), unique={"slug": (SUFFIX, None)},
+              media_refs=("image_id",)),
+)}
+ORDER: tuple[TableSpec, ...] = tuple(sorted(SPECS.values(), key=lambda s: s.rank))
+
+
+def spec_for(table: object) -> TableSpec | None:
+    """The spec of a synced table, or None for any other name."""
+    return SPECS.get(table) if isinstance(table, str) else None
+
+
+def children_of(table: str) -> list[TableSpec]:
+    """Tables whose rows are deleted with a row of `table` (ON DELETE CASCADE)."""
+    return [s for s in ORDER if s.parent is not None and s.parent[1] == table]
+
+
+def referrers_of_media() -> list[TableSpec]:
+    """Tables with a column holding a media id."""
+    return [s for s in ORDER if s.media_refs]
+
+
+def check_value(value: object) -> bool:
+    """Whether value is a column value as stored (text, integer, real or NULL; no lists or objects)."""
+    return value is None or (isinstance(value, (str, int, float)) and not isinstance(value, bool))
