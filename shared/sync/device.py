@@ -267,6 +267,15 @@ def _write_pulled(conn: Connection, change: Mapping[str, Any]) -> None:
         raise SyncError("invalid", f"a pulled {spec.name} row does not match the schema")
     if spec.name == "media":
         _merge_local_duplicates(conn, row)
+    if spec.parent and repo.get_row(conn, SPECS[spec.parent[1]], row.get(spec.parent[0])) is None:
+        # This device already deleted the parent (an op the cloud applies after this entry, so a
+        # later entry deletes the row too): a row under it would break the foreign key.
+        repo.delete_row(conn, spec, key)
+        repo.set_shadow(conn, spec.name, key, None)
+        repo.set_clocks(conn, spec.name, key, {}, replace=True)
+        return
+    row = {**row, **{c: None for c in spec.media_refs
+                     if row.get(c) is not None and repo.get_row(conn, SPECS["media"], row[c]) is None}}
     _displace(conn, spec, key, row)
     repo.upsert_row(conn, spec, row)
     repo.set_clocks(conn, spec.name, key, dict(change.get("clocks") or {}), replace=True)
