@@ -131,13 +131,17 @@ def load_page_plan(db: Database, *, page: Page, path: str, query: Mapping[str, s
     now = now or utc_now()
 
     def read(conn: Connection) -> PagePlan:
+        # The page again, in this read: looked up in an earlier one, it could be a release older
+        # than the blocks below (a publish committing in between).
+        current = page_repo.get_page(conn, page.id) if blocks is None else None
+        page_now = current or page
         store = get_storefront(conn)
         theme = content.get_active_theme(conn) or Theme("default", "Default", "harbor")
         sections = theme.settings.get("sections", {}) if isinstance(theme.settings, Mapping) else {}
-        page_blocks = blocks if blocks is not None else page_repo.list_blocks(conn, page.id, include_hidden=False)
+        page_blocks = blocks if blocks is not None else page_repo.list_blocks(conn, page_now.id, include_hidden=False)
         stored = [(b, "main") for b in page_blocks if not b.hidden]
-        header = Block(HEADER, page.id, HEADER, None, dict(sections.get(HEADER) or {}), -1)
-        footer = Block(FOOTER, page.id, FOOTER, None, dict(sections.get(FOOTER) or {}), 1 << 30)
+        header = Block(HEADER, page_now.id, HEADER, None, dict(sections.get(HEADER) or {}), -1)
+        footer = Block(FOOTER, page_now.id, FOOTER, None, dict(sections.get(FOOTER) or {}), 1 << 30)
         planned: list[tuple[Block, str, str, dict[str, Any], dict[str, Any], str]] = []
         for block, region in [(header, HEADER), *stored, (footer, FOOTER)]:
             code, schema, name = _block_source(block)
@@ -169,7 +173,7 @@ def load_page_plan(db: Database, *, page: Page, path: str, query: Mapping[str, s
         media_ids = [m for p in products.values() for m in p.media_ids]
         media_ids += [c.image_id for c in all_collections if c.image_id]
         media_ids += [p.image_id for ps in wanted_posts.values() for p in ps if p.image_id]
-        media_ids += [x for x in (store.settings.get("logo_id"), page.social_image_id) if x]
+        media_ids += [x for x in (store.settings.get("logo_id"), page_now.social_image_id) if x]
         for _block, _region, _code, schema, settings, _name in planned:
             _image_settings(schema, settings, None, media_ids)
         media = content.get_media_many(conn, media_ids)
@@ -185,7 +189,7 @@ def load_page_plan(db: Database, *, page: Page, path: str, query: Mapping[str, s
         nav = {"main": list(content.get_menu(conn, "main").items), "footer": list(content.get_menu(conn, "footer").items)}
         shared = {
             "storefront": _storefront_view(store, media),
-            "page": {"id": page.id, "slug": page.slug, "title": page.title, "path": page.path},
+            "page": {"id": page_now.id, "slug": page_now.slug, "title": page_now.title, "path": page_now.path},
             "request": {"path": path, "query": dict(query or {})},
             "cart": dict(cart) if cart else {"count": 0, "items": [],
                                              "subtotal": {"amount": 0, "currency": store.currency}},
@@ -197,7 +201,7 @@ def load_page_plan(db: Database, *, page: Page, path: str, query: Mapping[str, s
         data = PageData(env=env, shared=shared,
                         products={pid: product_view(p, media, stock) for pid, p in products.items()},
                         catalog_version=str(versions.content_version(conn)))
-        social = media.get(page.social_image_id) if page.social_image_id else None
-        return PagePlan(store, theme, page, jobs, data, social.to_image() if social else None)
+        social = media.get(page_now.social_image_id) if page_now.social_image_id else None
+        return PagePlan(store, theme, page_now, jobs, data, social.to_image() if social else None)
 
     return db.read(read)

@@ -148,9 +148,17 @@ class Database:
         self._after_commit.append(callback)
 
     def read(self, fn: Callable[[Connection], T]) -> T:
-        """Run fn(conn) for reading (a consistent snapshot while the lock is held)."""
+        """Run fn(conn) for reading, in one read transaction: every statement of fn sees the same
+        snapshot, even while another connection (another worker, a publish) commits. Inside a
+        write, fn simply joins it."""
         with self._lock:
-            return fn(self._conn)
+            if self._raw.in_transaction:
+                return fn(self._conn)
+            self._raw.execute("BEGIN")
+            try:
+                return fn(self._conn)
+            finally:
+                self._raw.execute("COMMIT" if self._raw.in_transaction else "SELECT 1")
 
     def close(self) -> None:
         """Close the connection."""

@@ -82,11 +82,6 @@ def test_a_page_rendered_during_publishing_is_never_half_old_half_new(copies, ex
     assert seen["old"] >= 5 and seen["new"] >= 5
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Database.read runs each statement on its own (autocommit), and load_page_plan reads the theme and "
-    "the blocks with different statements: another worker's commit in between mixes them. Fix in "
-    "shared/db/database.py (read() inside BEGIN ... COMMIT) and shared/compose (page lookup and plan "
-    "in one read); then remove this xfail."))
 def test_one_render_reads_one_release_even_across_statements(copies, executors, monkeypatch) -> None:
     """Deterministic: a release commits between the theme read and the blocks read of one render."""
     set_headings(copies, OLD)

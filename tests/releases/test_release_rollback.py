@@ -63,11 +63,11 @@ def test_a_working_copy_with_a_broken_row_is_refused(copies) -> None:
     publish(copies.work, copies.live, device_id="device-a")
     hero = next(b for b in home_blocks(copies.work) if b.kind == "hero")
     pages.update_block_settings(copies.work, block_id=hero.id, settings={**hero.settings, "heading": "Half-done"})
-    copies.work.read(lambda conn: conn.execute("PRAGMA foreign_keys = OFF"))
+    copies.work._raw.execute("PRAGMA foreign_keys = OFF")   # outside any transaction, or it is ignored
     copies.work.write(lambda conn: conn.execute(
         "INSERT INTO blocks (id, page_id, kind, settings, position, created_at, updated_at) "
         "VALUES ('orphan', 'no-such-page', 'rich-text', '{}', 0, '2030-01-01', '2030-01-01')"))
-    copies.work.read(lambda conn: conn.execute("PRAGMA foreign_keys = ON"))
+    copies.work._raw.execute("PRAGMA foreign_keys = ON")
     before = live_state(copies)
 
     with pytest.raises(ReleaseError) as caught:
@@ -81,7 +81,7 @@ def test_a_working_copy_with_a_broken_row_is_refused(copies) -> None:
 def test_a_row_the_live_database_refuses_changes_nothing(copies) -> None:
     """A CHECK the working copy's row breaks (written behind the services' back) refuses the whole release."""
     edit_working_copy(copies.work)
-    copies.work.read(lambda conn: conn.execute("PRAGMA ignore_check_constraints = ON"))
+    copies.work._raw.execute("PRAGMA ignore_check_constraints = ON")
     copies.work.write(lambda conn: conn.execute("UPDATE pages SET status = 'bogus' WHERE slug = 'about'"))
     before = live_state(copies)
 
