@@ -190,6 +190,7 @@ class _Local:
     pending: dict[str, Any] = field(default_factory=dict)      # field -> value of the newest pending op
     pending_hlc: dict[str, str] = field(default_factory=dict)
     pending_delete: bool = False
+    clocks: dict[str, str] = field(default_factory=dict)      # field clocks before the pull: edits' bases
 
     @property
     def deleted(self) -> bool:
@@ -217,8 +218,10 @@ def apply_pull(db: Database, changes: Sequence[Mapping[str, Any]], cursor: int, 
         for change in changes:
             newest = max([newest, *change.get("clocks", {}).values()])
             _write_pulled(conn, change)
+        touched = {(c["table"], c["key"]) for c in changes}
         for (table, key), mine in sorted(local.items(), key=lambda item: SPECS[item[0][0]].rank):
-            _rebase(conn, SPECS[table], key, mine)
+            if (table, key) in touched or repo.get_row(conn, SPECS[table], key) is None:
+                _rebase(conn, SPECS[table], key, mine)
         _conflict_revisions(conn, conflicts)
         if device_id and clock.is_valid(newest):
             clock.receive(conn, newest, device_id)
@@ -233,18 +236,19 @@ def _local_changes(conn: Connection, touched: set[tuple[str, str]]) -> dict[tupl
     found: dict[tuple[str, str], _Local] = {}
     for table, key, _hlc in repo.list_dirty(conn):
         spec = spec_for(table)
-        if spec is None or (table, key) not in touched:
-            continue
+        if spec is None or ((table, key) not in touched and spec.parent is None):
+            continue        # a dirty child is kept in view: the pull may delete its parent
         row, shadow = repo.get_row(conn, spec, key), repo.get_shadow(conn, table, key)
         changed = set() if row is None else {n for n in spec.fields(conn) if shadow is None
                                              or shadow.get(n, _MISSING) != row[n]}
-        found[(table, key)] = _Local(row, changed)
+        found[(table, key)] = _Local(row, changed, clocks=repo.get_clocks(conn, table, key))
     for raw in repo.list_outbox(conn):
         tk = (raw["table"], raw["key"])
         if tk not in touched:
             continue
         spec = SPECS[raw["table"]]
-        mine = found.setdefault(tk, _Local(repo.get_row(conn, spec, raw["key"]), set()))
+        mine = found.setdefault(tk, _Local(repo.get_row(conn, spec, raw["key"]), set(),
+                                           clocks=repo.get_clocks(conn, raw["table"], raw["key"])))
         mine.pending_delete = raw["delete"]
         mine.changed |= set(raw["fields"])
         mine.pending.update(raw["fields"])
@@ -331,7 +335,8 @@ def _rebase(conn: Connection, spec: TableSpec, key: str, mine: _Local) -> None:
     if spec.parent and current is None:
         column, parent = spec.parent
         if repo.get_row(conn, SPECS[parent], values[column]) is None:
-            return          # its page is gone here; the cloud keeps it recoverable
+            _strand(conn, spec, key, mine)      # its page is gone: the cloud keeps it recoverable
+            return
     for column in spec.media_refs:
         if values.get(column) is not None and repo.get_row(conn, SPECS["media"], values[column]) is None:
             values[column] = None
@@ -345,7 +350,32 @@ def _rebase(conn: Connection, spec: TableSpec, key: str, mine: _Local) -> None:
         pending = {n: _unalias(v, aliases) for n, v in mine.pending.items()}
         pending.update({n: values[n] for n in taken if n in pending})
         repo.set_shadow(conn, spec.name, key, {**shadow, **pending})
-        repo.set_clocks(conn, spec.name, key, mine.pending_hlc)
+    # A rebased edit keeps the base it was made from: the clock before this pull (dirty fields) or
+    # its op's HLC (pending fields), so the cloud still sees a concurrent edit as one.
+    clocks = repo.get_clocks(conn, spec.name, key)
+    for name in mine.changed - set(mine.pending):
+        clocks.pop(name, None)
+        if name in mine.clocks:
+            clocks[name] = mine.clocks[name]
+    repo.set_clocks(conn, spec.name, key, {**clocks, **mine.pending_hlc}, replace=True)
+
+
+def _strand(conn: Connection, spec: TableSpec, key: str, mine: _Local) -> None:
+    """A row whose parent the pull deleted (here, by cascade) while this device had edits of it not
+    yet formed: send those edits as an op anyway, so the cloud keeps them recoverable (a tombstone,
+    and a conflict record for large text) instead of losing them with the row."""
+    edits = mine.changed - set(mine.pending)
+    if not edits or mine.row is None:
+        return
+    device_id = _device_id(conn)
+    shadowless = not mine.clocks and not mine.pending
+    names = spec.fields(conn) if shadowless else sorted(edits)
+    n = int(repo.get_state(conn, "formed_op") or 0) + 1
+    op = Op(f"{device_id}:{n}", clock.now(conn, device_id), spec.name, key, {f: mine.row[f] for f in names},
+            {f: None if shadowless else mine.clocks.get(f) for f in names})
+    repo.add_outbox(conn, n, op.to_json())
+    repo.set_state(conn, "formed_op", str(n))
+    repo.clear_dirty_row(conn, spec.name, key)
 
 
 def _own_clashes(conn: Connection, spec: TableSpec, key: str, values: dict[str, Any]) -> set[str]:

@@ -264,8 +264,9 @@ class _Merger:
     def _resurrect(self, spec: TableSpec, key: str, tomb: dict[str, Any], fields: Mapping[str, Any]) -> None:
         """An edit for a deleted row brings it back with the edit, unless its parent is gone."""
         op = self.op
-        row = {**tomb["row"], **fields}
-        clocks = {**tomb["clocks"], **{name: op.hlc for name in fields}}
+        changes, stamps = self._merge_fields(spec, key, tomb["row"], tomb["clocks"], fields)
+        row = {**tomb["row"], **changes}
+        clocks = {**tomb["clocks"], **stamps}
         if spec.parent and self._parent_gone(spec, row.get(spec.parent[0])):
             self._keep_orphan(spec, key, row, clocks, "the page was deleted", reason=tomb["reason"])
             return
@@ -273,11 +274,16 @@ class _Merger:
         repo.upsert_row(self.conn, spec, row)
         repo.set_clocks(self.conn, spec.name, key, clocks, replace=True)
         repo.delete_tombstone(self.conn, spec.name, key)
-        for child in children_of(spec.name):       # a restored page brings back its blocks
-            for kept in repo.tombstones_under(self.conn, child.name, key, "parent"):
+        self._restore_revisions(spec, key)
+        children = [(child, repo.tombstones_under(self.conn, child.name, key, "parent")) for child in children_of(spec.name)]
+        if any(kept for _child, kept in children):
+            _log_state(self.conn, spec, key, op.op_id)      # the page before its blocks, for pulls
+        for child, tombs in children:               # a restored page brings back its blocks
+            for kept in tombs:
                 repo.upsert_row(self.conn, child, kept["row"])
                 repo.set_clocks(self.conn, child.name, kept["key"], kept["clocks"], replace=True)
                 repo.delete_tombstone(self.conn, child.name, kept["key"])
+                self._restore_revisions(child, kept["key"])
                 _log_state(self.conn, child, kept["key"], op.op_id)
 
     def _delete(self, spec: TableSpec, key: str, current: dict[str, Any] | None) -> None:
@@ -378,6 +384,16 @@ class _Merger:
     def _record_conflict(self, record: dict[str, Any], seq: int) -> None:
         record = {"id": new_id(), **record, "created_seq": seq, "resolved": False}
         repo.insert_conflict(self.conn, record)
+        self._conflict_revision(record)
+
+    def _restore_revisions(self, spec: TableSpec, key: str) -> None:
+        """A block back from a tombstone gets its conflict revisions back (they went with the row)."""
+        if spec.name == "blocks":
+            for record in repo.conflicts_for(self.conn, "blocks", key):
+                self._conflict_revision(record)
+
+    def _conflict_revision(self, record: Mapping[str, Any]) -> None:
+        """A block code conflict's losing version as a block revision (while the block exists)."""
         if record["table"] == "blocks" and record["field"] == "code" and record["value"] is not None \
                 and repo.get_row(self.conn, SPECS["blocks"], record["key"]) is not None:
             known = repo.get_device(self.conn, record["device_id"])

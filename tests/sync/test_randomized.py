@@ -68,8 +68,7 @@ class Editor:
             "delete_page": lambda: page and page.slug != "home" and self._delete_page(dev, page.id, blocks),
             "add_block": lambda: page and self._add_block(dev, page.id, n, pick),
             "move_block": lambda: block and pages.move_block(db, block_id=block.id, position=pick % 4),
-            "remove_block": lambda: block and (pages.remove_block(db, block_id=block.id),
-                                               self.deleted.add(block.id)),
+            "remove_block": lambda: block and self._remove_blocks(dev, [block], block.id),
             "save_code": lambda: block and self._save_code(dev, block.id, n),
             "hide_block": lambda: block and pages.set_block_hidden(db, block_id=block.id, hidden=not block.hidden),
             "custom_css": lambda: themes.set_custom_css(db, css=f".x{n} {{ color: red }}"),
@@ -80,8 +79,16 @@ class Editor:
             pass
 
     def _delete_page(self, dev: Device, page_id: str, blocks: list) -> None:
+        self._remove_blocks(dev, [b for b in blocks if b.page_id == page_id], None)
         pages.delete_page(dev.db, page_id=page_id)
-        self.deleted.update(b.id for b in blocks if b.page_id == page_id)
+
+    def _remove_blocks(self, dev: Device, blocks: list, block_id: str | None) -> None:
+        """A merchant removing blocks is done with the code they hold (another device may still
+        edit them, which brings them back)."""
+        if block_id is not None:
+            pages.remove_block(dev.db, block_id=block_id)
+        self.deleted.update(b.id for b in blocks)
+        self.replaced.update((b.id, b.code) for b in blocks)
 
     def _add_block(self, dev: Device, page_id: str, n: int, pick: int) -> None:
         if pick % 2:
@@ -130,8 +137,11 @@ def check_converged(world: World, editor: Editor) -> None:
     kept = {(c["key"], c["value"]) for c in world.cloud.read(lambda conn: repo.conflicts_since(conn, 0))}
     revisions = set(world.cloud.read(lambda conn: conn.all("SELECT block_id, code FROM block_revisions")))
     for block_id, code in editor.codes:
-        if block_id not in final:       # gone only because a merchant deleted it (or its page)
-            assert block_id in editor.deleted, block_id
+        if block_id not in final:
+            # Gone only because a merchant deleted it or its page; kept recoverable when its page
+            # was deleted on another device.
+            tomb = world.cloud.read(lambda conn: repo.get_tombstone(conn, "blocks", block_id))
+            assert block_id in editor.deleted or (tomb and tomb["reason"] in ("parent", "orphan")), block_id
             continue
         assert final[block_id] == code or (block_id, code) in kept or (block_id, code) in editor.replaced, \
             (block_id, code)

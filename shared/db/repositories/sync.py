@@ -134,6 +134,11 @@ def clear_dirty(conn: Connection) -> None:
     conn.execute("DELETE FROM sync_dirty")
 
 
+def clear_dirty_row(conn: Connection, table: str, key: str) -> None:
+    """Forget one row's dirty mark."""
+    conn.execute("DELETE FROM sync_dirty WHERE table_name = ? AND key = ?", (table, key))
+
+
 def get_clocks(conn: Connection, table: str, key: str) -> dict[str, str]:
     """{field: hlc} of one row."""
     return dict(conn.all("SELECT field, hlc FROM sync_fields WHERE table_name = ? AND key = ?", (table, key)))
@@ -241,6 +246,13 @@ def conflicts_since(conn: Connection, cursor: int) -> list[dict[str, Any]]:
     """Conflict records with created_seq > cursor, oldest first."""
     return [_conflict(r) for r in conn.all(
         f"SELECT {_CONFLICT_COLS} FROM sync_conflicts WHERE created_seq > ? ORDER BY created_seq, id", (cursor,))]
+
+
+def conflicts_for(conn: Connection, table: str, key: str) -> list[dict[str, Any]]:
+    """Every conflict record of one row, oldest first."""
+    return [_conflict(r) for r in conn.all(
+        f"SELECT {_CONFLICT_COLS} FROM sync_conflicts WHERE table_name = ? AND key = ? ORDER BY created_seq, id",
+        (table, key))]
 
 
 def get_conflict(conn: Connection, conflict_id: str) -> dict[str, Any] | None:
