@@ -21,7 +21,7 @@ from shared.db.stamps import utc_now
 from shared.sync import hlc as clock
 from shared.sync.errors import SyncError
 from shared.sync.ops import Op
-from shared.sync.tables import EXCLUSIVE, ORDER, SPECS, SUFFIX, TableSpec, spec_for
+from shared.sync.tables import ORDER, SPECS, SUFFIX, TableSpec, spec_for
 
 _MISSING = object()
 
@@ -286,9 +286,9 @@ def _write_pulled(conn: Connection, change: Mapping[str, Any]) -> None:
     repo.set_shadow(conn, spec.name, key, dict(row))
 
 
-def _displace(conn: Connection, spec: TableSpec, key: str, row: Mapping[str, Any]) -> dict[str, Any]:
+def _displace(conn: Connection, spec: TableSpec, key: str, row: Mapping[str, Any]) -> None:
     """Move local rows out of the way of a unique value the cloud gave `key` (the cloud renames them
-    when their ops arrive); returns {column: value} of the columns `row` itself could not take."""
+    when their ops arrive, and a later pulled entry names them)."""
     for column, (rule, reset) in spec.unique.items():
         value = row.get(column)
         if value is None or value == reset:
@@ -296,7 +296,6 @@ def _displace(conn: Connection, spec: TableSpec, key: str, row: Mapping[str, Any
         for other in repo.keys_with_value(conn, spec, column, value):
             if other != key:
                 repo.update_fields(conn, spec, other, {column: f"{value}-{other[:8]}" if rule == SUFFIX else reset})
-    return {}
 
 
 def _merge_local_duplicates(conn: Connection, row: Mapping[str, Any]) -> None:

@@ -294,7 +294,16 @@ class _Merger:
             return
         clocks = repo.get_clocks(self.conn, spec.name, key)
         if any(stamp > op.hlc for stamp in clocks.values()):
-            return          # an edit newer than the delete wins: the row stays
+            # An edit newer than the delete wins: the row stays. The deleting device lost the row's
+            # children with it (ON DELETE CASCADE), so they are logged again after the row.
+            children = [(child, repo.keys_with_value(self.conn, child, child.parent[0], key))
+                        for child in children_of(spec.name)]
+            if any(keys for _child, keys in children):
+                _log_state(self.conn, spec, key, op.op_id)
+            for child, keys in children:
+                for child_key in keys:
+                    _log_state(self.conn, child, child_key, op.op_id)
+            return
         for child in children_of(spec.name):
             for child_key in repo.keys_with_value(self.conn, child, child.parent[0], key):
                 repo.put_tombstone(self.conn, child.name, child_key, hlc=op.hlc,

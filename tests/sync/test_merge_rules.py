@@ -300,3 +300,28 @@ def test_unsynced_is_described_and_capture_is_off_unlinked(world: World, db) -> 
     pages.create_page(db, title="Unlinked store")
     assert db.read(lambda c: c.scalar("SELECT count(*) FROM sync_dirty")) == 0
     assert page.id
+
+
+def test_same_image_imported_on_two_devices_merges_into_one_row(world: World, tmp_path) -> None:
+    import io
+
+    from PIL import Image
+
+    from shared.media.service import import_image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "PNG")
+    a, b = world.devices
+    page_a = pages.create_page(a.db, title="Image A")
+    cycle(a, world.cloud)
+    cycle(b, world.cloud)
+    first = import_image(a.db, tmp_path / "media-a", data=buffer.getvalue(), filename="red.png")
+    second = import_image(b.db, tmp_path / "media-b", data=buffer.getvalue(), filename="red.png")
+    assert first.id != second.id
+    pages.update_seo(b.db, page_id=page_a.id, seo_title="With image")
+    b.db.write(lambda conn: repo.update_fields(conn, repo.SPECS["pages"], page_a.id, {"social_image_id": second.id}))
+    _settle(world)
+    cloud = state(world.cloud)
+    assert [m["id"] for m in cloud["media"] if m["hash"] == first.hash] == [first.id]
+    assert next(p for p in cloud["pages"] if p["id"] == page_a.id)["social_image_id"] == first.id
+    assert state(a.db) == cloud == state(b.db)

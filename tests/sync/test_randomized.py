@@ -57,7 +57,7 @@ class Editor:
     def edit(self, dev: Device, kind: str, pick: int) -> None:
         """Make one edit of `kind` on dev's store; edits the services refuse are skipped."""
         db = dev.db
-        page_list = [p for p in pages.repo.list_pages(_conn_reader(db))]
+        page_list = db.read(pages.repo.list_pages)
         blocks = db.read(lambda conn: [b for p in page_list for b in pages.repo.list_blocks(conn, p.id)])
         page = page_list[pick % len(page_list)] if page_list else None
         block = blocks[pick % len(blocks)] if blocks else None
@@ -104,11 +104,6 @@ class Editor:
         pages.save_block_code(dev.db, block_id=block_id, code=code)
         self.replaced.add((block_id, before))
         self.codes.append((block_id, code))
-
-
-def _conn_reader(db):
-    """A Connection for the page repository's read helpers (the database lock is not needed in one thread)."""
-    return db.read(lambda conn: conn)
 
 
 def network_cycle(world: World, dev: Device, mode: str) -> None:
