@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_DATA = ".vibeshop-data"
+SYNC_COMMANDS = ("link", "sync", "conflicts", "publish", "releases")
 
 
 def _data(value: str) -> Path:
@@ -59,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=8282, help="0 picks a free port (default %(default)s)")
     dev.add_argument("--prune", action="store_true", help="delete store pages that the folder does not have")
+
+    from vibeshop.sync_commands import add_sync_parsers, data_argument
+
+    add_sync_parsers(sub, lambda command: data_argument(command, _data(default_data)))
 
     block = sub.add_parser("block", help="check or render vibe block files")
     block_sub = block.add_subparsers(dest="block_command", required=True, metavar="ACTION")
@@ -155,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
                                              drafts=args.drafts)
     if args.command == "cloud":
         return _cloud(args)
+    if args.command in SYNC_COMMANDS:
+        from vibeshop.sync_commands import run_sync_command
+
+        return run_sync_command(args)
     if args.command == "studio":
         from studio.app import run_studio
 

@@ -14,6 +14,7 @@ from cloud.server.monitoring import METRICS, Metrics, metrics_handler
 from cloud.server.pipeline import service_middleware
 from cloud.server.ratelimit import RateLimiter
 from cloud.server.routes import add_routes
+from cloud.sync.api import add_sync_routes
 from cloud.server.tenancy import StoreDirectory
 from shared.storefront.service import DataDir
 from shared.vibe.executor import ExecutorPool
@@ -38,5 +39,6 @@ def create_app(config: ServeConfig) -> web.Application:
     add_admin_routes(app)
     app[LIMITER] = RateLimiter(rate=config.rate_per_second, burst=config.rate_burst)
     app.cleanup_ctx.append(_resources)
+    add_sync_routes(app)          # before the storefront's catch-all address
     add_routes(app)
     return app

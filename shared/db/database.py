@@ -160,6 +160,13 @@ class Database:
             finally:
                 self._raw.execute("COMMIT" if self._raw.in_transaction else "SELECT 1")
 
+    def maintenance(self, fn: Callable[[Connection], T]) -> T:
+        """Run fn(conn) outside any transaction (VACUUM INTO, some PRAGMAs refuse to run inside one)."""
+        with self._lock:
+            if self._raw.in_transaction:
+                raise DatabaseError("maintenance() cannot run inside a read or write")
+            return fn(self._conn)
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:

@@ -41,6 +41,64 @@ def enable_capture(db: Database, device_id: str) -> None:
     db.write(write)
 
 
+@dataclass(frozen=True)
+class LinkState:
+    """Where a linked device syncs to."""
+
+    device_id: str
+    remote: str
+    token: str
+
+
+def link_device(db: Database, *, device_id: str, remote: str, token: str) -> None:
+    """Remember the cloud and the device token, and start capturing edits."""
+    def write(conn: Connection) -> None:
+        repo.set_state(conn, "remote", remote)
+        repo.set_state(conn, "token", token)
+
+    db.write(write)
+    enable_capture(db, device_id)
+
+
+def link_state(db: Database) -> LinkState | None:
+    """The cloud this store syncs with, or None when it is not linked."""
+    def read(conn: Connection) -> LinkState | None:
+        values = [repo.get_state(conn, key) for key in ("device_id", "remote", "token")]
+        return LinkState(*values) if all(values) else None
+
+    return db.read(read)
+
+
+@dataclass(frozen=True)
+class OpenConflict:
+    """An unresolved conflict as a merchant reads it."""
+
+    id: str
+    table: str
+    key: str
+    field: str
+    label: str
+    device_id: str
+    value: str
+    current: str
+
+
+def open_conflicts(db: Database) -> list[OpenConflict]:
+    """Unresolved conflicts this device knows of (pulled from the cloud), oldest first."""
+    def read(conn: Connection) -> list[OpenConflict]:
+        found = []
+        for record in repo.unresolved_conflicts(conn):
+            spec = SPECS[record["table"]]
+            row = repo.get_row(conn, spec, record["key"])
+            current = row.get(record["field"]) if row is not None else None
+            found.append(OpenConflict(record["id"], record["table"], record["key"], record["field"],
+                                      _describe(conn, record["table"], record["key"]), record["device_id"] or "",
+                                      str(record["value"] or ""), "" if current is None else str(current)))
+        return found
+
+    return db.read(read)
+
+
 def cursor(db: Database) -> int:
     """The change-log seq this device has pulled up to."""
     return int(db.read(lambda conn: repo.get_state(conn, "cursor")) or 0)
@@ -400,9 +458,14 @@ def _unalias(value: Any, aliases: Mapping[str, str]) -> Any:
 
 
 def _conflict_revisions(conn: Connection, conflicts: Iterable[Mapping[str, Any]]) -> None:
-    """Losing block code from the cloud's conflict records, as local block revisions."""
+    """The cloud's conflict records, kept locally (for `vibeshop conflicts` and the studio), and
+    losing block code as local block revisions."""
     blocks = SPECS["blocks"]
     for record in conflicts:
+        if isinstance(record.get("id"), str) and spec_for(record.get("table")) is not None:
+            repo.store_conflict(conn, record)
+        if record.get("resolved"):
+            continue
         if record.get("table") == "blocks" and record.get("field") == "code" and isinstance(record.get("value"), str) \
                 and repo.get_row(conn, blocks, record["key"]) is not None:
             source = record.get("device_id") or "another device"

@@ -131,11 +131,17 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> dict[str, Any
             stamp = clock.now(conn, clock.CLOUD)
             repo.update_fields(conn, spec, record["key"], {record["field"]: value})
             repo.set_clocks(conn, spec.name, record["key"], {record["field"]: stamp})
-            _log_state(conn, spec, record["key"], None)
-        repo.resolve_conflict(conn, conflict_id)
-        return {**record, "resolved": True}
+        # Logged either way: the new position tells every device's next pull that it was settled.
+        seq = _log_state(conn, SPECS[record["table"]], record["key"], None)
+        repo.resolve_conflict(conn, conflict_id, seq)
+        return {**record, "resolved": True, "created_seq": seq, "cursor": seq}
 
     return db.write(write)
+
+
+def latest_cursor(db: Database) -> int:
+    """The newest change-log position (what a poke announces)."""
+    return db.read(repo.newest_seq)
 
 
 def seed_log(db: Database) -> int:

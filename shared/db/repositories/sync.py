@@ -267,9 +267,16 @@ def unresolved_conflicts(conn: Connection) -> list[dict[str, Any]]:
         f"SELECT {_CONFLICT_COLS} FROM sync_conflicts WHERE resolved = 0 ORDER BY created_seq, id")]
 
 
-def resolve_conflict(conn: Connection, conflict_id: str) -> None:
-    """Mark a conflict record resolved."""
-    conn.execute("UPDATE sync_conflicts SET resolved = 1 WHERE id = ?", (conflict_id,))
+def resolve_conflict(conn: Connection, conflict_id: str, seq: int) -> None:
+    """Mark a conflict record resolved at change-log position `seq` (so devices pull the news)."""
+    conn.execute("UPDATE sync_conflicts SET resolved = 1, created_seq = ? WHERE id = ?", (seq, conflict_id))
+
+
+def store_conflict(conn: Connection, record: Mapping[str, Any]) -> None:
+    """Keep a pulled conflict record on a device, replacing an older copy of it (e.g. now resolved)."""
+    conn.execute(f"INSERT OR REPLACE INTO sync_conflicts ({_CONFLICT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (record["id"], record["table"], record["key"], record["field"], record["value"], record["hlc"],
+                  record["device_id"], record["winner_hlc"], record["created_seq"], int(bool(record["resolved"]))))
 
 
 def insert_block_revision(conn: Connection, revision_id: str, block_id: str, code: str, author: str,

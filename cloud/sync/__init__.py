@@ -1,0 +1,1 @@
+"""The cloud side of sync (docs/sync-protocol.md): working copies, the /_sync API, pokes."""

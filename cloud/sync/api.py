@@ -1,0 +1,336 @@
+"""The /_sync/* HTTP API (docs/sync-protocol.md): pairing, push, pull, catalogue, publish, rollback,
+releases, and the poke WebSocket. Handlers check the protocol headers and the device token, parse
+and bound their input, call the shared sync and release services off the event loop, and answer
+errors as {"error": CODE, "message": TEXT, ...} with a 4xx status."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from cloud.server.keys import CONFIG, STORES
+from cloud.server.ratelimit import RateLimiter, retry_after
+from cloud.sync.pokes import PokeHub
+from cloud.sync.working_copy import WorkingCopies
+from shared.accounts.errors import AuthError
+from shared.accounts.pairing import redeem_pairing_code
+from shared.accounts.service import check_token
+from shared.db.migrate import latest_version
+from shared.db.repositories.content import get_media_by_hash
+from shared.db.repositories.copies import vacuum_into
+from shared.releases import service as releases
+from shared.releases.errors import ReleaseError
+from shared.storefront.service import DataDir, Store
+from shared.sync import merge
+from shared.sync.errors import SyncError
+
+PROTOCOL = "1"
+_MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
+MAX_BODY = 16 * 1024 * 1024
+MAX_PULL = 5_000
+WORKING_COPIES = web.AppKey("sync_working_copies", WorkingCopies)
+POKES = web.AppKey("sync_pokes", PokeHub)
+PAIR_LIMIT = web.AppKey("sync_pair_limit", RateLimiter)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class SyncProblem(Exception):
+    """An answer other than 200: status, error code, message and extra fields."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any):
+        super().__init__(message)
+        self.status, self.code, self.extra = status, code, extra
+
+
+def _answer(problem: SyncProblem) -> web.Response:
+    return web.json_response({"error": problem.code, "message": str(problem), **problem.extra}, status=problem.status)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated device and its store."""
+
+    device_id: str
+    store: Store
+
+
+def _check_versions(request: web.Request) -> None:
+    if request.headers.get("Vibeshop-Protocol") != PROTOCOL:
+        raise SyncProblem(426, "protocol", f"This cloud speaks sync protocol {PROTOCOL}; update the studio")
+    schema = request.headers.get("Vibeshop-Schema", "")
+    if not schema.isdigit():
+        raise SyncProblem(400, "schema", "The Vibeshop-Schema header must be a number")
+    if int(schema) > latest_version("store"):
+        raise SyncProblem(409, "schema", "This device's data is newer than the cloud's", cloud_schema=latest_version("store"))
+
+
+def _caller(request: web.Request) -> Caller:
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    stores = request.config_dict[STORES]
+    try:
+        grant = check_token(stores.catalog, token)
+        grant.require("sync")
+    except AuthError as exc:
+        raise SyncProblem(401, "unauthorized", str(exc)) from exc
+    store = stores.store_by_id(grant.store_id)
+    if store is None:
+        raise SyncProblem(404, "store", "The store of this device no longer exists")
+    return Caller(grant.token_id, store)
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise SyncProblem(413, "too_large", f"A request can be at most {MAX_BODY // 2**20} MiB")
+    try:
+        body = await request.json(loads=json.loads)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SyncProblem(400, "json", "The body must be a JSON object") from exc
+    if not isinstance(body, dict):
+        raise SyncProblem(400, "json", "The body must be a JSON object")
+    return body
+
+
+def device_api(handler: Callable[[web.Request, Caller, dict[str, Any]], Awaitable[web.StreamResponse]]) -> Handler:
+    """Versions, token and JSON body checked; sync and release errors mapped to JSON answers."""
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        try:
+            _check_versions(request)
+            caller = _caller(request)
+            body = await _json(request) if request.method == "POST" else {}
+            return await handler(request, caller, body)
+        except SyncProblem as problem:
+            return _answer(problem)
+        except SyncError as exc:
+            status = 409 if exc.code in ("gap", "conflicts") else 400
+            return _answer(SyncProblem(status, exc.code, str(exc), **exc.details))
+        except ReleaseError as exc:
+            status = {"not_found": 404, "broken_snapshot": 409, "refused": 409}.get(str(exc.code), 400)
+            return _answer(SyncProblem(status, str(exc.code), str(exc), problems=list(exc.problems)))
+    return guarded
+
+
+async def pair(request: web.Request) -> web.StreamResponse:
+    """POST /_sync/pair {code, device_name}: a one-time code for a device token."""
+    try:
+        _check_versions(request)
+        wait = request.config_dict[PAIR_LIMIT].take((request.remote or "", "pair"))
+        if wait:
+            return web.json_response({"error": "rate_limited", "message": "Too many attempts; wait a minute"},
+                                     status=429, headers={"Retry-After": retry_after(wait)})
+        body = await _json(request)
+        catalog = request.config_dict[STORES].catalog
+        paired = await asyncio.to_thread(redeem_pairing_code, catalog, code=body.get("code"),
+                                         device_name=body.get("device_name"))
+    except SyncProblem as problem:
+        return _answer(problem)
+    except AuthError as exc:
+        return _answer(SyncProblem(400, "pairing_code", str(exc)))
+    store = request.config_dict[STORES].store_by_id(paired.store_id)
+    if store is None:
+        return _answer(SyncProblem(404, "store", "The store no longer exists"))
+    work = request.config_dict[WORKING_COPIES]
+    await asyncio.to_thread(lambda: merge.ensure_device(work.for_store(store), paired.device_id,
+                                                        str(body.get("device_name") or "Studio")[:80]))
+    return web.json_response({"device_id": paired.device_id, "device_token": paired.token,
+                              "store": {"id": store.record.id, "slug": store.record.slug, "name": store.record.name}})
+
+
+def release_json(release: releases.Release) -> dict[str, Any]:
+    """A release as the API shows it."""
+    return {"number": release.number, "created_at": release.created_at, "device_id": release.device_id,
+            "note": release.note, "summary": release.summary, "summary_text": release.summary.get("text", ""),
+            "restored_from": release.restored_from}
+
+
+def _device_id(caller: Caller, body: dict[str, Any]) -> None:
+    if body.get("device_id") != caller.device_id:
+        raise SyncProblem(403, "device", "device_id is not the device of this token")
+
+
+@device_api
+async def push(request: web.Request, caller: Caller, body: dict[str, Any]) -> web.StreamResponse:
+    """POST /_sync/push {device_id, ops}: apply a batch in one transaction (section 4)."""
+    _device_id(caller, body)
+    ops = body.get("ops")
+    if not isinstance(ops, list):
+        raise SyncProblem(400, "op", "ops must be a list")
+    work = request.config_dict[WORKING_COPIES].for_store(caller.store)
+    result = await asyncio.to_thread(merge.apply_push, work, caller.device_id, ops)
+    request.config_dict[POKES].poke(caller.store.record.id, result.cursor)
+    return web.json_response({"applied": result.applied, "last_op": result.last_op, "cursor": result.cursor})
+
+
+def _bounded_int(value: Any, name: str, *, low: int, high: int, default: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SyncProblem(400, "input", f"{name} must be a whole number from {low} to {high}")
+    return value
+
+
+@device_api
+async def pull(request: web.Request, caller: Caller, body: dict[str, Any]) -> web.StreamResponse:
+    """POST /_sync/pull {cursor, limit}: changes since the cursor (section 5)."""
+    cursor = _bounded_int(body.get("cursor"), "cursor", low=0, high=2**62, default=0)
+    limit = _bounded_int(body.get("limit"), "limit", low=1, high=MAX_PULL, default=1_000)
+    work = request.config_dict[WORKING_COPIES].for_store(caller.store)
+
+    def read() -> dict[str, Any]:
+        changes, new_cursor, more = merge.changes_since(work, cursor, limit)
+        return {"changes": changes, "cursor": new_cursor, "more": more,
+                "conflicts": merge.conflicts_since(work, cursor)}
+
+    return web.json_response(await asyncio.to_thread(read))
+
+
+@device_api
+async def publish(request: web.Request, caller: Caller, body: dict[str, Any]) -> web.StreamResponse:
+    """POST /_sync/publish {device_id, note}: make the working copy live as a new release (section 7)."""
+    _device_id(caller, body)
+    note = body.get("note") if isinstance(body.get("note"), str) else ""
+    work = request.config_dict[WORKING_COPIES].for_store(caller.store)
+
+    def run() -> Any:
+        open_conflicts = merge.unresolved_conflicts(work)
+        if open_conflicts:
+            raise SyncProblem(409, "conflicts", "Resolve the conflicts before publishing",
+                              conflicts=open_conflicts)
+        return releases.publish(work, caller.store.db, device_id=caller.device_id, note=note[:500])
+
+    release = await asyncio.to_thread(run)
+    return web.json_response({"release": release_json(release)})
+
+
+@device_api
+async def rollback(request: web.Request, caller: Caller, body: dict[str, Any]) -> web.StreamResponse:
+    """POST /_sync/rollback {release}: make an earlier release live again (recorded as a new one)."""
+    number = _bounded_int(body.get("release"), "release", low=1, high=2**31, default=0)
+    release = await asyncio.to_thread(releases.rollback, caller.store.db, number=number, device_id=caller.device_id)
+    return web.json_response({"release": release_json(release)})
+
+
+@device_api
+async def list_releases(request: web.Request, caller: Caller, _body: dict[str, Any]) -> web.StreamResponse:
+    """GET /_sync/releases: every release, newest first, and which one is live."""
+    found = await asyncio.to_thread(releases.list_releases, caller.store.db)
+    live = await asyncio.to_thread(releases.live_release, caller.store.db)
+    return web.json_response({"releases": [release_json(r) for r in found],
+                              "live": live.number if live is not None else None})
+
+
+@device_api
+async def resolve(request: web.Request, caller: Caller, body: dict[str, Any]) -> web.StreamResponse:
+    """POST /_sync/resolve {conflict_id, keep: "current" | "theirs"}: settle a conflict record. Keeping
+    "theirs" makes the kept version the field's value again, as a new change every device pulls."""
+    conflict_id, keep = body.get("conflict_id"), body.get("keep")
+    if not isinstance(conflict_id, str) or keep not in ("current", "theirs"):
+        raise SyncProblem(400, "input", 'conflict_id must be text and keep "current" or "theirs"')
+    work = request.config_dict[WORKING_COPIES].for_store(caller.store)
+    settled = await asyncio.to_thread(merge.resolve_conflict, work, conflict_id, keep)
+    cursor = settled["cursor"]
+    request.config_dict[POKES].poke(caller.store.record.id, cursor)
+    return web.json_response({"resolved": conflict_id, "cursor": cursor})
+
+
+@device_api
+async def snapshot(request: web.Request, caller: Caller, _body: dict[str, Any]) -> web.StreamResponse:
+    """GET /_sync/snapshot: a consistent copy of the store's live database (catalogue, stock, media
+    rows), which a newly linked device starts from before its first pull."""
+    folder = Path(tempfile.mkdtemp(prefix="vibeshop-snapshot-"))
+    target = folder / "store.db"
+    await asyncio.to_thread(caller.store.db.maintenance, lambda conn: vacuum_into(conn, target))
+    response = web.StreamResponse(headers={"Content-Type": "application/vnd.sqlite3",
+                                           "Cache-Control": "no-store"})
+    await response.prepare(request)
+    try:
+        with target.open("rb") as file:
+            while chunk := await asyncio.to_thread(file.read, 256 * 1024):
+                await response.write(chunk)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    await response.write_eof()
+    return response
+
+
+@device_api
+async def media_file(request: web.Request, caller: Caller, _body: dict[str, Any]) -> web.StreamResponse:
+    """GET /_sync/media/{name}: one rendition of an image the store has (for a device's previews)."""
+    name = request.match_info["name"]
+    if not _MEDIA_NAME.match(name):
+        raise SyncProblem(404, "media", "No such image")
+    digest = name.split("-", 1)[0]
+    known = await asyncio.to_thread(caller.store.db.read, lambda conn: get_media_by_hash(conn, digest))
+    path = caller.store.data_dir.media_dir / name
+    if known is None or not path.is_file():
+        raise SyncProblem(404, "media", "No such image")
+    return web.FileResponse(path, headers={"Content-Type": "image/webp"})
+
+
+async def poke_socket(request: web.Request) -> web.StreamResponse:
+    """GET /_sync/poke (WebSocket): {"cursor": N} whenever another device pushed to the store."""
+    try:
+        _check_versions(request)
+        caller = _caller(request)
+    except SyncProblem as problem:
+        return _answer(problem)
+    socket = web.WebSocketResponse(heartbeat=30)
+    await socket.prepare(request)
+    hub = request.config_dict[POKES]
+    queue = hub.subscribe(caller.store.record.id)
+    try:
+        sender = asyncio.ensure_future(_forward(queue, socket))
+        async for message in socket:        # the device sends nothing; this ends when it goes away
+            if message.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
+                break
+        sender.cancel()
+    finally:
+        hub.unsubscribe(caller.store.record.id, queue)
+    return socket
+
+
+async def _forward(queue: asyncio.Queue, socket: web.WebSocketResponse) -> None:
+    while True:
+        cursor = await queue.get()
+        await socket.send_json({"cursor": cursor})
+
+
+def add_sync_routes(app: web.Application) -> None:
+    """Mount /_sync/ as a sub-application: its own body limit (pushes are larger than any form), the
+    storefront's middleware around it. Call before the storefront's catch-all route."""
+    sync = web.Application(client_max_size=MAX_BODY)
+    sync[WORKING_COPIES] = WorkingCopies(DataDir(app[CONFIG].data_dir))
+    # The store directory exists once the service starts: looked up then, not now.
+    sync[POKES] = PokeHub(sync[WORKING_COPIES], lambda store_id: app[STORES].store_by_id(store_id))
+    sync[PAIR_LIMIT] = RateLimiter(rate=10 / 60, burst=10)
+    sync.router.add_post("/pair", pair)
+    sync.router.add_post("/push", push)
+    sync.router.add_post("/pull", pull)
+    sync.router.add_post("/publish", publish)
+    sync.router.add_post("/rollback", rollback)
+    sync.router.add_post("/resolve", resolve)
+    sync.router.add_get("/releases", list_releases)
+    sync.router.add_get("/snapshot", snapshot)
+    sync.router.add_get("/media/{name}", media_file)
+    sync.router.add_get("/poke", poke_socket)
+
+    async def start(_app: web.Application) -> None:
+        sync[POKES].start()
+
+    async def stop(_app: web.Application) -> None:
+        await sync[POKES].stop()
+        sync[WORKING_COPIES].close()
+
+    sync.on_startup.append(start)
+    sync.on_cleanup.append(stop)
+    app.add_subapp("/_sync/", sync)

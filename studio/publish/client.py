@@ -1,0 +1,203 @@
+"""The device side of sync over HTTP (docs/sync-protocol.md): link a data folder to a cloud store,
+run sync cycles, publish, roll back, list releases, settle conflicts. No Qt here: the CLI and the
+studio both use it (the studio from a worker thread).
+
+The device's sync state (remote, token, cursor, outbox) lives in its store database, written by
+shared/sync/device.py, so a sync interrupted at any point resumes where it was."""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shared.db import Database
+from shared.db.migrate import latest_version
+from shared.db.repositories import content
+from shared.media.service import rendition_name
+from shared.models import StoreRecord
+from shared.storefront.service import DataDir, Store, adopt_store
+from shared.sync import device
+from shared.db.stamps import utc_now
+
+PROTOCOL = "1"
+PULL_PAGE = 1_000
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+class RemoteError(Exception):
+    """The cloud refused or could not be reached. `code` is the protocol's error code, or
+    'offline' when there was no answer."""
+
+    def __init__(self, code: str, message: str, status: int = 0, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.code, self.status, self.details = code, status, details or {}
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one sync cycle did."""
+
+    pushed: int
+    pulled: int
+    cursor: int
+    conflicts: int
+
+
+def _headers(token: str | None = None) -> dict[str, str]:
+    headers = {"Vibeshop-Protocol": PROTOCOL, "Vibeshop-Schema": str(latest_version("store"))}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+def _call(client: httpx.Client, method: str, url: str, *, token: str | None, body: Any = None) -> Any:
+    try:
+        response = client.request(method, url, json=body, headers=_headers(token), timeout=TIMEOUT)
+    except httpx.HTTPError as exc:
+        raise RemoteError("offline", f"The cloud could not be reached: {exc}") from exc
+    if response.status_code >= 400:
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {}
+        code = str(problem.get("error", "http")) if isinstance(problem, dict) else "http"
+        message = str(problem.get("message", response.text[:200])) if isinstance(problem, dict) else response.text
+        details = {k: v for k, v in problem.items() if k not in ("error", "message")} if isinstance(problem, dict) else {}
+        raise RemoteError(code, message, response.status_code, details)
+    return response
+
+
+def link(data_dir: DataDir, *, remote: str, code: str, device_name: str | None = None,
+         client: httpx.Client | None = None) -> Store:
+    """Pair this data folder with a cloud store: exchange the code, start from the live database,
+    then pull the working copy. Returns the linked local store."""
+    remote = remote.rstrip("/")
+    own = client is None
+    client = client or httpx.Client()
+    try:
+        paired = _call(client, "POST", f"{remote}/_sync/pair", token=None,
+                       body={"code": code, "device_name": device_name or socket.gethostname()[:80]}).json()
+        token = paired["device_token"]
+        folder = Path(tempfile.mkdtemp(prefix="vibeshop-link-"))
+        download = folder / "store.db"
+        with client.stream("GET", f"{remote}/_sync/snapshot", headers=_headers(token), timeout=TIMEOUT) as response:
+            if response.status_code >= 400:
+                raise RemoteError("snapshot", f"The cloud refused the store's snapshot ({response.status_code})",
+                                  response.status_code)
+            with download.open("wb") as file:
+                for chunk in response.iter_bytes():
+                    file.write(chunk)
+        info = paired["store"]
+        now = utc_now()
+        record = StoreRecord(info["id"], info["slug"], info["name"], "active", "", now, now)
+        store = adopt_store(data_dir, record=record, database_file=download)
+        device.link_device(store.db, device_id=paired["device_id"], remote=remote, token=token)
+        Syncer(store, client=client).sync()
+        return store
+    finally:
+        if own:
+            client.close()
+
+
+class Syncer:
+    """Sync cycles and remote actions for one linked store."""
+
+    def __init__(self, store: Store, *, client: httpx.Client | None = None):
+        self.store = store
+        self.client = client or httpx.Client()
+        state = device.link_state(store.db)
+        if state is None:
+            raise RemoteError("not_linked", f"The store '{store.record.slug}' is not linked to a cloud store; run "
+                              "`vibeshop link` first")
+        self.remote, self.token, self.device_id = state.remote, state.token, state.device_id
+
+    @property
+    def db(self) -> Database:
+        """The local store database."""
+        return self.store.db
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return _call(self.client, "POST", f"{self.remote}{path}", token=self.token, body=body).json()
+
+    def sync(self) -> SyncReport:
+        """Form ops, push them, pull until up to date, fetch missing images."""
+        device.form_ops(self.db)
+        ops = [op.to_json() for op in device.pending_ops(self.db)]
+        pushed = 0
+        if ops:
+            answer = self._push(ops)
+            device.acknowledge(self.db, answer["last_op"])
+            pushed = answer["applied"]
+        pulled, conflicts = self.pull()
+        self.fetch_media()
+        return SyncReport(pushed, pulled, device.cursor(self.db), conflicts)
+
+    def _push(self, ops: list[dict[str, Any]]) -> dict[str, Any]:
+        # A retried push is applied once by the cloud; a 'gap' (the cloud lost ops it acknowledged,
+        # e.g. restored from a backup) is reported, never papered over.
+        return self._post("/_sync/push", {"device_id": self.device_id, "ops": ops})
+
+    def pull(self) -> tuple[int, int]:
+        """Pull and apply until the cloud has nothing newer; (changes applied, conflict records seen)."""
+        pulled = conflicts = 0
+        while True:
+            answer = self._post("/_sync/pull", {"cursor": device.cursor(self.db), "limit": PULL_PAGE})
+            device.apply_pull(self.db, answer["changes"], answer["cursor"], conflicts=answer.get("conflicts", []))
+            pulled += len(answer["changes"])
+            conflicts += len(answer.get("conflicts", []))
+            if not answer.get("more"):
+                return pulled, conflicts
+
+    def fetch_media(self) -> int:
+        """Download renditions of images this device does not have yet; how many."""
+        media_dir = self.store.data_dir.media_dir
+        media_dir.mkdir(parents=True, exist_ok=True)
+        fetched = 0
+        for media in self.db.read(content.list_media):
+            for width in media.widths:
+                name = rendition_name(media.hash, width, media.format)
+                target = media_dir / name
+                if target.exists():
+                    continue
+                try:
+                    response = _call(self.client, "GET", f"{self.remote}/_sync/media/{name}", token=self.token)
+                except RemoteError as exc:
+                    if exc.status == 404:
+                        continue
+                    raise
+                tmp = target.with_name(f"{name}.download")
+                tmp.write_bytes(response.content)
+                tmp.replace(target)
+                fetched += 1
+        return fetched
+
+    def publish(self, note: str = "") -> dict[str, Any]:
+        """Sync, then make the store's current content live. Refused (RemoteError 'unsynced' or
+        'conflicts') while edits are unpushed or conflicts are open."""
+        self.sync()
+        unsynced = device.has_unsynced(self.db)
+        if unsynced:
+            raise RemoteError("unsynced", "Some edits are not in the cloud yet: " + "; ".join(unsynced[:5]))
+        return self._post("/_sync/publish", {"device_id": self.device_id, "note": note})["release"]
+
+    def rollback(self, number: int) -> dict[str, Any]:
+        """Make release `number` live again."""
+        return self._post("/_sync/rollback", {"release": number})["release"]
+
+    def releases(self) -> dict[str, Any]:
+        """{"releases": [...newest first], "live": N}."""
+        return _call(self.client, "GET", f"{self.remote}/_sync/releases", token=self.token).json()
+
+    def resolve(self, conflict_id: str, keep: str) -> None:
+        """Settle a conflict ('current' or 'theirs'), then pull the result."""
+        self._post("/_sync/resolve", {"conflict_id": conflict_id, "keep": keep})
+        self.pull()
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self.client.close()
