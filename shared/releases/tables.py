@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.sync.tables import ORDER
+
 RowMap = Mapping[str, Any]
 
 
@@ -43,13 +45,16 @@ def _block_title(row: RowMap) -> str:
     return f"{kind}: {heading[:60]}" if heading else kind
 
 
-SYNCED: tuple[SyncedTable, ...] = (
-    SyncedTable("storefront", "id", lambda r: _text(r, "name"), {"slug": _parked}),
-    SyncedTable("media", "id", lambda r: _text(r, "alt") or _text(r, "filename"), {"hash": _parked}),
-    SyncedTable("themes", "id", lambda r: _text(r, "name"), {"is_active": lambda _key: 0}),
-    SyncedTable("menus", "handle", lambda r: _text(r, "handle")),
-    SyncedTable("pages", "id", lambda r: _text(r, "title"), {"slug": _parked, "template": lambda _key: None}),
-    SyncedTable("blocks", "id", _block_title),
-    SyncedTable("posts", "id", lambda r: _text(r, "title"), {"slug": _parked}),
-)
+_TITLES: dict[str, Callable[[RowMap], str]] = {
+    "storefront": lambda r: _text(r, "name"), "media": lambda r: _text(r, "alt") or _text(r, "filename"),
+    "themes": lambda r: _text(r, "name"), "menus": lambda r: _text(r, "handle"),
+    "pages": lambda r: _text(r, "title"), "blocks": _block_title, "posts": lambda r: _text(r, "title"),
+}
+_PARK: dict[str, Mapping[str, Callable[[str], Any]]] = {
+    "storefront": {"slug": _parked}, "media": {"hash": _parked}, "themes": {"is_active": lambda _key: 0},
+    "pages": {"slug": _parked, "template": lambda _key: None}, "posts": {"slug": _parked},
+}
+# The tables, keys and order are sync's (shared/sync/tables.py): one list of what is authored content.
+SYNCED: tuple[SyncedTable, ...] = tuple(SyncedTable(spec.name, spec.key, _TITLES[spec.name], _PARK.get(spec.name, {}))
+                                         for spec in ORDER)
 BY_NAME: dict[str, SyncedTable] = {t.name: t for t in SYNCED}
