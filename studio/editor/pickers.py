@@ -15,12 +15,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QLa
 from shared.db.repositories import catalog
 from studio.editor.media_library import MediaPickerDialog
 from studio.editor.products_browser import (HANDLE, SEARCH_TEXT, ProductsModel, configure_table, search_proxy)
+from studio.editor.table_model import RowsTableModel
 from studio.session import StudioSession
 
 _UNSET: Any = object()
 
 
-class CollectionsModel(QAbstractTableModel):
+class CollectionsModel(RowsTableModel):
     """Collections: title, how many products, handle; the handle as UserRole."""
 
     HEADERS = ("Collection", "Products", "Handle")
@@ -32,23 +33,12 @@ class CollectionsModel(QAbstractTableModel):
             found = catalog.list_collections(conn, limit=1000)
             return found, catalog.count_collection_products(conn, [c.id for c in found])
 
-        self.collections, self.counts = session.db.read(read)
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's names
-        return 0 if parent.isValid() else len(self.collections)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(self.HEADERS)
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.rows, self.counts = session.db.read(read)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        c = self.collections[index.row()]
+        c = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (c.title, f"{self.counts.get(c.id, 0):,}", c.handle)[index.column()]
         if role == HANDLE:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit
 from shared.catalog.views import load_product_views
 from shared.db.repositories import catalog, inventory
 from shared.models import Location
+from studio.editor.table_model import RowsTableModel
 from studio.session import StudioSession
 
 MAX_PRODUCTS = 5000        # the browser lists this many; the search narrows them
@@ -76,7 +77,7 @@ def load_products(session: StudioSession, *, limit: int = MAX_PRODUCTS) -> list[
             for pid in ids if pid in views]
 
 
-class ProductsModel(QAbstractTableModel):
+class ProductsModel(RowsTableModel):
     """Products: title, price range, total stock, status; the handle as UserRole."""
 
     HEADERS = ("Product", "Price", "Stock", "Status")
@@ -84,7 +85,6 @@ class ProductsModel(QAbstractTableModel):
     def __init__(self, session: StudioSession, parent=None):
         super().__init__(parent)
         self._session = session
-        self.rows: list[ProductRow] = []
         self.reload()
 
     def reload(self) -> None:
@@ -92,17 +92,6 @@ class ProductsModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = load_products(self._session)
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's names
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(self.HEADERS)
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

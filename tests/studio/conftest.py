@@ -25,6 +25,17 @@ from shared.storefront.service import DataDir, open_store  # noqa: E402
 
 
 @pytest.fixture
+def session(demo_dir: Path, qapp) -> Iterator[Any]:
+    """A studio session on a private copy of the demo store."""
+    from studio.session import StudioSession
+
+    data_dir = DataDir(demo_dir)
+    studio = StudioSession(data_dir, open_store(data_dir, "demo"))
+    yield studio
+    studio.close()
+
+
+@pytest.fixture
 def studio_window(qtbot, demo_dir: Path) -> Iterator[Any]:
     """The main window on the demo store, its preview loaded."""
     from studio.main_window import MainWindow

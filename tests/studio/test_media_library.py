@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,20 +18,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from shared.db.repositories import pages as page_repo  # noqa: E402
 from shared.media.service import get_media, list_media, media_usage  # noqa: E402
-from shared.storefront.service import DataDir, open_store  # noqa: E402
 from studio.editor.media_library import MediaLibrary, MediaPickerDialog  # noqa: E402
 from studio.session import StudioSession  # noqa: E402
 
 from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
 
-
-@pytest.fixture
-def session(demo_dir: Path, qapp) -> Iterator[StudioSession]:
-    """A studio session on a private copy of the demo store."""
-    data_dir = DataDir(demo_dir)
-    studio = StudioSession(data_dir, open_store(data_dir, "demo"))
-    yield studio
-    studio.close()
 
 
 @pytest.fixture

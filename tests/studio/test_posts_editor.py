@@ -4,7 +4,6 @@ it, undo, delete; what is stored is what the service keeps."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,21 +18,12 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from shared.db.repositories import content  # noqa: E402
 from shared.posts import service as posts  # noqa: E402
 from shared.storefront.routes import blog_route  # noqa: E402
-from shared.storefront.service import DataDir, open_store  # noqa: E402
 from studio.editor.media_library import MediaPickerDialog  # noqa: E402
 from studio.editor.posts_editor import PostsEditor, media_address  # noqa: E402
 from studio.session import StudioSession  # noqa: E402
 
 from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
 
-
-@pytest.fixture
-def session(demo_dir: Path) -> Iterator[StudioSession]:
-    """A studio session on a private copy of the demo store."""
-    data_dir = DataDir(demo_dir)
-    studio = StudioSession(data_dir, open_store(data_dir, "demo"))
-    yield studio
-    studio.close()
 
 
 @pytest.fixture

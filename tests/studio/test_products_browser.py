@@ -4,8 +4,6 @@ stock per location (read-only), and the product and collection pickers block set
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,21 +13,11 @@ from PySide6.QtCore import QItemSelectionModel, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QAbstractItemView, QApplication  # noqa: E402
 
 from shared.db.repositories import catalog, inventory  # noqa: E402
-from shared.storefront.service import DataDir, open_store  # noqa: E402
 from studio.editor.pickers import CollectionPickerDialog, ProductPickerDialog, pick_setting  # noqa: E402
 from studio.editor.products_browser import ProductsBrowser, money  # noqa: E402
-from studio.session import StudioSession  # noqa: E402
 
 from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
 
-
-@pytest.fixture
-def session(demo_dir: Path, qapp) -> Iterator[StudioSession]:
-    """A studio session on a private copy of the demo store."""
-    data_dir = DataDir(demo_dir)
-    studio = StudioSession(data_dir, open_store(data_dir, "demo"))
-    yield studio
-    studio.close()
 
 
 def _browser(qtbot, session) -> ProductsBrowser:

@@ -4,8 +4,6 @@ once (one undo step per field), a bad canonical URL is held back, posts edit the
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -13,21 +11,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from shared.db.repositories import content  # noqa: E402
 from shared.db.repositories import pages as page_repo  # noqa: E402
-from shared.storefront.service import DataDir, open_store  # noqa: E402
 from studio.editor import seo_panel  # noqa: E402
 from studio.editor.seo_panel import SeoPanel, truncate  # noqa: E402
 from studio.session import StudioSession  # noqa: E402
 
 from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
 
-
-@pytest.fixture
-def session(demo_dir: Path, qapp) -> Iterator[StudioSession]:
-    """A studio session on a private copy of the demo store."""
-    data_dir = DataDir(demo_dir)
-    studio = StudioSession(data_dir, open_store(data_dir, "demo"))
-    yield studio
-    studio.close()
 
 
 def _page(session: StudioSession, slug: str):
