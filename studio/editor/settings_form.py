@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
+                               QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
                                QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from shared.compose.schema import with_defaults
@@ -85,16 +85,29 @@ class SettingsForm(QWidget):
         return field
 
     def _richtext(self, spec, value, changed: Change) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        field = QPlainTextEdit(str(value or ""))
-        field.setFixedHeight(110)
-        field.textChanged.connect(lambda: changed(field.toPlainText()))
-        column.addWidget(field)
-        column.addWidget(QLabel("Simple HTML: <p>, <strong>, <em>, <a href>, lists. Anything else is removed.",
-                                objectName="hint", wordWrap=True))
-        box.setProperty("editor", field)
+        """The same formatted-text editor as posts (headings, bold, italic, lists, quote, links),
+        stored as the small clean HTML the storefront allows (sanitised again when saved)."""
+        from studio.editor.rich_text import BodyEdit, body_box, format_commands
+
+        body = BodyEdit(self.session.data_dir.media_dir)
+        body.load(str(value or ""))
+        body.setMinimumHeight(140)
+
+        def ask_link() -> None:
+            href, ok = QInputDialog.getText(self, "Link", "Address (https://…, /pages/… or mailto:…):",
+                                            text=body.textCursor().charFormat().anchorHref())
+            if ok and (not href.strip() or href.strip().startswith(("https://", "http://", "mailto:", "/"))):
+                body.set_link(href.strip())
+
+        groups = format_commands(body, ask_link=ask_link, pick_image=lambda: None)
+        groups = [*groups[:-1], [command for command in groups[-1] if command.key == "link"]]
+
+        def wrap(run):
+            return lambda: (run(), changed(body.html()))
+
+        box, _actions = body_box(body, groups, owner=self, wrap=wrap)
+        body.textChanged.connect(lambda: changed(body.html()))
+        box.setProperty("editor", body)
         return box
 
     def _number(self, spec, value, changed: Change) -> QWidget:
