@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,10 @@ from shared.db import Connection
 from shared.sync import hlc as clock
 from shared.sync.errors import SyncError
 from shared.sync.tables import check_value, spec_for
+
+# n from 1, ASCII digits, no leading zero, within SQLite's integers (str.isdigit() admits '²', which
+# int() refuses, and int() refuses numbers of more than 4,300 digits).
+_NUMBER = re.compile(r"[1-9][0-9]{0,17}")
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ def parse_op(conn: Connection, raw: Any, *, device_id: str) -> Op:
     if not isinstance(raw, Mapping) or not isinstance(op_id, str):
         raise refuse("not an op")
     device, _, number = op_id.rpartition(":")
-    if device != device_id or not number.isdigit() or int(number) < 1 or number != str(int(number)):
+    if device != device_id or not _NUMBER.fullmatch(number):
         raise refuse("op_id must be '<device_id>:<n>' with n from 1")
     hlc = raw.get("hlc")
     if not clock.is_valid(hlc) or clock.node_of(hlc) != device_id:

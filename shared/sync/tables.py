@@ -9,6 +9,7 @@ comparing two strings. Lists and objects are refused in ops (`check_value`)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,5 +87,12 @@ def referrers_of_media() -> list[TableSpec]:
 
 
 def check_value(value: object) -> bool:
-    """Whether value is a column value as stored (text, integer, real or NULL; no lists or objects)."""
-    return value is None or (isinstance(value, (str, int, float)) and not isinstance(value, bool))
+    """Whether value is a column value as stored (text, integer, real or NULL; no lists or objects;
+    integers within SQLite's 64 bits, reals finite: nothing else can be stored or sent back as JSON)."""
+    if value is None or isinstance(value, str):
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -2**63 <= value < 2**63
+    return isinstance(value, float) and math.isfinite(value)
