@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import shutil
 import tempfile
@@ -33,8 +34,10 @@ from shared.storefront.service import DataDir, Store
 from shared.sync import merge
 from shared.sync.errors import SyncError
 
+log = logging.getLogger(__name__)
 PROTOCOL = "1"
 _MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
+_SCHEMA = re.compile(r"[0-9]{1,9}")       # ASCII digits only: str.isdigit() admits '²', which int() refuses
 MAX_BODY = 16 * 1024 * 1024
 MAX_PULL = 5_000
 WORKING_COPIES = web.AppKey("sync_working_copies", WorkingCopies)
@@ -68,7 +71,7 @@ def _check_versions(request: web.Request) -> None:
     if request.headers.get("Vibeshop-Protocol") != PROTOCOL:
         raise SyncProblem(426, "protocol", f"This cloud speaks sync protocol {PROTOCOL}; update the studio")
     schema = request.headers.get("Vibeshop-Schema", "")
-    if not schema.isdigit():
+    if not _SCHEMA.fullmatch(schema):
         raise SyncProblem(400, "schema", "The Vibeshop-Schema header must be a number")
     if int(schema) > latest_version("store"):
         raise SyncProblem(409, "schema", "This device's data is newer than the cloud's", cloud_schema=latest_version("store"))
@@ -93,12 +96,26 @@ async def _json(request: web.Request) -> dict[str, Any]:
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise SyncProblem(413, "too_large", f"A request can be at most {MAX_BODY // 2**20} MiB")
     try:
-        body = await request.json(loads=json.loads)
-    except (ValueError, UnicodeDecodeError) as exc:
+        # aiohttp reads a body with the limit of the application that made the request (the root's
+        # 1 MiB), never a sub-application's: the sync limit holds only when it is applied here.
+        body = await request.clone(client_max_size=MAX_BODY).json(loads=_strict_loads)
+    except web.HTTPRequestEntityTooLarge as exc:     # a chunked body has no Content-Length to check first
+        raise SyncProblem(413, "too_large", f"A request can be at most {MAX_BODY // 2**20} MiB") from exc
+    # LookupError: an unknown charset in Content-Type; RecursionError: arrays nested 100,000 deep.
+    except (ValueError, UnicodeDecodeError, LookupError, RecursionError) as exc:
         raise SyncProblem(400, "json", "The body must be a JSON object") from exc
     if not isinstance(body, dict):
         raise SyncProblem(400, "json", "The body must be a JSON object")
     return body
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _strict_loads(text: str) -> Any:
+    """json.loads without NaN and Infinity, which are not JSON and which no stored value can be."""
+    return json.loads(text, parse_constant=_refuse_constant)
 
 
 def device_api(handler: Callable[[web.Request, Caller, dict[str, Any]], Awaitable[web.StreamResponse]]) -> Handler:
@@ -112,7 +129,7 @@ def device_api(handler: Callable[[web.Request, Caller, dict[str, Any]], Awaitabl
         except SyncProblem as problem:
             return _answer(problem)
         except SyncError as exc:
-            status = 409 if exc.code in ("gap", "conflicts") else 400
+            status = {"gap": 409, "conflicts": 409, "not_found": 404}.get(exc.code, 400)
             return _answer(SyncProblem(status, exc.code, str(exc), **exc.details))
         except ReleaseError as exc:
             status = {"not_found": 404, "broken_snapshot": 409, "refused": 409}.get(str(exc.code), 400)
@@ -305,10 +322,26 @@ async def _forward(queue: asyncio.Queue, socket: web.WebSocketResponse) -> None:
         await socket.send_json({"cursor": cursor})
 
 
+@web.middleware
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """aiohttp's own refusals under /_sync/ (no such route, wrong method, body too large) and anything
+    unexpected answered as the protocol's JSON errors, not as the storefront's HTML pages."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = {404: "not_found", 405: "method", 413: "too_large"}.get(exc.status, "http")
+        return _answer(SyncProblem(exc.status, code, exc.reason))
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return _answer(SyncProblem(500, "internal", "Something went wrong on the cloud's side; try again"))
+
+
 def add_sync_routes(app: web.Application) -> None:
     """Mount /_sync/ as a sub-application: its own body limit (pushes are larger than any form), the
     storefront's middleware around it. Call before the storefront's catch-all route."""
-    sync = web.Application(client_max_size=MAX_BODY)
+    sync = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
     sync[WORKING_COPIES] = WorkingCopies(DataDir(app[CONFIG].data_dir))
     # The store directory exists once the service starts: looked up then, not now.
     sync[POKES] = PokeHub(sync[WORKING_COPIES], lambda store_id: app[STORES].store_by_id(store_id))
