@@ -1,4 +1,5 @@
-"""The first run: a data folder without stores offers to open the demo store or create a new one."""
+"""The first run: a data folder without stores offers to open the demo store, create a new one, or
+link a store that lives in the cloud."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NZD")
 
 
 class FirstRunDialog(QDialog):
-    """Welcome: open the demo store, or create a store from a name, an address and a currency."""
+    """Welcome: open the demo store, create a store from a name, an address and a currency, or link
+    a cloud store."""
 
     def __init__(self, data_dir: DataDir, parent: QWidget | None = None):
         super().__init__(parent)
@@ -30,6 +32,10 @@ class FirstRunDialog(QDialog):
         demo = QPushButton("Open the demo store", objectName="primaryButton")
         demo.clicked.connect(self.open_demo)
         column.addWidget(demo)
+        cloud = QPushButton("Link a cloud store…", objectName="linkButton")
+        cloud.setToolTip("Edit a store that is already online: enter its address and a pairing code")
+        cloud.clicked.connect(self.link_cloud)
+        column.addWidget(cloud)
         column.addWidget(QLabel("Or create a store", objectName="sectionTitle"))
         form = QFormLayout()
         self.name = QLineEdit(placeholderText="Harbor & Pine")
@@ -62,6 +68,15 @@ class FirstRunDialog(QDialog):
         self.created_slug = result.store.record.slug
         result.store.close()
         self.accept()
+
+    def link_cloud(self) -> None:
+        """Pair with a cloud store and pull it into this folder; it opens next."""
+        from studio.publish.link_dialog import LinkDialog
+
+        self.link_dialog = LinkDialog(self.data_dir, self)
+        if self.link_dialog.exec() == QDialog.DialogCode.Accepted and self.link_dialog.linked_slug:
+            self.created_slug = self.link_dialog.linked_slug
+            self.accept()
 
     def create(self) -> None:
         """Create the store, or say which field is wrong (nothing is stored then)."""

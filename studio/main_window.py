@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QScrollArea, QSplitter,
-                               QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QScrollArea, QSizePolicy,
+                               QSplitter, QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from shared.db.repositories import catalog, content
 from shared.db.repositories import pages as page_repo
 from shared.models import Page
+from shared.storefront.service import open_store
 from studio.editor.block_inspector import BlockInspector
 from studio.editor.block_list import BlockList
 from studio.editor.media_library import MediaLibrary
@@ -21,8 +22,14 @@ from studio.editor.seo_panel import SeoPanel
 from studio.editor.theme_editor import ThemeEditor
 from studio.preview.pane import PreviewPane
 from studio.preview.renderer import PreviewDocument, render_preview
+from studio.publish.conflicts_dialog import ConflictsDialog
+from studio.publish.controller import SyncController
+from studio.publish.link_dialog import LinkDialog
+from studio.publish.publish_dialog import PublishDialog
+from studio.publish.status import SyncStatus
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
 
+_OPEN_WINDOWS: set[QMainWindow] = set()    # windows opened after linking, kept alive until they close
 SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products")
 _RAIL_ICONS = {"Pages": "▤", "Theme": "◐", "Posts": "✎", "Media": "▣", "Products": "◫"}
 
@@ -30,9 +37,14 @@ _RAIL_ICONS = {"Pages": "▤", "Theme": "◐", "Posts": "✎", "Media": "▣", "
 class MainWindow(QMainWindow):
     """One store, every editor, one preview."""
 
-    def __init__(self, session: StudioSession):
+    def __init__(self, session: StudioSession, *, owns_session: bool = False):
         super().__init__()
         self.session = session
+        self.owns_session = owns_session      # a window opened after linking closes its own session
+        self.sync = SyncController(session, self)
+        self.conflicts_dialog: ConflictsDialog | None = None
+        self.publish_dialog: PublishDialog | None = None
+        self.link_dialog: LinkDialog | None = None
         storefront = session.store.storefront()
         self.setWindowTitle(f"{storefront.name} — Vibeshop Studio")
         self.resize(1600, 980)
@@ -45,6 +57,7 @@ class MainWindow(QMainWindow):
         self._build(storefront.name)
         self._wire()
         self.page_tree.select_slug("home")
+        self.sync.start()
 
     # -- layout -----------------------------------------------------------------------------------
 
@@ -99,6 +112,11 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         bar.addAction(self.undo_action)
         bar.addAction(self.redo_action)
+        stretch = QWidget()
+        stretch.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(stretch)
+        self.sync_status = SyncStatus(self.sync)
+        bar.addWidget(self.sync_status)
         self.addToolBar(bar)
         for text, shortcut, slot in (("New page", "Ctrl+N", self.page_tree.new_page),
                                      ("Add block", "Ctrl+B", self.block_list.open_gallery)):
@@ -132,6 +150,11 @@ class MainWindow(QMainWindow):
         self.inspector.edited.connect(self.preview.refresh)
         self.theme_editor.edited.connect(self.preview.refresh)
         self.posts_editor.preview_address.connect(self.preview.show_address)
+        self.sync_status.sync_requested.connect(self.sync.sync_now)
+        self.sync_status.conflicts_requested.connect(self.open_conflicts)
+        self.sync_status.publish_requested.connect(self.open_publish)
+        self.sync_status.link_requested.connect(self.open_link)
+        self.sync.pulled.connect(lambda: self.statusBar().showMessage("Updated with changes from the cloud", 4000))
 
     def show_section(self, index: int) -> None:
         """Switch the rail section: Pages, Theme, Posts, Media or Products."""
@@ -241,6 +264,47 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    # -- sync and publish -------------------------------------------------------------------------
+
+    def open_conflicts(self) -> ConflictsDialog:
+        """Review the open conflicts (one dialog, reused)."""
+        if self.conflicts_dialog is None:
+            self.conflicts_dialog = ConflictsDialog(self.session, self.sync, self)
+        self.conflicts_dialog.reload()
+        self.conflicts_dialog.show()
+        self.conflicts_dialog.raise_()
+        return self.conflicts_dialog
+
+    def open_publish(self) -> PublishDialog:
+        """Publish and releases (one dialog, reused)."""
+        if self.publish_dialog is None:
+            self.publish_dialog = PublishDialog(self.session, self.sync, self)
+        else:
+            self.publish_dialog.reload()
+        self.publish_dialog.show()
+        self.publish_dialog.raise_()
+        return self.publish_dialog
+
+    def open_link(self) -> LinkDialog:
+        """Link a cloud store into this data folder; it opens in a new window, which replaces this one."""
+        self.link_dialog = LinkDialog(self.session.data_dir, self)
+        self.link_dialog.accepted.connect(lambda: self.open_linked(self.link_dialog.linked_slug))
+        self.link_dialog.open()
+        return self.link_dialog
+
+    def open_linked(self, slug: str | None) -> QMainWindow | None:
+        """Open the store `slug` of this data folder in its own window and close this one."""
+        if not slug:
+            return None
+        store = open_store(self.session.data_dir, slug)
+        window = MainWindow(StudioSession(self.session.data_dir, store), owns_session=True)
+        _OPEN_WINDOWS.add(window)
+        window.destroyed.connect(lambda *_: _OPEN_WINDOWS.discard(window))
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        self.close()
+        return window
+
     # -- the preview's data -----------------------------------------------------------------------
 
     def _render(self, address: str, published: bool) -> PreviewDocument:
@@ -254,7 +318,10 @@ class MainWindow(QMainWindow):
         self.theme_editor.flush()
         self.posts_editor.flush()
         self.preview.shutdown()
+        self.sync.stop()
         super().closeEvent(event)
+        if self.owns_session:
+            self.session.close()
 
 
 def _padded(widget: QWidget, *, title: str | None = None) -> QWidget:

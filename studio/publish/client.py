@@ -55,6 +55,11 @@ def _headers(token: str | None = None) -> dict[str, str]:
     return headers
 
 
+def request_headers(token: str | None = None) -> dict[str, str]:
+    """The protocol headers every /_sync/ request carries (the studio's poke WebSocket uses them too)."""
+    return _headers(token)
+
+
 def _call(client: httpx.Client, method: str, url: str, *, token: str | None, body: Any = None) -> Any:
     try:
         response = client.request(method, url, json=body, headers=_headers(token), timeout=TIMEOUT)
