@@ -10,10 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
+from shared.db.repositories import pages as page_repo
 from shared.pages import service as pages
 from shared.posts import service as posts
 from shared.sync import device
@@ -41,6 +42,35 @@ def unified_diff(current: str, theirs: str) -> str:
     """A unified diff from the current version to theirs."""
     lines = difflib.unified_diff(current.splitlines(), theirs.splitlines(), "current", "theirs", lineterm="", n=3)
     return "\n".join(lines) or "The two versions are the same."
+
+
+def conflict_title(db, conflict: OpenConflict) -> str:
+    """What the conflict is about, as the merchant names things ("Hero block on Home")."""
+    if conflict.table == "blocks":
+        block = db.read(lambda conn: page_repo.get_block(conn, conflict.key))
+        page = db.read(lambda conn: page_repo.get_page(conn, block.page_id)) if block is not None else None
+        if block is not None:
+            kind = block.kind.replace("-", " ").replace("_", " ").capitalize()
+            return f"{kind} block on {page.title}" if page is not None else f"{kind} block"
+    if conflict.table == "themes":
+        return "Theme"
+    return conflict.label.split(" (")[0]
+
+
+def first_difference(current: str, theirs: str) -> int:
+    """The first line (0-based) where the two versions differ."""
+    for number, (mine, other) in enumerate(zip(current.splitlines(), theirs.splitlines())):
+        if mine != other:
+            return number
+    return min(len(current.splitlines()), len(theirs.splitlines()))
+
+
+def show_line(view: QPlainTextEdit, line: int) -> None:
+    """Put the cursor on `line` and scroll it to the middle of the view."""
+    block = view.document().findBlockByLineNumber(max(0, line))
+    if block.isValid():
+        view.setTextCursor(QTextCursor(block))
+        view.centerCursor()
 
 
 class DiffHighlighter(QSyntaxHighlighter):
@@ -75,9 +105,9 @@ def _code_view(read_only: bool = True) -> QPlainTextEdit:
 class MergeDialog(QDialog):
     """A text editor on the current version, to write the version to keep."""
 
-    def __init__(self, conflict: OpenConflict, parent: QWidget | None = None):
+    def __init__(self, conflict: OpenConflict, title: str, parent: QWidget | None = None):
         super().__init__(parent, objectName="mergeDialog")
-        self.setWindowTitle(f"Edit a merge — {conflict.label}")
+        self.setWindowTitle(f"Edit a merge — {title}")
         self.resize(900, 620)
         column = QVBoxLayout(self)
         column.setContentsMargins(20, 16, 20, 16)
@@ -88,11 +118,13 @@ class MergeDialog(QDialog):
         self.editor = _code_view(read_only=False)
         self.editor.setPlainText(conflict.current)
         column.addWidget(self.editor, 1)
-        self.theirs = _code_view()
-        self.theirs.setPlainText(conflict.value)
-        self.theirs.setMaximumHeight(180)
-        column.addWidget(QLabel(f"Theirs ({conflict.device_id or 'another device'})", objectName="sectionTitle"))
-        column.addWidget(self.theirs)
+        column.addWidget(QLabel("Their changes, from the current version", objectName="versionLabel"))
+        self.diff = _code_view()
+        self._highlighter = DiffHighlighter(self.diff.document())
+        self.diff.setPlainText(unified_diff(conflict.current, conflict.value))
+        self.diff.setMaximumHeight(200)
+        column.addWidget(self.diff)
+        show_line(self.editor, first_difference(conflict.current, conflict.value))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setObjectName("primaryButton")
         buttons.accepted.connect(self.accept)
@@ -180,7 +212,8 @@ class ConflictsDialog(QDialog):
         self.list.blockSignals(True)
         self.list.clear()
         for conflict in self.conflicts:
-            item = QListWidgetItem(f"{conflict.label}\n{_FIELD_NAMES.get((conflict.table, conflict.field), conflict.field)}")
+            name = _FIELD_NAMES.get((conflict.table, conflict.field), conflict.field)
+            item = QListWidgetItem(f"{conflict_title(self.session.db, conflict)}\n{name.capitalize()}")
             item.setToolTip(f"{conflict.table}.{conflict.field} · {conflict.key}")
             self.list.addItem(item)
         self.list.blockSignals(False)
@@ -206,11 +239,15 @@ class ConflictsDialog(QDialog):
                 view.clear()
             return
         name = _FIELD_NAMES.get((conflict.table, conflict.field), conflict.field)
-        self.title.setText(f"{conflict.label} — {name}")
-        self.theirs_label.setText(f"Theirs (from {conflict.device_id or 'another device'})")
+        self.title.setText(f"{conflict_title(self.session.db, conflict)} — {name}")
+        self.theirs_label.setText("Theirs (the other device's version)")
+        self.theirs_label.setToolTip(f"Device {conflict.device_id}" if conflict.device_id else "")
         self.current_view.setPlainText(conflict.current)
         self.theirs_view.setPlainText(conflict.value)
         self.diff_view.setPlainText(unified_diff(conflict.current, conflict.value))
+        line = first_difference(conflict.current, conflict.value)
+        show_line(self.current_view, line)
+        show_line(self.theirs_view, line)
 
     # -- settling ---------------------------------------------------------------------------------
 
@@ -230,7 +267,7 @@ class ConflictsDialog(QDialog):
         conflict = self.current_conflict()
         if conflict is None or (conflict.table, conflict.field) not in MERGE_WRITERS:
             return
-        self.merge_dialog = MergeDialog(conflict, self)
+        self.merge_dialog = MergeDialog(conflict, conflict_title(self.session.db, conflict), self)
         self.merge_dialog.accepted.connect(lambda: self.save_merge(conflict, self.merge_dialog.merged_text()))
         self.merge_dialog.open()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QMessageBox,
                                QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -55,7 +55,7 @@ class PublishDialog(QDialog):
         self.live_summary = QLabel("", objectName="summaryText", wordWrap=True)
         column.addWidget(self.live_summary)
         self.pending = QListWidget(objectName="pendingList")
-        self.pending.setMaximumHeight(110)
+        self.pending.setMaximumHeight(96)
         column.addWidget(self.pending)
         row = QHBoxLayout()
         self.note = QLineEdit(placeholderText="A note for this release (optional), e.g. “Summer sale hero”")
@@ -73,13 +73,15 @@ class PublishDialog(QDialog):
         self.message = QLabel("", objectName="hint", wordWrap=True)
         column.addWidget(self.message)
         column.addWidget(QLabel("Releases", objectName="sectionTitle"))
-        self.release_list = QTreeWidget(objectName="releaseList", rootIsDecorated=False, uniformRowHeights=True)
+        self.release_list = QTreeWidget(objectName="releaseList", rootIsDecorated=False)
         self.release_list.setHeaderLabels(["Release", "Note", "Changes", "When", ""])
         header = self.release_list.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for section in (0, 2, 3, 4):
+        for section in (0, 2, 3):
             header.setSectionResizeMode(section, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(4, 150)
         column.addWidget(self.release_list, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -116,9 +118,9 @@ class PublishDialog(QDialog):
             self.live_summary.setText("Nothing has been published yet: the first release makes everything in the "
                                       "cloud live.")
         else:
-            self.live_summary.setText(f"Live now: release {self.live}. The newest release changed "
-                                      f"{newest.get('summary_text') or 'nothing'}. Publishing adds the edits "
-                                      "synced since then.")
+            self.live_summary.setText(f"Live now: release {self.live} ({newest.get('summary_text') or 'no changes'} "
+                                      "since the one before). Publishing makes every edit synced since then "
+                                      "live, from all your devices.")
 
     def _add_release_row(self, release: dict[str, Any]) -> None:
         number = release["number"]
@@ -126,14 +128,19 @@ class PublishDialog(QDialog):
         note = release.get("note") or (f"Rolled back to release {restored}" if restored else "")
         item = QTreeWidgetItem([f"#{number}", note, release.get("summary_text", ""),
                                 str(release.get("created_at", ""))[:16].replace("T", " "), ""])
+        item.setSizeHint(0, QSize(0, 38))        # room for the row's button
         self.release_list.addTopLevelItem(item)
         if number == self.live:
-            badge = QLabel("Live", objectName="liveBadge", alignment=Qt.AlignmentFlag.AlignCenter)
-            self.release_list.setItemWidget(item, 4, badge)
+            action: QWidget = QLabel("Live", objectName="liveBadge", alignment=Qt.AlignmentFlag.AlignCenter)
         else:
-            button = QPushButton("Roll back to this", objectName="smallButton")
-            button.clicked.connect(lambda _checked=False, n=number: self.confirm_rollback(n))
-            self.release_list.setItemWidget(item, 4, button)
+            action = QPushButton("Roll back to this", objectName="smallButton")
+            action.clicked.connect(lambda _checked=False, n=number: self.confirm_rollback(n))
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(4, 2, 4, 2)
+        row.addWidget(action)
+        row.addStretch(1)
+        self.release_list.setItemWidget(item, 4, holder)
 
     # -- actions ----------------------------------------------------------------------------------
 

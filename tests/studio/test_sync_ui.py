@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QPushButton
 from screenshots import save_screenshot
 
 from shared.db.repositories import pages as page_repo
@@ -77,6 +77,21 @@ class Cloud:
         response = httpx.get(f"{self.url}/", headers={"Host": f"demo.localhost:{self.port}"}, timeout=30)
         assert response.status_code == 200
         return response.text
+
+
+@pytest.fixture(autouse=True)
+def studio_look(qapp) -> Iterator[None]:
+    """The studio's own style (studio.qss), as `vibeshop studio` applies it, so the screenshots show
+    what the merchant sees; the application's previous look is restored afterwards."""
+    from studio.style import apply_style
+
+    before = (qapp.style().name(), qapp.palette(), qapp.font(), qapp.styleSheet())
+    apply_style(qapp)
+    yield
+    qapp.setStyle(before[0])
+    qapp.setPalette(before[1])
+    qapp.setFont(before[2])
+    qapp.setStyleSheet(before[3])
 
 
 @pytest.fixture
@@ -234,7 +249,7 @@ def test_edits_sync_conflicts_settle_and_publish_rolls_back(qtbot, cloud: Cloud,
         save_screenshot(publish, "sync-publish-dialog.png", tmp_path)
         first = next(publish.release_list.topLevelItem(i) for i in range(2)
                      if publish.release_list.topLevelItem(i).text(0) == "#1")
-        publish.release_list.itemWidget(first, 4).click()
+        publish.release_list.itemWidget(first, 4).findChild(QPushButton).click()
         box = publish.confirmation
         qtbot.waitExposed(box)
         save_screenshot(box, "sync-rollback-confirm.png", tmp_path)
