@@ -301,17 +301,23 @@ async def poke_socket(request: web.Request) -> web.StreamResponse:
         caller = _caller(request)
     except SyncProblem as problem:
         return _answer(problem)
+    hub, copies = request.config_dict[POKES], request.config_dict[WORKING_COPIES]
+    # Subscribed with the cursor as of now, before the handshake ends: a push the device makes once
+    # connected is then always announced, even when another worker handles it before this worker's
+    # watcher has looked at the store once.
+    since = await asyncio.to_thread(lambda: merge.latest_cursor(copies.for_store(caller.store)))
+    queue = hub.subscribe(caller.store.record.id, since=since)
     socket = web.WebSocketResponse(heartbeat=30)
-    await socket.prepare(request)
-    hub = request.config_dict[POKES]
-    queue = hub.subscribe(caller.store.record.id)
+    sender: asyncio.Future | None = None
     try:
+        await socket.prepare(request)
         sender = asyncio.ensure_future(_forward(queue, socket))
         async for message in socket:        # the device sends nothing; this ends when it goes away
             if message.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
                 break
-        sender.cancel()
     finally:
+        if sender is not None:
+            sender.cancel()
         hub.unsubscribe(caller.store.record.id, queue)
     return socket
 

@@ -25,9 +25,12 @@ class PokeHub:
         self._seen: dict[str, int] = {}
         self._task: asyncio.Task | None = None
 
-    def subscribe(self, store_id: str) -> asyncio.Queue:
-        """A queue that receives the store's new cursor after each push."""
+    def subscribe(self, store_id: str, *, since: int | None = None) -> asyncio.Queue:
+        """A queue that receives the store's new cursor after each push (each cursor after `since`,
+        the store's cursor when the subscriber asked; without it, from the watcher's next look)."""
         queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
+        if since is not None and store_id not in self._seen:
+            self._seen[store_id] = since
         self._subscribers.setdefault(store_id, set()).add(queue)
         return queue
 
