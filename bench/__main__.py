@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from bench import render_page, storefront
+from bench import render_page, storefront, sync
 
 
 def main() -> int:
@@ -15,6 +15,7 @@ def main() -> int:
     storefront.main()
     # Qt and QtWebEngine own their process: the studio's figures come from a child process.
     subprocess.run([sys.executable, "-m", "bench.studio_preview"], check=False, stderr=subprocess.DEVNULL)
+    sync.main()
     return 0
 
 
