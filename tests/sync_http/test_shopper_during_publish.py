@@ -1,0 +1,83 @@
+"""A release goes live in one transaction (docs/sync-protocol.md section 7): a shopper loading the home
+page while a device publishes a release that changes two blocks' text sees both old texts or both
+new ones, never one of each."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from conftest import serving
+from shared.db.repositories import sync as repo
+from shared.storefront.service import DataDir
+from shared.sync.tables import SPECS
+from studio.publish.client import Syncer, link
+from support import VIBESHOP
+
+KINDS = ("hero", "testimonials")
+OLD = ("Everyday goods, made to last", "Kind words from our customers")
+NEW = ("Hero text of release one", "Testimonials text of release one")
+# The headings as rendered (the footer repeats the hero's words as the store's tagline).
+SHOWN = ('class="vs-hero__heading">{}<', 'class="vs-section__title">{}<')
+
+
+def _edit_two_blocks(store) -> None:
+    def write(conn) -> None:
+        for block in repo.all_rows(conn, SPECS["blocks"]):
+            for kind, old, new in zip(KINDS, OLD, NEW, strict=True):
+                if block["kind"] == kind and old in block["settings"]:
+                    repo.update_fields(conn, SPECS["blocks"], block["id"],
+                                       {"settings": block["settings"].replace(old, new)})
+
+    store.db.write(write)
+
+
+def test_a_shopper_never_sees_half_a_release(demo_dir: Path, tmp_path: Path) -> None:
+    with serving(demo_dir) as server:
+        code = subprocess.run([VIBESHOP, "cloud", "device", "add", "--data", str(demo_dir), "--store", "demo"],
+                              capture_output=True, text=True, check=True, timeout=60).stdout.strip().splitlines()[-1]
+        store = link(DataDir(tmp_path / "laptop"), remote=server.url, code=code, device_name="Laptop")
+        syncer = Syncer(store)
+        _edit_two_blocks(store)
+        assert syncer.sync().pushed == 2
+
+        seen: list[tuple[bool, bool, bool, bool]] = []
+        published_at: list[float] = []
+        failures: list[str] = []
+
+        def shop(address: str) -> None:
+            # Shoppers from three loopback addresses, each within the per-address rate limit (20/s).
+            transport = httpx.HTTPTransport(local_address=address)
+            with httpx.Client(transport=transport, headers={"Host": f"demo.localhost:{server.port}"},
+                              timeout=30) as client:
+                while not published_at or time.monotonic() < published_at[0] + 2.5:
+                    response = client.get(f"{server.url}/")
+                    if response.status_code != 200:
+                        failures.append(f"{response.status_code}: {response.text[:200]}")
+                        return
+                    page = response.text
+                    seen.append(tuple(shown.format(text) in page
+                                      for texts in (OLD, NEW) for shown, text in zip(SHOWN, texts, strict=True)))
+                    time.sleep(0.06)
+
+        shoppers = [threading.Thread(target=shop, args=(f"127.0.0.{n}",)) for n in (2, 3, 4)]
+        for shopper in shoppers:
+            shopper.start()
+        time.sleep(0.5)
+        release = syncer.publish("Two blocks")
+        published_at.append(time.monotonic())
+        for shopper in shoppers:
+            shopper.join(timeout=60)
+        syncer.close()
+        store.close()
+
+    assert not failures, failures
+    assert release["number"] == 1
+    mixed = [s for s in seen if s not in ((True, True, False, False), (False, False, True, True))]
+    assert not mixed, f"{len(mixed)} of {len(seen)} pages mixed two releases: {mixed[:3]}"
+    assert seen[0] == (True, True, False, False) and seen[-1] == (False, False, True, True)
+    assert len(seen) > 60
