@@ -170,6 +170,11 @@ def release_json(release: releases.Release) -> dict[str, Any]:
             "restored_from": release.restored_from}
 
 
+async def _working_copy(request: web.Request, caller: Caller):
+    """The store's working copy; made off the event loop the first time (it copies the database)."""
+    return await asyncio.to_thread(request.config_dict[WORKING_COPIES].for_store, caller.store)
+
+
 def _device_id(caller: Caller, body: dict[str, Any]) -> None:
     if body.get("device_id") != caller.device_id:
         raise SyncProblem(403, "device", "device_id is not the device of this token")
@@ -182,7 +187,7 @@ async def push(request: web.Request, caller: Caller, body: dict[str, Any]) -> we
     ops = body.get("ops")
     if not isinstance(ops, list):
         raise SyncProblem(400, "op", "ops must be a list")
-    work = request.config_dict[WORKING_COPIES].for_store(caller.store)
+    work = await _working_copy(request, caller)
     result = await asyncio.to_thread(merge.apply_push, work, caller.device_id, ops)
     request.config_dict[POKES].poke(caller.store.record.id, result.cursor)
     return web.json_response({"applied": result.applied, "last_op": result.last_op, "cursor": result.cursor})
@@ -201,7 +206,7 @@ async def pull(request: web.Request, caller: Caller, body: dict[str, Any]) -> we
     """POST /_sync/pull {cursor, limit}: changes since the cursor (section 5)."""
     cursor = _bounded_int(body.get("cursor"), "cursor", low=0, high=2**62, default=0)
     limit = _bounded_int(body.get("limit"), "limit", low=1, high=MAX_PULL, default=1_000)
-    work = request.config_dict[WORKING_COPIES].for_store(caller.store)
+    work = await _working_copy(request, caller)
 
     def read() -> dict[str, Any]:
         changes, new_cursor, more = merge.changes_since(work, cursor, limit)
@@ -216,7 +221,7 @@ async def publish(request: web.Request, caller: Caller, body: dict[str, Any]) ->
     """POST /_sync/publish {device_id, note}: make the working copy live as a new release (section 7)."""
     _device_id(caller, body)
     note = body.get("note") if isinstance(body.get("note"), str) else ""
-    work = request.config_dict[WORKING_COPIES].for_store(caller.store)
+    work = await _working_copy(request, caller)
 
     def run() -> Any:
         open_conflicts = merge.unresolved_conflicts(work)
@@ -253,7 +258,7 @@ async def resolve(request: web.Request, caller: Caller, body: dict[str, Any]) ->
     conflict_id, keep = body.get("conflict_id"), body.get("keep")
     if not isinstance(conflict_id, str) or keep not in ("current", "theirs"):
         raise SyncProblem(400, "input", 'conflict_id must be text and keep "current" or "theirs"')
-    work = request.config_dict[WORKING_COPIES].for_store(caller.store)
+    work = await _working_copy(request, caller)
     settled = await asyncio.to_thread(merge.resolve_conflict, work, conflict_id, keep)
     cursor = settled["cursor"]
     request.config_dict[POKES].poke(caller.store.record.id, cursor)

@@ -52,7 +52,8 @@ def parse_op(conn: Connection, raw: Any, *, device_id: str) -> Op:
     op_id = raw.get("op_id") if isinstance(raw, Mapping) else None
 
     def refuse(why: str) -> SyncError:
-        return SyncError("op", f"op {op_id!r} refused: {why}", op_id=op_id)
+        shown = op_id[:100] if isinstance(op_id, str) else op_id     # a hostile id is not echoed whole
+        return SyncError("op", f"op {shown!r} refused: {why}", op_id=shown)
 
     if not isinstance(raw, Mapping) or not isinstance(op_id, str):
         raise refuse("not an op")
