@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from cloud.server.keys import CONFIG, STORES
 from cloud.server.ratelimit import RateLimiter, retry_after
@@ -43,6 +43,7 @@ MAX_PULL = 5_000
 WORKING_COPIES = web.AppKey("sync_working_copies", WorkingCopies)
 POKES = web.AppKey("sync_pokes", PokeHub)
 PAIR_LIMIT = web.AppKey("sync_pair_limit", RateLimiter)
+OPEN_SOCKETS = web.AppKey("sync_open_sockets", set)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -314,6 +315,8 @@ async def poke_socket(request: web.Request) -> web.StreamResponse:
     queue = hub.subscribe(caller.store.record.id, since=since)
     socket = web.WebSocketResponse(heartbeat=30)
     sender: asyncio.Future | None = None
+    sockets = request.config_dict[OPEN_SOCKETS]
+    sockets.add(socket)
     try:
         await socket.prepare(request)
         sender = asyncio.ensure_future(_forward(queue, socket))
@@ -323,6 +326,7 @@ async def poke_socket(request: web.Request) -> web.StreamResponse:
     finally:
         if sender is not None:
             sender.cancel()
+        sockets.discard(socket)
         hub.unsubscribe(caller.store.record.id, queue)
     return socket
 
@@ -375,6 +379,13 @@ def add_sync_routes(app: web.Application) -> None:
         await sync[POKES].stop()
         sync[WORKING_COPIES].close()
 
+    async def close_sockets(_app: web.Application) -> None:
+        # A shutdown must not wait for devices to hang up: tell them the server is going away.
+        for socket in list(sync[OPEN_SOCKETS]):
+            await socket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+
+    sync[OPEN_SOCKETS] = set()
     sync.on_startup.append(start)
+    sync.on_shutdown.append(close_sockets)
     sync.on_cleanup.append(stop)
     app.add_subapp("/_sync/", sync)
