@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from conftest import SCHEMA, hlc, pair, pairing_code, refused, sync_headers
+from sync_http_support import SCHEMA, hlc, pair, pairing_code, refused, sync_headers
 from shared.accounts import pairing
 from shared.accounts.service import create_token, revoke_token
 from shared.db.migrate import latest_version

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cloud.sync.working_copy import working_copy_path
-from conftest import serving
+from sync_http_support import serving
 from shared.db import Database, connect
 from shared.db.repositories import copies
 from shared.db.repositories import sync as repo

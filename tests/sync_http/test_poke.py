@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from cloud.sync.working_copy import working_copy_path
-from conftest import hlc, pair, serving, sync_headers
+from sync_http_support import hlc, pair, serving, sync_headers
 from shared.db import connect
 from shared.db.repositories import sync as repo
 from shared.storefront.service import DataDir, open_store

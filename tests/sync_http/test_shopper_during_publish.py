@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from conftest import serving
+from sync_http_support import serving
 from shared.db.repositories import sync as repo
 from shared.storefront.service import DataDir
 from shared.sync.tables import SPECS

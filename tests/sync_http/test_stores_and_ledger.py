@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import hlc, pair, refused
+from sync_http_support import hlc, pair, refused
 from shared.db import connect
 from shared.db.repositories import sync as repo
 from shared.storefront.service import DataDir, open_store

@@ -1,0 +1,145 @@
+"""Sync over HTTP against real servers: the cloud app through aiohttp_client, or `vibeshop cloud serve`
+as a subprocess on a random loopback port; devices paired with real pairing codes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from cloud.server.app import create_app
+from cloud.server.config import ServeConfig
+from shared.accounts.pairing import create_pairing_code
+from shared.db.migrate import latest_version
+from shared.storefront.service import DataDir, create_store, open_store
+from support import VIBESHOP
+
+SCHEMA = str(latest_version("store"))
+
+
+def sync_headers(token: str | None = None) -> dict[str, str]:
+    """The headers every sync request carries (section 2)."""
+    headers = {"Vibeshop-Protocol": "1", "Vibeshop-Schema": SCHEMA}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+def pairing_code(data: Path, slug: str) -> str:
+    """A fresh pairing code for a store of the data folder (what `vibeshop cloud device add` prints)."""
+    store = open_store(DataDir(data), slug)
+    store.close()
+    catalog = DataDir(data).catalog()
+    try:
+        return create_pairing_code(catalog, store_id=store.record.id)
+    finally:
+        catalog.close()
+
+
+@dataclass(frozen=True)
+class Paired:
+    """A device as the cloud paired it."""
+
+    device_id: str
+    token: str
+    store: dict[str, Any]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Sync headers with this device's token."""
+        return sync_headers(self.token)
+
+
+async def pair(client, data: Path, slug: str = "demo", name: str = "Test device") -> Paired:
+    """Pair a device through POST /_sync/pair."""
+    response = await client.post("/_sync/pair", json={"code": pairing_code(data, slug), "device_name": name},
+                                 headers=sync_headers())
+    assert response.status == 200, await response.text()
+    body = await response.json()
+    return Paired(body["device_id"], body["device_token"], body["store"])
+
+
+@pytest.fixture
+async def cloud(aiohttp_client, demo_dir: Path):
+    """The cloud app on the demo data, with a second store ("other-shop") beside the demo store."""
+    create_store(DataDir(demo_dir), slug="other-shop", name="Other shop").close()
+    return await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir)))
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A `vibeshop cloud serve` subprocess."""
+
+    proc: subprocess.Popen
+    url: str
+    port: int
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no cleanup, no commit."""
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=20)
+
+
+@contextmanager
+def serving(data: Path, *, workers: int = 1, port: int | None = None) -> Iterator[Server]:
+    """`vibeshop cloud serve` on `data` until the block ends; waits until it answers /_health."""
+    port = port or free_port()
+    proc = subprocess.Popen([VIBESHOP, "cloud", "serve", "--data", str(data), "--host", "127.0.0.1",
+                             "--port", str(port), "--workers", str(workers)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = Server(proc, f"http://127.0.0.1:{port}", port)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{server.url}/_health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "the cloud did not start"
+            time.sleep(0.1)
+        yield server
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)     # its own session: the workers go with it
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=20)
+
+
+async def refused(response, status: int, code: str | None = None) -> dict[str, Any]:
+    """Assert a protocol error answer: the status, and a JSON body with "error" (== code) and "message"."""
+    text = await response.text()
+    assert response.status == status, text[:300]
+    assert response.content_type == "application/json", text[:300]
+    body = await response.json()
+    assert isinstance(body.get("error"), str) and isinstance(body.get("message"), str)
+    if code is not None:
+        assert body["error"] == code, body
+    return body
+
+
+def hlc(device_id: str, step: int = 0) -> str:
+    """A fresh HLC of this device, `step` counters after now."""
+    from shared.sync.hlc import format_hlc
+
+    return format_hlc(int(time.time() * 1000) + 1000, step, device_id)
