@@ -188,6 +188,10 @@ class MainWindow(QMainWindow):
             return
         self.block_list.set_page(page.id)
         self.block_list.title.setText(f"Blocks · {page.title}")
+        count = len(self.block_list.blocks())
+        state = "Template" if page.template else ("Live" if page.status == "published" else "Draft")
+        where = self.address_for(page) if page.template else page.path
+        self.inspector.show_page(page.title, f"{state} · {where} · {count} block{'s' if count != 1 else ''}")
         self.inspector.set_block(None)
         self.seo_panel.set_page(page.id)
         self.preview.select_block(None)

@@ -59,6 +59,7 @@ class BlockInspector(QWidget):
         self.session = session
         self.block: Block | None = None
         self.section: str | None = None
+        self.page_heading, self.page_summary = "", ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.heading = QLabel("No block selected", objectName="inspectorTitle")
@@ -66,7 +67,9 @@ class BlockInspector(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.subheading)
         self.stack = QStackedWidget()
-        self.empty = QLabel("Select a block in the list or click one in the preview.", objectName="emptyState",
+        self.empty = QLabel("Click a block in the preview, or pick one in the list, to change its settings "
+                            "and code.\n\nAdd a block with “+ Add block” (Ctrl+B). Every change is saved at once; "
+                            "Ctrl+Z undoes it.", objectName="emptyState",
                             wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
         self.tabs = QTabWidget(objectName="inspectorTabs")
         self.stack.addWidget(self.empty)
@@ -101,8 +104,8 @@ class BlockInspector(QWidget):
         block = self.session.db.read(lambda conn: page_repo.get_block(conn, block_id)) if block_id else None
         self.block = block
         if block is None:
-            self.heading.setText("No block selected")
-            self.subheading.setText("")
+            self.heading.setText(self.page_heading or "No block selected")
+            self.subheading.setText(self.page_summary)
             self.stack.setCurrentWidget(self.empty)
             return
         self.stack.setCurrentWidget(self.tabs)
@@ -117,6 +120,13 @@ class BlockInspector(QWidget):
                                     "as it has no problems.")
             self.tabs.setCurrentWidget(self.code)
         self._refresh_history()
+
+    def show_page(self, title: str, summary: str) -> None:
+        """What the panel says while no block of the page is selected."""
+        self.page_heading, self.page_summary = title, summary
+        if self.block is None and self.section is None:
+            self.heading.setText(title)
+            self.subheading.setText(summary)
 
     def _show_section(self, section: str) -> None:
         """The header or footer: its settings live in the theme and apply to every page."""
