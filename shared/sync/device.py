@@ -138,18 +138,17 @@ def form_ops(db: Database) -> list[Op]:
             clock.receive(conn, max(edit_times), device_id)   # an op is never older than its edit
         deletes, upserts = _dirty_changes(conn, dirty)
         n = int(repo.get_state(conn, "formed_op") or repo.get_state(conn, "last_op") or 0)
-        ops = []
-        for change in deletes + upserts:
-            n += 1
-            op = Op(f"{device_id}:{n}", clock.now(conn, device_id), change.spec.name, change.key,
-                    change.fields, change.base, change.local is None)
-            repo.add_outbox(conn, n, op.to_json())
-            repo.set_shadow(conn, op.table, op.key, change.local)
-            if op.delete:
-                repo.set_clocks(conn, op.table, op.key, {}, replace=True)
-            else:
-                repo.set_clocks(conn, op.table, op.key, {name: op.hlc for name in op.fields})
-            ops.append(op)
+        changes = deletes + upserts
+        ops = [Op(f"{device_id}:{n + i}", stamp, change.spec.name, change.key, change.fields, change.base,
+                  change.local is None)
+               for i, (change, stamp) in enumerate(zip(changes, clock.now_many(conn, device_id, len(changes))), 1)]
+        n += len(ops)
+        # Written in a few statements for all ops (each op's rows are its own: dirty keys are unique).
+        repo.add_outbox_many(conn, [(op.n, op.to_json()) for op in ops])
+        repo.set_shadows(conn, [(op.table, op.key, change.local) for op, change in zip(ops, changes)])
+        repo.set_clocks_many(conn, [(op.table, op.key, {}) for op in ops if op.delete], replace=True)
+        repo.set_clocks_many(conn, [(op.table, op.key, {name: op.hlc for name in op.fields})
+                                    for op in ops if not op.delete])
         repo.set_state(conn, "formed_op", str(n))
         repo.clear_dirty(conn)
         return ops
@@ -160,11 +159,12 @@ def form_ops(db: Database) -> list[Op]:
 def _dirty_changes(conn: Connection, dirty: Sequence[tuple[str, str, str]]) -> tuple[list[_Change], list[_Change]]:
     deletes: list[_Change] = []
     upserts: list[_Change] = []
+    rows, shadows = _read_dirty(conn, dirty)
     for table, key, _hlc in dirty:
         spec = spec_for(table)
         if spec is None:
             continue
-        local, shadow = repo.get_row(conn, spec, key), repo.get_shadow(conn, table, key)
+        local, shadow = rows[table].get(key), shadows[table].get(key)
         if local is None:
             if shadow is not None:
                 deletes.append(_Change(spec, key, None, base={}))
@@ -191,6 +191,18 @@ def _dirty_changes(conn: Connection, dirty: Sequence[tuple[str, str, str]]) -> t
     kept.sort(key=lambda c: -c.spec.rank)
     upserts.sort(key=lambda c: c.spec.rank)
     return kept, upserts
+
+
+def _read_dirty(conn: Connection, dirty: Sequence[tuple[str, str, str]]
+                ) -> tuple[dict[str, dict[str, dict[str, Any]]], dict[str, dict[str, dict[str, Any]]]]:
+    """The dirty rows and their shadows, {table: {key: row}}, a few IN (...) queries per table."""
+    keys: dict[str, list[str]] = {}
+    for table, key, _hlc in dirty:
+        if spec_for(table) is not None:
+            keys.setdefault(table, []).append(key)
+    rows = {table: repo.get_rows(conn, SPECS[table], found) for table, found in keys.items()}
+    shadows = {table: repo.get_shadows(conn, table, found) for table, found in keys.items()}
+    return rows, shadows
 
 
 def pending_ops(db: Database) -> list[Op]:

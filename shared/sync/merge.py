@@ -83,10 +83,11 @@ def apply_push(db: Database, device_id: str, ops: Sequence[Mapping[str, Any] | O
             return PushResult(0, last, repo.newest_seq(conn))
         clock.receive(conn, max(op.hlc for op in new), clock.CLOUD)
         merger = _Merger(conn)
+        merger.prefetch(new)
         for op in new:
+            # No savepoint per op: a failing op fails the whole push, and its transaction with it.
             try:
-                with conn.savepoint("sync_op"):
-                    merger.apply(op)
+                merger.apply(op)
             except DatabaseError as exc:
                 raise SyncError("op", f"op {op.op_id} could not be applied: {exc}", op_id=op.op_id) from exc
         repo.set_device_last_op(conn, device_id, new[-1].n)
@@ -177,6 +178,37 @@ class _Merger:
         self.media_aliases = repo.aliases(conn, "media")
         self.conflicts: list[dict[str, Any]] = []
         self.op: Op | None = None
+        # What is known of the batch's rows without asking per op (each statement is compiled anew,
+        # see docs/benchmarks.md): keys with no row, and keys with neither a tombstone nor field
+        # clocks, as of the start of the push; a key leaves these sets when anything writes it.
+        self.absent: set[tuple[str, str]] = set()
+        self.clean: set[tuple[str, str]] = set()
+        self.parents: set[tuple[str, Any]] = set()        # parent rows seen to exist since the last delete
+        self.written: tuple[dict[str, Any], dict[str, str]] | None = None
+
+    def prefetch(self, ops: Sequence[Op]) -> None:
+        """Learn, in a few queries per table, which of the ops' rows are absent and clean."""
+        keys: dict[str, list[str]] = {}
+        for op in ops:
+            key = self.media_aliases.get(op.key, op.key) if op.table == "media" else op.key
+            keys.setdefault(op.table, []).append(key)
+        for table, found in keys.items():
+            present = repo.existing_keys(self.conn, SPECS[table], found)
+            marked = repo.keys_with_tombstones(self.conn, table, found) | repo.keys_with_clocks(self.conn, table, found)
+            self.absent.update((table, key) for key in found if key not in present)
+            self.clean.update((table, key) for key in found if key not in marked)
+
+    def _put_tombstone(self, table: str, key: str, **kwargs: Any) -> None:
+        self.clean.discard((table, key))
+        repo.put_tombstone(self.conn, table, key, **kwargs)
+
+    def _set_clocks(self, table: str, key: str, clocks: Mapping[str, str], *, replace: bool = False) -> None:
+        self.clean.discard((table, key))
+        repo.set_clocks(self.conn, table, key, clocks, replace=replace)
+
+    def _upsert(self, spec: TableSpec, row: Mapping[str, Any], *, returning: bool = False) -> dict[str, Any] | None:
+        self.absent.discard((spec.name, row.get(spec.key)))
+        return repo.upsert_row(self.conn, spec, row, returning=returning)
 
     def apply(self, op: Op) -> None:
         """Apply one op and log the rows it touched."""
@@ -184,18 +216,25 @@ class _Merger:
         spec = SPECS[op.table]
         key = self.media_aliases.get(op.key, op.key) if spec.name == "media" else op.key
         fields = self._rewrite_media(spec, op.fields)
-        current = repo.get_row(self.conn, spec, key)
+        clean = (spec.name, key) in self.clean
+        current = None if (spec.name, key) in self.absent else repo.get_row(self.conn, spec, key)
+        self.written = None
         if op.delete:
             self._delete(spec, key, current)
         elif current is not None:
             self._update(spec, key, current, fields)
         else:
-            tomb = repo.get_tombstone(self.conn, spec.name, key)
+            tomb = None if clean else repo.get_tombstone(self.conn, spec.name, key)
             if tomb is not None and tomb["row"] is not None:
                 self._resurrect(spec, key, tomb, fields)
             else:
-                self._insert(spec, key, fields)
-        seq = _log_state(self.conn, spec, key, op.op_id)
+                self._insert(spec, key, fields, clean=clean)
+        self.absent.discard((spec.name, key))
+        self.clean.discard((spec.name, key))
+        if self.written is not None:        # the row and clocks _insert just wrote: no read back
+            seq = repo.append_log(self.conn, spec.name, key, *self.written, op.op_id)
+        else:
+            seq = _log_state(self.conn, spec, key, op.op_id)
         for record in self.conflicts:
             self._record_conflict(record, seq)
 
@@ -245,9 +284,10 @@ class _Merger:
             stamps.pop(spec.parent[0])
         self._settle_unique(spec, key, {**current, **changes}, changes, stamps)
         repo.update_fields(self.conn, spec, key, changes)
-        repo.set_clocks(self.conn, spec.name, key, stamps)
+        self._set_clocks(spec.name, key, stamps)
 
-    def _insert(self, spec: TableSpec, key: str, fields: Mapping[str, Any]) -> None:
+    def _insert(self, spec: TableSpec, key: str, fields: Mapping[str, Any], *, clean: bool = False) -> None:
+        """Insert a row; `clean`: the key has no tombstone and no clocks to clear."""
         op = self.op
         row = {spec.key: key, **fields}
         if spec.name == "media" and self._merge_duplicate_media(key, row):
@@ -259,13 +299,15 @@ class _Merger:
         self._settle_unique(spec, key, row, row, stamps)
         try:
             with self.conn.savepoint("sync_insert"):
-                repo.upsert_row(self.conn, spec, row)
+                stored = self._upsert(spec, row, returning=True)
         except DatabaseError:
             # Not a whole row (an edit of a row this copy never had): keep it, never stall the device.
             self._keep_orphan(spec, key, row, stamps, "the row was unknown")
             return
-        repo.set_clocks(self.conn, spec.name, key, stamps, replace=True)
-        repo.delete_tombstone(self.conn, spec.name, key)
+        self._set_clocks(spec.name, key, stamps, replace=not clean)
+        if not clean:
+            repo.delete_tombstone(self.conn, spec.name, key)
+        self.written = (stored, dict(stamps)) if stored is not None else None
 
     def _resurrect(self, spec: TableSpec, key: str, tomb: dict[str, Any], fields: Mapping[str, Any]) -> None:
         """An edit for a deleted row brings it back with the edit, unless its parent is gone."""
@@ -277,8 +319,8 @@ class _Merger:
             self._keep_orphan(spec, key, row, clocks, "the page was deleted", reason=tomb["reason"])
             return
         self._settle_unique(spec, key, row, row, clocks)
-        repo.upsert_row(self.conn, spec, row)
-        repo.set_clocks(self.conn, spec.name, key, clocks, replace=True)
+        self._upsert(spec, row)
+        self._set_clocks(spec.name, key, clocks, replace=True)
         repo.delete_tombstone(self.conn, spec.name, key)
         self._restore_revisions(spec, key)
         children = [(child, repo.tombstones_under(self.conn, child.name, key, "parent")) for child in children_of(spec.name)]
@@ -286,17 +328,18 @@ class _Merger:
             _log_state(self.conn, spec, key, op.op_id)      # the page before its blocks, for pulls
         for child, tombs in children:               # a restored page brings back its blocks
             for kept in tombs:
-                repo.upsert_row(self.conn, child, kept["row"])
-                repo.set_clocks(self.conn, child.name, kept["key"], kept["clocks"], replace=True)
+                self._upsert(child, kept["row"])
+                self._set_clocks(child.name, kept["key"], kept["clocks"], replace=True)
                 repo.delete_tombstone(self.conn, child.name, kept["key"])
                 self._restore_revisions(child, kept["key"])
                 _log_state(self.conn, child, kept["key"], op.op_id)
 
     def _delete(self, spec: TableSpec, key: str, current: dict[str, Any] | None) -> None:
         op = self.op
+        self.parents.clear()            # a delete may take a parent row with it
         if current is None:
             if repo.get_tombstone(self.conn, spec.name, key) is None:
-                repo.put_tombstone(self.conn, spec.name, key, hlc=op.hlc, row=None, clocks={}, reason="deleted")
+                self._put_tombstone(spec.name, key, hlc=op.hlc, row=None, clocks={}, reason="deleted")
             return
         clocks = repo.get_clocks(self.conn, spec.name, key)
         if any(stamp > op.hlc for stamp in clocks.values()):
@@ -312,30 +355,37 @@ class _Merger:
             return
         for child in children_of(spec.name):
             for child_key in repo.keys_with_value(self.conn, child, child.parent[0], key):
-                repo.put_tombstone(self.conn, child.name, child_key, hlc=op.hlc,
+                self._put_tombstone(child.name, child_key, hlc=op.hlc,
                                    row=repo.get_row(self.conn, child, child_key),
                                    clocks=repo.get_clocks(self.conn, child.name, child_key),
                                    reason="parent", parent_key=key)
                 repo.delete_row(self.conn, child, child_key)
-                repo.set_clocks(self.conn, child.name, child_key, {}, replace=True)
+                self._set_clocks(child.name, child_key, {}, replace=True)
                 _log_state(self.conn, child, child_key, op.op_id)
         if spec.name == "media":
             for referrer in referrers_of_media():
                 for column in referrer.media_refs:
                     for ref_key in repo.keys_with_value(self.conn, referrer, column, key):
                         repo.update_fields(self.conn, referrer, ref_key, {column: None})
-                        repo.set_clocks(self.conn, referrer.name, ref_key, {column: op.hlc})
+                        self._set_clocks(referrer.name, ref_key, {column: op.hlc})
                         _log_state(self.conn, referrer, ref_key, op.op_id)
-        repo.put_tombstone(self.conn, spec.name, key, hlc=op.hlc, row=current, clocks=clocks, reason="deleted",
+        self._put_tombstone(spec.name, key, hlc=op.hlc, row=current, clocks=clocks, reason="deleted",
                            parent_key=current.get(spec.parent[0]) if spec.parent else None)
         repo.delete_row(self.conn, spec, key)
-        repo.set_clocks(self.conn, spec.name, key, {}, replace=True)
+        self._set_clocks(spec.name, key, {}, replace=True)
 
     # --- helpers ------------------------------------------------------------------------------
 
     def _parent_gone(self, spec: TableSpec, parent_key: Any) -> bool:
         column, parent_table = spec.parent
-        return parent_key is None or repo.get_row(self.conn, SPECS[parent_table], parent_key) is None
+        if parent_key is None:
+            return True
+        if (parent_table, parent_key) in self.parents:
+            return False
+        if repo.get_row(self.conn, SPECS[parent_table], parent_key) is None:
+            return True
+        self.parents.add((parent_table, parent_key))
+        return False
 
     def _keep_orphan(self, spec: TableSpec, key: str, row: dict[str, Any], clocks: dict[str, str], why: str,
                      *, reason: str = "orphan") -> None:
@@ -343,7 +393,7 @@ class _Merger:
         op = self.op
         parent_key = row.get(spec.parent[0]) if spec.parent else None
         parent_tomb = repo.get_tombstone(self.conn, spec.parent[1], parent_key) if spec.parent and parent_key else None
-        repo.put_tombstone(self.conn, spec.name, key, hlc=op.hlc, row=row, clocks=clocks,
+        self._put_tombstone(spec.name, key, hlc=op.hlc, row=row, clocks=clocks,
                            reason=reason if reason in ("parent", "orphan") else "orphan", parent_key=parent_key)
         for name in sorted(spec.large & set(op.fields)):
             if op.fields[name] is not None:
@@ -357,7 +407,7 @@ class _Merger:
         kept = [k for k in repo.keys_with_value(self.conn, SPECS["media"], "hash", row.get("hash")) if k != key]
         if not kept:
             return False
-        repo.put_tombstone(self.conn, "media", key, hlc=self.op.hlc, row=dict(row), clocks={}, reason="alias",
+        self._put_tombstone("media", key, hlc=self.op.hlc, row=dict(row), clocks={}, reason="alias",
                            alias_of=kept[0])
         self.media_aliases[key] = kept[0]
         log.info("sync: media %s merged into %s (same image)", key, kept[0])
@@ -386,7 +436,7 @@ class _Merger:
                 else:   # the other row gives the value up
                     given = self._free_value(spec, column, value) if rule == SUFFIX else reset
                     repo.update_fields(self.conn, spec, other, {column: given})
-                    repo.set_clocks(self.conn, spec.name, other, {column: clock.now(self.conn, clock.CLOUD)})
+                    self._set_clocks(spec.name, other, {column: clock.now(self.conn, clock.CLOUD)})
                     _log_state(self.conn, spec, other, None)
                     log.info("sync: %s %s gets %s %r (clash)", spec.name, other, column, given)
 
