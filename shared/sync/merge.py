@@ -90,6 +90,7 @@ def apply_push(db: Database, device_id: str, ops: Sequence[Mapping[str, Any] | O
                 merger.apply(op)
             except DatabaseError as exc:
                 raise SyncError("op", f"op {op.op_id} could not be applied: {exc}", op_id=op.op_id) from exc
+        merger.flush()
         repo.set_device_last_op(conn, device_id, new[-1].n)
         return PushResult(len(new), new[-1].n, repo.newest_seq(conn))
 
@@ -185,6 +186,19 @@ class _Merger:
         self.clean: set[tuple[str, str]] = set()
         self.parents: set[tuple[str, Any]] = set()        # parent rows seen to exist since the last delete
         self.written: tuple[dict[str, Any], dict[str, str]] | None = None
+        # Field clocks and log entries of plain inserts, written a few hundred rows per statement by
+        # flush(): before anything reads sync_fields or appends to sync_log, so order is kept.
+        self.pending_clocks: list[tuple[str, str, dict[str, str]]] = []
+        self.pending_log: list[tuple[str, str, dict[str, Any], dict[str, str], str]] = []
+
+    def flush(self) -> None:
+        """Write the buffered field clocks and change-log entries."""
+        if self.pending_clocks:
+            repo.set_clocks_many(self.conn, self.pending_clocks)
+            self.pending_clocks = []
+        if self.pending_log:
+            repo.append_logs(self.conn, self.pending_log)
+            self.pending_log = []
 
     def prefetch(self, ops: Sequence[Op]) -> None:
         """Learn, in a few queries per table, which of the ops' rows are absent and clean."""
@@ -217,6 +231,8 @@ class _Merger:
         key = self.media_aliases.get(op.key, op.key) if spec.name == "media" else op.key
         fields = self._rewrite_media(spec, op.fields)
         clean = (spec.name, key) in self.clean
+        if op.delete or not clean or (spec.name, key) not in self.absent:
+            self.flush()        # not a plain insert: it may read clocks or log rows itself
         current = None if (spec.name, key) in self.absent else repo.get_row(self.conn, spec, key)
         self.written = None
         if op.delete:
@@ -231,10 +247,11 @@ class _Merger:
                 self._insert(spec, key, fields, clean=clean)
         self.absent.discard((spec.name, key))
         self.clean.discard((spec.name, key))
-        if self.written is not None:        # the row and clocks _insert just wrote: no read back
-            seq = repo.append_log(self.conn, spec.name, key, *self.written, op.op_id)
-        else:
-            seq = _log_state(self.conn, spec, key, op.op_id)
+        if self.written is not None and not self.conflicts:     # what _insert wrote: no read back
+            self.pending_log.append((spec.name, key, *self.written, op.op_id))
+            return
+        self.flush()
+        seq = _log_state(self.conn, spec, key, op.op_id)
         for record in self.conflicts:
             self._record_conflict(record, seq)
 
@@ -304,8 +321,10 @@ class _Merger:
             # Not a whole row (an edit of a row this copy never had): keep it, never stall the device.
             self._keep_orphan(spec, key, row, stamps, "the row was unknown")
             return
-        self._set_clocks(spec.name, key, stamps, replace=not clean)
-        if not clean:
+        if clean:
+            self.pending_clocks.append((spec.name, key, dict(stamps)))
+        else:
+            self._set_clocks(spec.name, key, stamps, replace=True)
             repo.delete_tombstone(self.conn, spec.name, key)
         self.written = (stored, dict(stamps)) if stored is not None else None
 
@@ -424,6 +443,7 @@ class _Merger:
             for other in repo.keys_with_value(self.conn, spec, column, value):
                 if other == key:
                     continue
+                self.flush()            # the other row's clocks may still be buffered
                 other_stamp = repo.get_clocks(self.conn, spec.name, other).get(column, "")
                 op_newer = op.hlc > other_stamp
                 if rule == SUFFIX and op_newer:

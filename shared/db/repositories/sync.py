@@ -275,6 +275,16 @@ def append_log(conn: Connection, table: str, key: str, row: Mapping[str, Any] | 
     return int(cursor.lastrowid)
 
 
+def append_logs(conn: Connection, entries: Sequence[tuple[str, str, Mapping[str, Any] | None, Mapping[str, str],
+                                                  str | None]]) -> None:
+    """`append_log` for many (table, key, row, clocks, op_id) entries, in order, a few statements."""
+    for chunk in _chunks(entries, _CHUNK):
+        conn.execute(f"INSERT INTO sync_log (table_name, key, row, clocks, op_id) VALUES "
+                     f"{', '.join('(?, ?, ?, ?, ?)' for _ in chunk)}",
+                     [v for table, key, row, clocks, op_id in chunk
+                      for v in (table, key, None if row is None else _dumps(row), _dumps(clocks), op_id)])
+
+
 def log_since(conn: Connection, cursor: int, limit: int) -> list[dict[str, Any]]:
     """Change-log entries with seq > cursor, in order, at most `limit`."""
     rows = conn.all("SELECT seq, table_name, key, row, clocks, op_id FROM sync_log WHERE seq > ? ORDER BY seq LIMIT ?",
