@@ -220,9 +220,14 @@ class _Merger:
         self.clean.discard((table, key))
         repo.set_clocks(self.conn, table, key, clocks, replace=replace)
 
-    def _upsert(self, spec: TableSpec, row: Mapping[str, Any], *, returning: bool = False) -> dict[str, Any] | None:
+    def _insert_row(self, spec: TableSpec, row: Mapping[str, Any]) -> dict[str, Any]:
+        """Insert a row known to be absent (no row with its key in this transaction)."""
         self.absent.discard((spec.name, row.get(spec.key)))
-        return repo.upsert_row(self.conn, spec, row, returning=returning)
+        return repo.insert_row(self.conn, spec, row)
+
+    def _upsert(self, spec: TableSpec, row: Mapping[str, Any]) -> None:
+        self.absent.discard((spec.name, row.get(spec.key)))
+        repo.upsert_row(self.conn, spec, row)
 
     def apply(self, op: Op) -> None:
         """Apply one op and log the rows it touched."""
@@ -316,7 +321,7 @@ class _Merger:
         self._settle_unique(spec, key, row, row, stamps)
         try:
             with self.conn.savepoint("sync_insert"):
-                stored = self._upsert(spec, row, returning=True)
+                stored = self._insert_row(spec, row)
         except DatabaseError:
             # Not a whole row (an edit of a row this copy never had): keep it, never stall the device.
             self._keep_orphan(spec, key, row, stamps, "the row was unknown")
@@ -326,7 +331,7 @@ class _Merger:
         else:
             self._set_clocks(spec.name, key, stamps, replace=True)
             repo.delete_tombstone(self.conn, spec.name, key)
-        self.written = (stored, dict(stamps)) if stored is not None else None
+        self.written = (stored, dict(stamps))
 
     def _resurrect(self, spec: TableSpec, key: str, tomb: dict[str, Any], fields: Mapping[str, Any]) -> None:
         """An edit for a deleted row brings it back with the edit, unless its parent is gone."""
