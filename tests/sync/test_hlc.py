@@ -28,3 +28,12 @@ def test_clock_is_persisted_and_strictly_increasing(db: Database) -> None:
     far = hlc.format_hlc(9_000_000_000_000, 3, "dev-b")
     db.write(lambda conn: hlc.receive(conn, far, "dev-a"))
     assert db.write(lambda conn: hlc.now(conn, "dev-a")) > far
+
+
+def test_now_many_issues_what_now_would_and_persists_the_last(db: Database) -> None:
+    far = hlc.format_hlc(9_000_000_000_000, 3, "dev-b")
+    db.write(lambda conn: hlc.receive(conn, far, "dev-a"))     # the wall clock is behind: counters climb
+    issued = db.write(lambda conn: hlc.now_many(conn, "dev-a", 100))
+    assert issued == [hlc.format_hlc(9_000_000_000_000, 5 + i, "dev-a") for i in range(100)]
+    assert db.write(lambda conn: hlc.now(conn, "dev-a")) == hlc.format_hlc(9_000_000_000_000, 105, "dev-a")
+    assert db.write(lambda conn: hlc.now_many(conn, "dev-a", 0)) == []
