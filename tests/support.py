@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import html5lib
+import httpx
 
 # The console script installed next to the interpreter running the tests (.venv/bin/vibeshop).
 VIBESHOP = str(Path(sys.executable).with_name("vibeshop"))
@@ -24,3 +33,60 @@ def parse(document: str):
 def block_ids(document: str) -> list[str]:
     """The data-block-id of every block wrapper, in document order."""
     return [el.get("data-block-id") for el in parse(document).iter() if el.get("data-block-id") is not None]
+
+
+def start_cloud(data: Path, port: int, *, workers: int = 1, own_session: bool = False) -> subprocess.Popen:
+    """Start `vibeshop cloud serve` on 127.0.0.1:port and wait until it answers /_health."""
+    proc = subprocess.Popen([VIBESHOP, "cloud", "serve", "--data", str(data), "--host", "127.0.0.1",
+                             "--port", str(port), "--workers", str(workers)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=own_session)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/_health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError("the cloud did not start")
+        time.sleep(0.1)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A `vibeshop cloud serve` subprocess."""
+
+    proc: subprocess.Popen
+    url: str
+    port: int
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no cleanup, no commit."""
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=20)
+
+
+@contextmanager
+def serving(data: Path, *, workers: int = 1, port: int | None = None) -> Iterator[Server]:
+    """`vibeshop cloud serve` on `data` until the block ends; waits until it answers /_health."""
+    port = port or free_port()
+    proc = start_cloud(data, port, workers=workers, own_session=True)
+    server = Server(proc, f"http://127.0.0.1:{port}", port)
+    try:
+        yield server
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)     # its own session: the workers go with it
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=20)

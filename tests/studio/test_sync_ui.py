@@ -6,9 +6,7 @@ offline with backoff), settling a conflict in the dialog, publishing and rolling
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,35 +24,19 @@ from shared.sync import device
 from studio.publish.client import Syncer, link
 from studio.publish.pokes import backoff_delay
 from studio.session import BLOCKS
-from support import VIBESHOP
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from support import VIBESHOP, free_port, start_cloud
 
 
 class Cloud:
     """`vibeshop cloud serve` on one loopback port, which can be stopped and started again."""
 
     def __init__(self, data: Path):
-        self.data, self.port = data, _free_port()
+        self.data, self.port = data, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([VIBESHOP, "cloud", "serve", "--data", str(self.data), "--host", "127.0.0.1",
-                                      "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.url}/_health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert self.proc.poll() is None and time.monotonic() < deadline, "the cloud did not start"
-            time.sleep(0.2)
+        self.proc = start_cloud(self.data, self.port)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -5,7 +5,6 @@ in the other after `vibeshop sync`, a conflicting edit of the same block converg
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support import VIBESHOP
+from support import VIBESHOP, serving
 
 
 def vibeshop(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -27,33 +26,11 @@ def ok(*args: str) -> str:
     return result.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def cloud(demo_dir: Path) -> Iterator[str]:
     """`vibeshop cloud serve` on the demo data; its base URL."""
-    port = _free_port()
-    proc = subprocess.Popen([VIBESHOP, "cloud", "serve", "--data", str(demo_dir), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/_health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "the cloud did not start"
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with serving(demo_dir) as server:
+        yield server.url
 
 
 def _link(cloud: str, cloud_data: Path, folder: Path, name: str) -> None:

@@ -3,18 +3,12 @@ as a subprocess on a random loopback port; devices paired with real pairing code
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from cloud.server.app import create_app
@@ -22,7 +16,7 @@ from cloud.server.config import ServeConfig
 from shared.accounts.pairing import create_pairing_code
 from shared.db.migrate import latest_version
 from shared.storefront.service import DataDir, create_store, open_store
-from support import VIBESHOP
+from support import VIBESHOP, Server, free_port, serving  # noqa: F401 - re-exported for the tests here
 
 SCHEMA = str(latest_version("store"))
 
@@ -74,56 +68,6 @@ async def cloud(aiohttp_client, demo_dir: Path):
     """The cloud app on the demo data, with a second store ("other-shop") beside the demo store."""
     create_store(DataDir(demo_dir), slug="other-shop", name="Other shop").close()
     return await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir)))
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Server:
-    """A `vibeshop cloud serve` subprocess."""
-
-    proc: subprocess.Popen
-    url: str
-    port: int
-
-    def kill(self) -> None:
-        """SIGKILL, as a crash would: no cleanup, no commit."""
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=20)
-
-
-@contextmanager
-def serving(data: Path, *, workers: int = 1, port: int | None = None) -> Iterator[Server]:
-    """`vibeshop cloud serve` on `data` until the block ends; waits until it answers /_health."""
-    port = port or free_port()
-    proc = subprocess.Popen([VIBESHOP, "cloud", "serve", "--data", str(data), "--host", "127.0.0.1",
-                             "--port", str(port), "--workers", str(workers)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    server = Server(proc, f"http://127.0.0.1:{port}", port)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{server.url}/_health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "the cloud did not start"
-            time.sleep(0.1)
-        yield server
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)     # its own session: the workers go with it
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=20)
 
 
 async def refused(response, status: int, code: str | None = None) -> dict[str, Any]:
