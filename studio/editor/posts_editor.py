@@ -34,54 +34,6 @@ SAVE_DELAY_MS = 300
 _LABELS = {"title": "title", "slug": "address", "author": "author", "excerpt": "excerpt", "body_html": "text",
            "seo_title": "SEO title", "seo_description": "SEO description"}
 
-_STYLE = """
-#postsEditor { background: #ffffff; color: #0f172a; }
-#postsSidebar { background: #f8fafc; border-right: 1px solid #e2e8f0; }
-#postsEditor QLabel#sectionTitle { font-size: 15px; font-weight: 600; color: #0f172a; }
-#postsEditor QToolButton#linkButton { border: none; color: #2563eb; font-weight: 600; padding: 4px 6px; }
-#postsEditor QToolButton#linkButton:hover { background: #eff6ff; border-radius: 6px; }
-#postsEditor QListWidget#postList { background: transparent; border: none; outline: none; }
-#postsEditor QPushButton#dangerButton { border: 1px solid #fecaca; color: #b91c1c; background: #ffffff;
-    border-radius: 6px; padding: 6px 10px; }
-#postsEditor QPushButton#dangerButton:hover { background: #fef2f2; }
-#postsEditor QPushButton#dangerButton:disabled { color: #cbd5e1; border-color: #e2e8f0; }
-#postsEditor QLabel#emptyState { color: #64748b; font-size: 14px; }
-#postsEditor QWidget#postForm { background: #ffffff; }
-#postsEditor QLineEdit#postTitle { font-size: 24px; font-weight: 600; border: none;
-    border-bottom: 1px solid #e2e8f0; border-radius: 0; padding: 6px 0 10px 0; background: transparent; }
-#postsEditor QLineEdit#postTitle:focus { border-bottom: 2px solid #2563eb; }
-#postsEditor QLabel#caption { color: #475569; font-size: 12px; font-weight: 600; }
-#postsEditor QLabel#muted { color: #64748b; }
-#postsEditor QLabel#fieldError { color: #b91c1c; font-size: 12px; }
-#postsEditor QLineEdit, #postsEditor QPlainTextEdit {
-    border: 1px solid #cbd5e1; border-radius: 6px; padding: 5px 8px; background: #ffffff;
-    selection-background-color: #bfdbfe; selection-color: #0f172a; }
-#postsEditor QLineEdit:focus, #postsEditor QPlainTextEdit:focus { border-color: #2563eb; }
-#postsEditor QFrame#addressField { border: 1px solid #cbd5e1; border-radius: 6px; background: #ffffff; }
-#postsEditor QLabel#addressPrefix { color: #64748b; }
-#postsEditor QFrame#addressField QLineEdit { border: none; padding-left: 0; background: transparent; }
-#postsEditor QFrame#bodyBox { border: 1px solid #cbd5e1; border-radius: 8px; background: #ffffff; }
-#postsEditor QFrame#formatBar { background: #f8fafc; border: none; border-bottom: 1px solid #e2e8f0;
-    border-top-left-radius: 8px; border-top-right-radius: 8px; }
-#postsEditor QFrame#formatBar QToolButton { border: none; border-radius: 5px; padding: 4px 8px; color: #334155;
-    font-weight: 600; }
-#postsEditor QFrame#formatBar QToolButton:hover { background: #e2e8f0; }
-#postsEditor QToolButton#format_italic { font-style: italic; font-family: serif; }
-#postsEditor QFrame#formatSeparator { color: #e2e8f0; margin: 3px 6px; }
-#postsEditor QTextEdit#postBody { border: none; background: transparent; font-size: 14px; }
-#postsEditor QLabel#cover { background: #f1f5f9; border-radius: 8px; color: #94a3b8; }
-#postsEditor QPushButton#smallButton { border: 1px solid #cbd5e1; border-radius: 6px; padding: 4px 10px;
-    background: #ffffff; }
-#postsEditor QPushButton#smallButton:hover { background: #f1f5f9; }
-#postsEditor QFrame#card { border: 1px solid #e2e8f0; border-radius: 10px; background: #ffffff; }
-#postsEditor QLabel#cardTitle { font-size: 14px; font-weight: 600; padding-bottom: 4px; }
-#postsEditor QLabel#counter { color: #64748b; font-size: 12px; }
-#postsEditor QLabel#counter[over="true"] { color: #b45309; font-weight: 600; }
-#postsEditor QFrame#snippet { background: #f8fafc; border-radius: 8px; }
-#postsEditor QLabel#snippetUrl { color: #15803d; font-size: 12px; }
-#postsEditor QLabel#snippetTitle { color: #1a0dab; font-size: 16px; }
-#postsEditor QLabel#snippetText { color: #4b5563; font-size: 12px; }
-"""
 
 
 # --- the editor --------------------------------------------------------------------------------------
@@ -112,7 +64,6 @@ class PostsEditor(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._timer.timeout.connect(self.flush)
         self._errors: dict[str, QLabel] = {}
-        self.setStyleSheet(_STYLE)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self, childrenCollapsible=False)
         splitter.addWidget(self._build_sidebar())
