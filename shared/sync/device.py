@@ -3,7 +3,7 @@
 Triggers (migration 0007) mark changed rows in `sync_dirty` while capture is on. `form_ops` diffs
 each dirty row against its shadow (the row as last pulled, with this device's own formed ops laid
 over it) and stores the ops in `sync_outbox`, numbered per device without gaps; after forming, a
-field's clock in `sync_fields` is the op's HLC, so the next edit of it is based on this version.
+field's clock in `sync_clocks` is the op's HLC, so the next edit of it is based on this version.
 `apply_pull` writes pulled rows with capture off, then rebases: fields changed locally (dirty rows,
 or ops not yet applied by the cloud) are written back over the pulled values. A change-log entry
 tagged with one of this device's op ids proves the cloud applied that op and every earlier one

@@ -4,7 +4,7 @@ Every push is one transaction: ledger skip, gap refusal, op checks, then the mer
 each op's resulting row state appended to `sync_log` (tagged with the op's id, even when the op
 changed nothing, so the device that sent it always pulls the row's authoritative state).
 
-Field clocks of the working copy live in `sync_fields`. Merge rules (section 6):
+Field clocks of the working copy live in `sync_clocks` (one JSON object per row). Merge rules (section 6):
 - small fields: last writer wins per field, by HLC;
 - large text fields (tables.py): an op whose base is not the stored clock is concurrent; the greater
   HLC wins and the other version becomes a conflict record (and, for blocks.code, a block revision
@@ -24,6 +24,7 @@ Field clocks of the working copy live in `sync_fields`. Merge rules (section 6):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -171,6 +172,18 @@ def _log_state(conn: Connection, spec: TableSpec, key: str, op_id: str | None) -
                            op_id)
 
 
+@dataclass
+class _BufferedInsert:
+    """A plain insert waiting for its batch (see `_Merger.flush`): written, or refused and kept."""
+
+    spec: TableSpec
+    key: str
+    row: dict[str, Any]
+    stamps: dict[str, str]
+    op: Op
+    stored: dict[str, Any] | None = None
+
+
 class _Merger:
     """The merge rules for the ops of one push, inside its transaction."""
 
@@ -185,20 +198,73 @@ class _Merger:
         self.absent: set[tuple[str, str]] = set()
         self.clean: set[tuple[str, str]] = set()
         self.parents: set[tuple[str, Any]] = set()        # parent rows seen to exist since the last delete
-        self.written: tuple[dict[str, Any], dict[str, str]] | None = None
-        # Field clocks and log entries of plain inserts, written a few hundred rows per statement by
-        # flush(): before anything reads sync_fields or appends to sync_log, so order is kept.
+        self.written: tuple[dict[str, Any], dict[str, str]] | _BufferedInsert | None = None
+        # Plain inserts of tables whose inserts read nothing back (no unique values to settle, no
+        # image merge), and the field clocks and log entries of plain inserts: written a few hundred
+        # rows per statement by flush(), before anything reads rows, clocks or the log, so the log's
+        # order is the ops' order.
+        self.pending_rows: list[_BufferedInsert] = []
         self.pending_clocks: list[tuple[str, str, dict[str, str]]] = []
-        self.pending_log: list[tuple[str, str, dict[str, Any], dict[str, str], str]] = []
+        self.pending_log: list[tuple[str, str, dict[str, Any], dict[str, str], str] | _BufferedInsert] = []
 
     def flush(self) -> None:
-        """Write the buffered field clocks and change-log entries."""
+        """Write the buffered inserts, field clocks and change-log entries."""
+        self._flush_rows()
         if self.pending_clocks:
             repo.set_clocks_many(self.conn, self.pending_clocks)
             self.pending_clocks = []
-        if self.pending_log:
-            repo.append_logs(self.conn, self.pending_log)
-            self.pending_log = []
+        entries, self.pending_log = self.pending_log, []
+        run: list[tuple[str, str, dict[str, Any], dict[str, str], str]] = []
+        for entry in entries:
+            if not isinstance(entry, _BufferedInsert):
+                run.append(entry)
+            elif entry.stored is not None:
+                run.append((entry.spec.name, entry.key, entry.stored, entry.stamps, entry.op.op_id))
+            else:       # refused in its batch and alone: kept as the unbuffered path keeps it
+                repo.append_logs(self.conn, run)
+                run = []
+                self._keep_refused(entry)
+        repo.append_logs(self.conn, run)
+
+    def _flush_rows(self) -> None:
+        """Insert the buffered rows, a batch per statement (consecutive rows of one table with the
+        same columns, in op order, so parents stay before children). A batch that fails is rolled
+        back and its rows inserted one by one: only a refused row is kept aside."""
+        rows, self.pending_rows = self.pending_rows, []
+        start = 0
+        while start < len(rows):
+            first = rows[start]
+            size = repo.max_rows_per_insert(self.conn, first.spec)
+            end = start + 1
+            while end < len(rows) and end - start < size and rows[end].spec is first.spec \
+                    and list(rows[end].row) == list(first.row):
+                end += 1
+            batch, start = rows[start:end], end
+            try:
+                with self.conn.savepoint("sync_inserts"):
+                    stored = repo.insert_rows(self.conn, first.spec, [item.row for item in batch])
+            except DatabaseError:
+                stored = {}
+                for item in batch:
+                    with contextlib.suppress(DatabaseError), self.conn.savepoint("sync_insert"):
+                        stored[item.key] = repo.insert_row(self.conn, item.spec, item.row)
+            for item in batch:
+                item.stored = stored.get(item.key)
+                if item.stored is not None:
+                    self.pending_clocks.append((item.spec.name, item.key, item.stamps))
+
+    def _keep_refused(self, item: _BufferedInsert) -> None:
+        """A buffered insert its table refused (not a whole row): a recoverable tombstone, logged.
+        Runs inside a flush, maybe in the middle of another op: that op's state is put back."""
+        current = self.op, self.conflicts
+        self.op, self.conflicts = item.op, []
+        try:
+            self._keep_orphan(item.spec, item.key, item.row, item.stamps, "the row was unknown")
+            seq = _log_state(self.conn, item.spec, item.key, item.op.op_id)
+            for record in self.conflicts:
+                self._record_conflict(record, seq)
+        finally:
+            self.op, self.conflicts = current
 
     def prefetch(self, ops: Sequence[Op]) -> None:
         """Learn, in a few queries per table, which of the ops' rows are absent and clean."""
@@ -252,6 +318,9 @@ class _Merger:
                 self._insert(spec, key, fields, clean=clean)
         self.absent.discard((spec.name, key))
         self.clean.discard((spec.name, key))
+        if isinstance(self.written, _BufferedInsert):
+            self.pending_log.append(self.written)
+            return
         if self.written is not None and not self.conflicts:     # what _insert wrote: no read back
             self.pending_log.append((spec.name, key, *self.written, op.op_id))
             return
@@ -318,6 +387,10 @@ class _Merger:
             self._keep_orphan(spec, key, row, {name: op.hlc for name in fields}, "the page was deleted")
             return
         stamps = {name: op.hlc for name in fields}
+        if clean and not spec.unique and spec.name != "media":
+            self.written = _BufferedInsert(spec, key, row, stamps, op)
+            self.pending_rows.append(self.written)
+            return
         self._settle_unique(spec, key, row, row, stamps)
         try:
             with self.conn.savepoint("sync_insert"):

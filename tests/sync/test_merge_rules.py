@@ -325,3 +325,33 @@ def test_same_image_imported_on_two_devices_merges_into_one_row(world: World, tm
     assert [m["id"] for m in cloud["media"] if m["hash"] == first.hash] == [first.id]
     assert next(p for p in cloud["pages"] if p["id"] == page_a.id)["social_image_id"] == first.id
     assert state(a.db) == cloud == state(b.db)
+
+
+def test_a_refused_insert_among_batched_inserts_is_kept_and_the_rest_applied(world: World) -> None:
+    """Block inserts are written many rows per statement: one row the table refuses (not a whole
+    row) must not take its batch down, and the change log keeps the ops' order."""
+    a, _b = world.devices
+    page = pages.create_page(a.db, title="Batch")
+    good = [pages.add_block(a.db, page_id=page.id, kind="custom", code=CODE.format(n), position=n) for n in range(5)]
+    ops = [op.to_json() for op in device.form_ops(a.db)]
+    partial_id, broken_id = "0b9c2c36-5c8e-4d2a-9a57-6f0fd2d3e0aa", "7e1f4b52-0c1d-4e83-b7a4-2f6a9c1d5e10"
+    partial = {**ops[3], "key": partial_id, "fields": {"code": CODE.format("partial"), "page_id": page.id},
+               "base": {"code": None, "page_id": None}}     # an edit of a block the cloud never had
+    broken = {**ops[3], "key": broken_id, "fields": {**ops[3]["fields"], "code": CODE.format("broken"),
+                                                    "settings": "{not json"}}   # same columns, refused
+    pushed = [*ops[:3], partial, ops[3], broken, *ops[4:]]
+    for n, op in enumerate(pushed, start=int(ops[0]["op_id"].rpartition(":")[2])):
+        op["op_id"] = f"{a.device_id}:{n}"
+    refused = {partial_id: CODE.format("partial"), broken_id: CODE.format("broken")}
+    start = world.cloud.read(repo.newest_seq)
+    assert merge.apply_push(world.cloud, a.device_id, pushed).applied == len(pushed)
+
+    blocks = {row["id"] for row in state(world.cloud)["blocks"]}
+    assert {block.id for block in good} <= blocks and not blocks & set(refused)
+    for key, code in refused.items():
+        tomb = world.cloud.read(lambda c, key=key: repo.get_tombstone(c, "blocks", key))
+        assert tomb["reason"] == "orphan" and tomb["row"]["code"] == code
+    assert sorted(c["value"] for c in merge.unresolved_conflicts(world.cloud)) == sorted(refused.values())
+    logged = [(entry["op_id"], entry["key"], entry["row"] is None)
+              for entry in merge.changes_since(world.cloud, start, 100)[0]]
+    assert logged == [(op["op_id"], op["key"], op["key"] in refused) for op in pushed]

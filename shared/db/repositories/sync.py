@@ -97,17 +97,34 @@ def insert_row(conn: Connection, spec: TableSpec, row: Mapping[str, Any]) -> Row
     """Insert a row whose key is known to be free; returns the whole row as stored (after type
     affinity). Cheaper than `upsert_row`: libsql compiles each statement anew, and a plain INSERT
     compiles no DO UPDATE clause and none of the table's UPDATE triggers."""
-    cols = _checked_columns(conn, spec, row)
-    if spec.key not in cols:
-        raise DatabaseError(f"{spec.name} row without its key")
+    (stored,) = insert_rows(conn, spec, [row]).values()
+    return stored
+
+
+def insert_rows(conn: Connection, spec: TableSpec, rows: Sequence[Mapping[str, Any]]) -> dict[Any, Row]:
+    """Insert rows with the same columns whose keys are known to be free, in ONE statement (one
+    compilation for all of them); returns {key: row as stored}. Raises DatabaseError if any row
+    is refused: then none of them is inserted (a statement is atomic)."""
+    if not rows:
+        return {}
+    cols = _checked_columns(conn, spec, rows[0])
+    if spec.key not in cols or any(list(row) != cols for row in rows):
+        raise DatabaseError(f"{spec.name} rows must have their key and the same columns")
     every = spec.columns(conn)
-    cursor = conn.execute(f"INSERT INTO {spec.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-                          f"RETURNING {', '.join(every)}", [row[c] for c in cols])
+    one = f"({', '.join('?' * len(cols))})"
+    cursor = conn.execute(f"INSERT INTO {spec.name} ({', '.join(cols)}) VALUES {', '.join([one] * len(rows))} "
+                          f"RETURNING {', '.join(every)}", [row[c] for row in rows for c in cols])
     try:
-        stored = cursor.fetchone()      # with RETURNING, libsql runs the insert (and fails) here
+        stored = cursor.fetchall()      # with RETURNING, libsql runs the insert (and fails) here
     except ValueError as exc:
         raise DatabaseError(str(exc)) from exc
-    return dict(zip(every, stored, strict=True))
+    # RETURNING gives rows in no promised order: match them by key.
+    return {values[0]: dict(zip(every, values, strict=True)) for values in stored}
+
+
+def max_rows_per_insert(conn: Connection, spec: TableSpec) -> int:
+    """How many rows of this table one `insert_rows` call can take (SQLite's bound parameters)."""
+    return max(1, min(_CHUNK, 32_000 // len(spec.columns(conn))))
 
 
 def update_fields(conn: Connection, spec: TableSpec, key: str, fields: Mapping[str, Any]) -> None:
@@ -160,7 +177,7 @@ def set_state(conn: Connection, key: str, value: str) -> None:
                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
 
-# --- sync_dirty, sync_fields, sync_shadow, sync_outbox (device) ----------------------------------
+# --- sync_dirty, sync_clocks, sync_shadow, sync_outbox (device) ----------------------------------
 
 def list_dirty(conn: Connection) -> list[tuple[str, str, str]]:
     """(table, key, edit hlc) of the dirty rows, in the order they first became dirty."""
@@ -179,36 +196,30 @@ def clear_dirty_row(conn: Connection, table: str, key: str) -> None:
 
 def get_clocks(conn: Connection, table: str, key: str) -> dict[str, str]:
     """{field: hlc} of one row."""
-    return dict(conn.all("SELECT field, hlc FROM sync_fields WHERE table_name = ? AND key = ?", (table, key)))
+    text = conn.scalar("SELECT clocks FROM sync_clocks WHERE table_name = ? AND key = ?", (table, key))
+    return {} if text is None else json.loads(text)
 
 
 def set_clocks(conn: Connection, table: str, key: str, clocks: Mapping[str, str], *, replace: bool = False) -> None:
-    """Store field clocks of one row (all of them when `replace`)."""
-    if replace:
-        conn.execute("DELETE FROM sync_fields WHERE table_name = ? AND key = ?", (table, key))
-    if not clocks:
-        return
-    # One statement for the whole row: every statement is prepared anew (libsql keeps no statement
-    # cache), and a push or a form of 10,000 rows would otherwise pay that once per field.
-    values = ", ".join("(?, ?, ?, ?)" for _ in clocks)
-    params = [value for name, hlc in clocks.items() for value in (table, key, name, hlc)]
-    conn.execute(f"INSERT INTO sync_fields (table_name, key, field, hlc) VALUES {values} "
-                 "ON CONFLICT (table_name, key, field) DO UPDATE SET hlc = excluded.hlc", params)
+    """Store field clocks of one row (all of them when `replace`, else merged into the stored ones)."""
+    set_clocks_many(conn, [(table, key, clocks)], replace=replace)
 
 
 def set_clocks_many(conn: Connection, rows: Sequence[tuple[str, str, Mapping[str, str]]], *,
                     replace: bool = False) -> None:
-    """`set_clocks` for many rows, in a few statements (one per chunk, not one per row)."""
+    """`set_clocks` for many rows, a few statements for all of them (every statement is compiled
+    anew: libsql 0.1.11 keeps no prepared statements). A row's clocks are one JSON object; merging
+    is SQLite's json_patch (clocks are never null, so no field is removed by a merge)."""
     if replace:
-        keys = [(table, key) for table, key, _clocks in rows]
-        for chunk in _chunks(keys, _CHUNK):
-            conn.execute("DELETE FROM sync_fields WHERE (table_name, key) IN "
+        gone = [(table, key) for table, key, clocks in rows if not clocks]
+        for chunk in _chunks(gone, _CHUNK):
+            conn.execute("DELETE FROM sync_clocks WHERE (table_name, key) IN "
                          f"(VALUES {', '.join('(?, ?)' for _ in chunk)})", [v for pair in chunk for v in pair])
-    values = [(table, key, name, hlc) for table, key, clocks in rows for name, hlc in clocks.items()]
-    for chunk in _chunks(values, _CHUNK):
-        conn.execute(f"INSERT INTO sync_fields (table_name, key, field, hlc) VALUES "
-                     f"{', '.join('(?, ?, ?, ?)' for _ in chunk)} "
-                     "ON CONFLICT (table_name, key, field) DO UPDATE SET hlc = excluded.hlc",
+    kept = [(table, key, _dumps(clocks)) for table, key, clocks in rows if clocks]
+    update = "excluded.clocks" if replace else "json_patch(sync_clocks.clocks, excluded.clocks)"
+    for chunk in _chunks(kept, _CHUNK):
+        conn.execute(f"INSERT INTO sync_clocks (table_name, key, clocks) VALUES {', '.join('(?, ?, ?)' for _ in chunk)} "
+                     f"ON CONFLICT (table_name, key) DO UPDATE SET clocks = {update}",
                      [v for value in chunk for v in value])
 
 
@@ -444,7 +455,7 @@ def keys_with_clocks(conn: Connection, table: str, keys: Iterable[str]) -> set[s
     """The keys among `keys` of one table that have any field clock."""
     found: set[str] = set()
     for chunk in _chunks(list(dict.fromkeys(keys)), _CHUNK):
-        found.update(r[0] for r in conn.all(f"SELECT DISTINCT key FROM sync_fields WHERE table_name = ? AND key IN "
+        found.update(r[0] for r in conn.all(f"SELECT key FROM sync_clocks WHERE table_name = ? AND key IN "
                                             f"({', '.join('?' * len(chunk))})", [table, *chunk]))
     return found
 

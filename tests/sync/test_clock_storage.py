@@ -1,0 +1,53 @@
+"""Field clocks are stored one JSON object per row (migration 0009); a store synced before it keeps
+every clock it had, and merging, replacing and clearing clocks behave as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared.db import connect, migrate
+from shared.db.repositories import sync as repo
+
+
+def test_clocks_kept_per_field_before_0009_are_carried_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = migrate.migrations_for
+    monkeypatch.setattr(migrate, "migrations_for", lambda kind: [m for m in shipped(kind) if m.version < 9])
+    path = tmp_path / "store.db"
+    old = connect(path)
+    old.write(lambda conn: conn.execute(
+        "INSERT INTO sync_fields (table_name, key, field, hlc) VALUES "
+        "('pages', 'p1', 'title', '0000000000001-00000-a'), ('pages', 'p1', 'slug', '0000000000002-00000-b'), "
+        "('blocks', 'b1', 'code', '0000000000003-00000-cloud')"))
+    old.close()
+
+    monkeypatch.setattr(migrate, "migrations_for", shipped)
+    db = connect(path)
+    try:
+        assert db.read(lambda c: repo.get_clocks(c, "pages", "p1")) == {
+            "title": "0000000000001-00000-a", "slug": "0000000000002-00000-b"}
+        assert db.read(lambda c: repo.get_clocks(c, "blocks", "b1")) == {"code": "0000000000003-00000-cloud"}
+        assert db.read(lambda c: c.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'sync_fields'")) == 0
+    finally:
+        db.close()
+
+
+def test_merge_replace_and_clear(tmp_path: Path) -> None:
+    db = connect(tmp_path / "store.db")
+    try:
+        def write(conn) -> None:
+            repo.set_clocks(conn, "pages", "p1", {"title": "1", "slug": "1"})
+            repo.set_clocks(conn, "pages", "p1", {"title": "2"})                       # merged
+            repo.set_clocks_many(conn, [("pages", "p2", {"title": "3"}), ("pages", "p2", {"slug": "4"}),
+                                        ("blocks", "b1", {"code": "5"})])
+            repo.set_clocks(conn, "blocks", "b1", {"kind": "6"}, replace=True)          # replaced
+            repo.set_clocks_many(conn, [("pages", "p2", {})], replace=True)             # cleared
+
+        db.write(write)
+        clocks = db.read(lambda c: {k: repo.get_clocks(c, t, k) for t, k in
+                                    (("pages", "p1"), ("pages", "p2"), ("blocks", "b1"))})
+        assert clocks == {"p1": {"title": "2", "slug": "1"}, "p2": {}, "b1": {"kind": "6"}}
+        assert db.read(lambda c: repo.keys_with_clocks(c, "pages", ["p1", "p2", "p3"])) == {"p1"}
+    finally:
+        db.close()
