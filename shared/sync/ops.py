@@ -10,7 +10,7 @@ from typing import Any
 from shared.db import Connection
 from shared.sync import hlc as clock
 from shared.sync.errors import SyncError
-from shared.sync.tables import check_value, spec_for
+from shared.sync.tables import check_value, is_text, spec_for
 
 # n from 1, ASCII digits, no leading zero, within SQLite's integers (str.isdigit() admits '²', which
 # int() refuses, and int() refuses numbers of more than 4,300 digits).
@@ -67,7 +67,7 @@ def parse_op(conn: Connection, raw: Any, *, device_id: str) -> Op:
     if spec is None:
         raise refuse(f"{raw.get('table')!r} is not a synced table")
     key, fields, base, delete = raw.get("key"), raw.get("fields", {}), raw.get("base", {}), raw.get("delete", False)
-    if not isinstance(key, str) or not key or len(key) > 200:
+    if not is_text(key) or not key or len(key) > 200:
         raise refuse("key must be non-empty text")
     if not isinstance(fields, Mapping) or not isinstance(base, Mapping) or not isinstance(delete, bool):
         raise refuse("fields and base must be objects, delete a boolean")

@@ -86,11 +86,28 @@ def referrers_of_media() -> list[TableSpec]:
     return [s for s in ORDER if s.media_refs]
 
 
+def is_text(value: object) -> bool:
+    """Whether value is text that can be stored: a str that is valid Unicode (JSON's "\\ud800" escape
+    makes a lone surrogate, which no UTF-8 database or JSON encoder takes)."""
+    if not isinstance(value, str):
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_value(value: object) -> bool:
     """Whether value is a column value as stored (text, integer, real or NULL; no lists or objects;
-    integers within SQLite's 64 bits, reals finite: nothing else can be stored or sent back as JSON)."""
-    if value is None or isinstance(value, str):
+    text valid Unicode, integers within SQLite's 64 bits, reals finite: nothing else can be stored or
+    sent back as JSON)."""
+    if value is None:
         return True
+    if isinstance(value, str):
+        return is_text(value)
     if isinstance(value, bool):
         return False
     if isinstance(value, int):

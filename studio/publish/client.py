@@ -60,9 +60,14 @@ def request_headers(token: str | None = None) -> dict[str, str]:
     return _headers(token)
 
 
-def _call(client: httpx.Client, method: str, url: str, *, token: str | None, body: Any = None) -> Any:
+def _call(client: httpx.Client, method: str, url: str, *, token: str | None, body: Any = None,
+          encoded: bytes | None = None) -> Any:
+    """One request with the protocol headers: `body` as JSON, or `encoded`, a body already JSON."""
+    headers = _headers(token)
+    if encoded is not None:
+        headers["Content-Type"] = "application/json"
     try:
-        response = client.request(method, url, json=body, headers=_headers(token), timeout=TIMEOUT)
+        response = client.request(method, url, json=body, content=encoded, headers=headers, timeout=TIMEOUT)
     except httpx.HTTPError as exc:
         raise RemoteError("offline", f"The cloud could not be reached: {exc}") from exc
     if response.status_code >= 400:
@@ -132,20 +137,20 @@ class Syncer:
     def sync(self) -> SyncReport:
         """Form ops, push them, pull until up to date, fetch missing images."""
         device.form_ops(self.db)
-        ops = [op.to_json() for op in device.pending_ops(self.db)]
+        body = device.push_body(self.db)
         pushed = 0
-        if ops:
-            answer = self._push(ops)
+        if body is not None:
+            answer = self._push(body)
             device.acknowledge(self.db, answer["last_op"])
             pushed = answer["applied"]
         pulled, conflicts = self.pull()
         self.fetch_media()
         return SyncReport(pushed, pulled, device.cursor(self.db), conflicts)
 
-    def _push(self, ops: list[dict[str, Any]]) -> dict[str, Any]:
+    def _push(self, body: bytes) -> dict[str, Any]:
         # A retried push is applied once by the cloud; a 'gap' (the cloud lost ops it acknowledged,
         # e.g. restored from a backup) is reported, never papered over.
-        return self._post("/_sync/push", {"device_id": self.device_id, "ops": ops})
+        return _call(self.client, "POST", f"{self.remote}/_sync/push", token=self.token, encoded=body).json()
 
     def pull(self) -> tuple[int, int]:
         """Pull and apply until the cloud has nothing newer; (changes applied, conflict records seen)."""

@@ -1,5 +1,5 @@
 """Field clocks are stored one JSON object per row (migration 0009); a store synced before it keeps
-every clock it had, and merging, replacing and clearing clocks behave as before."""
+every clock and shadow it had, and merging, replacing and clearing clocks behave as before."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def test_clocks_kept_per_field_before_0009_are_carried_over(tmp_path: Path, monk
         "INSERT INTO sync_fields (table_name, key, field, hlc) VALUES "
         "('pages', 'p1', 'title', '0000000000001-00000-a'), ('pages', 'p1', 'slug', '0000000000002-00000-b'), "
         "('blocks', 'b1', 'code', '0000000000003-00000-cloud')"))
+    old.write(lambda conn: repo.set_shadow(conn, "pages", "p1", {"id": "p1", "title": "Shadow « ü »"}))
     old.close()
 
     monkeypatch.setattr(migrate, "migrations_for", shipped)
@@ -29,6 +30,7 @@ def test_clocks_kept_per_field_before_0009_are_carried_over(tmp_path: Path, monk
             "title": "0000000000001-00000-a", "slug": "0000000000002-00000-b"}
         assert db.read(lambda c: repo.get_clocks(c, "blocks", "b1")) == {"code": "0000000000003-00000-cloud"}
         assert db.read(lambda c: c.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'sync_fields'")) == 0
+        assert db.read(lambda c: repo.get_shadow(c, "pages", "p1")) == {"id": "p1", "title": "Shadow « ü »"}
     finally:
         db.close()
 

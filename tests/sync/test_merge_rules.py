@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from shared.db.repositories import sync as repo
@@ -355,3 +357,14 @@ def test_a_refused_insert_among_batched_inserts_is_kept_and_the_rest_applied(wor
     logged = [(entry["op_id"], entry["key"], entry["row"] is None)
               for entry in merge.changes_since(world.cloud, start, 100)[0]]
     assert logged == [(op["op_id"], op["key"], op["key"] in refused) for op in pushed]
+
+
+def test_the_push_body_is_the_outbox_as_the_protocol_shapes_it(world: World) -> None:
+    a, _b = world.devices
+    assert device.push_body(a.db) is None
+    page = pages.create_page(a.db, title="Body « ünïcode » \"quoted\"")
+    pages.add_block(a.db, page_id=page.id, kind="custom", code=CODE.format("</script>\u2028"))
+    device.form_ops(a.db)
+    body = json.loads(device.push_body(a.db))
+    assert body == {"device_id": a.device_id, "ops": [op.to_json() for op in device.pending_ops(a.db)]}
+    assert merge.apply_push(world.cloud, a.device_id, body["ops"]).applied == 2

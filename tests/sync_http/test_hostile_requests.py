@@ -130,6 +130,8 @@ async def test_malformed_bodies_and_ops_are_refused_whole_and_change_nothing(clo
         {**good, "key": ""},
         {**good, "key": 5},
         {**good, "key": "k" * 201},
+        {**good, "key": "lone \ud800 surrogate"},
+        {**good, "fields": {"title": "lone \udfff surrogate"}},
         {**good, "op_id": f"{me}:0"},
         {**good, "op_id": f"{me}:01"},
         {**good, "op_id": f"{me}:²"},
