@@ -29,6 +29,8 @@ def add_sync_parsers(sub: argparse._SubParsersAction, data_arg: Callable[[argpar
         if name == "publish":
             command.add_argument("--rollback", type=int, metavar="RELEASE", help="make this release live again")
             command.add_argument("--note", default="", help="what this release is about")
+            command.add_argument("--preview", action="store_true",
+                                 help="sync, then list what publishing would change, and publish nothing")
         if name == "conflicts":
             command.add_argument("--keep", nargs=2, metavar=("CONFLICT", "current|theirs"),
                                  help="settle a conflict: keep the current version or theirs")
@@ -87,6 +89,8 @@ def _remote_command(args: argparse.Namespace, syncer) -> int:
         syncer.resolve(conflict_id, keep)
         print(f"Kept the {keep} version")
         return 0
+    if args.command == "publish" and args.preview:
+        return _print_preview(syncer)
     if args.command == "publish":
         release = syncer.rollback(args.rollback) if args.rollback else syncer.publish(args.note)
         print(f"Release {release['number']} is live" + (f" (restores release {args.rollback})" if args.rollback else ""))
@@ -96,6 +100,25 @@ def _remote_command(args: argparse.Namespace, syncer) -> int:
         live = "  live" if release["number"] == listing.get("live") else ""
         print(f"{release['number']}\t{release['created_at'][:19]}\t{release.get('note', '')}\t"
               f"{release.get('summary_text', '')}{live}")
+    return 0
+
+
+def _print_preview(syncer) -> int:
+    from shared.releases.describe import change_lines
+    from shared.sync import device
+
+    preview = syncer.publish_preview()
+    lines = change_lines(preview["summary"])
+    live = preview.get("live")
+    print(f"Live now: release {live}" if live else "No release yet")
+    for line in lines:
+        print(f"  {line.text}")
+    if not lines:
+        print("Publishing now would change nothing for shoppers.")
+    for line in device.has_unsynced(syncer.db):
+        print(f"Not in the cloud yet: {line}")
+    if preview.get("conflicts"):
+        print(f"{preview['conflicts']} conflict(s) to settle before publishing: `vibeshop conflicts`")
     return 0
 
 

@@ -236,6 +236,21 @@ async def publish(request: web.Request, caller: Caller, body: dict[str, Any]) ->
 
 
 @device_api
+async def publish_preview(request: web.Request, caller: Caller, _body: dict[str, Any]) -> web.StreamResponse:
+    """GET /_sync/publish/preview: what a publish now would change (a release summary), the live
+    release, and the open conflicts that would refuse it. Changes nothing."""
+    work = await _working_copy(request, caller)
+
+    def read() -> dict[str, Any]:
+        live = releases.live_release(caller.store.db)
+        return {"summary": releases.changes_to_publish(work, caller.store.db),
+                "live": live.number if live is not None else None,
+                "conflicts": len(merge.unresolved_conflicts(work))}
+
+    return web.json_response(await asyncio.to_thread(read))
+
+
+@device_api
 async def rollback(request: web.Request, caller: Caller, body: dict[str, Any]) -> web.StreamResponse:
     """POST /_sync/rollback {release}: make an earlier release live again (recorded as a new one)."""
     number = _bounded_int(body.get("release"), "release", low=1, high=2**31, default=0)
@@ -365,6 +380,7 @@ def add_sync_routes(app: web.Application) -> None:
     sync.router.add_post("/push", push)
     sync.router.add_post("/pull", pull)
     sync.router.add_post("/publish", publish)
+    sync.router.add_get("/publish/preview", publish_preview)
     sync.router.add_post("/rollback", rollback)
     sync.router.add_post("/resolve", resolve)
     sync.router.add_get("/releases", list_releases)

@@ -76,6 +76,16 @@ def publish(work_db: Database, live_db: Database, *, device_id: str, note: str =
                                                  restored_from=None))
 
 
+def changes_to_publish(work_db: Database, live_db: Database) -> dict[str, Any]:
+    """What publishing the working copy now would change for shoppers, as a release summary
+    (`summarize`: added/changed/removed rows per table with their titles and changed fields).
+    Writes nothing; a publish right after it makes exactly these changes, unless an edit lands
+    between the two."""
+    rows = snapshot(work_db)
+    return live_db.read(lambda conn: summarize(diff(read_snapshot(conn), rows,
+                                                    keep={"media": repo.catalogue_media_ids(conn)})))
+
+
 def rollback(live_db: Database, *, number: int, device_id: str, note: str | None = None) -> Release:
     """Make release `number`'s snapshot live again, the same way as a publish, as a new release.
 

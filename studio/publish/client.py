@@ -195,6 +195,12 @@ class Syncer:
             raise RemoteError("unsynced", "Some edits are not in the cloud yet: " + "; ".join(unsynced[:5]))
         return self._post("/_sync/publish", {"device_id": self.device_id, "note": note})["release"]
 
+    def publish_preview(self) -> dict[str, Any]:
+        """Sync, then ask what publishing would change: {"summary": release summary, "live": N,
+        "conflicts": count}. Edits not yet in the cloud are not in it (`device.has_unsynced`)."""
+        self.sync()
+        return _call(self.client, "GET", f"{self.remote}/_sync/publish/preview", token=self.token).json()
+
     def rollback(self, number: int) -> dict[str, Any]:
         """Make release `number` live again."""
         return self._post("/_sync/rollback", {"release": number})["release"]

@@ -1,4 +1,5 @@
-"""Publish: what will change, a note, the Publish button with its progress, and the releases with
+"""Publish: what will change for shoppers (the cloud's diff of the working copy against the live
+release, after a sync), a note, the Publish button with its progress, and the releases with
 "Roll back to this". Publishing syncs first and is refused while edits are not in the cloud (they
 are named) or conflicts are open; the dialog says so in words."""
 
@@ -7,14 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QMessageBox,
-                               QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMessageBox, QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
 
+from shared.releases.describe import ChangeLine, change_lines
 from shared.sync import device
 from studio.publish.client import RemoteError
 from studio.publish.controller import SyncController
 from studio.session import StudioSession
 
+MAX_LINES = 300
+_MARKS = {"added": "+", "changed": "•", "removed": "−"}
+_COLOURS = {"added": "#15803d", "changed": "#1d4ed8", "removed": "#b91c1c"}
 _REFUSALS = {
     "offline": "The cloud could not be reached. Your edits are safe here; publish when you are back online.",
     "conflicts": "Some changes are in conflict. Review the conflicts first, then publish.",
@@ -52,8 +59,13 @@ class PublishDialog(QDialog):
         column.addWidget(QLabel("Publishing makes what is in the cloud live for shoppers, all at once. Every "
                                 "release is kept, so you can go back to one.", objectName="hint", wordWrap=True))
         column.addWidget(QLabel("What will change", objectName="sectionTitle"))
-        self.live_summary = QLabel("", objectName="summaryText", wordWrap=True)
+        self.live_summary = QLabel("Checking what changed since the live release…", objectName="summaryText",
+                                   wordWrap=True)
         column.addWidget(self.live_summary)
+        self.changes = QListWidget(objectName="changesList")
+        self.changes.setMinimumHeight(110)
+        self.changes.setMaximumHeight(200)
+        column.addWidget(self.changes)
         self.pending = QListWidget(objectName="pendingList")
         self.pending.setMaximumHeight(96)
         column.addWidget(self.pending)
@@ -93,34 +105,52 @@ class PublishDialog(QDialog):
     # -- reading ----------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Show local edits not yet in the cloud, and fetch the releases."""
-        self.pending.clear()
-        unsynced = device.has_unsynced(self.session.db)
-        conflicts = device.open_conflicts(self.session.db)
-        for line in unsynced:
-            self.pending.addItem(f"Not in the cloud yet — {line}")
-        for conflict in conflicts:
-            self.pending.addItem(f"In conflict — {conflict.label} ({conflict.field})")
-        if not unsynced and not conflicts:
-            self.pending.addItem("Every edit from this device is in the cloud.")
-        self.controller.run(lambda syncer: syncer.releases(), self._got_releases)
+        """Show what is not in the cloud yet; then sync and fetch what publishing would change and the
+        releases."""
+        self._show_pending()
+        self.controller.run(lambda syncer: (syncer.publish_preview(), syncer.releases()), self._got_state)
 
-    def _got_releases(self, answer: dict[str, Any] | None, error: Exception | None) -> None:
+    def _show_pending(self) -> None:
+        """Local edits not yet in the cloud and open conflicts: what would refuse a publish."""
+        self.pending.clear()
+        for line in device.has_unsynced(self.session.db):
+            self.pending.addItem(f"Not in the cloud yet — {line}")
+        for conflict in device.open_conflicts(self.session.db):
+            self.pending.addItem(f"In conflict — {conflict.label} ({conflict.field})")
+        self.pending.setVisible(self.pending.count() > 0)
+
+    def _got_state(self, answer: tuple[dict[str, Any], dict[str, Any]] | None, error: Exception | None) -> None:
+        self._show_pending()
         if error is not None:
             self.live_summary.setText(refusal_text(error))
             return
-        self.releases, self.live = answer["releases"], answer.get("live")
+        preview, listing = answer
+        self.releases, self.live = listing["releases"], listing.get("live")
         self.release_list.clear()
         for release in self.releases:
             self._add_release_row(release)
-        newest = self.releases[0] if self.releases else None
-        if newest is None:
-            self.live_summary.setText("Nothing has been published yet: the first release makes everything in the "
-                                      "cloud live.")
+        lines = change_lines(preview["summary"])
+        self._show_changes(lines)
+        counts = preview["summary"].get("text") or "no changes"
+        live = f"Live now: release {self.live}." if self.live is not None else "No release yet."
+        if not lines:
+            self.live_summary.setText(f"{live} Everything in the cloud is live already: publishing now would "
+                                      "change nothing for shoppers.")
         else:
-            self.live_summary.setText(f"Live now: release {self.live} ({newest.get('summary_text') or 'no changes'} "
-                                      "since the one before). Publishing makes every edit synced since then "
-                                      "live, from all your devices.")
+            self.live_summary.setText(f"{live} Publishing makes these changes live for shoppers ({counts}), from "
+                                      "all your devices.")
+
+    def _show_changes(self, lines: list[ChangeLine]) -> None:
+        self.changes.clear()
+        for line in lines[:MAX_LINES]:
+            item = QListWidgetItem(f"{_MARKS[line.verb]}  {line.text}")
+            item.setForeground(QColor(_COLOURS[line.verb]))
+            item.setToolTip(line.key)
+            self.changes.addItem(item)
+        if len(lines) > MAX_LINES:
+            self.changes.addItem(f"… and {len(lines) - MAX_LINES} more")
+        if not lines:
+            self.changes.addItem("No changes since the live release.")
 
     def _add_release_row(self, release: dict[str, Any]) -> None:
         number = release["number"]

@@ -221,6 +221,10 @@ def test_edits_sync_conflicts_settle_and_publish_rolls_back(qtbot, cloud: Cloud,
         qtbot.waitExposed(publish)
         qtbot.waitUntil(lambda: publish.release_list.topLevelItemCount() == 1, timeout=10_000)
         assert "Live now: release 1" in publish.live_summary.text()
+        changes = lambda: [publish.changes.item(i).text() for i in range(publish.changes.count())]  # noqa: E731
+        assert any("Block “hero: Fresh from the studio” changed" in line for line in changes()), changes()
+        assert not publish.pending.isVisible()
+        save_screenshot(publish, "sync-publish-preview.png", tmp_path)
         publish.note.setText("New hero")
         publish.publish_button.click()
         assert publish.progress.maximum() == 0 and not publish.publish_button.isEnabled()   # indeterminate
@@ -228,6 +232,8 @@ def test_edits_sync_conflicts_settle_and_publish_rolls_back(qtbot, cloud: Cloud,
         assert publish.progress.maximum() == publish.progress.value() == 1
         _wait_shopper(qtbot, cloud, "Fresh from the studio")
         qtbot.waitUntil(lambda: publish.release_list.topLevelItemCount() == 2, timeout=10_000)
+        assert changes() == ["No changes since the live release."]
+        assert "would change nothing" in publish.live_summary.text()
         save_screenshot(publish, "sync-publish-dialog.png", tmp_path)
         first = next(publish.release_list.topLevelItem(i) for i in range(2)
                      if publish.release_list.topLevelItem(i).text(0) == "#1")

@@ -101,7 +101,12 @@ def test_two_folders_sync_converge_on_conflicts_and_publish_and_roll_back(cloud:
     ok("sync", "--data", str(laptop))
     time.sleep(1.1)                                          # every worker's cache follows within 1 s
     assert "Published from the laptop" not in _shopper(cloud)          # synced, not yet published
+    preview = ok("publish", "--data", str(desktop), "--preview").splitlines()
+    assert preview[0] == "Live now: release 1"
+    assert "  Block “hero: Published from the laptop” changed: settings" in preview, preview
+    assert "Published from the laptop" not in _shopper(cloud)          # a preview publishes nothing
     assert ok("publish", "--data", str(laptop), "--note", "New hero").startswith("Release 2 is live")
+    assert "would change nothing" in ok("publish", "--data", str(laptop), "--preview")
     time.sleep(1.1)
     assert "Published from the laptop" in _shopper(cloud)
     releases = ok("releases", "--data", str(desktop)).strip().splitlines()

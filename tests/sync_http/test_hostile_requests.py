@@ -13,7 +13,7 @@ from shared.accounts.service import create_token, revoke_token
 from shared.db.migrate import latest_version
 from shared.storefront.service import DataDir, open_store
 
-DEVICE_GETS = ("/_sync/releases", "/_sync/snapshot", "/_sync/poke")
+DEVICE_GETS = ("/_sync/releases", "/_sync/publish/preview", "/_sync/snapshot", "/_sync/poke")
 DEVICE_POSTS = ("/_sync/pull", "/_sync/push", "/_sync/publish", "/_sync/rollback", "/_sync/resolve")
 
 
@@ -251,6 +251,10 @@ async def test_publish_is_refused_while_conflicts_are_open(cloud, demo_dir: Path
                                   headers=device.headers)
         assert pushed.status == 200 and (await pushed.json())["applied"] == 1
 
+    preview = await (await cloud.get("/_sync/publish/preview", headers=a.headers)).json()
+    assert preview["live"] is None and preview["conflicts"] == 1
+    changed = preview["summary"]["tables"]["blocks"]["changed"]
+    assert [(row["key"], row["fields"]) for row in changed] == [(block["key"], ["code"])]
     refusal = await refused(await cloud.post("/_sync/publish", json={"device_id": a.device_id, "note": "x"},
                                              headers=a.headers), 409, "conflicts")
     [conflict] = refusal["conflicts"]
@@ -268,3 +272,6 @@ async def test_publish_is_refused_while_conflicts_are_open(cloud, demo_dir: Path
     assert published.status == 200 and (await published.json())["release"]["number"] == 1
     listed = await (await cloud.get("/_sync/releases", headers=b.headers)).json()
     assert listed["live"] == 1 and [r["note"] for r in listed["releases"]] == ["After"]
+    after = await (await cloud.get("/_sync/publish/preview", headers=b.headers)).json()
+    assert after == {"summary": {**after["summary"], "no_changes": True}, "live": 1, "conflicts": 0}
+    assert after["summary"]["tables"] == {}
