@@ -9,12 +9,13 @@ from aiohttp import web
 from cloud.server.config import ServeConfig
 from cloud.render.cache import PageCache
 from cloud.server.admin import add_admin_routes
-from cloud.server.keys import CONFIG, EXECUTORS, LIMITER, PAGE_CACHE, STORES
+from cloud.server.keys import CONFIG, EXECUTORS, LIMITER, PAGE_CACHE, STORES, WORKING_COPIES
 from cloud.server.monitoring import METRICS, Metrics, metrics_handler
 from cloud.server.pipeline import service_middleware
 from cloud.server.ratelimit import RateLimiter
 from cloud.server.routes import add_routes
 from cloud.sync.api import add_sync_routes
+from cloud.sync.working_copy import WorkingCopies
 from cloud.server.tenancy import StoreDirectory
 from shared.storefront.service import DataDir
 from shared.vibe.executor import ExecutorPool
@@ -26,6 +27,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[EXECUTORS] = ExecutorPool(pool_size=config.executor_pool_size)
     yield
     app[EXECUTORS].close()
+    app[WORKING_COPIES].close()
     app[STORES].close()
 
 
@@ -35,6 +37,7 @@ def create_app(config: ServeConfig) -> web.Application:
     app[CONFIG] = config
     app[PAGE_CACHE] = PageCache()
     app[METRICS] = Metrics(app[PAGE_CACHE])
+    app[WORKING_COPIES] = WorkingCopies(DataDir(config.data_dir))
     app.router.add_get("/metrics", metrics_handler)
     add_admin_routes(app)
     app[LIMITER] = RateLimiter(rate=config.rate_per_second, burst=config.rate_burst)

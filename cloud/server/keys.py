@@ -8,6 +8,7 @@ from cloud.render.cache import PageCache
 from cloud.server.config import ServeConfig
 from cloud.server.ratelimit import RateLimiter
 from cloud.server.tenancy import StoreDirectory
+from cloud.sync.working_copy import WorkingCopies
 from shared.vibe.executor import ExecutorPool
 
 CONFIG = web.AppKey("config", ServeConfig)
@@ -15,3 +16,5 @@ STORES = web.AppKey("stores", StoreDirectory)
 EXECUTORS = web.AppKey("executors", ExecutorPool)
 PAGE_CACHE = web.AppKey("page_cache", PageCache)
 LIMITER = web.AppKey("limiter", RateLimiter)
+# Each store's working copy: the sync API's, and the admin API's (an image uploaded there reaches devices).
+WORKING_COPIES = web.AppKey("working_copies", WorkingCopies)

@@ -18,10 +18,9 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from cloud.server.keys import CONFIG, STORES
+from cloud.server.keys import STORES, WORKING_COPIES
 from cloud.server.ratelimit import RateLimiter, retry_after
 from cloud.sync.pokes import PokeHub
-from cloud.sync.working_copy import WorkingCopies
 from shared.accounts.errors import AuthError
 from shared.accounts.pairing import redeem_pairing_code
 from shared.accounts.service import check_token
@@ -30,7 +29,7 @@ from shared.db.repositories.content import get_media_by_hash
 from shared.db.repositories.copies import vacuum_into
 from shared.releases import service as releases
 from shared.releases.errors import ReleaseError
-from shared.storefront.service import DataDir, Store
+from shared.storefront.service import Store
 from shared.sync import merge
 from shared.sync.errors import SyncError
 
@@ -40,7 +39,6 @@ _MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
 _SCHEMA = re.compile(r"[0-9]{1,9}")       # ASCII digits only: str.isdigit() admits '²', which int() refuses
 MAX_BODY = 16 * 1024 * 1024
 MAX_PULL = 5_000
-WORKING_COPIES = web.AppKey("sync_working_copies", WorkingCopies)
 POKES = web.AppKey("sync_pokes", PokeHub)
 PAIR_LIMIT = web.AppKey("sync_pair_limit", RateLimiter)
 OPEN_SOCKETS = web.AppKey("sync_open_sockets", set)
@@ -372,9 +370,8 @@ def add_sync_routes(app: web.Application) -> None:
     """Mount /_sync/ as a sub-application: its own body limit (pushes are larger than any form), the
     storefront's middleware around it. Call before the storefront's catch-all route."""
     sync = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
-    sync[WORKING_COPIES] = WorkingCopies(DataDir(app[CONFIG].data_dir))
     # The store directory exists once the service starts: looked up then, not now.
-    sync[POKES] = PokeHub(sync[WORKING_COPIES], lambda store_id: app[STORES].store_by_id(store_id))
+    sync[POKES] = PokeHub(app[WORKING_COPIES], lambda store_id: app[STORES].store_by_id(store_id))
     sync[PAIR_LIMIT] = RateLimiter(rate=10 / 60, burst=10)
     sync.router.add_post("/pair", pair)
     sync.router.add_post("/push", push)
@@ -393,7 +390,6 @@ def add_sync_routes(app: web.Application) -> None:
 
     async def stop(_app: web.Application) -> None:
         await sync[POKES].stop()
-        sync[WORKING_COPIES].close()
 
     async def close_sockets(_app: web.Application) -> None:
         # A shutdown must not wait for devices to hang up: tell them the server is going away.

@@ -16,7 +16,9 @@ from pathlib import Path
 from shared.db import Database, connect
 from shared.db.repositories.copies import vacuum_into
 from shared.storefront.service import DataDir, Store
-from shared.sync.merge import seed_log
+from shared.db.repositories.sync import get_row
+from shared.sync.merge import add_cloud_row, seed_log
+from shared.sync.tables import SPECS
 
 
 def working_copy_path(data_dir: DataDir, store_id: str) -> Path:
@@ -62,9 +64,28 @@ class WorkingCopies:
                 self._open[store.record.id] = db
             return db
 
+    def existing(self, store: Store) -> Database | None:
+        """The store's working copy if one was made (no device has synced yet: None; a copy made
+        later starts from the live database, so it has everything the live database has then)."""
+        with self._lock:
+            if store.record.id not in self._open and not working_copy_path(self.data_dir, store.record.id).exists():
+                return None
+        return self.for_store(store)
+
     def close(self) -> None:
         """Close every open working copy."""
         with self._lock:
             for db in self._open.values():
                 db.close()
             self._open.clear()
+
+
+def share_with_devices(copies: WorkingCopies, store: Store, table: str, key: str) -> int | None:
+    """Put a synced row the cloud wrote into the live database (an image uploaded through the admin
+    API) into the store's working copy too, so that devices pull it and the next publish keeps it
+    (a publish makes the live database what the working copy holds). Returns the change-log seq."""
+    work = copies.existing(store)
+    if work is None:
+        return None
+    row = store.db.read(lambda conn: get_row(conn, SPECS[table], key))
+    return None if row is None else add_cloud_row(work, table, row)

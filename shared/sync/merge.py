@@ -142,6 +142,30 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> dict[str, Any
     return db.write(write)
 
 
+def add_cloud_row(db: Database, table: str, row: Mapping[str, Any]) -> int | None:
+    """Add a row the cloud made itself (an image uploaded through the admin API) to the working copy,
+    as a change every device pulls: every field gets one cloud HLC, and the row is logged with no op
+    id. A key the working copy has, or for media an image (hash) it has under another id, is left
+    as it is; a tombstone of the key goes (the row is back). Returns the change-log seq of the new
+    entry, or None when nothing was added."""
+    spec = SPECS[table]
+    key = row.get(spec.key)
+
+    def write(conn: Connection) -> int | None:
+        if repo.get_row(conn, spec, key) is not None:
+            return None
+        if spec.name == "media" and repo.keys_with_value(conn, spec, "hash", row.get("hash")):
+            return None
+        stamp = clock.now(conn, clock.CLOUD)
+        stored = repo.insert_row(conn, spec, row)
+        clocks = {name: stamp for name in spec.fields(conn)}
+        repo.set_clocks(conn, spec.name, key, clocks, replace=True)
+        repo.delete_tombstone(conn, spec.name, key)
+        return repo.append_log(conn, spec.name, key, stored, clocks, None)
+
+    return db.write(write)
+
+
 def latest_cursor(db: Database) -> int:
     """The newest change-log position (what a poke announces)."""
     return db.read(repo.newest_seq)
