@@ -18,7 +18,7 @@ from shared.db import Connection
 
 # How a unique column clash between two rows is resolved: the newer row's slug gets -2, -3, ...
 # ("suffix"), or the older row gives the value up for a reset value ("exclusive", e.g. the one
-# active theme). media.hash clashes are merged instead (see merge.py, "alias").
+# active theme). media.hash clashes are merged instead (see merge_rules.py, "alias").
 SUFFIX = "suffix"
 EXCLUSIVE = "exclusive"
 
