@@ -160,6 +160,7 @@ def form_ops(db: Database) -> list[Op]:
 def _dirty_changes(conn: Connection, dirty: Sequence[tuple[str, str, str]]) -> tuple[list[_Change], list[_Change]]:
     deletes: list[_Change] = []
     upserts: list[_Change] = []
+    updates: list[_Change] = []
     rows, shadows = _read_dirty(conn, dirty)
     for table, key, _hlc in dirty:
         spec = spec_for(table)
@@ -176,8 +177,13 @@ def _dirty_changes(conn: Connection, dirty: Sequence[tuple[str, str, str]]) -> t
             continue
         changed = {n: local[n] for n in names if shadow.get(n, _MISSING) != local[n]}
         if changed:
-            clocks = repo.get_clocks(conn, table, key)
-            upserts.append(_Change(spec, key, local, changed, {n: clocks.get(n) for n in changed}))
+            upserts.append(_Change(spec, key, local, changed))
+            updates.append(upserts[-1])
+    # An update's base is the clock of each field it changes: read in a few queries for all of them.
+    clocks = _clocks_of(conn, updates)
+    for change in updates:
+        stored = clocks[change.spec.name].get(change.key, {})
+        change.base = {n: stored.get(n) for n in change.fields}
     gone = {(c.spec.name, c.key) for c in deletes}
     kept = []
     for change in deletes:
@@ -192,6 +198,14 @@ def _dirty_changes(conn: Connection, dirty: Sequence[tuple[str, str, str]]) -> t
     kept.sort(key=lambda c: -c.spec.rank)
     upserts.sort(key=lambda c: c.spec.rank)
     return kept, upserts
+
+
+def _clocks_of(conn: Connection, changes: Sequence[_Change]) -> dict[str, dict[str, dict[str, str]]]:
+    """{table: {key: clocks}} of the changed rows."""
+    keys: dict[str, list[str]] = {}
+    for change in changes:
+        keys.setdefault(change.spec.name, []).append(change.key)
+    return {table: repo.get_clocks_many(conn, table, found) for table, found in keys.items()}
 
 
 def _read_dirty(conn: Connection, dirty: Sequence[tuple[str, str, str]]

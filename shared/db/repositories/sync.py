@@ -202,6 +202,16 @@ def get_clocks(conn: Connection, table: str, key: str) -> dict[str, str]:
     return {} if text is None else json.loads(text)
 
 
+def get_clocks_many(conn: Connection, table: str, keys: Iterable[str]) -> dict[str, dict[str, str]]:
+    """{key: {field: hlc}} of the rows of one table with clocks, among these keys (a few queries)."""
+    found: dict[str, dict[str, str]] = {}
+    for chunk in _chunks(list(dict.fromkeys(keys)), _CHUNK):
+        rows = conn.all(f"SELECT key, clocks FROM sync_clocks WHERE table_name = ? AND key IN "
+                        f"({', '.join('?' * len(chunk))})", [table, *chunk])
+        found.update({key: json.loads(text) for key, text in rows})
+    return found
+
+
 def set_clocks(conn: Connection, table: str, key: str, clocks: Mapping[str, str], *, replace: bool = False) -> None:
     """Store field clocks of one row (all of them when `replace`, else merged into the stored ones)."""
     set_clocks_many(conn, [(table, key, clocks)], replace=replace)
