@@ -368,3 +368,27 @@ def test_the_push_body_is_the_outbox_as_the_protocol_shapes_it(world: World) -> 
     body = json.loads(device.push_body(a.db))
     assert body == {"device_id": a.device_id, "ops": [op.to_json() for op in device.pending_ops(a.db)]}
     assert merge.apply_push(world.cloud, a.device_id, body["ops"]).applied == 2
+
+
+def test_pulling_back_ones_own_push_writes_nothing_but_a_changed_clock_is_written(world: World) -> None:
+    from shared.db.repositories.versions import content_version
+
+    a, b = world.devices
+    page = pages.create_page(a.db, title="Echo")
+    for n in range(3):
+        pages.add_block(a.db, page_id=page.id, kind="custom", code=CODE.format(n), position=n)
+    push(a, world.cloud)
+    version = a.db.read(content_version)
+    pull(a, world.cloud)                                   # the echo of A's own ops: nothing to write
+    assert a.db.read(content_version) == version
+    assert state(a.db) == state(world.cloud)
+
+    pull(b, world.cloud)
+    pages.rename_page(a.db, page_id=page.id, title="Same words")
+    pages.rename_page(b.db, page_id=page.id, title="Same words")
+    push(a, world.cloud)
+    push(b, world.cloud)                                   # the same value, a newer clock
+    pull(a, world.cloud)
+    clocks = world.cloud.read(lambda c: repo.get_clocks(c, "pages", page.id))
+    assert a.db.read(lambda c: repo.get_clocks(c, "pages", page.id)) == clocks
+    assert clocks["title"].endswith(b.device_id)
