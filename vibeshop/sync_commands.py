@@ -70,7 +70,7 @@ def _list_conflicts(store) -> int:
 
     for conflict in device.open_conflicts(store.db):
         print(f"{conflict.id}\t{conflict.table}.{conflict.field}\t{conflict.label}\t"
-              f"the other version came from device {conflict.device_id or 'unknown'}")
+              f"the other version came from {conflict.source}")
     return 0
 
 

@@ -82,6 +82,12 @@ class OpenConflict:
     device_id: str
     value: str
     current: str
+    device_name: str = ""
+
+    @property
+    def source(self) -> str:
+        """Where the other version came from, in words: the device's name, else its id."""
+        return self.device_name or (f"device {self.device_id}" if self.device_id else "another device")
 
 
 def open_conflicts(db: Database) -> list[OpenConflict]:
@@ -94,7 +100,8 @@ def open_conflicts(db: Database) -> list[OpenConflict]:
             current = row.get(record["field"]) if row is not None else None
             found.append(OpenConflict(record["id"], record["table"], record["key"], record["field"],
                                       _describe(conn, record["table"], record["key"]), record["device_id"] or "",
-                                      str(record["value"] or ""), "" if current is None else str(current)))
+                                      str(record["value"] or ""), "" if current is None else str(current),
+                                      record.get("device_name") or ""))
         return found
 
     return db.read(read)
@@ -535,6 +542,6 @@ def _conflict_revisions(conn: Connection, conflicts: Iterable[Mapping[str, Any]]
             continue
         if record.get("table") == "blocks" and record.get("field") == "code" and isinstance(record.get("value"), str) \
                 and repo.get_row(conn, blocks, record["key"]) is not None:
-            source = record.get("device_id") or "another device"
+            source = record.get("device_name") or record.get("device_id") or "another device"
             repo.insert_block_revision(conn, record["id"], record["key"], record["value"], source,
                                        f"Conflict: version from {source}", utc_now())

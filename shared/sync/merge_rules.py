@@ -417,7 +417,8 @@ class Merger:
         return f"{value}-{n}"
 
     def _record_conflict(self, record: dict[str, Any], seq: int) -> None:
-        record = {"id": new_id(), **record, "created_seq": seq, "resolved": False}
+        record = {"id": new_id(), **record, "created_seq": seq, "resolved": False,
+                  "device_name": self._device_name(record["device_id"])}
         repo.insert_conflict(self.conn, record)
         self._conflict_revision(record)
 
@@ -427,11 +428,17 @@ class Merger:
             for record in repo.conflicts_for(self.conn, "blocks", key):
                 self._conflict_revision(record)
 
+    def _device_name(self, device_id: str) -> str:
+        """The name a device was paired with ('' when unknown), or 'the cloud' for the cloud's own edits."""
+        if device_id == clock.CLOUD:
+            return "the cloud"
+        known = repo.get_device(self.conn, device_id) if device_id else None
+        return known[0] if known and known[0] else ""
+
     def _conflict_revision(self, record: Mapping[str, Any]) -> None:
         """A block code conflict's losing version as a block revision (while the block exists)."""
         if record["table"] == "blocks" and record["field"] == "code" and record["value"] is not None \
                 and repo.get_row(self.conn, SPECS["blocks"], record["key"]) is not None:
-            known = repo.get_device(self.conn, record["device_id"])
-            name = known[0] if known and known[0] else record["device_id"] or "another device"
+            name = record.get("device_name") or self._device_name(record["device_id"]) or "another device"
             repo.insert_block_revision(self.conn, record["id"], record["key"], record["value"], name,
                                        f"Conflict: version from {name}", utc_now())

@@ -240,7 +240,7 @@ class ConflictsDialog(QDialog):
             return
         name = _FIELD_NAMES.get((conflict.table, conflict.field), conflict.field)
         self.title.setText(f"{conflict_title(self.session.db, conflict)} — {name}")
-        self.theirs_label.setText("Theirs (the other device's version)")
+        self.theirs_label.setText(f"Theirs (the version from {conflict.source})")
         self.theirs_label.setToolTip(f"Device {conflict.device_id}" if conflict.device_id else "")
         self.current_view.setPlainText(conflict.current)
         self.theirs_view.setPlainText(conflict.value)

@@ -80,6 +80,7 @@ def test_two_folders_sync_converge_on_conflicts_and_publish_and_roll_back(cloud:
     assert winner == _hero_file(desktop_files).read_text()
     listed = ok("conflicts", "--data", str(laptop)).strip().splitlines()
     assert len(listed) == 1 and "blocks.code" in listed[0]
+    assert listed[0].endswith(("the other version came from Laptop", "the other version came from Desktop"))
     assert ok("conflicts", "--data", str(desktop)).strip().splitlines() == listed
     loser = "// desktop" if "// laptop again" in winner else "// laptop again"
     conflict_id = listed[0].split("\t")[0]

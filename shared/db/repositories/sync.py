@@ -352,21 +352,28 @@ def set_device_last_op(conn: Connection, device_id: str, last_op: int) -> None:
 
 # --- sync_conflicts ------------------------------------------------------------------------------
 
-_CONFLICT_COLS = "id, table_name, key, field, value, hlc, device_id, winner_hlc, created_seq, resolved"
+_CONFLICT_COLS = "id, table_name, key, field, value, hlc, device_id, winner_hlc, created_seq, resolved, device_name"
 
 
 def _conflict(row: Sequence[Any]) -> dict[str, Any]:
-    names = ("id", "table", "key", "field", "value", "hlc", "device_id", "winner_hlc", "created_seq", "resolved")
+    names = ("id", "table", "key", "field", "value", "hlc", "device_id", "winner_hlc", "created_seq", "resolved",
+             "device_name")
     record = dict(zip(names, row, strict=True))
     record["resolved"] = bool(record["resolved"])
     return record
 
 
+def _conflict_values(record: Mapping[str, Any]) -> tuple[Any, ...]:
+    name = record.get("device_name")
+    return (record["id"], record["table"], record["key"], record["field"], record["value"], record["hlc"],
+            record["device_id"], record["winner_hlc"], record["created_seq"], int(bool(record["resolved"])),
+            name[:80] if isinstance(name, str) else "")
+
+
 def insert_conflict(conn: Connection, record: Mapping[str, Any]) -> None:
     """Store a conflict record (see sync_conflicts); a known id is left alone."""
-    conn.execute(f"INSERT OR IGNORE INTO sync_conflicts ({_CONFLICT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (record["id"], record["table"], record["key"], record["field"], record["value"], record["hlc"],
-                  record["device_id"], record["winner_hlc"], record["created_seq"], int(record["resolved"])))
+    conn.execute(f"INSERT OR IGNORE INTO sync_conflicts ({_CONFLICT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 _conflict_values(record))
 
 
 def conflicts_since(conn: Connection, cursor: int) -> list[dict[str, Any]]:
@@ -401,9 +408,8 @@ def resolve_conflict(conn: Connection, conflict_id: str, seq: int) -> None:
 
 def store_conflict(conn: Connection, record: Mapping[str, Any]) -> None:
     """Keep a pulled conflict record on a device, replacing an older copy of it (e.g. now resolved)."""
-    conn.execute(f"INSERT OR REPLACE INTO sync_conflicts ({_CONFLICT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (record["id"], record["table"], record["key"], record["field"], record["value"], record["hlc"],
-                  record["device_id"], record["winner_hlc"], record["created_seq"], int(bool(record["resolved"]))))
+    conn.execute(f"INSERT OR REPLACE INTO sync_conflicts ({_CONFLICT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 _conflict_values(record))
 
 
 def insert_block_revision(conn: Connection, revision_id: str, block_id: str, code: str, author: str,
