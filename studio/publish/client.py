@@ -45,7 +45,7 @@ class SyncReport:
     pushed: int
     pulled: int
     cursor: int
-    conflicts: int
+    conflicts: int          # unresolved conflicts this device knows of after the cycle
 
 
 def _headers(token: str | None = None) -> dict[str, str]:
@@ -143,9 +143,9 @@ class Syncer:
             answer = self._push(body)
             device.acknowledge(self.db, answer["last_op"])
             pushed = answer["applied"]
-        pulled, conflicts = self.pull()
+        pulled, _records = self.pull()
         self.fetch_media()
-        return SyncReport(pushed, pulled, device.cursor(self.db), conflicts)
+        return SyncReport(pushed, pulled, device.cursor(self.db), len(device.open_conflicts(self.db)))
 
     def _push(self, body: bytes) -> dict[str, Any]:
         # A retried push is applied once by the cloud; a 'gap' (the cloud lost ops it acknowledged,

@@ -85,7 +85,7 @@ def test_two_folders_sync_converge_on_conflicts_and_publish_and_roll_back(cloud:
     loser = "// desktop" if "// laptop again" in winner else "// laptop again"
     conflict_id = listed[0].split("\t")[0]
     ok("conflicts", "--data", str(desktop), "--keep", conflict_id, "theirs")
-    ok("sync", "--data", str(laptop))
+    assert ok("sync", "--data", str(laptop)).strip().endswith("up to date")      # settled: nothing to review
     ok("files", "export", "--data", str(laptop), str(laptop_files))
     assert loser in _hero_file(laptop_files).read_text()
     assert ok("conflicts", "--data", str(laptop)).strip() == ""
