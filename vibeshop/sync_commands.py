@@ -27,10 +27,11 @@ def add_sync_parsers(sub: argparse._SubParsersAction, data_arg: Callable[[argpar
         data_arg(command)
         command.add_argument("--store", help="store slug (needed when the data folder holds several)")
         if name == "publish":
-            command.add_argument("--rollback", type=int, metavar="RELEASE", help="make this release live again")
+            action = command.add_mutually_exclusive_group()
+            action.add_argument("--rollback", type=int, metavar="RELEASE", help="make this release live again")
+            action.add_argument("--preview", action="store_true",
+                                help="sync, then list what publishing would change, and publish nothing")
             command.add_argument("--note", default="", help="what this release is about")
-            command.add_argument("--preview", action="store_true",
-                                 help="sync, then list what publishing would change, and publish nothing")
         if name == "conflicts":
             command.add_argument("--keep", nargs=2, metavar=("CONFLICT", "current|theirs"),
                                  help="settle a conflict: keep the current version or theirs")
