@@ -53,3 +53,30 @@ def test_merge_replace_and_clear(tmp_path: Path) -> None:
         assert db.read(lambda c: repo.keys_with_clocks(c, "pages", ["p1", "p2", "p3"])) == {"p1"}
     finally:
         db.close()
+
+
+def test_one_clock_for_every_field_is_stored_once_and_read_back_whole(tmp_path: Path) -> None:
+    db = connect(tmp_path / "store.db")
+    try:
+        fields = db.read(lambda c: repo.SPECS["pages"].fields(c))
+        stored = lambda c, key: c.scalar("SELECT clocks FROM sync_clocks WHERE key = ?", (key,))  # noqa: E731
+
+        def write(conn) -> None:
+            repo.set_clocks(conn, "pages", "p1", dict.fromkeys(fields, "1"))          # an inserted row
+            repo.set_clocks(conn, "pages", "p2", dict.fromkeys(fields, "1"))
+            repo.set_clocks(conn, "pages", "p2", {"title": "2"})                      # then one field edited
+            repo.set_clocks(conn, "pages", "p3", {"title": "5"})
+            repo.set_clocks(conn, "pages", "p3", dict.fromkeys(fields, "6"))          # every field: replaces
+            repo.set_clocks(conn, "pages", "p4", dict.fromkeys(fields[:-1], "7"))      # not every field
+
+        db.write(write)
+        assert db.read(lambda c: stored(c, "p1")) == '{"*":"1"}'
+        assert db.read(lambda c: repo.get_clocks(c, "pages", "p1")) == dict.fromkeys(fields, "1")
+        assert db.read(lambda c: repo.get_clocks_many(c, "pages", ["p2", "p3", "p4"])) == {
+            "p2": {**dict.fromkeys(fields, "1"), "title": "2"}, "p3": dict.fromkeys(fields, "6"),
+            "p4": dict.fromkeys(fields[:-1], "7")}
+        db.write(lambda c: repo.append_log(c, "pages", "p1", {"id": "p1"}, dict.fromkeys(fields, "1"), None))
+        [entry] = db.read(lambda c: repo.log_since(c, 0, 10))
+        assert entry["clocks"] == dict.fromkeys(fields, "1")
+    finally:
+        db.close()

@@ -196,10 +196,33 @@ def clear_dirty_row(conn: Connection, table: str, key: str) -> None:
     conn.execute("DELETE FROM sync_dirty WHERE table_name = ? AND key = ?", (table, key))
 
 
+# Stored clocks (sync_clocks.clocks, sync_log.clocks) name the HLC shared by every field not listed
+# under this key: a row whose fields all carry one HLC (every inserted row) is stored as {"*": hlc},
+# a tenth of the bytes of the whole object on each side of a push. Readers always get every field.
+_EVERY = "*"
+
+
+def _encode_clocks(conn: Connection, table: str, clocks: Mapping[str, str]) -> str:
+    spec = SPECS.get(table)
+    if spec is not None and len(clocks) > 1 and len(set(clocks.values())) == 1:
+        fields = spec.fields(conn)
+        if len(clocks) == len(fields) and set(clocks) == set(fields):
+            return _dumps({_EVERY: next(iter(clocks.values()))})
+    return _dumps(clocks)
+
+
+def _decode_clocks(conn: Connection, table: str, text: str) -> dict[str, str]:
+    clocks = json.loads(text)
+    every = clocks.pop(_EVERY, None)
+    if every is None:
+        return clocks
+    return {**dict.fromkeys(SPECS[table].fields(conn), every), **clocks}
+
+
 def get_clocks(conn: Connection, table: str, key: str) -> dict[str, str]:
     """{field: hlc} of one row."""
     text = conn.scalar("SELECT clocks FROM sync_clocks WHERE table_name = ? AND key = ?", (table, key))
-    return {} if text is None else json.loads(text)
+    return {} if text is None else _decode_clocks(conn, table, text)
 
 
 def get_clocks_many(conn: Connection, table: str, keys: Iterable[str]) -> dict[str, dict[str, str]]:
@@ -208,7 +231,7 @@ def get_clocks_many(conn: Connection, table: str, keys: Iterable[str]) -> dict[s
     for chunk in _chunks(list(dict.fromkeys(keys)), _CHUNK):
         rows = conn.all(f"SELECT key, clocks FROM sync_clocks WHERE table_name = ? AND key IN "
                         f"({', '.join('?' * len(chunk))})", [table, *chunk])
-        found.update({key: json.loads(text) for key, text in rows})
+        found.update({key: _decode_clocks(conn, table, text) for key, text in rows})
     return found
 
 
@@ -221,14 +244,17 @@ def set_clocks_many(conn: Connection, rows: Sequence[tuple[str, str, Mapping[str
                     replace: bool = False) -> None:
     """`set_clocks` for many rows, a few statements for all of them (every statement is compiled
     anew: libsql 0.1.11 keeps no prepared statements). A row's clocks are one JSON object; merging
-    is SQLite's json_patch (clocks are never null, so no field is removed by a merge)."""
+    is SQLite's json_patch (clocks are never null, so no field is removed by a merge), except that
+    clocks naming every field (stored as {"*": hlc}) replace what was stored."""
     if replace:
         gone = [(table, key) for table, key, clocks in rows if not clocks]
         for chunk in _chunks(gone, _CHUNK):
             conn.execute("DELETE FROM sync_clocks WHERE (table_name, key) IN "
                          f"(VALUES {', '.join('(?, ?)' for _ in chunk)})", [v for pair in chunk for v in pair])
-    kept = [(table, key, _dumps(clocks)) for table, key, clocks in rows if clocks]
-    update = "excluded.clocks" if replace else "json_patch(sync_clocks.clocks, excluded.clocks)"
+    kept = [(table, key, _encode_clocks(conn, table, clocks)) for table, key, clocks in rows if clocks]
+    update = "excluded.clocks" if replace else (
+        f"CASE WHEN json_type(excluded.clocks, '$.\"{_EVERY}\"') IS NULL "
+        "THEN json_patch(sync_clocks.clocks, excluded.clocks) ELSE excluded.clocks END")
     for chunk in _chunks(kept, _CHUNK):
         conn.execute(f"INSERT INTO sync_clocks (table_name, key, clocks) VALUES {', '.join('(?, ?, ?)' for _ in chunk)} "
                      f"ON CONFLICT (table_name, key) DO UPDATE SET clocks = {update}",
@@ -306,7 +332,8 @@ def append_log(conn: Connection, table: str, key: str, row: Mapping[str, Any] | 
                clocks: Mapping[str, str], op_id: str | None) -> int:
     """Append one row state to the change log; returns its seq."""
     cursor = conn.execute("INSERT INTO sync_log (table_name, key, row, clocks, op_id) VALUES (?, ?, ?, ?, ?)",
-                          (table, key, None if row is None else _dumps(row), _dumps(clocks), op_id))
+                          (table, key, None if row is None else _dumps(row), _encode_clocks(conn, table, clocks),
+                           op_id))
     return int(cursor.lastrowid)
 
 
@@ -317,7 +344,8 @@ def append_logs(conn: Connection, entries: Sequence[tuple[str, str, Mapping[str,
         conn.execute(f"INSERT INTO sync_log (table_name, key, row, clocks, op_id) VALUES "
                      f"{', '.join('(?, ?, ?, ?, ?)' for _ in chunk)}",
                      [v for table, key, row, clocks, op_id in chunk
-                      for v in (table, key, None if row is None else _dumps(row), _dumps(clocks), op_id)])
+                      for v in (table, key, None if row is None else _dumps(row),
+                                _encode_clocks(conn, table, clocks), op_id)])
 
 
 def log_since(conn: Connection, cursor: int, limit: int) -> list[dict[str, Any]]:
@@ -325,7 +353,8 @@ def log_since(conn: Connection, cursor: int, limit: int) -> list[dict[str, Any]]
     rows = conn.all("SELECT seq, table_name, key, row, clocks, op_id FROM sync_log WHERE seq > ? ORDER BY seq LIMIT ?",
                     (cursor, limit))
     return [{"seq": seq, "table": table, "key": key, "row": None if row is None else json.loads(row),
-             "clocks": json.loads(clocks), "op_id": op_id} for seq, table, key, row, clocks, op_id in rows]
+             "clocks": _decode_clocks(conn, table, clocks), "op_id": op_id}
+            for seq, table, key, row, clocks, op_id in rows]
 
 
 def newest_seq(conn: Connection) -> int:
