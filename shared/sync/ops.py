@@ -71,10 +71,10 @@ def parse_op(conn: Connection, raw: Any, *, device_id: str) -> Op:
         raise refuse("key must be non-empty text")
     if not isinstance(fields, Mapping) or not isinstance(base, Mapping) or not isinstance(delete, bool):
         raise refuse("fields and base must be objects, delete a boolean")
-    known = set(spec.fields(conn))
-    unknown = [name for name in (*fields, *base) if name not in known]
-    if unknown:
-        raise refuse(f"{spec.name} has no field {unknown[0]!r}")
+    known = spec.field_set(conn)
+    if not (known.issuperset(fields) and known.issuperset(base)):
+        unknown = next(name for name in (*fields, *base) if name not in known)
+        raise refuse(f"{spec.name} has no field {unknown!r}")
     if delete and fields:
         raise refuse("a delete carries no fields")
     if not all(check_value(v) for v in fields.values()):

@@ -52,8 +52,17 @@ class TableSpec:
         """The columns an op may change (every column but the key)."""
         return self.columns(conn)[1:]
 
+    def field_set(self, conn: Connection) -> frozenset[str]:
+        """`fields` as a set, for checking an op's field names."""
+        cache_key = (conn.database_key, self.name)
+        found = _FIELD_SETS.get(cache_key)
+        if found is None:
+            found = _FIELD_SETS[cache_key] = frozenset(self.fields(conn))
+        return found
+
 
 _COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {}
+_FIELD_SETS: dict[tuple[str, str], frozenset[str]] = {}
 
 SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("storefront", "id", 0, json_text=frozenset({"settings"})),
@@ -104,12 +113,11 @@ def check_value(value: object) -> bool:
     """Whether value is a column value as stored (text, integer, real or NULL; no lists or objects;
     text valid Unicode, integers within SQLite's 64 bits, reals finite: nothing else can be stored or
     sent back as JSON)."""
+    kind = type(value)          # exact types: JSON gives no subclasses, and a bool is not a number here
+    if kind is str:
+        return value.isascii() or is_text(value)
     if value is None:
         return True
-    if isinstance(value, str):
-        return is_text(value)
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
+    if kind is int:
         return -2**63 <= value < 2**63
-    return isinstance(value, float) and math.isfinite(value)
+    return kind is float and math.isfinite(value)
