@@ -25,6 +25,9 @@ from shared.sync.ops import Op
 from shared.sync.tables import ORDER, SPECS, SUFFIX, TableSpec, spec_for
 
 _MISSING = object()
+# Half the cloud's body limit (docs/sync-protocol.md section 2: 16 MiB): a large outbox goes in
+# several pushes, in order, each applied and acknowledged on its own.
+MAX_PUSH_BYTES = 8 * 1024 * 1024
 
 
 def enable_capture(db: Database, device_id: str) -> None:
@@ -232,15 +235,25 @@ def pending_ops(db: Database) -> list[Op]:
     return db.read(lambda conn: [_op(raw) for raw in repo.list_outbox(conn)])
 
 
-def push_body(db: Database) -> bytes | None:
-    """The push message for every op in the outbox (section 4), or None when it is empty. Built from
-    the ops' stored JSON text: 10,000 ops are megabytes that need no decoding and encoding again."""
-    def read(conn: Connection) -> bytes | None:
+def push_bodies(db: Database, *, max_bytes: int = MAX_PUSH_BYTES) -> list[bytes]:
+    """The push messages (section 4) for every op in the outbox, to send in order: consecutive ops,
+    each message at most `max_bytes` (an op larger than that alone goes in a message of its own).
+    Built from the ops' stored JSON text: 10,000 ops are megabytes that need no decoding and
+    encoding again. Empty when the outbox is."""
+    def read(conn: Connection) -> list[bytes]:
         texts = repo.outbox_texts(conn)
         if not texts:
-            return None
-        head = json.dumps({"device_id": _device_id(conn)})[:-1]
-        return f'{head}, "ops": [{", ".join(texts)}]}}'.encode()
+            return []
+        head = json.dumps({"device_id": _device_id(conn)})[:-1].encode() + b', "ops": ['
+        bodies, batch, size = [], [], len(head) + 2
+        for text in (t.encode() for t in texts):
+            if batch and size + len(text) + 2 > max_bytes:
+                bodies.append(head + b", ".join(batch) + b"]}")
+                batch, size = [], len(head) + 2
+            batch.append(text)
+            size += len(text) + 2
+        bodies.append(head + b", ".join(batch) + b"]}")
+        return bodies
 
     return db.read(read)
 

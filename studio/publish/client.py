@@ -137,12 +137,11 @@ class Syncer:
     def sync(self) -> SyncReport:
         """Form ops, push them, pull until up to date, fetch missing images."""
         device.form_ops(self.db)
-        body = device.push_body(self.db)
         pushed = 0
-        if body is not None:
+        for body in device.push_bodies(self.db):
             answer = self._push(body)
             device.acknowledge(self.db, answer["last_op"])
-            pushed = answer["applied"]
+            pushed += answer["applied"]
         pulled, _records = self.pull()
         self.fetch_media()
         return SyncReport(pushed, pulled, device.cursor(self.db), len(device.open_conflicts(self.db)))

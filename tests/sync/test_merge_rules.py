@@ -359,15 +359,26 @@ def test_a_refused_insert_among_batched_inserts_is_kept_and_the_rest_applied(wor
     assert logged == [(op["op_id"], op["key"], op["key"] in refused) for op in pushed]
 
 
-def test_the_push_body_is_the_outbox_as_the_protocol_shapes_it(world: World) -> None:
+def test_the_push_bodies_are_the_outbox_as_the_protocol_shapes_it_in_bounded_messages(world: World) -> None:
     a, _b = world.devices
-    assert device.push_body(a.db) is None
+    assert device.push_bodies(a.db) == []
     page = pages.create_page(a.db, title="Body « ünïcode » \"quoted\"")
     pages.add_block(a.db, page_id=page.id, kind="custom", code=CODE.format("</script>\u2028"))
+    for n in range(6):
+        pages.add_block(a.db, page_id=page.id, kind="custom", code=CODE.format("x" * 1500 + str(n)), position=n + 1)
     device.form_ops(a.db)
-    body = json.loads(device.push_body(a.db))
-    assert body == {"device_id": a.device_id, "ops": [op.to_json() for op in device.pending_ops(a.db)]}
-    assert merge.apply_push(world.cloud, a.device_id, body["ops"]).applied == 2
+    pending = [op.to_json() for op in device.pending_ops(a.db)]
+    [whole] = device.push_bodies(a.db)
+    assert json.loads(whole) == {"device_id": a.device_id, "ops": pending}
+
+    parts = device.push_bodies(a.db, max_bytes=4000)
+    assert len(parts) > 2 and all(len(part) <= 4000 for part in parts)
+    bodies = [json.loads(part) for part in parts]
+    assert [op for body in bodies for op in body["ops"]] == pending
+    for body in bodies:                       # in order: each push starts where the last one ended
+        assert body["device_id"] == a.device_id
+        assert merge.apply_push(world.cloud, a.device_id, body["ops"]).applied == len(body["ops"])
+    assert len(device.push_bodies(a.db, max_bytes=10)) == len(pending)      # an op over the bound: alone
 
 
 def test_pulling_back_ones_own_push_writes_nothing_but_a_changed_clock_is_written(world: World) -> None:

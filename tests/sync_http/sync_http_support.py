@@ -82,6 +82,18 @@ async def refused(response, status: int, code: str | None = None) -> dict[str, A
     return body
 
 
+async def pull_all(client, device: Paired, cursor: int = 0) -> list[dict[str, Any]]:
+    """Every change after `cursor`, page by page, as the device would pull them."""
+    changes = []
+    while True:
+        page = await (await client.post("/_sync/pull", json={"cursor": cursor, "limit": 5000},
+                                        headers=device.headers)).json()
+        changes += page["changes"]
+        cursor = page["cursor"]
+        if not page["more"]:
+            return changes
+
+
 def hlc(device_id: str, step: int = 0) -> str:
     """A fresh HLC of this device, `step` counters after now."""
     from shared.sync.hlc import format_hlc

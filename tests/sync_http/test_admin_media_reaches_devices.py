@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from sync_http_support import pair
+from sync_http_support import pair, pull_all
 from shared.accounts.service import create_token
 from shared.storefront.service import DataDir, open_store
 
@@ -30,20 +30,9 @@ def _png(colour: tuple[int, int, int]) -> bytes:
     return out.getvalue()
 
 
-async def _pull_all(cloud, device, cursor: int = 0) -> list[dict]:
-    changes = []
-    while True:
-        page = await (await cloud.post("/_sync/pull", json={"cursor": cursor, "limit": 5000},
-                                       headers=device.headers)).json()
-        changes += page["changes"]
-        cursor = page["cursor"]
-        if not page["more"]:
-            return changes
-
-
 async def test_an_uploaded_image_is_pulled_by_devices_and_kept_by_publish(cloud, demo_dir: Path) -> None:
     device = await pair(cloud, demo_dir)                     # the working copy exists from here on
-    before = await _pull_all(cloud, device)
+    before = await pull_all(cloud, device)
     cursor = max(change["seq"] for change in before)
     headers = {"Host": "demo.localhost", "Authorization": f"Bearer {_admin_token(demo_dir)}"}
     uploaded = await cloud.post("/api/admin/media?filename=window.png&alt=Shop%20window", data=_png((20, 90, 160)),
@@ -51,14 +40,14 @@ async def test_an_uploaded_image_is_pulled_by_devices_and_kept_by_publish(cloud,
     assert uploaded.status == 201
     media = await uploaded.json()
 
-    [change] = await _pull_all(cloud, device, cursor)
+    [change] = await pull_all(cloud, device, cursor)
     assert change["table"] == "media" and change["key"] == media["id"] and change["op_id"] is None
     assert change["row"]["hash"] == media["hash"] and change["row"]["alt"] == "Shop window"
     assert set(change["clocks"]) == set(change["row"]) - {"id"}
 
     again = await cloud.post("/api/admin/media?filename=copy.png", data=_png((20, 90, 160)), headers=headers)
     assert (await again.json())["id"] == media["id"]
-    assert await _pull_all(cloud, device, change["seq"]) == []          # the same image is not logged twice
+    assert await pull_all(cloud, device, change["seq"]) == []          # the same image is not logged twice
 
     preview = await (await cloud.get("/_sync/publish/preview", headers=device.headers)).json()
     assert "media" not in preview["summary"]["tables"]

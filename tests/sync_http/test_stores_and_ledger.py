@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sync_http_support import hlc, pair, refused
+from sync_http_support import hlc, pair, pull_all, refused
 from shared.db import connect
 from shared.db.repositories import sync as repo
 from shared.storefront.service import DataDir, open_store
@@ -20,23 +20,12 @@ def _live_rows(data: Path, slug: str) -> dict[str, list[dict[str, Any]]]:
         store.close()
 
 
-async def _pull_all(cloud, device) -> list[dict[str, Any]]:
-    changes, cursor = [], 0
-    while True:
-        page = await (await cloud.post("/_sync/pull", json={"cursor": cursor, "limit": 5000},
-                                       headers=device.headers)).json()
-        changes += page["changes"]
-        cursor = page["cursor"]
-        if not page["more"]:
-            return changes
-
-
 async def test_a_device_of_one_store_never_reads_or_changes_another(cloud, demo_dir: Path, tmp_path: Path) -> None:
     a = await pair(cloud, demo_dir, "demo", "Demo laptop")
     b = await pair(cloud, demo_dir, "other-shop", "Other laptop")
     assert a.store["slug"] == "demo" and b.store["slug"] == "other-shop"
-    b_work, b_live = await _pull_all(cloud, b), _live_rows(demo_dir, "other-shop")
-    a_work = await _pull_all(cloud, a)
+    b_work, b_live = await pull_all(cloud, b), _live_rows(demo_dir, "other-shop")
+    a_work = await pull_all(cloud, a)
     assert {c["row"]["name"] for c in a_work if c["table"] == "storefront"} != \
         {c["row"]["name"] for c in b_work if c["table"] == "storefront"}
     b_keys = {(c["table"], c["key"]) for c in b_work if c["table"] != "menus"}   # menus are keyed by handle
@@ -53,7 +42,7 @@ async def test_a_device_of_one_store_never_reads_or_changes_another(cloud, demo_
                                                      ("menus", menu["key"], {"items": "[]"})])]
     pushed = await cloud.post("/_sync/push", json={"device_id": a.device_id, "ops": ops}, headers=a.headers)
     assert pushed.status == 200 and (await pushed.json())["applied"] == 3
-    a_menu = next(c for c in (await _pull_all(cloud, a))[::-1] if c["table"] == "menus" and c["key"] == menu["key"])
+    a_menu = next(c for c in (await pull_all(cloud, a))[::-1] if c["table"] == "menus" and c["key"] == menu["key"])
     assert a_menu["row"]["items"] == "[]"                         # A's own menu of that handle changed
 
     # A publishes, rolls back, downloads its snapshot and images: B sees none of it.
@@ -82,7 +71,7 @@ async def test_a_device_of_one_store_never_reads_or_changes_another(cloud, demo_
     finally:
         copy.close()
 
-    assert await _pull_all(cloud, b) == b_work
+    assert await pull_all(cloud, b) == b_work
     assert _live_rows(demo_dir, "other-shop") == b_live
     releases = await (await cloud.get("/_sync/releases", headers=b.headers)).json()
     assert releases == {"releases": [], "live": None}
@@ -93,7 +82,7 @@ async def test_a_device_of_one_store_never_reads_or_changes_another(cloud, demo_
 async def test_a_retried_push_is_applied_once_and_a_gap_is_refused(cloud, demo_dir: Path) -> None:
     device = await pair(cloud, demo_dir)
     me = device.device_id
-    page = next(c for c in await _pull_all(cloud, device) if c["table"] == "pages")
+    page = next(c for c in await pull_all(cloud, device) if c["table"] == "pages")
 
     def op(n: int) -> dict[str, Any]:
         return {"op_id": f"{me}:{n}", "hlc": hlc(me, n), "table": "pages", "key": page["key"],
@@ -115,6 +104,6 @@ async def test_a_retried_push_is_applied_once_and_a_gap_is_refused(cloud, demo_d
     gap_inside = await refused(await push(6, 8), 409, "gap")       # the first new op fits, a later one not
     assert gap_inside["expected"] == 6
     assert (await (await push()).json()) == {"applied": 0, "last_op": 5, "cursor": overlap["cursor"]}
-    title = [c for c in await _pull_all(cloud, device) if c["key"] == page["key"]][-1]["row"]["title"]
+    title = [c for c in await pull_all(cloud, device) if c["key"] == page["key"]][-1]["row"]["title"]
     assert title == "Edit 5"
     assert (await (await push(6)).json())["applied"] == 1
