@@ -235,11 +235,13 @@ def pending_ops(db: Database) -> list[Op]:
     return db.read(lambda conn: [_op(raw) for raw in repo.list_outbox(conn)])
 
 
-def push_bodies(db: Database, *, max_bytes: int = MAX_PUSH_BYTES) -> list[bytes]:
+def push_bodies(db: Database, *, max_bytes: int | None = None) -> list[bytes]:
     """The push messages (section 4) for every op in the outbox, to send in order: consecutive ops,
     each message at most `max_bytes` (an op larger than that alone goes in a message of its own).
     Built from the ops' stored JSON text: 10,000 ops are megabytes that need no decoding and
     encoding again. Empty when the outbox is."""
+    max_bytes = MAX_PUSH_BYTES if max_bytes is None else max_bytes
+
     def read(conn: Connection) -> list[bytes]:
         texts = repo.outbox_texts(conn)
         if not texts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,11 @@ import pytest
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
 from shared.accounts.pairing import create_pairing_code
+from shared.db import Database
+from shared.db.repositories import sync as repo
 from shared.db.migrate import latest_version
 from shared.storefront.service import DataDir, create_store, open_store
+from shared.sync.tables import SPECS
 from support import VIBESHOP, Server, free_port, serving  # noqa: F401 - re-exported for the tests here
 
 SCHEMA = str(latest_version("store"))
@@ -92,6 +96,23 @@ async def pull_all(client, device: Paired, cursor: int = 0) -> list[dict[str, An
         cursor = page["cursor"]
         if not page["more"]:
             return changes
+
+
+def ledger(db: Database, device_id: str) -> int:
+    """The last op of a device that the cloud applied (its ledger)."""
+    return db.read(lambda conn: repo.get_device(conn, device_id))[1]
+
+
+def add_blocks(store, count: int) -> None:
+    """`count` new blocks on the home page, made on the device (captured as dirty rows)."""
+    def write(conn) -> None:
+        blocks = repo.all_rows(conn, SPECS["blocks"])
+        template = next(b for b in blocks if b["kind"] == "testimonials")
+        for n in range(count):
+            repo.upsert_row(conn, SPECS["blocks"], {**template, "id": str(uuid.UUID(int=n + 1)), "position": 100 + n,
+                                                   "settings": f'{{"heading": "Bulk {n}"}}'})
+
+    store.db.write(write)
 
 
 def hlc(device_id: str, step: int = 0) -> str:

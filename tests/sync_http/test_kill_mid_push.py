@@ -8,12 +8,11 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 from cloud.sync.working_copy import working_copy_path
-from sync_http_support import serving
+from sync_http_support import add_blocks, ledger, serving
 from shared.db import Database, connect
 from shared.db.repositories import copies
 from shared.db.repositories import sync as repo
@@ -36,25 +35,9 @@ def _state(db: Database) -> dict[str, Any]:
     return db.read(read)
 
 
-def _ledger(db: Database, device_id: str) -> int:
-    return db.read(lambda conn: repo.get_device(conn, device_id))[1]
-
-
 def _stamp(path: Path) -> tuple[int, int]:
     stat = path.stat() if path.exists() else None
     return (stat.st_size, stat.st_mtime_ns) if stat else (0, 0)
-
-
-def _add_blocks(store, count: int) -> None:
-    """`count` new blocks on the home page, made on the device (captured as dirty rows)."""
-    def write(conn) -> None:
-        blocks = repo.all_rows(conn, SPECS["blocks"])
-        template = next(b for b in blocks if b["kind"] == "testimonials")
-        for n in range(count):
-            repo.upsert_row(conn, SPECS["blocks"], {**template, "id": str(uuid.UUID(int=n + 1)), "position": 100 + n,
-                                                   "settings": f'{{"heading": "Bulk {n}"}}'})
-
-    store.db.write(write)
 
 
 def test_a_push_killed_mid_flight_is_applied_once_by_the_retry(demo_dir: Path, tmp_path: Path) -> None:
@@ -64,7 +47,7 @@ def test_a_push_killed_mid_flight_is_applied_once_by_the_retry(demo_dir: Path, t
         laptop = tmp_path / "laptop"
         store = link(DataDir(laptop), remote=server.url, code=code, device_name="Laptop")
         device_id = device.link_state(store.db).device_id
-        _add_blocks(store, OPS)
+        add_blocks(store, OPS)
         assert len(device.form_ops(store.db)) == OPS
 
         # The control: the same ops on a consistent copy of the working copy, without a crash.
@@ -77,7 +60,7 @@ def test_a_push_killed_mid_flight_is_applied_once_by_the_retry(demo_dir: Path, t
         before = _state(control_db)
         merge.apply_push(control_db, device_id, [op.to_json() for op in device.pending_ops(store.db)])
         after = _state(control_db)
-        assert _ledger(control_db, device_id) == OPS
+        assert ledger(control_db, device_id) == OPS
         control_db.close()
 
         outcome: list[Any] = []
@@ -108,7 +91,7 @@ def test_a_push_killed_mid_flight_is_applied_once_by_the_retry(demo_dir: Path, t
     try:
         crashed = _state(work)
         assert crashed == before, "a push killed before its commit left something applied"
-        assert _ledger(work, device_id) == 0
+        assert ledger(work, device_id) == 0
     finally:
         work.close()
 
@@ -122,7 +105,7 @@ def test_a_push_killed_mid_flight_is_applied_once_by_the_retry(demo_dir: Path, t
     work = connect(work_path)
     try:
         assert _state(work) == after
-        assert _ledger(work, device_id) == OPS
+        assert ledger(work, device_id) == OPS
     finally:
         work.close()
     local = store.db.read(lambda conn: len(repo.all_rows(conn, SPECS["blocks"])))
