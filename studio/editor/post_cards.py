@@ -11,15 +11,59 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QTime, Qt
-from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QDateTime, QSize, QTime, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QDateTimeEdit, QFrame, QHBoxLayout, QLabel, QLayout, QLineEdit,
+                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from shared.models import Media, Post
 from studio.editor.media_library import thumbnail
 
 SEO_TITLE_LIMIT, SEO_DESCRIPTION_LIMIT = 60, 155     # what search engines show; longer is cut off
 STATES = [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
+
+
+class CardRow(QWidget):
+    """Cards side by side, stacked when the row is narrower than the cards need side by side: the
+    post form's column beside a wide preview must not scroll sideways."""
+
+    def __init__(self, cards: list[tuple[QWidget, int]], spacing: int = 16, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.cards = [card for card, _stretch in cards]
+        self.stretches = [stretch for _card, stretch in cards]
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(spacing)
+        # The row's own minimum is the stacked one (see minimumSizeHint), not the side-by-side sum.
+        self.box.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        for card, stretch in cards:
+            self.box.addWidget(card, stretch)
+
+    def side_by_side_width(self) -> int:
+        """The narrowest width at which the cards fit next to each other."""
+        return sum(card.minimumSizeHint().width() for card in self.cards) + self.box.spacing() * (len(self.cards) - 1)
+
+    @property
+    def stacked(self) -> bool:
+        """Whether the cards are one above the other now."""
+        return self.box.direction() == QBoxLayout.Direction.TopToBottom
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """As narrow as the widest card (stacked); as tall as the current arrangement needs."""
+        width = max(card.minimumSizeHint().width() for card in self.cards)
+        return QSize(width, self.box.minimumSize().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """Stack below the side-by-side width, go back beside each other above it."""
+        wanted = (QBoxLayout.Direction.TopToBottom if event.size().width() < self.side_by_side_width()
+                  else QBoxLayout.Direction.LeftToRight)
+        if self.box.direction() != wanted:
+            self.box.setDirection(wanted)
+            stacked = wanted == QBoxLayout.Direction.TopToBottom
+            for index, stretch in enumerate(self.stretches):    # widths share out; heights do not
+                self.box.setStretch(index, 0 if stacked else stretch)
+            self.updateGeometry()
+        super().resizeEvent(event)
 
 
 # --- a post's state in words -------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from shared.posts import service as posts
 from shared.posts.errors import PostError
 from studio.editor.list_rows import BADGES_ROLE, ID_ROLE, SUBTITLE_ROLE, RowDelegate
 from studio.editor.media_library import MediaPickerDialog
-from studio.editor.post_cards import ListingCard, PublishingCard, state_badge, tomorrow_morning
+from studio.editor.post_cards import CardRow, ListingCard, PublishingCard, state_badge, tomorrow_morning
 from studio.editor.rich_text import BodyEdit, body_box, format_commands
 from studio.session import POSTS, StudioSession
 
@@ -173,11 +173,8 @@ class PostsEditor(QWidget):
         col.addWidget(self._error("body_html"))
 
         col.addSpacing(14)
-        cards = QHBoxLayout()
-        cards.setSpacing(16)
-        cards.addWidget(self._build_publishing(), 2)
-        cards.addWidget(self._build_listing(), 3)
-        col.addLayout(cards)
+        self.cards = CardRow([(self._build_publishing(), 2), (self._build_listing(), 3)])
+        col.addWidget(self.cards)
         col.addStretch(1)
         scroll = QScrollArea(widgetResizable=True, objectName="postScroll", frameShape=QFrame.Shape.NoFrame)
         scroll.setWidget(form)
