@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QUrl, Qt
 from PySide6.QtGui import (QAction, QColor, QFont, QImage, QKeyEvent, QPainter, QTextBlock, QTextBlockFormat,
                            QTextCharFormat, QTextCursor, QTextDocument, QTextFormat, QTextImageFormat,
                            QTextListFormat)
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QTextEdit, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QTextEdit, QToolBar, QToolButton, QVBoxLayout, QWidget
 
 _QUOTE = QTextFormat.Property.BlockQuoteLevel
 
@@ -306,14 +306,14 @@ def body_box(body: BodyEdit, groups: list[list[FormatCommand]], *, owner: QObjec
     layout = QVBoxLayout(box)
     layout.setContentsMargins(1, 1, 1, 6)      # inside the rounded border
     layout.setSpacing(0)
-    bar = QFrame(objectName="formatBar")
-    row = QHBoxLayout(bar)
-    row.setContentsMargins(8, 5, 8, 5)
-    row.setSpacing(2)
+    # A tool bar, so that a narrow column shows the commands that fit and a "»" menu with the rest,
+    # instead of widening the form past its column.
+    bar = QToolBar(objectName="formatBar", movable=False, floatable=False)
+    bar.setContentsMargins(6, 2, 6, 2)
     actions: dict[str, QAction] = {}
     for index, group in enumerate(groups):
         if index:
-            row.addWidget(QFrame(objectName="formatSeparator", frameShape=QFrame.Shape.VLine))
+            bar.addSeparator()
         for key, text, tip, run, shortcut in group:
             action = QAction(text, owner, toolTip=tip + (f" ({shortcut})" if shortcut else ""))
             if shortcut:
@@ -322,10 +322,13 @@ def body_box(body: BodyEdit, groups: list[list[FormatCommand]], *, owner: QObjec
                 body.addAction(action)
             action.triggered.connect(wrap(run))
             actions[key] = action
-            button = QToolButton(objectName=f"format_{key}")
-            button.setDefaultAction(action)
-            row.addWidget(button)
-    row.addStretch(1)
+            bar.addAction(action)
+            bar.widgetForAction(action).setObjectName(f"format_{key}")
+    more = bar.findChild(QToolButton, "qt_toolbar_ext_button")     # Qt's "the rest" button
+    if more is not None:            # the style sheet leaves its arrow undrawn: a text one instead
+        more.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        more.setText("»")
+        more.setToolTip("More formatting")
     layout.addWidget(bar)
     layout.addWidget(body)
     return box, actions

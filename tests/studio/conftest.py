@@ -79,3 +79,18 @@ class PreviewDriver:
 def preview(qtbot, studio_window) -> PreviewDriver:
     """Drive and read the main window's preview."""
     return PreviewDriver(qtbot, studio_window)
+
+
+@pytest.fixture
+def studio_look(qapp) -> Iterator[None]:
+    """The studio's own style (studio.qss), as `vibeshop studio` applies it, so the screenshots show
+    what the merchant sees; the application's previous look is restored afterwards."""
+    from studio.style import apply_style
+
+    before = (qapp.style().name(), qapp.palette(), qapp.font(), qapp.styleSheet())
+    apply_style(qapp)
+    yield
+    qapp.setStyle(before[0])
+    qapp.setPalette(before[1])
+    qapp.setFont(before[2])
+    qapp.setStyleSheet(before[3])

@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QDateTime, Qt  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
-from PySide6.QtWidgets import QMessageBox, QScrollArea  # noqa: E402
+from PySide6.QtWidgets import QMessageBox, QScrollArea, QToolButton  # noqa: E402
 
 from shared.db.repositories import content  # noqa: E402
 from shared.posts import service as posts  # noqa: E402
@@ -274,18 +274,21 @@ def test_screenshot(qtbot, editor: PostsEditor, session: StudioSession, tmp_path
     save_screenshot(editor, "studio-posts.png", tmp_path, size=(1280, 1000))
 
 
-def test_the_cards_stack_in_a_narrow_column_instead_of_scrolling_sideways(qtbot, editor: PostsEditor,
-                                                                          tmp_path: Path) -> None:
+def test_a_narrow_column_stacks_the_cards_and_folds_the_format_bar_instead_of_scrolling_sideways(
+        qtbot, editor: PostsEditor, studio_look, tmp_path: Path) -> None:
     scroll = editor.findChild(QScrollArea, "postScroll")
     publishing, listing = editor.cards.cards
+    more = editor.findChild(QToolButton, "qt_toolbar_ext_button")
     editor.resize(1280, 1000)
     qtbot.waitUntil(lambda: not editor.cards.stacked)
     assert publishing.geometry().top() == listing.geometry().top()
-    editor.resize(900, 1000)               # too narrow for the cards side by side (they scrolled sideways)
+    assert not more.isVisible()
+    editor.resize(765, 1000)               # the posts column of a 1600 px window, beside the preview
     qtbot.waitUntil(lambda: editor.cards.stacked)
     qtbot.wait(50)
     assert listing.geometry().top() > publishing.geometry().bottom()
     assert scroll.horizontalScrollBar().maximum() == 0
+    assert more.isVisible() and more.text() == "»"          # the commands that did not fit
     save_screenshot(editor, "studio-posts-narrow.png", tmp_path)
     editor.resize(1280, 1000)
     qtbot.waitUntil(lambda: not editor.cards.stacked)

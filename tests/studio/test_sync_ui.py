@@ -62,18 +62,8 @@ class Cloud:
 
 
 @pytest.fixture(autouse=True)
-def studio_look(qapp) -> Iterator[None]:
-    """The studio's own style (studio.qss), as `vibeshop studio` applies it, so the screenshots show
-    what the merchant sees; the application's previous look is restored afterwards."""
-    from studio.style import apply_style
-
-    before = (qapp.style().name(), qapp.palette(), qapp.font(), qapp.styleSheet())
-    apply_style(qapp)
-    yield
-    qapp.setStyle(before[0])
-    qapp.setPalette(before[1])
-    qapp.setFont(before[2])
-    qapp.setStyleSheet(before[3])
+def _studio_look(studio_look) -> None:
+    """Every test here sees the studio's own style (the screenshots show what the merchant sees)."""
 
 
 @pytest.fixture
