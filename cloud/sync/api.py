@@ -21,12 +21,12 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from cloud.server.keys import STORES, WORKING_COPIES
 from cloud.server.ratelimit import RateLimiter, retry_after
 from cloud.sync.pokes import PokeHub
+from cloud.sync.working_copy import device_copy
 from shared.accounts.errors import AuthError
 from shared.accounts.pairing import redeem_pairing_code
 from shared.accounts.service import check_token
 from shared.db.migrate import latest_version
 from shared.db.repositories.content import get_media_by_hash
-from shared.db.repositories.copies import vacuum_into
 from shared.releases import service as releases
 from shared.releases.errors import ReleaseError
 from shared.storefront.service import Store
@@ -282,10 +282,10 @@ async def resolve(request: web.Request, caller: Caller, body: dict[str, Any]) ->
 @device_api
 async def snapshot(request: web.Request, caller: Caller, _body: dict[str, Any]) -> web.StreamResponse:
     """GET /_sync/snapshot: a consistent copy of the store's live database (catalogue, stock, media
-    rows), which a newly linked device starts from before its first pull."""
+    rows) without shoppers' data, which a newly linked device starts from before its first pull."""
     folder = Path(tempfile.mkdtemp(prefix="vibeshop-snapshot-"))
     target = folder / "store.db"
-    await asyncio.to_thread(caller.store.db.maintenance, lambda conn: vacuum_into(conn, target))
+    await asyncio.to_thread(device_copy, caller.store, target)
     response = web.StreamResponse(headers={"Content-Type": "application/vnd.sqlite3",
                                            "Cache-Control": "no-store"})
     await response.prepare(request)

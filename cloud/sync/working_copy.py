@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 from shared.db import Database, connect
-from shared.db.repositories.copies import vacuum_into
+from shared.db.repositories.copies import remove_shopper_data, vacuum_into
 from shared.storefront.service import DataDir, Store
 from shared.db.repositories.sync import get_row
 from shared.sync.merge import add_cloud_row, seed_log
@@ -89,3 +89,15 @@ def share_with_devices(copies: WorkingCopies, store: Store, table: str, key: str
         return None
     row = store.db.read(lambda conn: get_row(conn, SPECS[table], key))
     return None if row is None else add_cloud_row(work, table, row)
+
+
+def device_copy(store: Store, target: Path) -> None:
+    """A consistent copy of the store's live database for a device to start from, at `target`:
+    the catalogue, stock, media and content, but no customers, carts or orders (a merchant's laptop
+    needs none of them to author the store, and should not carry them)."""
+    store.db.maintenance(lambda conn: vacuum_into(conn, target))
+    copy = connect(target)
+    try:
+        copy.write(remove_shopper_data)
+    finally:
+        copy.close()            # the last connection: its WAL is checkpointed into the file and removed
