@@ -313,7 +313,7 @@ def add_outbox_many(conn: Connection, ops: Sequence[tuple[int, Mapping[str, Any]
 
 def list_outbox(conn: Connection) -> list[dict[str, Any]]:
     """The ops not yet acknowledged, in order."""
-    return [json.loads(r[0]) for r in conn.all("SELECT op FROM sync_outbox ORDER BY n")]
+    return [json.loads(text) for text in outbox_texts(conn)]
 
 
 def outbox_texts(conn: Connection) -> list[str]:
