@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-NOUNS = {"storefront": "Store settings", "media": "Image", "themes": "Theme", "menus": "Menu", "pages": "Page",
-         "blocks": "Block", "posts": "Post"}
+from shared.sync.tables import NOUNS, ORDER
+
 VERBS = ("added", "changed", "removed")
 # Bookkeeping columns every edit moves: naming them would say nothing.
 _QUIET_FIELDS = {"created_at", "updated_at"}
@@ -44,10 +44,10 @@ def change_lines(summary: Mapping[str, Any]) -> list[ChangeLine]:
     """Every change of a summary, table by table (parents first) and added, changed, removed."""
     lines: list[ChangeLine] = []
     tables = summary.get("tables") or {}
-    for table in NOUNS:
-        entry = tables.get(table) or {}
+    for spec in ORDER:
+        entry = tables.get(spec.name) or {}
         for verb in VERBS:
             for row in entry.get(verb) or ():
-                lines.append(ChangeLine(verb, table, str(row.get("key", "")), str(row.get("title") or ""),
+                lines.append(ChangeLine(verb, spec.name, str(row.get("key", "")), str(row.get("title") or ""),
                                         tuple(row.get("fields") or ())))
     return lines

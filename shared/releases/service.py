@@ -82,8 +82,7 @@ def changes_to_publish(work_db: Database, live_db: Database) -> dict[str, Any]:
     Writes nothing; a publish right after it makes exactly these changes, unless an edit lands
     between the two."""
     rows = snapshot(work_db)
-    return live_db.read(lambda conn: summarize(diff(read_snapshot(conn), rows,
-                                                    keep={"media": repo.catalogue_media_ids(conn)})))
+    return live_db.read(lambda conn: summarize(_changes_from_live(conn, rows)))
 
 
 def rollback(live_db: Database, *, number: int, device_id: str, note: str | None = None) -> Release:
@@ -133,7 +132,7 @@ def _make_live(conn: Connection, rows: Snapshot, encoded: tuple[bytes, str, int]
                restored_from: int | None) -> Release:
     """Inside the live write: check, apply, and record the release (the whole publish or nothing)."""
     check_snapshot(conn, rows)
-    changes = diff(read_snapshot(conn), rows, keep={"media": repo.catalogue_media_ids(conn)})
+    changes = _changes_from_live(conn, rows)
     try:
         _apply(conn, rows, changes)
     except DatabaseError as exc:
@@ -147,6 +146,11 @@ def _make_live(conn: Connection, rows: Snapshot, encoded: tuple[bytes, str, int]
                         snapshot_bytes=size, restored_from=restored_from)
     repo.set_live_release(conn, number)
     return Release(number, created_at, device_id, note, summary, restored_from)
+
+
+def _changes_from_live(conn: Connection, rows: Snapshot) -> dict[str, TableChanges]:
+    """What making `rows` live changes in the live database at conn (media the catalogue uses stay)."""
+    return diff(read_snapshot(conn), rows, keep={"media": repo.catalogue_media_ids(conn)})
 
 
 def _apply(conn: Connection, rows: Snapshot, changes: Mapping[str, TableChanges]) -> None:

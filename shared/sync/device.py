@@ -22,7 +22,7 @@ from shared.db.stamps import utc_now
 from shared.sync import hlc as clock
 from shared.sync.errors import SyncError
 from shared.sync.ops import Op
-from shared.sync.tables import ORDER, SPECS, SUFFIX, TableSpec, spec_for
+from shared.sync.tables import NOUNS, ORDER, SPECS, SUFFIX, TableSpec, spec_for
 
 _MISSING = object()
 # Half the cloud's body limit (docs/sync-protocol.md section 2: 16 MiB): a large outbox goes in
@@ -294,8 +294,7 @@ def _describe(conn: Connection, table: str, key: str) -> str:
     spec = spec_for(table)
     row = repo.get_row(conn, spec, key) if spec else None
     label = next((str(row[n]) for n in ("title", "name", "filename", "slug", "kind") if row and row.get(n)), "")
-    noun = {"storefront": "store settings", "media": "image", "themes": "theme", "menus": "menu",
-            "pages": "page", "blocks": "block", "posts": "post"}.get(table, table)
+    noun = NOUNS.get(table, table).lower()
     return f"{noun} '{label}' ({key})" if label else f"{noun} {key}"
 
 

@@ -20,7 +20,7 @@ from shared.sync import hlc as clock
 from shared.sync.errors import SyncError
 from shared.sync.merge_rules import Merger, log_state
 from shared.sync.ops import Op, parse_op
-from shared.sync.tables import ORDER, SPECS
+from shared.sync.tables import ORDER, SPECS, TableSpec
 
 MAX_PULL = 5_000
 
@@ -137,12 +137,9 @@ def add_cloud_row(db: Database, table: str, row: Mapping[str, Any]) -> int | Non
             return None
         if spec.name == "media" and repo.keys_with_value(conn, spec, "hash", row.get("hash")):
             return None
-        stamp = clock.now(conn, clock.CLOUD)
         stored = repo.insert_row(conn, spec, row)
-        clocks = {name: stamp for name in spec.fields(conn)}
-        repo.set_clocks(conn, spec.name, key, clocks, replace=True)
         repo.delete_tombstone(conn, spec.name, key)
-        return repo.append_log(conn, spec.name, key, stored, clocks, None)
+        return _log_as_cloud_row(conn, spec, stored, clock.now(conn, clock.CLOUD))
 
     return db.write(write)
 
@@ -162,12 +159,15 @@ def seed_log(db: Database) -> int:
         count = 0
         for spec in ORDER:
             for row in repo.all_rows(conn, spec):
-                clocks = {name: stamp for name in spec.fields(conn)}
-                repo.set_clocks(conn, spec.name, row[spec.key], clocks, replace=True)
-                repo.append_log(conn, spec.name, row[spec.key], row, clocks, None)
+                _log_as_cloud_row(conn, spec, row, stamp)
                 count += 1
         return count
 
     return db.write(write)
 
 
+def _log_as_cloud_row(conn: Connection, spec: TableSpec, row: Mapping[str, Any], stamp: str) -> int:
+    """Give every field of a row the cloud's HLC `stamp` and log the row (no op id); its seq."""
+    clocks = {name: stamp for name in spec.fields(conn)}
+    repo.set_clocks(conn, spec.name, row[spec.key], clocks, replace=True)
+    return repo.append_log(conn, spec.name, row[spec.key], row, clocks, None)

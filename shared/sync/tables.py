@@ -78,6 +78,9 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
               media_refs=("image_id",)),
 )}
 ORDER: tuple[TableSpec, ...] = tuple(sorted(SPECS.values(), key=lambda s: s.rank))
+# What a merchant calls a row of each table (sync messages, conflicts, the publish preview).
+NOUNS: dict[str, str] = {"storefront": "Store settings", "media": "Image", "themes": "Theme", "menus": "Menu",
+                         "pages": "Page", "blocks": "Block", "posts": "Post"}
 
 
 def spec_for(table: object) -> TableSpec | None:
