@@ -16,6 +16,7 @@ from aiohttp import web
 
 from cloud.server.keys import CONFIG, STORES, WORKING_COPIES
 from cloud.server.middlewares import STORE
+from cloud.sync.cloud_edits import change_store_status, edit_store_settings
 from cloud.sync.working_copy import share_with_devices
 from shared.accounts.errors import AuthError, AuthErrorCode
 from shared.accounts.service import TokenGrant, check_token
@@ -24,7 +25,7 @@ from shared.media.errors import MediaError, MediaErrorCode
 from shared.media.service import MAX_BYTES, import_image, rendition_name
 from shared.models import Media
 from shared.storefront.errors import StoreError, StoreErrorCode
-from shared.storefront.service import STATUSES, set_store_status, update_storefront_settings
+from shared.storefront.service import STATUSES
 
 ADMIN_PREFIX = "/api/admin/"
 MAX_JSON = 64 * 1024
@@ -110,7 +111,7 @@ async def patch_store(request: web.Request) -> web.Response:
         changes = await _json_object(request)
     except _BadRequest as exc:
         return problem(exc.status, str(exc))
-    update_storefront_settings(request[STORE], changes=changes)
+    edit_store_settings(request.app[WORKING_COPIES], request[STORE], changes=changes)
     return web.json_response(_store_json(request))
 
 
@@ -126,7 +127,7 @@ async def put_status(request: web.Request) -> web.Response:
         return problem(422, f"status must be one of {', '.join(STATUSES)}",
                        fields=[{"field": "status", "message": "is not a store status"}])
     store = request[STORE]
-    record = set_store_status(store.data_dir, slug=store.record.slug, status=status)
+    record = change_store_status(request.app[WORKING_COPIES], store, status=status)
     store.record = record
     request.app[STORES].forget(record.slug)   # this worker at once; the others within RECORD_TTL
     return web.json_response(_store_json(request))

@@ -24,6 +24,8 @@ class SyncedTable:
     # Unique columns and the value a row holds while publishing moves values between rows (two pages
     # swapping slugs would otherwise clash half-way). Callables get the row's key.
     park: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
+    # Columns the cloud owns (shared/sync/tables.py, CLOUD_ONLY): the live database keeps its values.
+    cloud_only: frozenset[str] = frozenset()
 
 
 def _parked(key: str) -> str:
@@ -55,6 +57,7 @@ _PARK: dict[str, Mapping[str, Callable[[str], Any]]] = {
     "pages": {"slug": _parked, "template": lambda _key: None}, "posts": {"slug": _parked},
 }
 # The tables, keys and order are sync's (shared/sync/tables.py): one list of what is authored content.
-SYNCED: tuple[SyncedTable, ...] = tuple(SyncedTable(spec.name, spec.key, _TITLES[spec.name], _PARK.get(spec.name, {}))
+SYNCED: tuple[SyncedTable, ...] = tuple(SyncedTable(spec.name, spec.key, _TITLES[spec.name], _PARK.get(spec.name, {}),
+                                                     spec.cloud_only)
                                          for spec in ORDER)
 BY_NAME: dict[str, SyncedTable] = {t.name: t for t in SYNCED}

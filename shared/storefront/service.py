@@ -179,22 +179,35 @@ def open_store(data_dir: DataDir, slug: str | None = None) -> Store:
     return Store(record, connect(data_dir.store_url(record)), data_dir)
 
 
-def update_storefront_settings(store: Store, *, changes: Mapping[str, Any]) -> Storefront:
-    """Change name, currency, locale, timezone or settings (validated; one error per bad field)."""
-    allowed = {"name", "currency", "locale", "timezone", "settings"}
-    unknown = set(changes) - allowed
+EDITABLE = frozenset({"name", "currency", "locale", "timezone", "settings"})
+
+
+def check_storefront_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes as a dict, if every one is a field the merchant may edit with a valid value.
+
+    The one check for storefront edits that do not come from a device (the admin API, services):
+    raises StoreError(INVALID) with one error per bad or unknown field."""
+    unknown = set(changes) - EDITABLE
     if unknown:
         raise StoreError(StoreErrorCode.INVALID, f"cannot change {', '.join(sorted(unknown))}",
                          tuple(FieldError(k, "cannot be changed here") for k in sorted(unknown)))
     validate_storefront(changes, partial=True)
+    return dict(changes)
 
-    def write(conn: Connection) -> Storefront:
-        current = get_storefront(conn)
-        updated = replace(current, **{k: v for k, v in changes.items()}, updated_at=utc_now())
-        update_storefront(conn, updated)
-        return updated
 
-    return store.db.write(write)
+def apply_storefront_changes(conn: Connection, changes: Mapping[str, Any], *, now: str) -> Storefront:
+    """Inside a write: set checked changes (`check_storefront_changes`) on the storefront row."""
+    updated = replace(get_storefront(conn), **changes, updated_at=now)
+    update_storefront(conn, updated)
+    return updated
+
+
+def update_storefront_settings(store: Store, *, changes: Mapping[str, Any]) -> Storefront:
+    """Change name, currency, locale, timezone or settings of this database only (validated; one error
+    per bad field). A cloud store's edits go through cloud/sync/cloud_edits.py instead, which also
+    makes them a change of the working copy so that the next publish keeps them."""
+    checked = check_storefront_changes(changes)
+    return store.db.write(lambda conn: apply_storefront_changes(conn, checked, now=utc_now()))
 
 
 STATUSES = ("active", "inactive", "suspended")

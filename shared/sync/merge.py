@@ -144,6 +144,24 @@ def add_cloud_row(db: Database, table: str, row: Mapping[str, Any]) -> int | Non
     return db.write(write)
 
 
+def record_cloud_edit(conn: Connection, table: str, key: str, fields: Mapping[str, Any]) -> int | None:
+    """Inside a working copy's write: set some fields of a row as the cloud's own edit (an admin API
+    change), as a change every device pulls. The fields get one new cloud HLC, later than every clock
+    this copy has seen, so the edit wins over any device edit made before it and loses to one made
+    after; the row is logged with no op id. Values are stored as given (checked by the caller, in the
+    table's stored form). Returns the change-log seq, or None when the copy has no such row (nothing
+    is written then). Unique columns are not settled here, so they cannot be edited this way."""
+    spec = SPECS[table]
+    if set(fields) & set(spec.unique) or spec.key in fields:
+        raise ValueError(f"a cloud edit cannot change {spec.name}'s key or unique columns")
+    if repo.get_row(conn, spec, key) is None:
+        return None
+    stamp = clock.now(conn, clock.CLOUD)
+    repo.update_fields(conn, spec, key, fields)
+    repo.set_clocks(conn, spec.name, key, {name: stamp for name in fields})
+    return log_state(conn, spec, key, None)
+
+
 def latest_cursor(db: Database) -> int:
     """The newest change-log position (what a poke announces)."""
     return db.read(repo.newest_seq)
