@@ -9,8 +9,14 @@ never touches. (Image uploads: test_admin_media_reaches_devices.py.)"""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
+import pytest
+
+from cloud.sync.cloud_edits import edit_store_settings
+from cloud.sync.working_copy import WorkingCopies
+from shared.releases import service as releases
 from sync_http_support import hlc, pair, pull_all
 from shared.accounts.service import create_token
 from shared.db.repositories import sync as repo
@@ -176,3 +182,32 @@ async def test_domains_live_in_the_catalog_and_publish_leaves_them_alone(cloud, 
     listed = await (await cloud.get("/api/admin/domains", headers=admin)).json()
     assert [d["hostname"] for d in listed["domains"]] == ["shop.example.com"]
     assert await pull_all(cloud, device, cursor) == []              # nothing for devices: not authored content
+
+
+def test_an_admin_edit_made_while_a_publish_runs_is_not_undone_by_it(demo_dir: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    data = DataDir(demo_dir)
+    store = open_store(data, "demo")
+    copies = WorkingCopies(data)
+    work = copies.for_store(store)                      # a device has linked: the working copy exists
+    racers: list[threading.Thread] = []
+    encode = releases.encode
+
+    def an_edit_arrives_now(rows):
+        # After the publish read its snapshot, before it writes it live: the merchant renames the store.
+        racer = threading.Thread(target=edit_store_settings, args=(copies, store),
+                                 kwargs={"changes": {"name": "Renamed meanwhile"}})
+        racer.start()
+        racers.append(racer)
+        racer.join(timeout=1)       # it may finish now only if the publish holds no lock it needs
+        return encode(rows)
+
+    monkeypatch.setattr(releases, "encode", an_edit_arrives_now)
+    try:
+        releases.publish(work, store.db, device_id="test-device")
+        racers[0].join()
+        assert store.storefront().name == "Renamed meanwhile"
+        assert releases.changes_to_publish(work, store.db)["no_changes"]
+    finally:
+        copies.close()
+        store.close()
