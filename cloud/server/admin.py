@@ -16,14 +16,12 @@ from aiohttp import web
 
 from cloud.server.keys import CONFIG, STORES, WORKING_COPIES
 from cloud.server.middlewares import STORE
-from cloud.sync.cloud_edits import change_store_status, edit_store_settings
-from cloud.sync.working_copy import share_with_devices
+from cloud.sync.cloud_edits import change_store_status, edit_store_settings, upload_image
 from shared.accounts.errors import AuthError, AuthErrorCode
 from shared.accounts.service import TokenGrant, check_token
 from shared.domains.service import DomainRecord, add_domain, list_domains, remove_domain, verify_domain
 from shared.media.errors import MediaError, MediaErrorCode
-from shared.media.service import MAX_BYTES, import_image, rendition_name
-from shared.models import Media
+from shared.media.service import MAX_BYTES, rendition_name
 from shared.storefront.errors import StoreError, StoreErrorCode
 from shared.storefront.service import STATUSES
 
@@ -146,15 +144,9 @@ async def post_media(request: web.Request) -> web.Response:
     store = request[STORE]
     filename = request.query.get("filename", "upload")[:200]
     alt = request.query.get("alt", "")[:500]
-    copies = request.app[WORKING_COPIES]
-
-    def upload() -> Media:
-        media = import_image(store.db, store.data_dir.media_dir, data=data, filename=filename, alt=alt)
-        share_with_devices(copies, store, "media", media.id)
-        return media
-
     try:
-        media = await asyncio.to_thread(upload)
+        media = await asyncio.to_thread(upload_image, request.app[WORKING_COPIES], store, data=data,
+                                        filename=filename, alt=alt)
     except MediaError as exc:
         return problem(413 if exc.code == MediaErrorCode.TOO_LARGE else 415, str(exc))
     return web.json_response({"id": media.id, "hash": media.hash, "width": media.width, "height": media.height,

@@ -6,7 +6,7 @@ Per field (the reasons are in shared/sync/tables.py, CLOUD_ONLY):
 - Store settings (name, currency, locale, timezone, settings) are authored content: an edit is
   checked like every storefront edit, made live for shoppers at once, and made in the working copy
   as a cloud change (a cloud HLC, logged with no op id), so devices pull it and publish keeps it.
-  Images uploaded through the admin API take the same way (`working_copy.share_with_devices`).
+  An image uploaded through the admin API is added the same way (`upload_image`).
 - The store's status is the cloud's: the catalog holds it (serving reads it there) and the store's
   rows mirror it, the working copy's too so that devices see it after a sync. Publish and rollback
   never write it and a device cannot push it, so a publish can neither reopen a suspended store nor
@@ -28,9 +28,10 @@ from cloud.sync.working_copy import WorkingCopies
 from shared.db import Connection
 from shared.db.repositories.sync import get_row
 from shared.db.stamps import utc_now
-from shared.models import Storefront, StoreRecord
+from shared.media.service import prepare_image, record_image
+from shared.models import Media, Storefront, StoreRecord
 from shared.storefront.service import Store, apply_storefront_changes, check_storefront_changes, set_store_status
-from shared.sync.merge import record_cloud_edit
+from shared.sync.merge import record_cloud_edit, record_cloud_row
 from shared.sync.tables import SPECS
 
 T = TypeVar("T")
@@ -53,6 +54,23 @@ def edit_store_settings(copies: WorkingCopies, store: Store, *, changes: Mapping
         front, row = made
         # The live row's stored values (settings as its JSON text): the copy gets the same bytes.
         record_cloud_edit(work, "storefront", front.id, {c: row[c] for c in (*checked, "updated_at")})
+
+    return _write_everywhere(copies, store, live, share)[0]
+
+
+def upload_image(copies: WorkingCopies, store: Store, *, data: bytes, filename: str, alt: str = "") -> Media:
+    """Add an image to the store's media: its renditions written, its row live at once and added to
+    the working copy as a cloud change (devices pull it; the next publish keeps it instead of removing a
+    row the working copy never had). The same bytes again give the same image, logged once.
+    Raises MediaError(TOO_LARGE / UNSUPPORTED); nothing is recorded then."""
+    prepared = prepare_image(store.data_dir.media_dir, data=data, filename=filename, alt=alt)  # slow: no lock held
+
+    def live(conn: Connection) -> tuple[Media, Row]:
+        media = record_image(conn, prepared)
+        return media, get_row(conn, SPECS["media"], media.id)
+
+    def share(work: Connection, made: tuple[Media, Row]) -> None:
+        record_cloud_row(work, "media", made[1])
 
     return _write_everywhere(copies, store, live, share)[0]
 

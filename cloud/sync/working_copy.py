@@ -16,9 +16,7 @@ from pathlib import Path
 from shared.db import Database, connect
 from shared.db.repositories.copies import remove_shopper_data, vacuum_into
 from shared.storefront.service import DataDir, Store
-from shared.db.repositories.sync import get_row
-from shared.sync.merge import add_cloud_row, seed_log
-from shared.sync.tables import SPECS
+from shared.sync.merge import seed_log
 
 
 def working_copy_path(data_dir: DataDir, store_id: str) -> Path:
@@ -78,17 +76,6 @@ class WorkingCopies:
             for db in self._open.values():
                 db.close()
             self._open.clear()
-
-
-def share_with_devices(copies: WorkingCopies, store: Store, table: str, key: str) -> int | None:
-    """Put a synced row the cloud wrote into the live database (an image uploaded through the admin
-    API) into the store's working copy too, so that devices pull it and the next publish keeps it
-    (a publish makes the live database what the working copy holds). Returns the change-log seq."""
-    work = copies.existing(store)
-    if work is None:
-        return None
-    row = store.db.read(lambda conn: get_row(conn, SPECS[table], key))
-    return None if row is None else add_cloud_row(work, table, row)
 
 
 def device_copy(store: Store, target: Path) -> None:

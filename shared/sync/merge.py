@@ -123,25 +123,21 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> dict[str, Any
     return db.write(write)
 
 
-def add_cloud_row(db: Database, table: str, row: Mapping[str, Any]) -> int | None:
-    """Add a row the cloud made itself (an image uploaded through the admin API) to the working copy,
-    as a change every device pulls: every field gets one cloud HLC, and the row is logged with no op
-    id. A key the working copy has, or for media an image (hash) it has under another id, is left
-    as it is; a tombstone of the key goes (the row is back). Returns the change-log seq of the new
-    entry, or None when nothing was added."""
+def record_cloud_row(conn: Connection, table: str, row: Mapping[str, Any]) -> int | None:
+    """Inside a working copy's write: add a row the cloud made itself (an image uploaded through the
+    admin API), as a change every device pulls: every field gets one cloud HLC, and the row is logged
+    with no op id. A key the working copy has, or for media an image (hash) it has under another id,
+    is left as it is; a tombstone of the key goes (the row is back). Returns the change-log seq of
+    the new entry, or None when nothing was added."""
     spec = SPECS[table]
     key = row.get(spec.key)
-
-    def write(conn: Connection) -> int | None:
-        if repo.get_row(conn, spec, key) is not None:
-            return None
-        if spec.name == "media" and repo.keys_with_value(conn, spec, "hash", row.get("hash")):
-            return None
-        stored = repo.insert_row(conn, spec, row)
-        repo.delete_tombstone(conn, spec.name, key)
-        return _log_as_cloud_row(conn, spec, stored, clock.now(conn, clock.CLOUD))
-
-    return db.write(write)
+    if repo.get_row(conn, spec, key) is not None:
+        return None
+    if spec.name == "media" and repo.keys_with_value(conn, spec, "hash", row.get("hash")):
+        return None
+    stored = repo.insert_row(conn, spec, row)
+    repo.delete_tombstone(conn, spec.name, key)
+    return _log_as_cloud_row(conn, spec, stored, clock.now(conn, clock.CLOUD))
 
 
 def record_cloud_edit(conn: Connection, table: str, key: str, fields: Mapping[str, Any]) -> int | None:

@@ -8,13 +8,15 @@ never touches. (Image uploads: test_admin_media_reaches_devices.py.)"""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
-from cloud.sync.cloud_edits import edit_store_settings
+from cloud.sync.cloud_edits import edit_store_settings, upload_image
 from cloud.sync.working_copy import WorkingCopies
 from shared.releases import service as releases
 from sync_http_support import hlc, pair, pull_all
@@ -184,19 +186,32 @@ async def test_domains_live_in_the_catalog_and_publish_leaves_them_alone(cloud, 
     assert await pull_all(cloud, device, cursor) == []              # nothing for devices: not authored content
 
 
-def test_an_admin_edit_made_while_a_publish_runs_is_not_undone_by_it(demo_dir: Path,
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 90)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("edit", ["rename", "upload"])
+def test_an_admin_edit_made_while_a_publish_runs_is_not_undone_by_it(demo_dir: Path, edit: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     data = DataDir(demo_dir)
     store = open_store(data, "demo")
     copies = WorkingCopies(data)
     work = copies.for_store(store)                      # a device has linked: the working copy exists
     racers: list[threading.Thread] = []
+    made: list = []
     encode = releases.encode
 
+    def make_the_edit() -> None:
+        if edit == "rename":
+            made.append(edit_store_settings(copies, store, changes={"name": "Renamed meanwhile"}))
+        else:
+            made.append(upload_image(copies, store, data=_png(), filename="late.png", alt="Late"))
+
     def an_edit_arrives_now(rows):
-        # After the publish read its snapshot, before it writes it live: the merchant renames the store.
-        racer = threading.Thread(target=edit_store_settings, args=(copies, store),
-                                 kwargs={"changes": {"name": "Renamed meanwhile"}})
+        # After the publish read its snapshot, before it writes it live: the merchant's edit comes in.
+        racer = threading.Thread(target=make_the_edit)
         racer.start()
         racers.append(racer)
         racer.join(timeout=1)       # it may finish now only if the publish holds no lock it needs
@@ -206,7 +221,10 @@ def test_an_admin_edit_made_while_a_publish_runs_is_not_undone_by_it(demo_dir: P
     try:
         releases.publish(work, store.db, device_id="test-device")
         racers[0].join()
-        assert store.storefront().name == "Renamed meanwhile"
+        if edit == "rename":
+            assert store.storefront().name == "Renamed meanwhile"
+        else:
+            assert store.db.read(lambda conn: repo.get_row(conn, SPECS["media"], made[0].id)) is not None
         assert releases.changes_to_publish(work, store.db)["no_changes"]
     finally:
         copies.close()
