@@ -109,7 +109,7 @@ async def patch_store(request: web.Request) -> web.Response:
         changes = await _json_object(request)
     except _BadRequest as exc:
         return problem(exc.status, str(exc))
-    edit_store_settings(request.app[WORKING_COPIES], request[STORE], changes=changes)
+    await asyncio.to_thread(edit_store_settings, request.app[WORKING_COPIES], request[STORE], changes=changes)
     return web.json_response(_store_json(request))
 
 
@@ -125,7 +125,7 @@ async def put_status(request: web.Request) -> web.Response:
         return problem(422, f"status must be one of {', '.join(STATUSES)}",
                        fields=[{"field": "status", "message": "is not a store status"}])
     store = request[STORE]
-    record = change_store_status(request.app[WORKING_COPIES], store, status=status)
+    record = await asyncio.to_thread(change_store_status, request.app[WORKING_COPIES], store, status=status)
     store.record = record
     request.app[STORES].forget(record.slug)   # this worker at once; the others within RECORD_TTL
     return web.json_response(_store_json(request))
