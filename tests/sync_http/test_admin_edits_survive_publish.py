@@ -8,6 +8,7 @@ never touches. (Image uploads: test_admin_media_reaches_devices.py.)"""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import threading
@@ -102,6 +103,18 @@ async def test_an_admin_edit_wins_over_an_older_device_edit_and_loses_to_a_newer
                              headers=device.headers)).status == 200
     await _publish(cloud, device)
     assert (await (await cloud.get("/api/admin/store", headers=admin)).json())["name"] == "Renamed in the studio"
+
+
+async def test_linked_devices_are_poked_after_an_admin_edit(cloud, demo_dir: Path) -> None:
+    device = await pair(cloud, demo_dir)
+    cursor = max(change["seq"] for change in await pull_all(cloud, device))
+    admin = _admin(demo_dir)
+    async with cloud.ws_connect("/_sync/poke", headers=device.headers) as ws:
+        assert (await cloud.patch("/api/admin/store", json={"name": "Poked"}, headers=admin)).status == 200
+        poked = await asyncio.wait_for(ws.receive_json(), timeout=30)
+        assert poked["cursor"] > cursor
+        [change] = await pull_all(cloud, device, cursor)
+        assert change["seq"] == poked["cursor"] and change["row"]["name"] == "Poked"
 
 
 async def test_a_refused_admin_edit_changes_neither_database(cloud, demo_dir: Path) -> None:
