@@ -40,7 +40,13 @@ def store_list(data: Path) -> int:
 def store_status(data: Path, *, slug: str, status: str) -> int:
     """Set a store's status."""
     try:
-        record = set_store_status(DataDir(data), slug=slug, status=status)
+        store = open_store(DataDir(data), slug)
+        catalog = DataDir(data).catalog()
+        try:
+            record = set_store_status(store, catalog, status=status)
+        finally:
+            catalog.close()
+            store.close()
     except StoreError as exc:
         return _fail(exc)
     print(f"{record.slug} is now {record.status}")

@@ -123,7 +123,7 @@ class Database:
     locked holds up only its own callers, never the event loop or another database's work.
     """
 
-    READER_THREADS = 2
+    READER_THREADS = 4
 
     def __init__(self, url: str, *, migrations: str = "store", busy_wait: float = BUSY_WAIT):
         self.url = url
