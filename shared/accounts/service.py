@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -123,18 +124,18 @@ def check_token(catalog: Database, token: str) -> TokenGrant:
     return TokenGrant(token_id, row[0], frozenset(row[2]), row[4])
 
 
-def note_token_use(catalog: Database, grant: TokenGrant) -> None:
+def note_token_use(catalog: Database, grant: TokenGrant) -> Future | None:
     """Record that a token was used, in the background and at most every TOUCH_EVERY seconds (per
     the stored time, so across workers too): nobody waits for it, and a catalog that is busy just
-    records it on a later use."""
+    records it on a later use. Returns the background write, or None when none was needed."""
     now = datetime.now(UTC)
     if grant.last_used_at is not None:
         try:
             if (now - datetime.fromisoformat(grant.last_used_at)).total_seconds() < TOUCH_EVERY:
-                return
+                return None
         except ValueError:
             pass                # an unreadable time is simply replaced
-    catalog.submit_write(lambda conn: accounts.touch_token(conn, grant.token_id, utc_now()))
+    return catalog.submit_write(lambda conn: accounts.touch_token(conn, grant.token_id, utc_now()))
 
 
 async def authorize(catalog: Database, token: str) -> TokenGrant:

@@ -125,9 +125,9 @@ class Database:
 
     READER_THREADS = 4
 
-    def __init__(self, url: str, *, migrations: str = "store", busy_wait: float = BUSY_WAIT):
+    def __init__(self, url: str, *, migrations: str = "store", busy_wait: float | None = None):
         self.url = url
-        self.busy_wait = busy_wait
+        self.busy_wait = BUSY_WAIT if busy_wait is None else busy_wait
         self._lock = threading.RLock()
         self._raw = _open(url)
         self._conn = Connection(self._raw, url)
