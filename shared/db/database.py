@@ -120,7 +120,9 @@ class Database:
     CLI and code already off the event loop. Async code awaits `run_read` / `run_write` / `call` /
     `call_read` instead: they run on threads this database owns (one writer thread, so writes keep
     their order; a few reader threads sharing the one connection), so a database that is slow or
-    locked holds up only its own callers, never the event loop or another database's work.
+    locked holds up only its own callers, never the event loop or another database's work. The threads
+    do not care how the connection was opened: a libSQL server's (a URL) waits for the network on
+    them the same way.
     """
 
     READER_THREADS = 4
