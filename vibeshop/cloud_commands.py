@@ -47,13 +47,14 @@ def store_status(data: Path, *, slug: str, status: str) -> int:
         store = open_store(data_dir, slug)
     except StoreError as exc:
         return _fail(exc)
-    copies = WorkingCopies(data_dir)
+    copies, catalog = WorkingCopies(data_dir), data_dir.catalog()
     try:
-        record = change_store_status(copies, store, status=status)
+        record = change_store_status(copies, store, catalog, status=status)
     except StoreError as exc:
         return _fail(exc)
     finally:
         copies.close()
+        catalog.close()
         store.close()
     print(f"{record.slug} is now {record.status}")
     return 0

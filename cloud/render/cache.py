@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -50,14 +50,17 @@ class PageCache:
         self.hits = 0
         self.misses = 0
 
-    def version(self, store_id: str, read: Callable[[], int]) -> int:
-        """The store's content version, re-read when the one seen is older than VERSION_TTL."""
-        now = time.monotonic()
+    def seen_version(self, store_id: str) -> int | None:
+        """The store's content version as read within VERSION_TTL, or None: read it again and
+        `note_version` it (the read is the caller's, so that it happens off the event loop)."""
         seen = self._versions.get(store_id)
-        if seen is not None and now - seen[1] < VERSION_TTL:
+        if seen is not None and time.monotonic() - seen[1] < VERSION_TTL:
             return seen[0]
-        version = read()
-        self._versions[store_id] = (version, now)
+        return None
+
+    def note_version(self, store_id: str, version: int) -> int:
+        """Remember the store's content version as read just now; returns it."""
+        self._versions[store_id] = (version, time.monotonic())
         return version
 
     def get(self, key: tuple[str, ...], version: int) -> CachedPage | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 
 from shared.compose import PRODUCTION
@@ -18,8 +17,10 @@ async def render_storefront(store: Store, executor: StoreExecutor, address: Addr
                             on_failure: FailureSink | None = None) -> tuple[int, str]:
     """(status, HTML) of an address as shoppers get it: failing blocks are left out, logged, and
     reported to on_failure with their reason."""
-    status, rendered = await asyncio.to_thread(render_address, store.db, executor, address, path=path, query=query,
-                                               mode=PRODUCTION, media_base=media_base, site_url=site_url)
+    # On the store's reader threads: its reads wait for nobody else's database, and the V8 work in
+    # between runs in the executor's processes with the GIL free.
+    status, rendered = await store.db.call_read(render_address, store.db, executor, address, path=path, query=query,
+                                                mode=PRODUCTION, media_base=media_base, site_url=site_url)
     if on_failure is not None:
         for _block, result in rendered.failures:
             on_failure(str(result.code or "error"))

@@ -23,17 +23,20 @@ STORE = web.RequestKey("store", Store)
 _STORELESS = ("/_health", "/_tls/", "/metrics", "/_sync/")
 
 
-def attach_store(request: web.Request) -> web.Response | None:
+async def attach_store(request: web.Request) -> web.Response | None:
     """Attach the store named by the Host header (request[STORE]), or the 404 / 503 page for shoppers."""
     if request.path.startswith(_STORELESS):
         return None
     directory = request.app[STORES]
-    store = directory.store_for(hostname_of(request.host or ""))
+    hostname = hostname_of(request.host or "")
+    store = directory.known(hostname)
+    if store is False:          # not seen lately: the catalog is read (and the store opened) off the loop
+        store = await directory.store_for(hostname)
     if store is None:
         hint = ""
         if request.app[CONFIG].dev_hints:
             port = request.url.port or 80
-            links = [f"http://{slug}.{directory.base_domain}:{port}/" for slug in directory.slugs()]
+            links = [f"http://{slug}.{directory.base_domain}:{port}/" for slug in await directory.slugs()]
             hint = "Stores here: " + ", ".join(links) if links else "There are no stores here yet."
         return error_page(404, "Store not found", f"No store answers at this address. {hint}".strip())
     status = store.record.status

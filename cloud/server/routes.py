@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 
@@ -18,6 +17,7 @@ from shared.customers.service import subscribe
 from shared.domains.service import may_have_certificate
 from shared.storefront.errors import StoreError
 from shared.db.repositories.sitemap import sitemap_entries
+from shared.db.repositories.storefront import get_storefront
 from shared.db.repositories.versions import content_version, next_scheduled_post
 from shared.db.stamps import utc_now
 from shared.storefront.addresses import resolve
@@ -39,7 +39,8 @@ async def storefront(request: web.Request) -> web.StreamResponse:
     async def produce() -> tuple[int, str]:
         # Resolved only on a cache miss: the address depends on the store's settings (currency), which
         # are content, so a page cached at this content version already answers it.
-        address = resolve(request.path, _params(request), currency=store.storefront().currency, now=utc_now())
+        front = await store.db.run_read(get_storefront)
+        address = resolve(request.path, _params(request), currency=front.currency, now=utc_now())
         if address.redirect is not None:
             raise web.HTTPMovedPermanently(address.redirect)
         executor = request.app[EXECUTORS].for_store(store.record.id)
@@ -64,7 +65,9 @@ async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[in
     matching If-None-Match with 304."""
     store = request[STORE]
     cache = request.app[PAGE_CACHE]
-    version = cache.version(store.record.id, lambda: store.db.read(content_version))
+    version = cache.seen_version(store.record.id)
+    if version is None:         # not read within VERSION_TTL: read it on the store's own threads
+        version = cache.note_version(store.record.id, await store.db.run_read(content_version))
     # The request target as sent (path and query): what every page here is a function of, without
     # building a URL per request. Two spellings of one address are just two entries.
     key = (store.record.id, request.host.lower(), request.raw_path)
@@ -72,7 +75,7 @@ async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[in
     if page is None:
         status, html = await produce()
         now = utc_now()
-        publish = store.db.read(lambda conn: next_scheduled_post(conn, now=now))
+        publish = await store.db.run_read(lambda conn: next_scheduled_post(conn, now=now))
         page = _page(status, html, version, deadline(publish))
         if status == 200:   # misses are not kept: random addresses must not push real pages out
             cache.put(key, page)
@@ -111,7 +114,7 @@ async def sitemap(request: web.Request) -> web.StreamResponse:
     store = request[STORE]
     part = request.match_info.get("part")
     now = utc_now()
-    entries = store.db.read(lambda conn: sitemap_entries(conn, now=now))
+    entries = await store.db.run_read(lambda conn: sitemap_entries(conn, now=now))
     body = sitemap_xml(_base_url(request), entries, part=int(part) if part else None)
     if body is None:
         return error_page(404, "Not found", "No such sitemap.")
@@ -132,7 +135,7 @@ async def media(request: web.Request) -> web.StreamResponse:
         return error_page(404, "Not found", "No such image.")
     store = request[STORE]
     digest = name.split("-", 1)[0]
-    known = store.db.read(lambda conn: _media_known(conn, digest))
+    known = await store.db.run_read(lambda conn: _media_known(conn, digest))
     path = store.data_dir.media_dir / name
     if not known or not path.is_file():
         return error_page(404, "Not found", "No such image.")
@@ -153,7 +156,8 @@ async def tls_ask(request: web.Request) -> web.StreamResponse:
     if request.remote not in request.app[CONFIG].trusted_proxies:
         return web.Response(status=404)
     domain = request.query.get("domain", "")[:300]
-    allowed = await asyncio.to_thread(may_have_certificate, request.app[STORES].catalog, hostname=domain,
+    catalog = request.app[STORES].catalog
+    allowed = await catalog.call_read(may_have_certificate, catalog, hostname=domain,
                                       base_domain=request.app[CONFIG].base_domain)
     return web.Response(status=200 if allowed else 404, text="ok" if allowed else "no")
 
@@ -173,7 +177,8 @@ async def newsletter(request: web.Request) -> web.StreamResponse:
     back = form.get("return_to")
     back = back if isinstance(back, str) and _RETURN_TO.match(back) else "/"
     try:
-        await asyncio.to_thread(subscribe, request[STORE].db, email=email if isinstance(email, str) else "")
+        db = request[STORE].db
+        await db.call(subscribe, db, email=email if isinstance(email, str) else "")
     except StoreError:
         return error_page(422, "Check your e-mail address",
                           "That does not look like an e-mail address. Go back and try again.")
@@ -182,7 +187,7 @@ async def newsletter(request: web.Request) -> web.StreamResponse:
 
 async def cart_not_open(request: web.Request) -> web.StreamResponse:
     """POST /cart/add and GET /cart until the cart and checkout exist: an honest page, not an error."""
-    name = request[STORE].storefront().name
+    name = (await request[STORE].db.run_read(get_storefront)).name
     return error_page(501, "Online ordering opens soon",
                       f"{name} is not taking orders online yet. Visit the shop, or come back soon.")
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from cloud.sync.working_copy import WorkingCopies
-from shared.db import Connection
+from shared.db import Connection, Database
 from shared.db.repositories.sync import get_row
 from shared.db.stamps import utc_now
 from shared.media.service import prepare_image, record_image
@@ -75,11 +75,11 @@ def upload_image(copies: WorkingCopies, store: Store, *, data: bytes, filename: 
     return _write_everywhere(copies, store, live, share)[0]
 
 
-def change_store_status(copies: WorkingCopies, store: Store, *, status: str) -> StoreRecord:
+def change_store_status(copies: WorkingCopies, store: Store, catalog: Database, *, status: str) -> StoreRecord:
     """Open (active), close (inactive) or suspend a store: in the catalog, which serving reads, and in
     the store's rows (live, and the working copy's as a cloud change every device pulls). Publish and
     rollback never write the status. Raises StoreError(INVALID) for an unknown status."""
-    record = set_store_status(store.data_dir, slug=store.record.slug, status=status)
+    record = set_store_status(store, catalog, status=status)
     work = copies.existing(store)
     if work is not None:
         key = store.storefront().id

@@ -81,16 +81,52 @@ def apply_push(db: Database, device_id: str, ops: Sequence[Mapping[str, Any] | O
 
 def changes_since(db: Database, cursor: int, limit: int = 1000) -> tuple[list[dict[str, Any]], int, bool]:
     """Change-log entries after `cursor` (at most `limit`, capped at 5,000): (changes, new cursor, more)."""
+    page = pull_page(db, cursor, limit)
+    return page.changes, page.cursor, page.more
+
+
+@dataclass(frozen=True)
+class PullPage:
+    """One answer to a pull (docs/sync-protocol.md, section 5)."""
+
+    changes: list[dict[str, Any]]
+    cursor: int
+    more: bool
+    conflicts: list[dict[str, Any]]
+
+
+def pull_page(db: Database, cursor: int, limit: int = 1000) -> PullPage:
+    """The change-log entries after `cursor` (at most `limit`, capped at MAX_PULL) and the conflict
+    records created or settled up to the page's new cursor (at most `limit` of them too), read in
+    one snapshot. A record's created_seq is the seq of the change it came with, so a page that ends
+    at cursor N carries exactly the records up to N and the next page the ones after. When the
+    records do not fit, the page ends earlier (still after at least one change's records)."""
     limit = max(1, min(int(limit), MAX_PULL))
-    entries = db.read(lambda conn: repo.log_since(conn, int(cursor), limit + 1))
-    more = len(entries) > limit
-    entries = entries[:limit]
-    return entries, (entries[-1]["seq"] if entries else int(cursor)), more
+    cursor = int(cursor)
+
+    def read(conn: Connection) -> PullPage:
+        entries = repo.log_since(conn, cursor, limit + 1)
+        more = len(entries) > limit
+        entries = entries[:limit]
+        end = entries[-1]["seq"] if entries else cursor
+        conflicts = repo.conflicts_between(conn, cursor, end, limit + 1)
+        if len(conflicts) > limit:
+            first_left_out = conflicts[limit]["created_seq"]
+            # End before the first change whose records did not all fit; if that is the very first
+            # change of the page, end after it, with all of its records (one row's fields at most).
+            end = first_left_out - 1 if first_left_out > conflicts[0]["created_seq"] else first_left_out
+            conflicts = repo.conflicts_between(conn, cursor, end, MAX_PULL * 10)
+            entries = [e for e in entries if e["seq"] <= end]
+            more = True
+        return PullPage(entries, end, more, conflicts)
+
+    return db.read(read)
 
 
-def conflicts_since(db: Database, cursor: int) -> list[dict[str, Any]]:
-    """Conflict records created after change-log seq `cursor`."""
-    return db.read(lambda conn: repo.conflicts_since(conn, int(cursor)))
+def conflicts_since(db: Database, cursor: int, limit: int = MAX_PULL) -> list[dict[str, Any]]:
+    """Conflict records created or settled after change-log seq `cursor`, oldest first, at most
+    `limit` (a pull takes them with its page: `pull_page`)."""
+    return db.read(lambda conn: repo.conflicts_since(conn, int(cursor), max(1, min(int(limit), MAX_PULL))))
 
 
 def unresolved_conflicts(db: Database) -> list[dict[str, Any]]:
