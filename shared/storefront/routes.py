@@ -9,6 +9,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from decimal import ROUND_CEILING, ROUND_FLOOR
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +17,7 @@ from shared.catalog.views import collection_view, load_product_views, post_view
 from shared.db import Connection, Database
 from shared.db.repositories import browse, catalog, content, versions
 from shared.models import Collection
-from shared.models.money import minor_digits
+from shared.models.money import MoneyError, from_major
 
 Params = Sequence[tuple[str, str]]
 PER_PAGE = 24
@@ -45,11 +46,16 @@ def _page_number(params: Params) -> int:
     return max(1, min(int(raw), MAX_PAGE)) if raw.isdigit() else 1
 
 
-def _money(value: str | None, currency: str) -> int | None:
-    """'25' or '25.50' in major units -> minor units; anything else -> None (ignored, never an error)."""
+def _money(value: str | None, currency: str, *, rounding: str) -> int | None:
+    """'25' or '25.50' in major units -> minor units with the currency table's digits; anything else
+    (or a store currency the table lacks) -> None: ignored, never an error. Digits past the currency's
+    round with `rounding`: a lower bound up and an upper bound down, so the filter keeps its meaning."""
     if not value or not re.fullmatch(r"\d{1,9}(?:[.,]\d{1,4})?", value.strip()):
         return None
-    return round(float(value.strip().replace(",", ".")) * 10 ** minor_digits(currency))
+    try:
+        return from_major(value.strip().replace(",", "."), currency, rounding=rounding)
+    except MoneyError:
+        return None
 
 
 def pagination(path: str, params: Params, *, page: int, total: int, per_page: int) -> dict[str, Any]:
@@ -86,8 +92,8 @@ def _collection_filter(params: Params, currency: str) -> browse.ProductFilter:
             name = key[len("option."):][:60]
             if len(options.get(name, ())) < _MAX_FILTER_VALUES:
                 options[name] = (*options.get(name, ()), value[:100])
-    return browse.ProductFilter(price_from=_money(_first(params, "price_min"), currency),
-                                price_to=_money(_first(params, "price_max"), currency),
+    return browse.ProductFilter(price_from=_money(_first(params, "price_min"), currency, rounding=ROUND_CEILING),
+                                price_to=_money(_first(params, "price_max"), currency, rounding=ROUND_FLOOR),
                                 options=options, tags=tuple(_values(params, "tag")),
                                 in_stock_only=_first(params, "available") == "1")
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from shared.models.money import MINOR_UNITS
 from shared.vibe import Limits, StoreExecutor, check_block
 from shared.vibe.errors import BlockErrorCode
 from shared.vibe.worker import _Sandbox
@@ -271,15 +272,18 @@ def test_regexp_statics_do_not_carry_data_to_the_next_render(hostile_executor: S
 
 
 def test_price_formats_cache_stays_bounded_and_correct(hostile_executor: StoreExecutor) -> None:
-    # Three-letter codes Intl accepts without knowing them; 300 of them go through the bounded cache.
-    sweep = body("const out = [];\n"
+    # Every code of the currency table (more than the cache keeps) goes through the bounded cache;
+    # 300 codes the table lacks throw before any formatter is built (Intl would accept them).
+    codes = json.dumps(sorted(MINOR_UNITS))
+    sweep = body(f"const out = []; let refused = 0;\n"
+                 f"for (const code of {codes}) out.push(h.formatPrice({{ amount: 100, currency: code }}));\n"
                  "for (let i = 0; i < 300; i++) {\n"
                  "  const code = 'Q' + String.fromCharCode(65 + (i % 26))\n"
                  "    + String.fromCharCode(65 + Math.floor(i / 26));\n"
-                 "  out.push(h.formatPrice({ amount: 100, currency: code }));\n"
+                 "  try { h.formatPrice({ amount: 100, currency: code }); } catch (err) { refused += 1; }\n"
                  "}\n"
-                 "return out.length + ' ' + h.formatPrice({ amount: 1999, currency: 'EUR' });")
-    assert render(hostile_executor, sweep)[0].html == "300 €19.99"
+                 "return out.length + ' ' + refused + ' ' + h.formatPrice({ amount: 1999, currency: 'EUR' });")
+    assert render(hostile_executor, sweep)[0].html == f"{len(MINOR_UNITS)} 300 €19.99"
 
 
 # ---------------------------------------------------------------------------------------------
