@@ -53,6 +53,24 @@ def start_cloud(data: Path, port: int, *, workers: int = 1, own_session: bool = 
         time.sleep(0.1)
 
 
+def tool_path(package: str) -> Path:
+    """The file the suite runs from a pinned npm tool of scripts/test-tools.txt (the vnu.jar of "vnu-jar"),
+    installed by scripts/install-test-tools, which `make test` runs first."""
+    root = Path(__file__).resolve().parents[1]
+    cache = Path(os.environ.get("VIBESHOP_TEST_TOOLS") or root / ".cache" / "test-tools")
+    for line in (root / "scripts" / "test-tools.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        spec, file, _sha = line.split()
+        name = spec.rsplit("@", 1)[0]
+        if name == package:
+            path = cache / spec.replace("/", "+") / "node_modules" / name / file
+            if not path.is_file():
+                raise AssertionError(f"{path} is missing: run scripts/install-test-tools (make test does)")
+            return path
+    raise KeyError(f"{package} is not in scripts/test-tools.txt")
+
+
 def free_port() -> int:
     """A loopback port nobody listens on right now."""
     with socket.socket() as probe:
