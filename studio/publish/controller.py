@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from shared.sync import device
 from studio.publish.client import RemoteError, Syncer, request_headers
 from studio.publish.pokes import PokeListener, backoff_delay
-from studio.publish.tasks import BackgroundTasks
+from studio.publish.tasks import BackgroundTasks, problem_text
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
 
 log = logging.getLogger(__name__)
@@ -185,9 +185,8 @@ class SyncController(QObject):
             self._request_sync()
 
     def _failed(self, error: Exception) -> None:
-        if not isinstance(error, RemoteError):
-            log.exception("sync failed", exc_info=error)
-            error = RemoteError("error", f"Sync failed: {error}")
+        if not isinstance(error, RemoteError):   # a bug's traceback was logged when it was delivered
+            error = RemoteError("error", f"Sync failed: {problem_text(error)}")
         self.last_error = error
         if _retryable(error):
             self.failures += 1
