@@ -53,6 +53,19 @@ def start_cloud(data: Path, port: int, *, workers: int = 1, own_session: bool = 
         time.sleep(0.1)
 
 
+def wait_for(condition, what: str, *, timeout: float = 30.0, every: float = 0.05):  # noqa: ANN001, ANN201
+    """Poll `condition()` until it is truthy and return its value. `timeout` only catches a hang (it is not
+    a speed claim: a loaded machine is slower, never wrong); then AssertionError names `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}")
+        time.sleep(every)
+
+
 def tool_path(package: str) -> Path:
     """The file the suite runs from a pinned npm tool of scripts/test-tools.txt (the vnu.jar of "vnu-jar"),
     installed by scripts/install-test-tools, which `make test` runs first."""
