@@ -1,10 +1,8 @@
 """The one base class of every domain error: a refusal meant for the person who asked.
 
 Each domain keeps its own class and its codes (a StrEnum in its `errors.py`, e.g. `PageErrorCode`), and
-every such class derives from `VibeshopError`, so the edges catch one thing:
-- the studio shows a dialog for a `VibeshopError` and nothing else;
-- the CLI prints its message and exits 1;
-- the cloud maps it to a 4xx by its code.
+every such class derives from `VibeshopError`: the studio shows a dialog for a `VibeshopError` and for
+nothing else, and the CLI and the cloud turn the ones they expect into a message or a 4xx by code.
 
 Anything else raised is a bug and is never caught to show a message: it propagates to a logged traceback.
 The data layer's `DatabaseError` is deliberately not one: a statement that fails is a bug or a broken
