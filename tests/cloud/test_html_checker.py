@@ -12,12 +12,15 @@ import pytest
 
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
+from shared.compose import PREVIEW, render_page
 from shared.compose.registry import builtin_kinds
 from shared.pages.service import add_block, create_page
 from shared.storefront.service import DataDir, open_store
+from shared.vibe.executor import StoreExecutor
 from support import tool_path
 
 DEMO = {"Host": "demo.localhost"}
+BROKEN = 'function render(ctx, h) { throw new Error("<b>not html</b>"); }'
 # Blocks whose cards are h3 under a section heading the merchant may leave empty.
 CARD_SECTIONS = ("product-grid", "collection-list", "blog-posts")
 # (file name, address, expected status): every template the storefront serves, with and without results.
@@ -27,7 +30,9 @@ PAGES = [
     ("page-faq", "/pages/faq", 200),
     ("page-contact", "/pages/contact", 200),
     ("page-every-block", "/pages/every-block", 200),
+    ("page-with-a-failed-block", "/pages/broken", 200),
     ("product", "/products/canvas-apron", 200),
+    ("product-with-options", "/products/harbor-classic-tee", 200),
     ("collection", "/collections/apparel", 200),
     ("collection-all-page-2", "/collections/all?sort=price-asc&page=2", 200),
     ("collection-filtered-empty", "/collections/apparel?price_max=0.01&tag=none", 200),
@@ -44,8 +49,9 @@ PAGES = [
 
 
 def _add_pages(data: Path) -> None:
-    """A published page holding every built-in block, and for each card section a page where it follows
-    the hero's h1 without a heading of its own (the outline must still not skip a level)."""
+    """A published page holding every built-in block; for each card section a page where it follows the
+    hero's h1 without a heading of its own (the outline must still not skip a level); a page with a
+    block that fails."""
     store = open_store(DataDir(data), "demo")
     try:
         page = create_page(store.db, title="Every block", slug="every-block", status="published")
@@ -56,13 +62,27 @@ def _add_pages(data: Path) -> None:
             add_block(store.db, page_id=page.id, kind="hero")
             add_block(store.db, page_id=page.id, kind=kind, settings={"heading": "", "collection": "apparel"}
                       if kind == "product-grid" else {"heading": ""})
+        page = create_page(store.db, title="Broken", slug="broken", status="published")
+        add_block(store.db, page_id=page.id, kind="hero")
+        add_block(store.db, page_id=page.id, kind="custom", code=BROKEN)
     finally:
         store.close()
 
 
+def _preview_of_broken_page(data: Path, executor: StoreExecutor) -> str:
+    """The studio's preview of a page with a failing block: the same document, with an error box."""
+    store = open_store(DataDir(data), "demo")
+    try:
+        html = render_page(store.db, executor=executor, slug="broken", mode=PREVIEW).html
+    finally:
+        store.close()
+    assert "vs-block-error" in html
+    return html
+
+
 @pytest.fixture
 async def client(aiohttp_client, demo_dir: Path):
-    """The service over a copy of the demo data folder, with the every-block page added."""
+    """The service over a copy of the demo data folder, with the pages of _add_pages."""
     _add_pages(demo_dir)
     return await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir)))
 
@@ -77,8 +97,11 @@ async def _fetch(client, address: str | None, status: int) -> str:
     return await response.text()
 
 
-async def test_every_page_type_passes_the_nu_html_checker(client, tmp_path: Path) -> None:
-    files = []
+async def test_every_page_type_passes_the_nu_html_checker(client, demo_dir: Path, executor: StoreExecutor,
+                                                          tmp_path: Path) -> None:
+    preview = tmp_path / "preview-with-a-failed-block.html"
+    preview.write_text(_preview_of_broken_page(demo_dir, executor), encoding="utf-8")
+    files = [preview]
     for name, address, status in PAGES:
         path = tmp_path / f"{name}.html"
         html = await _fetch(client, address, status)
