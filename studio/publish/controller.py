@@ -10,7 +10,6 @@ network request at all."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +21,6 @@ from studio.publish.pokes import PokeListener, backoff_delay
 from studio.publish.tasks import BackgroundTasks, problem_text
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
 
-log = logging.getLogger(__name__)
 
 NOT_LINKED, SYNCED, PENDING, SYNCING, OFFLINE, CONFLICTS = ("not_linked", "synced", "pending", "syncing",
                                                             "offline", "conflicts")
