@@ -104,3 +104,27 @@ def test_a_failed_background_job_names_a_refusal_but_not_a_bug() -> None:
 
     assert problem_text(RemoteError("gap", "The cloud is ahead of this device")) == "The cloud is ahead of this device"
     assert problem_text(KeyError("device_id")) == BUG_TEXT
+
+
+def test_a_background_jobs_bug_is_logged_with_its_traceback(qtbot, caplog: pytest.LogCaptureFixture) -> None:
+    from studio.publish.client import RemoteError
+    from studio.publish.tasks import BackgroundTasks
+
+    tasks = BackgroundTasks()
+    delivered: list[Exception | None] = []
+
+    def bug() -> None:
+        raise KeyError("device_id")
+
+    def refused() -> None:
+        raise RemoteError("gap", "The cloud is ahead of this device")
+
+    try:
+        for work in (bug, refused):
+            tasks.submit(work, lambda _value, error: delivered.append(error))
+        qtbot.waitUntil(lambda: len(delivered) == 2, timeout=30_000)
+    finally:
+        tasks.stop()
+    assert [type(e) for e in delivered] == [KeyError, RemoteError]     # the UI still learns the job ended
+    logged = [r for r in caplog.records if r.exc_info]
+    assert len(logged) == 1 and isinstance(logged[0].exc_info[1], KeyError)   # only the bug, with its traceback
