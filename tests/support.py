@@ -53,6 +53,37 @@ def start_cloud(data: Path, port: int, *, workers: int = 1, own_session: bool = 
         time.sleep(0.1)
 
 
+def wait_for(condition, what: str, *, timeout: float = 30.0, every: float = 0.05):  # noqa: ANN001, ANN201
+    """Poll `condition()` until it is truthy and return its value. `timeout` only catches a hang (it is not
+    a speed claim: a loaded machine is slower, never wrong); then AssertionError names `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}")
+        time.sleep(every)
+
+
+def tool_path(package: str) -> Path:
+    """The file the suite runs from a pinned npm tool of scripts/test-tools.txt (the vnu.jar of "vnu-jar"),
+    installed by scripts/install-test-tools, which `make test` runs first."""
+    root = Path(__file__).resolve().parents[1]
+    cache = Path(os.environ.get("VIBESHOP_TEST_TOOLS") or root / ".cache" / "test-tools")
+    for line in (root / "scripts" / "test-tools.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        spec, file, _sha = line.split()
+        name = spec.rsplit("@", 1)[0]
+        if name == package:
+            path = cache / spec.replace("/", "+") / "node_modules" / name / file
+            if not path.is_file():
+                raise AssertionError(f"{path} is missing: run scripts/install-test-tools (make test does)")
+            return path
+    raise KeyError(f"{package} is not in scripts/test-tools.txt")
+
+
 def free_port() -> int:
     """A loopback port nobody listens on right now."""
     with socket.socket() as probe:

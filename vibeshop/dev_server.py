@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -24,11 +23,11 @@ from aiohttp import web
 from shared.compose import PREVIEW
 from shared.db.stamps import utc_now
 from shared.files import FilesError, Problem, export_store, import_folder
+from shared.media.names import is_rendition_name
 from shared.storefront.addresses import render_address, resolve
 from shared.storefront.service import Store
 from shared.vibe.executor import StoreExecutor
 
-MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp\Z")
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -123,7 +122,7 @@ async def media(request: web.Request) -> web.StreamResponse:
     """GET /media/{name} : an image from the data folder's media."""
     name = request.match_info["name"]
     path = request.app[STORE].data_dir.media_dir / name
-    if not MEDIA_NAME.match(name) or not path.is_file():
+    if not is_rendition_name(name) or not path.is_file():
         raise web.HTTPNotFound()
     return web.FileResponse(path, headers={"Content-Type": "image/webp", "Cache-Control": "no-cache"})
 

@@ -15,6 +15,7 @@ from cloud.server.monitoring import METRICS
 from cloud.server.pages import error_page
 from shared.customers.service import subscribe
 from shared.domains.service import may_have_certificate
+from shared.media.names import is_rendition_name
 from shared.storefront.errors import StoreError
 from shared.db.repositories.sitemap import sitemap_entries
 from shared.db.repositories.storefront import get_storefront
@@ -26,8 +27,6 @@ from shared.storefront.seo import robots_txt, sitemap_xml
 # Browsers and a CDN revalidate every time (cheap: ETag -> 304) and may serve a stale copy for 30 s
 # while they do.
 _CACHE_CONTROL = {200: "public, max-age=0, stale-while-revalidate=30", 404: "public, max-age=0"}
-
-_MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
 
 
 async def storefront(request: web.Request) -> web.StreamResponse:
@@ -131,7 +130,7 @@ async def robots(request: web.Request) -> web.StreamResponse:
 async def media(request: web.Request) -> web.StreamResponse:
     """GET /media/{name} : a resized image, content-addressed, cached forever."""
     name = request.match_info["name"]
-    if not _MEDIA_NAME.match(name):
+    if not is_rendition_name(name):
         return error_page(404, "Not found", "No such image.")
     store = request[STORE]
     digest = name.split("-", 1)[0]

@@ -25,6 +25,7 @@ from shared.accounts.service import authorize
 from shared.db import Database, DatabaseBusyError
 from shared.db.migrate import latest_version
 from shared.db.repositories.content import get_media_by_hash
+from shared.media.names import is_rendition_name
 from shared.releases import service as releases
 from shared.releases.errors import ReleaseError
 from shared.storefront.service import Store
@@ -33,7 +34,6 @@ from shared.sync.errors import SyncError
 
 log = logging.getLogger(__name__)
 PROTOCOL = "1"
-_MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
 _SCHEMA = re.compile(r"[0-9]{1,9}")       # ASCII digits only: str.isdigit() admits '²', which int() refuses
 MAX_BODY = 16 * 1024 * 1024
 MAX_PULL = 5_000
@@ -299,7 +299,7 @@ async def snapshot(request: web.Request, caller: Caller, _body: dict[str, Any]) 
 async def media_file(request: web.Request, caller: Caller, _body: dict[str, Any]) -> web.StreamResponse:
     """GET /_sync/media/{name}: one rendition of an image the store has (for a device's previews)."""
     name = request.match_info["name"]
-    if not _MEDIA_NAME.match(name):
+    if not is_rendition_name(name):
         raise SyncProblem(404, "media", "No such image")
     digest = name.split("-", 1)[0]
     known = await caller.store.db.run_read(lambda conn: get_media_by_hash(conn, digest))

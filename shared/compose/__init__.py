@@ -14,6 +14,7 @@ from shared.compose.document import PREVIEW, PRODUCTION, compose_document
 from shared.compose.templates import template_page
 from shared.db import Database
 from shared.db.repositories.pages import get_page_by_slug
+from shared.errors import VibeshopError
 from shared.models import Page
 from shared.vibe.executor import BlockResult, StoreExecutor
 
@@ -27,8 +28,12 @@ class RenderedPage:
     plan: PagePlan
 
 
-class PageNotFound(LookupError):
-    """No such page (or, for shoppers, no published page) at that slug."""
+class PageNotFound(VibeshopError, LookupError):
+    """No such page (or, for shoppers, no published page) at that slug (code "not_found")."""
+
+    def __init__(self, slug: str):
+        super().__init__("not_found", slug)
+        self.slug = slug
 
 
 def compose_page(plan: PagePlan, *, executor: StoreExecutor, mode: str = PRODUCTION, media_base: str = "",

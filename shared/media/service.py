@@ -18,6 +18,7 @@ from shared.db import Connection, Database
 from shared.db.repositories import content
 from shared.db.stamps import new_id, utc_now
 from shared.media.errors import MediaError, MediaErrorCode
+from shared.media.names import rendition_name
 from shared.db.repositories import media as media_repo
 from shared.media.usage import PRODUCT, MediaRef, find_refs, repoint
 from shared.models import Media
@@ -27,11 +28,6 @@ MAX_PIXELS = 40_000_000
 WIDTHS = (320, 640, 960, 1280, 1920)
 MAX_ALT = 500
 _MIMES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
-
-
-def rendition_name(digest: str, width: int, fmt: str = "webp") -> str:
-    """The file name of one resized rendition."""
-    return f"{digest}-{width}.{fmt}"
 
 
 def import_image(db: Database, media_dir: Path, *, data: bytes, filename: str, alt: str = "") -> Media:

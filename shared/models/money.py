@@ -21,6 +21,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from shared.errors import VibeshopError
+
 
 class MoneyErrorCode(StrEnum):
     """Why an amount or a currency was refused."""
@@ -30,12 +32,11 @@ class MoneyErrorCode(StrEnum):
     BAD_AMOUNT = "bad_amount"
 
 
-class MoneyError(ValueError):
-    """A refused money operation, with its code (a ValueError, as bad values have always been)."""
+class MoneyError(VibeshopError, ValueError):
+    """A refused money operation, with its code (also a ValueError, as bad values have always been)."""
 
     def __init__(self, code: MoneyErrorCode, message: str):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
 
 
 def _load_table() -> dict[str, Any]:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from py_mini_racer import JSEvalException, JSOOMException, JSTimeoutException
 from py_mini_racer._exc import MiniRacerBaseException
 
+from shared.errors import VibeshopError
 from shared.models.money import MINOR_UNITS
 from shared.vibe.engine import js_source, new_context
 from shared.vibe.errors import BlockErrorCode
@@ -61,12 +62,11 @@ _WRAPPER_HEAD = '(function () { "use strict";\n'
 _WRAPPER_TAIL = '\n;return typeof render === "function" ? render : undefined; })\n//# sourceURL=block.js'
 
 
-class DeadContext(Exception):
+class DeadContext(VibeshopError):
     """The context hit a limit that leaves it unusable; carries the error code and message."""
 
     def __init__(self, code: BlockErrorCode, message: str):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,18 +6,17 @@ bytes the preview loads are the bytes the renderer produced (kept in `last_docum
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QUrl
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlScheme, QWebEngineUrlSchemeHandler
 
+from shared.media.names import is_rendition_name
 from studio.preview.renderer import PreviewDocument
 
 log = logging.getLogger(__name__)
 SCHEME = b"vibeshop"
 HOST = "store"
-_MEDIA_NAME = re.compile(r"^/media/([0-9a-f]{64}-\d{2,4}\.webp)$")
 
 
 def register_scheme() -> None:
@@ -56,9 +55,10 @@ class PreviewSchemeHandler(QWebEngineUrlSchemeHandler):
         if bytes(job.requestMethod().data()) != b"GET" or url.host() != HOST:
             job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
             return
-        media = _MEDIA_NAME.match(url.path())
-        if media:
-            data = self._media(media.group(1))
+        path = url.path()
+        if path.startswith("/media/"):
+            name = path.removeprefix("/media/")
+            data = self._media(name) if is_rendition_name(name) else None
             if data is None:
                 job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
             else:

@@ -132,7 +132,7 @@ def test_clicking_a_block_in_the_preview_selects_it(studio_window, preview, qtbo
     window = studio_window
     hero = next(b for b in window.block_list.blocks() if b.kind == "hero")
     preview.js(f"document.querySelector('[data-block-id=\"{hero.id}\"] h1, [data-block-id=\"{hero.id}\"]').click(); true")
-    qtbot.waitUntil(lambda: window.block_list.current_id == hero.id, timeout=5_000)
+    qtbot.waitUntil(lambda: window.block_list.current_id == hero.id, timeout=30_000)
     assert window.inspector.block.id == hero.id
 
 
@@ -162,7 +162,7 @@ def test_the_header_is_edited_from_a_click_in_the_preview_and_undone(studio_wind
     search = "!!document.querySelector('[data-block-id=\"header\"] form[action=\"/search\"], [data-block-id=\"header\"] a[href=\"/search\"]')"
     assert preview.js(search) is True
     preview.js("document.querySelector('[data-block-id=\"header\"]').click(); true")
-    qtbot.waitUntil(lambda: window.inspector.section == "header", timeout=5_000)
+    qtbot.waitUntil(lambda: window.inspector.section == "header", timeout=30_000)
     assert window.inspector.heading.text() == "Header"
     assert not window.inspector.tabs.isTabEnabled(1)          # no code or history for theme sections
     preview.after(lambda: window.inspector.form.fields["show_search"].setChecked(False))

@@ -186,7 +186,9 @@ function results(ctx, h, route, base, active, sortPair) {
   const share = Math.round((s.show_filters ? 78 : 100) / Number(columns));
   const sizes = `(min-width: 990px) ${share}vw, (min-width: 750px) 33vw, 50vw`;
   if (products.length > 0) {
-    return h.html`<ul class="${h.classes("vs-grid", `vs-grid--${columns}`, `vs-ratio--${ratio}`)}" role="list">
+    // Cards are h3: this h2 (for screen readers) keeps the outline from skipping a level after the h1.
+    return h.html`<h2 class="vs-visually-hidden">Products</h2>
+    <ul class="${h.classes("vs-grid", `vs-grid--${columns}`, `vs-ratio--${ratio}`)}" role="list">
       ${products.map((p) => h.productCard(p, { sizes, showVendor: ctx.settings.show_vendor }))}
     </ul>
     ${h.pagination(route.pagination)}`;
