@@ -6,7 +6,6 @@ the write still waits."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from pathlib import Path
 
 import pytest
@@ -39,20 +38,6 @@ def _store_file(data: Path, slug: str) -> Path:
     store = open_store(DataDir(data), slug)
     store.close()
     return Path(DataDir(data).store_url(store.record))
-
-
-@pytest.fixture
-def busy_waits(monkeypatch) -> threading.Event:
-    """Set when some database starts waiting for another connection's lock (its first backoff)."""
-    waiting = threading.Event()
-    real_sleep = database_module.time.sleep
-
-    def sleep(seconds: float) -> None:
-        waiting.set()
-        real_sleep(seconds)
-
-    monkeypatch.setattr(database_module.time, "sleep", sleep)
-    return waiting
 
 
 @pytest.fixture

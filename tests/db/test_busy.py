@@ -55,17 +55,10 @@ def test_a_write_gives_up_with_a_typed_error_while_another_process_holds_the_loc
     assert notes_db.read(_notes) == ["later"]
 
 
-def test_a_waiting_write_frees_the_gil_and_completes_once_the_lock_is_released(tmp_path, notes_db, monkeypatch):
+def test_a_waiting_write_frees_the_gil_and_completes_once_the_lock_is_released(tmp_path, notes_db, busy_waits):
     """While the write waits for the other process, this thread runs Python and uses another
     database: possible only because the wait is a sleep in Python, not libsql's busy handler."""
-    waiting = threading.Event()
-    real_sleep = database_module.time.sleep
-
-    def sleep(seconds: float) -> None:
-        waiting.set()
-        real_sleep(seconds)
-
-    monkeypatch.setattr(database_module.time, "sleep", sleep)
+    waiting = busy_waits
     notes_db.busy_wait = 600
     other = connect(tmp_path / "b.db")
     try:
