@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from shared.db import Connection, DatabaseBusyError, DatabaseError, connect
-from shared.db import database as database_module
 from support import write_lock_held
 
 
