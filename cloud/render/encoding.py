@@ -53,9 +53,10 @@ class Encoded:
 
 
 def encode_body(body: bytes, *, content_type: str, cache_control: str, compress: bool = True,
-                brotli_quality: int = 11) -> Encoded:
+                brotli_quality: int = 11, headers: Mapping[str, str] | None = None) -> Encoded:
     """`body` as it is, and (when `compress`) gzipped and brotli-compressed, each with its ETag and
-    headers. Compression is deterministic (no gzip timestamp): every worker makes the same bytes."""
+    headers (plus `headers`, the same on every answer). Compression is deterministic (no gzip
+    timestamp): every worker makes the same bytes."""
     digest = hashlib.blake2b(body, digest_size=12).hexdigest()
     compress = compress and len(body) >= MIN_COMPRESS
     vary = {"Vary": "Accept-Encoding"} if compress else {}
@@ -67,10 +68,10 @@ def encode_body(body: bytes, *, content_type: str, cache_control: str, compress:
     for coding, data in bodies.items():
         etag = f'"{digest}"' if coding == IDENTITY else f'"{digest}-{coding}"'
         validators = {"ETag": etag, "Cache-Control": cache_control, **vary}
-        headers = {**validators, "Content-Type": content_type}
+        full = {**validators, "Content-Type": content_type, **(headers or {})}
         if coding != IDENTITY:
-            headers["Content-Encoding"] = coding
-        variants[coding] = Representation(data, etag, headers, validators)
+            full["Content-Encoding"] = coding
+        variants[coding] = Representation(data, etag, full, validators)
     return Encoded(variants)
 
 

@@ -38,10 +38,11 @@ class StorefrontPage:
 
 async def render_storefront(store: Store, executor: StoreExecutor, address: Address, *, path: str,
                             query: Mapping[str, str], media_base: str = "", site_url: str = "",
-                            on_failure: FailureSink | None = None) -> StorefrontPage:
+                            on_failure: FailureSink | None = None,
+                            headers: Mapping[str, str] | None = None) -> StorefrontPage:
     """An address as shoppers get it: failing blocks are left out, logged, and reported to on_failure
-    with their reason. Only 200 pages (the ones kept in the page cache) are compressed: a 404 for a
-    random address must not cost a compression."""
+    with their reason; `headers` go on every answer with it. Only 200 pages (the ones kept in the page
+    cache) are compressed: a 404 for a random address must not cost a compression."""
     def render() -> StorefrontPage:
         status, rendered = render_address(store.db, executor, address, path=path, query=query, mode=PRODUCTION,
                                           media_base=media_base, site_url=site_url)
@@ -50,13 +51,14 @@ async def render_storefront(store: Store, executor: StoreExecutor, address: Addr
                 on_failure(str(result.code or "error"))
         encoded = encode_body(rendered.html.encode("utf-8"), content_type=HTML_CONTENT_TYPE,
                               cache_control=PAGE_CACHE_CONTROL.get(status, "no-store"), compress=status == 200,
-                              brotli_quality=PAGE_BROTLI_QUALITY)
+                              brotli_quality=PAGE_BROTLI_QUALITY, headers=headers)
         return StorefrontPage(status, encoded, rendered.stylesheet)
 
     return await asyncio.to_thread(render)
 
 
-async def encode_stylesheet(db: Database, name: str, known: Stylesheet | None) -> Encoded | None:
+async def encode_stylesheet(db: Database, name: str, known: Stylesheet | None, *,
+                            headers: Mapping[str, str] | None = None) -> Encoded | None:
     """The stylesheet `name` compressed for sending: `known` (one a page rendered here linked), or the
     store's current one; None when it is neither (a name from before a theme change that this worker
     never rendered, or a made-up one)."""
@@ -64,6 +66,6 @@ async def encode_stylesheet(db: Database, name: str, known: Stylesheet | None) -
         sheet = known if known is not None and known.name == name else current_stylesheet(db)
         if sheet.name != name:
             return None
-        return encode_body(sheet.body, content_type=CSS_CONTENT_TYPE, cache_control=IMMUTABLE)
+        return encode_body(sheet.body, content_type=CSS_CONTENT_TYPE, cache_control=IMMUTABLE, headers=headers)
 
     return await asyncio.to_thread(encode)

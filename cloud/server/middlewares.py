@@ -163,7 +163,7 @@ def _csp_around_nonce(media_base: str) -> tuple[str, str]:
             "script-src 'nonce-", "' 'strict-dynamic'; connect-src 'self'")
 
 
-_FIXED_HEADERS = (
+FIXED_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("X-Frame-Options", "SAMEORIGIN"),
@@ -173,9 +173,11 @@ _FIXED_HEADERS = (
 
 def add_security_headers(request: web.Request, headers: MutableMapping[str, str], nonce: str) -> None:
     """Headers every response carries, unless its handler chose its own; the CSP with this
-    response's nonce (request[NONCE], for scripts)."""
-    for name, value in _FIXED_HEADERS:
-        headers.setdefault(name, value)
+    response's nonce (request[NONCE], for scripts). Cached pages and stylesheets are made with all of
+    FIXED_HEADERS already (once, not per response): the first one stands for the set."""
+    if "X-Content-Type-Options" not in headers:
+        for name, value in FIXED_HEADERS:
+            headers.setdefault(name, value)
     headers.setdefault("Content-Security-Policy", content_security_policy(nonce, request.app[CONFIG].media_base))
     if is_https(request):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -13,7 +13,7 @@ from cloud.render.cache import CachedPage, deadline
 from cloud.render.encoding import Representation
 from cloud.render.pages import StorefrontPage, encode_stylesheet, render_storefront
 from cloud.server.keys import CONFIG, EXECUTORS, PAGE_CACHE, STORES
-from cloud.server.middlewares import STORE, is_https
+from cloud.server.middlewares import FIXED_HEADERS, STORE, is_https
 from cloud.server.monitoring import METRICS
 from cloud.server.pages import error_page
 from shared.compose.stylesheet import STYLESHEET_NAME
@@ -26,6 +26,8 @@ from shared.db.stamps import utc_now
 from shared.storefront.addresses import resolve
 from shared.storefront.seo import robots_txt, sitemap_xml
 
+# The security headers that are the same on every answer, made once into each kept page's headers.
+_KEPT_HEADERS = dict(FIXED_HEADERS)
 _MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
 
 
@@ -44,7 +46,7 @@ async def storefront(request: web.Request) -> web.StreamResponse:
         executor = request.app[EXECUTORS].for_store(store.record.id)
         return await render_storefront(store, executor, address, path=request.path, query=_query(request),
                                        media_base=request.app[CONFIG].media_base, site_url=_base_url(request),
-                                       on_failure=_failures(request))
+                                       on_failure=_failures(request), headers=_KEPT_HEADERS)
 
     return await _cached(request, produce)
 
@@ -96,7 +98,8 @@ async def stylesheet(request: web.Request) -> web.StreamResponse:
     sheets = request.app[PAGE_CACHE].stylesheets
     encoded = sheets.get(store.record.id, name)
     if encoded is None:
-        encoded = await encode_stylesheet(store.db, name, sheets.source(store.record.id, name))
+        encoded = await encode_stylesheet(store.db, name, sheets.source(store.record.id, name),
+                                          headers=_KEPT_HEADERS)
         if encoded is None:
             return error_page(404, "Not found", "No such file.")
         sheets.put(store.record.id, name, encoded)
