@@ -113,9 +113,13 @@ def _failures(request: web.Request) -> Callable[[str], None]:
 
 
 def _etag_matches(request: web.Request, etag: str) -> bool:
-    """Whether the request's If-None-Match names this validator (weak or strong)."""
+    """Whether the request's If-None-Match names this validator (weak comparison) or is `*` (any
+    current representation, RFC 9110 13.1.2)."""
     header = request.headers.get("If-None-Match")
-    return bool(header) and etag in {tag.strip().removeprefix("W/") for tag in header.split(",")[:20]}
+    if not header:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")[:20]}
+    return etag in tags or "*" in tags
 
 
 def _base_url(request: web.Request) -> str:
