@@ -196,7 +196,8 @@ async def _end_streams(app: web.Application) -> None:
 
 
 def create_dev_app(*, store: Store, folder: Path, prune: bool = False, state: DevState | None = None) -> web.Application:
-    """The preview app: every storefront address, /media, /assets (the theme stylesheet) and /_dev/events; watches `folder` while it runs."""
+    """The preview app: every storefront address, /media, /assets (the theme stylesheet) and
+    /_dev/events; watches `folder` while it runs."""
     app = web.Application()
     app[STORE], app[FOLDER], app[PRUNE] = store, folder, prune
     app[STATE] = state or DevState()

@@ -67,7 +67,8 @@ def bad_host(request: web.Request) -> web.Response | None:
     elif is_valid_host(host):
         return None
     else:
-        reason = "The Host header must be a host name with an optional port, like shop.example.com or shop.example.com:8443."
+        reason = ("The Host header must be a host name with an optional port, like shop.example.com or "
+                  "shop.example.com:8443.")
     if request.path.startswith(("/api/", "/_sync/")):
         return web.json_response({"error": {"status": 400, "code": "bad_host", "message": reason}}, status=400)
     return error_page(400, "Bad request", reason)

@@ -65,6 +65,7 @@ def compose_document(plan: PagePlan, results: Sequence[BlockResult], stylesheet:
         '<main id="main">', *regions["main"], "</main>",
         *regions[FOOTER],
     ])
-    doc = (f'<!doctype html>\n<html lang="{_attr(lang)}">\n<head>\n{_head(plan, stylesheet, media_base=media_base, site_url=site_url)}\n</head>\n'
+    head = _head(plan, stylesheet, media_base=media_base, site_url=site_url)
+    doc = (f'<!doctype html>\n<html lang="{_attr(lang)}">\n<head>\n{head}\n</head>\n'
            f'<body class="vs-body vs-theme--{_attr(plan.theme.preset)}">\n{body}\n</body>\n</html>\n')
     return doc, failures

@@ -188,7 +188,8 @@ def test_dev_serves_templates_drafts_and_media(dev: tuple[DevServer, Path]):
     assert media.status_code == 200 and media.content[:4] == b"RIFF"
     assert httpx.get(f"{server.url}/media/..%2Fcatalog.db").status_code == 404
     # The theme stylesheet the pages link.
-    sheet = re.search(r'<link rel="stylesheet" href="(/assets/theme-[0-9a-f]{20}\.css)">', httpx.get(f"{server.url}/").text)
+    sheet = re.search(r'<link rel="stylesheet" href="(/assets/theme-[0-9a-f]{20}\.css)">',
+                      httpx.get(f"{server.url}/").text)
     assert sheet is not None
     css = httpx.get(f"{server.url}{sheet[1]}")
     assert css.status_code == 200 and "--vs-color-accent" in css.text
