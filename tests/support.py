@@ -35,6 +35,13 @@ def block_ids(document: str) -> list[str]:
     return [el.get("data-block-id") for el in parse(document).iter() if el.get("data-block-id") is not None]
 
 
+def stylesheet_href(document: str) -> str:
+    """The href of the document's one stylesheet link (the theme's /assets/theme-HASH.css)."""
+    links = [el.get("href") for el in parse(document).iter("link") if el.get("rel") == "stylesheet"]
+    assert len(links) == 1, links
+    return links[0]
+
+
 def start_cloud(data: Path, port: int, *, workers: int = 1, own_session: bool = False) -> subprocess.Popen:
     """Start `vibeshop cloud serve` on 127.0.0.1:port and wait until it answers /_health."""
     proc = subprocess.Popen([VIBESHOP, "cloud", "serve", "--data", str(data), "--host", "127.0.0.1",

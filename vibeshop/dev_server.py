@@ -21,6 +21,7 @@ import watchfiles
 from aiohttp import web
 
 from shared.compose import PREVIEW
+from shared.compose.stylesheet import current_stylesheet
 from shared.db.stamps import utc_now
 from shared.files import FilesError, Problem, export_store, import_folder
 from shared.media.names import is_rendition_name
@@ -147,6 +148,16 @@ async def page(request: web.Request) -> web.StreamResponse:
                         headers={"Cache-Control": "no-store"})
 
 
+async def stylesheet(request: web.Request) -> web.StreamResponse:
+    """GET /assets/theme-HASH.css : the theme stylesheet the pages link (the store's current one)."""
+    async with request.app[LOCK]:      # not halfway through an import
+        sheet = await asyncio.to_thread(current_stylesheet, request.app[STORE].db)
+    if sheet.name != request.match_info["name"]:
+        raise web.HTTPNotFound()
+    return web.Response(body=sheet.body, content_type="text/css", charset="utf-8",
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+
 def _watch_filter(_change: watchfiles.Change, path: str) -> bool:
     # Hidden files are editors' swap files and our own half-written exports.
     return not Path(path).name.startswith(".") and watchfiles.DefaultFilter()(_change, path)
@@ -184,7 +195,8 @@ async def _end_streams(app: web.Application) -> None:
 
 
 def create_dev_app(*, store: Store, folder: Path, prune: bool = False, state: DevState | None = None) -> web.Application:
-    """The preview app: every storefront address, /media, and /_dev/events; watches `folder` while it runs."""
+    """The preview app: every storefront address, /media, /assets (the theme stylesheet) and
+    /_dev/events; watches `folder` while it runs."""
     app = web.Application()
     app[STORE], app[FOLDER], app[PRUNE] = store, folder, prune
     app[STATE] = state or DevState()
@@ -194,6 +206,7 @@ def create_dev_app(*, store: Store, folder: Path, prune: bool = False, state: De
     app.router.add_get("/_dev/events", events)
     app.router.add_get("/_dev/status", status)
     app.router.add_get("/media/{name}", media)
+    app.router.add_get("/assets/{name}", stylesheet)
     app.router.add_get("/{tail:.*}", page)
     return app
 

@@ -2,7 +2,7 @@
 
 1. it is timed, counted and logged as one JSON line (monitoring.record_request);
 2. it gets a fresh CSP nonce, and whatever answers it gets the security headers;
-3. floods and cross-site form posts are turned away (rate limit, CSRF);
+3. a malformed Host header, floods and cross-site form posts are turned away (400, rate limit, CSRF);
 4. the store is resolved from the Host header (request[STORE]);
 5. the handler answers; aiohttp's own 4xx, a database busy for too long (503 with Retry-After) and
    unexpected errors become pages.
@@ -20,7 +20,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from cloud.server.middlewares import NONCE, add_security_headers, attach_store, cross_site, next_nonce, rate_limited
+from cloud.server.middlewares import (NONCE, add_security_headers, attach_store, bad_host, cross_site, next_nonce,
+                                      rate_limited)
 from cloud.server.monitoring import record_request
 from cloud.server.pages import page_for_busy_database, page_for_http_error, page_for_unexpected_error
 from shared.db import DatabaseBusyError
@@ -49,7 +50,8 @@ async def _secured(request: web.Request, handler: Handler) -> web.StreamResponse
     """Steps 2 to 5: answered or raised, the response carries the security headers."""
     nonce = request[NONCE] = next_nonce()
     try:
-        response = rate_limited(request) or cross_site(request) or await _answered(request, handler)
+        response = (bad_host(request) or rate_limited(request) or cross_site(request)
+                    or await _answered(request, handler))
     except web.HTTPException as exc:
         add_security_headers(request, exc.headers, nonce)
         raise

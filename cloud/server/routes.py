@@ -1,4 +1,5 @@
-"""Storefront routes: shopper addresses, sitemap, robots, media, newsletter, health, the TLS ask."""
+"""Storefront routes: shopper addresses, the theme stylesheet, sitemap, robots, media, newsletter,
+health, the TLS ask."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from cloud.render.pages import render_storefront
-from cloud.render.cache import CachedPage, deadline, etag_of
+from cloud.render.cache import CachedPage, deadline
+from cloud.render.encoding import Representation
+from cloud.render.pages import StorefrontPage, encode_stylesheet, render_storefront
 from cloud.server.keys import CONFIG, EXECUTORS, PAGE_CACHE, STORES
-from cloud.server.middlewares import STORE, is_https
+from cloud.server.middlewares import FIXED_HEADERS, STORE, is_https
 from cloud.server.monitoring import METRICS
 from cloud.server.pages import error_page
+from shared.compose.stylesheet import STYLESHEET_NAME
 from shared.customers.service import subscribe
 from shared.domains.service import may_have_certificate
 from shared.media.names import is_rendition_name
@@ -24,9 +27,8 @@ from shared.db.stamps import utc_now
 from shared.storefront.addresses import resolve
 from shared.storefront.seo import robots_txt, sitemap_xml
 
-# Browsers and a CDN revalidate every time (cheap: ETag -> 304) and may serve a stale copy for 30 s
-# while they do.
-_CACHE_CONTROL = {200: "public, max-age=0, stale-while-revalidate=30", 404: "public, max-age=0"}
+# The security headers that are the same on every answer, made once into each kept page's headers.
+_KEPT_HEADERS = dict(FIXED_HEADERS)
 
 
 async def storefront(request: web.Request) -> web.StreamResponse:
@@ -35,7 +37,7 @@ async def storefront(request: web.Request) -> web.StreamResponse:
     store's "not found" template with status 404. The table is shared/storefront/addresses.py."""
     store = request[STORE]
 
-    async def produce() -> tuple[int, str]:
+    async def produce() -> StorefrontPage:
         # Resolved only on a cache miss: the address depends on the store's settings (currency), which
         # are content, so a page cached at this content version already answers it.
         front = await store.db.run_read(get_storefront)
@@ -45,7 +47,7 @@ async def storefront(request: web.Request) -> web.StreamResponse:
         executor = request.app[EXECUTORS].for_store(store.record.id)
         return await render_storefront(store, executor, address, path=request.path, query=_query(request),
                                        media_base=request.app[CONFIG].media_base, site_url=_base_url(request),
-                                       on_failure=_failures(request))
+                                       on_failure=_failures(request), headers=_KEPT_HEADERS)
 
     return await _cached(request, produce)
 
@@ -59,9 +61,9 @@ def _params(request: web.Request) -> list[tuple[str, str]]:
     return [(k[:100], v[:500]) for k, v in list(request.query.items())[:100]]
 
 
-async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[int, str]]]) -> web.StreamResponse:
-    """Serve a rendered page from the worker's cache while the store's content is unchanged; answer a
-    matching If-None-Match with 304."""
+async def _cached(request: web.Request, produce: Callable[[], Awaitable[StorefrontPage]]) -> web.StreamResponse:
+    """Serve a rendered page from the worker's cache while the store's content is unchanged, in the
+    encoding the client accepts; answer a matching If-None-Match with 304."""
     store = request[STORE]
     cache = request.app[PAGE_CACHE]
     version = cache.seen_version(store.record.id)
@@ -72,23 +74,39 @@ async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[in
     key = (store.record.id, request.host.lower(), request.raw_path)
     page = cache.get(key, version)
     if page is None:
-        status, html = await produce()
+        rendered = await produce()
+        cache.stylesheets.remember(store.record.id, rendered.stylesheet)
         now = utc_now()
         publish = await store.db.run_read(lambda conn: next_scheduled_post(conn, now=now))
-        page = _page(status, html, version, deadline(publish))
-        if status == 200:   # misses are not kept: random addresses must not push real pages out
+        page = CachedPage(rendered.status, version, deadline(publish), rendered.encoded)
+        if page.status == 200:   # misses are not kept: random addresses must not push real pages out
             cache.put(key, page)
-    if page.status == 200 and _etag_matches(request, page.etag):
-        return web.Response(status=304, headers=page.validators)
-    return web.Response(status=page.status, body=page.body, headers=page.headers)
+    return _answer(request, page.status, page.encoded.pick(request.headers.get("Accept-Encoding", "")))
 
 
-def _page(status: int, html: str, version: int, valid_until: float) -> CachedPage:
-    """A rendered page as it is kept and sent: body encoded and headers made once, not per response."""
-    etag = etag_of(html)
-    validators = {"ETag": etag, "Cache-Control": _CACHE_CONTROL.get(status, "no-store")}
-    return CachedPage(status, html, etag, version, valid_until, html.encode("utf-8"),
-                      headers={**validators, "Content-Type": "text/html; charset=utf-8"}, validators=validators)
+def _answer(request: web.Request, status: int, representation: Representation) -> web.Response:
+    """The representation, or 304 when it is a 200 the client already holds (If-None-Match)."""
+    if status == 200 and _etag_matches(request, representation.etag):
+        return web.Response(status=304, headers=representation.validators)
+    return web.Response(status=status, body=representation.body, headers=representation.headers)
+
+
+async def stylesheet(request: web.Request) -> web.StreamResponse:
+    """GET /assets/theme-HASH.css : the store's theme stylesheet that pages link, immutable under its
+    content-hashed name; compressed once, sent in the encoding the client accepts."""
+    name = request.match_info["name"]
+    if not STYLESHEET_NAME.match(name):
+        return error_page(404, "Not found", "No such file.")
+    store = request[STORE]
+    sheets = request.app[PAGE_CACHE].stylesheets
+    encoded = sheets.get(store.record.id, name)
+    if encoded is None:
+        encoded = await encode_stylesheet(store.db, name, sheets.source(store.record.id, name),
+                                          headers=_KEPT_HEADERS)
+        if encoded is None:
+            return error_page(404, "Not found", "No such file.")
+        sheets.put(store.record.id, name, encoded)
+    return _answer(request, 200, encoded.pick(request.headers.get("Accept-Encoding", "")))
 
 
 def _failures(request: web.Request) -> Callable[[str], None]:
@@ -98,9 +116,13 @@ def _failures(request: web.Request) -> Callable[[str], None]:
 
 
 def _etag_matches(request: web.Request, etag: str) -> bool:
-    """Whether the request's If-None-Match names this validator (weak or strong)."""
+    """Whether the request's If-None-Match names this validator (weak comparison) or is `*` (any
+    current representation, RFC 9110 13.1.2)."""
     header = request.headers.get("If-None-Match")
-    return bool(header) and etag in {tag.strip().removeprefix("W/") for tag in header.split(",")[:20]}
+    if not header:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")[:20]}
+    return etag in tags or "*" in tags
 
 
 def _base_url(request: web.Request) -> str:
@@ -199,6 +221,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/sitemap-{part:[1-9][0-9]{0,3}}.xml", sitemap)
     app.router.add_get("/robots.txt", robots)
     app.router.add_get("/media/{name}", media)
+    app.router.add_get("/assets/{name}", stylesheet)
     app.router.add_post("/newsletter", newsletter)
     app.router.add_post("/cart/add", cart_not_open)
     app.router.add_get("/cart", cart_not_open)

@@ -4,6 +4,7 @@ preview change, reorder, change the theme colour, undo, and the preview being wh
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from shared.db.repositories import pages as page_repo
 from shared.pages import drafts
 from shared.themes.service import active_theme
 from studio.editor.block_gallery import BlockGallery, gallery_entries
+from support import stylesheet_href
 
 
 def _entry(key: str):
@@ -142,6 +144,15 @@ def test_live_preview_is_byte_for_byte_what_vibeshop_render_prints(studio_window
     printed = subprocess.run([sys.executable, "-m", "vibeshop", "render", "--data", str(demo_dir), "/"],
                              capture_output=True, check=True).stdout
     assert window.preview.document.body == printed
+    # The stylesheet the page links, as the preview loaded it, is the file `vibeshop render` prints for it.
+    href = stylesheet_href(printed.decode())
+    sheet = subprocess.run([sys.executable, "-m", "vibeshop", "render", "--data", str(demo_dir), href],
+                           capture_output=True, check=True).stdout
+    assert window.preview.handler.stylesheets[href.rsplit("/", 1)[1]] == sheet
+    linked = ("JSON.stringify(Array.from(document.styleSheets).filter(s => s.href)"
+              ".map(s => [new URL(s.href).pathname, s.cssRules.length]))")
+    [(path, rules)] = json.loads(preview.js(linked))
+    assert path == href and rules > 100           # loaded through the preview scheme and applied
     preview.after(lambda: window.preview.set_published(False))
     drafted = subprocess.run([sys.executable, "-m", "vibeshop", "render", "--preview", "--data", str(demo_dir), "/"],
                              capture_output=True, check=True).stdout
