@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from shared.checkout.errors import CheckoutErrorCode, FieldProblem, SetupError
 from shared.checkout.rounding import allocate, parse_percent, round_half_up
 from shared.checkout.setup import Discount, DiscountKind, DiscountMethod, DiscountUsage
 
@@ -107,7 +108,12 @@ def allocate_discount(discount: Discount, lines: tuple[PricedLine, ...]) -> tupl
     weights = [line.amount if is_eligible(discount, line) else 0 for line in lines]
     eligible_total = sum(weights)
     if discount.kind == DiscountKind.PERCENTAGE:
-        total = round_half_up(eligible_total * parse_percent(discount.percent))
+        try:
+            rate = parse_percent(discount.percent)
+        except ValueError as error:  # validate_setup refuses it; a quote never guesses a rate
+            raise SetupError([FieldProblem(f"discount {discount.id}.percent", CheckoutErrorCode.BAD_RATE,
+                                           str(error))]) from None
+        total = round_half_up(eligible_total * rate)
     else:
         total = discount.amount
     return tuple(allocate(min(total, eligible_total), weights)) if eligible_total else tuple(weights)

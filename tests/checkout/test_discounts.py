@@ -118,3 +118,14 @@ def test_automatic_with_reached_limit_is_skipped_silently():
 def test_hundred_percent_discount_makes_a_free_order():
     result = quote(auto(percent="100"), auto("f", kind=DiscountKind.FREE_SHIPPING, percent=""))
     assert result.total.amount == 0 and result.discount_total.amount == 5700
+
+
+def test_a_bad_rate_reaching_a_quote_is_a_setup_error_not_a_guess():
+    from shared.checkout import SetupError
+    with pytest.raises(SetupError) as caught:
+        quote(auto(percent="12,5"))
+    assert caught.value.code == "bad_rate" and "percent" in caught.value.field
+    setup = CheckoutSetup("USD", tax=TaxSetup(default_rate=0.2))
+    with pytest.raises(SetupError) as caught:
+        quote_order(setup, lines=CART, now=NOW)
+    assert caught.value.field == "tax.default_rate"
