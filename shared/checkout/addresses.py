@@ -118,7 +118,8 @@ def _messages(country_code: str, errors: Mapping[str, str]) -> dict[str, str]:
         if problem == "required":
             messages[name] = f"Enter a {label}."
         elif name == "postal_code" and form is not None and form.postal_code_examples:
-            messages[name] = f"Enter a valid {label} for {form.country_name.title()} (e.g. {form.postal_code_examples[0]})."
+            example = form.postal_code_examples[0]
+            messages[name] = f"Enter a valid {label} for {form.country_name.title()} (e.g. {example})."
         elif name == "country_code":
             messages[name] = "Choose a country from the list."
         else:

@@ -148,7 +148,8 @@ def quote_order(setup: CheckoutSetup, *, lines: tuple[PricedLine, ...] | list[Pr
     _check_lines(lines)
     currency = setup.currency
     if isinstance(charge_step, bool) or not isinstance(charge_step, int) or charge_step < 1:
-        raise CheckoutError(CheckoutErrorCode.BAD_VALUE, f"charge_step must be a positive integer, not {charge_step!r}")
+        raise CheckoutError(CheckoutErrorCode.BAD_VALUE,
+                            f"charge_step must be a positive integer, not {charge_step!r}")
     selection = select_discounts(
         setup.discounts, lines, code=code, now=now, usage=usage, email=customer_email,
         minimum_text=lambda amount: f"{major_text(amount, currency)} {currency}")

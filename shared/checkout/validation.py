@@ -30,7 +30,8 @@ def find_setup_problems(setup: CheckoutSetup) -> list[FieldProblem]:
     """Every problem of `setup`, in field order (empty when valid)."""
     problems: list[FieldProblem] = []
     if setup.currency not in STORE_CURRENCIES:
-        problems.append(FieldProblem("currency", Code.BAD_VALUE, f"{setup.currency!r} is not a currency a store can sell in"))
+        problems.append(FieldProblem("currency", Code.BAD_VALUE,
+                                     f"{setup.currency!r} is not a currency a store can sell in"))
     problems += _tax_problems(setup.tax)
     problems += _shipping_problems(setup.shipping)
     problems += _discount_problems(setup.discounts)
@@ -42,7 +43,8 @@ def _amount(value, field: str, problems: list, *, optional: bool = False, positi
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < (1 if positive else 0):
         need = "a positive" if positive else "a non-negative"
-        problems.append(FieldProblem(field, Code.BAD_AMOUNT, f"must be {need} whole number of minor units, not {value!r}"))
+        problems.append(FieldProblem(field, Code.BAD_AMOUNT,
+                                     f"must be {need} whole number of minor units, not {value!r}"))
 
 
 def _rate(value, field: str, problems: list) -> None:
@@ -75,7 +77,8 @@ def _tax_problems(tax: TaxSetup) -> list[FieldProblem]:
         _rate(rate.rate, f"{field}.rate", problems)
         _place(rate.country, (rate.region,) if rate.region else (), field, problems, one_region=True)
         if (rate.country, rate.region) in seen:
-            problems.append(FieldProblem(field, Code.DUPLICATE, f"a second rate for {rate.country} {rate.region}".rstrip()))
+            problems.append(FieldProblem(field, Code.DUPLICATE,
+                                         f"a second rate for {rate.country} {rate.region}".rstrip()))
         seen.add((rate.country, rate.region))
     return problems
 
@@ -115,7 +118,8 @@ def _shipping_problems(shipping: ShippingSetup) -> list[FieldProblem]:
             problems.append(FieldProblem(f"{field}.postal_codes", Code.MISSING, "list at least one postal code"))
         for c, code in enumerate(delivery.postal_codes):
             if not normalize_postal_code(str(code).rstrip("*")):
-                problems.append(FieldProblem(f"{field}.postal_codes[{c}]", Code.BAD_VALUE, f"{code!r} is not a postal code"))
+                problems.append(FieldProblem(f"{field}.postal_codes[{c}]", Code.BAD_VALUE,
+                                             f"{code!r} is not a postal code"))
     return problems
 
 
@@ -129,14 +133,16 @@ def _overlaps(area, zone_name: str, field: str, covered: dict, problems: list) -
         if clash is not None:
             where = f"{key[0]} {key[1]}".rstrip()
             problems.append(FieldProblem(field, Code.OVERLAPPING_ZONES,
-                                         f"{where} is already in the zone {clash!r}; a destination can be in one zone only"))
+                                         f"{where} is already in the zone {clash!r}; "
+                                         "a destination can be in one zone only"))
         covered.setdefault(key, zone_name)
 
 
 def _days(min_days, max_days, field: str, problems: list) -> None:
     for name, value in (("min_days", min_days), ("max_days", max_days)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            problems.append(FieldProblem(f"{field}.{name}", Code.BAD_VALUE, f"must be a whole number of days, not {value!r}"))
+            problems.append(FieldProblem(f"{field}.{name}", Code.BAD_VALUE,
+                                         f"must be a whole number of days, not {value!r}"))
     if isinstance(min_days, int) and isinstance(max_days, int) and min_days > max_days:
         problems.append(FieldProblem(f"{field}.max_days", Code.BAD_VALUE, "the estimate ends before it starts"))
 
@@ -190,7 +196,8 @@ def _code_problems(discount: Discount, field: str, codes: set[str], problems: li
             problems.append(FieldProblem(f"{field}.code", Code.BAD_CODE, "an automatic discount has no code"))
         return
     if discount.method != DiscountMethod.CODE:
-        problems.append(FieldProblem(f"{field}.method", Code.BAD_VALUE, f"{discount.method!r} is not code or automatic"))
+        problems.append(FieldProblem(f"{field}.method", Code.BAD_VALUE,
+                                     f"{discount.method!r} is not code or automatic"))
         return
     if not CODE_PATTERN.fullmatch(discount.code or ""):
         problems.append(FieldProblem(f"{field}.code", Code.BAD_CODE,
@@ -215,7 +222,8 @@ def _value_problems(discount: Discount, field: str, problems: list) -> None:
 def _date_problems(starts_at, ends_at, field: str, problems: list) -> None:
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
-            problems.append(FieldProblem(f"{field}.{name}", Code.BAD_DATES, "must be a date and time with its time zone"))
+            problems.append(FieldProblem(f"{field}.{name}", Code.BAD_DATES,
+                                         "must be a date and time with its time zone"))
             return
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
         problems.append(FieldProblem(f"{field}.ends_at", Code.BAD_DATES, "the discount ends before it starts"))

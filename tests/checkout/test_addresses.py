@@ -41,7 +41,7 @@ def test_field_level_errors(no_network):
 
 @pytest.mark.parametrize("address, field", [
     ({"country_code": "GB", "city": "London", "postal_code": "12345", "street_address": "1 Road"}, "postal_code"),
-    ({"country_code": "DE", "city": "Berlin", "postal_code": "1011", "street_address": "Unter den Linden 1"}, "postal_code"),
+    ({"country_code": "DE", "city": "Berlin", "postal_code": "1011", "street_address": "Linden 1"}, "postal_code"),
     ({"country_code": "CA", "city": "Montreal", "postal_code": "H3Z 2Y7", "street_address": "1 Rue"}, "country_area"),
     ({"country_code": "XQ", "city": "X", "street_address": "Y"}, "country_code"),
     ({"country_code": "", "city": "X", "street_address": "Y"}, "country_code"),
@@ -64,6 +64,7 @@ def test_countries_without_postal_codes_or_regions_are_fine(no_network):
 def test_address_form_describes_the_country(no_network):
     form = address_form("CA")
     assert form.country_name == "CANADA" and form.region_label == "province"
-    assert ("QC", "Quebec") in form.region_choices and len({c for c, _ in form.region_choices}) == len(form.region_choices)
+    codes = [code for code, _ in form.region_choices]
+    assert ("QC", "Quebec") in form.region_choices and len(set(codes)) == len(codes)
     assert "postal_code" in form.required_fields and form.postal_code_examples
     assert address_form("ZZ") is None and address_form("XQ") is None and address_form("usa") is None

@@ -11,7 +11,8 @@ from shared.checkout import (
     PricedLine, ShippingRate, ShippingSetup, ShippingZone, TaxSetup, ZoneArea, quote_order)
 from tests.checkout.cases import NOW
 
-SHIPPING = ShippingSetup(zones=(ShippingZone("us", "US", (ZoneArea("US"),), (ShippingRate("std", "Standard", price=700),)),))
+SHIPPING = ShippingSetup(zones=(
+    ShippingZone("us", "US", (ZoneArea("US"),), (ShippingRate("std", "Standard", price=700),)),))
 CART = [PricedLine("v1", "shirt", 2000, 2, collection_ids=("tops",)), PricedLine("v2", "mug", 1000, 1)]
 
 
@@ -60,11 +61,13 @@ def test_code_problems_leave_the_order_undiscounted(discount, entered, usage, em
 def test_dates_are_start_inclusive_end_exclusive():
     window = dict(starts_at=NOW, ends_at=NOW + timedelta(days=1))
     assert quote(code(**window), entered="SAVE").discount_total.amount == 500
-    assert quote(code(**window), entered="SAVE", now=NOW + timedelta(days=1)).code_problem.reason == CodeProblemCode.EXPIRED
+    late = quote(code(**window), entered="SAVE", now=NOW + timedelta(days=1))
+    assert late.code_problem.reason == CodeProblemCode.EXPIRED
 
 
 def test_usage_below_the_limit_still_applies():
-    assert quote(code(usage_limit=3), entered="SAVE", usage=DiscountUsage(times_used={"c": 2})).discount_total.amount == 500
+    result = quote(code(usage_limit=3), entered="SAVE", usage=DiscountUsage(times_used={"c": 2}))
+    assert result.discount_total.amount == 500
 
 
 def test_minimum_counts_only_eligible_lines():

@@ -53,10 +53,12 @@ def test_tax_problems(tax, expected):
     ((ShippingZone("a", "A", (ZoneArea("US", ("CA",)),), (FLAT,)),
       ShippingZone("b", "B", (ZoneArea("US"),), (ShippingRate("x", "X"),))),
      ("shipping.zones[1].areas[0]", Code.OVERLAPPING_ZONES)),
-    ((ShippingZone("a", "A", (ZoneArea("US", ("ZZ",)),), (FLAT,)),), ("shipping.zones[0].areas[0].regions[0]", Code.BAD_REGION)),
+    ((ShippingZone("a", "A", (ZoneArea("US", ("ZZ",)),), (FLAT,)),),
+     ("shipping.zones[0].areas[0].regions[0]", Code.BAD_REGION)),
     ((ShippingZone("a", "A", (ZoneArea("UK"),), (FLAT,)),), ("shipping.zones[0].areas[0].country", Code.BAD_COUNTRY)),
     ((ShippingZone("a", "A", (ZoneArea("US"),), (ShippingRate("w", "W", kind=RateKind.WEIGHT,
-                                                              tiers=(RateTier(0, 500), RateTier(2000, 900), RateTier(1000, 700))),)),),
+                                                              tiers=(RateTier(0, 500), RateTier(2000, 900),
+                                                                     RateTier(1000, 700))),)),),
      ("shipping.zones[0].rates[0].tiers", Code.TIERS_OUT_OF_ORDER)),
     ((ShippingZone("a", "A", (ZoneArea("US"),), (ShippingRate("w", "W", kind=RateKind.ORDER_VALUE,
                                                               tiers=(RateTier(0, 500), RateTier(0, 900))),)),),
@@ -79,7 +81,8 @@ def test_pickup_and_local_delivery_problems():
     found = problems(CheckoutSetup("USD", shipping=ShippingSetup(
         zones=(ShippingZone("a", "A", (ZoneArea("US"),), (FLAT,)),),
         pickup=(PickupLocation("std", "Clash", "US"),),
-        local_delivery=(LocalDelivery("bike", "Bike", "US", ()), LocalDelivery("van", "Van", "US", (" ",), price=-5)))))
+        local_delivery=(LocalDelivery("bike", "Bike", "US", ()),
+                        LocalDelivery("van", "Van", "US", (" ",), price=-5)))))
     assert ("shipping.pickup[0].id", Code.DUPLICATE) in found
     assert ("shipping.local_delivery[0].postal_codes", Code.MISSING) in found
     assert ("shipping.local_delivery[1].postal_codes[0]", Code.BAD_VALUE) in found
