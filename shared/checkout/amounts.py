@@ -8,8 +8,11 @@ read from its docs (docs.stripe.com/currencies, "Zero-decimal", "Three-decimal",
   ISO gives 2 digits: a MGA amount must then be whole ariary (ISO amount a multiple of 100);
 - three-decimal currencies (BHD, JOD, KWD, OMR, TND) are sent in thousandths, but the last digit must
   be 0 ("round amounts to the nearest ten"): the ISO amount must be a multiple of 10;
-- ISK stays two-decimal in Stripe's API (100 = 1 krona) but only whole kronur are accepted; ISO gives
-  ISK 0 digits, so ISO 500 is sent as 50000, always acceptable;
+- ISK and UGX are special cases: ISO gives them 0 digits and Stripe lists UGX as zero-decimal, yet "for
+  backwards compatibility" Stripe's API keeps both two-decimal with amounts divisible by 100 ("to charge
+  5 UGX, provide an amount value of 500"): ISO 500 is sent as 50000, always acceptable. (Integrations
+  that sent UGX unscaled charged a hundredth of the price: woocommerce-gateway-stripe#2674,
+  polarsource/polar#11557);
 - HUF and TWD are two-decimal for charges (their whole-unit rule is for payouts only);
 - other ISO 3- or 4-digit currencies (IQD, LYD, UYW) are not Stripe presentment currencies: refused;
 - the amount sent has at most 8 digits (12 for IDR); the minimum charge (0.50 USD, 50 JPY, ...) is
@@ -30,8 +33,10 @@ from shared.checkout.errors import CheckoutErrorCode, ProviderAmountError
 from shared.models.money import Money, MoneyError, from_major, minor_digits, major_text
 
 _STRIPE_ZERO_DECIMAL = frozenset({
-    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
-    "XOF", "XPF"})
+    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "VND", "VUV", "XAF", "XOF",
+    "XPF"})
+# Zero-decimal in fact, two-decimal in Stripe's API, amounts divisible by 100 ("Special cases").
+_STRIPE_WHOLE_UNITS_IN_TWO_DECIMALS = frozenset({"ISK", "UGX"})
 _STRIPE_THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
 # Minimum charge amounts, in major units, from Stripe's table (settlement currencies).
 _STRIPE_MINIMUMS = {
@@ -60,8 +65,9 @@ STRIPE = AmountRules(
     name="stripe",
     exponents=MappingProxyType({
         **{code: 0 for code in _STRIPE_ZERO_DECIMAL}, **{code: 3 for code in _STRIPE_THREE_DECIMAL},
-        "ISK": 2}),
-    steps=MappingProxyType({**{code: 10 for code in _STRIPE_THREE_DECIMAL}, "ISK": 100}),
+        **{code: 2 for code in _STRIPE_WHOLE_UNITS_IN_TWO_DECIMALS}}),
+    steps=MappingProxyType({**{code: 10 for code in _STRIPE_THREE_DECIMAL},
+                            **{code: 100 for code in _STRIPE_WHOLE_UNITS_IN_TWO_DECIMALS}}),
     minimums=MappingProxyType(_STRIPE_MINIMUMS),
     max_digits=MappingProxyType({"IDR": 12}),
     default_max_digits=8,
@@ -93,7 +99,7 @@ def provider_exponent(currency: str, *, rules: AmountRules = STRIPE) -> int:
 
 
 def charge_step(currency: str, *, rules: AmountRules = STRIPE) -> int:
-    """The smallest multiple of ISO minor units the provider can charge: 1 for USD/JPY/ISK, 10 for KWD
+    """The smallest multiple of ISO minor units the provider can charge: 1 for USD/JPY/ISK/UGX, 10 for KWD
     (Stripe wants the last of three digits 0), 100 for MGA (whole ariary)."""
     iso = _iso_digits(currency)
     exponent = provider_exponent(currency, rules=rules)
@@ -113,7 +119,7 @@ def check_chargeable(money: Money, *, rules: AmountRules = STRIPE) -> None:
 
 def to_provider_amount(money: Money, *, rules: AmountRules = STRIPE) -> int:
     """The integer to send as the provider's `amount` for exactly `money` (USD 12.34 -> 1234,
-    JPY 500 -> 500, ISK 500 -> 50000, KWD 5.120 -> 5120). Raises ProviderAmountError rather than
+    JPY 500 -> 500, ISK or UGX 500 -> 50000, KWD 5.120 -> 5120). Raises ProviderAmountError rather than
     rounding: the checkout rounds once, in quote_order, and shows it."""
     return _to_provider(money, rules)
 

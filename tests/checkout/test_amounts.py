@@ -15,7 +15,7 @@ from shared.models.money import Money
     (Money(1234, "USD"), 1234),          # two-decimal: ISO and Stripe agree
     (Money(500, "JPY"), 500),            # zero-decimal in both
     (Money(10000, "KRW"), 10000),
-    (Money(2500, "UGX"), 2500),          # zero-decimal (Stripe's list; ISO 0 too)
+    (Money(2500, "UGX"), 250000),        # Stripe lists it zero-decimal, yet its special case says "5 UGX -> 500"
     (Money(5120, "KWD"), 5120),          # three-decimal, last digit 0
     (Money(500, "ISK"), 50000),          # ISO 0 digits, Stripe keeps two: 500 kr -> 50000
     (Money(180000, "MGA"), 1800),        # ISO 2 digits, Stripe zero-decimal: whole ariary
@@ -53,8 +53,8 @@ def test_idr_allows_twelve_digits():
 
 
 @pytest.mark.parametrize("currency, step, exponent", [
-    ("USD", 1, 2), ("JPY", 1, 0), ("KWD", 10, 3), ("TND", 10, 3), ("ISK", 1, 2), ("MGA", 100, 0),
-    ("TWD", 1, 2)])
+    ("USD", 1, 2), ("JPY", 1, 0), ("KWD", 10, 3), ("TND", 10, 3), ("ISK", 1, 2), ("UGX", 1, 2),
+    ("MGA", 100, 0), ("TWD", 1, 2)])
 def test_charge_steps_and_exponents(currency, step, exponent):
     assert charge_step(currency) == step
     assert provider_exponent(currency) == exponent
