@@ -1,4 +1,4 @@
-"""Builds checkout setups and carts from the plain dicts of rounding_cases.json (and other tests)."""
+"""Builds checkout setups and carts from the plain dicts of rounding_cases.json."""
 
 from __future__ import annotations
 
@@ -6,61 +6,16 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from shared.checkout import (
-    CheckoutSetup, Destination, Discount, DiscountKind, DiscountMethod, LocalDelivery, PickupLocation,
-    PricedLine, RateKind, RateTier, ShippingRate, ShippingSetup, ShippingZone, TaxRate, TaxSetup, ZoneArea)
+from shared.checkout import CheckoutSetup, Destination, PricedLine
+from shared.checkout.setup_json import setup_from_json
 
 TABLE = json.loads((Path(__file__).parent / "rounding_cases.json").read_text(encoding="utf-8"))
 NOW = datetime.fromisoformat(TABLE["now"])
 
 
-def build_tax(data: dict) -> TaxSetup:
-    """A TaxSetup from its dict."""
-    return TaxSetup(prices_include_tax=data.get("prices_include_tax", False),
-                    default_rate=data.get("default_rate", "0"),
-                    rates=tuple(TaxRate(**rate) for rate in data.get("rates", ())),
-                    tax_shipping=data.get("tax_shipping", False))
-
-
-def build_rate(data: dict) -> ShippingRate:
-    """A ShippingRate from its dict."""
-    data = dict(data)
-    data["kind"] = RateKind(data.get("kind", "flat"))
-    data["tiers"] = tuple(RateTier(**tier) for tier in data.get("tiers", ()))
-    return ShippingRate(**data)
-
-
-def build_shipping(data: dict) -> ShippingSetup:
-    """A ShippingSetup from its dict."""
-    zones = tuple(ShippingZone(id=zone["id"], name=zone["name"],
-                               areas=tuple(ZoneArea(area["country"], tuple(area.get("regions", ())))
-                                           for area in zone["areas"]),
-                               rates=tuple(build_rate(rate) for rate in zone["rates"]))
-                  for zone in data.get("zones", ()))
-    pickup = tuple(PickupLocation(**location) for location in data.get("pickup", ()))
-    local = tuple(LocalDelivery(**{**entry, "postal_codes": tuple(entry["postal_codes"])})
-                  for entry in data.get("local_delivery", ()))
-    return ShippingSetup(zones=zones, pickup=pickup, local_delivery=local)
-
-
-def build_discount(data: dict) -> Discount:
-    """A Discount from its dict (dates as ISO strings)."""
-    data = dict(data)
-    data["kind"] = DiscountKind(data["kind"])
-    data["method"] = DiscountMethod(data["method"])
-    for name in ("product_ids", "collection_ids"):
-        data[name] = tuple(data.get(name, ()))
-    for name in ("starts_at", "ends_at"):
-        if data.get(name):
-            data[name] = datetime.fromisoformat(data[name])
-    return Discount(**data)
-
-
 def build_setup(case: dict) -> CheckoutSetup:
-    """The CheckoutSetup of a table case."""
-    return CheckoutSetup(currency=case["currency"], tax=build_tax(case.get("tax", {})),
-                         shipping=build_shipping(case.get("shipping", {})),
-                         discounts=tuple(build_discount(d) for d in case.get("discounts", ())))
+    """The CheckoutSetup of a table case: its setup keys are the setup's JSON form (setup_json.py)."""
+    return setup_from_json({key: case[key] for key in ("currency", "tax", "shipping", "discounts") if key in case})
 
 
 def build_lines(case: dict) -> list[PricedLine]:
