@@ -15,9 +15,12 @@ Order of the computation (docs/checkout.md, "Money and rounding"):
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from fractions import Fraction
+from typing import Any
 
 from shared.checkout.discounts import CodeProblem, select_discounts
 from shared.checkout.errors import CheckoutError, CheckoutErrorCode, FieldProblem, SetupError
@@ -96,6 +99,23 @@ class Quote:
     shipping_option: ShippingOption | None
     discounts: tuple[AppliedDiscount, ...]
     code_problem: CodeProblem | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The quote as JSON-ready data: every amount as {"amount": int, "currency": code}, enums as
+        their values (what the checkout page and the order snapshot store)."""
+        return _jsonable(self)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Money):
+        return value.to_json()
+    if dataclasses.is_dataclass(value):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(item) for item in value]
+    return value
 
 
 def _rate(text: str, field: str) -> Fraction:

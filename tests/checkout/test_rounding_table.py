@@ -3,6 +3,8 @@ to the total, and the total shown is exactly the integer the payment provider is
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from shared.checkout import (
@@ -38,6 +40,8 @@ def test_case_matches_hand_worked_amounts_and_the_charge(case):
     assert to_provider_amount(quote.total) == case["provider_amount"]
     assert from_provider_amount(case["provider_amount"], case["currency"]) == quote.total
     assert quote.total == Money(case["expect"]["total"], case["currency"])
+    shown = json.loads(json.dumps(quote.to_json()))
+    assert shown["total"] == {"amount": case["expect"]["total"], "currency": case["currency"]}
 
 
 def test_table_covers_what_the_issue_names():
