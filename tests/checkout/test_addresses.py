@@ -45,6 +45,9 @@ def test_field_level_errors(no_network):
     ({"country_code": "CA", "city": "Montreal", "postal_code": "H3Z 2Y7", "street_address": "1 Rue"}, "country_area"),
     ({"country_code": "XQ", "city": "X", "street_address": "Y"}, "country_code"),
     ({"country_code": "", "city": "X", "street_address": "Y"}, "country_code"),
+    ({"country_code": "all", "city": "X", "street_address": "Y"}, "country_code"),  # the library's "every country"
+    ({"country_code": "ZZ", "city": "X", "street_address": "Y"}, "country_code"),   # the dataset's defaults
+    ({"country_code": "éé", "city": "X", "street_address": "Y"}, "country_code"),
     ({"country_code": "US", "evil": "x"}, "evil"),
 ])
 def test_country_rules(address, field, no_network):

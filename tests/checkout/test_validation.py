@@ -130,3 +130,13 @@ def test_setup_error_lists_every_problem_and_names_the_first_field():
 
 def test_unknown_currency():
     assert ("currency", Code.BAD_VALUE) in problems(CheckoutSetup("XAU"))
+
+
+@pytest.mark.parametrize("rate", ["1e1", "-0", "+5", "NaN", "Infinity", "1,5", "5.1234567", "", " ", "1000", 20, 0.2])
+def test_rates_are_plain_decimals(rate):
+    assert ("tax.default_rate", Code.BAD_RATE) in problems(CheckoutSetup("USD", tax=TaxSetup(default_rate=rate)))
+
+
+@pytest.mark.parametrize("rate", ["0", "100", "8.875", "20%", " 7.25 "])
+def test_plain_rates_pass(rate):
+    assert problems(CheckoutSetup("USD", tax=TaxSetup(default_rate=rate))) == set()
