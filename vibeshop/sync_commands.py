@@ -39,7 +39,7 @@ def add_sync_parsers(sub: argparse._SubParsersAction, data_arg: Callable[[argpar
 
 def run_sync_command(args: argparse.Namespace) -> int:
     """Run link / sync / conflicts / publish / releases; the exit status."""
-    from studio.publish.client import RemoteError, Syncer, link
+    from shared.sync.client import RemoteError, Syncer, link
 
     try:
         if args.command == "link":

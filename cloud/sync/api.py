@@ -32,9 +32,9 @@ from shared.releases.errors import ReleaseError
 from shared.storefront.service import Store
 from shared.sync import merge
 from shared.sync.errors import SyncError
+from shared.sync.protocol import PROTOCOL, PROTOCOL_HEADER, SCHEMA_HEADER
 
 log = logging.getLogger(__name__)
-PROTOCOL = "1"
 _MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
 _SCHEMA = re.compile(r"[0-9]{1,9}")       # ASCII digits only: str.isdigit() admits '²', which int() refuses
 MAX_BODY = 16 * 1024 * 1024
@@ -67,9 +67,9 @@ class Caller:
 
 
 def _check_versions(request: web.Request) -> None:
-    if request.headers.get("Vibeshop-Protocol") != PROTOCOL:
+    if request.headers.get(PROTOCOL_HEADER) != PROTOCOL:
         raise SyncProblem(426, "protocol", f"This cloud speaks sync protocol {PROTOCOL}; update the studio")
-    schema = request.headers.get("Vibeshop-Schema", "")
+    schema = request.headers.get(SCHEMA_HEADER, "")
     if not _SCHEMA.fullmatch(schema):
         raise SyncProblem(400, "schema", "The Vibeshop-Schema header must be a number")
     if int(schema) > latest_version("store"):

@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from shared.sync import device
-from studio.publish.client import RemoteError, Syncer, request_headers
+from shared.sync.client import RemoteError, Syncer, request_headers
 from studio.publish.pokes import PokeListener, backoff_delay
 from studio.publish.tasks import BackgroundTasks
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession

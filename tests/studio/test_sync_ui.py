@@ -21,7 +21,7 @@ from shared.db.repositories import pages as page_repo
 from shared.pages import service as pages
 from shared.storefront.service import DataDir, open_store
 from shared.sync import device
-from studio.publish.client import Syncer, link
+from shared.sync.client import Syncer, link
 from studio.publish.pokes import backoff_delay
 from studio.session import BLOCKS
 from support import VIBESHOP, free_port, start_cloud

@@ -23,8 +23,8 @@ from shared.models import StoreRecord
 from shared.storefront.service import DataDir, Store, adopt_store
 from shared.sync import device
 from shared.db.stamps import utc_now
+from shared.sync.protocol import PROTOCOL, PROTOCOL_HEADER, SCHEMA_HEADER
 
-PROTOCOL = "1"
 PULL_PAGE = 1_000
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
@@ -49,7 +49,7 @@ class SyncReport:
 
 
 def _headers(token: str | None = None) -> dict[str, str]:
-    headers = {"Vibeshop-Protocol": PROTOCOL, "Vibeshop-Schema": str(latest_version("store"))}
+    headers = {PROTOCOL_HEADER: PROTOCOL, SCHEMA_HEADER: str(latest_version("store"))}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     return headers
