@@ -128,7 +128,7 @@ def device_api(handler: Callable[[web.Request, Caller, dict[str, Any]], Awaitabl
         except SyncProblem as problem:
             return _answer(problem)
         except SyncError as exc:
-            status = {"gap": 409, "conflicts": 409, "not_found": 404}.get(exc.code, 400)
+            status = {"gap": 409, "conflicts": 409, "not_found": 404, "refused": 422}.get(exc.code, 400)
             return _answer(SyncProblem(status, exc.code, str(exc), **exc.details))
         except ReleaseError as exc:
             status = {"not_found": 404, "broken_snapshot": 409, "refused": 409}.get(str(exc.code), 400)

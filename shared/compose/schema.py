@@ -72,10 +72,25 @@ def _select(value: Any, spec: Mapping[str, Any]) -> Any:
     return value
 
 
-def _url(value: Any, _spec: Mapping[str, Any]) -> str:
+def link_problem(value: Any) -> str | None:
+    """Why a link (a url setting, a menu item's url) is not acceptable, or None: relative to the
+    store, a fragment, http(s), mailto: or tel:, never javascript: or data:."""
     if not isinstance(value, str) or (value and not _URL.match(value)) or len(value) > 2048:
-        raise ValueError("must be a link starting with /, #, http://, https://, mailto: or tel:")
+        return "must be a link starting with /, #, http://, https://, mailto: or tel:"
+    return None
+
+
+def _url(value: Any, _spec: Mapping[str, Any]) -> str:
+    problem = link_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
+
+
+def _richtext(value: Any, spec: Mapping[str, Any]) -> str:
+    # Stored sanitised, so that what every writer stores is what the row rules accept
+    # (shared/sync/rules.py refuses rich text that nh3 would still change).
+    return sanitize_richtext(_text(MAX_RICHTEXT)(value, spec))
 
 
 def _ref(value: Any, _spec: Mapping[str, Any]) -> str | None:
@@ -100,7 +115,7 @@ def _list(value: Any, spec: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 _CHECKS = {
-    "text": _text(MAX_TEXT), "textarea": _text(MAX_TEXT), "richtext": _text(MAX_RICHTEXT),
+    "text": _text(MAX_TEXT), "textarea": _text(MAX_TEXT), "richtext": _richtext,
     "number": _number, "range": _number, "checkbox": _checkbox, "color": _color, "select": _select,
     "url": _url, "image": _ref, "product": _ref, "collection": _ref, "products": _refs, "collections": _refs,
     "list": _list,
@@ -123,6 +138,21 @@ def _clean(fields: Mapping[str, Mapping[str, Any]], settings: Any, *, prefix: st
         except ValueError as exc:
             raise SettingsError(prefix + key, str(exc)) from None
     return out
+
+
+def richtext_problems(schema: Mapping[str, Any], settings: Mapping[str, Any], *, prefix: str = "") -> list[str]:
+    """Names of the rich-text settings (also inside lists) whose value nh3 would still change."""
+    found: list[str] = []
+    for key, spec in setting_specs(schema).items():
+        value = settings.get(key)
+        if spec.get("type") == "richtext" and isinstance(value, str) and sanitize_richtext(value) != value:
+            found.append(prefix + key)
+        elif spec.get("type") == "list" and isinstance(value, list):
+            sub = {"settings": spec.get("fields", [])}
+            for i, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    found += richtext_problems(sub, item, prefix=f"{prefix}{key}[{i}].")
+    return found
 
 
 def setting_specs(schema: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

@@ -18,6 +18,7 @@ from shared.db import Connection, Database
 from shared.db.repositories import content
 from shared.db.stamps import new_id, utc_now
 from shared.media.errors import MediaError, MediaErrorCode
+from shared.media.names import rendition_name, rendition_path  # noqa: F401 - rendition_name re-exported
 from shared.db.repositories import media as media_repo
 from shared.media.usage import PRODUCT, MediaRef, find_refs, repoint
 from shared.models import Media
@@ -27,11 +28,6 @@ MAX_PIXELS = 40_000_000
 WIDTHS = (320, 640, 960, 1280, 1920)
 MAX_ALT = 500
 _MIMES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
-
-
-def rendition_name(digest: str, width: int, fmt: str = "webp") -> str:
-    """The file name of one resized rendition."""
-    return f"{digest}-{width}.{fmt}"
 
 
 def import_image(db: Database, media_dir: Path, *, data: bytes, filename: str, alt: str = "") -> Media:
@@ -80,7 +76,7 @@ def _render(media_dir: Path, *, data: bytes, filename: str, alt: str) -> Media:
     widths = sorted(set(widths))
     media_dir.mkdir(parents=True, exist_ok=True)
     for width in widths:
-        target = media_dir / rendition_name(digest, width)
+        target = rendition_path(media_dir, digest, width)
         if target.exists():
             continue
         height = max(1, round(image.height * width / image.width))

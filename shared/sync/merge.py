@@ -50,7 +50,8 @@ def apply_push(db: Database, device_id: str, ops: Sequence[Mapping[str, Any] | O
     """Apply a device's ops in ONE transaction: skip retried ops, refuse gaps, merge the rest.
 
     Raises SyncError: "device" (unknown device), "op" (op_id=..., a malformed op or one for an
-    unknown table or field), "gap" (expected=...). Nothing is applied then."""
+    unknown table or field), "gap" (expected=...), RowRefused "refused" (op_id, table, key, field,
+    reason: values the table's rules refuse, shared/sync/rules.py). Nothing is applied then."""
     def write(conn: Connection) -> PushResult:
         known = repo.get_device(conn, device_id)
         if known is None:
@@ -112,6 +113,8 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> dict[str, Any
             value = record["value"] if keep == "theirs" else keep
             if repo.get_row(conn, spec, record["key"]) is None:
                 raise SyncError("not_found", "the row of this conflict no longer exists")
+            current = repo.get_row(conn, spec, record["key"])
+            spec.check({record["field"]: value}, key=record["key"], current=current)
             stamp = clock.now(conn, clock.CLOUD)
             repo.update_fields(conn, spec, record["key"], {record["field"]: value})
             repo.set_clocks(conn, spec.name, record["key"], {record["field"]: stamp})
@@ -128,9 +131,10 @@ def add_cloud_row(db: Database, table: str, row: Mapping[str, Any]) -> int | Non
     as a change every device pulls: every field gets one cloud HLC, and the row is logged with no op
     id. A key the working copy has, or for media an image (hash) it has under another id, is left
     as it is; a tombstone of the key goes (the row is back). Returns the change-log seq of the new
-    entry, or None when nothing was added."""
+    entry, or None when nothing was added. Raises RowRefused for values the table's rules refuse."""
     spec = SPECS[table]
     key = row.get(spec.key)
+    spec.check(row, key=key)
 
     def write(conn: Connection) -> int | None:
         if repo.get_row(conn, spec, key) is not None:

@@ -181,9 +181,12 @@ class Merger:
         if op.delete:
             self._delete(spec, key, current)
         elif current is not None:
+            spec.check(fields, key=key, current=current, op_id=op.op_id)
             self._update(spec, key, current, fields)
         else:
             tomb = None if clean else repo.get_tombstone(self.conn, spec.name, key)
+            # The table's rules before anything of the op is written (RowRefused fails the push).
+            spec.check({spec.key: key, **fields}, key=key, current=tomb["row"] if tomb else None, op_id=op.op_id)
             if tomb is not None and tomb["row"] is not None:
                 self._resurrect(spec, key, tomb, fields)
             else:

@@ -52,6 +52,20 @@ class TableSpec:
         """The columns an op may change (every column but the key)."""
         return self.columns(conn)[1:]
 
+    def problems(self, fields: Mapping[str, Any], *, current: Mapping[str, Any] | None = None) -> list[Any]:
+        """What the table's rules (shared/sync/rules.py) refuse in `fields` written onto `current`:
+        a list of FieldError, empty when the values may be stored."""
+        from shared.sync.rules import validate_row    # the rules import the domains, which are heavier
+
+        return validate_row(self.name, fields, current=current)
+
+    def check(self, fields: Mapping[str, Any], *, key: Any = None, current: Mapping[str, Any] | None = None,
+              op_id: str | None = None) -> None:
+        """Raise RowRefused (code "refused") unless the table's rules take `fields` onto `current`."""
+        from shared.sync.rules import check_row
+
+        check_row(self.name, fields, key=key, current=current, op_id=op_id)
+
     def field_set(self, conn: Connection) -> frozenset[str]:
         """`fields` as a set, for checking an op's field names."""
         cache_key = (conn.database_key, self.name)

@@ -196,6 +196,14 @@ def clear_dirty_row(conn: Connection, table: str, key: str) -> None:
     conn.execute("DELETE FROM sync_dirty WHERE table_name = ? AND key = ?", (table, key))
 
 
+def mark_dirty(conn: Connection, entries: Sequence[tuple[str, str, str]]) -> None:
+    """Mark rows dirty again: (table, key, edit hlc) each (an edit held back or refused)."""
+    for chunk in _chunks(entries, _CHUNK):
+        conn.execute(f"INSERT INTO sync_dirty (table_name, key, hlc) VALUES {', '.join('(?, ?, ?)' for _ in chunk)} "
+                     "ON CONFLICT (table_name, key) DO UPDATE SET hlc = excluded.hlc",
+                     [v for entry in chunk for v in entry])
+
+
 # Stored clocks (sync_clocks.clocks, sync_log.clocks) name the HLC shared by every field not listed
 # under this key: a row whose fields all carry one HLC (every inserted row) is stored as {"*": hlc},
 # a tenth of the bytes of the whole object on each side of a push. Readers always get every field.
@@ -319,6 +327,17 @@ def list_outbox(conn: Connection) -> list[dict[str, Any]]:
 def outbox_texts(conn: Connection) -> list[str]:
     """The ops not yet acknowledged, in order, as their stored JSON text."""
     return [r[0] for r in conn.all("SELECT op FROM sync_outbox ORDER BY n")]
+
+
+def outbox_from(conn: Connection, n: int) -> list[tuple[int, dict[str, Any]]]:
+    """(number, op) of the ops numbered n and after, in order."""
+    return [(int(m), json.loads(text)) for m, text in conn.all("SELECT n, op FROM sync_outbox WHERE n >= ? ORDER BY n",
+                                                              (n,))]
+
+
+def delete_outbox_from(conn: Connection, n: int) -> None:
+    """Forget the ops numbered n and after."""
+    conn.execute("DELETE FROM sync_outbox WHERE n >= ?", (n,))
 
 
 def delete_outbox_through(conn: Connection, n: int) -> None:
