@@ -18,7 +18,8 @@ import httpx
 from shared.db import Database
 from shared.db.migrate import latest_version
 from shared.db.repositories import content
-from shared.media.service import rendition_name
+from shared.media.errors import MediaError
+from shared.media.names import rendition_path
 from shared.models import StoreRecord
 from shared.storefront.service import DataDir, Store, adopt_store
 from shared.sync import device, refusals
@@ -185,8 +186,11 @@ class Syncer:
         fetched = 0
         for media in self.db.read(content.list_media):
             for width in media.widths:
-                name = rendition_name(media.hash, width, media.format)
-                target = media_dir / name
+                try:        # names from the database are checked before they become paths
+                    target = rendition_path(media_dir, media.hash, width, media.format)
+                except MediaError:
+                    continue
+                name = target.name
                 if target.exists():
                     continue
                 try:
