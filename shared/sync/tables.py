@@ -1,6 +1,9 @@
-"""The synced tables (docs/sync-protocol.md section 1): keys, large text fields, unique values,
-parents and media references. Every table or column name the sync core puts into SQL comes from here
-(columns from the schema itself, PRAGMA table_info, read at first use), never from a request.
+"""The synced tables (docs/sync-protocol.md section 1), one spec each: keys, large text fields, unique
+values, parents and media references (sync), how a row is named and which values a publish parks
+(releases), and the rules its values must pass (`problems`/`check`, shared/sync/rules.py). Every
+table or column name the sync core and publishing put into SQL comes from here (columns from the
+schema itself, PRAGMA table_info, read at first use), never from a request; the one generic row
+layer over these tables is shared/db/repositories/sync.py.
 
 Value encoding: a row or op carries each column's value exactly as the table stores it (TEXT,
 INTEGER, REAL or NULL). JSON-in-TEXT columns (settings, items, widths) stay text: `{"a": 1}` travels
@@ -9,8 +12,9 @@ comparing two strings. Lists and objects are refused in ops (`check_value`)."""
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +39,10 @@ class TableSpec:
     unique: Mapping[str, tuple[str, Any]] = field(default_factory=dict)   # column -> (rule, reset)
     parent: tuple[str, str] | None = None               # (column, parent table): cascade on delete
     media_refs: tuple[str, ...] = ()                     # columns holding a media id (set null on delete)
+    title: Callable[[Mapping[str, Any]], str] = lambda _row: ""    # a row's title in a release summary
+    # Unique columns and the value a row holds while a publish moves values between rows (two pages
+    # swapping slugs would otherwise clash half-way). Callables get the row's key.
+    park: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
 
     def columns(self, conn: Connection) -> tuple[str, ...]:
         """Every column of the table, key first, as the database's schema has them."""
@@ -78,18 +86,39 @@ class TableSpec:
 _COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {}
 _FIELD_SETS: dict[tuple[str, str], frozenset[str]] = {}
 
+def _parked(key: str) -> str:
+    return f"~release~{key}"
+
+
+def _text(name: str) -> Callable[[Mapping[str, Any]], str]:
+    return lambda row: row.get(name) if isinstance(row.get(name), str) else ""
+
+
+def _block_title(row: Mapping[str, Any]) -> str:
+    try:
+        settings = json.loads(row.get("settings") or "{}")
+    except (TypeError, ValueError):
+        settings = {}
+    settings = settings if isinstance(settings, dict) else {}
+    heading = next((settings[k] for k in ("heading", "title", "text") if isinstance(settings.get(k), str)), "")
+    kind = _text("kind")(row)
+    return f"{kind}: {heading[:60]}" if heading else kind
+
+
 SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
-    TableSpec("storefront", "id", 0, json_text=frozenset({"settings"})),
-    TableSpec("media", "id", 1, json_text=frozenset({"widths"})),
+    TableSpec("storefront", "id", 0, json_text=frozenset({"settings"}), title=_text("name"), park={"slug": _parked}),
+    TableSpec("media", "id", 1, json_text=frozenset({"widths"}),
+              title=lambda r: _text("alt")(r) or _text("filename")(r), park={"hash": _parked}),
     TableSpec("themes", "id", 2, large=frozenset({"custom_css"}), json_text=frozenset({"settings"}),
-              unique={"is_active": (EXCLUSIVE, 0)}),
-    TableSpec("menus", "handle", 3, json_text=frozenset({"items"})),
+              unique={"is_active": (EXCLUSIVE, 0)}, title=_text("name"), park={"is_active": lambda _key: 0}),
+    TableSpec("menus", "handle", 3, json_text=frozenset({"items"}), title=_text("handle")),
     TableSpec("pages", "id", 4, unique={"slug": (SUFFIX, None), "template": (EXCLUSIVE, None)},
-              media_refs=("social_image_id",)),
+              media_refs=("social_image_id",), title=_text("title"),
+              park={"slug": _parked, "template": lambda _key: None}),
     TableSpec("blocks", "id", 5, large=frozenset({"code"}), json_text=frozenset({"settings"}),
-              parent=("page_id", "pages")),
+              parent=("page_id", "pages"), title=_block_title),
     TableSpec("posts", "id", 6, large=frozenset({"body_html"}), unique={"slug": (SUFFIX, None)},
-              media_refs=("image_id",)),
+              media_refs=("image_id",), title=_text("title"), park={"slug": _parked}),
 )}
 ORDER: tuple[TableSpec, ...] = tuple(sorted(SPECS.values(), key=lambda s: s.rank))
 # What a merchant calls a row of each table (sync messages, conflicts, the publish preview).

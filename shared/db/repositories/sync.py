@@ -1,7 +1,10 @@
-"""Sync tables (migration 0007) and generic row access to the synced tables.
+"""Sync tables (migration 0007) and THE generic row access to the synced tables: sync (push, pull,
+merge) and publishing (snapshots, releases) both read and write the synced tables through here.
 
 Table and column names are formatted into SQL only after `_check` has matched them against the
-table spec (shared/sync/tables.py) and the schema's own column list; values are always bound."""
+table spec (shared/sync/tables.py) and the schema's own column list; values are always bound. The
+spec also carries the rules a row's values must pass (`TableSpec.check`): callers check before they
+write, since the rules look at what changes (an op's fields), not at every column of every row."""
 
 from __future__ import annotations
 
@@ -142,6 +145,19 @@ def delete_row(conn: Connection, spec: TableSpec, key: str) -> None:
     """Delete one row (the schema's ON DELETE actions follow)."""
     _check(spec)
     conn.execute(f"DELETE FROM {spec.name} WHERE {spec.key} = ?", (key,))
+
+
+def delete_rows(conn: Connection, spec: TableSpec, keys: Sequence[Any]) -> None:
+    """Delete the rows with these keys, a few statements for all of them."""
+    _check(spec, [spec.key])
+    for chunk in _chunks(list(keys), _CHUNK):
+        conn.execute(f"DELETE FROM {spec.name} WHERE {spec.key} IN ({', '.join('?' * len(chunk))})", chunk)
+
+
+def foreign_keys(conn: Connection, spec: TableSpec) -> list[tuple[str, str, str]]:
+    """(column, referenced table, referenced column) for each foreign key of the table."""
+    _check(spec)
+    return [(row[3], row[2], row[4]) for row in conn.all(f"PRAGMA foreign_key_list({spec.name})")]
 
 
 def keys_with_value(conn: Connection, spec: TableSpec, column: str, value: Any) -> list[str]:
