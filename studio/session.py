@@ -19,6 +19,7 @@ from shared.media.errors import MediaError
 from shared.pages.errors import PageError
 from shared.storefront.errors import StoreError
 from shared.storefront.service import DataDir, Store
+from shared.sync.errors import SyncError
 from shared.themes.errors import ThemeError
 from shared.vibe.executor import StoreExecutor
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # What a refused change raises: a message meant for the merchant.
-REFUSALS: tuple[type[Exception], ...] = (PageError, ThemeError, StoreError, MediaError, ValueError)
+REFUSALS: tuple[type[Exception], ...] = (PageError, ThemeError, StoreError, MediaError, SyncError, ValueError)
 
 # What changed, for views to reload: pages (tree), blocks (the block list and its page), theme,
 # posts, media, store (settings, menus).

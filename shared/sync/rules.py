@@ -361,3 +361,19 @@ def check_row(table: str, fields: Mapping[str, Any], *, key: Any = None, current
         from shared.sync.errors import RowRefused
 
         raise RowRefused(table, key, errors, op_id=op_id)
+
+
+def check_write(conn: Any, table: str, fields: Mapping[str, Any], *, key: Any, new: bool = False) -> None:
+    """`check_row` for a repository's write of `fields` (stored form) into the row `key` of `table`
+    (`new`: an insert, fields are the whole row). The row as stored is read only when a rule over
+    several columns needs columns the write does not carry (a block's settings without its kind).
+
+    Raises RowRefused (code "refused")."""
+    rules = rules_for(table)
+    current = None
+    if not new and any(span.columns & fields.keys() and not span.columns <= fields.keys() for span in rules.spanning):
+        from shared.db.repositories import sync as rows
+        from shared.sync.tables import SPECS
+
+        current = rows.get_row(conn, SPECS[table], key)
+    check_row(table, fields, key=key, current=current)
