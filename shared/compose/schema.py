@@ -143,8 +143,9 @@ def _clean(fields: Mapping[str, Mapping[str, Any]], settings: Any, *, prefix: st
 def richtext_problems(schema: Mapping[str, Any], settings: Mapping[str, Any], *, prefix: str = "") -> list[str]:
     """Names of the rich-text settings (also inside lists) whose value nh3 would still change."""
     found: list[str] = []
-    for key, spec in setting_specs(schema).items():
-        value = settings.get(key)
+    specs = setting_specs(schema)
+    for key, value in settings.items():
+        spec = specs.get(key) or {}
         if spec.get("type") == "richtext" and isinstance(value, str) and sanitize_richtext(value) != value:
             found.append(prefix + key)
         elif spec.get("type") == "list" and isinstance(value, list):
@@ -156,8 +157,19 @@ def richtext_problems(schema: Mapping[str, Any], settings: Mapping[str, Any], *,
 
 
 def setting_specs(schema: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """The declared settings by id."""
-    return {s["id"]: s for s in schema.get("settings", []) if isinstance(s, Mapping) and isinstance(s.get("id"), str)}
+    """The declared settings by id (remembered per schema object: a block's schema is parsed once
+    and kept, and a sync checks thousands of blocks' settings against a few schemas)."""
+    known = _SPECS_SEEN.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    found = {s["id"]: s for s in schema.get("settings", []) if isinstance(s, Mapping) and isinstance(s.get("id"), str)}
+    if len(_SPECS_SEEN) >= 4096:
+        _SPECS_SEEN.clear()
+    _SPECS_SEEN[id(schema)] = (schema, found)      # the schema is held, so its id is not reused
+    return found
+
+
+_SPECS_SEEN: dict[int, tuple[Mapping[str, Any], dict[str, Mapping[str, Any]]]] = {}
 
 
 def clean_settings(schema: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,12 +12,13 @@ written onto), so an op that changes a block's position never runs the block's c
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
+
+import orjson
 
 from shared.compose.schema import SettingsError, clean_settings, link_problem, richtext_problems
 from shared.media import names as media_names
@@ -51,7 +52,10 @@ class RowRules:
         errors = []
         for name, value in fields.items():
             rule = self.columns.get(name)
-            reason = rule(value) if rule is not None else None
+            try:
+                reason = rule(value) if rule is not None else None
+            except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+                reason = "is not a value this field takes"   # a check that cannot read it refuses it
             if reason:
                 errors.append(FieldError(name, reason))
         if self.spanning:
@@ -59,7 +63,10 @@ class RowRules:
             merged = {**(current or {}), **fields}
             for span in self.spanning:
                 if span.columns.intersection(fields) and not span.columns & bad:
-                    errors += span.check(merged)
+                    try:
+                        errors += span.check(merged)
+                    except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+                        errors.append(FieldError(sorted(span.columns & fields.keys())[0], "is not a value this field takes"))
         return errors
 
 
@@ -119,18 +126,14 @@ def stamp(value: Any) -> str | None:
     return None if isinstance(value, str) and _STAMP.match(value) else "must be an ISO 8601 date and time"
 
 
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")     # NaN and Infinity: Python reads them, SQLite refuses them
-
-
 def json_text(check: Callable[[Any], str | None]) -> Rule:
     """JSON text whose value passes `check`."""
     def rule(value: Any) -> str | None:
         if not isinstance(value, str):
             return "must be JSON text"
         try:
-            parsed = json.loads(value, parse_constant=_not_json)
-        except (ValueError, RecursionError):
+            parsed = orjson.loads(value)     # refuses NaN and Infinity, which SQLite's JSON does not take
+        except ValueError:
             return "must be JSON text"
         return check(parsed)
     return rule
@@ -241,20 +244,26 @@ def _page_rules() -> RowRules:
     }, (Spanning(frozenset({"slug", "template"}), _page_slug_template),))
 
 
-def _kind(value: Any) -> str | None:
-    from shared.compose.registry import builtin_kinds
+@cache
+def _blocks() -> tuple[frozenset[str], Callable[[str], Any], Callable[[str], Any]]:
+    """(every block kind a row may have, built-in block by kind, the code validator), imported once:
+    the rules run for every block of a push."""
+    from shared.compose.registry import builtin_block, builtin_kinds
     from shared.pages.service import CUSTOM
+    from shared.vibe.validator import check_block
 
-    return None if value == CUSTOM or value in builtin_kinds() else "is not a block kind"
+    return frozenset({CUSTOM, *builtin_kinds()}), builtin_block, check_block
+
+
+def _kind(value: Any) -> str | None:
+    return None if isinstance(value, str) and value in _blocks()[0] else "is not a block kind"
 
 
 def _code(value: Any) -> str | None:
     """Block code through the validator (V8; cached by the code's hash)."""
-    from shared.vibe.validator import check_block
-
     if value is None:
         return None
-    check = check_block(value)
+    check = _blocks()[2](value)
     if check.ok:
         return None
     first = check.diagnostics[0]
@@ -263,16 +272,14 @@ def _code(value: Any) -> str | None:
 
 def _block_settings(row: Mapping[str, Any]) -> list[FieldError]:
     """Settings against the block's schema (its code's, or its built-in kind's), rich text sanitised."""
-    from shared.compose.registry import builtin_block
-    from shared.pages.service import CUSTOM
-    from shared.vibe.validator import check_block
-
+    kinds, builtin_block, check_block = _blocks()
     kind, code = row.get("kind"), row.get("code")
-    if code is None and kind == CUSTOM:
-        return [FieldError("code", "a custom block needs code")]
+    if code is None and kind not in kinds - {"custom"}:
+        # No code: the kind names the block's source. Unknown (a partial row): nothing to check against.
+        return [FieldError("code", "a custom block needs code")] if kind == "custom" else []
     try:
-        settings = json.loads(row.get("settings") or "{}", parse_constant=_not_json)
-    except (TypeError, ValueError, RecursionError):
+        settings = orjson.loads(row.get("settings") or "{}")      # refuses NaN and Infinity, as SQLite does
+    except (TypeError, ValueError):
         return [FieldError("settings", "must be JSON text")]
     if not isinstance(settings, Mapping):
         return [FieldError("settings", "must be an object")]
@@ -286,7 +293,9 @@ def _block_settings(row: Mapping[str, Any]) -> list[FieldError]:
 
 def _block_rules() -> RowRules:
     return RowRules({
-        "page_id": row_id, "kind": _kind, "code": _code, "settings": json_text(lambda v: None),
+        # settings: parsed once, by the check against the block's schema below
+        "page_id": row_id, "kind": _kind, "code": _code,
+        "settings": lambda v: None if isinstance(v, str) else "must be JSON text",
         "position": whole(0, 1_000_000), "hidden": FLAG, **STAMPS,
     }, (Spanning(frozenset({"kind", "code", "settings"}), _block_settings),))
 
