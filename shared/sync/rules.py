@@ -27,6 +27,7 @@ from shared.storefront.validation import (currency_problem, locale_problem, name
                                           timezone_problem, validate_storefront)
 
 Rule = Callable[[Any], "str | None"]
+_UNSEEN = object()
 Checks = Callable[[Mapping[str, Any]], list[FieldError]]
 
 __all__ = ["FieldError", "RowRules", "validate_row"]
@@ -46,16 +47,27 @@ class RowRules:
 
     columns: Mapping[str, Rule] = field(default_factory=dict)
     spanning: tuple[Spanning, ...] = ()
+    _seen: dict[tuple[str, Any], str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def problems(self, fields: Mapping[str, Any], current: Mapping[str, Any] | None = None) -> list[FieldError]:
         """Every problem of the values in `fields`, written onto `current` (None: a new row)."""
         errors = []
+        seen = self._seen
         for name, value in fields.items():
-            rule = self.columns.get(name)
-            try:
-                reason = rule(value) if rule is not None else None
-            except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
-                reason = "is not a value this field takes"   # a check that cannot read it refuses it
+            # Rows of one push repeat many short values (a kind, a page id, a time stamp): each
+            # (column, value) is checked once. Only exact str and int values, which compare by value.
+            short = (type(value) is str and len(value) <= 80) or type(value) is int
+            reason = seen.get((name, value), _UNSEEN) if short else _UNSEEN
+            if reason is _UNSEEN:
+                rule = self.columns.get(name)
+                try:
+                    reason = rule(value) if rule is not None else None
+                except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+                    reason = "is not a value this field takes"   # a check that cannot read it refuses it
+                if short:
+                    if len(seen) >= 50_000:
+                        seen.clear()
+                    seen[(name, value)] = reason
             if reason:
                 errors.append(FieldError(name, reason))
         if self.spanning:
