@@ -14,17 +14,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.db import Connection, Database
 from shared.db.repositories import sync as repo
 from shared.db.stamps import utc_now
 from shared.sync import hlc as clock
-from shared.sync.errors import SyncError
 from shared.sync import refusals
+from shared.sync.errors import SyncError
 from shared.sync.ops import Op
-from shared.sync.refusals import Refusal
 from shared.sync.tables import NOUNS, ORDER, SPECS, SUFFIX, TableSpec, spec_for
 
 _MISSING = object()
@@ -176,7 +175,7 @@ def form_ops(db: Database) -> list[Op]:
 
 
 def _dirty_changes(conn: Connection, dirty: Sequence[tuple[str, str, str]]
-                   ) -> tuple[list[_Change], list[_Change], list[tuple[Refusal, tuple[str, str, str]]]]:
+                   ) -> tuple[list[_Change], list[_Change], list[refusals.Held]]:
     deletes: list[_Change] = []
     upserts: list[_Change] = []
     updates: list[_Change] = []
@@ -216,27 +215,8 @@ def _dirty_changes(conn: Connection, dirty: Sequence[tuple[str, str, str]]
         kept.append(change)
     kept.sort(key=lambda c: -c.spec.rank)
     upserts.sort(key=lambda c: c.spec.rank)
-    sendable, held = _hold_back(conn, upserts, shadows, {(t, k): h for t, k, h in dirty})
+    sendable, held = refusals.hold_back_all(conn, upserts, shadows, {(t, k): h for t, k, h in dirty}, describe)
     return kept, sendable, held
-
-
-def _hold_back(conn: Connection, upserts: Sequence[_Change], shadows: Mapping[str, Mapping[str, Any]],
-               edited: Mapping[tuple[str, str], str]) -> tuple[list[_Change], list[tuple[Refusal, tuple[str, str, str]]]]:
-    """The upserts the table rules take, and the refused ones with their dirty marks (parents first,
-    so a new block under a refused new page waits for the page)."""
-    sendable: list[_Change] = []
-    held: list[tuple[Refusal, tuple[str, str, str]]] = []
-    held_keys: set[tuple[str, str]] = set()
-    for change in upserts:
-        shadow = shadows[change.spec.name].get(change.key)
-        refusal = refusals.hold_back(change.spec, change.key, change.fields, shadow, held_keys)
-        if refusal is None:
-            sendable.append(change)
-            continue
-        refusal = replace(refusal, label=describe(conn, change.spec.name, change.key))
-        held_keys.add((change.spec.name, change.key))
-        held.append((refusal, (change.spec.name, change.key, edited[(change.spec.name, change.key)])))
-    return sendable, held
 
 
 def _clocks_of(conn: Connection, changes: Sequence[_Change]) -> dict[str, dict[str, dict[str, str]]]:

@@ -14,8 +14,8 @@ checks every held row again; the studio and `vibeshop sync` show them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from shared.db import Connection, Database
@@ -75,6 +75,30 @@ def hold_back(spec: TableSpec, key: str, fields: Mapping[str, Any], shadow: Mapp
         if (parent, fields.get(column)) in held:
             return Refusal(spec.name, key, column, f"waits for its {NOUNS[parent].lower()}, which was refused")
     return None
+
+
+Held = tuple[Refusal, tuple[str, str, str]]       # a refusal and the row's dirty mark (table, key, hlc)
+
+
+def hold_back_all(conn: Connection, upserts: Sequence[Any], shadows: Mapping[str, Mapping[str, Any]],
+                  edited: Mapping[tuple[str, str], str],
+                  describe: Callable[[Connection, str, str], str]) -> tuple[list[Any], list[Held]]:
+    """The upserts being formed (each with .spec, .key, .fields) that the table rules take, and the
+    refused ones with their dirty marks. Parents come first, so a new block under a refused new page
+    waits for the page; `describe` names a refused row (read only for those)."""
+    sendable: list[Any] = []
+    held: list[Held] = []
+    held_keys: set[tuple[str, str]] = set()
+    for change in upserts:
+        refusal = hold_back(change.spec, change.key, change.fields, shadows[change.spec.name].get(change.key),
+                            held_keys)
+        if refusal is None:
+            sendable.append(change)
+            continue
+        held_keys.add((change.spec.name, change.key))
+        held.append((replace(refusal, label=describe(conn, change.spec.name, change.key)),
+                     (change.spec.name, change.key, edited[(change.spec.name, change.key)])))
+    return sendable, held
 
 
 def record(conn: Connection, found: Sequence[Refusal], held: Sequence[tuple[str, str, str]]) -> None:
