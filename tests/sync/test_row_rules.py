@@ -17,7 +17,7 @@ from shared.sync import device, merge, refusals
 from shared.sync.errors import RowRefused
 from shared.sync.rules import validate_row
 from shared.sync.tables import SPECS
-from tests.sync.conftest import World, cycle, pull, push, state
+from tests.sync.conftest import World, cycle, pull, state
 
 TRAVERSAL = "../../../../tmp/x"
 

@@ -3,7 +3,6 @@ generic row layer, shared/db/repositories/sync.py."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from shared.db.database import Connection, Row
 
