@@ -3,7 +3,6 @@ generic row layer, shared/db/repositories/sync.py."""
 
 from __future__ import annotations
 
-
 from shared.db.database import Connection, Row
 
 _RELEASE_COLS = "number, created_at, device_id, note, summary, restored_from"
