@@ -14,6 +14,7 @@ checks every held row again; the studio and `vibeshop sync` show them."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -23,6 +24,7 @@ from shared.db.repositories import sync as repo
 from shared.sync.tables import NOUNS, TableSpec, spec_for
 
 _STATE_KEY = "refused"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,9 @@ class Refusal:
         """The refusal in words, for a terminal or a tooltip."""
         what = self.label or f"{NOUNS.get(self.table, self.table).lower()} {self.key}"
         by = f"op {self.op_id} refused by the cloud" if self.op_id else "not sent"
-        return f"{what}: {self.field} {self.reason} ({by}; the edit is kept on this device)"
+        line = f"{what}: {self.field} {self.reason} ({by}; the edit is kept on this device)"
+        # The values being refused may hold anything, terminal escapes too: shown, never obeyed.
+        return _CONTROL.sub("?", line)
 
 
 def refusals(db: Database) -> list[Refusal]:

@@ -220,3 +220,8 @@ def test_posts_written_by_the_service_pass_the_rules(world: World) -> None:
     cycle(a, world.cloud)
     assert refusals.refusals(a.db) == []
     assert any(p["id"] == made.id for p in state(world.cloud)["posts"])
+
+
+def test_a_refusal_shows_hostile_text_without_obeying_it() -> None:
+    line = refusals.Refusal("pages", "k", "title", "bad", "page '\x1b]0;owned\x07'", "d:3").line()
+    assert "\x1b" not in line and "\x07" not in line and "op d:3 refused by the cloud" in line
