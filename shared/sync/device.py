@@ -24,7 +24,7 @@ from shared.sync import hlc as clock
 from shared.sync import refusals
 from shared.sync.errors import SyncError
 from shared.sync.ops import Op
-from shared.sync.tables import NOUNS, ORDER, SPECS, SUFFIX, TableSpec, spec_for
+from shared.sync.tables import NOUNS, ORDER, SPECS, SUFFIX, TableSpec, spec_for, suffixed
 
 _MISSING = object()
 log = logging.getLogger(__name__)
@@ -461,7 +461,7 @@ def _displace(conn: Connection, spec: TableSpec, key: str, row: Mapping[str, Any
             continue
         for other in repo.keys_with_value(conn, spec, column, value):
             if other != key:
-                repo.update_fields(conn, spec, other, {column: f"{value}-{other[:8]}" if rule == SUFFIX else reset})
+                repo.update_fields(conn, spec, other, {column: suffixed(value, other[:8]) if rule == SUFFIX else reset})
 
 
 def _merge_local_duplicates(conn: Connection, row: Mapping[str, Any]) -> None:
@@ -552,7 +552,7 @@ def _own_clashes(conn: Connection, spec: TableSpec, key: str, values: dict[str, 
         if value is None or value == reset:
             continue
         if any(other != key for other in repo.keys_with_value(conn, spec, column, value)):
-            values[column] = f"{value}-{key[:8]}" if rule == SUFFIX else reset
+            values[column] = suffixed(value, key[:8]) if rule == SUFFIX else reset
             taken.add(column)
     return taken
 

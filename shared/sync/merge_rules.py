@@ -32,7 +32,7 @@ from shared.db.repositories import sync as repo
 from shared.db.stamps import new_id, utc_now
 from shared.sync import hlc as clock
 from shared.sync.ops import Op
-from shared.sync.tables import EXCLUSIVE, SPECS, SUFFIX, TableSpec, children_of, referrers_of_media
+from shared.sync.tables import EXCLUSIVE, SPECS, SUFFIX, TableSpec, children_of, referrers_of_media, suffixed
 
 log = logging.getLogger(__name__)
 _MISSING = object()
@@ -415,9 +415,9 @@ class Merger:
 
     def _free_value(self, spec: TableSpec, column: str, value: str) -> str:
         n = 2
-        while repo.keys_with_value(self.conn, spec, column, f"{value}-{n}"):
+        while repo.keys_with_value(self.conn, spec, column, suffixed(value, str(n))):
             n += 1
-        return f"{value}-{n}"
+        return suffixed(value, str(n))
 
     def _record_conflict(self, record: dict[str, Any], seq: int) -> None:
         record = {"id": new_id(), **record, "created_seq": seq, "resolved": False,

@@ -126,6 +126,16 @@ NOUNS: dict[str, str] = {"storefront": "Store settings", "media": "Image", "them
                          "pages": "Page", "blocks": "Block", "posts": "Post"}
 
 
+SUFFIXED_MAX = 80          # page and post addresses: a clash's suffix keeps them within the rules
+
+
+def suffixed(value: str, suffix: str) -> str:
+    """`value-suffix`, shortened so that it stays an address the table rules take (at most 80
+    characters, no hyphen before the suffix's own)."""
+    suffix = "".join(c for c in suffix.lower() if c.isascii() and c.isalnum()) or "x"
+    return f"{value[:SUFFIXED_MAX - len(suffix) - 1].rstrip('-')}-{suffix}"
+
+
 def spec_for(table: object) -> TableSpec | None:
     """The spec of a synced table, or None for any other name."""
     return SPECS.get(table) if isinstance(table, str) else None

@@ -225,3 +225,20 @@ def test_posts_written_by_the_service_pass_the_rules(world: World) -> None:
 def test_a_refusal_shows_hostile_text_without_obeying_it() -> None:
     line = refusals.Refusal("pages", "k", "title", "bad", "page '\x1b]0;owned\x07'", "d:3").line()
     assert "\x1b" not in line and "\x07" not in line and "op d:3 refused by the cloud" in line
+
+
+def test_a_long_address_clash_stays_an_address_the_rules_take(world: World) -> None:
+    from tests.sync.conftest import cycle as sync_cycle
+
+    a, b = world.devices
+    slug = "a" * 79 + "z"                                           # 80 characters, the most there is
+    first = pages.create_page(a.db, title="First", slug=slug)
+    second = pages.create_page(b.db, title="Second", slug=slug)     # newer: it gets the suffix
+    for _ in range(2):
+        for dev in (a, b):
+            sync_cycle(dev, world.cloud)
+    slugs = {p["id"]: p["slug"] for p in state(world.cloud)["pages"]}
+    assert slugs[first.id] == slug and slugs[second.id] == "a" * 78 + "-2"
+    assert validate_row("pages", {"slug": slugs[second.id]}) == []
+    assert refusals.refusals(a.db) == [] and refusals.refusals(b.db) == []
+    assert state(a.db) == state(world.cloud) == state(b.db)
