@@ -242,3 +242,12 @@ def test_a_long_address_clash_stays_an_address_the_rules_take(world: World) -> N
     assert validate_row("pages", {"slug": slugs[second.id]}) == []
     assert refusals.refusals(a.db) == [] and refusals.refusals(b.db) == []
     assert state(a.db) == state(world.cloud) == state(b.db)
+
+
+def test_a_cloud_made_row_runs_the_rules(world: World) -> None:
+    media = dict(state(world.cloud)["media"][0])
+    hostile = {**media, "id": "cloud-made", "hash": "../../" + "0" * 58, "filename": "x.png"}
+    with pytest.raises(RowRefused) as refused:
+        merge.add_cloud_row(world.cloud, "media", hostile)
+    assert refused.value.details["field"] == "hash"
+    assert all(m["id"] != "cloud-made" for m in state(world.cloud)["media"])
