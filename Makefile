@@ -6,7 +6,7 @@ DATA   ?= .vibeshop-data
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test test-tools bench venv clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +19,17 @@ venv: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(VENV)/bin/vibeshop demo --data $(DATA) --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed
+# What the suite needs beyond Python: system packages (installed when running as root with apt-get, else the
+# one command to run is printed), then the pinned npm tools into .cache/test-tools.
+test-tools:
+	scripts/install-system-packages
+	scripts/install-test-tools
+
+test: test-tools $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox $(PY) -m pytest -q
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .cache

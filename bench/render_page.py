@@ -22,6 +22,7 @@ from bench.timing import median_ms, table
 from shared.catalog.views import product_view
 from shared.db.repositories import catalog, content, inventory
 from shared.demo.seed import seed_demo
+from shared.models.money import minor_digits
 from shared.storefront.service import DataDir
 from shared.vibe.executor import BlockJob, PageData, StoreExecutor
 
@@ -53,8 +54,9 @@ LIQUID = ("{% for s in sections %}<section class=\"vs-grid\"><h2>{{ s.heading }}
 
 
 def money(value: dict[str, Any]) -> str:
-    """USD in en-US, as Intl.NumberFormat writes it."""
-    return f"${value['amount'] / 100:,.2f}"
+    """USD in en-US, as Intl.NumberFormat writes it (the digits from the one currency table)."""
+    digits = minor_digits(value["currency"])
+    return f"${value['amount'] / 10 ** digits:,.{digits}f}"
 
 
 def img_url(image: dict[str, Any], width: int) -> str:

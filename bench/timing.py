@@ -27,10 +27,16 @@ def median_ms(fn: Callable[[], object], *, runs: int, warmup: int = 3) -> float:
 
 
 def table(title: str, rows: list[tuple[str, float, str]]) -> str:
-    """A plain-text table: name, figure, note. Figures are milliseconds unless the name says req/s."""
+    """A plain-text table: name, figure, note. Figures are milliseconds unless the name says req/s or
+    bytes."""
     width = max(len(r[0]) for r in rows)
     lines = [title, "-" * len(title)]
     for name, value, note in rows:
-        figure = f"{value:9.0f} /s" if "req/s" in name else f"{value:9.3f} ms"
+        if "req/s" in name:
+            figure = f"{value:9.0f} /s"
+        elif "bytes" in name:
+            figure = f"{value:9.0f} B "
+        else:
+            figure = f"{value:9.3f} ms"
         lines.append(f"  {name:<{width}}  {figure}  {note}")
     return "\n".join(lines)

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 from PIL import Image, ImageChops, ImageFilter
 from playwright.sync_api import Locator, Page, Route, sync_playwright
 
-from shared.compose import PRODUCTION, render_page
+from shared.compose import PRODUCTION, Stylesheet, render_page
 from shared.db.repositories import pages as page_repo
 from shared.db.stamps import utc_now
 from shared.demo import catalog_data
@@ -75,6 +75,7 @@ class Shot:
     entry: GalleryEntry
     html: str
     kind: str                          # the data-block-kind of the element to capture
+    stylesheet: Stylesheet             # the theme stylesheet the document links
     in_context: bool = False           # show the page around it, faded, instead of the element alone
 
 
@@ -98,7 +99,7 @@ def _section_shot(store: Store, executor: StoreExecutor, entry: GalleryEntry,
     add_block(store.db, page_id=page.id, kind=entry.kind, code=entry.code, settings=settings)
     rendered = render_page(store.db, executor=executor, slug=page.slug, drafts=True, mode=PRODUCTION)
     _check(entry, rendered.failures)
-    return Shot(entry, rendered.html, entry.kind)
+    return Shot(entry, rendered.html, entry.kind, rendered.stylesheet)
 
 
 def _template_shot(store: Store, executor: StoreExecutor, entry: GalleryEntry, address: str) -> Shot:
@@ -109,7 +110,7 @@ def _template_shot(store: Store, executor: StoreExecutor, entry: GalleryEntry, a
     _status, rendered = render_address(store.db, executor, resolved, path=path, query=dict(params),
                                        mode=PRODUCTION)
     _check(entry, rendered.failures)
-    return Shot(entry, rendered.html, entry.kind)
+    return Shot(entry, rendered.html, entry.kind, rendered.stylesheet)
 
 
 def _check(entry: GalleryEntry, failures: tuple) -> None:
@@ -131,7 +132,7 @@ def render_shots(store: Store, entries: list[GalleryEntry]) -> list[Shot]:
             if entry.kind in IN_CONTEXT:
                 rendered = render_page(store.db, executor=executor, slug="home", mode=PRODUCTION)
                 _check(entry, rendered.failures)
-                shots.append(Shot(entry, rendered.html, entry.kind, in_context=True))
+                shots.append(Shot(entry, rendered.html, entry.kind, rendered.stylesheet, in_context=True))
             elif entry.kind in TEMPLATE_ADDRESSES:
                 shots.append(_template_shot(store, executor, entry, TEMPLATE_ADDRESSES[entry.kind].format(**fill)))
             else:
@@ -175,11 +176,14 @@ def _context_screenshot(page: Page, element: Locator, kind: str) -> bytes:
 def capture(shots: list[Shot], media_dir: Path) -> dict[str, tuple[bytes, str]]:
     """key -> (a PNG of the entry's element at desktop width, the page's CSS background colour)."""
     documents = {f"/{shot.entry.key}": shot.html for shot in shots}
+    stylesheets = {shot.stylesheet.path: shot.stylesheet.body for shot in shots}
 
     def answer(route: Route) -> None:
         path = urlsplit(route.request.url).path
         if path in documents:
             route.fulfill(status=200, content_type="text/html; charset=utf-8", body=documents[path])
+        elif path in stylesheets:
+            route.fulfill(status=200, content_type="text/css; charset=utf-8", body=stylesheets[path])
         elif path.startswith("/media/") and (file := media_dir / path.removeprefix("/media/")).is_file() \
                 and file.parent == media_dir:
             route.fulfill(status=200, content_type="image/webp", body=file.read_bytes())

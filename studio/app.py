@@ -5,6 +5,7 @@ screen, saves a PNG of the whole window and exits; with no display it runs offsc
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -14,6 +15,13 @@ from shared.storefront.service import DataDir, list_stores, open_store
 
 SCREENSHOT_SETTLE_MS = 700      # after the preview reports it is loaded: lazy images and fonts paint
 SCREENSHOT_TIMEOUT_MS = 30_000
+log = logging.getLogger("studio")
+
+
+def log_uncaught(kind: type[BaseException], error: BaseException, trace) -> None:
+    """sys.excepthook of the studio: a bug raised in a Qt slot (domain errors are shown as dialogs where they
+    happen; nothing else is) is logged with its traceback instead of being turned into a message."""
+    log.critical("a bug in the studio", exc_info=(kind, error, trace))
 
 
 def _prepare_environment(screenshot: bool) -> None:
@@ -47,6 +55,9 @@ def create_application():
 def run_studio(data: Path, *, store_slug: str | None = None, screenshot: Path | None = None) -> int:
     """Open the studio; returns the exit status."""
     _prepare_environment(screenshot is not None)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sys.excepthook = log_uncaught
     app = create_application()
     from studio.first_run import FirstRunDialog
     from studio.main_window import MainWindow

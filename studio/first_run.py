@@ -6,11 +6,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
+from shared.models.money import STORE_CURRENCIES
 from shared.pages.service import slugify
 from shared.storefront.errors import StoreError
 from shared.storefront.service import DataDir, create_store
 
-CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NZD")
+# The common ones first, then every other currency a store can sell in (the one ISO 4217 table).
+_COMMON = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NZD")
+CURRENCIES = _COMMON + tuple(sorted(STORE_CURRENCIES - set(_COMMON)))
 
 
 class FirstRunDialog(QDialog):

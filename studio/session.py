@@ -15,19 +15,16 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from shared.media.errors import MediaError
-from shared.pages.errors import PageError
-from shared.storefront.errors import StoreError
+from shared.errors import VibeshopError
 from shared.storefront.service import DataDir, Store
-from shared.sync.errors import SyncError
-from shared.themes.errors import ThemeError
 from shared.vibe.executor import StoreExecutor
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# What a refused change raises: a message meant for the merchant.
-REFUSALS: tuple[type[Exception], ...] = (PageError, ThemeError, StoreError, MediaError, SyncError, ValueError)
+# What a refused change raises: a domain error, whose message is meant for the merchant. Anything else is a
+# bug: it is not shown as a dialog but propagates to the studio's excepthook, which logs the traceback.
+REFUSALS: tuple[type[Exception], ...] = (VibeshopError,)
 
 # What changed, for views to reload: pages (tree), blocks (the block list and its page), theme,
 # posts, media, store (settings, menus).

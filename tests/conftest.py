@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from shared.db import Database, connect
+from shared.db import database as database_module
 from shared.demo.seed import seed_demo
 from shared.storefront.service import DataDir, Store, create_store, open_store
 from shared.vibe.executor import StoreExecutor
@@ -68,3 +70,17 @@ def executor() -> Iterator[StoreExecutor]:
     ex = StoreExecutor("test-store")
     yield ex
     ex.close()
+
+
+@pytest.fixture
+def busy_waits(monkeypatch) -> threading.Event:
+    """Set when some database starts waiting for another connection's lock (its first backoff)."""
+    waiting = threading.Event()
+    real_sleep = database_module.time.sleep
+
+    def sleep(seconds: float) -> None:
+        waiting.set()
+        real_sleep(seconds)
+
+    monkeypatch.setattr(database_module.time, "sleep", sleep)
+    return waiting

@@ -35,6 +35,13 @@ def block_ids(document: str) -> list[str]:
     return [el.get("data-block-id") for el in parse(document).iter() if el.get("data-block-id") is not None]
 
 
+def stylesheet_href(document: str) -> str:
+    """The href of the document's one stylesheet link (the theme's /assets/theme-HASH.css)."""
+    links = [el.get("href") for el in parse(document).iter("link") if el.get("rel") == "stylesheet"]
+    assert len(links) == 1, links
+    return links[0]
+
+
 def start_cloud(data: Path, port: int, *, workers: int = 1, own_session: bool = False) -> subprocess.Popen:
     """Start `vibeshop cloud serve` on 127.0.0.1:port and wait until it answers /_health."""
     proc = subprocess.Popen([VIBESHOP, "cloud", "serve", "--data", str(data), "--host", "127.0.0.1",
@@ -51,6 +58,37 @@ def start_cloud(data: Path, port: int, *, workers: int = 1, own_session: bool = 
             proc.kill()
             raise AssertionError("the cloud did not start")
         time.sleep(0.1)
+
+
+def wait_for(condition, what: str, *, timeout: float = 30.0, every: float = 0.05):  # noqa: ANN001, ANN201
+    """Poll `condition()` until it is truthy and return its value. `timeout` only catches a hang (it is not
+    a speed claim: a loaded machine is slower, never wrong); then AssertionError names `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}")
+        time.sleep(every)
+
+
+def tool_path(package: str) -> Path:
+    """The file the suite runs from a pinned npm tool of scripts/test-tools.txt (the vnu.jar of "vnu-jar"),
+    installed by scripts/install-test-tools, which `make test` runs first."""
+    root = Path(__file__).resolve().parents[1]
+    cache = Path(os.environ.get("VIBESHOP_TEST_TOOLS") or root / ".cache" / "test-tools")
+    for line in (root / "scripts" / "test-tools.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        spec, file, _sha = line.split()
+        name = spec.rsplit("@", 1)[0]
+        if name == package:
+            path = cache / spec.replace("/", "+") / "node_modules" / name / file
+            if not path.is_file():
+                raise AssertionError(f"{path} is missing: run scripts/install-test-tools (make test does)")
+            return path
+    raise KeyError(f"{package} is not in scripts/test-tools.txt")
 
 
 def free_port() -> int:
@@ -90,3 +128,29 @@ def serving(data: Path, *, workers: int = 1, port: int | None = None) -> Iterato
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=20)
+
+
+_HOLD_LOCK = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("held", flush=True)
+sys.stdin.readline()
+conn.execute("COMMIT")
+"""
+
+
+@contextmanager
+def write_lock_held(path: Path) -> Iterator[None]:
+    """Another process (stdlib sqlite3) holds the write lock of the database file at `path` until the
+    block ends: what another worker, a publish or a backup does."""
+    proc = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(path)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+        yield
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        proc.wait(timeout=60)

@@ -8,7 +8,7 @@ from pathlib import Path
 from shared.accounts.errors import AuthError
 from shared.accounts.service import SCOPES, create_token, revoke_token
 from shared.storefront.errors import StoreError
-from shared.storefront.service import DataDir, create_store, delete_store, list_stores, open_store, set_store_status
+from shared.storefront.service import DataDir, create_store, delete_store, list_stores, open_store
 
 
 def _fail(exc: Exception) -> int:
@@ -38,11 +38,24 @@ def store_list(data: Path) -> int:
 
 
 def store_status(data: Path, *, slug: str, status: str) -> int:
-    """Set a store's status."""
+    """Set a store's status (the same way as the admin API: devices see it, no publish changes it)."""
+    from cloud.sync.cloud_edits import change_store_status
+    from cloud.sync.working_copy import WorkingCopies
+
+    data_dir = DataDir(data)
     try:
-        record = set_store_status(DataDir(data), slug=slug, status=status)
+        store = open_store(data_dir, slug)
     except StoreError as exc:
         return _fail(exc)
+    copies, catalog = WorkingCopies(data_dir), data_dir.catalog()
+    try:
+        record = change_store_status(copies, store, catalog, status=status)
+    except StoreError as exc:
+        return _fail(exc)
+    finally:
+        copies.close()
+        catalog.close()
+        store.close()
     print(f"{record.slug} is now {record.status}")
     return 0
 

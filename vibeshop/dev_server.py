@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -22,13 +21,14 @@ import watchfiles
 from aiohttp import web
 
 from shared.compose import PREVIEW
+from shared.compose.stylesheet import current_stylesheet
 from shared.db.stamps import utc_now
 from shared.files import FilesError, Problem, export_store, import_folder
+from shared.media.names import is_rendition_name
 from shared.storefront.addresses import render_address, resolve
 from shared.storefront.service import Store
 from shared.vibe.executor import StoreExecutor
 
-MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp\Z")
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -123,7 +123,7 @@ async def media(request: web.Request) -> web.StreamResponse:
     """GET /media/{name} : an image from the data folder's media."""
     name = request.match_info["name"]
     path = request.app[STORE].data_dir.media_dir / name
-    if not MEDIA_NAME.match(name) or not path.is_file():
+    if not is_rendition_name(name) or not path.is_file():
         raise web.HTTPNotFound()
     return web.FileResponse(path, headers={"Content-Type": "image/webp", "Cache-Control": "no-cache"})
 
@@ -146,6 +146,16 @@ async def page(request: web.Request) -> web.StreamResponse:
         code, document = await asyncio.to_thread(render)
     return web.Response(status=code, text=inject(document, app[STATE]), content_type="text/html",
                         headers={"Cache-Control": "no-store"})
+
+
+async def stylesheet(request: web.Request) -> web.StreamResponse:
+    """GET /assets/theme-HASH.css : the theme stylesheet the pages link (the store's current one)."""
+    async with request.app[LOCK]:      # not halfway through an import
+        sheet = await asyncio.to_thread(current_stylesheet, request.app[STORE].db)
+    if sheet.name != request.match_info["name"]:
+        raise web.HTTPNotFound()
+    return web.Response(body=sheet.body, content_type="text/css", charset="utf-8",
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
 def _watch_filter(_change: watchfiles.Change, path: str) -> bool:
@@ -185,7 +195,8 @@ async def _end_streams(app: web.Application) -> None:
 
 
 def create_dev_app(*, store: Store, folder: Path, prune: bool = False, state: DevState | None = None) -> web.Application:
-    """The preview app: every storefront address, /media, and /_dev/events; watches `folder` while it runs."""
+    """The preview app: every storefront address, /media, /assets (the theme stylesheet) and
+    /_dev/events; watches `folder` while it runs."""
     app = web.Application()
     app[STORE], app[FOLDER], app[PRUNE] = store, folder, prune
     app[STATE] = state or DevState()
@@ -195,6 +206,7 @@ def create_dev_app(*, store: Store, folder: Path, prune: bool = False, state: De
     app.router.add_get("/_dev/events", events)
     app.router.add_get("/_dev/status", status)
     app.router.add_get("/media/{name}", media)
+    app.router.add_get("/assets/{name}", stylesheet)
     app.router.add_get("/{tail:.*}", page)
     return app
 

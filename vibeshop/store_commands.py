@@ -11,10 +11,11 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 from shared.compose import PREVIEW, PRODUCTION
+from shared.compose.stylesheet import current_stylesheet, stylesheet_name
 from shared.db.stamps import utc_now
 from shared.storefront.addresses import render_address, resolve
 from shared.storefront.errors import StoreError
-from shared.storefront.service import DataDir, open_store
+from shared.storefront.service import DataDir, Store, open_store
 from shared.vibe.executor import StoreExecutor
 
 
@@ -26,6 +27,8 @@ def render_command(data: Path, store_slug: str | None, path: str, *, preview: bo
         print(f"vibeshop render: {exc}", file=sys.stderr)
         return 2
     clean, _, query_string = path.partition("?")
+    if stylesheet_name(clean) is not None:
+        return _print_stylesheet(store, stylesheet_name(clean))
     params = parse_qsl(query_string)
     address = resolve(clean, params, currency=store.storefront().currency, now=utc_now(), drafts=drafts or preview)
     if address.redirect is not None:
@@ -43,6 +46,20 @@ def render_command(data: Path, store_slug: str | None, path: str, *, preview: bo
     sys.stdout.write(page.html)
     for block, result in page.failures:
         print(f"block {block.name} ({block.job.block_id}): {result.error}", file=sys.stderr)
+    return 0
+
+
+def _print_stylesheet(store: Store, name: str) -> int:
+    """Print the bytes of /assets/NAME when it is the store's current theme stylesheet (the one the
+    pages rendered now link)."""
+    try:
+        sheet = current_stylesheet(store.db)
+    finally:
+        store.close()
+    if sheet.name != name:
+        print(f"vibeshop render: {name} is not the current theme stylesheet ({sheet.name} is)", file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(sheet.body)
     return 0
 
 

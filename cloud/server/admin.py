@@ -1,4 +1,5 @@
 """The admin API: JSON over HTTPS, a bearer token scoped to ONE store (the store of the Host header).
+Handlers reach a database only by awaiting its own threads (`db.call`, `db.run_read`, ...).
 
 Every handler parses and checks its input, calls one service, and maps domain errors to a JSON 4xx:
 400 malformed, 401 no/invalid token, 403 wrong store or scope, 413 too large, 415 not an image,
@@ -7,7 +8,6 @@ Every handler parses and checks its input, calls one service, and maps domain er
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,15 +16,15 @@ from aiohttp import web
 
 from cloud.server.keys import CONFIG, STORES, WORKING_COPIES
 from cloud.server.middlewares import STORE
-from cloud.sync.working_copy import share_with_devices
+from cloud.sync.cloud_edits import change_store_status, edit_store_settings, upload_image
 from shared.accounts.errors import AuthError, AuthErrorCode
-from shared.accounts.service import TokenGrant, check_token
-from shared.domains.service import DomainRecord, add_domain, list_domains, remove_domain, verify_domain
+from shared.accounts.service import TokenGrant, authorize
+from shared.db.repositories.storefront import get_storefront
+from shared.domains.service import DomainRecord, add_domain, check_domain, list_domains, remove_domain
 from shared.media.errors import MediaError, MediaErrorCode
-from shared.media.service import MAX_BYTES, import_image, rendition_name
-from shared.models import Media
+from shared.media.service import MAX_BYTES, rendition_name
 from shared.storefront.errors import StoreError, StoreErrorCode
-from shared.storefront.service import STATUSES, set_store_status, update_storefront_settings
+from shared.storefront.service import STATUSES
 
 ADMIN_PREFIX = "/api/admin/"
 MAX_JSON = 64 * 1024
@@ -38,10 +38,10 @@ def problem(status: int, message: str, **extra: Any) -> web.Response:
                              headers=headers)
 
 
-def _grant(request: web.Request, scope: str) -> TokenGrant:
+async def _grant(request: web.Request, scope: str) -> TokenGrant:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else ""
-    grant = check_token(request.app[STORES].catalog, token)
+    grant = await authorize(request.app[STORES].catalog, token)
     if grant.store_id != request[STORE].record.id:
         raise AuthError(AuthErrorCode.FORBIDDEN, "This token belongs to another store")
     grant.require(scope)
@@ -54,7 +54,7 @@ def admin(scope: str) -> Callable[[Callable[[web.Request], Awaitable[web.Respons
     def wrap(handler: Callable[[web.Request], Awaitable[web.Response]]) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def guarded(request: web.Request) -> web.Response:
             try:
-                _grant(request, scope)
+                await _grant(request, scope)
                 return await handler(request)
             except AuthError as exc:
                 return problem(_AUTH_STATUS.get(exc.code, 403), str(exc))
@@ -90,9 +90,9 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
     return data
 
 
-def _store_json(request: web.Request) -> dict[str, Any]:
+async def _store_json(request: web.Request) -> dict[str, Any]:
     store = request[STORE]
-    front = store.storefront()
+    front = await store.db.run_read(get_storefront)
     return {"id": store.record.id, "slug": front.slug, "name": front.name, "status": store.record.status,
             "currency": front.currency, "locale": front.locale, "timezone": front.timezone, "settings": front.settings}
 
@@ -100,7 +100,7 @@ def _store_json(request: web.Request) -> dict[str, Any]:
 @admin("store:read")
 async def get_store(request: web.Request) -> web.Response:
     """GET /api/admin/store"""
-    return web.json_response(_store_json(request))
+    return web.json_response(await _store_json(request))
 
 
 @admin("store:write")
@@ -110,8 +110,9 @@ async def patch_store(request: web.Request) -> web.Response:
         changes = await _json_object(request)
     except _BadRequest as exc:
         return problem(exc.status, str(exc))
-    update_storefront_settings(request[STORE], changes=changes)
-    return web.json_response(_store_json(request))
+    store = request[STORE]
+    await store.db.call(edit_store_settings, request.app[WORKING_COPIES], store, changes=changes)
+    return web.json_response(await _store_json(request))
 
 
 @admin("store:write")
@@ -126,10 +127,11 @@ async def put_status(request: web.Request) -> web.Response:
         return problem(422, f"status must be one of {', '.join(STATUSES)}",
                        fields=[{"field": "status", "message": "is not a store status"}])
     store = request[STORE]
-    record = set_store_status(store.data_dir, slug=store.record.slug, status=status)
+    record = await store.db.call(change_store_status, request.app[WORKING_COPIES], store,
+                                 request.app[STORES].catalog, status=status)
     store.record = record
     request.app[STORES].forget(record.slug)   # this worker at once; the others within RECORD_TTL
-    return web.json_response(_store_json(request))
+    return web.json_response(await _store_json(request))
 
 
 @admin("media:write")
@@ -145,15 +147,9 @@ async def post_media(request: web.Request) -> web.Response:
     store = request[STORE]
     filename = request.query.get("filename", "upload")[:200]
     alt = request.query.get("alt", "")[:500]
-    copies = request.app[WORKING_COPIES]
-
-    def upload() -> Media:
-        media = import_image(store.db, store.data_dir.media_dir, data=data, filename=filename, alt=alt)
-        share_with_devices(copies, store, "media", media.id)
-        return media
-
     try:
-        media = await asyncio.to_thread(upload)
+        media = await store.db.call(upload_image, request.app[WORKING_COPIES], store, data=data,
+                                    filename=filename, alt=alt)
     except MediaError as exc:
         return problem(413 if exc.code == MediaErrorCode.TOO_LARGE else 415, str(exc))
     return web.json_response({"id": media.id, "hash": media.hash, "width": media.width, "height": media.height,
@@ -170,7 +166,8 @@ def _domain_json(record: DomainRecord) -> dict[str, Any]:
 @admin("store:read")
 async def get_domains(request: web.Request) -> web.Response:
     """GET /api/admin/domains"""
-    records = list_domains(request.app[STORES].catalog, store_id=request[STORE].record.id)
+    catalog = request.app[STORES].catalog
+    records = await catalog.call_read(list_domains, catalog, store_id=request[STORE].record.id)
     return web.json_response({"domains": [_domain_json(r) for r in records]})
 
 
@@ -184,17 +181,18 @@ async def post_domain(request: web.Request) -> web.Response:
     hostname = body.get("hostname")
     if not isinstance(hostname, str):
         return problem(422, "hostname is required", fields=[{"field": "hostname", "message": "is required"}])
-    record = add_domain(request.app[STORES].catalog, store_id=request[STORE].record.id, hostname=hostname,
-                        base_domain=request.app[CONFIG].base_domain)
+    catalog = request.app[STORES].catalog
+    record = await catalog.call(add_domain, catalog, store_id=request[STORE].record.id, hostname=hostname,
+                                base_domain=request.app[CONFIG].base_domain)
     return web.json_response(_domain_json(record), status=201)
 
 
 @admin("store:write")
 async def verify_domain_handler(request: web.Request) -> web.Response:
     """POST /api/admin/domains/{hostname}/verify : look the TXT record up now"""
-    record = await asyncio.to_thread(verify_domain, request.app[STORES].catalog, store_id=request[STORE].record.id,
-                              hostname=request.match_info["hostname"],
-                              nameservers=request.app[CONFIG].dns_nameservers)
+    record = await check_domain(request.app[STORES].catalog, store_id=request[STORE].record.id,
+                                hostname=request.match_info["hostname"],
+                                nameservers=request.app[CONFIG].dns_nameservers)
     request.app[STORES].forget(request[STORE].record.slug)   # this worker at once; the others within RECORD_TTL
     return web.json_response(_domain_json(record))
 
@@ -202,8 +200,9 @@ async def verify_domain_handler(request: web.Request) -> web.Response:
 @admin("store:write")
 async def delete_domain(request: web.Request) -> web.Response:
     """DELETE /api/admin/domains/{hostname}"""
-    remove_domain(request.app[STORES].catalog, store_id=request[STORE].record.id,
-                  hostname=request.match_info["hostname"])
+    catalog = request.app[STORES].catalog
+    await catalog.call(remove_domain, catalog, store_id=request[STORE].record.id,
+                       hostname=request.match_info["hostname"])
     request.app[STORES].forget(request[STORE].record.slug)
     return web.json_response({"removed": request.match_info["hostname"].lower()})
 

@@ -11,6 +11,7 @@ from cloud.render.cache import PageCache
 from cloud.server.admin import add_admin_routes
 from cloud.server.keys import CONFIG, EXECUTORS, LIMITER, PAGE_CACHE, STORES, WORKING_COPIES
 from cloud.server.monitoring import METRICS, Metrics, metrics_handler
+from cloud.server.middlewares import hide_server_version
 from cloud.server.pipeline import service_middleware
 from cloud.server.ratelimit import RateLimiter
 from cloud.server.routes import add_routes
@@ -33,6 +34,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(config: ServeConfig) -> web.Application:
     """The storefront service for every store under config.data_dir."""
+    hide_server_version()
     app = web.Application(middlewares=[service_middleware], client_max_size=1024 * 1024)
     app[CONFIG] = config
     app[PAGE_CACHE] = PageCache()

@@ -1,15 +1,18 @@
 """The steps every request goes through, as plain functions (cloud/server/pipeline.py calls them in
-order): turn away floods and cross-site form posts, resolve the store from the Host header once,
-and put the security headers on every response."""
+order): refuse a malformed Host header, turn away floods and cross-site form posts, resolve the store
+from the Host header once, and put the security headers on every response."""
 
 from __future__ import annotations
 
 import base64
 import functools
+import ipaddress
+import re
 import secrets
 from collections.abc import MutableMapping
 
-from aiohttp import web
+from aiohttp import web, web_response
+from aiohttp.http import HttpVersion10
 
 from cloud.server.keys import CONFIG, LIMITER, STORES
 from cloud.server.ratelimit import retry_after
@@ -17,23 +20,80 @@ from cloud.server.pages import error_page
 from cloud.server.tenancy import hostname_of
 from shared.storefront.service import Store
 
+SERVER_NAME = "Vibeshop"
+
+
+def hide_server_version() -> None:
+    """Name the product, not its versions, in every response's Server header. aiohttp writes
+    `Python/3.x aiohttp/3.x` by default, also on the 400 it answers a malformed request with, which
+    passes no middleware or signal of ours; its default is the one place that covers every answer."""
+    web_response.SERVER_SOFTWARE = SERVER_NAME
+
+
+# RFC 9110 section 7.2: Host = uri-host [ ":" port ]. Accepted: a host name (letters, digits, '-', '_',
+# dots; what DNS names and store addresses use), an IPv4 address or a bracketed IPv6 literal, and an
+# optional port of 1 to 5 digits. Anything else (userinfo, paths, spaces, percent-escapes, commas)
+# cannot name a store and is refused before any step reads it.
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*\.?|\[(?P<ip6>[0-9a-f:.]{{2,45}})\])(?::(?P<port>[0-9]{{1,5}}))?",
+                   re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_valid_host(value: str) -> bool:
+    """Whether a Host header value is a plain host and optional port (cached: a worker sees the same
+    few values on almost every request)."""
+    match = _HOST.fullmatch(value)
+    if match is None or len(value) > 260:
+        return False
+    if match["port"] is not None and int(match["port"]) > 65535:
+        return False
+    if match["ip6"] is not None:
+        try:
+            ipaddress.IPv6Address(match["ip6"])
+        except ValueError:
+            return False
+    return True
+
+
+def bad_host(request: web.Request) -> web.Response | None:
+    """The 400 answer to a request whose Host header is not a plain host and optional port, or an
+    HTTP/1.1 request without one (RFC 9112 section 3.2); None when the header is fine."""
+    host = request.headers.get("Host")
+    if host is None:
+        if request.version <= HttpVersion10:      # HTTP/1.0 may leave it out
+            return None
+        reason = "This request has no Host header: send one with the shop's address, like shop.example.com."
+    elif is_valid_host(host):
+        return None
+    else:
+        reason = ("The Host header must be a host name with an optional port, like shop.example.com or "
+                  "shop.example.com:8443.")
+    if request.path.startswith(("/api/", "/_sync/")):
+        return web.json_response({"error": {"status": 400, "code": "bad_host", "message": reason}}, status=400)
+    return error_page(400, "Bad request", reason)
+
+
 STORE = web.RequestKey("store", Store)
 # Paths served without a store from the Host header (health checks, Caddy's on-demand TLS ask,
 # metrics, and the sync API, whose store is the device token's).
 _STORELESS = ("/_health", "/_tls/", "/metrics", "/_sync/")
 
 
-def attach_store(request: web.Request) -> web.Response | None:
+async def attach_store(request: web.Request) -> web.Response | None:
     """Attach the store named by the Host header (request[STORE]), or the 404 / 503 page for shoppers."""
     if request.path.startswith(_STORELESS):
         return None
     directory = request.app[STORES]
-    store = directory.store_for(hostname_of(request.host or ""))
+    hostname = hostname_of(request.host or "")
+    store = directory.known(hostname)
+    if store is False:          # not seen lately: the catalog is read (and the store opened) off the loop
+        store = await directory.store_for(hostname)
     if store is None:
         hint = ""
         if request.app[CONFIG].dev_hints:
             port = request.url.port or 80
-            links = [f"http://{slug}.{directory.base_domain}:{port}/" for slug in directory.slugs()]
+            links = [f"http://{slug}.{directory.base_domain}:{port}/" for slug in await directory.slugs()]
             hint = "Stores here: " + ", ".join(links) if links else "There are no stores here yet."
         return error_page(404, "Store not found", f"No store answers at this address. {hint}".strip())
     status = store.record.status
@@ -107,7 +167,7 @@ def _csp_around_nonce(media_base: str) -> tuple[str, str]:
             "script-src 'nonce-", "' 'strict-dynamic'; connect-src 'self'")
 
 
-_FIXED_HEADERS = (
+FIXED_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("X-Frame-Options", "SAMEORIGIN"),
@@ -117,9 +177,11 @@ _FIXED_HEADERS = (
 
 def add_security_headers(request: web.Request, headers: MutableMapping[str, str], nonce: str) -> None:
     """Headers every response carries, unless its handler chose its own; the CSP with this
-    response's nonce (request[NONCE], for scripts)."""
-    for name, value in _FIXED_HEADERS:
-        headers.setdefault(name, value)
+    response's nonce (request[NONCE], for scripts). Cached pages and stylesheets are made with all of
+    FIXED_HEADERS already (once, not per response): the first one stands for the set."""
+    if "X-Content-Type-Options" not in headers:
+        for name, value in FIXED_HEADERS:
+            headers.setdefault(name, value)
     headers.setdefault("Content-Security-Policy", content_security_policy(nonce, request.app[CONFIG].media_base))
     if is_https(request):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -6,6 +6,8 @@ import html
 
 from aiohttp import web
 
+from shared.db import DatabaseBusyError
+
 _STYLE = ("body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;min-height:100vh;"
           "display:grid;place-items:center;background:#f6f5f2;color:#1b1f24}main{max-width:34rem;padding:2rem;"
           "text-align:center}h1{font-size:1.6rem;margin:0 0 .5rem}p{color:#4a5260;line-height:1.5}")
@@ -38,6 +40,18 @@ def page_for_http_error(request: web.Request, exc: web.HTTPException) -> web.Res
     if request.path.startswith("/api/"):
         return web.json_response({"error": {"status": exc.status, "message": message}}, status=exc.status)
     return error_page(exc.status, title, message)
+
+
+def page_for_busy_database(request: web.Request, exc: DatabaseBusyError) -> web.Response:
+    """503 with Retry-After: the store's database stayed locked by another connection (another worker,
+    a publish, a backup) for longer than a request waits; nothing was changed, trying again is right."""
+    headers = {"Retry-After": str(exc.retry_after)}
+    message = "The shop is busy for a moment. Please try again."
+    if request.path.startswith(("/api/", "/_sync/")):
+        return web.json_response({"error": {"status": 503, "message": message}}, status=503, headers=headers)
+    response = error_page(503, "Busy for a moment", message)
+    response.headers.update(headers)
+    return response
 
 
 def page_for_unexpected_error(request: web.Request) -> web.Response:

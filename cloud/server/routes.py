@@ -1,33 +1,34 @@
-"""Storefront routes: shopper addresses, sitemap, robots, media, newsletter, health, the TLS ask."""
+"""Storefront routes: shopper addresses, the theme stylesheet, sitemap, robots, media, newsletter,
+health, the TLS ask."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from cloud.render.pages import render_storefront
-from cloud.render.cache import CachedPage, deadline, etag_of
+from cloud.render.cache import CachedPage, deadline
+from cloud.render.encoding import Representation
+from cloud.render.pages import StorefrontPage, encode_stylesheet, render_storefront
 from cloud.server.keys import CONFIG, EXECUTORS, PAGE_CACHE, STORES
-from cloud.server.middlewares import STORE, is_https
+from cloud.server.middlewares import FIXED_HEADERS, STORE, is_https
 from cloud.server.monitoring import METRICS
 from cloud.server.pages import error_page
+from shared.compose.stylesheet import STYLESHEET_NAME
 from shared.customers.service import subscribe
 from shared.domains.service import may_have_certificate
+from shared.media.names import is_rendition_name
 from shared.storefront.errors import StoreError
 from shared.db.repositories.sitemap import sitemap_entries
+from shared.db.repositories.storefront import get_storefront
 from shared.db.repositories.versions import content_version, next_scheduled_post
 from shared.db.stamps import utc_now
 from shared.storefront.addresses import resolve
 from shared.storefront.seo import robots_txt, sitemap_xml
 
-# Browsers and a CDN revalidate every time (cheap: ETag -> 304) and may serve a stale copy for 30 s
-# while they do.
-_CACHE_CONTROL = {200: "public, max-age=0, stale-while-revalidate=30", 404: "public, max-age=0"}
-
-_MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
+# The security headers that are the same on every answer, made once into each kept page's headers.
+_KEPT_HEADERS = dict(FIXED_HEADERS)
 
 
 async def storefront(request: web.Request) -> web.StreamResponse:
@@ -36,16 +37,17 @@ async def storefront(request: web.Request) -> web.StreamResponse:
     store's "not found" template with status 404. The table is shared/storefront/addresses.py."""
     store = request[STORE]
 
-    async def produce() -> tuple[int, str]:
+    async def produce() -> StorefrontPage:
         # Resolved only on a cache miss: the address depends on the store's settings (currency), which
         # are content, so a page cached at this content version already answers it.
-        address = resolve(request.path, _params(request), currency=store.storefront().currency, now=utc_now())
+        front = await store.db.run_read(get_storefront)
+        address = resolve(request.path, _params(request), currency=front.currency, now=utc_now())
         if address.redirect is not None:
             raise web.HTTPMovedPermanently(address.redirect)
         executor = request.app[EXECUTORS].for_store(store.record.id)
         return await render_storefront(store, executor, address, path=request.path, query=_query(request),
                                        media_base=request.app[CONFIG].media_base, site_url=_base_url(request),
-                                       on_failure=_failures(request))
+                                       on_failure=_failures(request), headers=_KEPT_HEADERS)
 
     return await _cached(request, produce)
 
@@ -59,34 +61,52 @@ def _params(request: web.Request) -> list[tuple[str, str]]:
     return [(k[:100], v[:500]) for k, v in list(request.query.items())[:100]]
 
 
-async def _cached(request: web.Request, produce: Callable[[], Awaitable[tuple[int, str]]]) -> web.StreamResponse:
-    """Serve a rendered page from the worker's cache while the store's content is unchanged; answer a
-    matching If-None-Match with 304."""
+async def _cached(request: web.Request, produce: Callable[[], Awaitable[StorefrontPage]]) -> web.StreamResponse:
+    """Serve a rendered page from the worker's cache while the store's content is unchanged, in the
+    encoding the client accepts; answer a matching If-None-Match with 304."""
     store = request[STORE]
     cache = request.app[PAGE_CACHE]
-    version = cache.version(store.record.id, lambda: store.db.read(content_version))
+    version = cache.seen_version(store.record.id)
+    if version is None:         # not read within VERSION_TTL: read it on the store's own threads
+        version = cache.note_version(store.record.id, await store.db.run_read(content_version))
     # The request target as sent (path and query): what every page here is a function of, without
     # building a URL per request. Two spellings of one address are just two entries.
     key = (store.record.id, request.host.lower(), request.raw_path)
     page = cache.get(key, version)
     if page is None:
-        status, html = await produce()
+        rendered = await produce()
+        cache.stylesheets.remember(store.record.id, rendered.stylesheet)
         now = utc_now()
-        publish = store.db.read(lambda conn: next_scheduled_post(conn, now=now))
-        page = _page(status, html, version, deadline(publish))
-        if status == 200:   # misses are not kept: random addresses must not push real pages out
+        publish = await store.db.run_read(lambda conn: next_scheduled_post(conn, now=now))
+        page = CachedPage(rendered.status, version, deadline(publish), rendered.encoded)
+        if page.status == 200:   # misses are not kept: random addresses must not push real pages out
             cache.put(key, page)
-    if page.status == 200 and _etag_matches(request, page.etag):
-        return web.Response(status=304, headers=page.validators)
-    return web.Response(status=page.status, body=page.body, headers=page.headers)
+    return _answer(request, page.status, page.encoded.pick(request.headers.get("Accept-Encoding", "")))
 
 
-def _page(status: int, html: str, version: int, valid_until: float) -> CachedPage:
-    """A rendered page as it is kept and sent: body encoded and headers made once, not per response."""
-    etag = etag_of(html)
-    validators = {"ETag": etag, "Cache-Control": _CACHE_CONTROL.get(status, "no-store")}
-    return CachedPage(status, html, etag, version, valid_until, html.encode("utf-8"),
-                      headers={**validators, "Content-Type": "text/html; charset=utf-8"}, validators=validators)
+def _answer(request: web.Request, status: int, representation: Representation) -> web.Response:
+    """The representation, or 304 when it is a 200 the client already holds (If-None-Match)."""
+    if status == 200 and _etag_matches(request, representation.etag):
+        return web.Response(status=304, headers=representation.validators)
+    return web.Response(status=status, body=representation.body, headers=representation.headers)
+
+
+async def stylesheet(request: web.Request) -> web.StreamResponse:
+    """GET /assets/theme-HASH.css : the store's theme stylesheet that pages link, immutable under its
+    content-hashed name; compressed once, sent in the encoding the client accepts."""
+    name = request.match_info["name"]
+    if not STYLESHEET_NAME.match(name):
+        return error_page(404, "Not found", "No such file.")
+    store = request[STORE]
+    sheets = request.app[PAGE_CACHE].stylesheets
+    encoded = sheets.get(store.record.id, name)
+    if encoded is None:
+        encoded = await encode_stylesheet(store.db, name, sheets.source(store.record.id, name),
+                                          headers=_KEPT_HEADERS)
+        if encoded is None:
+            return error_page(404, "Not found", "No such file.")
+        sheets.put(store.record.id, name, encoded)
+    return _answer(request, 200, encoded.pick(request.headers.get("Accept-Encoding", "")))
 
 
 def _failures(request: web.Request) -> Callable[[str], None]:
@@ -96,9 +116,13 @@ def _failures(request: web.Request) -> Callable[[str], None]:
 
 
 def _etag_matches(request: web.Request, etag: str) -> bool:
-    """Whether the request's If-None-Match names this validator (weak or strong)."""
+    """Whether the request's If-None-Match names this validator (weak comparison) or is `*` (any
+    current representation, RFC 9110 13.1.2)."""
     header = request.headers.get("If-None-Match")
-    return bool(header) and etag in {tag.strip().removeprefix("W/") for tag in header.split(",")[:20]}
+    if not header:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")[:20]}
+    return etag in tags or "*" in tags
 
 
 def _base_url(request: web.Request) -> str:
@@ -111,7 +135,7 @@ async def sitemap(request: web.Request) -> web.StreamResponse:
     store = request[STORE]
     part = request.match_info.get("part")
     now = utc_now()
-    entries = store.db.read(lambda conn: sitemap_entries(conn, now=now))
+    entries = await store.db.run_read(lambda conn: sitemap_entries(conn, now=now))
     body = sitemap_xml(_base_url(request), entries, part=int(part) if part else None)
     if body is None:
         return error_page(404, "Not found", "No such sitemap.")
@@ -128,11 +152,11 @@ async def robots(request: web.Request) -> web.StreamResponse:
 async def media(request: web.Request) -> web.StreamResponse:
     """GET /media/{name} : a resized image, content-addressed, cached forever."""
     name = request.match_info["name"]
-    if not _MEDIA_NAME.match(name):
+    if not is_rendition_name(name):
         return error_page(404, "Not found", "No such image.")
     store = request[STORE]
     digest = name.split("-", 1)[0]
-    known = store.db.read(lambda conn: _media_known(conn, digest))
+    known = await store.db.run_read(lambda conn: _media_known(conn, digest))
     path = store.data_dir.media_dir / name
     if not known or not path.is_file():
         return error_page(404, "Not found", "No such image.")
@@ -153,7 +177,8 @@ async def tls_ask(request: web.Request) -> web.StreamResponse:
     if request.remote not in request.app[CONFIG].trusted_proxies:
         return web.Response(status=404)
     domain = request.query.get("domain", "")[:300]
-    allowed = await asyncio.to_thread(may_have_certificate, request.app[STORES].catalog, hostname=domain,
+    catalog = request.app[STORES].catalog
+    allowed = await catalog.call_read(may_have_certificate, catalog, hostname=domain,
                                       base_domain=request.app[CONFIG].base_domain)
     return web.Response(status=200 if allowed else 404, text="ok" if allowed else "no")
 
@@ -173,7 +198,8 @@ async def newsletter(request: web.Request) -> web.StreamResponse:
     back = form.get("return_to")
     back = back if isinstance(back, str) and _RETURN_TO.match(back) else "/"
     try:
-        await asyncio.to_thread(subscribe, request[STORE].db, email=email if isinstance(email, str) else "")
+        db = request[STORE].db
+        await db.call(subscribe, db, email=email if isinstance(email, str) else "")
     except StoreError:
         return error_page(422, "Check your e-mail address",
                           "That does not look like an e-mail address. Go back and try again.")
@@ -182,7 +208,7 @@ async def newsletter(request: web.Request) -> web.StreamResponse:
 
 async def cart_not_open(request: web.Request) -> web.StreamResponse:
     """POST /cart/add and GET /cart until the cart and checkout exist: an honest page, not an error."""
-    name = request[STORE].storefront().name
+    name = (await request[STORE].db.run_read(get_storefront)).name
     return error_page(501, "Online ordering opens soon",
                       f"{name} is not taking orders online yet. Visit the shop, or come back soon.")
 
@@ -195,6 +221,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/sitemap-{part:[1-9][0-9]{0,3}}.xml", sitemap)
     app.router.add_get("/robots.txt", robots)
     app.router.add_get("/media/{name}", media)
+    app.router.add_get("/assets/{name}", stylesheet)
     app.router.add_post("/newsletter", newsletter)
     app.router.add_post("/cart/add", cart_not_open)
     app.router.add_get("/cart", cart_not_open)

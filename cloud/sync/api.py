@@ -9,11 +9,8 @@ import asyncio
 import json
 import logging
 import re
-import shutil
-import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -21,12 +18,14 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from cloud.server.keys import STORES, WORKING_COPIES
 from cloud.server.ratelimit import RateLimiter, retry_after
 from cloud.sync.pokes import PokeHub
-from cloud.sync.working_copy import device_copy
+from cloud.sync.working_copy import Snapshots
 from shared.accounts.errors import AuthError
 from shared.accounts.pairing import redeem_pairing_code
-from shared.accounts.service import check_token
+from shared.accounts.service import authorize
+from shared.db import Database, DatabaseBusyError
 from shared.db.migrate import latest_version
 from shared.db.repositories.content import get_media_by_hash
+from shared.media.names import is_rendition_name
 from shared.releases import service as releases
 from shared.releases.errors import ReleaseError
 from shared.storefront.service import Store
@@ -35,13 +34,13 @@ from shared.sync.errors import SyncError
 from shared.sync.protocol import PROTOCOL, PROTOCOL_HEADER, SCHEMA_HEADER
 
 log = logging.getLogger(__name__)
-_MEDIA_NAME = re.compile(r"^[0-9a-f]{64}-\d{2,4}\.webp$")
 _SCHEMA = re.compile(r"[0-9]{1,9}")       # ASCII digits only: str.isdigit() admits '²', which int() refuses
 MAX_BODY = 16 * 1024 * 1024
 MAX_PULL = 5_000
 POKES = web.AppKey("sync_pokes", PokeHub)
 PAIR_LIMIT = web.AppKey("sync_pair_limit", RateLimiter)
 OPEN_SOCKETS = web.AppKey("sync_open_sockets", set)
+SNAPSHOTS = web.AppKey("sync_snapshots", Snapshots)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -76,16 +75,16 @@ def _check_versions(request: web.Request) -> None:
         raise SyncProblem(409, "schema", "This device's data is newer than the cloud's", cloud_schema=latest_version("store"))
 
 
-def _caller(request: web.Request) -> Caller:
+async def _caller(request: web.Request) -> Caller:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else ""
     stores = request.config_dict[STORES]
     try:
-        grant = check_token(stores.catalog, token)
+        grant = await authorize(stores.catalog, token)
         grant.require("sync")
     except AuthError as exc:
         raise SyncProblem(401, "unauthorized", str(exc)) from exc
-    store = stores.store_by_id(grant.store_id)
+    store = await stores.store_by_id(grant.store_id)
     if store is None:
         raise SyncProblem(404, "store", "The store of this device no longer exists")
     return Caller(grant.token_id, store)
@@ -122,7 +121,7 @@ def device_api(handler: Callable[[web.Request, Caller, dict[str, Any]], Awaitabl
     async def guarded(request: web.Request) -> web.StreamResponse:
         try:
             _check_versions(request)
-            caller = _caller(request)
+            caller = await _caller(request)
             body = await _json(request) if request.method == "POST" else {}
             return await handler(request, caller, body)
         except SyncProblem as problem:
@@ -146,18 +145,17 @@ async def pair(request: web.Request) -> web.StreamResponse:
                                      status=429, headers={"Retry-After": retry_after(wait)})
         body = await _json(request)
         catalog = request.config_dict[STORES].catalog
-        paired = await asyncio.to_thread(redeem_pairing_code, catalog, code=body.get("code"),
-                                         device_name=body.get("device_name"))
+        paired = await catalog.call(redeem_pairing_code, catalog, code=body.get("code"),
+                                    device_name=body.get("device_name"))
     except SyncProblem as problem:
         return _answer(problem)
     except AuthError as exc:
         return _answer(SyncProblem(400, "pairing_code", str(exc)))
-    store = request.config_dict[STORES].store_by_id(paired.store_id)
+    store = await request.config_dict[STORES].store_by_id(paired.store_id)
     if store is None:
         return _answer(SyncProblem(404, "store", "The store no longer exists"))
-    work = request.config_dict[WORKING_COPIES]
-    await asyncio.to_thread(lambda: merge.ensure_device(work.for_store(store), paired.device_id,
-                                                        str(body.get("device_name") or "Studio")[:80]))
+    work = await request.config_dict[WORKING_COPIES].open(store)
+    await work.call(merge.ensure_device, work, paired.device_id, str(body.get("device_name") or "Studio")[:80])
     return web.json_response({"device_id": paired.device_id, "device_token": paired.token,
                               "store": {"id": store.record.id, "slug": store.record.slug, "name": store.record.name}})
 
@@ -169,9 +167,9 @@ def release_json(release: releases.Release) -> dict[str, Any]:
             "restored_from": release.restored_from}
 
 
-async def _working_copy(request: web.Request, caller: Caller):
+async def _working_copy(request: web.Request, caller: Caller) -> Database:
     """The store's working copy; made off the event loop the first time (it copies the database)."""
-    return await asyncio.to_thread(request.config_dict[WORKING_COPIES].for_store, caller.store)
+    return await request.config_dict[WORKING_COPIES].open(caller.store)
 
 
 def _device_id(caller: Caller, body: dict[str, Any]) -> None:
@@ -187,7 +185,7 @@ async def push(request: web.Request, caller: Caller, body: dict[str, Any]) -> we
     if not isinstance(ops, list):
         raise SyncProblem(400, "op", "ops must be a list")
     work = await _working_copy(request, caller)
-    result = await asyncio.to_thread(merge.apply_push, work, caller.device_id, ops)
+    result = await work.call(merge.apply_push, work, caller.device_id, ops)
     request.config_dict[POKES].poke(caller.store.record.id, result.cursor)
     return web.json_response({"applied": result.applied, "last_op": result.last_op, "cursor": result.cursor})
 
@@ -207,12 +205,9 @@ async def pull(request: web.Request, caller: Caller, body: dict[str, Any]) -> we
     limit = _bounded_int(body.get("limit"), "limit", low=1, high=MAX_PULL, default=1_000)
     work = await _working_copy(request, caller)
 
-    def read() -> dict[str, Any]:
-        changes, new_cursor, more = merge.changes_since(work, cursor, limit)
-        return {"changes": changes, "cursor": new_cursor, "more": more,
-                "conflicts": merge.conflicts_since(work, cursor)}
-
-    return web.json_response(await asyncio.to_thread(read))
+    page = await work.call_read(merge.pull_page, work, cursor, limit)
+    return web.json_response({"changes": page.changes, "cursor": page.cursor, "more": page.more,
+                              "conflicts": page.conflicts})
 
 
 @device_api
@@ -229,7 +224,7 @@ async def publish(request: web.Request, caller: Caller, body: dict[str, Any]) ->
                               conflicts=open_conflicts)
         return releases.publish(work, caller.store.db, device_id=caller.device_id, note=note[:500])
 
-    release = await asyncio.to_thread(run)
+    release = await caller.store.db.call(run)       # it writes the live database
     return web.json_response({"release": release_json(release)})
 
 
@@ -245,22 +240,24 @@ async def publish_preview(request: web.Request, caller: Caller, _body: dict[str,
                 "live": live.number if live is not None else None,
                 "conflicts": len(merge.unresolved_conflicts(work))}
 
-    return web.json_response(await asyncio.to_thread(read))
+    return web.json_response(await caller.store.db.call_read(read))
 
 
 @device_api
 async def rollback(request: web.Request, caller: Caller, body: dict[str, Any]) -> web.StreamResponse:
     """POST /_sync/rollback {release}: make an earlier release live again (recorded as a new one)."""
     number = _bounded_int(body.get("release"), "release", low=1, high=2**31, default=0)
-    release = await asyncio.to_thread(releases.rollback, caller.store.db, number=number, device_id=caller.device_id)
+    db = caller.store.db
+    release = await db.call(releases.rollback, db, number=number, device_id=caller.device_id)
     return web.json_response({"release": release_json(release)})
 
 
 @device_api
 async def list_releases(request: web.Request, caller: Caller, _body: dict[str, Any]) -> web.StreamResponse:
     """GET /_sync/releases: every release, newest first, and which one is live."""
-    found = await asyncio.to_thread(releases.list_releases, caller.store.db)
-    live = await asyncio.to_thread(releases.live_release, caller.store.db)
+    db = caller.store.db
+    found = await db.call_read(releases.list_releases, db)
+    live = await db.call_read(releases.live_release, db)
     return web.json_response({"releases": [release_json(r) for r in found],
                               "live": live.number if live is not None else None})
 
@@ -273,7 +270,7 @@ async def resolve(request: web.Request, caller: Caller, body: dict[str, Any]) ->
     if not isinstance(conflict_id, str) or keep not in ("current", "theirs"):
         raise SyncProblem(400, "input", 'conflict_id must be text and keep "current" or "theirs"')
     work = await _working_copy(request, caller)
-    settled = await asyncio.to_thread(merge.resolve_conflict, work, conflict_id, keep)
+    settled = await work.call(merge.resolve_conflict, work, conflict_id, keep)
     cursor = settled["cursor"]
     request.config_dict[POKES].poke(caller.store.record.id, cursor)
     return web.json_response({"resolved": conflict_id, "cursor": cursor})
@@ -282,19 +279,18 @@ async def resolve(request: web.Request, caller: Caller, body: dict[str, Any]) ->
 @device_api
 async def snapshot(request: web.Request, caller: Caller, _body: dict[str, Any]) -> web.StreamResponse:
     """GET /_sync/snapshot: a consistent copy of the store's live database (catalogue, stock, media
-    rows) without shoppers' data, which a newly linked device starts from before its first pull."""
-    folder = Path(tempfile.mkdtemp(prefix="vibeshop-snapshot-"))
-    target = folder / "store.db"
-    await asyncio.to_thread(device_copy, caller.store, target)
-    response = web.StreamResponse(headers={"Content-Type": "application/vnd.sqlite3",
-                                           "Cache-Control": "no-store"})
-    await response.prepare(request)
+    rows) without shoppers' data, which a newly linked device starts from before its first pull;
+    made once per version of the live database, not per request."""
+    db = caller.store.db
+    file = await db.call_read(request.config_dict[SNAPSHOTS].open_for, caller.store)
     try:
-        with target.open("rb") as file:
-            while chunk := await asyncio.to_thread(file.read, 256 * 1024):
-                await response.write(chunk)
+        response = web.StreamResponse(headers={"Content-Type": "application/vnd.sqlite3",
+                                               "Cache-Control": "no-store"})
+        await response.prepare(request)
+        while chunk := await asyncio.to_thread(file.read, 256 * 1024):
+            await response.write(chunk)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        file.close()
     await response.write_eof()
     return response
 
@@ -303,10 +299,10 @@ async def snapshot(request: web.Request, caller: Caller, _body: dict[str, Any]) 
 async def media_file(request: web.Request, caller: Caller, _body: dict[str, Any]) -> web.StreamResponse:
     """GET /_sync/media/{name}: one rendition of an image the store has (for a device's previews)."""
     name = request.match_info["name"]
-    if not _MEDIA_NAME.match(name):
+    if not is_rendition_name(name):
         raise SyncProblem(404, "media", "No such image")
     digest = name.split("-", 1)[0]
-    known = await asyncio.to_thread(caller.store.db.read, lambda conn: get_media_by_hash(conn, digest))
+    known = await caller.store.db.run_read(lambda conn: get_media_by_hash(conn, digest))
     path = caller.store.data_dir.media_dir / name
     if known is None or not path.is_file():
         raise SyncProblem(404, "media", "No such image")
@@ -317,14 +313,15 @@ async def poke_socket(request: web.Request) -> web.StreamResponse:
     """GET /_sync/poke (WebSocket): {"cursor": N} whenever another device pushed to the store."""
     try:
         _check_versions(request)
-        caller = _caller(request)
+        caller = await _caller(request)
     except SyncProblem as problem:
         return _answer(problem)
     hub, copies = request.config_dict[POKES], request.config_dict[WORKING_COPIES]
     # Subscribed with the cursor as of now, before the handshake ends: a push the device makes once
     # connected is then always announced, even when another worker handles it before this worker's
     # watcher has looked at the store once.
-    since = await asyncio.to_thread(lambda: merge.latest_cursor(copies.for_store(caller.store)))
+    work = await copies.open(caller.store)
+    since = await work.call_read(merge.latest_cursor, work)
     queue = hub.subscribe(caller.store.record.id, since=since)
     socket = web.WebSocketResponse(heartbeat=30)
     sender: asyncio.Future | None = None
@@ -361,6 +358,10 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
             raise
         code = {404: "not_found", 405: "method", 413: "too_large"}.get(exc.status, "http")
         return _answer(SyncProblem(exc.status, code, exc.reason))
+    except DatabaseBusyError as exc:      # another connection held the lock too long: nothing was done
+        response = _answer(SyncProblem(503, "busy", str(exc)))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return _answer(SyncProblem(500, "internal", "Something went wrong on the cloud's side; try again"))
@@ -371,8 +372,9 @@ def add_sync_routes(app: web.Application) -> None:
     storefront's middleware around it. Call before the storefront's catch-all route."""
     sync = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
     # The store directory exists once the service starts: looked up then, not now.
-    sync[POKES] = PokeHub(app[WORKING_COPIES], lambda store_id: app[STORES].store_by_id(store_id))
+    sync[POKES] = PokeHub(app[WORKING_COPIES], lambda store_id: app[STORES].store_by_id(store_id))   # awaited
     sync[PAIR_LIMIT] = RateLimiter(rate=10 / 60, burst=10)
+    sync[SNAPSHOTS] = Snapshots(app[WORKING_COPIES].data_dir)
     sync.router.add_post("/pair", pair)
     sync.router.add_post("/push", push)
     sync.router.add_post("/pull", pull)

@@ -2,8 +2,8 @@
 
 A push handled by this worker pokes its subscribers directly. A push handled by another worker
 process is seen by a watcher that reads the newest change-log position of each store with
-subscribers every WATCH_INTERVAL seconds: one indexed read per store, and only while somebody
-listens."""
+subscribers every WATCH_INTERVAL seconds: one indexed read per store, on that database's own
+threads, and only while somebody listens."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class PokeHub:
     """Subscribers per store, and the watcher for pushes made elsewhere."""
 
     def __init__(self, working_copies, store_by_id):
+        """store_by_id(store_id) is awaited: the store directory's lookup."""
         self._copies, self._store_by_id = working_copies, store_by_id
         self._subscribers: dict[str, set[asyncio.Queue]] = {}
         self._seen: dict[str, int] = {}
@@ -68,11 +69,11 @@ class PokeHub:
         while True:
             await asyncio.sleep(WATCH_INTERVAL)
             for store_id in list(self._subscribers):
-                store = self._store_by_id(store_id)
+                store = await self._store_by_id(store_id)
                 if store is None:
                     continue
-                work = self._copies.for_store(store)
-                cursor = await asyncio.to_thread(merge.latest_cursor, work)
+                work = await self._copies.open(store)
+                cursor = await work.call_read(merge.latest_cursor, work)
                 if store_id not in self._seen:
                     self._seen[store_id] = cursor       # a new subscriber starts from now
                 else:

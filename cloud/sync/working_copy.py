@@ -12,18 +12,18 @@ import os
 import threading
 import uuid
 from pathlib import Path
+from typing import BinaryIO
 
 from shared.db import Database, connect
 from shared.db.repositories.copies import remove_shopper_data, vacuum_into
+from shared.db.repositories.versions import snapshot_version
 from shared.storefront.service import DataDir, Store
-from shared.db.repositories.sync import get_row
-from shared.sync.merge import add_cloud_row, seed_log
-from shared.sync.tables import SPECS
+from shared.sync.merge import seed_log
 
 
 def working_copy_path(data_dir: DataDir, store_id: str) -> Path:
     """Where a store's working copy lives."""
-    return data_dir.root / "stores" / f"{store_id}.work.db"
+    return data_dir.working_copy_path(store_id)
 
 
 def _make(store: Store, target: Path) -> None:
@@ -44,17 +44,33 @@ def _make(store: Store, target: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
+class _StoreLocks:
+    """One lock per store id: making one store's copy (VACUUM INTO, seconds on a big store) must not
+    hold up any other store's requests."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def __call__(self, store_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(store_id, threading.Lock())
+
+
 class WorkingCopies:
     """Open working copies, one per store, made on first use; one instance per worker."""
 
     def __init__(self, data_dir: DataDir):
         self.data_dir = data_dir
         self._open: dict[str, Database] = {}
-        self._lock = threading.Lock()
+        self._lock_of = _StoreLocks()
 
     def for_store(self, store: Store) -> Database:
         """The store's working copy (made now if it does not exist yet)."""
-        with self._lock:
+        db = self._open.get(store.record.id)
+        if db is not None:
+            return db
+        with self._lock_of(store.record.id):
             db = self._open.get(store.record.id)
             if db is None:
                 path = working_copy_path(self.data_dir, store.record.id)
@@ -64,31 +80,24 @@ class WorkingCopies:
                 self._open[store.record.id] = db
             return db
 
+    async def open(self, store: Store) -> Database:
+        """for_store for async callers: a copy still to be opened or made is, on the live
+        database's reader threads (making one reads the whole live database)."""
+        db = self._open.get(store.record.id)
+        return db if db is not None else await store.db.call_read(self.for_store, store)
+
     def existing(self, store: Store) -> Database | None:
         """The store's working copy if one was made (no device has synced yet: None; a copy made
         later starts from the live database, so it has everything the live database has then)."""
-        with self._lock:
-            if store.record.id not in self._open and not working_copy_path(self.data_dir, store.record.id).exists():
-                return None
+        if store.record.id not in self._open and not working_copy_path(self.data_dir, store.record.id).exists():
+            return None
         return self.for_store(store)
 
     def close(self) -> None:
         """Close every open working copy."""
-        with self._lock:
-            for db in self._open.values():
-                db.close()
-            self._open.clear()
-
-
-def share_with_devices(copies: WorkingCopies, store: Store, table: str, key: str) -> int | None:
-    """Put a synced row the cloud wrote into the live database (an image uploaded through the admin
-    API) into the store's working copy too, so that devices pull it and the next publish keeps it
-    (a publish makes the live database what the working copy holds). Returns the change-log seq."""
-    work = copies.existing(store)
-    if work is None:
-        return None
-    row = store.db.read(lambda conn: get_row(conn, SPECS[table], key))
-    return None if row is None else add_cloud_row(work, table, row)
+        opened, self._open = self._open, {}
+        for db in opened.values():
+            db.close()
 
 
 def device_copy(store: Store, target: Path) -> None:
@@ -101,3 +110,37 @@ def device_copy(store: Store, target: Path) -> None:
         copy.write(remove_shopper_data)
     finally:
         copy.close()            # the last connection: its WAL is checkpointed into the file and removed
+
+
+class Snapshots:
+    """The device snapshot of each store, made once per snapshot version of its live database (its
+    content version and releases) and kept on disk, so linking devices does not copy the whole live
+    database each time; one instance per worker (several workers share the files)."""
+
+    def __init__(self, data_dir: DataDir):
+        self.data_dir = data_dir
+        self._lock_of = _StoreLocks()
+
+    def open_for(self, store: Store) -> BinaryIO:
+        """The store's current snapshot, opened for reading (made now if the live database changed
+        since the last one). Open, it stays readable while a newer one replaces it."""
+        folder = self.data_dir.snapshot_dir(store.record.id)
+        while True:
+            target = folder / f"{store.db.read(snapshot_version)}.db"
+            with self._lock_of(store.record.id):
+                if not target.exists():
+                    folder.mkdir(parents=True, exist_ok=True)
+                    tmp = folder / f"{uuid.uuid4().hex}.tmp"
+                    try:
+                        device_copy(store, tmp)
+                        os.replace(tmp, target)        # whole or not at all, also for another worker
+                    finally:
+                        tmp.unlink(missing_ok=True)
+                try:
+                    file = target.open("rb")
+                except FileNotFoundError:          # another worker just made a newer one: take that
+                    continue
+                for old in folder.glob("*.db"):
+                    if old != target:
+                        old.unlink(missing_ok=True)
+                return file

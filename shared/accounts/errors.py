@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from shared.errors import VibeshopError
+
 
 class AuthErrorCode(StrEnum):
     """Why a credential was refused."""
@@ -14,9 +16,8 @@ class AuthErrorCode(StrEnum):
     DUPLICATE = "duplicate"
 
 
-class AuthError(Exception):
+class AuthError(VibeshopError):
     """A refused credential or account change."""
 
     def __init__(self, code: AuthErrorCode, message: str):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)

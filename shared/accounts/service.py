@@ -12,7 +12,9 @@ import hashlib
 import hmac
 import re
 import secrets
+from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -30,6 +32,11 @@ _DUMMY_HASH = hashlib.sha256(b"no such token").hexdigest()
 _DUMMY_PASSWORD = _HASHER.hash("no such user, but the same amount of work")
 
 
+# A token's last use is written at most this often (seconds): a check reads only, so the catalog is
+# not written on every sync and admin request.
+TOUCH_EVERY = 600
+
+
 @dataclass(frozen=True)
 class TokenGrant:
     """What a valid token allows: one store and some scopes."""
@@ -37,6 +44,7 @@ class TokenGrant:
     token_id: str
     store_id: str
     scopes: frozenset[str]
+    last_used_at: str | None = None
 
     def require(self, scope: str) -> None:
         """Raise AuthError(FORBIDDEN) without the scope."""
@@ -104,7 +112,8 @@ def create_token(catalog: Database, *, store_id: str, name: str, scopes: list[st
 
 
 def check_token(catalog: Database, token: str) -> TokenGrant:
-    """What a bearer token allows; AuthError(UNAUTHORIZED) for a malformed, unknown, wrong or revoked one."""
+    """What a bearer token allows; AuthError(UNAUTHORIZED) for a malformed, unknown, wrong or revoked one.
+    Only reads: `note_token_use` records the use."""
     match = _TOKEN.match(token or "")
     token_id, secret = (match[1], match[2]) if match else ("", "")
     row = catalog.read(lambda conn: accounts.token_by_id(conn, token_id)) if match else None
@@ -112,8 +121,28 @@ def check_token(catalog: Database, token: str) -> TokenGrant:
     same = hmac.compare_digest(_secret_hash(secret), expected)
     if not (match and row and same) or row[3] is not None:
         raise AuthError(AuthErrorCode.UNAUTHORIZED, "invalid or revoked API token")
-    catalog.write(lambda conn: accounts.touch_token(conn, token_id, utc_now()))
-    return TokenGrant(token_id, row[0], frozenset(row[2]))
+    return TokenGrant(token_id, row[0], frozenset(row[2]), row[4])
+
+
+def note_token_use(catalog: Database, grant: TokenGrant) -> Future | None:
+    """Record that a token was used, in the background and at most every TOUCH_EVERY seconds (per
+    the stored time, so across workers too): nobody waits for it, and a catalog that is busy just
+    records it on a later use. Returns the background write, or None when none was needed."""
+    now = datetime.now(UTC)
+    if grant.last_used_at is not None:
+        try:
+            if (now - datetime.fromisoformat(grant.last_used_at)).total_seconds() < TOUCH_EVERY:
+                return None
+        except ValueError:
+            pass                # an unreadable time is simply replaced
+    return catalog.submit_write(lambda conn: accounts.touch_token(conn, grant.token_id, utc_now()))
+
+
+async def authorize(catalog: Database, token: str) -> TokenGrant:
+    """check_token on the catalog's reader threads, then note_token_use (for async handlers)."""
+    grant = await catalog.call_read(check_token, catalog, token)
+    note_token_use(catalog, grant)
+    return grant
 
 
 def revoke_token(catalog: Database, *, token_id: str) -> None:

@@ -11,32 +11,40 @@ from typing import Any
 
 from shared.compose.data import PagePlan, PlannedBlock, load_page_plan
 from shared.compose.document import PREVIEW, PRODUCTION, compose_document
+from shared.compose.stylesheet import Stylesheet, theme_stylesheet
 from shared.compose.templates import template_page
 from shared.db import Database
 from shared.db.repositories.pages import get_page_by_slug
+from shared.errors import VibeshopError
 from shared.models import Page
 from shared.vibe.executor import BlockResult, StoreExecutor
 
 
 @dataclass(frozen=True)
 class RenderedPage:
-    """A rendered document and the blocks that failed in it."""
+    """A rendered document, the blocks that failed in it, and the theme stylesheet it links."""
 
     html: str
     failures: tuple[tuple[PlannedBlock, BlockResult], ...]
     plan: PagePlan
+    stylesheet: Stylesheet
 
 
-class PageNotFound(LookupError):
-    """No such page (or, for shoppers, no published page) at that slug."""
+class PageNotFound(VibeshopError, LookupError):
+    """No such page (or, for shoppers, no published page) at that slug (code "not_found")."""
+
+    def __init__(self, slug: str):
+        super().__init__("not_found", slug)
+        self.slug = slug
 
 
 def compose_page(plan: PagePlan, *, executor: StoreExecutor, mode: str = PRODUCTION, media_base: str = "",
                  site_url: str = "") -> RenderedPage:
     """Render a loaded plan: every block in ONE sandbox call, then the document around them."""
     results = executor.render_page([b.job for b in plan.blocks], plan.data)
-    html, failures = compose_document(plan, results, mode=mode, media_base=media_base, site_url=site_url)
-    return RenderedPage(html, tuple(failures), plan)
+    stylesheet = theme_stylesheet(plan.theme)
+    html, failures = compose_document(plan, results, stylesheet, mode=mode, media_base=media_base, site_url=site_url)
+    return RenderedPage(html, tuple(failures), plan, stylesheet)
 
 
 def render_page(db: Database, *, executor: StoreExecutor, slug: str, mode: str = PRODUCTION, path: str | None = None,
@@ -61,5 +69,5 @@ def render_template(db: Database, *, executor: StoreExecutor, template: str, rou
     return compose_page(plan, executor=executor, mode=mode, media_base=media_base, site_url=site_url)
 
 
-__all__ = ["PREVIEW", "PRODUCTION", "PageNotFound", "PagePlan", "RenderedPage", "compose_page", "load_page_plan",
-           "render_page", "render_template"]
+__all__ = ["PREVIEW", "PRODUCTION", "PageNotFound", "PagePlan", "RenderedPage", "Stylesheet", "compose_page",
+           "load_page_plan", "render_page", "render_template"]

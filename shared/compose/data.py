@@ -10,7 +10,7 @@ from typing import Any
 from shared.catalog.views import collection_view, post_view, product_view
 from shared.compose.registry import builtin_block, builtin_kinds
 from shared.compose.schema import with_defaults
-from shared.compose.theme import layout_options
+from shared.compose.theme import DEFAULT_THEME, layout_options
 from shared.db import Connection, Database
 from shared.db.repositories import catalog, content, inventory, vectors, versions
 from shared.db.repositories import pages as page_repo
@@ -136,7 +136,7 @@ def load_page_plan(db: Database, *, page: Page, path: str, query: Mapping[str, s
         current = page_repo.get_page(conn, page.id) if blocks is None else None
         page_now = current or page
         store = get_storefront(conn)
-        theme = content.get_active_theme(conn) or Theme("default", "Default", "harbor")
+        theme = content.get_active_theme(conn) or DEFAULT_THEME
         sections = theme.settings.get("sections", {}) if isinstance(theme.settings, Mapping) else {}
         page_blocks = blocks if blocks is not None else page_repo.list_blocks(conn, page_now.id, include_hidden=False)
         stored = [(b, "main") for b in page_blocks if not b.hidden]

@@ -10,7 +10,7 @@ from typing import Any
 
 from shared.compose.data import FOOTER, HEADER, PagePlan, PlannedBlock
 from shared.compose.seo import head_tags
-from shared.compose.theme import theme_css
+from shared.compose.stylesheet import Stylesheet
 from shared.vibe.executor import BlockResult
 
 log = logging.getLogger(__name__)
@@ -21,10 +21,12 @@ def _attr(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _head(plan: PagePlan, *, media_base: str, site_url: str) -> str:
+def _head(plan: PagePlan, stylesheet: Stylesheet, *, media_base: str, site_url: str) -> str:
+    # The stylesheet is linked, not inlined: it is the same for every page of a theme version and is
+    # cached by the browser once (see shared/compose/stylesheet.py).
     lines = ['<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">',
              *head_tags(plan, media_base=media_base, site_url=site_url),
-             '<meta name="generator" content="Vibeshop">', f"<style>\n{theme_css(plan.theme)}</style>"]
+             '<meta name="generator" content="Vibeshop">', f'<link rel="stylesheet" href="{_attr(stylesheet.path)}">']
     return "\n".join(lines)
 
 
@@ -39,10 +41,11 @@ def _wrap(block: PlannedBlock, inner: str) -> str:
             f'data-block-kind="{kind}">{inner}</div>')
 
 
-def compose_document(plan: PagePlan, results: Sequence[BlockResult], *, mode: str = PRODUCTION,
-                     media_base: str = "", site_url: str = "") -> tuple[str, list[tuple[PlannedBlock, BlockResult]]]:
-    """The complete HTML document, and the blocks that failed (left out in production, shown as an
-    error box in preview)."""
+def compose_document(plan: PagePlan, results: Sequence[BlockResult], stylesheet: Stylesheet, *,
+                     mode: str = PRODUCTION, media_base: str = "",
+                     site_url: str = "") -> tuple[str, list[tuple[PlannedBlock, BlockResult]]]:
+    """The complete HTML document linking `stylesheet`, and the blocks that failed (left out in
+    production, shown as an error box in preview)."""
     failures: list[tuple[PlannedBlock, BlockResult]] = []
     regions: dict[str, list[str]] = {HEADER: [], "main": [], FOOTER: []}
     for block, result in zip(plan.blocks, results, strict=True):
@@ -62,6 +65,7 @@ def compose_document(plan: PagePlan, results: Sequence[BlockResult], *, mode: st
         '<main id="main">', *regions["main"], "</main>",
         *regions[FOOTER],
     ])
-    doc = (f'<!doctype html>\n<html lang="{_attr(lang)}">\n<head>\n{_head(plan, media_base=media_base, site_url=site_url)}\n</head>\n'
+    head = _head(plan, stylesheet, media_base=media_base, site_url=site_url)
+    doc = (f'<!doctype html>\n<html lang="{_attr(lang)}">\n<head>\n{head}\n</head>\n'
            f'<body class="vs-body vs-theme--{_attr(plan.theme.preset)}">\n{body}\n</body>\n</html>\n')
     return doc, failures

@@ -10,6 +10,8 @@ from typing import Any
 
 import nh3
 
+from shared.errors import VibeshopError
+
 MAX_TEXT = 5_000
 MAX_RICHTEXT = 50_000
 MAX_LIST_ITEMS = 50
@@ -19,11 +21,11 @@ _HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]{0,254}\Z")
 _URL = re.compile(r"^(?:https?://[^\s<>\"']+|mailto:[^\s<>\"']+|tel:[+0-9 ()-]+|/(?!/)[^\s<>\"']*|#[^\s<>\"']*)\Z", re.I)
 
 
-class SettingsError(ValueError):
-    """A setting value that does not fit its declared type; `setting` names it."""
+class SettingsError(VibeshopError):
+    """A setting value that does not fit its declared type (code "invalid_settings"); `setting` names it."""
 
     def __init__(self, setting: str, message: str):
-        super().__init__(f"{setting}: {message}")
+        super().__init__("invalid_settings", f"{setting}: {message}")
         self.setting = setting
         self.detail = message
 

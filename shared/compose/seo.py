@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.catalog.views import plain_text
 from shared.compose.data import PagePlan
-from shared.models.money import minor_digits
+from shared.models.money import major_text
 
 _AVAILABILITY = {True: "https://schema.org/InStock", False: "https://schema.org/OutOfStock"}
 
@@ -27,9 +27,8 @@ def _image_url(image: dict[str, Any] | None, media_base: str, site_url: str) -> 
 
 
 def _decimal(money: dict[str, Any]) -> str:
-    digits = minor_digits(money["currency"])
-    amount = int(money["amount"])
-    return f"{amount / 10 ** digits:.{digits}f}"
+    # The table's digits, exactly as the page shows the price (h.formatPrice) and the filters read it.
+    return major_text(int(money["amount"]), money["currency"])
 
 
 def _route_text(route: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -29,6 +29,8 @@ NUMBER_SETTINGS = {  # setting path -> (min, max, CSS unit)
     ("layout", "max_width"): (720, 1800, "px"),
 }
 CHOICE_SETTINGS = {("layout", "header"): ("left", "center"), ("layout", "footer"): ("columns", "simple")}
+# What a store without a stored theme renders with.
+DEFAULT_THEME = Theme("default", "Default", DEFAULT_PRESET)
 
 
 def _asset(name: str) -> str:

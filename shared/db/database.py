@@ -2,17 +2,23 @@
 
 `libsql` 0.1.11 holds the GIL while it waits for a lock, so two threads writing one file stall each
 other for seconds: every statement on a `Database` goes through one connection behind one lock
-(writes are serialised in-process; several processes on one file are fine thanks to WAL).
+(writes are serialised in-process; several processes on one file are fine thanks to WAL), and the
+connection never waits for another process's lock inside libsql: `Database` retries, sleeping.
+Async callers reach a database only through the threads it owns (`run_read`, `run_write`, `call`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,12 +26,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import libsql
 
-from shared.db.errors import DatabaseError
+from shared.db.errors import DatabaseBusyError, DatabaseError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Row = tuple[Any, ...]
 REMOTE_SCHEMES = ("libsql://", "http://", "https://", "ws://", "wss://")
+# How long a write waits for another connection's lock (another worker, a publish, a backup), in
+# sleeps from _FIRST_PAUSE doubling up to _LAST_PAUSE, before DatabaseBusyError (a 503 for the web).
+BUSY_WAIT = 5.0
+_FIRST_PAUSE = 0.002
+_LAST_PAUSE = 0.1
 
 
 class Connection:
@@ -103,35 +114,57 @@ def split_statements(sql: str) -> list[str]:
 
 
 class Database:
-    """A libSQL database: an embedded file (path) or a libSQL server / Turso database (URL)."""
+    """A libSQL database: an embedded file (path) or a libSQL server / Turso database (URL).
 
-    def __init__(self, url: str, *, migrations: str = "store"):
+    The sync methods (`read`, `write`, `maintenance`) run on the calling thread, for the studio, the
+    CLI and code already off the event loop. Async code awaits `run_read` / `run_write` / `call` /
+    `call_read` instead: they run on threads this database owns (one writer thread, so writes keep
+    their order; a few reader threads sharing the one connection), so a database that is slow or
+    locked holds up only its own callers, never the event loop or another database's work. The threads
+    do not care how the connection was opened: a libSQL server's (a URL) waits for the network on
+    them the same way.
+    """
+
+    READER_THREADS = 4
+
+    def __init__(self, url: str, *, migrations: str = "store", busy_wait: float | None = None):
         self.url = url
+        self.busy_wait = BUSY_WAIT if busy_wait is None else busy_wait
         self._lock = threading.RLock()
         self._raw = _open(url)
         self._conn = Connection(self._raw, url)
         self._after_commit: list[Callable[[], None]] = []
+        self._executors: tuple[ThreadPoolExecutor, ThreadPoolExecutor] | None = None
+        self._executors_lock = threading.Lock()
+        self._closed = False
         from shared.db.migrate import apply_migrations  # local import: migrate uses Database
 
         apply_migrations(self, migrations)
+
+    # --- the calling thread's API -------------------------------------------------------------
 
     def write(self, fn: Callable[[Connection], T]) -> T:
         """Run fn(conn) in one BEGIN IMMEDIATE transaction; commit, or roll back if it raises.
 
         Callbacks queued with `on_commit` inside fn run after the commit, never after a rollback.
+        When another connection holds the write lock, BEGIN is retried with backoff for up to
+        `busy_wait` seconds (sleeping, so the GIL is free), then DatabaseBusyError is raised; a
+        COMMIT that fails rolls the transaction back and raises DatabaseError.
         """
-        with self._lock:
+        def attempt() -> tuple[T, list[Callable[[], None]]]:
             if self._raw.in_transaction:
                 raise DatabaseError("write() cannot nest: use conn.savepoint() for a nested unit")
-            self._conn.execute("BEGIN IMMEDIATE")
+            _busy_means_retry(self._conn.execute, "BEGIN IMMEDIATE")    # nothing started yet
             try:
                 result = fn(self._conn)
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._raw.execute("ROLLBACK")
-                self._after_commit.clear()
+                self._rollback()
                 raise
-            self._conn.execute("COMMIT")
             callbacks, self._after_commit = self._after_commit, []
+            return result, callbacks
+
+        result, callbacks = self._retrying(attempt)
         for callback in callbacks:
             try:
                 callback()
@@ -150,27 +183,133 @@ class Database:
     def read(self, fn: Callable[[Connection], T]) -> T:
         """Run fn(conn) for reading, in one read transaction: every statement of fn sees the same
         snapshot, even while another connection (another worker, a publish) commits. Inside a
-        write, fn simply joins it."""
-        with self._lock:
-            if self._raw.in_transaction:
+        write, fn simply joins it. A read refused as busy (rare with WAL) is retried like a write's
+        BEGIN, so fn must only read."""
+        def attempt() -> T:
+            if self._raw.in_transaction:          # fn of this thread's write: it joins it
                 return fn(self._conn)
             self._raw.execute("BEGIN")
             try:
-                return fn(self._conn)
+                return _busy_means_retry(fn, self._conn)     # a read can simply be read again
             finally:
                 self._raw.execute("COMMIT" if self._raw.in_transaction else "SELECT 1")
 
+        return self._retrying(attempt)
+
     def maintenance(self, fn: Callable[[Connection], T]) -> T:
         """Run fn(conn) outside any transaction (VACUUM INTO, some PRAGMAs refuse to run inside one)."""
-        with self._lock:
+        def attempt() -> T:
             if self._raw.in_transaction:
                 raise DatabaseError("maintenance() cannot run inside a read or write")
-            return fn(self._conn)
+            return _busy_means_retry(fn, self._conn)      # VACUUM INTO is refused before it starts
+
+        return self._retrying(attempt)
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        """attempt() under the connection lock, again after a backoff while the database is busy.
+
+        libsql waits for a lock inside its busy handler while holding the GIL (every thread of the
+        process stops), so the connections have none (busy_timeout 0): a busy database answers at
+        once, and the wait happens here, in time.sleep, with the lock and the GIL free."""
+        deadline = time.monotonic() + self.busy_wait
+        pause = _FIRST_PAUSE
+        while True:
+            with self._lock:
+                try:
+                    return attempt()
+                except _Busy as exc:
+                    busy = exc.__cause__
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DatabaseBusyError(self.url, self.busy_wait) from busy
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, _LAST_PAUSE)
+
+    def _rollback(self) -> None:
+        self._after_commit.clear()
+        if self._raw.in_transaction:
+            try:
+                self._raw.execute("ROLLBACK")
+            except ValueError:          # the connection already ended it; nothing is left open
+                log.warning("ROLLBACK failed on %s", self.url, exc_info=True)
+
+    # --- the event loop's API: this database's own threads ------------------------------------
+
+    async def run_read(self, fn: Callable[[Connection], T]) -> T:
+        """`read(fn)` on one of this database's reader threads."""
+        return await self._submit(self._pools()[1], self.read, fn)
+
+    async def run_write(self, fn: Callable[[Connection], T]) -> T:
+        """`write(fn)` on this database's writer thread."""
+        return await self._submit(self._pools()[0], self.write, fn)
+
+    async def call(self, service: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """service(*args, **kwargs), a function that writes this database (through `write`), on its
+        writer thread: it may read and write it, and read other databases, in its own way."""
+        return await self._submit(self._pools()[0], service, *args, **kwargs)
+
+    async def call_read(self, service: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """service(*args, **kwargs), a function that only reads this database, on a reader thread."""
+        return await self._submit(self._pools()[1], service, *args, **kwargs)
+
+    def submit_write(self, fn: Callable[[Connection], Any]) -> Future:
+        """`write(fn)` on the writer thread without waiting for it (bookkeeping nobody waits for);
+        a failure is logged."""
+        future = self._pools()[0].submit(self.write, fn)
+        future.add_done_callback(_log_failure)
+        return future
+
+    @staticmethod
+    async def _submit(pool: ThreadPoolExecutor, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await asyncio.wrap_future(pool.submit(functools.partial(fn, *args, **kwargs)))
+
+    def _pools(self) -> tuple[ThreadPoolExecutor, ThreadPoolExecutor]:
+        """(writer, readers), started on first use: a process that never awaits this database (the
+        studio, the CLI, a parent about to fork workers) starts no threads."""
+        pools = self._executors
+        if pools is None:
+            with self._executors_lock:
+                if self._closed:
+                    raise DatabaseError(f"{self.url} is closed")
+                if self._executors is None:
+                    self._executors = (ThreadPoolExecutor(1, thread_name_prefix="db-write"),
+                                       ThreadPoolExecutor(self.READER_THREADS, thread_name_prefix="db-read"))
+                pools = self._executors
+        return pools
 
     def close(self) -> None:
-        """Close the connection."""
+        """Finish the work already handed to this database's threads, then close the connection."""
+        with self._executors_lock:
+            self._closed = True
+            pools, self._executors = self._executors, None
+        for pool in pools or ():
+            pool.shutdown(wait=not threading.current_thread().name.startswith("db-"))
         with self._lock:
             self._raw.close()
+
+
+class _Busy(Exception):
+    """An attempt refused as busy before it changed anything: `_retrying` tries it again."""
+
+
+def _busy_means_retry(fn: Callable[..., T], *args: Any) -> T:
+    try:
+        return fn(*args)
+    except DatabaseError as exc:
+        if is_busy(exc):
+            raise _Busy() from exc
+        raise
+
+
+def _log_failure(future: Future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("background write failed: %s", future.exception())
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether an error says another connection holds a lock we need (SQLITE_BUSY / SQLITE_LOCKED)."""
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
 
 
 def _open(url: str) -> Any:
@@ -183,10 +322,11 @@ def _open(url: str) -> Any:
         return raw
     path = Path(url.removeprefix("file:"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = libsql.connect(str(path), isolation_level=None, _check_same_thread=False, timeout=10.0)
+    # No busy handler (timeout 0): libsql would wait in it holding the GIL; Database retries instead.
+    raw = libsql.connect(str(path), isolation_level=None, _check_same_thread=False, timeout=0)
+    raw.execute("PRAGMA busy_timeout = 0")
     raw.execute("PRAGMA journal_mode = WAL")
     raw.execute("PRAGMA foreign_keys = ON")
-    raw.execute("PRAGMA busy_timeout = 10000")
     raw.execute("PRAGMA synchronous = NORMAL")
     return raw
 

@@ -4,6 +4,7 @@ with a real DNS query (dnspython). Only verified domains serve the store or get 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections.abc import Sequence
@@ -84,24 +85,42 @@ def _txt_values(name: str, nameservers: Sequence[tuple[str, int]] | None, timeou
 
 
 def verify_domain(catalog: Database, *, store_id: str, hostname: str,
-                  nameservers: Sequence[tuple[str, int]] | None = None, timeout: float = 5.0) -> DomainRecord:
-    """Look the TXT record up; mark the domain verified when it holds the token.
+                  nameservers: Sequence[tuple[str, int]] | None = None, timeout: float = 5.0,
+                  found: Sequence[str] | None = None) -> DomainRecord:
+    """Look the TXT record up (or take the values `found` there); mark the domain verified when it
+    holds the token.
 
     Raises StoreError(NOT_FOUND) for a domain that is not this store's."""
+    record, domain_id = _attached(catalog, store_id=store_id, hostname=hostname)
+    if record.verified:
+        return record
+    values = found if found is not None else _txt_values(record.txt_name, nameservers, timeout)
+    if record.txt_value not in values:
+        return record
+    catalog.write(lambda conn: stores.mark_domain_verified(conn, domain_id, utc_now()))
+    return DomainRecord(record.hostname, record.txt_name, record.txt_value, True)
+
+
+async def check_domain(catalog: Database, *, store_id: str, hostname: str,
+                       nameservers: Sequence[tuple[str, int]] | None = None, timeout: float = 5.0) -> DomainRecord:
+    """verify_domain for async callers: the catalog on its own threads, the DNS query (which may take
+    `timeout` seconds) in a worker thread between them, so no catalog write waits for DNS."""
+    record, _domain_id = await catalog.call_read(_attached, catalog, store_id=store_id, hostname=hostname)
+    if record.verified:
+        return record
+    found = await asyncio.to_thread(_txt_values, record.txt_name, nameservers, timeout)
+    return await catalog.call(verify_domain, catalog, store_id=store_id, hostname=record.hostname, found=found)
+
+
+def _attached(catalog: Database, *, store_id: str, hostname: str) -> tuple[DomainRecord, str]:
+    """(the domain's record, its row id) when it is attached to this store; StoreError(NOT_FOUND) if not."""
     host = normalise_hostname(hostname)
     row = catalog.read(lambda conn: stores.domain_by_hostname(conn, host))
     if row is None or row[1] != store_id:
         raise StoreError(StoreErrorCode.NOT_FOUND, f"{host} is not attached to this store",
                          (FieldError("hostname", "not found"),))
     domain_id, _store, token, verified_at = row
-    expected = f"vibeshop-verify={token}"
-    record = DomainRecord(host, f"{TXT_PREFIX}.{host}", expected, verified_at is not None)
-    if verified_at is not None:
-        return record
-    if expected not in _txt_values(record.txt_name, nameservers, timeout):
-        return record
-    catalog.write(lambda conn: stores.mark_domain_verified(conn, domain_id, utc_now()))
-    return DomainRecord(host, record.txt_name, expected, True)
+    return DomainRecord(host, f"{TXT_PREFIX}.{host}", f"vibeshop-verify={token}", verified_at is not None), domain_id
 
 
 def remove_domain(catalog: Database, *, store_id: str, hostname: str) -> None:

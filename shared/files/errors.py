@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.errors import VibeshopError
+
 
 class FilesErrorCode(StrEnum):
     """Why an export or import was refused."""
@@ -28,10 +30,9 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
-class FilesError(Exception):
+class FilesError(VibeshopError):
     """A refused export or import. `problems` lists every problem found (for an import, all of them)."""
 
     def __init__(self, code: FilesErrorCode, message: str, problems: tuple[Problem, ...] = ()):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
         self.problems = problems

@@ -7,16 +7,18 @@ import re
 from json.decoder import scanstring
 from typing import Any
 
+from shared.errors import VibeshopError
+
 Path = tuple[str | int, ...]
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
 
-class JsonSyntaxError(ValueError):
-    """Text that is not JSON; `line` and `column` are 1-based."""
+class JsonSyntaxError(VibeshopError):
+    """Text that is not JSON (code "invalid_json"); `line` and `column` are 1-based."""
 
     def __init__(self, message: str, line: int, column: int):
-        super().__init__(message)
+        super().__init__("invalid_json", message)
         self.line = line
         self.column = column
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from shared.errors import VibeshopError
+
 
 class MediaErrorCode(StrEnum):
     """Why an image was refused."""
@@ -14,9 +16,8 @@ class MediaErrorCode(StrEnum):
     INVALID = "invalid"
 
 
-class MediaError(Exception):
+class MediaError(VibeshopError):
     """A refused image; nothing was stored."""
 
     def __init__(self, code: MediaErrorCode, message: str):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)

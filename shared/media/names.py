@@ -1,9 +1,10 @@
-"""The names media files get, and the one way to turn them into paths.
+"""The names of media files: one rendition of one image is `<sha256 hex>-<width>.webp`. The one definition
+of that form, for every place that builds a name or accepts one (routes, the sync API, the preview, `vibeshop
+dev`), so a name that one of them takes is a name all of them take.
 
-A rendition's file name is built from a media row's hash, width and format. Those come from a
-database, and a database can hold anything (a device's file edited by hand, a row pulled from an old
-cloud): every name is checked here before it becomes a path, and every path is checked to stay inside
-the media folder."""
+A name is built from a media row's hash, width and format. Those come from a database, and a database
+can hold anything (a device's file edited by hand, a row pulled from an old cloud): every part is
+checked before it becomes a name, and every path is checked to stay inside the media folder."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from typing import Any
 
 from shared.media.errors import MediaError, MediaErrorCode
 
-DIGEST_RE = re.compile(r"^[0-9a-f]{64}\Z")
+# Matched whole (fullmatch): no prefix, no suffix, no trailing newline (which `$` would let through).
+RENDITION_NAME = re.compile(r"[0-9a-f]{64}-\d{2,4}\.webp")
+DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 FORMATS = ("webp",)
 MAX_WIDTH = 9_999
 MIMES = ("image/jpeg", "image/png", "image/webp", "image/gif")
@@ -21,7 +24,8 @@ MIMES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 
 def digest_problem(value: Any) -> str | None:
     """Why a media hash is not a SHA-256 in lowercase hex, or None."""
-    return None if isinstance(value, str) and DIGEST_RE.match(value) else "must be a SHA-256 in lowercase hex"
+    ok = isinstance(value, str) and DIGEST_RE.fullmatch(value) is not None
+    return None if ok else "must be a SHA-256 in lowercase hex"
 
 
 def width_problem(value: Any) -> str | None:
@@ -42,6 +46,11 @@ def rendition_name(digest: str, width: int, fmt: str = "webp") -> str:
     if problem:
         raise MediaError(MediaErrorCode.INVALID, f"not a rendition name: {problem}")
     return f"{digest}-{width}.{fmt}"
+
+
+def is_rendition_name(name: str) -> bool:
+    """Whether `name` is a media file name as rendition_name makes them (safe to join to the media folder)."""
+    return RENDITION_NAME.fullmatch(name) is not None
 
 
 def inside(folder: Path, name: str) -> Path:

@@ -43,6 +43,17 @@ def import_image(db: Database, media_dir: Path, *, data: bytes, filename: str, a
     return db.write(lambda conn: _insert_once(conn, media))
 
 
+def prepare_image(media_dir: Path, *, data: bytes, filename: str, alt: str = "") -> Media:
+    """Check the bytes and write their renditions: the Media to record with `record_image` (for a caller
+    that records the row inside a transaction of its own). Raises MediaError(TOO_LARGE / UNSUPPORTED)."""
+    return _render(media_dir, data=data, filename=filename, alt=alt)
+
+
+def record_image(conn: Connection, media: Media) -> Media:
+    """Inside a write: the row of a prepared image, or the row that already holds the same image."""
+    return _insert_once(conn, media)
+
+
 def _check_size(data: bytes) -> None:
     if len(data) > MAX_BYTES:
         raise MediaError(MediaErrorCode.TOO_LARGE, f"Images can be at most {MAX_BYTES // 2**20} MB")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from shared.errors import VibeshopError
 from shared.vibe.errors import Diagnostic
 
 
@@ -17,12 +18,11 @@ class PageErrorCode(StrEnum):
     PROTECTED = "protected"
 
 
-class PageError(Exception):
+class PageError(VibeshopError):
     """A refused page/block operation; nothing was stored. `field` names the offending input."""
 
     def __init__(self, code: PageErrorCode, message: str, *, field: str | None = None,
                  diagnostics: tuple[Diagnostic, ...] = ()):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
         self.field = field
         self.diagnostics = diagnostics

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from shared.errors import VibeshopError
+
 
 class PostErrorCode(StrEnum):
     """Why a post operation was refused."""
@@ -14,12 +16,9 @@ class PostErrorCode(StrEnum):
     TOO_LARGE = "too_large"
 
 
-# A ValueError so that every caller that already treats ValueError as "refused input" (the studio
-# session's REFUSALS among them) reports it to the merchant instead of crashing.
-class PostError(ValueError):
+class PostError(VibeshopError):
     """A refused post operation; nothing was stored. `field` names the offending input."""
 
     def __init__(self, code: PostErrorCode, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
         self.field = field

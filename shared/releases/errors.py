@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from shared.errors import VibeshopError
+
 
 class ReleaseErrorCode(StrEnum):
     """Why a publish or rollback was refused."""
@@ -16,10 +18,9 @@ class ReleaseErrorCode(StrEnum):
     CORRUPT = "corrupt"                    # a stored snapshot that does not match its checksum
 
 
-class ReleaseError(Exception):
+class ReleaseError(VibeshopError):
     """A refused publish or rollback; the live database was not changed. `problems` names each bad row."""
 
     def __init__(self, code: ReleaseErrorCode, message: str, *, problems: tuple[str, ...] = ()):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
         self.problems = problems

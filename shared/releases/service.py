@@ -70,12 +70,21 @@ def publish(work_db: Database, live_db: Database, *, device_id: str, note: str =
     touched. Raises ReleaseError: INVALID (input), BROKEN_SNAPSHOT (rows that do not hold together, or
     values the table rules refuse),
     SCHEMA_MISMATCH, REFUSED (a constraint of the live database); the live database is then unchanged.
-    Unresolved sync conflicts are the caller's to refuse first (the cloud's publish endpoint)."""
+    Unresolved sync conflicts are the caller's to refuse first (the cloud's publish endpoint).
+
+    The working copy's write transaction is held until the live one ends: an edit the cloud makes to
+    both databases (cloud/sync/cloud_edits.py, the same lock order) lands wholly before the snapshot
+    is read or wholly after it is live, never in between, where the publish would write the older
+    value over its live half. Pushes wait for the publish meanwhile."""
     _check_input(device_id, note)
-    rows = snapshot(work_db)
-    encoded = encode(rows)   # before the live transaction: keeps it short, and refuses unstorable values
-    return live_db.write(lambda conn: _make_live(conn, rows, encoded, device_id=device_id, note=note,
-                                                 restored_from=None))
+
+    def within_working_copy(work: Connection) -> Release:
+        rows = read_snapshot(work)
+        encoded = encode(rows)   # before the live transaction: keeps it short, and refuses unstorable values
+        return live_db.write(lambda conn: _make_live(conn, rows, encoded, device_id=device_id, note=note,
+                                                     restored_from=None))
+
+    return work_db.write(within_working_copy)
 
 
 def changes_to_publish(work_db: Database, live_db: Database) -> dict[str, Any]:

@@ -115,7 +115,9 @@ class TableChanges:
 def diff(current: Snapshot, target: Snapshot, *, keep: Mapping[str, set[Any]] | None = None) -> dict[str, TableChanges]:
     """Per synced table, what turns `current` into `target`; compares the target's columns only.
 
-    Rows of `current` that `keep` names are kept even when the target lacks them."""
+    Rows of `current` that `keep` names are kept even when the target lacks them. A row in both keeps
+    `current`'s values of the cloud's own columns (`cloud_only`: a store's status and slug), so that
+    neither a publish nor a rollback ever writes them."""
     out: dict[str, TableChanges] = {}
     for table in ORDER:
         old = _rows_by_key(current["tables"][table.name])
@@ -123,6 +125,8 @@ def diff(current: Snapshot, target: Snapshot, *, keep: Mapping[str, set[Any]] | 
         columns: Sequence[str] = target["tables"][table.name]["columns"]
         changes = TableChanges()
         for key, row in new.items():
+            if key in old and table.cloud_only:
+                row = {**row, **{c: old[key][c] for c in table.cloud_only if c in old[key] and c in row}}
             if key not in old:
                 changes.added.append(row)
             elif any(old[key].get(c) != row[c] for c in columns):

@@ -25,12 +25,15 @@ HOME = "home"
 
 @dataclass(frozen=True)
 class Address:
-    """What answers one path: a page (by slug), a template with its route loader, or a redirect."""
+    """What answers one path: a page (by slug), a template with its route loader, or a redirect.
+    A loader reads in one read (`load`), or makes its own reads of the database (`load_from`: the
+    search, which does slow work between two reads)."""
 
     page_slug: str | None = None
     template: str | None = None
     load: RouteLoader | None = None
     redirect: str | None = None
+    load_from: Callable[[Database], Mapping[str, Any] | None] | None = None
 
 
 def _not_found() -> Address:
@@ -47,7 +50,7 @@ def resolve(path: str, params: Sequence[tuple[str, str]], *, currency: str, now:
         if parts[0] == "blog":
             return Address(template="blog", load=lambda conn: route_data.blog_route(conn, params=params, path=path,
                                                                                      now=now))
-        return Address(template="search", load=lambda conn: route_data.search_route(conn, params=params, path=path))
+        return Address(template="search", load_from=lambda db: route_data.search(db, params=params, path=path))
     if len(parts) != 2:
         return _not_found()
     section, name = parts
@@ -79,8 +82,12 @@ def render_address(db: Database, executor: StoreExecutor, address: Address, *, p
                                     query=query, drafts=drafts, media_base=media_base, site_url=site_url)
         except PageNotFound:
             address = _not_found()
-    assert address.template is not None and address.load is not None, "redirects are not rendered"
-    route = db.read(address.load)
+    assert address.template is not None, "redirects are not rendered"
+    if address.load_from is not None:
+        route = address.load_from(db)
+    else:
+        assert address.load is not None
+        route = db.read(address.load)
     status, template = (200, address.template) if route is not None else (404, "not_found")
     rendered = render_template(db, executor=executor, template=template,
                                route=route if route is not None else route_data.not_found_route(path),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.errors import VibeshopError
+
 
 class StoreErrorCode(StrEnum):
     """Why a storefront operation was refused."""
@@ -22,10 +24,9 @@ class FieldError:
     message: str
 
 
-class StoreError(Exception):
+class StoreError(VibeshopError):
     """A refused storefront operation; `errors` lists every bad field (one entry per field)."""
 
     def __init__(self, code: StoreErrorCode, message: str, errors: tuple[FieldError, ...] = ()):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
         self.errors = errors

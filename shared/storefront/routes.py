@@ -9,14 +9,15 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from decimal import ROUND_CEILING, ROUND_FLOOR
 from typing import Any
 from urllib.parse import urlencode
 
 from shared.catalog.views import collection_view, load_product_views, post_view
-from shared.db import Connection
+from shared.db import Connection, Database
 from shared.db.repositories import browse, catalog, content, versions
 from shared.models import Collection
-from shared.models.money import minor_digits
+from shared.models.money import MoneyError, from_major
 
 Params = Sequence[tuple[str, str]]
 PER_PAGE = 24
@@ -45,11 +46,16 @@ def _page_number(params: Params) -> int:
     return max(1, min(int(raw), MAX_PAGE)) if raw.isdigit() else 1
 
 
-def _money(value: str | None, currency: str) -> int | None:
-    """'25' or '25.50' in major units -> minor units; anything else -> None (ignored, never an error)."""
+def _money(value: str | None, currency: str, *, rounding: str) -> int | None:
+    """'25' or '25.50' in major units -> minor units with the currency table's digits; anything else
+    (or a store currency the table lacks) -> None: ignored, never an error. Digits past the currency's
+    round with `rounding`: a lower bound up and an upper bound down, so the filter keeps its meaning."""
     if not value or not re.fullmatch(r"\d{1,9}(?:[.,]\d{1,4})?", value.strip()):
         return None
-    return round(float(value.strip().replace(",", ".")) * 10 ** minor_digits(currency))
+    try:
+        return from_major(value.strip().replace(",", "."), currency, rounding=rounding)
+    except MoneyError:
+        return None
 
 
 def pagination(path: str, params: Params, *, page: int, total: int, per_page: int) -> dict[str, Any]:
@@ -86,8 +92,8 @@ def _collection_filter(params: Params, currency: str) -> browse.ProductFilter:
             name = key[len("option."):][:60]
             if len(options.get(name, ())) < _MAX_FILTER_VALUES:
                 options[name] = (*options.get(name, ()), value[:100])
-    return browse.ProductFilter(price_from=_money(_first(params, "price_min"), currency),
-                                price_to=_money(_first(params, "price_max"), currency),
+    return browse.ProductFilter(price_from=_money(_first(params, "price_min"), currency, rounding=ROUND_CEILING),
+                                price_to=_money(_first(params, "price_max"), currency, rounding=ROUND_FLOOR),
                                 options=options, tags=tuple(_values(params, "tag")),
                                 in_stock_only=_first(params, "available") == "1")
 
@@ -174,32 +180,67 @@ def article_route(conn: Connection, *, slug: str, now: str, drafts: bool = False
 
 def fts_query(conn: Connection, text: str) -> str | None:
     """An FTS5 query from what a shopper typed: every word must match as a prefix; a word the index
-    does not know is replaced by the closest indexed word (typo tolerance). None for no words."""
-    words = [w.lower() for w in _WORD.findall(text)][:8]
+    does not know is replaced by the closest indexed word (typo tolerance). None for no words.
+    Compares inside the caller's read: `spelled_words` does it after the read instead."""
+    words = _search_words(text)
+    return fts_match(_corrected(words, _candidates(conn, words)))
+
+
+def spelled_words(db: Database, text: str) -> list[str]:
+    """What a shopper typed as search words, each misspelt one replaced by the closest indexed term.
+    The terms are read in one short read; the comparison (difflib over up to 5,000 terms, about a
+    tenth of a second) runs after it, holding no lock, so the store's other reads go on."""
+    words = _search_words(text)
     if not words:
-        return None
-    terms = []
+        return []
+    return _corrected(words, db.read(lambda conn: _candidates(conn, words)))
+
+
+def fts_match(words: Sequence[str]) -> str | None:
+    """The FTS5 query for search words: every word must match as a prefix. None for no words."""
+    return " ".join('"' + word.replace('"', "") + '"*' for word in words) or None
+
+
+def _search_words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)][:8]
+
+
+def _candidates(conn: Connection, words: Sequence[str]) -> dict[str, list[str]]:
+    """For each word that starts no indexed term (probably misspelt: "hodie"), the indexed terms with
+    its first letter."""
+    return {word: browse.known_terms(conn, prefix=word[0]) for word in words
+            if len(word) >= 4 and not browse.known_terms(conn, prefix=word, limit=1)}
+
+
+def _corrected(words: Sequence[str], candidates: dict[str, list[str]]) -> list[str]:
+    corrected = []
     for word in words:
-        # A word that starts no indexed term is probably misspelt ("hodie"): take the closest one.
-        if len(word) >= 4 and not browse.known_terms(conn, prefix=word, limit=1):
-            close = difflib.get_close_matches(word, browse.known_terms(conn, prefix=word[0]), n=1, cutoff=0.75)
-            if close:
-                word = close[0]
-        terms.append('"' + word.replace('"', "") + '"*')
-    return " ".join(terms)
+        if word in candidates:
+            close = difflib.get_close_matches(word, candidates[word], n=1, cutoff=0.75)
+            word = close[0] if close else word
+        corrected.append(word)
+    return corrected
 
 
-def search_route(conn: Connection, *, params: Params, path: str, per_page: int = PER_PAGE) -> dict[str, Any]:
-    """Search results for ?q=, best match first."""
+def search_route(conn: Connection, *, params: Params, path: str, per_page: int = PER_PAGE,
+                 words: Sequence[str] | None = None) -> dict[str, Any]:
+    """Search results for ?q=, best match first (`words`: the query's words already spelled by
+    `spelled_words`; without them the spelling is done here, inside the caller's read)."""
     query = (_first(params, "q") or "").strip()[:200]
     page = _page_number(params)
-    match = fts_query(conn, query) if query else None
+    match = (fts_match(words) if words is not None else fts_query(conn, query)) if query else None
     listing = (browse.search_products(conn, match=match, limit=per_page, offset=(page - 1) * per_page)
                if match else browse.Listing([], 0))
     views = load_product_views(conn, listing.product_ids)
     return {"type": "search", "query": query, "products": [views[i] for i in listing.product_ids if i in views],
             "total": listing.total, "pagination": pagination(path, params, page=page, total=listing.total,
                                                              per_page=per_page)}
+
+
+def search(db: Database, *, params: Params, path: str, per_page: int = PER_PAGE) -> dict[str, Any]:
+    """search_route with the spelling done between two reads, outside both."""
+    words = spelled_words(db, (_first(params, "q") or "").strip()[:200])
+    return db.read(lambda conn: search_route(conn, params=params, path=path, per_page=per_page, words=words))
 
 
 def not_found_route(path: str) -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
     DIR/catalog.db            the catalog: which stores exist and where their databases are
     DIR/stores/<id>.db        one libSQL database per store (database per tenant)
+    DIR/stores/<id>.work.db   its working copy, where the sync service merges devices' edits
+    DIR/stores/<id>.snapshots the copy a newly linked device downloads (remade per content version)
     DIR/media/<hash>-<w>.webp resized images, content-addressed
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,14 @@ class DataDir:
     def media_dir(self) -> Path:
         """Where resized images live."""
         return self.root / "media"
+
+    def working_copy_path(self, store_id: str) -> Path:
+        """Where the sync service keeps a store's working copy (every device's edits meet there)."""
+        return self.root / "stores" / f"{store_id}.work.db"
+
+    def snapshot_dir(self, store_id: str) -> Path:
+        """Where the sync service keeps the snapshot a newly linked device downloads."""
+        return self.root / "stores" / f"{store_id}.snapshots"
 
     def catalog(self) -> Database:
         """Open (and migrate) the catalog database."""
@@ -176,58 +187,87 @@ def open_store(data_dir: DataDir, slug: str | None = None) -> Store:
             known = ", ".join(r.slug for r in records) or "none"
             raise StoreError(StoreErrorCode.NOT_FOUND, f"No store '{slug}' in {data_dir.root} (stores: {known})",
                              (FieldError("store", "not found"),))
+    return open_registered_store(data_dir, record)
+
+
+def open_registered_store(data_dir: DataDir, record: StoreRecord) -> Store:
+    """Open (and migrate) the database of a store whose catalog record the caller already has."""
     return Store(record, connect(data_dir.store_url(record)), data_dir)
 
 
-def update_storefront_settings(store: Store, *, changes: Mapping[str, Any]) -> Storefront:
-    """Change name, currency, locale, timezone or settings (validated; one error per bad field)."""
-    allowed = {"name", "currency", "locale", "timezone", "settings"}
-    unknown = set(changes) - allowed
+EDITABLE = frozenset({"name", "currency", "locale", "timezone", "settings"})
+
+
+def check_storefront_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes as a dict, if every one is a field the merchant may edit with a valid value.
+
+    The one check for storefront edits that do not come from a device (the admin API, services):
+    raises StoreError(INVALID) with one error per bad or unknown field."""
+    unknown = set(changes) - EDITABLE
     if unknown:
         raise StoreError(StoreErrorCode.INVALID, f"cannot change {', '.join(sorted(unknown))}",
                          tuple(FieldError(k, "cannot be changed here") for k in sorted(unknown)))
     validate_storefront(changes, partial=True)
+    return dict(changes)
 
-    def write(conn: Connection) -> Storefront:
-        current = get_storefront(conn)
-        updated = replace(current, **{k: v for k, v in changes.items()}, updated_at=utc_now())
-        update_storefront(conn, updated)
-        return updated
 
-    return store.db.write(write)
+def apply_storefront_changes(conn: Connection, changes: Mapping[str, Any], *, now: str) -> Storefront:
+    """Inside a write: set checked changes (`check_storefront_changes`) on the storefront row."""
+    updated = replace(get_storefront(conn), **changes, updated_at=now)
+    update_storefront(conn, updated)
+    return updated
+
+
+def update_storefront_settings(store: Store, *, changes: Mapping[str, Any]) -> Storefront:
+    """Change name, currency, locale, timezone or settings of this database only (validated; one error
+    per bad field). A cloud store's edits go through cloud/sync/cloud_edits.py instead, which also
+    makes them a change of the working copy so that the next publish keeps them."""
+    checked = check_storefront_changes(changes)
+    return store.db.write(lambda conn: apply_storefront_changes(conn, checked, now=utc_now()))
 
 
 STATUSES = ("active", "inactive", "suspended")
 
 
-def set_store_status(data_dir: DataDir, *, slug: str, status: str) -> StoreRecord:
+def set_store_status(store: Store, catalog: Database, *, status: str) -> StoreRecord:
     """Open (active), close (inactive: shoppers get 404) or suspend (503) a store; the merchant keeps
-    working on it either way. Raises StoreError for an unknown store or status."""
+    working on it either way. Uses the connections the caller holds (a second connection to a file
+    the process already has open would wait for its own process's locks). Raises StoreError for an
+    unknown status or store."""
+    write_store, write_catalog, read_back = _status_change(store, status)
+    store.db.write(write_store)
+    catalog.write(write_catalog)
+    return _changed_record(catalog.read(read_back))
+
+
+def _status_change(store: Store, status: str) -> tuple[Callable[[Connection], None], Callable[[Connection], None],
+                                                       Callable[[Connection], StoreRecord | None]]:
+    """The writes of a status change: the store's storefront row, then its catalog row; and the read
+    of the catalog row after them."""
     if status not in STATUSES:
         raise StoreError(StoreErrorCode.INVALID, f"status must be one of {', '.join(STATUSES)}",
                          (FieldError("status", "is not a store status"),))
-    store = open_store(data_dir, slug)
-    try:
-        now = utc_now()
+    now, record = utc_now(), store.record
 
-        def write_store(conn: Connection) -> None:
-            update_storefront(conn, replace(get_storefront(conn), status=status, updated_at=now))
+    def write_store(conn: Connection) -> None:
+        update_storefront(conn, replace(get_storefront(conn), status=status, updated_at=now))
 
-        store.db.write(write_store)
-    finally:
-        store.close()
-    catalog = data_dir.catalog()
-    try:
-        catalog.write(lambda conn: stores.update_store(conn, store.record.id, name=store.record.name, status=status,
-                                                       updated_at=now))
-        return catalog.read(lambda conn: stores.get_store(conn, store.record.id))
-    finally:
-        catalog.close()
+    def write_catalog(conn: Connection) -> None:
+        stores.update_store(conn, record.id, name=record.name, status=status, updated_at=now)
+
+    return write_store, write_catalog, lambda conn: stores.get_store(conn, record.id)
+
+
+def _changed_record(record: StoreRecord | None) -> StoreRecord:
+    if record is None:
+        raise StoreError(StoreErrorCode.NOT_FOUND, "The store no longer exists", (FieldError("store", "not found"),))
+    return record
 
 
 def delete_store(data_dir: DataDir, *, slug: str) -> None:
-    """Remove a store: its catalog entry (domains and tokens go with it) and its database files.
-    Media files are content-addressed and may be shared, so they stay."""
+    """Remove a store: its catalog entry (domains and tokens go with it), its database files and its
+    working copy (the sync service's copy, which holds every device's edits). Media files are
+    content-addressed and may be shared, so they stay."""
     store = open_store(data_dir, slug)
     path = data_dir.store_url(store.record)
     store.close()
@@ -236,6 +276,10 @@ def delete_store(data_dir: DataDir, *, slug: str) -> None:
         catalog.write(lambda conn: stores.delete_store(conn, store.record.id))
     finally:
         catalog.close()
+    files = [str(data_dir.working_copy_path(store.record.id))]
     if "://" not in path:
+        files.append(path)
+    for name in files:
         for suffix in ("", "-wal", "-shm"):
-            Path(path + suffix).unlink(missing_ok=True)
+            Path(name + suffix).unlink(missing_ok=True)
+    shutil.rmtree(data_dir.snapshot_dir(store.record.id), ignore_errors=True)

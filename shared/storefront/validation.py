@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from shared.models.money import STORE_CURRENCIES
 from shared.storefront.errors import FieldError, StoreError, StoreErrorCode
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
@@ -19,15 +20,8 @@ RESERVED_SLUGS = frozenset({
     "media", "mx", "news", "ns1", "ns2", "pop", "root", "shop", "smtp", "staging", "static", "status",
     "store", "studio", "support", "sync", "test", "vibeshop", "webhooks", "www",
 })
-# ISO 4217 active codes (a compact list; the runtime needs no network to validate).
-CURRENCIES = frozenset("""
-AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD
-CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ
-GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR
-LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN
-PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB
-TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
-""".split())
+# Codes a store can sell in: the one ISO 4217 table (shared/models/iso4217.json), funds left out.
+CURRENCIES = STORE_CURRENCIES
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|\d{3}))?\Z")
 TIMEZONE_RE = re.compile(r"^(?:UTC|[A-Z][A-Za-z_]*(?:/[A-Za-z0-9_+-]+){1,2})\Z")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")

@@ -25,19 +25,20 @@ from shared.storefront.service import DataDir, Store, adopt_store
 from shared.sync import device, refusals
 from shared.sync.refusals import Refusal
 from shared.db.stamps import utc_now
+from shared.errors import VibeshopError
 from shared.sync.protocol import PROTOCOL, PROTOCOL_HEADER, SCHEMA_HEADER
 
 PULL_PAGE = 1_000
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 
-class RemoteError(Exception):
+class RemoteError(VibeshopError):
     """The cloud refused or could not be reached. `code` is the protocol's error code, or
     'offline' when there was no answer."""
 
     def __init__(self, code: str, message: str, status: int = 0, details: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.code, self.status, self.details = code, status, details or {}
+        super().__init__(code, message)
+        self.status, self.details = status, details or {}
 
 
 @dataclass(frozen=True)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from shared.errors import VibeshopError
+
 # Codes: "gap" (409, details: expected), "op" (400, details: op_id), "device" (unknown or wrong
 # device), "not_found" (a conflict or row that does not exist), "invalid" (bad arguments), "refused"
 # (422: values the table's rules refuse, RowRefused).
 
 
-class SyncError(Exception):
+class SyncError(VibeshopError):
     """A sync request or step refused; nothing it would have written was written."""
 
     def __init__(self, code: str, message: str, **details: Any):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
         self.message = message
         self.details = details
 

@@ -82,16 +82,52 @@ def apply_push(db: Database, device_id: str, ops: Sequence[Mapping[str, Any] | O
 
 def changes_since(db: Database, cursor: int, limit: int = 1000) -> tuple[list[dict[str, Any]], int, bool]:
     """Change-log entries after `cursor` (at most `limit`, capped at 5,000): (changes, new cursor, more)."""
+    page = pull_page(db, cursor, limit)
+    return page.changes, page.cursor, page.more
+
+
+@dataclass(frozen=True)
+class PullPage:
+    """One answer to a pull (docs/sync-protocol.md, section 5)."""
+
+    changes: list[dict[str, Any]]
+    cursor: int
+    more: bool
+    conflicts: list[dict[str, Any]]
+
+
+def pull_page(db: Database, cursor: int, limit: int = 1000) -> PullPage:
+    """The change-log entries after `cursor` (at most `limit`, capped at MAX_PULL) and the conflict
+    records created or settled up to the page's new cursor (at most `limit` of them too), read in
+    one snapshot. A record's created_seq is the seq of the change it came with, so a page that ends
+    at cursor N carries exactly the records up to N and the next page the ones after. When the
+    records do not fit, the page ends earlier (still after at least one change's records)."""
     limit = max(1, min(int(limit), MAX_PULL))
-    entries = db.read(lambda conn: repo.log_since(conn, int(cursor), limit + 1))
-    more = len(entries) > limit
-    entries = entries[:limit]
-    return entries, (entries[-1]["seq"] if entries else int(cursor)), more
+    cursor = int(cursor)
+
+    def read(conn: Connection) -> PullPage:
+        entries = repo.log_since(conn, cursor, limit + 1)
+        more = len(entries) > limit
+        entries = entries[:limit]
+        end = entries[-1]["seq"] if entries else cursor
+        conflicts = repo.conflicts_between(conn, cursor, end, limit + 1)
+        if len(conflicts) > limit:
+            first_left_out = conflicts[limit]["created_seq"]
+            # End before the first change whose records did not all fit; if that is the very first
+            # change of the page, end after it, with all of its records (one row's fields at most).
+            end = first_left_out - 1 if first_left_out > conflicts[0]["created_seq"] else first_left_out
+            conflicts = repo.conflicts_between(conn, cursor, end, MAX_PULL * 10)
+            entries = [e for e in entries if e["seq"] <= end]
+            more = True
+        return PullPage(entries, end, more, conflicts)
+
+    return db.read(read)
 
 
-def conflicts_since(db: Database, cursor: int) -> list[dict[str, Any]]:
-    """Conflict records created after change-log seq `cursor`."""
-    return db.read(lambda conn: repo.conflicts_since(conn, int(cursor)))
+def conflicts_since(db: Database, cursor: int, limit: int = MAX_PULL) -> list[dict[str, Any]]:
+    """Conflict records created or settled after change-log seq `cursor`, oldest first, at most
+    `limit` (a pull takes them with its page: `pull_page`)."""
+    return db.read(lambda conn: repo.conflicts_since(conn, int(cursor), max(1, min(int(limit), MAX_PULL))))
 
 
 def unresolved_conflicts(db: Database) -> list[dict[str, Any]]:
@@ -126,26 +162,44 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> dict[str, Any
     return db.write(write)
 
 
-def add_cloud_row(db: Database, table: str, row: Mapping[str, Any]) -> int | None:
-    """Add a row the cloud made itself (an image uploaded through the admin API) to the working copy,
-    as a change every device pulls: every field gets one cloud HLC, and the row is logged with no op
-    id. A key the working copy has, or for media an image (hash) it has under another id, is left
-    as it is; a tombstone of the key goes (the row is back). Returns the change-log seq of the new
-    entry, or None when nothing was added. Raises RowRefused for values the table's rules refuse."""
+def record_cloud_row(conn: Connection, table: str, row: Mapping[str, Any]) -> int | None:
+    """Inside a working copy's write: add a row the cloud made itself (an image uploaded through the
+    admin API), as a change every device pulls: every field gets one cloud HLC, and the row is logged
+    with no op id. A key the working copy has, or for media an image (hash) it has under another id,
+    is left as it is; a tombstone of the key goes (the row is back). Returns the change-log seq of
+    the new entry, or None when nothing was added. Raises RowRefused for values the table's rules
+    refuse (shared/sync/rules.py); nothing is written then."""
     spec = SPECS[table]
     key = row.get(spec.key)
     spec.check(row, key=key)
+    if repo.get_row(conn, spec, key) is not None:
+        return None
+    if spec.name == "media" and repo.keys_with_value(conn, spec, "hash", row.get("hash")):
+        return None
+    stored = repo.insert_row(conn, spec, row)
+    repo.delete_tombstone(conn, spec.name, key)
+    return _log_as_cloud_row(conn, spec, stored, clock.now(conn, clock.CLOUD))
 
-    def write(conn: Connection) -> int | None:
-        if repo.get_row(conn, spec, key) is not None:
-            return None
-        if spec.name == "media" and repo.keys_with_value(conn, spec, "hash", row.get("hash")):
-            return None
-        stored = repo.insert_row(conn, spec, row)
-        repo.delete_tombstone(conn, spec.name, key)
-        return _log_as_cloud_row(conn, spec, stored, clock.now(conn, clock.CLOUD))
 
-    return db.write(write)
+def record_cloud_edit(conn: Connection, table: str, key: str, fields: Mapping[str, Any]) -> int | None:
+    """Inside a working copy's write: set some fields of a row as the cloud's own edit (an admin API
+    change), as a change every device pulls. The fields get one new cloud HLC, later than every clock
+    this copy has seen, so the edit wins over any device edit made before it and loses to one made
+    after; the row is logged with no op id. Values are in the table's stored form and pass its rules
+    (RowRefused otherwise: shared/sync/rules.py). Returns the change-log seq, or None when the copy
+    has no such row (nothing is written then). Unique columns are not settled here, so they cannot be
+    edited this way."""
+    spec = SPECS[table]
+    if set(fields) & set(spec.unique) or spec.key in fields:
+        raise ValueError(f"a cloud edit cannot change {spec.name}'s key or unique columns")
+    current = repo.get_row(conn, spec, key)
+    if current is None:
+        return None
+    spec.check(fields, key=key, current=current)
+    stamp = clock.now(conn, clock.CLOUD)
+    repo.update_fields(conn, spec, key, fields)
+    repo.set_clocks(conn, spec.name, key, {name: stamp for name in fields})
+    return log_state(conn, spec, key, None)
 
 
 def latest_cursor(db: Database) -> int:

@@ -173,6 +173,10 @@ class Merger:
         spec = SPECS[op.table]
         key = self.media_aliases.get(op.key, op.key) if spec.name == "media" else op.key
         fields = self._rewrite_media(spec, op.fields)
+        if spec.cloud_only:
+            # Only the cloud writes these (tables.CLOUD_ONLY): a device's value is not applied, and the
+            # row logged for this op brings the cloud's value back to the device on its next pull.
+            fields = {name: value for name, value in fields.items() if name not in spec.cloud_only}
         clean = (spec.name, key) in self.clean
         if op.delete or not clean or (spec.name, key) not in self.absent:
             self.flush()        # not a plain insert: it may read clocks or log rows itself

@@ -43,6 +43,9 @@ class TableSpec:
     # Unique columns and the value a row holds while a publish moves values between rows (two pages
     # swapping slugs would otherwise clash half-way). Callables get the row's key.
     park: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
+    # Columns only the cloud writes (see CLOUD_ONLY below): a device's value for them is dropped from
+    # its ops, and publish and rollback never write them into the live database.
+    cloud_only: frozenset[str] = frozenset()
 
     def columns(self, conn: Connection) -> tuple[str, ...]:
         """Every column of the table, key first, as the database's schema has them."""
@@ -105,8 +108,22 @@ def _block_title(row: Mapping[str, Any]) -> str:
     return f"{kind}: {heading[:60]}" if heading else kind
 
 
+# The storefront row mixes authored content with two facts that belong to the cloud, decided per column:
+# - name, currency, locale, timezone, settings (and created_at/updated_at): authored content. The
+#   studio edits them and so does the admin API; an admin edit is a cloud change of the working copy
+#   (cloud/sync/cloud_edits.py), so devices pull it and publish keeps it.
+# - status (active/inactive/suspended): whether shoppers may see the store at all. The cloud decides it
+#   (the merchant through the admin API, or an operator suspending a store); the catalog holds it and
+#   the storefront rows mirror it. A publish or a rollback from a device must never reopen a suspended
+#   store, nor close an open one.
+# - slug: the store's address (SLUG.base-domain) and its key in the catalog, given when the store is
+#   created in the cloud; a device changing it would leave the row disagreeing with the address.
+# Custom domains, tokens and pairing codes live only in the catalog: no store database holds them.
+CLOUD_ONLY: dict[str, frozenset[str]] = {"storefront": frozenset({"status", "slug"})}
+
 SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
-    TableSpec("storefront", "id", 0, json_text=frozenset({"settings"}), title=_text("name"), park={"slug": _parked}),
+    TableSpec("storefront", "id", 0, json_text=frozenset({"settings"}), title=_text("name"), park={"slug": _parked},
+              cloud_only=CLOUD_ONLY["storefront"]),
     TableSpec("media", "id", 1, json_text=frozenset({"widths"}),
               title=lambda r: _text("alt")(r) or _text("filename")(r), park={"hash": _parked}),
     TableSpec("themes", "id", 2, large=frozenset({"custom_css"}), json_text=frozenset({"settings"}),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from shared.errors import VibeshopError
+
 
 class ThemeErrorCode(StrEnum):
     """Why a theme change was refused."""
@@ -12,10 +14,9 @@ class ThemeErrorCode(StrEnum):
     NOT_FOUND = "not_found"
 
 
-class ThemeError(Exception):
+class ThemeError(VibeshopError):
     """A refused theme change; nothing was stored. `errors` lists (field, message) pairs."""
 
     def __init__(self, code: ThemeErrorCode, message: str, errors: tuple[tuple[str, str], ...] = ()):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
         self.errors = errors

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.errors import VibeshopError
+
 
 class BlockErrorCode(StrEnum):
     """Why a block did not render."""
@@ -29,10 +31,9 @@ class Diagnostic:
         return f"{filename}:{self.line}:{self.column}: {self.message}"
 
 
-class BlockError(Exception):
+class BlockError(VibeshopError):
     """A block that cannot be used as given; carries its diagnostics."""
 
     def __init__(self, code: BlockErrorCode, message: str, diagnostics: tuple[Diagnostic, ...] = ()):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
         self.diagnostics = diagnostics

@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 from py_mini_racer import JSEvalException, JSOOMException, JSTimeoutException
 from py_mini_racer._exc import MiniRacerBaseException
 
+from shared.errors import VibeshopError
+from shared.models.money import MINOR_UNITS
 from shared.vibe.engine import js_source, new_context
 from shared.vibe.errors import BlockErrorCode
 
@@ -60,12 +62,11 @@ _WRAPPER_HEAD = '(function () { "use strict";\n'
 _WRAPPER_TAIL = '\n;return typeof render === "function" ? render : undefined; })\n//# sourceURL=block.js'
 
 
-class DeadContext(Exception):
+class DeadContext(VibeshopError):
     """The context hit a limit that leaves it unusable; carries the error code and message."""
 
     def __init__(self, code: BlockErrorCode, message: str):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -79,7 +80,9 @@ class _Sandbox:
         self.limits = limits
         self.mr = new_context(limits.memory_limit)
         self.mr.eval(js_source("harden.js"))
-        helpers = self.mr.eval(js_source("helpers.js"))
+        # The currency table goes in as data (JSON text parsed by V8), never as code built from it.
+        table = self.mr.eval(f"JSON.parse({json.dumps(json.dumps(dict(MINOR_UNITS)))})")
+        helpers = self.mr.eval(js_source("helpers.js"))(table)
         runtime = self.mr.eval(js_source("runner.js"))(helpers)
         self._define = runtime["define"]
         self._refuse = runtime["refuse"]

@@ -49,6 +49,7 @@ H_HELPERS = _items("""
     escapeHtml: escapeHtml(s)
     safeUrl: safeUrl(url) "#" when unsafe
     formatPrice: formatPrice(money)
+    formatAmount: formatAmount(money) "24.00", no symbol
     formatDate: formatDate(iso, style)
     pluralize: pluralize(n, one, many)
     truncate: truncate(s, n)

@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit
 from shared.catalog.views import load_product_views
 from shared.db.repositories import catalog, inventory
 from shared.models import Location
+from shared.models.money import MoneyError, minor_digits, to_major
 from studio.editor.table_model import RowsTableModel
 from studio.session import StudioSession
 
 MAX_PRODUCTS = 5000        # the browser lists this many; the search narrows them
 HANDLE = Qt.ItemDataRole.UserRole
 SEARCH_TEXT = Qt.ItemDataRole.UserRole + 1
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "JPY": "¥"}
 _STYLE = """
 QTableView, QTableWidget { background: white; border: 1px solid #dfe3e8; border-radius: 6px;
                            gridline-color: #eef0f3; selection-background-color: #dbe7fb; selection-color: #1f2933; }
@@ -36,12 +38,19 @@ QLabel#posNote { color: #52606d; background: #f1f5fb; border: 1px solid #d7e3f4;
 
 
 def money(value: dict[str, Any] | None) -> str:
-    """A Money JSON shape as text: '$24.00' for USD and the common currencies, '24.00 SEK' otherwise."""
+    """A Money JSON shape as text with the currency table's digits: '$24.00' for USD and the common
+    currencies, '¥2,400' for JPY, '1,234.567 IQD' otherwise."""
     if not value:
         return ""
-    amount = value["amount"] / 100
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}.get(value["currency"])
-    return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {value['currency']}"
+    currency = value["currency"]
+    try:
+        amount = to_major(int(value["amount"]), currency)
+    except MoneyError:
+        # A code the table lacks: show the stored minor units as they are rather than guess a scale.
+        return f"{value['amount']} (minor units) {currency}"
+    text = f"{amount:,.{minor_digits(currency)}f}"
+    symbol = _SYMBOLS.get(currency)
+    return f"{symbol}{text}" if symbol else f"{text} {currency}"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from studio.preview.scheme import SCHEME, PreviewSchemeHandler, address_of, prev
 DEVICES = (("Phone", 390), ("Tablet", 768), ("Desktop", 1280))
 DEBOUNCE_MS = 30
 _SELECT = "vibeshop:select:"
+_SWAPPED = "vibeshop:swapped"
 
 # Runs in the studio's own world (not the page's): outlines the block under the pointer and reports
 # clicks on blocks. Class names are prefixed so they never meet a theme's.
@@ -64,18 +65,51 @@ _MARK_SELECTED_JS = r"""
 
 # Puts a new render of the address on screen without a navigation: the new document's head and body
 # replace the old ones (images come from the memory cache), the scroll position stays. The storefront
-# sends no executable scripts, so the result is the DOM a navigation would build.
+# sends no executable scripts, so the result is the DOM a navigation would build. Stylesheet links the
+# new head shares with the old one are kept as they are (a link inserted again would load again and
+# show the page unstyled for a moment). A new stylesheet (a theme edit) is loaded beside the old one
+# first: the swap then answers false, and reports `vibeshop:swapped` once it is done. A newer swap
+# supersedes one still waiting.
 _SWAP_JS = r"""
 (() => {
+  const turn = window.vibeshopSwaps = (window.vibeshopSwaps || 0) + 1;
   const y = window.scrollY, x = window.scrollX;
   const doc = new DOMParser().parseFromString(%s, 'text/html');
-  const ours = document.getElementById('vibeshop-studio-style');
-  document.documentElement.lang = doc.documentElement.lang;
-  document.head.replaceWith(doc.head);
-  document.body.replaceWith(doc.body);
-  if (ours) document.head.appendChild(ours);
-  window.scrollTo(x, y);
-  return true;
+  const isSheet = (n) => n.nodeName === 'LINK' && n.rel === 'stylesheet';
+  const hrefOf = (n) => new URL(n.getAttribute('href'), location.href).href;
+  const wanted = new Set(Array.from(doc.head.childNodes).filter(isSheet).map(hrefOf));
+  const swap = () => {
+    const ours = document.getElementById('vibeshop-studio-style');
+    const kept = new Set();
+    for (const n of Array.from(document.head.childNodes)) {
+      if (n === ours) continue;
+      if (isSheet(n) && wanted.has(n.href) && !kept.has(n.href)) { kept.add(n.href); continue; }
+      n.remove();
+    }
+    for (const n of Array.from(doc.head.childNodes)) {
+      if (!(isSheet(n) && kept.has(hrefOf(n)))) document.head.insertBefore(document.adoptNode(n), ours);
+    }
+    document.documentElement.lang = doc.documentElement.lang;
+    document.body.replaceWith(doc.body);
+    window.scrollTo(x, y);
+  };
+  const have = new Set(Array.from(document.head.childNodes).filter(isSheet).map(n => n.href));
+  const early = Array.from(wanted).filter(h => !have.has(h)).map(href => {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = href;
+    document.head.appendChild(link);
+    return link;
+  });
+  if (!early.length) { swap(); return true; }
+  let left = early.length;
+  const loaded = () => {
+    if (--left || turn !== window.vibeshopSwaps) return;
+    swap();
+    console.info('vibeshop:swapped');
+  };
+  early.forEach(l => { l.addEventListener('load', loaded); l.addEventListener('error', loaded); });
+  return false;
 })();
 """
 
@@ -101,6 +135,8 @@ class _PreviewPage(QWebEnginePage):
     def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:  # noqa: N802
         if message.startswith(_SELECT):
             self._pane.block_clicked.emit(message[len(_SELECT):][:64])
+        elif message == _SWAPPED:
+            self._pane.swapped()
 
 
 class _Stage(QWidget):
@@ -252,6 +288,7 @@ class PreviewPane(QWidget):
 
     def _load(self) -> None:
         document = self._render(self.address, self.published)
+        self.handler.remember(document)
         showing = self.page.url().isValid() and address_of(self.page.url()) == self.address
         if showing and document.redirect is None and self.document is not None:
             self.document = document
@@ -270,7 +307,13 @@ class PreviewPane(QWidget):
             self.document = document
         return document
 
-    def _on_swapped(self, _result) -> None:
+    def _on_swapped(self, done) -> None:
+        if done is False:          # waiting for a new stylesheet: swapped() follows
+            return
+        self.swapped()
+
+    def swapped(self) -> None:
+        """A swapped-in render is on screen with its stylesheet applied."""
         self._mark_selected(False)
         self._finished()
 

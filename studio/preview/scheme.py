@@ -1,23 +1,26 @@
 """The preview's own URL scheme, `vibeshop://store/...`: every address of the storefront (pages,
-products, collections, the blog, search) is answered by the shared renderer, and `/media/...` from
-the data folder. Links in the preview therefore work offline exactly as on the storefront, and the
-bytes the preview loads are the bytes the renderer produced (kept in `last_documents`)."""
+products, collections, the blog, search) is answered by the shared renderer, `/media/...` from the
+data folder, and `/assets/theme-HASH.css` with the stylesheet of a document rendered here. Links in the
+preview therefore work offline exactly as on the storefront, and the bytes the preview loads are the
+bytes the renderer produced (kept in `last_documents` and `stylesheets`)."""
 
 from __future__ import annotations
 
 import logging
-import re
+from collections import OrderedDict
 from collections.abc import Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QUrl
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlScheme, QWebEngineUrlSchemeHandler
 
+from shared.compose.stylesheet import CONTENT_TYPE, stylesheet_name
+from shared.media.names import is_rendition_name
 from studio.preview.renderer import PreviewDocument
 
 log = logging.getLogger(__name__)
 SCHEME = b"vibeshop"
 HOST = "store"
-_MEDIA_NAME = re.compile(r"^/media/([0-9a-f]{64}-\d{2,4}\.webp)$")
+KEEP_STYLESHEETS = 16     # a theme edited for a while: the pages still on screen link recent ones
 
 
 def register_scheme() -> None:
@@ -50,19 +53,39 @@ class PreviewSchemeHandler(QWebEngineUrlSchemeHandler):
         super().__init__(parent)
         self._render, self._media = render, media
         self.last_documents: dict[str, bytes] = {}
+        self.stylesheets: OrderedDict[str, bytes] = OrderedDict()
+
+    def remember(self, document: PreviewDocument) -> None:
+        """Keep the stylesheet a rendered document links, so the preview can load it (documents the
+        pane swaps in without a request are rendered outside this handler)."""
+        if document.rendered is None:
+            return
+        sheet = document.rendered.stylesheet
+        self.stylesheets[sheet.name] = sheet.body
+        self.stylesheets.move_to_end(sheet.name)
+        while len(self.stylesheets) > KEEP_STYLESHEETS:
+            self.stylesheets.popitem(last=False)
 
     def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 - Qt's name
         url = job.requestUrl()
         if bytes(job.requestMethod().data()) != b"GET" or url.host() != HOST:
             job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
             return
-        media = _MEDIA_NAME.match(url.path())
-        if media:
-            data = self._media(media.group(1))
+        path = url.path()
+        if path.startswith("/media/"):
+            name = path.removeprefix("/media/")
+            data = self._media(name) if is_rendition_name(name) else None
             if data is None:
                 job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
             else:
                 self._reply(job, b"image/webp", data)
+            return
+        sheet = stylesheet_name(url.path())
+        if sheet is not None:
+            if sheet in self.stylesheets:
+                self._reply(job, CONTENT_TYPE.encode(), self.stylesheets[sheet])
+            else:
+                job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
             return
         address = address_of(url)
         try:
@@ -75,6 +98,7 @@ class PreviewSchemeHandler(QWebEngineUrlSchemeHandler):
             job.redirect(preview_url(document.redirect))
             return
         self.last_documents[address] = document.body
+        self.remember(document)
         self._reply(job, b"text/html; charset=utf-8", document.body)
 
     @staticmethod

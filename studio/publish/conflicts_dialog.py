@@ -21,6 +21,7 @@ from shared.sync import device
 from shared.sync.device import OpenConflict
 from shared.themes import service as themes
 from studio.publish.controller import SyncController
+from studio.publish.tasks import problem_text
 from studio.session import BLOCKS, POSTS, THEME, StudioSession
 
 _FIELD_NAMES = {("blocks", "code"): "code", ("themes", "custom_css"): "custom CSS", ("posts", "body_html"): "text"}
@@ -284,7 +285,7 @@ class ConflictsDialog(QDialog):
         self.controller.run(lambda syncer: syncer.resolve(conflict.id, "current"), self._resolved, then_sync=True)
 
     def _resolved(self, _value: Any, error: Exception | None) -> None:
-        self._set_busy(False, f"Could not settle the conflict: {error}" if error else "Settled. Syncing…")
+        self._set_busy(False, f"Could not settle the conflict: {problem_text(error)}" if error else "Settled. Syncing…")
         self.reload()
 
     def _set_busy(self, busy: bool, message: str) -> None:

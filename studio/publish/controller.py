@@ -10,7 +10,6 @@ network request at all."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -19,10 +18,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from shared.sync import device, refusals
 from shared.sync.client import RemoteError, Syncer, request_headers
 from studio.publish.pokes import PokeListener, backoff_delay
-from studio.publish.tasks import BackgroundTasks
+from studio.publish.tasks import BackgroundTasks, problem_text
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
 
-log = logging.getLogger(__name__)
 
 NOT_LINKED, SYNCED, PENDING, SYNCING, OFFLINE, CONFLICTS, REFUSED = (
     "not_linked", "synced", "pending", "syncing", "offline", "conflicts", "refused")
@@ -185,9 +183,8 @@ class SyncController(QObject):
             self._request_sync()
 
     def _failed(self, error: Exception) -> None:
-        if not isinstance(error, RemoteError):
-            log.exception("sync failed", exc_info=error)
-            error = RemoteError("error", f"Sync failed: {error}")
+        if not isinstance(error, RemoteError):   # a bug's traceback was logged when it was delivered
+            error = RemoteError("error", f"Sync failed: {problem_text(error)}")
         self.last_error = error
         if _retryable(error):
             self.failures += 1

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QLineE
 from shared.storefront.errors import StoreError
 from shared.storefront.service import DataDir
 from shared.sync.client import RemoteError, link
-from studio.publish.tasks import BackgroundTasks
+from studio.publish.tasks import BackgroundTasks, problem_text
 
 _PROBLEMS = {
     "pairing_code": "This code is unknown, already used or expired. Make a new one in the cloud and try again.",
@@ -29,7 +29,7 @@ def link_problem(error: Exception) -> str:
         return _PROBLEMS.get(error.code, str(error))
     if isinstance(error, StoreError):
         return f"The store could not be added to this folder: {error}"
-    return f"Linking failed: {error}"
+    return f"Linking failed: {problem_text(error)}"
 
 
 class LinkDialog(QDialog):

@@ -17,6 +17,7 @@ from shared.releases.describe import ChangeLine, change_lines
 from shared.sync import device
 from shared.sync.client import RemoteError
 from studio.publish.controller import SyncController
+from studio.publish.tasks import problem_text
 from studio.session import StudioSession
 
 MAX_LINES = 300
@@ -34,7 +35,7 @@ def refusal_text(error: Exception) -> str:
         if error.code == "unsynced":
             return str(error)
         return _REFUSALS.get(error.code, str(error) or error.code)
-    return f"Something went wrong: {error}"
+    return problem_text(error)
 
 
 class PublishDialog(QDialog):

@@ -10,9 +10,20 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from shared.errors import VibeshopError
+
 log = logging.getLogger(__name__)
 
 Done = Callable[[Any, "Exception | None"], None]
+BUG_TEXT = "Something went wrong in the studio (a bug: the details are in its log)."
+
+
+def problem_text(error: Exception) -> str:
+    """What to tell the merchant about a failed job: a domain error's own message; for a bug, only that it is
+    one (its traceback was logged when it was delivered), never its text as if it were their mistake."""
+    if isinstance(error, VibeshopError):
+        return str(error) or str(error.code)
+    return BUG_TEXT
 
 
 @dataclass
@@ -64,6 +75,8 @@ class BackgroundTasks(QObject):
     @Slot(object)
     def _deliver(self, outcome: _Outcome) -> None:
         self.running -= 1
+        if outcome.error is not None and not isinstance(outcome.error, VibeshopError):
+            log.error("a background job failed", exc_info=outcome.error)   # a bug: its traceback
         if self._stopped:
             return
         try:

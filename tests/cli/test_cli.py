@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -10,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from shared.compose import render_page
+from shared.compose.stylesheet import current_stylesheet
 from shared.db import connect
 from shared.storefront.service import DataDir, create_store, open_store
 from shared.vibe.executor import StoreExecutor
 from shared.vibe.validator import check_block
-from support import VIBESHOP, parse_strict
+from support import VIBESHOP, parse_strict, stylesheet_href
 
 GOOD = """const schema = { name: "Greeting", settings: [{ id: "who", type: "text", default: "world" }] };
 function render(ctx, h) {
@@ -241,6 +243,21 @@ def test_render_prints_the_home_page_as_the_storefront_serves_it(demo_dir: Path,
     finally:
         executor.close()
         store.close()
+
+
+def test_render_prints_the_stylesheet_the_page_links(demo_dir: Path, tmp_path: Path):
+    page = vibeshop("render", "--data", str(demo_dir), "/", cwd=tmp_path).stdout
+    href = stylesheet_href(page)
+    result = subprocess.run([VIBESHOP, "render", "--data", str(demo_dir), href], capture_output=True, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, b"")
+    store = open_store(DataDir(demo_dir), "demo")
+    try:
+        assert result.stdout == current_stylesheet(store.db).body
+    finally:
+        store.close()
+    assert href == "/assets/theme-" + hashlib.blake2b(result.stdout, digest_size=10).hexdigest() + ".css"
+    stale = vibeshop("render", "--data", str(demo_dir), "/assets/theme-0123456789abcdef0123.css", cwd=tmp_path)
+    assert stale.returncode == 1 and "is not the current theme stylesheet" in stale.stderr
 
 
 def test_render_prints_other_pages(demo_dir: Path, tmp_path: Path):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
 from pathlib import Path
 
 import pytest
 
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
+from cloud.server.middlewares import is_valid_host
 from cloud.server.ratelimit import RateLimiter
 from shared.storefront.service import DataDir, create_store
 
@@ -68,13 +72,68 @@ def test_token_bucket_refills_and_forgets_old_keys() -> None:
     assert key not in limiter._buckets and len(limiter._buckets) == 2
 
 
-@pytest.mark.parametrize("host", ["evil.example", "demo.localhost.evil.example", "demo", "localhost",
-                                  "x" * 300 + ".localhost", "-demo.localhost", "demo..localhost", "[::1]", "",
-                                  "other-shop.localhost"])
+@pytest.mark.parametrize("host", ["evil.example", "demo.localhost.evil.example", "demo", "localhost", "[::1]",
+                                  "other-shop.localhost", "127.0.0.1:8080"])
 async def test_forged_or_unknown_hosts_reach_no_store(client, host: str) -> None:
     response = await client.get("/", headers={"Host": host})
     assert response.status == 404
     assert "Harbor" not in await response.text()
+
+
+async def _raw(client, head: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send a request exactly as written (no client fixes it up) and read the answer."""
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    writer.write(head)
+    await writer.drain()
+    answer = await reader.read()       # the server closes: "Connection: close" is in every head below
+    writer.close()
+    status_line, _, rest = answer.partition(b"\r\n")
+    header_text, _, body = rest.partition(b"\r\n\r\n")
+    headers = dict(line.decode("latin-1").split(": ", 1) for line in header_text.split(b"\r\n") if line)
+    return int(status_line.split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+MALFORMED_HOSTS = ["demo.localhost/../admin", "user@demo.localhost", "demo.localhost:", "demo.localhost:99999",
+                   "demo.localhost:80:80", "demo localhost", "demo%2elocalhost", "demo.localhost,evil.example",
+                   "x" * 300 + ".localhost", "-demo.localhost", "demo..localhost", "[::1", "[not-an-ip]:80", "",
+                   "demo.localhost\\", "d\u00e9mo.localhost"]
+
+
+@pytest.mark.parametrize("host", MALFORMED_HOSTS)
+async def test_a_host_header_that_is_not_a_host_and_port_is_answered_400(client, host: str) -> None:
+    request = f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode("utf-8")
+    status, headers, body = await _raw(client, request)
+    assert status == 400
+    assert b"Host header must be a host name with an optional port" in body and b"Harbor" not in body
+    assert "content-security-policy" in headers
+    api = await _raw(client, request.replace(b"GET / ", b"GET /api/admin/store "))
+    assert api[0] == 400 and json.loads(api[2])["error"]["code"] == "bad_host"
+
+
+async def test_a_missing_host_header_is_400_on_http_1_1_only(client) -> None:
+    # aiohttp's parser refuses this one itself (its own words); ours says the same with the pure-Python parser
+    status, headers, body = await _raw(client, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+    assert status == 400 and b"Host" in body and headers["server"] == "Vibeshop"
+    status, _headers, _body = await _raw(client, b"GET /_health HTTP/1.0\r\n\r\n")
+    assert status == 200
+
+
+@pytest.mark.parametrize("host", ["demo.localhost", "DEMO.localhost:8080", "demo.localhost.", "127.0.0.1:80",
+                                  "[::1]:8443", "[::ffff:127.0.0.1]"])
+def test_plain_hosts_with_optional_ports_are_valid(host: str) -> None:
+    assert is_valid_host(host)
+
+
+async def test_the_server_header_names_no_versions(client) -> None:
+    answers = [await client.get("/", headers=DEMO), await client.get("/no-such-page", headers=DEMO),
+               await client.get("/_health")]
+    servers = [r.headers["Server"] for r in answers]
+    # aiohttp answers a malformed request itself, before any middleware: it must not name versions either
+    status, headers, _body = await _raw(client, b"GET / HTTP/1.1\r\nHost: demo.localhost\r\nBad Header\r\n\r\n")
+    assert status == 400
+    servers.append(headers["server"])
+    assert servers == ["Vibeshop"] * 4
+    assert not any(re.search(r"\d|aiohttp|python", server, re.I) for server in servers)
 
 
 async def test_host_names_are_case_and_port_insensitive(client) -> None:

@@ -70,7 +70,7 @@ async def test_the_demo_host_gets_the_home_page(client):
 
 
 async def test_an_unknown_host_gets_a_404_page(client):
-    for host in ("nobody.localhost", "example.com", "demo.localhost.evil.example", "-bad-.localhost"):
+    for host in ("nobody.localhost", "example.com", "demo.localhost.evil.example", "no-store-here.localhost"):
         await _is_html_error(await client.get("/", headers={"Host": host}), 404, "Store not found")
 
 

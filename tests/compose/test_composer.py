@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from shared.compose import PREVIEW, PRODUCTION, render_page
+from shared.compose import PREVIEW, PRODUCTION, RenderedPage, render_page
 from shared.compose.theme import fonts, starters
 from shared.db import Connection, Database
 from shared.db.repositories import catalog
@@ -61,12 +61,12 @@ def _edit_theme(db: Database, **changes: Any) -> None:
     db.write(write)
 
 
-def _style_text(document: str) -> str:
-    tree = parse_strict(document)
-    styles = tree.findall(".//style")
-    assert len(styles) == 1, "exactly one style element, still open until its own end tag"
-    assert _executable_scripts(tree) == []
-    return styles[0].text or ""
+def _style_text(page: RenderedPage) -> str:
+    """The theme stylesheet the page links (the document itself carries no style element)."""
+    tree = parse_strict(page.html)
+    assert tree.findall(".//style") == [] and _executable_scripts(tree) == []
+    assert [el.get("href") for el in tree.iter("link") if el.get("rel") == "stylesheet"] == [page.stylesheet.path]
+    return page.stylesheet.body.decode("utf-8")
 
 
 # The demo home page -------------------------------------------------------------------------------------
@@ -166,11 +166,11 @@ def _css_decoded(css: str) -> str:
 def test_custom_css_cannot_close_the_style_element_or_load_anything(store: Store, executor: StoreExecutor,
                                                                     hostile: str):
     _edit_theme(store.db, custom_css=".vs-kept{letter-spacing:.02em}\n" + hostile)
-    html = render_page(store.db, executor=executor, slug="home").html
-    css = _style_text(html)
+    page = render_page(store.db, executor=executor, slug="home")
+    css = _style_text(page)
     assert ".vs-kept{letter-spacing:.02em}" in css
-    assert "<" not in css
-    assert "injected" not in [el.get("id") for el in parse(html).iter()]
+    assert "<" not in css          # safe to inline too (critical CSS)
+    assert "injected" not in [el.get("id") for el in parse(page.html).iter()]
     decoded = _css_decoded(css.split("/* custom CSS */", 1)[1])
     for forbidden in ("@import", "javascript:", "expression(", "image-set("):
         assert forbidden not in decoded
@@ -188,8 +188,9 @@ def test_bad_stored_theme_values_fall_back_to_the_preset(store: Store, executor:
         "spacing": {"radius": "8px; background:url(//evil.example)"},
         "layout": {"header": "<b>", "max_width": True},
     })
-    html = render_page(store.db, executor=executor, slug="home").html
-    css = _style_text(html)
+    page = render_page(store.db, executor=executor, slug="home")
+    css = _style_text(page)
+    html = page.html + css
     assert f"--vs-color-accent: {preset['colors']['accent']};" in css
     assert "--vs-color-text: #abc;" in css                       # a good value is kept
     assert f"--vs-color-background: {preset['colors']['background']};" in css
@@ -211,7 +212,7 @@ def test_a_malformed_theme_still_renders_with_preset_values(store: Store, execut
     _edit_theme(store.db, settings=settings, preset=preset_name)
     page = render_page(store.db, executor=executor, slug="home")
     expected = (starters().get(preset_name) or starters()["harbor"])["settings"]
-    css = _style_text(page.html)
+    css = _style_text(page)
     assert f"--vs-color-accent: {expected['colors']['accent']};" in css
     assert f"--vs-max-width: {expected['layout']['max_width']}px;" in css
     assert block_ids(page.html) == ["header", "footer"]
@@ -228,7 +229,7 @@ HOSTILE_RICHTEXT = ('<p onclick="steal()">Kind <strong>words</strong> '
 def _assert_clean(html: str) -> None:
     tree = parse_strict(html)
     assert _executable_scripts(tree) == [] and tree.findall(".//iframe") == []
-    assert len(tree.findall(".//style")) == 1
+    assert tree.findall(".//style") == []
     for el in tree.iter():
         assert not [name for name in el.attrib if name.lower().startswith("on")], el.attrib
         assert not (el.get("href") or "").lower().startswith("javascript:")

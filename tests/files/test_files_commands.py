@@ -187,6 +187,14 @@ def test_dev_serves_templates_drafts_and_media(dev: tuple[DevServer, Path]):
     media = httpx.get(f"{server.url}{image[1]}")
     assert media.status_code == 200 and media.content[:4] == b"RIFF"
     assert httpx.get(f"{server.url}/media/..%2Fcatalog.db").status_code == 404
+    # The theme stylesheet the pages link.
+    sheet = re.search(r'<link rel="stylesheet" href="(/assets/theme-[0-9a-f]{20}\.css)">',
+                      httpx.get(f"{server.url}/").text)
+    assert sheet is not None
+    css = httpx.get(f"{server.url}{sheet[1]}")
+    assert css.status_code == 200 and "--vs-color-accent" in css.text
+    assert css.headers["content-type"].startswith("text/css")
+    assert httpx.get(f"{server.url}/assets/theme-0123456789abcdef0123.css").status_code == 404
     # A draft page shows in the dev preview.
     doc = read_json(folder / "pages/faq/page.json")
     doc["status"] = "draft"

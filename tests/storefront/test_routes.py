@@ -149,3 +149,33 @@ def test_sitemap_lists_public_addresses_and_splits_past_the_limit(demo_store) ->
     assert sitemap_xml("https://shop.example", many, part=2).count("<url>") == 10
     assert sitemap_xml("https://shop.example", many, part=3) is None
     assert "Sitemap: https://shop.example/sitemap.xml" in robots_txt("https://shop.example/")
+
+
+def test_typo_tolerance_compares_outside_the_stores_read(demo_store, monkeypatch) -> None:
+    """difflib over thousands of terms (about 0.1 s) must not hold the database: while it compares,
+    another thread can take the store's connection."""
+    import difflib
+    import threading
+
+    from shared.storefront.addresses import resolve
+
+    free: list[bool] = []
+    real = difflib.get_close_matches
+
+    def compare(*args, **kwargs):
+        def take() -> None:
+            taken = demo_store.db._lock.acquire(blocking=False)
+            free.append(taken)
+            if taken:
+                demo_store.db._lock.release()
+
+        other = threading.Thread(target=take)
+        other.start()
+        other.join()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(routes.difflib, "get_close_matches", compare)
+    address = resolve("/search", [("q", "hodie")], currency="USD", now=utc_now())
+    route = address.load_from(demo_store.db)
+    assert "Drift Hoodie" in [p["title"] for p in route["products"]]
+    assert free == [True]

@@ -4,6 +4,7 @@ preview change, reorder, change the theme colour, undo, and the preview being wh
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from shared.db.repositories import pages as page_repo
 from shared.pages import drafts
 from shared.themes.service import active_theme
 from studio.editor.block_gallery import BlockGallery, gallery_entries
+from support import stylesheet_href
 
 
 def _entry(key: str):
@@ -132,7 +134,7 @@ def test_clicking_a_block_in_the_preview_selects_it(studio_window, preview, qtbo
     window = studio_window
     hero = next(b for b in window.block_list.blocks() if b.kind == "hero")
     preview.js(f"document.querySelector('[data-block-id=\"{hero.id}\"] h1, [data-block-id=\"{hero.id}\"]').click(); true")
-    qtbot.waitUntil(lambda: window.block_list.current_id == hero.id, timeout=5_000)
+    qtbot.waitUntil(lambda: window.block_list.current_id == hero.id, timeout=30_000)
     assert window.inspector.block.id == hero.id
 
 
@@ -142,6 +144,15 @@ def test_live_preview_is_byte_for_byte_what_vibeshop_render_prints(studio_window
     printed = subprocess.run([sys.executable, "-m", "vibeshop", "render", "--data", str(demo_dir), "/"],
                              capture_output=True, check=True).stdout
     assert window.preview.document.body == printed
+    # The stylesheet the page links, as the preview loaded it, is the file `vibeshop render` prints for it.
+    href = stylesheet_href(printed.decode())
+    sheet = subprocess.run([sys.executable, "-m", "vibeshop", "render", "--data", str(demo_dir), href],
+                           capture_output=True, check=True).stdout
+    assert window.preview.handler.stylesheets[href.rsplit("/", 1)[1]] == sheet
+    linked = ("JSON.stringify(Array.from(document.styleSheets).filter(s => s.href)"
+              ".map(s => [new URL(s.href).pathname, s.cssRules.length]))")
+    [(path, rules)] = json.loads(preview.js(linked))
+    assert path == href and rules > 100           # loaded through the preview scheme and applied
     preview.after(lambda: window.preview.set_published(False))
     drafted = subprocess.run([sys.executable, "-m", "vibeshop", "render", "--preview", "--data", str(demo_dir), "/"],
                              capture_output=True, check=True).stdout
@@ -162,7 +173,7 @@ def test_the_header_is_edited_from_a_click_in_the_preview_and_undone(studio_wind
     search = "!!document.querySelector('[data-block-id=\"header\"] form[action=\"/search\"], [data-block-id=\"header\"] a[href=\"/search\"]')"
     assert preview.js(search) is True
     preview.js("document.querySelector('[data-block-id=\"header\"]').click(); true")
-    qtbot.waitUntil(lambda: window.inspector.section == "header", timeout=5_000)
+    qtbot.waitUntil(lambda: window.inspector.section == "header", timeout=30_000)
     assert window.inspector.heading.text() == "Header"
     assert not window.inspector.tabs.isTabEnabled(1)          # no code or history for theme sections
     preview.after(lambda: window.inspector.form.fields["show_search"].setChecked(False))

@@ -79,7 +79,7 @@ def test_write_format_schedule_undo_and_delete(qtbot, editor: PostsEditor, sessi
     editor.preview_address.connect(addresses.append)
     post_id = _new_post(qtbot, editor, "Autumn at the shop")
     # Typing is saved by itself shortly after the last key; a draft's address follows its title.
-    qtbot.waitUntil(lambda: _stored(session, post_id).title == "Autumn at the shop", timeout=3000)
+    qtbot.waitUntil(lambda: _stored(session, post_id).title == "Autumn at the shop", timeout=30_000)
     assert _stored(session, post_id).slug == "autumn-at-the-shop"
     assert editor.slug_edit.text() == "autumn-at-the-shop"
     assert addresses[-1] == "/blog/autumn-at-the-shop"
@@ -285,8 +285,7 @@ def test_a_narrow_column_stacks_the_cards_and_folds_the_format_bar_instead_of_sc
     assert not more.isVisible()
     editor.resize(765, 1000)               # the posts column of a 1600 px window, beside the preview
     qtbot.waitUntil(lambda: editor.cards.stacked)
-    qtbot.wait(50)
-    assert listing.geometry().top() > publishing.geometry().bottom()
+    qtbot.waitUntil(lambda: listing.geometry().top() > publishing.geometry().bottom())   # the layout followed
     assert scroll.horizontalScrollBar().maximum() == 0
     assert more.isVisible() and more.text() == "»"          # the commands that did not fit
     save_screenshot(editor, "studio-posts-narrow.png", tmp_path)

@@ -31,6 +31,11 @@ def _browser(qtbot, session) -> ProductsBrowser:
 def test_money_is_shown_in_major_units():
     assert money({"amount": 2400, "currency": "USD"}) == "$24.00"
     assert money({"amount": 123456, "currency": "SEK"}) == "1,234.56 SEK"
+    # The digits come from the one currency table, not a division by 100.
+    assert money({"amount": 2400, "currency": "JPY"}) == "¥2,400"
+    assert money({"amount": 1234567, "currency": "IQD"}) == "1,234.567 IQD"
+    assert money({"amount": 1234567, "currency": "CLF"}) == "123.4567 CLF"
+    assert money({"amount": 5, "currency": "XAU"}) == "5 (minor units) XAU"
 
 
 def test_lists_the_demo_products_and_searches_them(qtbot, session):

@@ -126,7 +126,7 @@ def _wait_state(qtbot, window, state: str, timeout: int = 30_000) -> None:
     qtbot.waitUntil(lambda: window.sync.state == state, timeout=timeout)
 
 
-def _wait_shopper(qtbot, cloud: Cloud, present: str, absent: str = "", timeout: int = 15_000) -> None:
+def _wait_shopper(qtbot, cloud: Cloud, present: str, absent: str = "", timeout: int = 30_000) -> None:
     """Poll the storefront (every worker's page cache follows a publish within one second)."""
     seen: list[str] = []
 

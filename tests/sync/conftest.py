@@ -76,9 +76,9 @@ def pull(dev: Device, cloud: Database, *, limit: int = 1000) -> None:
     """Pull until `more` is false."""
     while True:
         start = device.cursor(dev.db)
-        changes, cursor, more = merge.changes_since(cloud, start, limit)
-        device.apply_pull(dev.db, changes, cursor, conflicts=merge.conflicts_since(cloud, start))
-        if not more:
+        page = merge.pull_page(cloud, start, limit)
+        device.apply_pull(dev.db, page.changes, page.cursor, conflicts=page.conflicts)
+        if not page.more:
             return
 
 

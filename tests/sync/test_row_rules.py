@@ -244,10 +244,15 @@ def test_a_long_address_clash_stays_an_address_the_rules_take(world: World) -> N
     assert state(a.db) == state(world.cloud) == state(b.db)
 
 
-def test_a_cloud_made_row_runs_the_rules(world: World) -> None:
+def test_cloud_made_rows_and_edits_run_the_rules(world: World) -> None:
     media = dict(state(world.cloud)["media"][0])
     hostile = {**media, "id": "cloud-made", "hash": "../../" + "0" * 58, "filename": "x.png"}
     with pytest.raises(RowRefused) as refused:
-        merge.add_cloud_row(world.cloud, "media", hostile)
+        world.cloud.write(lambda conn: merge.record_cloud_row(conn, "media", hostile))
     assert refused.value.details["field"] == "hash"
     assert all(m["id"] != "cloud-made" for m in state(world.cloud)["media"])
+    store = state(world.cloud)["storefront"][0]
+    with pytest.raises(RowRefused) as refused:
+        world.cloud.write(lambda conn: merge.record_cloud_edit(conn, "storefront", store["id"], {"locale": "en_US"}))
+    assert refused.value.details["field"] == "locale"
+    assert state(world.cloud)["storefront"][0]["locale"] == store["locale"]

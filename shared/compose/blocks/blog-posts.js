@@ -41,7 +41,8 @@ function render(ctx, h) {
   const posts = ctx.posts || [];
   return h.html`<section class="vs-blog-posts">
   <div class="vs-container">
-    ${s.heading ? h.html`<div class="vs-section__header"><h2 class="vs-section__title">${s.heading}</h2></div>` : ""}
+    ${s.heading ? h.html`<div class="vs-section__header"><h2 class="vs-section__title">${s.heading}</h2></div>`
+      : h.html`<h2 class="vs-visually-hidden">From the journal</h2>`}
     ${posts.length > 0
       ? h.html`<ul class="vs-grid vs-grid--3 vs-grid--posts" role="list">${posts.map((p) => post(ctx, h, p))}</ul>`
       : h.html`<div class="vs-empty"><p>Stories from the shop will appear here soon.</p></div>`}

@@ -51,7 +51,8 @@ function render(ctx, h) {
   const collections = (ctx.collections || []).slice(0, limit);
   return h.html`<section class="vs-collection-list">
   <div class="vs-container">
-    ${s.heading ? h.html`<div class="vs-section__header"><h2 class="vs-section__title">${s.heading}</h2></div>` : ""}
+    ${s.heading ? h.html`<div class="vs-section__header"><h2 class="vs-section__title">${s.heading}</h2></div>`
+      : h.html`<h2 class="vs-visually-hidden">Collections</h2>`}
     ${collections.length > 0
       ? h.html`<ul class="${h.classes("vs-grid", "vs-grid--collections", `vs-grid--${columns}`)}" role="list">
           ${collections.map((c) => card(ctx, h, c, sizes))}

@@ -45,28 +45,29 @@ function list(value) {
 
 // ---------- Filters ----------
 
-/** The currency's symbol and minor-unit scale, for price inputs in major units. */
-function currencyInfo(ctx, code) {
+/** The currency's symbol (the locale's, from Intl) and its amounts in major units with the digits of
+ * the one currency table (h.formatAmount): the inputs, the chips and the server's parsing agree. */
+function currencyInfo(ctx, h, code) {
+  let symbol = code;
   try {
     const fmt = new Intl.NumberFormat((ctx.storefront && ctx.storefront.locale) || "en-US", { style: "currency", currency: code });
     const part = fmt.formatToParts(0).find((x) => x.type === "currency");
-    return { symbol: part ? part.value : code, scale: 10 ** fmt.resolvedOptions().maximumFractionDigits };
+    symbol = part ? part.value : code;
   } catch (err) {
-    return { symbol: "", scale: 100 };
+    symbol = "";
   }
-}
-
-function major(amount, scale) {
-  const n = Number(amount);
-  return Number.isFinite(n) && amount !== null && amount !== "" ? String(Math.round((n / scale) * 100) / 100) : "";
+  const major = (amount) => (amount === null || amount === undefined || amount === "" ? ""
+    : h.formatAmount({ amount, currency: code }));
+  const price = (amount) => h.formatPrice({ amount, currency: code });
+  return { code, symbol, major, price, step: h.formatAmount({ amount: 1, currency: code }) };
 }
 
 /** Every active filter as [query name, value, label], in the order the form writes them. */
 function activeFilters(f, money) {
   const out = [];
   const price = f.price || {};
-  if (major(price.from, money.scale)) out.push(["price_min", major(price.from, money.scale), `From ${money.symbol}${major(price.from, money.scale)}`]);
-  if (major(price.to, money.scale)) out.push(["price_max", major(price.to, money.scale), `Up to ${money.symbol}${major(price.to, money.scale)}`]);
+  if (money.major(price.from)) out.push(["price_min", money.major(price.from), `From ${money.price(price.from)}`]);
+  if (money.major(price.to)) out.push(["price_max", money.major(price.to), `Up to ${money.price(price.to)}`]);
   list(f.options).forEach((o) => list(o.values).filter((v) => v.active)
     .forEach((v) => out.push([`option.${o.name}`, v.value, `${o.name}: ${v.value}`])));
   list(f.tags).filter((t) => t.active).forEach((t) => out.push(["tag", t.value, t.value]));
@@ -102,24 +103,24 @@ function group(h, title, body, open) {
 
 function priceGroup(h, id, f, money, openAll) {
   const p = f.price || {};
-  const highest = major(p.max, money.scale);
+  const highest = money.major(p.max);
   const input = (name, label, value, placeholder) => h.html`<div class="vs-facets__price-field">
     <label class="vs-label" for="${id}-${name}">${label}</label>
     <div class="vs-facets__money"><span class="vs-facets__currency" aria-hidden="true">${money.symbol}</span><input
       class="vs-input" id="${id}-${name}" type="number" name="${name}" min="0"${highest ? h.html` max="${Math.ceil(Number(highest))}"` : ""}
-      step="any" inputmode="decimal" placeholder="${placeholder}" value="${value}"></div>
+      step="${money.step}" inputmode="decimal" placeholder="${placeholder}" value="${value}"></div>
   </div>`;
   const body = h.html`<div class="vs-facets__price">
-      ${input("price_min", "From", major(p.from, money.scale), major(p.min, money.scale) || "0")}
-      ${input("price_max", "To", major(p.to, money.scale), highest)}
+      ${input("price_min", "From", money.major(p.from), money.major(p.min) || "0")}
+      ${input("price_max", "To", money.major(p.to), highest)}
     </div>
     ${Number(p.max) > 0 ? h.html`<p class="vs-facets__hint">The highest price is ${h.formatPrice({ amount: p.max, currency: p.currency })}.</p>` : ""}`;
-  return group(h, "Price", body, openAll || major(p.from, money.scale) || major(p.to, money.scale));
+  return group(h, "Price", body, openAll || money.major(p.from) || money.major(p.to));
 }
 
 function filterForm(ctx, h, route, base, variant) {
   const f = route.filters || {};
-  const money = currencyInfo(ctx, (f.price && f.price.currency) || (ctx.storefront && ctx.storefront.currency) || "USD");
+  const money = currencyInfo(ctx, h, (f.price && f.price.currency) || (ctx.storefront && ctx.storefront.currency) || "USD");
   const id = `vs-mc-${ctx.block.id}-${variant}`;
   const openAll = variant === "desktop";
   const sorts = list(route.sort_options).filter((o) => o.value);
@@ -185,7 +186,9 @@ function results(ctx, h, route, base, active, sortPair) {
   const share = Math.round((s.show_filters ? 78 : 100) / Number(columns));
   const sizes = `(min-width: 990px) ${share}vw, (min-width: 750px) 33vw, 50vw`;
   if (products.length > 0) {
-    return h.html`<ul class="${h.classes("vs-grid", `vs-grid--${columns}`, `vs-ratio--${ratio}`)}" role="list">
+    // Cards are h3: this h2 (for screen readers) keeps the outline from skipping a level after the h1.
+    return h.html`<h2 class="vs-visually-hidden">Products</h2>
+    <ul class="${h.classes("vs-grid", `vs-grid--${columns}`, `vs-ratio--${ratio}`)}" role="list">
       ${products.map((p) => h.productCard(p, { sizes, showVendor: ctx.settings.show_vendor }))}
     </ul>
     ${h.pagination(route.pagination)}`;
@@ -211,7 +214,7 @@ function render(ctx, h) {
   const c = route.collection && typeof route.collection === "object" ? route.collection : {};
   const base = typeof c.url === "string" && c.url.startsWith("/") ? h.safeUrl(c.url) : h.collectionUrl(c.handle ? c : { handle: "all" });
   const f = route.filters || {};
-  const money = currencyInfo(ctx, (f.price && f.price.currency) || (ctx.storefront && ctx.storefront.currency) || "USD");
+  const money = currencyInfo(ctx, h, (f.price && f.price.currency) || (ctx.storefront && ctx.storefront.currency) || "USD");
   const active = s.show_filters ? activeFilters(f, money) : [];
   const sortPair = ctx.request && ctx.request.query && ctx.request.query.sort && route.sort ? [["sort", route.sort]] : [];
   const total = route.pagination && Number.isFinite(Number(route.pagination.total)) && route.pagination.total !== null

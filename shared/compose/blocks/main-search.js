@@ -73,7 +73,9 @@ function render(ctx, h) {
   const sizes = `(min-width: 990px) ${Math.round(100 / Number(columns))}vw, (min-width: 750px) 33vw, 50vw`;
   let body = "";
   if (products.length > 0) {
-    body = h.html`<ul class="${h.classes("vs-grid", `vs-grid--${columns}`, `vs-ratio--${ratio}`)}" role="list">
+    // Cards are h3: this h2 (for screen readers) keeps the outline from skipping a level after the h1.
+    body = h.html`<h2 class="vs-visually-hidden">Results</h2>
+      <ul class="${h.classes("vs-grid", `vs-grid--${columns}`, `vs-ratio--${ratio}`)}" role="list">
         ${products.map((p) => h.productCard(p, { sizes, showVendor: ctx.settings.show_vendor }))}
       </ul>
       ${h.pagination(route.pagination)}`;

@@ -55,6 +55,7 @@ function render(ctx, h) {
       ${s.heading ? h.html`<h2 class="vs-section__title">${s.heading}</h2>` : ""}
       ${s.text ? h.html`<p class="vs-section__text">${s.text}</p>` : ""}
     </div>` : ""}
+    ${s.heading ? "" : h.html`<h2 class="vs-visually-hidden">Products</h2>`}
     ${body}
     ${viewAll}
   </div>

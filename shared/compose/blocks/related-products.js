@@ -33,7 +33,8 @@ function render(ctx, h) {
   const sizes = `(min-width: 990px) ${Math.round(100 / Number(columns))}vw, (min-width: 750px) 33vw, 50vw`;
   return h.html`<section class="vs-product-grid vs-related">
   <div class="vs-container">
-    ${s.heading ? h.html`<div class="vs-section__header"><h2 class="vs-section__title">${s.heading}</h2></div>` : ""}
+    ${s.heading ? h.html`<div class="vs-section__header"><h2 class="vs-section__title">${s.heading}</h2></div>`
+      : h.html`<h2 class="vs-visually-hidden">Related products</h2>`}
     <ul class="${h.classes("vs-grid", `vs-grid--${columns}`, `vs-ratio--${ratio}`)}" role="list">
       ${products.map((p) => h.productCard(p, { sizes, showVendor: ctx.settings.show_vendor }))}
     </ul>

@@ -440,10 +440,16 @@ def insert_conflict(conn: Connection, record: Mapping[str, Any]) -> None:
                  _conflict_values(record))
 
 
-def conflicts_since(conn: Connection, cursor: int) -> list[dict[str, Any]]:
-    """Conflict records with created_seq > cursor, oldest first."""
+def conflicts_since(conn: Connection, cursor: int, limit: int = 5_000) -> list[dict[str, Any]]:
+    """Conflict records with created_seq > cursor, oldest first, at most `limit`."""
+    return conflicts_between(conn, cursor, 2**62, limit)
+
+
+def conflicts_between(conn: Connection, cursor: int, end: int, limit: int) -> list[dict[str, Any]]:
+    """Conflict records with cursor < created_seq <= end, oldest first, at most `limit`."""
     return [_conflict(r) for r in conn.all(
-        f"SELECT {_CONFLICT_COLS} FROM sync_conflicts WHERE created_seq > ? ORDER BY created_seq, id", (cursor,))]
+        f"SELECT {_CONFLICT_COLS} FROM sync_conflicts WHERE created_seq > ? AND created_seq <= ? "
+        "ORDER BY created_seq, id LIMIT ?", (cursor, end, limit))]
 
 
 def conflicts_for(conn: Connection, table: str, key: str) -> list[dict[str, Any]]:

@@ -1,8 +1,23 @@
 // The `h` helper API handed to every block's `render(ctx, h)`. Pure functions, no host callbacks.
-// Evaluated after harden.js as an expression: it yields `makeHelpers(env)`, which the page runner
-// calls once per render with the storefront's locale, currency and URL bases.
-(function () {
+// Evaluated after harden.js as an expression that yields a function of the currency table; the host
+// calls it with the data of shared/models/iso4217.json ({code: minor-unit digits}) and gets
+// `makeHelpers(env)`, which the page runner calls once per render with the storefront's locale,
+// currency and URL bases.
+(function (minorUnitTable) {
   "use strict";
+
+  // ISO 4217 digits from the one table Python uses too. ICU's own digits differ for a dozen
+  // currencies (IQD 0 instead of 3, RSD 0 instead of 2): formatting with them would show a price
+  // 100 to 1,000 times off from the JSON-LD price and the filters, so they are never used.
+  const MINOR_UNITS = Object.freeze(Object.assign(Object.create(null), minorUnitTable));
+
+  /** The digits of `code`'s minor unit; a code the table lacks throws (a guessed scale is a wrong price). */
+  function minorUnits(code) {
+    if (typeof code !== "string" || !Object.hasOwn(MINOR_UNITS, code)) {
+      throw new RangeError(`${String(code).slice(0, 12)} is not an ISO 4217 currency with a minor unit`);
+    }
+    return MINOR_UNITS[code];
+  }
 
   const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;" };
   const ESCAPE_RE = /[&<>"'`]/g;
@@ -87,9 +102,8 @@
   }
 
   // Intl formatters are costly to build; they hold no block-visible state, so they are kept across
-  // renders (as are the frozen helper objects, one per environment). The currency comes from block
-  // data and Intl accepts any three letters, so the cache is bounded: a block looping over "AAA" to
-  // "ZZZ" would otherwise grow the context's heap render after render.
+  // renders (as are the frozen helper objects, one per environment). The cache is bounded all the
+  // same: a block looping over every currency would otherwise keep ~180 formatters per locale.
   const PRICE_FORMATS = 64;
   const priceFormats = new Map();
   const helperSets = new Map();
@@ -98,8 +112,11 @@
     const key = `${locale}|${code}`;
     let entry = priceFormats.get(key);
     if (entry === undefined) {
-      const fmt = new Intl.NumberFormat(locale, { style: "currency", currency: code });
-      entry = { fmt, scale: 10 ** fmt.resolvedOptions().maximumFractionDigits };
+      const digits = minorUnits(code);
+      const fmt = new Intl.NumberFormat(locale, {
+        style: "currency", currency: code, minimumFractionDigits: digits, maximumFractionDigits: digits,
+      });
+      entry = { fmt, scale: 10 ** digits };
       if (priceFormats.size >= PRICE_FORMATS) priceFormats.delete(priceFormats.keys().next().value);
       priceFormats.set(key, entry);
     }
@@ -121,13 +138,32 @@
     const currency = env.currency || "USD";
     const mediaBase = (env.mediaBase || "").replace(/\/$/, "");
 
-    /** Money is integer minor units: formatPrice({amount: 1999, currency: "EUR"}) or (1999). */
+    function moneyParts(money, code) {
+      const amount = typeof money === "object" ? money.amount : money;
+      return [amount, (typeof money === "object" && money.currency) || code || currency];
+    }
+
+    /** Money is integer minor units: formatPrice({amount: 1999, currency: "EUR"}) or (1999). The
+     * digits are the currency table's (ISO 4217), whatever the locale's own conventions say. */
     function formatPrice(money, code) {
       if (money === null || money === undefined) return "";
-      const amount = typeof money === "object" ? money.amount : money;
-      const cur = (typeof money === "object" && money.currency) || code || currency;
+      const [amount, cur] = moneyParts(money, code);
       const { fmt, scale } = priceFormat(locale, cur);
       return fmt.format(Number(amount) / scale);
+    }
+
+    /** The plain decimal in major units with the table's digits, no symbol or grouping
+     * ({amount: 2400, currency: "JPY"} -> "2400", 123456 IQD -> "123.456"): what number inputs and
+     * structured data take. "" for an amount that is not a whole number of minor units. */
+    function formatAmount(money, code) {
+      if (money === null || money === undefined) return "";
+      const [amount, cur] = moneyParts(money, code);
+      const digits = minorUnits(cur);
+      const n = amount === "" || amount === null ? NaN : Number(amount);
+      if (!Number.isSafeInteger(n)) return "";
+      const whole = String(Math.abs(n)).padStart(digits + 1, "0");
+      const text = digits === 0 ? whole : `${whole.slice(0, -digits)}.${whole.slice(-digits)}`;
+      return n < 0 ? `-${text}` : text;
     }
 
     function formatDate(value, style = "medium") {
@@ -266,7 +302,7 @@
     const classes = (...names) => names.filter(Boolean).join(" ");
 
     const helpers = {
-      escapeHtml, html, raw, safeUrl, formatPrice, formatDate, pluralize, truncate,
+      escapeHtml, html, raw, safeUrl, formatPrice, formatAmount, formatDate, pluralize, truncate,
       url, imageUrl, srcset, image,
       productUrl, productCard, productPrice, pagination,
       collectionUrl: (c) => url(`/collections/${encodeURIComponent(c && c.handle ? c.handle : "")}`),
@@ -278,4 +314,4 @@
   }
 
   return Object.freeze({ makeHelpers, SafeHtml });
-})()
+})
