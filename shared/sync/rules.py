@@ -4,9 +4,14 @@ from the domains that own them (shared/storefront/validation.py, shared/pages, s
 shared/themes, shared/media/names.py, shared/compose/schema.py, shared/vibe/validator.py), not
 written again here.
 
-Every way authored content enters a store database runs them: the studio's services and a files
-import (through their domain checks and the repositories' `check_row`), a push applied by the cloud,
-a pull applied on a device, the admin API and cloud-made changes (`validate_row` / `check_row`).
+Every way authored content enters a store database runs them: the studio's services, a files
+import, the admin API and the demo seed (the repositories call `check_write` before their SQL), a
+push applied by the cloud and a conflict settled with new text (merge_rules.py, merge.py), a pull
+applied on a device (device.py), ops formed on a device (refusals.py), cloud-made changes
+(`merge.record_cloud_row` / `record_cloud_edit`) and a publish or rollback (releases/snapshot.py).
+Entry points: `validate_row(table, fields, current=...) -> list[FieldError]`, `check_row` (raises
+RowRefused, code "refused"), `check_write` (inside a transaction, reads the row when a rule needs
+it), and `TableSpec.problems` / `TableSpec.check`.
 Checks look only at the fields being written (plus, for rules that span columns, the row they are
 written onto), so an op that changes a block's position never runs the block's code through V8."""
 
@@ -27,10 +32,8 @@ from shared.storefront.validation import (currency_problem, locale_problem, name
                                           timezone_problem, validate_storefront)
 
 Rule = Callable[[Any], "str | None"]
-_UNSEEN = object()
 Checks = Callable[[Mapping[str, Any]], list[FieldError]]
-
-__all__ = ["FieldError", "RowRules", "validate_row"]
+_UNSEEN = object()
 
 
 @dataclass(frozen=True)
