@@ -37,7 +37,7 @@ from shared.demo.seed import seed_demo
 from shared.pages import service as pages
 from shared.storefront.service import DataDir, Store, open_store
 from shared.sync import device
-from studio.publish.client import PROTOCOL, Syncer, _headers, link
+from shared.sync.client import PROTOCOL, Syncer, _headers, link
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES, BLOCKS_PER_PAGE = 200, 49            # 200 page inserts + 9,800 block inserts = 10,000 ops

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow
 
 from shared.db.repositories import catalog, content
 from shared.db.repositories import pages as page_repo
+from shared.media.errors import MediaError
+from shared.media.names import inside
 from shared.models import Page
 from shared.storefront.service import open_store
 from studio.editor.block_inspector import BlockInspector
@@ -315,7 +317,10 @@ class MainWindow(QMainWindow):
         return render_preview(self.session.store, self.session.executor, address, published=published)
 
     def _media(self, name: str) -> bytes | None:
-        path = self.session.data_dir.media_dir / name
+        try:
+            path = inside(self.session.data_dir.media_dir, name)
+        except MediaError:
+            return None
         return path.read_bytes() if path.is_file() else None
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name

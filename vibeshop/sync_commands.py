@@ -39,7 +39,7 @@ def add_sync_parsers(sub: argparse._SubParsersAction, data_arg: Callable[[argpar
 
 def run_sync_command(args: argparse.Namespace) -> int:
     """Run link / sync / conflicts / publish / releases; the exit status."""
-    from studio.publish.client import RemoteError, Syncer, link
+    from shared.sync.client import RemoteError, Syncer, link
 
     try:
         if args.command == "link":
@@ -81,7 +81,11 @@ def _remote_command(args: argparse.Namespace, syncer) -> int:
         print(f"Pushed {report.pushed}, pulled {report.pulled}; "
               f"{report.conflicts} conflict(s) to review" if report.conflicts else
               f"Pushed {report.pushed}, pulled {report.pulled}; up to date")
-        return 0
+        for refusal in report.refused:
+            print(f"Refused: {refusal.line()}")
+        if report.refused:
+            print(f"{len(report.refused)} edit(s) refused: fix them and sync again", file=sys.stderr)
+        return 1 if report.refused else 0
     if args.command == "conflicts":
         conflict_id, keep = args.keep
         if keep not in ("current", "theirs"):

@@ -31,9 +31,9 @@ from shared.releases.errors import ReleaseError
 from shared.storefront.service import Store
 from shared.sync import merge
 from shared.sync.errors import SyncError
+from shared.sync.protocol import PROTOCOL, PROTOCOL_HEADER, SCHEMA_HEADER
 
 log = logging.getLogger(__name__)
-PROTOCOL = "1"
 _SCHEMA = re.compile(r"[0-9]{1,9}")       # ASCII digits only: str.isdigit() admits '²', which int() refuses
 MAX_BODY = 16 * 1024 * 1024
 MAX_PULL = 5_000
@@ -66,9 +66,9 @@ class Caller:
 
 
 def _check_versions(request: web.Request) -> None:
-    if request.headers.get("Vibeshop-Protocol") != PROTOCOL:
+    if request.headers.get(PROTOCOL_HEADER) != PROTOCOL:
         raise SyncProblem(426, "protocol", f"This cloud speaks sync protocol {PROTOCOL}; update the studio")
-    schema = request.headers.get("Vibeshop-Schema", "")
+    schema = request.headers.get(SCHEMA_HEADER, "")
     if not _SCHEMA.fullmatch(schema):
         raise SyncProblem(400, "schema", "The Vibeshop-Schema header must be a number")
     if int(schema) > latest_version("store"):
@@ -127,7 +127,7 @@ def device_api(handler: Callable[[web.Request, Caller, dict[str, Any]], Awaitabl
         except SyncProblem as problem:
             return _answer(problem)
         except SyncError as exc:
-            status = {"gap": 409, "conflicts": 409, "not_found": 404}.get(exc.code, 400)
+            status = {"gap": 409, "conflicts": 409, "not_found": 404, "refused": 422}.get(exc.code, 400)
             return _answer(SyncProblem(status, exc.code, str(exc), **exc.details))
         except ReleaseError as exc:
             status = {"not_found": 404, "broken_snapshot": 409, "refused": 409}.get(str(exc.code), 400)

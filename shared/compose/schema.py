@@ -74,10 +74,25 @@ def _select(value: Any, spec: Mapping[str, Any]) -> Any:
     return value
 
 
-def _url(value: Any, _spec: Mapping[str, Any]) -> str:
+def link_problem(value: Any) -> str | None:
+    """Why a link (a url setting, a menu item's url) is not acceptable, or None: relative to the
+    store, a fragment, http(s), mailto: or tel:, never javascript: or data:."""
     if not isinstance(value, str) or (value and not _URL.match(value)) or len(value) > 2048:
-        raise ValueError("must be a link starting with /, #, http://, https://, mailto: or tel:")
+        return "must be a link starting with /, #, http://, https://, mailto: or tel:"
+    return None
+
+
+def _url(value: Any, _spec: Mapping[str, Any]) -> str:
+    problem = link_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
+
+
+def _richtext(value: Any, spec: Mapping[str, Any]) -> str:
+    # Stored sanitised, so that what every writer stores is what the row rules accept
+    # (shared/sync/rules.py refuses rich text that nh3 would still change).
+    return sanitize_richtext(_text(MAX_RICHTEXT)(value, spec))
 
 
 def _ref(value: Any, _spec: Mapping[str, Any]) -> str | None:
@@ -102,7 +117,7 @@ def _list(value: Any, spec: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 _CHECKS = {
-    "text": _text(MAX_TEXT), "textarea": _text(MAX_TEXT), "richtext": _text(MAX_RICHTEXT),
+    "text": _text(MAX_TEXT), "textarea": _text(MAX_TEXT), "richtext": _richtext,
     "number": _number, "range": _number, "checkbox": _checkbox, "color": _color, "select": _select,
     "url": _url, "image": _ref, "product": _ref, "collection": _ref, "products": _refs, "collections": _refs,
     "list": _list,
@@ -127,9 +142,36 @@ def _clean(fields: Mapping[str, Mapping[str, Any]], settings: Any, *, prefix: st
     return out
 
 
+def richtext_problems(schema: Mapping[str, Any], settings: Mapping[str, Any], *, prefix: str = "") -> list[str]:
+    """Names of the rich-text settings (also inside lists) whose value nh3 would still change."""
+    found: list[str] = []
+    specs = setting_specs(schema)
+    for key, value in settings.items():
+        spec = specs.get(key) or {}
+        if spec.get("type") == "richtext" and isinstance(value, str) and sanitize_richtext(value) != value:
+            found.append(prefix + key)
+        elif spec.get("type") == "list" and isinstance(value, list):
+            sub = {"settings": spec.get("fields", [])}
+            for i, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    found += richtext_problems(sub, item, prefix=f"{prefix}{key}[{i}].")
+    return found
+
+
 def setting_specs(schema: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """The declared settings by id."""
-    return {s["id"]: s for s in schema.get("settings", []) if isinstance(s, Mapping) and isinstance(s.get("id"), str)}
+    """The declared settings by id (remembered per schema object: a block's schema is parsed once
+    and kept, and a sync checks thousands of blocks' settings against a few schemas)."""
+    known = _SPECS_SEEN.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    found = {s["id"]: s for s in schema.get("settings", []) if isinstance(s, Mapping) and isinstance(s.get("id"), str)}
+    if len(_SPECS_SEEN) >= 4096:
+        _SPECS_SEEN.clear()
+    _SPECS_SEEN[id(schema)] = (schema, found)      # the schema is held, so its id is not reused
+    return found
+
+
+_SPECS_SEEN: dict[int, tuple[Mapping[str, Any], dict[str, Mapping[str, Any]]]] = {}
 
 
 def clean_settings(schema: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -105,7 +105,7 @@ def theme_problems(settings: Any) -> list[tuple[str, str]]:
             problems.append((f"colors.{key}", "must be a colour like #1f5fbf"))
     for key in ("heading_font", "body_font"):
         value = (settings.get("typography") or {}).get(key)
-        if value is not None and value not in fonts():
+        if value is not None and not (isinstance(value, str) and value in fonts()):
             problems.append((f"typography.{key}", f"must be one of {', '.join(fonts())}"))
     for (group, key), (low, high, _unit) in NUMBER_SETTINGS.items():
         value = (settings.get(group) or {}).get(key)

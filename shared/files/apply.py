@@ -22,6 +22,7 @@ from shared.files.errors import FilesError, FilesErrorCode, Problem
 from shared.files.load import BlockSpec, FolderSpec, PageSpec, load_folder
 from shared.models import Block, Page
 from shared.pages.errors import PageError
+from shared.sync.errors import RowRefused
 from shared.pages.service import (HOME, add_block_in, check_block_input, create_page_in, edit_page_in,
                                   save_block_code_in)
 from shared.themes.errors import ThemeError
@@ -263,7 +264,7 @@ def apply_folder(db: Database, spec: FolderSpec, *, prune: bool = False) -> Impo
                 css = spec.theme.custom_css if spec.theme.custom_css is not None else theme.custom_css
                 summary.theme_changed = replace_theme_in(conn, preset=spec.theme.preset,
                                                          settings=spec.theme.settings, custom_css=css)
-        except (PageError, ThemeError) as exc:
+        except (PageError, ThemeError, RowRefused) as exc:
             # The checks above should have caught it; name it rather than fail with a trace.
             _fail([Problem(".", 1, 1, f"refused while storing: {exc}")])
         return summary

@@ -14,11 +14,12 @@ from shared.db import Connection, Database
 from shared.db.repositories import content
 from shared.db.repositories import pages as page_repo
 from shared.files import layout
-from shared.files.errors import FilesError, FilesErrorCode
+from shared.files.errors import FilesError, FilesErrorCode, Problem
 from shared.files.jsonpos import dump
 from shared.files.reader import FolderReader
 from shared.models import Block, Page
-from shared.pages.service import block_source, slugify
+from shared.pages.errors import PageError
+from shared.pages.service import CUSTOM, block_source, check_slug, slugify
 from shared.vibe.validator import check_block
 
 
@@ -32,15 +33,21 @@ class ExportResult:
 
 
 def _block_name(block: Block) -> str:
+    """A block file's name from its kind or its schema's name: never the stored kind itself unless it
+    is a built-in kind (a database may hold any text there)."""
     if block.kind in builtin_kinds():
         return block.kind
-    name = check_block(block_source(block)).schema.get("name")
-    return slugify(name) if isinstance(name, str) and name.strip() else block.kind
+    name = check_block(block_source(block)).schema.get("name") if block.code is not None else None
+    return slugify(name) if isinstance(name, str) and name.strip() else CUSTOM
 
 
-def _blocks(files: dict[str, str], folder: str, blocks: list[Block]) -> list[dict[str, Any]]:
+def _blocks(files: dict[str, str], folder: str, blocks: list[Block], problems: list[Problem]) -> list[dict[str, Any]]:
     entries = []
     for position, block in enumerate(blocks):
+        if block.code is None and block.kind not in builtin_kinds():
+            problems.append(Problem(f"{folder}/", 1, 1, f"block {block.id} has the kind {block.kind[:100]!r}, "
+                                    "which is no block kind, and no code of its own"))
+            continue
         name = layout.block_file_name(position, _block_name(block))
         files[f"{folder}/{name}"] = block_source(block)
         entries.append({"id": block.id, "file": name, "kind": block.kind, "hidden": block.hidden,
@@ -56,16 +63,32 @@ def _page_json(page: Page, entries: list[dict[str, Any]]) -> dict[str, Any]:
             "blocks": entries}
 
 
+def _page_folder(page: Page, problems: list[Problem]) -> str | None:
+    """A page's folder, from its address only when that is a valid page address."""
+    try:
+        return layout.page_dir(check_slug(page.slug))
+    except PageError:
+        problems.append(Problem(f"{layout.PAGES}/", 1, 1, f"page {page.id} has the address {page.slug[:100]!r}, "
+                                "which is not a page address; change it in the studio first"))
+        return None
+
+
 def store_files(conn: Connection) -> dict[str, str]:
-    """Every file of the store's authoring folder: relative path -> text."""
+    """Every file of the store's authoring folder: relative path -> text.
+
+    Raises FilesError(INVALID) naming every page whose stored address is no valid address (a
+    database edited by hand): its folder would be written somewhere else, or not at all."""
     files: dict[str, str] = {layout.README: layout.README_TEXT}
+    problems: list[Problem] = []
     theme = content.get_active_theme(conn)
     if theme is not None:
         files[layout.THEME_JSON] = dump({"preset": theme.preset, "settings": theme.settings})
         files[layout.CUSTOM_CSS] = theme.custom_css
     for page in page_repo.list_pages(conn):
-        folder = layout.page_dir(page.slug)
-        entries = _blocks(files, folder, page_repo.list_blocks(conn, page.id))
+        folder = _page_folder(page, problems)
+        if folder is None:
+            continue
+        entries = _blocks(files, folder, page_repo.list_blocks(conn, page.id), problems)
         files[f"{folder}/{layout.PAGE_JSON}"] = dump(_page_json(page, entries))
     for template in DEFAULTS:
         folder = layout.template_dir(template)
@@ -76,8 +99,11 @@ def store_files(conn: Connection) -> dict[str, str]:
             page, defaults = default_template(template)
             blocks = [Block(layout.derived_id(folder, layout.block_file_name(b.position, b.kind)), page.id, b.kind,
                             None, b.settings, b.position) for b in defaults]
-        entries = _blocks(files, folder, blocks)
+        entries = _blocks(files, folder, blocks, problems)
         files[f"{folder}/{layout.PAGE_JSON}"] = dump({"title": page.title, "blocks": entries})
+    if problems:
+        raise FilesError(FilesErrorCode.INVALID, f"{len(problems)} stored value(s) cannot be file names; "
+                         "nothing was written", tuple(problems))
     return files
 
 
@@ -112,6 +138,8 @@ def write_folder(folder: Path, files: dict[str, str]) -> ExportResult:
         raise FilesError(FilesErrorCode.NOT_EMPTY, f"{folder} is not empty and does not hold a store export")
     existing = {str(p.relative_to(reader.root).as_posix()) for p in reader.root.rglob("*")
                 if p.is_file() and not p.is_symlink()}
+    for rel in files:
+        layout.inside(reader.root, rel)      # every path checked before the first write
     written = []
     for rel, text in sorted(files.items()):
         if reader.kind(rel) == "link":

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 from shared.compose.templates import DEFAULTS
+from shared.files.errors import FilesError, FilesErrorCode
 
 README = "README.md"
 THEME_JSON = "theme/theme.json"
@@ -32,8 +34,33 @@ def block_file_name(position: int, name: str) -> str:
 
 
 def page_dir(slug: str) -> str:
-    """Where a page's files live."""
+    """Where a page's files live (checked by `inside` before anything is written there)."""
     return f"{PAGES}/{slug}"
+
+
+# One segment of a path an export writes: no separators, no '.' or '..', no hidden files.
+_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\Z")
+
+
+def path_problem(rel: str) -> str | None:
+    """Why `rel` is not a relative path an export may write (plain segments, nothing outside), or None."""
+    parts = rel.split("/") if isinstance(rel, str) else []
+    if not parts or not all(_SEGMENT.match(part) and part not in (".", "..") for part in parts):
+        return f"{rel!r} is not a plain relative path"
+    return None
+
+
+def inside(root: Path, rel: str) -> Path:
+    """`root / rel`, for a checked `rel` whose resolved path stays inside root.
+
+    Raises FilesError(INVALID) otherwise: names come from a database, which may hold anything."""
+    problem = path_problem(rel)
+    target = root / rel
+    if problem is None and not target.resolve().is_relative_to(root.resolve()):
+        problem = f"{rel!r} leads outside {root}"
+    if problem:
+        raise FilesError(FilesErrorCode.INVALID, f"not writing {problem}")
+    return target
 
 
 def template_dir(template: str) -> str:

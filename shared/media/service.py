@@ -18,7 +18,7 @@ from shared.db import Connection, Database
 from shared.db.repositories import content
 from shared.db.stamps import new_id, utc_now
 from shared.media.errors import MediaError, MediaErrorCode
-from shared.media.names import rendition_name
+from shared.media.names import rendition_name, rendition_path  # noqa: F401 - rendition_name re-exported
 from shared.db.repositories import media as media_repo
 from shared.media.usage import PRODUCT, MediaRef, find_refs, repoint
 from shared.models import Media
@@ -87,7 +87,7 @@ def _render(media_dir: Path, *, data: bytes, filename: str, alt: str) -> Media:
     widths = sorted(set(widths))
     media_dir.mkdir(parents=True, exist_ok=True)
     for width in widths:
-        target = media_dir / rendition_name(digest, width)
+        target = rendition_path(media_dir, digest, width)
         if target.exists():
             continue
         height = max(1, round(image.height * width / image.width))

@@ -19,11 +19,12 @@ from typing import Any
 
 from shared.db import Connection, Database, DatabaseError
 from shared.db.repositories import releases as repo
+from shared.db.repositories import sync as rows_repo
 from shared.db.stamps import utc_now
 from shared.releases.errors import ReleaseError, ReleaseErrorCode
-from shared.releases.snapshot import (Snapshot, TableChanges, check_snapshot, decode, diff, encode, read_snapshot,
-                                      summarize)
-from shared.releases.tables import SYNCED
+from shared.releases.snapshot import (Snapshot, TableChanges, check_rules, check_snapshot, decode, diff, encode,
+                                      read_snapshot, summarize)
+from shared.sync.tables import ORDER
 
 MAX_NOTE = 1000
 MAX_DEVICE_ID = 100
@@ -66,7 +67,8 @@ def publish(work_db: Database, live_db: Database, *, device_id: str, note: str =
 
     Guarantees: the live synced tables then hold exactly the snapshot's rows (except media the live
     catalogue still uses, which stay, listed as `kept`); products, stock, orders and customers are not
-    touched. Raises ReleaseError: INVALID (input), BROKEN_SNAPSHOT (rows that do not hold together),
+    touched. Raises ReleaseError: INVALID (input), BROKEN_SNAPSHOT (rows that do not hold together, or
+    values the table rules refuse),
     SCHEMA_MISMATCH, REFUSED (a constraint of the live database); the live database is then unchanged.
     Unresolved sync conflicts are the caller's to refuse first (the cloud's publish endpoint).
 
@@ -142,6 +144,7 @@ def _make_live(conn: Connection, rows: Snapshot, encoded: tuple[bytes, str, int]
     """Inside the live write: check, apply, and record the release (the whole publish or nothing)."""
     check_snapshot(conn, rows)
     changes = _changes_from_live(conn, rows)
+    check_rules(changes)
     try:
         _apply(conn, rows, changes)
     except DatabaseError as exc:
@@ -168,24 +171,24 @@ def _apply(conn: Connection, rows: Snapshot, changes: Mapping[str, TableChanges]
     Deleting last means no kept row is ever cascaded away (a block moving off a page that goes), and
     parking first means two rows can swap a slug. Only removed blocks lose their revisions in the live
     database; the working copy keeps the history."""
-    for table in SYNCED:
-        change = changes[table.name]
-        if not table.park:
+    for spec in ORDER:
+        change = changes[spec.name]
+        if not spec.park:
             continue
-        moving = [old for old, new in change.changed if any(old.get(c) != new.get(c) for c in table.park)]
+        moving = [old for old, new in change.changed if any(old.get(c) != new.get(c) for c in spec.park)]
         for row in [*moving, *change.removed]:
-            key = row[table.key]
-            repo.update_row(conn, table.name, table.key, key, {c: park(key) for c, park in table.park.items()})
-    for table in SYNCED:
-        change = changes[table.name]
-        columns = rows["tables"][table.name]["columns"]
+            key = row[spec.key]
+            rows_repo.update_fields(conn, spec, key, {c: park(key) for c, park in spec.park.items()})
+    for spec in ORDER:
+        change = changes[spec.name]
+        columns = rows["tables"][spec.name]["columns"]
         for new in change.added:
-            repo.insert_row(conn, table.name, columns, [new[c] for c in columns])
+            rows_repo.insert_row(conn, spec, {c: new[c] for c in columns})
         for old, new in change.changed:
-            moved = {c: new[c] for c in columns if c != table.key and old.get(c) != new[c]}
-            moved.update({c: new[c] for c in table.park if c in new})   # parked above, or unchanged
-            repo.update_row(conn, table.name, table.key, new[table.key], moved)
-    for table in reversed(SYNCED):
-        removed = [row[table.key] for row in changes[table.name].removed]
+            moved = {c: new[c] for c in columns if c != spec.key and old.get(c) != new[c]}
+            moved.update({c: new[c] for c in spec.park if c in new})   # parked above, or unchanged
+            rows_repo.update_fields(conn, spec, new[spec.key], moved)
+    for spec in reversed(ORDER):
+        removed = [row[spec.key] for row in changes[spec.name].removed]
         if removed:
-            repo.delete_rows(conn, table.name, table.key, removed)
+            rows_repo.delete_rows(conn, spec, removed)

@@ -1,9 +1,9 @@
 """Snapshots of the synced tables: reading them, storing them compactly, checking that their rows hold
-together, and what differs between a snapshot and the rows a database has.
+together and pass the table rules, and what differs between a snapshot and the rows a database has.
 
 A snapshot is plain JSON data, deterministic for the same rows:
     {"format": 1, "tables": {"pages": {"key": "id", "columns": [...], "rows": [[...], ...]}, ...}}
-with the tables in `SYNCED` order and each table's rows ordered by key."""
+with the tables in `shared.sync.tables.ORDER` and each table's rows ordered by key."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.db import Connection
-from shared.db.repositories import releases as repo
+from shared.db.repositories import sync as rows_repo
 from shared.releases.errors import ReleaseError, ReleaseErrorCode
-from shared.releases.tables import BY_NAME, SYNCED
+from shared.sync.tables import ORDER, SPECS
 
 FORMAT = 1
 Snapshot = dict[str, Any]
@@ -26,10 +26,10 @@ Snapshot = dict[str, Any]
 def read_snapshot(conn: Connection) -> Snapshot:
     """Every row of the synced tables, as a snapshot."""
     tables: dict[str, Any] = {}
-    for table in SYNCED:
-        columns = repo.table_columns(conn, table.name)
-        rows = repo.all_rows(conn, table.name, columns, table.key)
-        tables[table.name] = {"key": table.key, "columns": columns, "rows": [list(row) for row in rows]}
+    for spec in ORDER:
+        columns = list(spec.columns(conn))
+        rows = rows_repo.all_rows(conn, spec)
+        tables[spec.name] = {"key": spec.key, "columns": columns, "rows": [[row[c] for c in columns] for row in rows]}
     return {"format": FORMAT, "tables": tables}
 
 
@@ -65,14 +65,14 @@ def check_snapshot(conn: Connection, snapshot: Snapshot) -> None:
     Raises ReleaseError(SCHEMA_MISMATCH) for an unknown table or column, ReleaseError(BROKEN_SNAPSHOT)
     naming every row whose key is missing or repeated, or that points at a synced row not in it."""
     tables = snapshot.get("tables") if isinstance(snapshot, Mapping) else None
-    if not isinstance(tables, Mapping) or snapshot.get("format") != FORMAT or set(tables) != set(BY_NAME):
+    if not isinstance(tables, Mapping) or snapshot.get("format") != FORMAT or set(tables) != set(SPECS):
         raise ReleaseError(ReleaseErrorCode.SCHEMA_MISMATCH, "not a release snapshot of this version")
     problems: list[str] = []
     keys: dict[str, set[Any]] = {}
     for name, table in tables.items():
-        live_columns = set(repo.table_columns(conn, name))
+        live_columns = set(SPECS[name].columns(conn))
         extra = [c for c in table["columns"] if c not in live_columns]
-        if extra or table["key"] != BY_NAME[name].key or table["key"] not in table["columns"]:
+        if extra or table["key"] != SPECS[name].key or table["key"] not in table["columns"]:
             raise ReleaseError(ReleaseErrorCode.SCHEMA_MISMATCH,
                                f"{name}: columns {extra or [table['key']]} do not fit the live database")
         position = table["columns"].index(table["key"])
@@ -83,10 +83,10 @@ def check_snapshot(conn: Connection, snapshot: Snapshot) -> None:
         if None in keys[name] or len(keys[name]) != len(seen):
             problems.append(f"{name}: a row without a key, or a key used twice")
     for name, table in tables.items():
-        for column, parent, parent_column in repo.foreign_keys(conn, name):
-            if parent not in BY_NAME or column not in table["columns"]:
+        for column, parent, parent_column in rows_repo.foreign_keys(conn, SPECS[name]):
+            if parent not in SPECS or column not in table["columns"]:
                 continue
-            if parent_column not in (None, BY_NAME[parent].key):
+            if parent_column not in (None, SPECS[parent].key):
                 continue  # a reference to a non-key column: the live database checks it
             at = table["columns"].index(column)
             key_at = table["columns"].index(table["key"])
@@ -119,7 +119,7 @@ def diff(current: Snapshot, target: Snapshot, *, keep: Mapping[str, set[Any]] | 
     `current`'s values of the cloud's own columns (`cloud_only`: a store's status and slug), so that
     neither a publish nor a rollback ever writes them."""
     out: dict[str, TableChanges] = {}
-    for table in SYNCED:
+    for table in ORDER:
         old = _rows_by_key(current["tables"][table.name])
         new = _rows_by_key(target["tables"][table.name])
         columns: Sequence[str] = target["tables"][table.name]["columns"]
@@ -138,6 +138,22 @@ def diff(current: Snapshot, target: Snapshot, *, keep: Mapping[str, set[Any]] | 
     return out
 
 
+def check_rules(changes: Mapping[str, TableChanges]) -> None:
+    """Refuse rows a publish would write that break the table rules (shared/sync/rules.py): a working
+    copy or an old release holding values from before the rules never reaches shoppers.
+
+    Raises ReleaseError(BROKEN_SNAPSHOT) naming every such row, its field and why."""
+    problems: list[str] = []
+    for name, change in changes.items():
+        spec = SPECS[name]
+        for row in [*change.added, *(new for _old, new in change.changed)]:
+            for error in spec.problems(row):
+                problems.append(f"{name} {str(row.get(spec.key))[:100]}: {error.field} {error.message}")
+    if problems:
+        raise ReleaseError(ReleaseErrorCode.BROKEN_SNAPSHOT,
+                           f"{len(problems)} value(s) break the store's rules: {problems[0]}", problems=tuple(problems))
+
+
 def summarize(changes: Mapping[str, TableChanges]) -> dict[str, Any]:
     """A release summary: added/changed/removed keys per table with titles, and whether anything changed."""
     tables: dict[str, Any] = {}
@@ -145,7 +161,7 @@ def summarize(changes: Mapping[str, TableChanges]) -> dict[str, Any]:
     for name, change in changes.items():
         if not change and not change.kept:
             continue
-        table = BY_NAME[name]
+        table = SPECS[name]
 
         def entry(row: Mapping[str, Any]) -> dict[str, Any]:
             return {"key": row[table.key], "title": table.title(row)}  # noqa: B023 - used at once

@@ -12,6 +12,7 @@ tagged with one of this device's op ids proves the cloud applied that op and eve
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,11 +21,13 @@ from shared.db import Connection, Database
 from shared.db.repositories import sync as repo
 from shared.db.stamps import utc_now
 from shared.sync import hlc as clock
+from shared.sync import refusals
 from shared.sync.errors import SyncError
 from shared.sync.ops import Op
-from shared.sync.tables import NOUNS, ORDER, SPECS, SUFFIX, TableSpec, spec_for
+from shared.sync.tables import NOUNS, ORDER, SPECS, SUFFIX, TableSpec, spec_for, suffixed
 
 _MISSING = object()
+log = logging.getLogger(__name__)
 # Half the cloud's body limit (docs/sync-protocol.md section 2: 16 MiB): a large outbox goes in
 # several pushes, in order, each applied and acknowledged on its own.
 MAX_PUSH_BYTES = 8 * 1024 * 1024
@@ -102,7 +105,7 @@ def open_conflicts(db: Database) -> list[OpenConflict]:
             row = repo.get_row(conn, spec, record["key"])
             current = row.get(record["field"]) if row is not None else None
             found.append(OpenConflict(record["id"], record["table"], record["key"], record["field"],
-                                      _describe(conn, record["table"], record["key"]), record["device_id"] or "",
+                                      describe(conn, record["table"], record["key"]), record["device_id"] or "",
                                       str(record["value"] or ""), "" if current is None else str(current),
                                       record.get("device_name") or ""))
         return found
@@ -138,16 +141,19 @@ def form_ops(db: Database) -> list[Op]:
 
     Deletes come first (children first, so a slug freed by a delete is free before an insert takes
     it), then inserts and updates (parents first, then in the order rows became dirty). A block
-    deleted with its page is left to the page's delete: the cloud keeps it with the page."""
+    deleted with its page is left to the page's delete: the cloud keeps it with the page. A row whose
+    values the table's rules refuse is held back: it stays dirty and is recorded as refused
+    (shared/sync/refusals.py); the other rows' ops are formed as usual."""
     def write(conn: Connection) -> list[Op]:
         device_id = _device_id(conn)
         dirty = repo.list_dirty(conn)
         if not dirty:
+            refusals.record(conn, [], [])
             return []
         edit_times = [h for _t, _k, h in dirty if clock.is_valid(h)]
         if edit_times:
             clock.receive(conn, max(edit_times), device_id)   # an op is never older than its edit
-        deletes, upserts = _dirty_changes(conn, dirty)
+        deletes, upserts, held = _dirty_changes(conn, dirty)
         n = int(repo.get_state(conn, "formed_op") or repo.get_state(conn, "last_op") or 0)
         changes = deletes + upserts
         ops = [Op(f"{device_id}:{n + i}", stamp, change.spec.name, change.key, change.fields, change.base,
@@ -162,12 +168,14 @@ def form_ops(db: Database) -> list[Op]:
                                     for op in ops if not op.delete])
         repo.set_state(conn, "formed_op", str(n))
         repo.clear_dirty(conn)
+        refusals.record(conn, [refusal for refusal, _entry in held], [entry for _refusal, entry in held])
         return ops
 
     return db.write(write)
 
 
-def _dirty_changes(conn: Connection, dirty: Sequence[tuple[str, str, str]]) -> tuple[list[_Change], list[_Change]]:
+def _dirty_changes(conn: Connection, dirty: Sequence[tuple[str, str, str]]
+                   ) -> tuple[list[_Change], list[_Change], list[refusals.Held]]:
     deletes: list[_Change] = []
     upserts: list[_Change] = []
     updates: list[_Change] = []
@@ -207,7 +215,8 @@ def _dirty_changes(conn: Connection, dirty: Sequence[tuple[str, str, str]]) -> t
         kept.append(change)
     kept.sort(key=lambda c: -c.spec.rank)
     upserts.sort(key=lambda c: c.spec.rank)
-    return kept, upserts
+    sendable, held = refusals.hold_back_all(conn, upserts, shadows, {(t, k): h for t, k, h in dirty}, describe)
+    return kept, sendable, held
 
 
 def _clocks_of(conn: Connection, changes: Sequence[_Change]) -> dict[str, dict[str, dict[str, str]]]:
@@ -279,10 +288,13 @@ def has_unsynced(db: Database) -> list[str]:
     """What has not reached the cloud yet, in words (publishing is refused while this is not empty)."""
     def read(conn: Connection) -> list[str]:
         found = []
+        refused = {(r.table, r.key): r for r in refusals.read(conn)}
         for table, key, _hlc in repo.list_dirty(conn):
-            found.append(f"{_describe(conn, table, key)}: changed since the last sync")
+            refusal = refused.get((table, key))
+            why = f"refused ({refusal.field} {refusal.reason})" if refusal else "changed since the last sync"
+            found.append(f"{describe(conn, table, key)}: {why}")
         for raw in repo.list_outbox(conn):
-            found.append(f"{_describe(conn, raw['table'], raw['key'])}: "
+            found.append(f"{describe(conn, raw['table'], raw['key'])}: "
                          f"{'deleted' if raw['delete'] else 'changed'}, not yet accepted by the cloud "
                          f"(op {raw['op_id'].rpartition(':')[2]})")
         return found
@@ -290,7 +302,8 @@ def has_unsynced(db: Database) -> list[str]:
     return db.read(read)
 
 
-def _describe(conn: Connection, table: str, key: str) -> str:
+def describe(conn: Connection, table: str, key: str) -> str:
+    """A row in a merchant's words: "page 'About' (id)"."""
     spec = spec_for(table)
     row = repo.get_row(conn, spec, key) if spec else None
     label = next((str(row[n]) for n in ("title", "name", "filename", "slug", "kind") if row and row.get(n)), "")
@@ -415,6 +428,13 @@ def _write_pulled(conn: Connection, change: Mapping[str, Any]) -> None:
     columns = set(spec.columns(conn))
     if not isinstance(row, Mapping) or set(row) - columns or row.get(spec.key) != key:
         raise SyncError("invalid", f"a pulled {spec.name} row does not match the schema")
+    problems = spec.problems(row)
+    if problems:
+        # The same rules as every other writer: a value no writer may store is not stored from a
+        # pull either (a cloud holding it from before the rules, or one that is not ours). The
+        # device keeps its own version of the row; a later change of it from the cloud is pulled.
+        log.warning("sync: pulled %s %s not stored: %s %s", spec.name, key, problems[0].field, problems[0].message)
+        return
     if spec.name == "media":
         _merge_local_duplicates(conn, row)
     if spec.parent and repo.get_row(conn, SPECS[spec.parent[1]], row.get(spec.parent[0])) is None:
@@ -441,7 +461,7 @@ def _displace(conn: Connection, spec: TableSpec, key: str, row: Mapping[str, Any
             continue
         for other in repo.keys_with_value(conn, spec, column, value):
             if other != key:
-                repo.update_fields(conn, spec, other, {column: f"{value}-{other[:8]}" if rule == SUFFIX else reset})
+                repo.update_fields(conn, spec, other, {column: suffixed(value, other[:8]) if rule == SUFFIX else reset})
 
 
 def _merge_local_duplicates(conn: Connection, row: Mapping[str, Any]) -> None:
@@ -532,7 +552,7 @@ def _own_clashes(conn: Connection, spec: TableSpec, key: str, values: dict[str, 
         if value is None or value == reset:
             continue
         if any(other != key for other in repo.keys_with_value(conn, spec, column, value)):
-            values[column] = f"{value}-{key[:8]}" if rule == SUFFIX else reset
+            values[column] = suffixed(value, key[:8]) if rule == SUFFIX else reset
             taken.add(column)
     return taken
 

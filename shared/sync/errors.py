@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from shared.errors import VibeshopError
 
 # Codes: "gap" (409, details: expected), "op" (400, details: op_id), "device" (unknown or wrong
-# device), "not_found" (a conflict or row that does not exist), "invalid" (bad arguments).
+# device), "not_found" (a conflict or row that does not exist), "invalid" (bad arguments), "refused"
+# (422: values the table's rules refuse, RowRefused).
 
 
 class SyncError(VibeshopError):
@@ -21,3 +23,19 @@ class SyncError(VibeshopError):
     def to_json(self) -> dict[str, Any]:
         """The protocol's error body: {"error": code, "message": text, ...details}."""
         return {"error": self.code, "message": self.message, **self.details}
+
+
+class RowRefused(SyncError):
+    """Values a synced table does not take (shared/sync/rules.py); nothing of them was stored.
+
+    Code "refused" (HTTP 422). Details: table, key, field and reason of the first problem, every
+    problem as errors=[{field, reason}], and op_id when the values came in an op."""
+
+    def __init__(self, table: str, key: Any, errors: Sequence[Any], *, op_id: str | None = None):
+        first = errors[0]
+        shown = str(key)[:100]
+        where = f"op {op_id} ({table} {shown})" if op_id else f"{table} {shown}"
+        super().__init__("refused", f"{where} refused: {first.field} {first.message}",
+                         **({"op_id": op_id} if op_id else {}), table=table, key=shown, field=first.field,
+                         reason=first.message, errors=[{"field": e.field, "reason": e.message} for e in errors])
+        self.errors = tuple(errors)

@@ -50,7 +50,8 @@ def apply_push(db: Database, device_id: str, ops: Sequence[Mapping[str, Any] | O
     """Apply a device's ops in ONE transaction: skip retried ops, refuse gaps, merge the rest.
 
     Raises SyncError: "device" (unknown device), "op" (op_id=..., a malformed op or one for an
-    unknown table or field), "gap" (expected=...). Nothing is applied then."""
+    unknown table or field), "gap" (expected=...), RowRefused "refused" (op_id, table, key, field,
+    reason: values the table's rules refuse, shared/sync/rules.py). Nothing is applied then."""
     def write(conn: Connection) -> PushResult:
         known = repo.get_device(conn, device_id)
         if known is None:
@@ -148,6 +149,8 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> dict[str, Any
             value = record["value"] if keep == "theirs" else keep
             if repo.get_row(conn, spec, record["key"]) is None:
                 raise SyncError("not_found", "the row of this conflict no longer exists")
+            current = repo.get_row(conn, spec, record["key"])
+            spec.check({record["field"]: value}, key=record["key"], current=current)
             stamp = clock.now(conn, clock.CLOUD)
             repo.update_fields(conn, spec, record["key"], {record["field"]: value})
             repo.set_clocks(conn, spec.name, record["key"], {record["field"]: stamp})
@@ -164,9 +167,11 @@ def record_cloud_row(conn: Connection, table: str, row: Mapping[str, Any]) -> in
     admin API), as a change every device pulls: every field gets one cloud HLC, and the row is logged
     with no op id. A key the working copy has, or for media an image (hash) it has under another id,
     is left as it is; a tombstone of the key goes (the row is back). Returns the change-log seq of
-    the new entry, or None when nothing was added."""
+    the new entry, or None when nothing was added. Raises RowRefused for values the table's rules
+    refuse (shared/sync/rules.py); nothing is written then."""
     spec = SPECS[table]
     key = row.get(spec.key)
+    spec.check(row, key=key)
     if repo.get_row(conn, spec, key) is not None:
         return None
     if spec.name == "media" and repo.keys_with_value(conn, spec, "hash", row.get("hash")):
@@ -180,14 +185,17 @@ def record_cloud_edit(conn: Connection, table: str, key: str, fields: Mapping[st
     """Inside a working copy's write: set some fields of a row as the cloud's own edit (an admin API
     change), as a change every device pulls. The fields get one new cloud HLC, later than every clock
     this copy has seen, so the edit wins over any device edit made before it and loses to one made
-    after; the row is logged with no op id. Values are stored as given (checked by the caller, in the
-    table's stored form). Returns the change-log seq, or None when the copy has no such row (nothing
-    is written then). Unique columns are not settled here, so they cannot be edited this way."""
+    after; the row is logged with no op id. Values are in the table's stored form and pass its rules
+    (RowRefused otherwise: shared/sync/rules.py). Returns the change-log seq, or None when the copy
+    has no such row (nothing is written then). Unique columns are not settled here, so they cannot be
+    edited this way."""
     spec = SPECS[table]
     if set(fields) & set(spec.unique) or spec.key in fields:
         raise ValueError(f"a cloud edit cannot change {spec.name}'s key or unique columns")
-    if repo.get_row(conn, spec, key) is None:
+    current = repo.get_row(conn, spec, key)
+    if current is None:
         return None
+    spec.check(fields, key=key, current=current)
     stamp = clock.now(conn, clock.CLOUD)
     repo.update_fields(conn, spec, key, fields)
     repo.set_clocks(conn, spec.name, key, {name: stamp for name in fields})

@@ -32,7 +32,7 @@ from shared.db.repositories import sync as repo
 from shared.db.stamps import new_id, utc_now
 from shared.sync import hlc as clock
 from shared.sync.ops import Op
-from shared.sync.tables import EXCLUSIVE, SPECS, SUFFIX, TableSpec, children_of, referrers_of_media
+from shared.sync.tables import EXCLUSIVE, SPECS, SUFFIX, TableSpec, children_of, referrers_of_media, suffixed
 
 log = logging.getLogger(__name__)
 _MISSING = object()
@@ -185,9 +185,12 @@ class Merger:
         if op.delete:
             self._delete(spec, key, current)
         elif current is not None:
+            spec.check(fields, key=key, current=current, op_id=op.op_id)
             self._update(spec, key, current, fields)
         else:
             tomb = None if clean else repo.get_tombstone(self.conn, spec.name, key)
+            # The table's rules before anything of the op is written (RowRefused fails the push).
+            spec.check({spec.key: key, **fields}, key=key, current=tomb["row"] if tomb else None, op_id=op.op_id)
             if tomb is not None and tomb["row"] is not None:
                 self._resurrect(spec, key, tomb, fields)
             else:
@@ -416,9 +419,9 @@ class Merger:
 
     def _free_value(self, spec: TableSpec, column: str, value: str) -> str:
         n = 2
-        while repo.keys_with_value(self.conn, spec, column, f"{value}-{n}"):
+        while repo.keys_with_value(self.conn, spec, column, suffixed(value, str(n))):
             n += 1
-        return f"{value}-{n}"
+        return suffixed(value, str(n))
 
     def _record_conflict(self, record: dict[str, Any], seq: int) -> None:
         record = {"id": new_id(), **record, "created_seq": seq, "resolved": False,

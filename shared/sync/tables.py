@@ -1,6 +1,9 @@
-"""The synced tables (docs/sync-protocol.md section 1): keys, large text fields, unique values,
-parents and media references. Every table or column name the sync core puts into SQL comes from here
-(columns from the schema itself, PRAGMA table_info, read at first use), never from a request.
+"""The synced tables (docs/sync-protocol.md section 1), one spec each: keys, large text fields, unique
+values, parents and media references (sync), how a row is named and which values a publish parks
+(releases), and the rules its values must pass (`problems`/`check`, shared/sync/rules.py). Every
+table or column name the sync core and publishing put into SQL comes from here (columns from the
+schema itself, PRAGMA table_info, read at first use), never from a request; the one generic row
+layer over these tables is shared/db/repositories/sync.py.
 
 Value encoding: a row or op carries each column's value exactly as the table stores it (TEXT,
 INTEGER, REAL or NULL). JSON-in-TEXT columns (settings, items, widths) stay text: `{"a": 1}` travels
@@ -9,8 +12,9 @@ comparing two strings. Lists and objects are refused in ops (`check_value`)."""
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +39,10 @@ class TableSpec:
     unique: Mapping[str, tuple[str, Any]] = field(default_factory=dict)   # column -> (rule, reset)
     parent: tuple[str, str] | None = None               # (column, parent table): cascade on delete
     media_refs: tuple[str, ...] = ()                     # columns holding a media id (set null on delete)
+    title: Callable[[Mapping[str, Any]], str] = lambda _row: ""    # a row's title in a release summary
+    # Unique columns and the value a row holds while a publish moves values between rows (two pages
+    # swapping slugs would otherwise clash half-way). Callables get the row's key.
+    park: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
     # Columns only the cloud writes (see CLOUD_ONLY below): a device's value for them is dropped from
     # its ops, and publish and rollback never write them into the live database.
     cloud_only: frozenset[str] = frozenset()
@@ -55,6 +63,20 @@ class TableSpec:
         """The columns an op may change (every column but the key)."""
         return self.columns(conn)[1:]
 
+    def problems(self, fields: Mapping[str, Any], *, current: Mapping[str, Any] | None = None) -> list[Any]:
+        """What the table's rules (shared/sync/rules.py) refuse in `fields` written onto `current`:
+        a list of FieldError, empty when the values may be stored."""
+        from shared.sync.rules import validate_row    # the rules import the domains, which are heavier
+
+        return validate_row(self.name, fields, current=current)
+
+    def check(self, fields: Mapping[str, Any], *, key: Any = None, current: Mapping[str, Any] | None = None,
+              op_id: str | None = None) -> None:
+        """Raise RowRefused (code "refused") unless the table's rules take `fields` onto `current`."""
+        from shared.sync.rules import check_row
+
+        check_row(self.name, fields, key=key, current=current, op_id=op_id)
+
     def field_set(self, conn: Connection) -> frozenset[str]:
         """`fields` as a set, for checking an op's field names."""
         cache_key = (conn.database_key, self.name)
@@ -66,6 +88,25 @@ class TableSpec:
 
 _COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {}
 _FIELD_SETS: dict[tuple[str, str], frozenset[str]] = {}
+
+def _parked(key: str) -> str:
+    return f"~release~{key}"
+
+
+def _text(name: str) -> Callable[[Mapping[str, Any]], str]:
+    return lambda row: row.get(name) if isinstance(row.get(name), str) else ""
+
+
+def _block_title(row: Mapping[str, Any]) -> str:
+    try:
+        settings = json.loads(row.get("settings") or "{}")
+    except (TypeError, ValueError):
+        settings = {}
+    settings = settings if isinstance(settings, dict) else {}
+    heading = next((settings[k] for k in ("heading", "title", "text") if isinstance(settings.get(k), str)), "")
+    kind = _text("kind")(row)
+    return f"{kind}: {heading[:60]}" if heading else kind
+
 
 # The storefront row mixes authored content with two facts that belong to the cloud, decided per column:
 # - name, currency, locale, timezone, settings (and created_at/updated_at): authored content. The
@@ -81,22 +122,35 @@ _FIELD_SETS: dict[tuple[str, str], frozenset[str]] = {}
 CLOUD_ONLY: dict[str, frozenset[str]] = {"storefront": frozenset({"status", "slug"})}
 
 SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
-    TableSpec("storefront", "id", 0, json_text=frozenset({"settings"}), cloud_only=CLOUD_ONLY["storefront"]),
-    TableSpec("media", "id", 1, json_text=frozenset({"widths"})),
+    TableSpec("storefront", "id", 0, json_text=frozenset({"settings"}), title=_text("name"), park={"slug": _parked},
+              cloud_only=CLOUD_ONLY["storefront"]),
+    TableSpec("media", "id", 1, json_text=frozenset({"widths"}),
+              title=lambda r: _text("alt")(r) or _text("filename")(r), park={"hash": _parked}),
     TableSpec("themes", "id", 2, large=frozenset({"custom_css"}), json_text=frozenset({"settings"}),
-              unique={"is_active": (EXCLUSIVE, 0)}),
-    TableSpec("menus", "handle", 3, json_text=frozenset({"items"})),
+              unique={"is_active": (EXCLUSIVE, 0)}, title=_text("name"), park={"is_active": lambda _key: 0}),
+    TableSpec("menus", "handle", 3, json_text=frozenset({"items"}), title=_text("handle")),
     TableSpec("pages", "id", 4, unique={"slug": (SUFFIX, None), "template": (EXCLUSIVE, None)},
-              media_refs=("social_image_id",)),
+              media_refs=("social_image_id",), title=_text("title"),
+              park={"slug": _parked, "template": lambda _key: None}),
     TableSpec("blocks", "id", 5, large=frozenset({"code"}), json_text=frozenset({"settings"}),
-              parent=("page_id", "pages")),
+              parent=("page_id", "pages"), title=_block_title),
     TableSpec("posts", "id", 6, large=frozenset({"body_html"}), unique={"slug": (SUFFIX, None)},
-              media_refs=("image_id",)),
+              media_refs=("image_id",), title=_text("title"), park={"slug": _parked}),
 )}
 ORDER: tuple[TableSpec, ...] = tuple(sorted(SPECS.values(), key=lambda s: s.rank))
 # What a merchant calls a row of each table (sync messages, conflicts, the publish preview).
 NOUNS: dict[str, str] = {"storefront": "Store settings", "media": "Image", "themes": "Theme", "menus": "Menu",
                          "pages": "Page", "blocks": "Block", "posts": "Post"}
+
+
+SUFFIXED_MAX = 80          # page and post addresses: a clash's suffix keeps them within the rules
+
+
+def suffixed(value: str, suffix: str) -> str:
+    """`value-suffix`, shortened so that it stays an address the table rules take (at most 80
+    characters, no hyphen before the suffix's own)."""
+    suffix = "".join(c for c in suffix.lower() if c.isascii() and c.isalnum()) or "x"
+    return f"{value[:SUFFIXED_MAX - len(suffix) - 1].rstrip('-')}-{suffix}"
 
 
 def spec_for(table: object) -> TableSpec | None:

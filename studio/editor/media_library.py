@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
                                QListView, QMessageBox, QProgressBar, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
+from shared.media import names
 from shared.media.errors import MediaError, MediaErrorCode
 from shared.media.service import (MAX_ALT, MAX_BYTES, delete_media, get_media, import_image, list_media,
-                                  media_refs, rendition_name, replace_media, restore_media, undo_replace, update_alt)
+                                  media_refs, replace_media, restore_media, undo_replace, update_alt)
 from shared.media.usage import BLOCK, PAGE_SOCIAL, POST_COVER, STORE_LOGO
 from shared.models import Media
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, StudioSession
@@ -52,7 +53,10 @@ def rendition_path(media_dir: Path, media: Media, *, at_least: int = 0) -> Path:
     """The smallest rendition at least `at_least` pixels wide (the widest when none is)."""
     widths = sorted(media.widths) or [media.width]
     width = next((w for w in widths if w >= at_least), widths[-1])
-    return media_dir / rendition_name(media.hash, width, media.format)
+    try:
+        return names.rendition_path(media_dir, media.hash, width, media.format)
+    except MediaError:
+        return media_dir / ".not-a-rendition"     # a row holding no rendition name: shown as missing
 
 
 def thumbnail(media_dir: Path, media: Media, size: int) -> QPixmap:

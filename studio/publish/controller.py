@@ -3,8 +3,8 @@
 `SyncController` runs `Syncer.sync()` on a pool thread: two seconds after the merchant's last edit,
 every 30 seconds, when the cloud pokes (another device pushed), and on demand. When the cloud cannot
 be reached it retries after 1 s, doubling to 60 s, with jitter; automatic triggers wait for that
-retry. It reports one state for the toolbar: not_linked, synced, pending, syncing, offline or
-conflicts. Publishing, rolling back and settling conflicts go through `run`, on the same single
+retry. It reports one state for the toolbar: not_linked, synced, pending, syncing, offline,
+conflicts or refused (edits the table rules refused: kept here, listed in the detail). Publishing, rolling back and settling conflicts go through `run`, on the same single
 thread, so they never overlap a sync of the same store. A store that is not linked makes no
 network request at all."""
 
@@ -15,15 +15,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from shared.sync import device
-from studio.publish.client import RemoteError, Syncer, request_headers
+from shared.sync import device, refusals
+from shared.sync.client import RemoteError, Syncer, request_headers
 from studio.publish.pokes import PokeListener, backoff_delay
 from studio.publish.tasks import BackgroundTasks, problem_text
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
 
 
-NOT_LINKED, SYNCED, PENDING, SYNCING, OFFLINE, CONFLICTS = ("not_linked", "synced", "pending", "syncing",
-                                                            "offline", "conflicts")
+NOT_LINKED, SYNCED, PENDING, SYNCING, OFFLINE, CONFLICTS, REFUSED = (
+    "not_linked", "synced", "pending", "syncing", "offline", "conflicts", "refused")
 ALL_SCOPES = (PAGES, BLOCKS, THEME, POSTS, MEDIA, STORE)
 EDIT_DEBOUNCE_MS = 2_000
 PERIOD_MS = 30_000
@@ -219,9 +219,14 @@ class SyncController(QObject):
             return
         conflicts = len(device.open_conflicts(self.session.db))
         unsynced = device.has_unsynced(self.session.db)
+        refused = refusals.refusals(self.session.db)
         if conflicts:
             self._set(CONFLICTS, f"{conflicts} conflict{'s' if conflicts != 1 else ''}",
                       "Two devices changed the same text. Review the conflicts to choose.")
+        elif refused:
+            self._set(REFUSED, f"{len(refused)} refused",
+                      "These edits break the store's rules; they stay here until you fix them:\n"
+                      + "\n".join(r.line() for r in refused[:10]))
         elif unsynced:
             self._set(PENDING, f"{len(unsynced)} pending", "\n".join(unsynced[:10]))
         else:

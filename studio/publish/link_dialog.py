@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QLineE
 
 from shared.storefront.errors import StoreError
 from shared.storefront.service import DataDir
-from studio.publish.client import RemoteError, link
+from shared.sync.client import RemoteError, link
 from studio.publish.tasks import BackgroundTasks, problem_text
 
 _PROBLEMS = {

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QHeaderView, QLabel, QLineE
 
 from shared.releases.describe import ChangeLine, change_lines
 from shared.sync import device
-from studio.publish.client import RemoteError
+from shared.sync.client import RemoteError
 from studio.publish.controller import SyncController
 from studio.publish.tasks import problem_text
 from studio.session import StudioSession

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
 from studio.publish.controller import CONFLICTS, NOT_LINKED, SyncController
 
-_DOTS = {"synced": "●", "pending": "●", "syncing": "◌", "offline": "●", "conflicts": "▲", "not_linked": "○"}
+_DOTS = {"synced": "●", "pending": "●", "syncing": "◌", "offline": "●", "conflicts": "▲", "refused": "▲",
+         "not_linked": "○"}
 
 
 class SyncStatus(QWidget):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.db.repositories import pages as page_repo
 from shared.pages import service as pages
 from shared.releases import list_releases, live_release, publish, release_snapshot, snapshot
-from shared.releases.tables import SYNCED
+from shared.sync.tables import ORDER as SYNCED
 
 from releases.helpers import LIVE_ONLY, edit_working_copy, home_blocks, render, rows, version
 

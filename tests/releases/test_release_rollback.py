@@ -8,7 +8,7 @@ from shared.db import DatabaseError
 from shared.pages import service as pages
 from shared.releases import (ReleaseError, ReleaseErrorCode, list_releases, live_release, publish, release_snapshot,
                              rollback, snapshot)
-from shared.releases.tables import SYNCED
+from shared.sync.tables import ORDER as SYNCED
 from shared.themes import service as themes
 
 from releases.helpers import LIVE_ONLY, edit_working_copy, home_blocks, rows, version
@@ -78,11 +78,30 @@ def test_a_working_copy_with_a_broken_row_is_refused(copies) -> None:
     assert live_state(copies) == before
 
 
-def test_a_row_the_live_database_refuses_changes_nothing(copies) -> None:
-    """A CHECK the working copy's row breaks (written behind the services' back) refuses the whole release."""
+def test_a_row_the_table_rules_refuse_changes_nothing(copies) -> None:
+    """A working-copy value the table rules refuse (written behind the services' back, as a copy from
+    before the rules could hold it) refuses the whole release, naming the row and the field."""
     edit_working_copy(copies.work)
     copies.work._raw.execute("PRAGMA ignore_check_constraints = ON")
     copies.work.write(lambda conn: conn.execute("UPDATE pages SET status = 'bogus' WHERE slug = 'about'"))
+    copies.work.write(lambda conn: conn.execute("UPDATE storefront SET locale = 'en_US'"))
+    before = live_state(copies)
+
+    with pytest.raises(ReleaseError) as caught:
+        publish(copies.work, copies.live, device_id="device-a")
+
+    assert caught.value.code == ReleaseErrorCode.BROKEN_SNAPSHOT
+    assert any("status" in p for p in caught.value.problems) and any("locale" in p for p in caught.value.problems)
+    assert live_state(copies) == before
+
+
+def test_a_row_the_live_database_refuses_changes_nothing(copies) -> None:
+    """A constraint of the live database the rules do not know of refuses the whole release."""
+    edit_working_copy(copies.work)
+    copies.live.write(lambda conn: conn.execute(
+        "CREATE TRIGGER refuse_about BEFORE UPDATE ON pages WHEN NEW.slug = 'about' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by the live database'); END"))
+    copies.work.write(lambda conn: conn.execute("UPDATE pages SET title = 'About, again' WHERE slug = 'about'"))
     before = live_state(copies)
 
     with pytest.raises(ReleaseError) as caught:

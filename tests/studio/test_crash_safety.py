@@ -99,7 +99,7 @@ def test_a_refusal_is_a_dialog_and_a_bug_is_not(session) -> None:
 
 
 def test_a_failed_background_job_names_a_refusal_but_not_a_bug() -> None:
-    from studio.publish.client import RemoteError
+    from shared.sync.client import RemoteError
     from studio.publish.tasks import BUG_TEXT, problem_text
 
     assert problem_text(RemoteError("gap", "The cloud is ahead of this device")) == "The cloud is ahead of this device"
@@ -107,7 +107,7 @@ def test_a_failed_background_job_names_a_refusal_but_not_a_bug() -> None:
 
 
 def test_a_background_jobs_bug_is_logged_with_its_traceback(qtbot, caplog: pytest.LogCaptureFixture) -> None:
-    from studio.publish.client import RemoteError
+    from shared.sync.client import RemoteError
     from studio.publish.tasks import BackgroundTasks
 
     tasks = BackgroundTasks()

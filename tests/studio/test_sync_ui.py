@@ -21,7 +21,7 @@ from shared.db.repositories import pages as page_repo
 from shared.pages import service as pages
 from shared.storefront.service import DataDir, open_store
 from shared.sync import device
-from studio.publish.client import Syncer, link
+from shared.sync.client import Syncer, link
 from studio.publish.pokes import backoff_delay
 from studio.session import BLOCKS
 from support import VIBESHOP, free_port, start_cloud
@@ -358,3 +358,27 @@ def test_linking_from_the_first_run_dialog(qtbot, cloud: Cloud, tmp_path: Path):
         assert _hero(store.db).settings["heading"] == "Everyday goods, made to last"
     finally:
         store.close()
+
+
+def test_an_edit_the_rules_refuse_is_kept_and_shown_as_refused(qtbot, cloud: Cloud, open_window, tmp_path: Path):
+    """A page address edited into the store's file by hand: the studio does not send it, says so in
+    the status pill and the Publish view, and keeps the edit."""
+    import sqlite3
+
+    laptop = tmp_path / "laptop"
+    cloud.link(laptop, "Laptop")
+    window = open_window(laptop)
+    _wait_state(qtbot, window, "synced")
+    with sqlite3.connect(window.session.db.url) as conn:
+        conn.execute("UPDATE pages SET slug = '../../../../tmp/x' WHERE slug = 'about'")
+    window.sync.sync_now()
+    _wait_state(qtbot, window, "refused")
+    assert window.sync_status.pill.text().endswith("1 refused")
+    assert "slug" in window.sync.detail and "kept on this device" in window.sync.detail
+    publish = window.open_publish()
+    qtbot.waitUntil(lambda: publish.pending.count() > 0, timeout=20_000)
+    lines = [publish.pending.item(i).text() for i in range(publish.pending.count())]
+    assert any("refused (slug" in line for line in lines), lines
+    publish.close()
+    with sqlite3.connect(window.session.db.url) as conn:
+        assert conn.execute("SELECT count(*) FROM pages WHERE slug = '../../../../tmp/x'").fetchone() == (1,)

@@ -339,8 +339,12 @@ def test_a_refused_insert_among_batched_inserts_is_kept_and_the_rest_applied(wor
     partial_id, broken_id = "0b9c2c36-5c8e-4d2a-9a57-6f0fd2d3e0aa", "7e1f4b52-0c1d-4e83-b7a4-2f6a9c1d5e10"
     partial = {**ops[3], "key": partial_id, "fields": {"code": CODE.format("partial"), "page_id": page.id},
                "base": {"code": None, "page_id": None}}     # an edit of a block the cloud never had
-    broken = {**ops[3], "key": broken_id, "fields": {**ops[3]["fields"], "code": CODE.format("broken"),
-                                                    "settings": "{not json"}}   # same columns, refused
+    broken = {**ops[3], "key": broken_id, "fields": {**ops[3]["fields"], "code": CODE.format("broken")}}
+    # Same columns, values the table rules take (shared/sync/rules.py refuses bad ones before any
+    # write), and a row the database itself refuses: a constraint the rules do not know of.
+    world.cloud.write(lambda conn: conn.execute(
+        f"CREATE TRIGGER refuse_one BEFORE INSERT ON blocks WHEN NEW.id = '{broken_id}' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by the database'); END"))
     pushed = [*ops[:3], partial, ops[3], broken, *ops[4:]]
     for n, op in enumerate(pushed, start=int(ops[0]["op_id"].rpartition(":")[2])):
         op["op_id"] = f"{a.device_id}:{n}"

@@ -239,6 +239,11 @@ async def test_pairing_codes_work_once_expire_and_are_rate_limited(cloud, demo_d
     await refused(await cloud.post("/_sync/pair", json={"code": valid}, headers=sync_headers()), 429)
 
 
+def _code(device_id: str) -> str:
+    """Block code that passes the validator (the cloud runs every op's code through it)."""
+    return f'function render(ctx, h) {{ return "<section>from {device_id}</section>"; }}'
+
+
 async def test_publish_is_refused_while_conflicts_are_open(cloud, demo_dir: Path) -> None:
     a, b = await pair(cloud, demo_dir, name="A"), await pair(cloud, demo_dir, name="B")
     page = await (await cloud.post("/_sync/pull", json={"cursor": 0, "limit": 5000}, headers=a.headers)).json()
@@ -246,7 +251,7 @@ async def test_publish_is_refused_while_conflicts_are_open(cloud, demo_dir: Path
     base = block["clocks"]["code"]
     for n, device in enumerate((a, b)):
         op = {"op_id": f"{device.device_id}:1", "hlc": hlc(device.device_id, n), "table": "blocks",
-              "key": block["key"], "fields": {"code": f"// from {device.device_id}"}, "base": {"code": base}}
+              "key": block["key"], "fields": {"code": _code(device.device_id)}, "base": {"code": base}}
         pushed = await cloud.post("/_sync/push", json={"device_id": device.device_id, "ops": [op]},
                                   headers=device.headers)
         assert pushed.status == 200 and (await pushed.json())["applied"] == 1
@@ -259,14 +264,14 @@ async def test_publish_is_refused_while_conflicts_are_open(cloud, demo_dir: Path
                                              headers=a.headers), 409, "conflicts")
     [conflict] = refusal["conflicts"]
     assert conflict["key"] == block["key"] and conflict["field"] == "code"
-    assert conflict["value"] == f"// from {a.device_id}"           # the older version lost
+    assert conflict["value"] == _code(a.device_id)           # the older version lost
     assert (await (await cloud.get("/_sync/releases", headers=a.headers)).json())["releases"] == []
 
     settled = await cloud.post("/_sync/resolve", json={"conflict_id": conflict["id"], "keep": "theirs"},
                                headers=b.headers)
     cursor = (await settled.json())["cursor"]
     kept = await (await cloud.post("/_sync/pull", json={"cursor": cursor - 1}, headers=a.headers)).json()
-    assert kept["changes"][-1]["row"]["code"] == f"// from {a.device_id}"
+    assert kept["changes"][-1]["row"]["code"] == _code(a.device_id)
     assert kept["conflicts"][-1]["resolved"] in (True, 1)
     published = await cloud.post("/_sync/publish", json={"device_id": a.device_id, "note": "After"}, headers=a.headers)
     assert published.status == 200 and (await published.json())["release"]["number"] == 1

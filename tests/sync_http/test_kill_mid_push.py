@@ -19,7 +19,7 @@ from shared.db.repositories import sync as repo
 from shared.storefront.service import DataDir, open_store
 from shared.sync import device, merge
 from shared.sync.tables import ORDER, SPECS
-from studio.publish.client import RemoteError, Syncer, link
+from shared.sync.client import RemoteError, Syncer, link
 from support import VIBESHOP
 
 OPS = 10_000         # 20,000 would take the cloud ~10 s to apply here, and the test applies them 3 times

@@ -13,7 +13,7 @@ from cloud.sync.working_copy import working_copy_path
 from shared.db import connect
 from shared.storefront.service import DataDir
 from shared.sync import device
-from studio.publish.client import Syncer, link
+from shared.sync.client import Syncer, link
 from support import VIBESHOP
 
 

@@ -15,7 +15,7 @@ from sync_http_support import serving
 from shared.db.repositories import sync as repo
 from shared.storefront.service import DataDir
 from shared.sync.tables import SPECS
-from studio.publish.client import Syncer, link
+from shared.sync.client import Syncer, link
 from support import VIBESHOP, wait_for
 
 KINDS = ("hero", "testimonials")

@@ -1,4 +1,5 @@
-"""Themes, menus, posts and media of a store."""
+"""Themes, menus, posts and media of a store. Every write of them passes the table rules first
+(shared/sync/rules.py: RowRefused, nothing written)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable
 
 from shared.db.database import Connection, Row
 from shared.models import Media, Menu, Post, Theme
+from shared.db.repositories.checks import check_write
 
 _THEME_COLS = "id, name, preset, settings, custom_css, is_active, created_at, updated_at"
 _POST_COLS = ("id, slug, title, excerpt, body_html, author, status, published_at, image_id, seo_title, "
@@ -40,13 +42,16 @@ def list_themes(conn: Connection) -> list[Theme]:
 
 def insert_theme(conn: Connection, theme: Theme) -> None:
     """Add a theme (inactive unless theme.is_active and no other is)."""
-    conn.execute(f"INSERT INTO themes ({_THEME_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                 (theme.id, theme.name, theme.preset, json.dumps(theme.settings), theme.custom_css,
-                  int(theme.is_active), theme.created_at, theme.updated_at))
+    values = (theme.id, theme.name, theme.preset, json.dumps(theme.settings), theme.custom_css,
+              int(theme.is_active), theme.created_at, theme.updated_at)
+    check_write(conn, "themes", dict(zip(_THEME_COLS.split(", "), values, strict=True)), key=theme.id, new=True)
+    conn.execute(f"INSERT INTO themes ({_THEME_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def update_theme(conn: Connection, theme: Theme) -> None:
     """Write a theme's name, preset, settings and custom CSS."""
+    check_write(conn, "themes", {"name": theme.name, "preset": theme.preset, "settings": json.dumps(theme.settings),
+                                 "custom_css": theme.custom_css, "updated_at": theme.updated_at}, key=theme.id)
     conn.execute("UPDATE themes SET name = ?, preset = ?, settings = ?, custom_css = ?, updated_at = ? WHERE id = ?",
                  (theme.name, theme.preset, json.dumps(theme.settings), theme.custom_css, theme.updated_at, theme.id))
 
@@ -66,6 +71,8 @@ def get_menu(conn: Connection, handle: str) -> Menu:
 
 def save_menu(conn: Connection, menu: Menu) -> None:
     """Create or replace a menu."""
+    check_write(conn, "menus", {"handle": menu.handle, "items": json.dumps(list(menu.items)),
+                                "updated_at": menu.updated_at}, key=menu.handle, new=True)
     conn.execute("INSERT INTO menus (handle, items, updated_at) VALUES (?, ?, ?) ON CONFLICT (handle) "
                  "DO UPDATE SET items = excluded.items, updated_at = excluded.updated_at",
                  (menu.handle, json.dumps(list(menu.items)), menu.updated_at))
@@ -73,10 +80,10 @@ def save_menu(conn: Connection, menu: Menu) -> None:
 
 def insert_post(conn: Connection, post: Post) -> None:
     """Add a post."""
-    conn.execute(f"INSERT INTO posts ({_POST_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (post.id, post.slug, post.title, post.excerpt, post.body_html, post.author, post.status,
-                  post.published_at, post.image_id, post.seo_title, post.seo_description, post.created_at,
-                  post.updated_at))
+    values = (post.id, post.slug, post.title, post.excerpt, post.body_html, post.author, post.status,
+              post.published_at, post.image_id, post.seo_title, post.seo_description, post.created_at, post.updated_at)
+    check_write(conn, "posts", dict(zip(_POST_COLS.split(", "), values, strict=True)), key=post.id, new=True)
+    conn.execute(f"INSERT INTO posts ({_POST_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def get_post_by_slug(conn: Connection, slug: str) -> Post | None:
@@ -111,9 +118,10 @@ def _media(row: Row) -> Media:
 
 def insert_media(conn: Connection, media: Media) -> None:
     """Record an uploaded image."""
-    conn.execute(f"INSERT INTO media ({_MEDIA_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (media.id, media.hash, media.filename, media.mime, media.width, media.height, media.bytes,
-                  media.format, json.dumps(list(media.widths)), media.alt, media.created_at))
+    values = (media.id, media.hash, media.filename, media.mime, media.width, media.height, media.bytes,
+              media.format, json.dumps(list(media.widths)), media.alt, media.created_at)
+    check_write(conn, "media", dict(zip(_MEDIA_COLS.split(", "), values, strict=True)), key=media.id, new=True)
+    conn.execute(f"INSERT INTO media ({_MEDIA_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def get_media_by_hash(conn: Connection, digest: str) -> Media | None:
@@ -148,6 +156,7 @@ def list_media(conn: Connection) -> list[Media]:
 
 def set_media_alt(conn: Connection, media_id: str, alt: str) -> None:
     """Change an image's alt text."""
+    check_write(conn, "media", {"alt": alt}, key=media_id)
     conn.execute("UPDATE media SET alt = ? WHERE id = ?", (alt, media_id))
 
 

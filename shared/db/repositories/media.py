@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from shared.db.database import Connection
+from shared.db.repositories.checks import check_write
 
 # (id, title, template) of pages, (id, title) of posts and collections, (id, title, position) of products.
 PageRow = tuple[str, str, str | None]
@@ -47,11 +48,13 @@ def blocks_mentioning(conn: Connection, text: str) -> list[tuple[str, str, str, 
 
 def set_page_social_image(conn: Connection, page_id: str, media_id: str | None, updated_at: str) -> None:
     """Point a page's social image at another image (or none)."""
+    check_write(conn, "pages", {"social_image_id": media_id, "updated_at": updated_at}, key=page_id)
     conn.execute("UPDATE pages SET social_image_id = ?, updated_at = ? WHERE id = ?", (media_id, updated_at, page_id))
 
 
 def set_post_image(conn: Connection, post_id: str, media_id: str | None, updated_at: str) -> None:
     """Point a post's cover at another image (or none)."""
+    check_write(conn, "posts", {"image_id": media_id, "updated_at": updated_at}, key=post_id)
     conn.execute("UPDATE posts SET image_id = ?, updated_at = ? WHERE id = ?", (media_id, updated_at, post_id))
 
 
@@ -74,6 +77,7 @@ def drop_product_image(conn: Connection, product_id: str, media_id: str) -> None
 
 def set_block_settings(conn: Connection, block_id: str, settings: dict[str, Any], updated_at: str) -> None:
     """Write a block's settings as they are (the caller only swapped one image id for another)."""
+    check_write(conn, "blocks", {"settings": json.dumps(settings), "updated_at": updated_at}, key=block_id)
     conn.execute("UPDATE blocks SET settings = ?, updated_at = ? WHERE id = ?",
                  (json.dumps(settings), updated_at, block_id))
 

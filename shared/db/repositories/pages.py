@@ -7,6 +7,7 @@ from typing import Any
 
 from shared.db.database import Connection, Row
 from shared.models import Block, BlockRevision, Page
+from shared.db.repositories.checks import check_write
 
 _PAGE_COLS = ("id, slug, title, status, position, seo_title, seo_description, canonical_url, social_image_id, "
               "noindex, published_at, created_at, updated_at, template")
@@ -59,15 +60,19 @@ def get_page_by_slug(conn: Connection, slug: str) -> Page | None:
 
 
 def insert_page(conn: Connection, page: Page) -> None:
-    """Add a page."""
-    conn.execute(f"INSERT INTO pages ({_PAGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (page.id, page.slug, page.title, page.status, page.position, page.seo_title, page.seo_description,
-                  page.canonical_url, page.social_image_id, int(page.noindex), page.published_at, page.created_at,
-                  page.updated_at, page.template))
+    """Add a page. Raises RowRefused for values the table rules refuse (shared/sync/rules.py)."""
+    values = (page.id, page.slug, page.title, page.status, page.position, page.seo_title, page.seo_description,
+              page.canonical_url, page.social_image_id, int(page.noindex), page.published_at, page.created_at,
+              page.updated_at, page.template)
+    check_write(conn, "pages", dict(zip(_PAGE_COLS.split(", "), values, strict=True)), key=page.id, new=True)
+    conn.execute(f"INSERT INTO pages ({_PAGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def update_page(conn: Connection, page_id: str, **fields: Any) -> None:
-    """Set the given columns of a page (names checked against PAGE_FIELDS)."""
+    """Set the given columns of a page (names checked against PAGE_FIELDS, values by the table rules)."""
+    if "noindex" in fields:
+        fields["noindex"] = int(fields["noindex"])
+    check_write(conn, "pages", fields, key=page_id)
     _update(conn, "pages", PAGE_FIELDS, page_id, fields)
 
 
@@ -95,10 +100,11 @@ def get_block(conn: Connection, block_id: str) -> Block | None:
 
 
 def insert_block(conn: Connection, block: Block) -> None:
-    """Add a block row (the caller keeps positions contiguous)."""
-    conn.execute(f"INSERT INTO blocks ({_BLOCK_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (block.id, block.page_id, block.kind, block.code, json.dumps(block.settings), block.position,
-                  int(block.hidden), block.created_at, block.updated_at))
+    """Add a block row (the caller keeps positions contiguous). Raises RowRefused (table rules)."""
+    values = (block.id, block.page_id, block.kind, block.code, json.dumps(block.settings), block.position,
+              int(block.hidden), block.created_at, block.updated_at)
+    check_write(conn, "blocks", dict(zip(_BLOCK_COLS.split(", "), values, strict=True)), key=block.id, new=True)
+    conn.execute(f"INSERT INTO blocks ({_BLOCK_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def update_block(conn: Connection, block_id: str, **fields: Any) -> None:
@@ -107,6 +113,7 @@ def update_block(conn: Connection, block_id: str, **fields: Any) -> None:
         fields["settings"] = json.dumps(fields["settings"])
     if "hidden" in fields:
         fields["hidden"] = int(fields["hidden"])
+    check_write(conn, "blocks", fields, key=block_id)
     _update(conn, "blocks", BLOCK_FIELDS, block_id, fields)
 
 

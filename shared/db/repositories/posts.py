@@ -7,6 +7,7 @@ from typing import Any
 from shared.db.database import Connection
 from shared.db.repositories.content import _POST_COLS
 from shared.models import Post
+from shared.db.repositories.checks import check_write
 
 # The columns update_post may set: the names are written into SQL, so they come from this list only.
 POST_FIELDS = frozenset({"slug", "title", "excerpt", "body_html", "author", "status", "published_at", "image_id",
@@ -31,6 +32,7 @@ def update_post(conn: Connection, post_id: str, **fields: Any) -> None:
         raise ValueError(f"not post columns: {sorted(unknown)}")
     if not fields:
         return
+    check_write(conn, "posts", fields, key=post_id)
     assignments = ", ".join(f"{name} = ?" for name in fields)
     conn.execute(f"UPDATE posts SET {assignments} WHERE id = ?", (*fields.values(), post_id))
 

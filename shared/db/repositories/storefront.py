@@ -6,6 +6,7 @@ import json
 
 from shared.db.database import Connection
 from shared.models import Storefront
+from shared.db.repositories.checks import check_write
 
 _COLS = "id, slug, name, status, currency, locale, timezone, settings, created_at, updated_at"
 
@@ -21,14 +22,19 @@ def get_storefront(conn: Connection) -> Storefront | None:
 
 
 def insert_storefront(conn: Connection, store: Storefront) -> None:
-    """Create the storefront row."""
-    conn.execute(f"INSERT INTO storefront ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (store.id, store.slug, store.name, store.status, store.currency, store.locale, store.timezone,
-                  json.dumps(store.settings), store.created_at, store.updated_at))
+    """Create the storefront row. Raises RowRefused for values the table rules refuse."""
+    values = (store.id, store.slug, store.name, store.status, store.currency, store.locale, store.timezone,
+              json.dumps(store.settings), store.created_at, store.updated_at)
+    check_write(conn, "storefront", dict(zip(_COLS.split(", "), values, strict=True)), key=store.id, new=True)
+    conn.execute(f"INSERT INTO storefront ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def update_storefront(conn: Connection, store: Storefront) -> None:
-    """Write every editable field of the storefront row."""
+    """Write every editable field of the storefront row. Raises RowRefused (table rules)."""
+    check_write(conn, "storefront", {"name": store.name, "status": store.status, "currency": store.currency,
+                                     "locale": store.locale, "timezone": store.timezone,
+                                     "settings": json.dumps(store.settings), "updated_at": store.updated_at},
+                key=store.id)
     conn.execute("UPDATE storefront SET name = ?, status = ?, currency = ?, locale = ?, timezone = ?, "
                  "settings = ?, updated_at = ? WHERE id = ?",
                  (store.name, store.status, store.currency, store.locale, store.timezone,

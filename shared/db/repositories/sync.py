@@ -1,7 +1,10 @@
-"""Sync tables (migration 0007) and generic row access to the synced tables.
+"""Sync tables (migration 0007) and THE generic row access to the synced tables: sync (push, pull,
+merge) and publishing (snapshots, releases) both read and write the synced tables through here.
 
 Table and column names are formatted into SQL only after `_check` has matched them against the
-table spec (shared/sync/tables.py) and the schema's own column list; values are always bound."""
+table spec (shared/sync/tables.py) and the schema's own column list; values are always bound. The
+spec also carries the rules a row's values must pass (`TableSpec.check`): callers check before they
+write, since the rules look at what changes (an op's fields), not at every column of every row."""
 
 from __future__ import annotations
 
@@ -144,6 +147,19 @@ def delete_row(conn: Connection, spec: TableSpec, key: str) -> None:
     conn.execute(f"DELETE FROM {spec.name} WHERE {spec.key} = ?", (key,))
 
 
+def delete_rows(conn: Connection, spec: TableSpec, keys: Sequence[Any]) -> None:
+    """Delete the rows with these keys, a few statements for all of them."""
+    _check(spec, [spec.key])
+    for chunk in _chunks(list(keys), _CHUNK):
+        conn.execute(f"DELETE FROM {spec.name} WHERE {spec.key} IN ({', '.join('?' * len(chunk))})", chunk)
+
+
+def foreign_keys(conn: Connection, spec: TableSpec) -> list[tuple[str, str, str]]:
+    """(column, referenced table, referenced column) for each foreign key of the table."""
+    _check(spec)
+    return [(row[3], row[2], row[4]) for row in conn.all(f"PRAGMA foreign_key_list({spec.name})")]
+
+
 def keys_with_value(conn: Connection, spec: TableSpec, column: str, value: Any) -> list[str]:
     """Keys of the rows whose `column` equals value."""
     _checked_columns(conn, spec, [column])
@@ -194,6 +210,14 @@ def clear_dirty(conn: Connection) -> None:
 def clear_dirty_row(conn: Connection, table: str, key: str) -> None:
     """Forget one row's dirty mark."""
     conn.execute("DELETE FROM sync_dirty WHERE table_name = ? AND key = ?", (table, key))
+
+
+def mark_dirty(conn: Connection, entries: Sequence[tuple[str, str, str]]) -> None:
+    """Mark rows dirty again: (table, key, edit hlc) each (an edit held back or refused)."""
+    for chunk in _chunks(entries, _CHUNK):
+        conn.execute(f"INSERT INTO sync_dirty (table_name, key, hlc) VALUES {', '.join('(?, ?, ?)' for _ in chunk)} "
+                     "ON CONFLICT (table_name, key) DO UPDATE SET hlc = excluded.hlc",
+                     [v for entry in chunk for v in entry])
 
 
 # Stored clocks (sync_clocks.clocks, sync_log.clocks) name the HLC shared by every field not listed
@@ -319,6 +343,17 @@ def list_outbox(conn: Connection) -> list[dict[str, Any]]:
 def outbox_texts(conn: Connection) -> list[str]:
     """The ops not yet acknowledged, in order, as their stored JSON text."""
     return [r[0] for r in conn.all("SELECT op FROM sync_outbox ORDER BY n")]
+
+
+def outbox_from(conn: Connection, n: int) -> list[tuple[int, dict[str, Any]]]:
+    """(number, op) of the ops numbered n and after, in order."""
+    return [(int(m), json.loads(text)) for m, text in conn.all("SELECT n, op FROM sync_outbox WHERE n >= ? ORDER BY n",
+                                                              (n,))]
+
+
+def delete_outbox_from(conn: Connection, n: int) -> None:
+    """Forget the ops numbered n and after."""
+    conn.execute("DELETE FROM sync_outbox WHERE n >= ?", (n,))
 
 
 def delete_outbox_through(conn: Connection, n: int) -> None:

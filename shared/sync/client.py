@@ -18,14 +18,16 @@ import httpx
 from shared.db import Database
 from shared.db.migrate import latest_version
 from shared.db.repositories import content
-from shared.media.service import rendition_name
+from shared.media.errors import MediaError
+from shared.media.names import rendition_path
 from shared.models import StoreRecord
 from shared.storefront.service import DataDir, Store, adopt_store
-from shared.sync import device
+from shared.sync import device, refusals
+from shared.sync.refusals import Refusal
 from shared.db.stamps import utc_now
 from shared.errors import VibeshopError
+from shared.sync.protocol import PROTOCOL, PROTOCOL_HEADER, SCHEMA_HEADER
 
-PROTOCOL = "1"
 PULL_PAGE = 1_000
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
@@ -47,10 +49,11 @@ class SyncReport:
     pulled: int
     cursor: int
     conflicts: int          # unresolved conflicts this device knows of after the cycle
+    refused: tuple[Refusal, ...] = ()   # edits the table rules refused: kept here, not in the cloud
 
 
 def _headers(token: str | None = None) -> dict[str, str]:
-    headers = {"Vibeshop-Protocol": PROTOCOL, "Vibeshop-Schema": str(latest_version("store"))}
+    headers = {PROTOCOL_HEADER: PROTOCOL, SCHEMA_HEADER: str(latest_version("store"))}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     return headers
@@ -136,16 +139,30 @@ class Syncer:
         return _call(self.client, "POST", f"{self.remote}{path}", token=self.token, body=body).json()
 
     def sync(self) -> SyncReport:
-        """Form ops, push them, pull until up to date, fetch missing images."""
+        """Form ops, push them, pull until up to date, fetch missing images. Edits the table rules
+        refuse (here when forming, or by the cloud) stay on this device and are in the report."""
         device.form_ops(self.db)
-        pushed = 0
-        for body in device.push_bodies(self.db):
-            answer = self._push(body)
-            device.acknowledge(self.db, answer["last_op"])
-            pushed += answer["applied"]
+        pushed = self._push_outbox()
         pulled, _records = self.pull()
         self.fetch_media()
-        return SyncReport(pushed, pulled, device.cursor(self.db), len(device.open_conflicts(self.db)))
+        return SyncReport(pushed, pulled, device.cursor(self.db), len(device.open_conflicts(self.db)),
+                          tuple(refusals.refusals(self.db)))
+
+    def _push_outbox(self) -> int:
+        """Push every op of the outbox, in order; an op the cloud refuses (422 "refused") is taken
+        out of the outbox and kept as an edit (refusals.park), and the rest is pushed again."""
+        pushed = 0
+        while True:
+            try:
+                for body in device.push_bodies(self.db):
+                    answer = self._push(body)
+                    device.acknowledge(self.db, answer["last_op"])
+                    pushed += answer["applied"]
+                return pushed
+            except RemoteError as exc:
+                # Each refusal takes one op out, so this ends; an op id the outbox lacks is reported.
+                if exc.code != "refused" or refusals.park(self.db, exc.details, device.describe) is None:
+                    raise
 
     def _push(self, body: bytes) -> dict[str, Any]:
         # A retried push is applied once by the cloud; a 'gap' (the cloud lost ops it acknowledged,
@@ -170,8 +187,11 @@ class Syncer:
         fetched = 0
         for media in self.db.read(content.list_media):
             for width in media.widths:
-                name = rendition_name(media.hash, width, media.format)
-                target = media_dir / name
+                try:        # names from the database are checked before they become paths
+                    target = rendition_path(media_dir, media.hash, width, media.format)
+                except MediaError:
+                    continue
+                name = target.name
                 if target.exists():
                     continue
                 try:
