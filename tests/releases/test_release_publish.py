@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.compose.stylesheet import current_stylesheet
 from shared.db.repositories import pages as page_repo
 from shared.pages import service as pages
 from shared.releases import list_releases, live_release, publish, release_snapshot, snapshot
@@ -59,7 +60,10 @@ def test_a_published_page_renders_like_the_working_copy(copies, executors) -> No
         assert live == work, path
         assert live[0] == 200, path
     assert "Salt air and sawdust" in render(copies.live, live_ex, "/")[1]
-    assert "#aa3300" in render(copies.live, live_ex, "/products/canvas-apron")[1]
+    # The edited theme reaches shoppers through the stylesheet the live pages link.
+    sheet = current_stylesheet(copies.live)
+    assert "#aa3300" in sheet.body.decode() and sheet == current_stylesheet(copies.work)
+    assert sheet.name in render(copies.live, live_ex, "/products/canvas-apron")[1]
 
 
 def test_unchanged_rows_are_not_rewritten(copies) -> None:
