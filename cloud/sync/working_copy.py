@@ -4,7 +4,12 @@ the live database that shoppers are served from (docs/sync-protocol.md, sections
 The first sync request for a store makes it: a consistent copy of the live database whose change
 log is seeded with every authored row, so a device's first pull brings the whole store. Several
 workers may race to make it; the file appears atomically (a hard link that fails if one exists), so
-exactly one copy wins and nobody's pushes land in a file that is then replaced."""
+exactly one copy wins and nobody's pushes land in a file that is then replaced.
+
+On a libSQL server (the folder records one) the working copy is a namespace of its own. The server
+refuses VACUUM INTO, so the copy is made row by row, and atomically another way: the rows are copied
+and the log seeded in ONE transaction of the new namespace, which a racing worker waits for and
+then finds done."""
 
 from __future__ import annotations
 
@@ -13,11 +18,13 @@ import threading
 import uuid
 from pathlib import Path
 
-from shared.db import Database, connect
-from shared.db.repositories.copies import remove_shopper_data, vacuum_into
-from shared.storefront.service import DataDir, Store
+from shared.db import Connection, Database, connect
+from shared.db.database import REMOTE_SCHEMES
+from shared.db.repositories.copies import SHOPPER_TABLES, copy_rows, remove_shopper_data, vacuum_into
+from shared.db.repositories.storefront import has_storefront
+from shared.storefront.service import DataDir, Store, open_namespace
 from shared.db.repositories.sync import get_row
-from shared.sync.merge import add_cloud_row, seed_log
+from shared.sync.merge import add_cloud_row, seed_log, seed_log_rows
 from shared.sync.tables import SPECS
 
 
@@ -44,6 +51,25 @@ def _make(store: Store, target: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
+def _make_on_server(data_dir: DataDir, store: Store) -> Database:
+    """The store's working copy namespace, made and filled from the live database if need be."""
+    assert data_dir.server is not None
+    work = open_namespace(data_dir.server, data_dir.server.namespace("work", store.record.id), create=True)
+
+    def fill(conn: Connection) -> None:
+        if has_storefront(conn):            # made already (by another worker, or before a restart)
+            return
+        store.db.read(lambda live: copy_rows(live, conn))
+        seed_log_rows(conn)
+
+    try:
+        work.write(fill)
+    except BaseException:
+        work.close()
+        raise
+    return work
+
+
 class WorkingCopies:
     """Open working copies, one per store, made on first use; one instance per worker."""
 
@@ -56,6 +82,8 @@ class WorkingCopies:
         """The store's working copy (made now if it does not exist yet)."""
         with self._lock:
             db = self._open.get(store.record.id)
+            if db is None and self.data_dir.server is not None:
+                db = self._open[store.record.id] = _make_on_server(self.data_dir, store)
             if db is None:
                 path = working_copy_path(self.data_dir, store.record.id)
                 if not path.exists():
@@ -68,9 +96,15 @@ class WorkingCopies:
         """The store's working copy if one was made (no device has synced yet: None; a copy made
         later starts from the live database, so it has everything the live database has then)."""
         with self._lock:
-            if store.record.id not in self._open and not working_copy_path(self.data_dir, store.record.id).exists():
+            if store.record.id not in self._open and not self._exists(store.record.id):
                 return None
         return self.for_store(store)
+
+    def _exists(self, store_id: str) -> bool:
+        server = self.data_dir.server
+        if server is not None:
+            return server.has_namespace(server.namespace("work", store_id))
+        return working_copy_path(self.data_dir, store_id).exists()
 
     def close(self) -> None:
         """Close every open working copy."""
@@ -95,6 +129,15 @@ def device_copy(store: Store, target: Path) -> None:
     """A consistent copy of the store's live database for a device to start from, at `target`:
     the catalogue, stock, media and content, but no customers, carts or orders (a merchant's laptop
     needs none of them to author the store, and should not carry them)."""
+    if store.db.url.startswith(REMOTE_SCHEMES):
+        # A server refuses VACUUM INTO: copy the rows into a fresh file of the same schema; the
+        # shoppers' tables are never written to it at all.
+        copy = connect(target)
+        try:
+            store.db.read(lambda live: copy.write(lambda conn: copy_rows(live, conn, skip=SHOPPER_TABLES)))
+        finally:
+            copy.close()
+        return
     store.db.maintenance(lambda conn: vacuum_into(conn, target))
     copy = connect(target)
     try:

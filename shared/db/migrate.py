@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from shared.db.database import REMOTE_SCHEMES, split_statements
 from shared.db.errors import DatabaseError, MigrationError
 
 if TYPE_CHECKING:
@@ -77,8 +78,23 @@ def apply_migrations(db: Database, kind: str) -> list[int]:
                          (m.version, m.name, datetime.now(UTC).isoformat(timespec="seconds")))
 
         try:
-            db.write(apply)
+            if db.url.startswith(REMOTE_SCHEMES):
+                _apply_on_server(db, migration)
+            else:
+                db.write(apply)
         except DatabaseError as exc:
             raise MigrationError(f"migration {migration.version:04d}_{migration.name} failed: {exc}") from exc
         applied.append(migration.version)
     return applied
+
+
+def _apply_on_server(db: Database, m: Migration) -> None:
+    """One migration on a libSQL server: its statements and its ledger row as one batch, then the
+    ledger read back (the batch does not report a failed statement; a missing row means one did)."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    ledger = ("INSERT INTO schema_migrations (version, name, applied_at) "
+              f"VALUES ({m.version:d}, '{m.name}', '{stamp}')")      # m.name is [a-z0-9_], from _NAME
+    db.maintenance(lambda conn: conn.batch_transaction([*split_statements(m.sql), ledger]))
+    if not db.read(lambda conn: conn.one("SELECT 1 FROM schema_migrations WHERE version = ?", (m.version,))):
+        raise DatabaseError("a statement failed on the libSQL server (its batch answer does not say which); "
+                            "nothing of the migration was kept")

@@ -1,0 +1,122 @@
+"""A connection to a libSQL server (sqld, Turso) that outlives the server's dead streams.
+
+`libsql` 0.1.11 talks Hrana over HTTP to a server. Facts measured here (docs/data.md):
+- a transaction left idle for 10 s expires (`STREAM_EXPIRED`), and then every later statement on that
+  connection fails the same way, ROLLBACK included: the connection is dead;
+- a process forked after a remote connection existed hangs on its next remote connection (the
+  client's runtime does not survive fork).
+
+So this wrapper connects lazily (a `Database` made before a fork is usable after it only if nothing
+was sent), and when the stream dies it throws the connection away: the transaction it carried is gone
+on the server too, so ROLLBACK is answered locally and the next statement opens a fresh connection.
+Nobody holds a remote transaction across a wait: `Database.write`/`read` run a synchronous function.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+import libsql
+
+from shared.db.errors import DatabaseError
+
+# Errors after which the server holds nothing of this connection's stream.
+_DEAD = ("STREAM_EXPIRED", "STREAM_NOT_FOUND", "stream has expired", "Stream not found", "error sending request",
+         "connection closed", "Connection refused", "connection reset", "broken pipe")
+# The server answers these without running the statement: sending it again on a new stream is safe.
+_UNKNOWN_STREAM = ("STREAM_EXPIRED", "STREAM_NOT_FOUND", "stream has expired")
+_used_in_pid: int | None = None            # the process that made this interpreter's first remote connection
+_pid_lock = threading.Lock()
+
+
+def _note_process() -> None:
+    global _used_in_pid
+    with _pid_lock:
+        if _used_in_pid is None:
+            _used_in_pid = os.getpid()
+        elif _used_in_pid != os.getpid():
+            raise DatabaseError("a libSQL server connection cannot be made in a process forked from one that "
+                                "already had one (it would hang): start workers with 'spawn', or connect "
+                                "only after the fork")
+
+
+def is_dead_stream(exc: BaseException) -> bool:
+    """Whether this error means the connection's server stream is gone."""
+    text = str(exc)
+    return any(mark.lower() in text.lower() for mark in _DEAD)
+
+
+class RemoteConnection:
+    """The part of a libsql connection that `Database` uses, over a connection remade when it dies."""
+
+    def __init__(self, url: str, auth_token: str):
+        self.url = url
+        self._token = auth_token
+        self._raw: Any = None
+        self._pid = 0
+        self._dead = False
+        self.reconnects = 0                  # how often a dead stream was replaced (tests, monitoring)
+
+    def _connection(self) -> Any:
+        if self._raw is None or self._dead or self._pid != os.getpid():
+            self._replace()
+        return self._raw
+
+    def _replace(self) -> None:
+        if self._raw is not None and self._pid == os.getpid():
+            self.reconnects += 1
+            try:
+                self._raw.close()
+            except ValueError:
+                pass
+        _note_process()
+        raw = libsql.connect(self.url, auth_token=self._token, isolation_level=None, _check_same_thread=False)
+        # Per connection on the server: set again on every new one.
+        raw.execute("PRAGMA foreign_keys = ON")
+        self._raw, self._pid, self._dead = raw, os.getpid(), False
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open (a dead stream's transaction is gone)."""
+        if self._raw is None or self._dead or self._pid != os.getpid():
+            return False
+        return bool(self._raw.in_transaction)
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        """Run one statement. A dead stream raises once (its transaction is lost) and the next statement
+        gets a new connection; ROLLBACK of a transaction the server already dropped succeeds."""
+        if self._dead and sql.strip().upper() == "ROLLBACK":
+            return self._connection().execute("SELECT 1")
+        starts_fresh = not self.in_transaction
+        raw = self._connection()
+        try:
+            return raw.execute(sql, params)
+        except ValueError as exc:
+            if not is_dead_stream(exc):
+                raise
+            self._dead = True
+            if starts_fresh and any(mark.lower() in str(exc).lower() for mark in _UNKNOWN_STREAM):
+                # Nothing was open: the statement never ran, so it is safe to send again, once.
+                return self._connection().execute(sql, params)
+            raise
+
+    def run_batch(self, statements: list[str]) -> None:
+        """Run statements in one round trip (`Connection.batch_transaction`). A failing statement
+        stops the batch without an error, so any transaction it left open is rolled back here."""
+        raw = self._connection()
+        raw.executescript(";\n".join(s.rstrip().rstrip(";") for s in statements) + ";")
+        try:
+            raw.execute("ROLLBACK")        # refused when the batch committed: then nothing is open
+        except ValueError:
+            pass
+
+    def close(self) -> None:
+        """Close the connection (if one was made in this process)."""
+        if self._raw is not None and self._pid == os.getpid():
+            try:
+                self._raw.close()
+            except ValueError:
+                pass
+        self._raw = None
