@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from shared.db import Database, connect
+from shared.db.repositories.copies import copy_rows
 from shared.demo.seed import seed_demo
 from shared.storefront.service import DataDir, Store, create_store, open_store
 from shared.vibe.executor import StoreExecutor
+from sqld_support import Sqld
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +70,38 @@ def executor() -> Iterator[StoreExecutor]:
     ex = StoreExecutor("test-store")
     yield ex
     ex.close()
+
+
+@pytest.fixture(scope="session")
+def sqld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sqld]:
+    """One libSQL server (sqld, namespaces on) for the session; each test uses namespaces of its own."""
+    server = Sqld(tmp_path_factory.mktemp("sqld")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["file", "sqld"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """Which libSQL the test's databases are on: an embedded file or a libSQL server (sqld)."""
+    return request.param
+
+
+@pytest.fixture
+def make_db(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., Database]]:
+    """Make migrated, empty databases (or copies of one) on the test's engine; all closed at the end."""
+    made: list[Database] = []
+
+    def make(*, copy_of: Database | None = None, name: str = "store") -> Database:
+        if engine == "sqld":
+            server = request.getfixturevalue("sqld")
+            database = server.copy_of(copy_of) if copy_of is not None else server.new_database()
+        else:
+            database = connect(tmp_path / f"{name}-{len(made)}.db")
+            if copy_of is not None:
+                copy_of.read(lambda src: database.write(lambda conn: copy_rows(src, conn)))
+        made.append(database)
+        return database
+
+    yield make
+    for database in made:
+        database.close()

@@ -7,9 +7,8 @@ workers may race to make it; the file appears atomically (a hard link that fails
 exactly one copy wins and nobody's pushes land in a file that is then replaced.
 
 On a libSQL server (the folder records one) the working copy is a namespace of its own. The server
-refuses VACUUM INTO, so the copy is made row by row, and atomically another way: the rows are copied
-and the log seeded in ONE transaction of the new namespace, which a racing worker waits for and
-then finds done."""
+refuses VACUUM INTO, so the copy is made from the rows, as one batch that a copy made first by a
+racing worker refuses whole."""
 
 from __future__ import annotations
 
@@ -18,13 +17,14 @@ import threading
 import uuid
 from pathlib import Path
 
-from shared.db import Connection, Database, connect
+from shared.db import Database, DatabaseError, connect
 from shared.db.database import REMOTE_SCHEMES
-from shared.db.repositories.copies import SHOPPER_TABLES, copy_rows, remove_shopper_data, vacuum_into
+from shared.db.repositories.copies import (SHOPPER_TABLES, copy_rows, copy_statements, remove_shopper_data,
+                                           vacuum_into)
 from shared.db.repositories.storefront import has_storefront
 from shared.storefront.service import DataDir, Store, open_namespace
 from shared.db.repositories.sync import get_row
-from shared.sync.merge import add_cloud_row, seed_log, seed_log_rows
+from shared.sync.merge import add_cloud_row, seed_log
 from shared.sync.tables import SPECS
 
 
@@ -52,18 +52,20 @@ def _make(store: Store, target: Path) -> None:
 
 
 def _make_on_server(data_dir: DataDir, store: Store) -> Database:
-    """The store's working copy namespace, made and filled from the live database if need be."""
+    """The store's working copy namespace, made and filled from the live database if need be.
+
+    The rows go in as one batch, the first statement of which fails on a copy that another worker
+    filled already (then nothing changes); the log is then seeded, which happens once whoever does
+    it, and before any push can reach the copy (pushes come through here)."""
     assert data_dir.server is not None
     work = open_namespace(data_dir.server, data_dir.server.namespace("work", store.record.id), create=True)
-
-    def fill(conn: Connection) -> None:
-        if has_storefront(conn):            # made already (by another worker, or before a restart)
-            return
-        store.db.read(lambda live: copy_rows(live, conn))
-        seed_log_rows(conn)
-
     try:
-        work.write(fill)
+        if not work.read(has_storefront):
+            statements = store.db.read(lambda live: work.read(lambda target: copy_statements(live, target)))
+            work.maintenance(lambda conn: conn.batch_transaction(statements))
+            if not work.read(has_storefront):
+                raise DatabaseError("the working copy could not be made on the libSQL server")
+        seed_log(work)
     except BaseException:
         work.close()
         raise

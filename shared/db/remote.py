@@ -87,13 +87,17 @@ class RemoteConnection:
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         """Run one statement. A dead stream raises once (its transaction is lost) and the next statement
         gets a new connection; ROLLBACK of a transaction the server already dropped succeeds."""
-        if self._dead and sql.strip().upper() == "ROLLBACK":
+        rollback = sql.strip().upper() == "ROLLBACK"
+        if self._dead and rollback:
             return self._connection().execute("SELECT 1")
         starts_fresh = not self.in_transaction
         raw = self._connection()
         try:
             return raw.execute(sql, params)
         except ValueError as exc:
+            if rollback and "no transaction is active" in str(exc):
+                # The server already ended it (an interrupted or timed-out transaction): done.
+                return raw.execute("SELECT 1")
             if not is_dead_stream(exc):
                 raise
             self._dead = True

@@ -82,16 +82,12 @@ class DataDir:
 
 def open_namespace(server: DbServer, namespace: str, *, migrations: str = "store", create: bool = False) -> Database:
     """Open (and migrate) one database on the server; with `create`, make its namespace if missing."""
-    try:
-        return connect(server.url_for(namespace), migrations=migrations)
-    except DatabaseError as exc:
-        if not (create and "doesn't exist" in str(exc)):
-            raise
-    try:
-        server.create_namespace(namespace)
-    except DatabaseError as exc:
-        if "already exists" not in str(exc):    # another process made it first: use theirs
-            raise
+    if create and not server.has_namespace(namespace):
+        try:
+            server.create_namespace(namespace)
+        except DatabaseError as exc:
+            if "already exists" not in str(exc):    # another process made it first: use theirs
+                raise
     return connect(server.url_for(namespace), migrations=migrations)
 
 

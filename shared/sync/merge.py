@@ -152,20 +152,18 @@ def latest_cursor(db: Database) -> int:
 def seed_log(db: Database) -> int:
     """Log every row of the synced tables once (a new working copy, section 5.2), parents first, with
     one cloud HLC as every field's clock. Does nothing when the log is not empty; returns rows logged."""
-    return db.write(seed_log_rows)
+    def write(conn: Connection) -> int:
+        if repo.newest_seq(conn):
+            return 0
+        stamp = clock.now(conn, clock.CLOUD)
+        count = 0
+        for spec in ORDER:
+            for row in repo.all_rows(conn, spec):
+                _log_as_cloud_row(conn, spec, row, stamp)
+                count += 1
+        return count
 
-
-def seed_log_rows(conn: Connection) -> int:
-    """`seed_log` inside the caller's write transaction (a working copy filled and seeded at once)."""
-    if repo.newest_seq(conn):
-        return 0
-    stamp = clock.now(conn, clock.CLOUD)
-    count = 0
-    for spec in ORDER:
-        for row in repo.all_rows(conn, spec):
-            _log_as_cloud_row(conn, spec, row, stamp)
-            count += 1
-    return count
+    return db.write(write)
 
 
 def _log_as_cloud_row(conn: Connection, spec: TableSpec, row: Mapping[str, Any], stamp: str) -> int:

@@ -28,7 +28,8 @@ def remove_shopper_data(conn: Connection) -> None:
 # What a database's own schema makes and a copy must not carry: the migration ledger is the target's
 # own (same migrations), and virtual tables are copied through their shadow tables.
 _NOT_COPIED = ("schema_migrations",)
-ROWS_PER_INSERT = 200          # one statement per 200 rows: a server round trip costs about 1 ms
+ROWS_PER_INSERT = 200          # one statement per 200 rows
+_FIRST = "storefront"          # copied first, with no DELETE before it: a target that has one refuses it
 
 
 def copied_tables(conn: Connection) -> list[str]:
@@ -39,42 +40,66 @@ def copied_tables(conn: Connection) -> list[str]:
             if name not in _NOT_COPIED and not (sql or "").upper().startswith("CREATE VIRTUAL")]
 
 
-def copy_rows(source: Connection, target: Connection, *, skip: tuple[str, ...] = ()) -> int:
-    """Make `target` (a freshly migrated database with the same schema, inside its write transaction)
-    hold exactly the rows `source` holds (inside its read transaction, so one consistent snapshot),
-    leaving out the tables in `skip`. For databases VACUUM INTO cannot copy (a libSQL server refuses
-    it). Triggers are set aside while rows go in, so derived rows (search index, summaries, content
-    version) arrive as they are rather than being derived twice. Returns the rows copied."""
-    target.execute("PRAGMA defer_foreign_keys = ON")   # rows go in table by table, not parents first
-    triggers = target.all("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-    for name, _sql in triggers:
-        target.execute(f'DROP TRIGGER "{name}"')
-    copied = 0
-    for table in copied_tables(target):
-        target.execute(f'DELETE FROM "{table}"')       # what the target's migrations seeded
-        if table in skip:
-            continue
-        columns = [row[1] for row in target.all(f'PRAGMA table_info("{table}")')]
-        names = ", ".join(f'"{c}"' for c in columns)
-        rows = source.all(f'SELECT {names} FROM "{table}"')
-        copied += insert_rows(target, table, columns, rows)
-    for _name, sql in triggers:
-        target.execute(sql)
-    return copied
+def copy_statements(source: Connection, target: Connection, *, skip: tuple[str, ...] = ()) -> list[str]:
+    """The statements that make `target` (freshly migrated, same schema) hold exactly the rows of
+    `source` (read now, inside its read transaction: one consistent snapshot), leaving out the tables
+    in `skip`. For databases VACUUM INTO cannot copy (a libSQL server refuses it).
+
+    Values are SQL literals, so that a server can take them all as one batch (sent one by one, DDL
+    statements were lost on sqld under contention). The first statement inserts the store's
+    settings row, so on a target that already holds a store the whole batch stops before changing
+    anything. Triggers are set aside while rows go in, so derived rows (search index, summaries,
+    content version) arrive as they are rather than being derived twice."""
+    statements = ["PRAGMA defer_foreign_keys = ON"]     # rows go in table by table, not parents first
+    tables = copied_tables(target)
+    if _FIRST in tables:
+        tables.remove(_FIRST)
+        statements += _inserts(source, target, _FIRST)
+    triggers = target.all("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+    statements += [f'DROP TRIGGER "{name}"' for name, _sql in triggers]
+    for table in tables:
+        statements.append(f'DELETE FROM "{table}"')         # what the target's migrations seeded
+        if table not in skip:
+            statements += _inserts(source, target, table)
+    statements += [sql for _name, sql in triggers]
+    return statements
 
 
-def insert_rows(conn: Connection, table: str, columns: list[str], rows: list[tuple]) -> int:
-    """Insert rows, many to a statement; returns how many."""
-    if not rows:
-        return 0
+def copy_rows(source: Connection, target: Connection, *, skip: tuple[str, ...] = ()) -> None:
+    """`copy_statements` run one by one inside the caller's write transaction (a local target)."""
+    for statement in copy_statements(source, target, skip=skip):
+        target.execute(statement)
+
+
+def _inserts(source: Connection, target: Connection, table: str) -> list[str]:
+    columns = [row[1] for row in target.all(f'PRAGMA table_info("{table}")')]
     names = ", ".join(f'"{c}"' for c in columns)
-    one = "(" + ", ".join("?" * len(columns)) + ")"
-    per = max(1, min(ROWS_PER_INSERT, 30000 // max(1, len(columns))))
-    for start in range(0, len(rows), per):
-        chunk = rows[start:start + per]
-        conn.execute(f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([one] * len(chunk)),
-                     [value for row in chunk for value in row])
-    return len(rows)
+    rows = source.all(f'SELECT {names} FROM "{table}"')
+    return [f'INSERT INTO "{table}" ({names}) VALUES '
+            + ", ".join("(" + ", ".join(sql_literal(v) for v in row) + ")" for row in rows[start:start + ROWS_PER_INSERT])
+            for start in range(0, len(rows), ROWS_PER_INSERT)]
+
+
+def sql_literal(value: object) -> str:
+    """A value as an SQLite literal that reads back as the same value and type."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NULL"                   # SQLite stores NaN as NULL itself
+        if value in (float("inf"), float("-inf")):
+            return "9e999" if value > 0 else "-9e999"
+        return repr(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "X'" + bytes(value).hex() + "'"
+    text = str(value)
+    if "\x00" in text:                      # a literal would end at the NUL: spell it as bytes
+        return "CAST(X'" + text.encode("utf-8").hex() + "' AS TEXT)"
+    return "'" + text.replace("'", "''") + "'"
 
 
 SHOPPER_TABLES = _SHOPPER_TABLES
