@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from shared.db import Database, connect
-from shared.db.repositories.copies import copy_rows
+from shared.db.repositories.copies import copy_into
 from shared.demo.seed import seed_demo
 from shared.storefront.service import DataDir, Store, create_store, open_store
 from shared.vibe.executor import StoreExecutor
@@ -98,7 +98,7 @@ def make_db(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
         else:
             database = connect(tmp_path / f"{name}-{len(made)}.db")
             if copy_of is not None:
-                copy_of.read(lambda src: database.write(lambda conn: copy_rows(src, conn)))
+                copy_into(copy_of, database)
         made.append(database)
         return database
 

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 from shared.db import Database, connect
-from shared.db.repositories.copies import copy_rows
+from shared.db.repositories.copies import copy_into
 from shared.db.server import DbServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,5 +108,5 @@ class Sqld:
     def copy_of(self, source: Database) -> Database:
         """A fresh namespace holding exactly the rows of `source` (a file, say)."""
         target = self.new_database()
-        source.read(lambda src: target.write(lambda conn: copy_rows(src, conn)))
+        copy_into(source, target)
         return target

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.db import Connection
+from shared.db import Connection, Database, DatabaseError
+from shared.db.database import REMOTE_SCHEMES
 
 
 def vacuum_into(conn: Connection, target: Path) -> None:
@@ -69,6 +70,26 @@ def copy_rows(source: Connection, target: Connection, *, skip: tuple[str, ...] =
     """`copy_statements` run one by one inside the caller's write transaction (a local target)."""
     for statement in copy_statements(source, target, skip=skip):
         target.execute(statement)
+
+
+def copy_into(source: Database, target: Database, *, skip: tuple[str, ...] = ()) -> None:
+    """Make `target` (freshly migrated) a copy of `source`: on a libSQL server as one batch, on a file
+    inside one write. Raises DatabaseError if the copy's row counts differ (a batch that did not take)."""
+    statements = source.read(lambda src: target.read(lambda tgt: copy_statements(src, tgt, skip=skip)))
+    if target.url.startswith(REMOTE_SCHEMES):
+        target.maintenance(lambda conn: conn.batch_transaction(statements))
+    else:
+        target.write(lambda conn: [conn.execute(statement) for statement in statements])
+    tables = [t for t in target.read(copied_tables) if t not in skip]
+    if target.read(lambda conn: row_counts(conn, tables)) != source.read(lambda conn: row_counts(conn, tables)):
+        raise DatabaseError("the copy does not hold the rows of its source (a server batch that did not take)")
+
+
+def row_counts(conn: Connection, tables: list[str]) -> tuple[int, ...]:
+    """How many rows each table holds, in one statement."""
+    if not tables:
+        return ()
+    return tuple(conn.one("SELECT " + ", ".join(f'(SELECT count(*) FROM "{t}")' for t in tables)) or ())
 
 
 def _inserts(source: Connection, target: Connection, table: str) -> list[str]:
