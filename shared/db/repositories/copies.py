@@ -34,11 +34,15 @@ _FIRST = "storefront"          # copied first, with no DELETE before it: a targe
 
 
 def copied_tables(conn: Connection) -> list[str]:
-    """The tables whose rows make a copy of this database: every plain table (the shadow tables of
-    FTS and vector indexes included, so indexes are copied as they are, not rebuilt)."""
+    """The tables whose rows make a copy of this database: every plain table, the shadow tables of FTS
+    indexes included (copied as they are, not rebuilt). Vector indexes are not copied: libSQL keeps
+    them itself as the indexed rows go in (their shadow tables cannot be emptied and refilled)."""
     rows = conn.all("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
-    return [name for name, sql in rows
-            if name not in _NOT_COPIED and not (sql or "").upper().startswith("CREATE VIRTUAL")]
+    vector_indexes = {name for (name,) in conn.all(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%libsql_vector_idx%'")}
+    derived = {"libsql_vector_meta_shadow", *(f"{name}_shadow" for name in vector_indexes)}
+    return [name for name, sql in rows if name not in _NOT_COPIED and name not in derived
+            and not (sql or "").upper().startswith("CREATE VIRTUAL")]
 
 
 def copy_statements(source: Connection, target: Connection, *, skip: tuple[str, ...] = ()) -> list[str]:
@@ -93,8 +97,16 @@ def row_counts(conn: Connection, tables: list[str]) -> tuple[int, ...]:
 
 
 def _inserts(source: Connection, target: Connection, table: str) -> list[str]:
-    columns = [row[1] for row in target.all(f'PRAGMA table_info("{table}")')]
-    names = ", ".join(f'"{c}"' for c in columns)
+    info = target.all(f'PRAGMA table_info("{table}")')
+    columns = [row[1] for row in info]
+    sql = target.scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)) or ""
+    keys = [row for row in info if row[5]]
+    rowid_alias = len(keys) == 1 and str(keys[0][2]).upper() == "INTEGER"
+    if not rowid_alias and "WITHOUT ROWID" not in " ".join(sql.upper().split()):
+        # Row ids are kept: an FTS index names products by theirs, and a table with gaps would not
+        # get the same ones again.
+        columns = ["rowid", *columns]
+    names = ", ".join(f'"{c}"' if c != "rowid" else c for c in columns)
     rows = source.all(f'SELECT {names} FROM "{table}"')
     return [f'INSERT INTO "{table}" ({names}) VALUES '
             + ", ".join("(" + ", ".join(sql_literal(v) for v in row) + ")" for row in rows[start:start + ROWS_PER_INSERT])
