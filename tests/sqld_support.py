@@ -12,11 +12,14 @@ import subprocess
 import time
 import urllib.request
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from shared.db import Database, connect
+from shared.db.repositories import stores
 from shared.db.repositories.copies import copy_into
-from shared.db.server import DbServer
+from shared.db.server import NAMESPACE_SCHEME, DbServer
+from shared.storefront.service import DataDir, list_stores
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALLER = ROOT / "scripts" / "install-sqld"
@@ -110,3 +113,24 @@ class Sqld:
         target = self.new_database()
         copy_into(source, target)
         return target
+
+
+def demo_on_server(sqld: Sqld, files: Path, root: Path) -> DataDir:
+    """A cloud data folder on sqld holding the one store of the data folder `files` (its rows copied
+    into a namespace; its media files alongside)."""
+    data = DataDir.for_cloud(root, db_server=sqld.server, db_admin=sqld.admin)
+    if data.server is None:
+        raise RuntimeError("no server recorded")
+    record = list_stores(DataDir(files))[0]
+    namespace = data.server.namespace("store", record.id)
+    data.server.create_namespace(namespace)
+    source, live = connect(DataDir(files).store_url(record)), connect(data.server.url_for(namespace))
+    catalog = data.catalog()
+    try:
+        copy_into(source, live)
+        catalog.write(lambda conn: stores.insert_store(conn, replace(record, db_url=NAMESPACE_SCHEME + namespace)))
+    finally:
+        for db in (source, live, catalog):
+            db.close()
+    shutil.copytree(files / "media", root / "media")
+    return data

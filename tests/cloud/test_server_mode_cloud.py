@@ -3,8 +3,6 @@ linked device starts from, made without VACUUM INTO (which a server refuses)."""
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,35 +11,13 @@ from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
 from cloud.sync.working_copy import device_copy
 from shared.db import connect
-from shared.db.repositories import stores
-from shared.db.repositories.copies import SHOPPER_TABLES, copied_tables, copy_into
-from shared.db.server import NAMESPACE_SCHEME
-from shared.storefront.service import DataDir, list_stores, open_store
-from sqld_support import Sqld
+from shared.db.repositories.copies import SHOPPER_TABLES, copied_tables
+from shared.storefront.service import DataDir, open_store
+from sqld_support import Sqld, demo_on_server
 from support import block_ids
 
 DEMO = {"Host": "demo.localhost"}
 PAGES = ("/", "/products/harbor-canvas-tote", "/collections/all", "/search?q=mug", "/pages/about", "/nope")
-
-
-def demo_on_server(sqld: Sqld, files: Path, root: Path) -> DataDir:
-    """A cloud data folder on sqld holding the demo store of the data folder `files` (its rows copied
-    into a namespace; its media files alongside)."""
-    data = DataDir.for_cloud(root, db_server=sqld.server, db_admin=sqld.admin)
-    assert data.server is not None
-    record = list_stores(DataDir(files))[0]
-    namespace = data.server.namespace("store", record.id)
-    data.server.create_namespace(namespace)
-    source, live = connect(DataDir(files).store_url(record)), connect(data.server.url_for(namespace))
-    catalog = data.catalog()
-    try:
-        copy_into(source, live)
-        catalog.write(lambda conn: stores.insert_store(conn, replace(record, db_url=NAMESPACE_SCHEME + namespace)))
-    finally:
-        for db in (source, live, catalog):
-            db.close()
-    shutil.copytree(files / "media", root / "media")
-    return data
 
 
 @pytest.fixture
