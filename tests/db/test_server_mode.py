@@ -25,9 +25,13 @@ def _schema(db) -> list[tuple]:
     def read(conn) -> list[tuple]:
         rows = conn.all("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
                         "ORDER BY type, name")
-        # Names in any case: the client upper-cases a keyword used as a column name ("key" -> "KEY").
-        return [(*row, tuple((c[1].lower(), c[2].replace(" ", ""), *c[3:]) for c in conn.all(f'PRAGMA table_xinfo("{row[1]}")'))
-                 if row[0] == "table" else ()) for row in rows]
+        # Names in any case and types unspaced: the client upper-cases a keyword used as a column
+        # name ("key" -> "KEY") and re-spaces types ("F32_BLOB (256)").
+        def columns(table: str) -> tuple:
+            return tuple((c[1].lower(), c[2].replace(" ", ""), *c[3:])
+                         for c in conn.all(f'PRAGMA table_xinfo("{table}")'))
+
+        return [(*row, columns(row[1]) if row[0] == "table" else ()) for row in rows]
 
     return db.read(read)
 
@@ -74,7 +78,8 @@ def test_triggers_and_semicolons_in_a_migration_survive_the_server_batch(sqld: S
     sql = ("-- a comment; with a semicolon\nCREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL "
            "DEFAULT 'a;b');\nCREATE TRIGGER notes_frozen BEFORE UPDATE ON notes\nBEGIN SELECT RAISE(ABORT, "
            "'notes are frozen; sorry'); END;\n")
-    monkeypatch.setattr(migrate, "migrations_for", lambda kind: [*shipped(kind), migrate.Migration(extra, "notes", sql)])
+    monkeypatch.setattr(migrate, "migrations_for",
+                        lambda kind: [*shipped(kind), migrate.Migration(extra, "notes", sql)])
     db = sqld.new_database()
     try:
         db.write(lambda conn: conn.execute("INSERT INTO notes (id) VALUES (1)"))
@@ -85,7 +90,7 @@ def test_triggers_and_semicolons_in_a_migration_survive_the_server_batch(sqld: S
         db.close()
 
 
-def test_a_transaction_whose_stream_expired_is_lost_whole_and_the_next_write_works(sqld: Sqld):
+def test_an_expired_stream_loses_its_transaction_whole_and_the_next_write_works(sqld: Sqld):
     """sqld drops a stream idle for 10 s with its transaction; the connection is then dead. The write
     fails as a whole and the next one gets a new connection."""
     db = sqld.new_database()

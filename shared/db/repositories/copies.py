@@ -107,9 +107,9 @@ def _inserts(source: Connection, target: Connection, table: str) -> list[str]:
         # get the same ones again.
         columns = ["rowid", *columns]
     names = ", ".join(f'"{c}"' if c != "rowid" else c for c in columns)
-    rows = source.all(f'SELECT {names} FROM "{table}"')
-    return [f'INSERT INTO "{table}" ({names}) VALUES '
-            + ", ".join("(" + ", ".join(sql_literal(v) for v in row) + ")" for row in rows[start:start + ROWS_PER_INSERT])
+    rows = [("(" + ", ".join(sql_literal(v) for v in row) + ")")
+            for row in source.all(f'SELECT {names} FROM "{table}"')]
+    return [f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join(rows[start:start + ROWS_PER_INSERT])
             for start in range(0, len(rows), ROWS_PER_INSERT)]
 
 
