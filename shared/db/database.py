@@ -212,4 +212,9 @@ def _open(url: str) -> Any:
 
 def connect(url: str | os.PathLike[str], *, migrations: str = "store") -> Database:
     """Open (creating if needed) and migrate a database: a file path, or a libsql:// / http(s):// URL."""
-    return Database(os.fspath(url), migrations=migrations)
+    url = os.fspath(url)
+    if url.startswith(REMOTE_SCHEMES):
+        from shared.db.remote import ServerDatabase  # the server's write rules (shared/db/remote.py)
+
+        return ServerDatabase(url, migrations=migrations)
+    return Database(url, migrations=migrations)

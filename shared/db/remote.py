@@ -10,17 +10,35 @@ So this wrapper connects lazily (a `Database` made before a fork is usable after
 was sent), and when the stream dies it throws the connection away: the transaction it carried is gone
 on the server too, so ROLLBACK is answered locally and the next statement opens a fresh connection.
 Nobody holds a remote transaction across a wait: `Database.write`/`read` run a synchronous function.
+
+sqld also ends a write transaction older than 5 s as soon as another writer has waited 5 s for it
+(measured: the waiter commits, the holder's next statement gets TRANSACTION_TIMEOUT and its work is
+rolled back). `ServerDatabase.write` therefore runs a write whose transaction another writer took
+again, a few times with backoff: the function only touches the connection, and its after-commit
+callbacks were discarded with the failed attempt.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import libsql
 
+from shared.db.database import Connection, Database
 from shared.db.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# Another writer took the transaction's lock: the server rolled it back whole, so it may run again.
+# (An expired stream is not among them: only a function that idles inside its transaction gets one,
+# and it would idle again.)
+_LOST = ("TRANSACTION_TIMEOUT", "SQLITE_INTERRUPT")
+WRITE_ATTEMPTS = 5
 
 # Errors after which the server holds nothing of this connection's stream.
 _DEAD = ("STREAM_EXPIRED", "STREAM_NOT_FOUND", "stream has expired", "Stream not found", "error sending request",
@@ -124,3 +142,25 @@ class RemoteConnection:
             except ValueError:
                 pass
         self._raw = None
+
+
+def is_lost_transaction(exc: BaseException) -> bool:
+    """Whether another writer took this error's transaction (rolled back whole: safe to run again)."""
+    return any(mark in str(exc) for mark in _LOST)
+
+
+class ServerDatabase(Database):
+    """A `Database` on a libSQL server: a write whose transaction the server dropped is run again."""
+
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        """`Database.write`, run again (up to WRITE_ATTEMPTS times, with backoff) when another writer
+        took its transaction (TRANSACTION_TIMEOUT, SQLITE_INTERRUPT)."""
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                return super().write(fn)
+            except DatabaseError as exc:
+                if attempt == WRITE_ATTEMPTS - 1 or not is_lost_transaction(exc):
+                    raise
+                log.info("write on %s lost its transaction (%s); running it again", self.url, exc)
+                time.sleep(0.05 * 2 ** attempt)
+        raise AssertionError("unreachable")

@@ -231,3 +231,31 @@ def test_a_copy_keeps_row_ids_so_search_finds_the_same_products(demo_store, make
         found = copy.read(lambda c: c.all(search, (term,)))
         assert found == demo_store.db.read(lambda c: c.all(search, (term,))), term
     assert copy.read(lambda c: c.all(search, ("tote",)))
+
+
+def test_a_write_whose_lock_another_writer_took_runs_again_and_both_are_kept(sqld: Sqld):
+    """sqld gives a waiting writer the lock of a transaction older than 5 s and rolls that one back
+    (TRANSACTION_TIMEOUT on its next statement): the write runs again, and neither is lost."""
+    slow_db = sqld.new_database()
+    other = connect(slow_db.url)
+    attempts: list[int] = []
+    started = threading.Event()
+
+    def slow(conn) -> None:
+        attempts.append(1)
+        conn.execute("INSERT INTO menus (handle, items, updated_at) VALUES ('slow', '[]', '')")
+        if len(attempts) == 1:
+            started.set()
+            time.sleep(7)               # past the 5 s after which sqld hands the lock to a waiter
+
+    try:
+        thread = threading.Thread(target=lambda: slow_db.write(slow))
+        thread.start()
+        assert started.wait(30)
+        other.write(lambda c: c.execute("INSERT INTO menus (handle, items, updated_at) VALUES ('quick', '[]', '')"))
+        thread.join(60)
+        assert len(attempts) == 2
+        assert other.read(lambda c: c.all("SELECT handle FROM menus ORDER BY handle")) == [("quick",), ("slow",)]
+    finally:
+        other.close()
+        slow_db.close()
