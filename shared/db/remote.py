@@ -6,8 +6,9 @@
 - a process forked after a remote connection existed hangs on its next remote connection (the
   client's runtime does not survive fork).
 
-So this wrapper connects lazily (a `Database` made before a fork is usable after it only if nothing
-was sent), and when the stream dies it throws the connection away: the transaction it carried is gone
+So this wrapper connects only when a statement is sent, from the process that sends it (a process
+forked after a connection existed gets a DatabaseError saying so, not a hang; workers are spawned),
+and when the stream dies it throws the connection away: the transaction it carried is gone
 on the server too, so ROLLBACK is answered locally and the next statement opens a fresh connection.
 Nobody holds a remote transaction across a wait: `Database.write`/`read` run a synchronous function.
 

@@ -48,7 +48,8 @@ def _base_url(value: str, what: str) -> str:
         port = parts.port
     except ValueError as exc:
         raise ServerConfigError(f"{what} has a bad port: {value!r}") from exc
-    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,10 @@ class DbServer:
         """The address of a namespace: its name as the first label of the server's host name."""
         parts = urlsplit(self.server)
         host = parts.hostname or ""
-        if re.fullmatch(r"[\d.]+|\[.*\]|[0-9a-f:]+", host):
+        if re.fullmatch(r"[\d.]+|[0-9a-f]*:[0-9a-f:]*", host):
             # sqld picks the namespace from the host name; an IP address has none, but *.localhost
             # reaches loopback (RFC 6761; libnss-myhostname on Debian).
-            if host not in ("127.0.0.1", "::1", "[::1]"):
+            if host not in ("127.0.0.1", "::1"):
                 raise ServerConfigError(f"{ENV_SERVER} must name a host (namespaces are chosen by host name), "
                                         f"not the address {host}")
             host = "localhost"
