@@ -19,7 +19,7 @@ from pathlib import Path
 
 from shared.db import Database, DatabaseError, connect
 from shared.db.database import REMOTE_SCHEMES
-from shared.db.repositories.copies import (SHOPPER_TABLES, copy_rows, copy_statements, remove_shopper_data,
+from shared.db.repositories.copies import (SHOPPER_TABLES, copy_into, copy_statements, remove_shopper_data,
                                            vacuum_into)
 from shared.db.repositories.storefront import has_storefront
 from shared.storefront.service import DataDir, Store, open_namespace
@@ -136,7 +136,7 @@ def device_copy(store: Store, target: Path) -> None:
         # shoppers' tables are never written to it at all.
         copy = connect(target)
         try:
-            store.db.read(lambda live: copy.write(lambda conn: copy_rows(live, conn, skip=SHOPPER_TABLES)))
+            copy_into(store.db, copy, skip=SHOPPER_TABLES)
         finally:
             copy.close()
         return

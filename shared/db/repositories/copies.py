@@ -70,20 +70,17 @@ def copy_statements(source: Connection, target: Connection, *, skip: tuple[str, 
     return statements
 
 
-def copy_rows(source: Connection, target: Connection, *, skip: tuple[str, ...] = ()) -> None:
-    """`copy_statements` run one by one inside the caller's write transaction (a local target)."""
-    for statement in copy_statements(source, target, skip=skip):
-        target.execute(statement)
-
-
 def copy_into(source: Database, target: Database, *, skip: tuple[str, ...] = ()) -> None:
-    """Make `target` (freshly migrated) a copy of `source`: on a libSQL server as one batch, on a file
-    inside one write. Raises DatabaseError if the copy's row counts differ (a batch that did not take)."""
+    """Make `target` (freshly migrated) a copy of `source`. The source is read in one transaction and
+    released before anything is written (a server's transaction must not idle while the target
+    fills). A file target is written inside one write; a server target gets one batch, whose row
+    counts are then checked (a batch does not report a failed statement), so use it on a source no
+    one writes meanwhile. Raises DatabaseError."""
     statements = source.read(lambda src: target.read(lambda tgt: copy_statements(src, tgt, skip=skip)))
-    if target.url.startswith(REMOTE_SCHEMES):
-        target.maintenance(lambda conn: conn.batch_transaction(statements))
-    else:
+    if not target.url.startswith(REMOTE_SCHEMES):
         target.write(lambda conn: [conn.execute(statement) for statement in statements])
+        return
+    target.maintenance(lambda conn: conn.batch_transaction(statements))
     tables = [t for t in target.read(copied_tables) if t not in skip]
     if target.read(lambda conn: row_counts(conn, tables)) != source.read(lambda conn: row_counts(conn, tables)):
         raise DatabaseError("the copy does not hold the rows of its source (a server batch that did not take)")
