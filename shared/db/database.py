@@ -69,11 +69,12 @@ class Connection:
             self.execute(statement)
 
     def batch_transaction(self, statements: Sequence[str]) -> None:
-        """Run statements as one transaction, outside `Database.write` (migrations on a libSQL server).
+        """Run statements as one transaction, outside `Database.write` (on a libSQL server: migrations,
+        the copy that fills a working copy).
 
         A server gets them in one round trip: sent one by one, DDL then a statement using it failed
         on sqld about one time in two. Its batch does not say whether a statement failed, so the
-        caller checks the outcome (a migration: its ledger row)."""
+        caller checks the outcome (a migration: its ledger row; a copy: its rows)."""
         run_batch = getattr(self._raw, "run_batch", None)
         if run_batch is not None:
             run_batch(["BEGIN IMMEDIATE", *statements, "COMMIT"])
