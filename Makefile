@@ -24,11 +24,13 @@ demo: $(VENV)/.installed
 test-tools:
 	scripts/install-system-packages
 	scripts/install-test-tools
+	scripts/install-sqld >/dev/null
 
 test: test-tools $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox $(PY) -m pytest -q
 
 bench: $(VENV)/.installed
+	scripts/install-sqld >/dev/null
 	$(PY) -m bench
 
 clean:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from bench import render_page, storefront, sync
+from bench import render_page, sqld, storefront, sync
 
 
 def main() -> int:
@@ -16,6 +16,7 @@ def main() -> int:
     # Qt and QtWebEngine own their process: the studio's figures come from a child process.
     subprocess.run([sys.executable, "-m", "bench.studio_preview"], check=False, stderr=subprocess.DEVNULL)
     sync.main()
+    sqld.main()
     return 0
 
 

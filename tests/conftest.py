@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from shared.db import Database, connect
 from shared.db import database as database_module
+from shared.db.repositories.copies import copy_into
 from shared.demo.seed import seed_demo
 from shared.storefront.service import DataDir, Store, create_store, open_store
 from shared.vibe.executor import StoreExecutor
+from sqld_support import Sqld
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +86,38 @@ def busy_waits(monkeypatch) -> threading.Event:
 
     monkeypatch.setattr(database_module.time, "sleep", sleep)
     return waiting
+
+
+@pytest.fixture(scope="session")
+def sqld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sqld]:
+    """One libSQL server (sqld, namespaces on) for the session; each test uses namespaces of its own."""
+    server = Sqld(tmp_path_factory.mktemp("sqld")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["file", "sqld"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """Which libSQL the test's databases are on: an embedded file or a libSQL server (sqld)."""
+    return request.param
+
+
+@pytest.fixture
+def make_db(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., Database]]:
+    """Make migrated, empty databases (or copies of one) on the test's engine; all closed at the end."""
+    made: list[Database] = []
+
+    def make(*, copy_of: Database | None = None, name: str = "store") -> Database:
+        if engine == "sqld":
+            server = request.getfixturevalue("sqld")
+            database = server.copy_of(copy_of) if copy_of is not None else server.new_database()
+        else:
+            database = connect(tmp_path / f"{name}-{len(made)}.db")
+            if copy_of is not None:
+                copy_into(copy_of, database)
+        made.append(database)
+        return database
+
+    yield make
+    for database in made:
+        database.close()

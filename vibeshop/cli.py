@@ -15,6 +15,15 @@ def _data(value: str) -> Path:
     return Path(value).expanduser().resolve()
 
 
+def _server_options(command: argparse.ArgumentParser) -> None:
+    """--db-server/--db-admin on every cloud-side command (docs/data.md, "On a libSQL server")."""
+    command.add_argument("--db-server", metavar="http://HOST:PORT",
+                         help="keep the databases on this libSQL server (sqld, namespaces on; default "
+                              "$VIBESHOP_DB_SERVER, else what the data folder records)")
+    command.add_argument("--db-admin", metavar="http://HOST:PORT",
+                         help="that server's admin API (default $VIBESHOP_DB_ADMIN)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every command and option."""
     parser = argparse.ArgumentParser(prog="vibeshop", description="Vibeshop: your store, offline and online.")
@@ -27,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-studio", action="store_true", help="do not open the studio")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
+    _server_options(demo)
 
     render = sub.add_parser("render", help="print the HTML of a storefront address, e.g. /, /pages/about or /products/HANDLE")
     render.add_argument("--data", type=_data, default=_data(default_data))
@@ -126,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     trevoke = token_sub.add_parser("revoke", help="revoke a token")
     trevoke.add_argument("--data", type=_data, default=_data(default_data))
     trevoke.add_argument("token_id")
+    for command in (serve, create, listing, status, delete, domain, dadd, tcreate, trevoke):
+        _server_options(command)
     return parser
 
 
@@ -152,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from vibeshop import store_commands
 
+    if args.command in ("demo", "cloud"):
+        failed = _use_server(args)
+        if failed:
+            return failed
     if args.command == "demo":
         return store_commands.demo_command(args.data, serve=not args.no_serve, host=args.host, port=args.port,
                                            studio=not args.no_studio)
@@ -169,6 +185,20 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_studio(args.data, store_slug=args.store, screenshot=args.screenshot)
     return 2
+
+
+def _use_server(args: argparse.Namespace) -> int:
+    """Settle where a cloud-side command's databases live, recorded in the data folder so that every
+    later command and worker finds them (0), or say why not (2)."""
+    from shared.db.server import ServerConfigError
+    from shared.storefront.service import DataDir
+
+    try:
+        DataDir.for_cloud(args.data, db_server=args.db_server, db_admin=args.db_admin)
+    except ServerConfigError as exc:
+        print(f"vibeshop: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _cloud(args: argparse.Namespace) -> int:

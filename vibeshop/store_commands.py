@@ -121,7 +121,7 @@ def serve_command(data: Path, *, host: str, port: int, base_domain: str, dev_hin
     if not 1 <= workers <= 64:
         print("vibeshop: --workers must be between 1 and 64", file=sys.stderr)
         return 2
-    if not (data / "catalog.db").exists():
+    if not DataDir(data).has_catalog():
         print(f"vibeshop: no stores in {data} yet (try `vibeshop demo --data {data} --no-serve`)", file=sys.stderr)
     print(f"Serving {announce or f'http://{{slug}}.{base_domain}:{port}/'} with {workers} worker"
           f"{'s' if workers > 1 else ''} (Ctrl+C to stop)", flush=True)

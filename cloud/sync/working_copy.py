@@ -4,7 +4,11 @@ the live database that shoppers are served from (docs/sync-protocol.md, sections
 The first sync request for a store makes it: a consistent copy of the live database whose change
 log is seeded with every authored row, so a device's first pull brings the whole store. Several
 workers may race to make it; the file appears atomically (a hard link that fails if one exists), so
-exactly one copy wins and nobody's pushes land in a file that is then replaced."""
+exactly one copy wins and nobody's pushes land in a file that is then replaced.
+
+On a libSQL server (the folder records one) the working copy is a namespace of its own. The server
+refuses VACUUM INTO, so the copy is made from the rows, as one batch that a copy made first by a
+racing worker refuses whole."""
 
 from __future__ import annotations
 
@@ -14,10 +18,13 @@ import uuid
 from pathlib import Path
 from typing import BinaryIO
 
-from shared.db import Database, connect
-from shared.db.repositories.copies import remove_shopper_data, vacuum_into
+from shared.db import Database, DatabaseError, connect
+from shared.db.database import REMOTE_SCHEMES
+from shared.db.repositories.copies import (SHOPPER_TABLES, copy_into, copy_statements, remove_shopper_data,
+                                           vacuum_into)
+from shared.db.repositories.storefront import has_storefront
 from shared.db.repositories.versions import snapshot_version
-from shared.storefront.service import DataDir, Store
+from shared.storefront.service import DataDir, Store, open_namespace
 from shared.sync.merge import seed_log
 
 
@@ -42,6 +49,27 @@ def _make(store: Store, target: Path) -> None:
     finally:
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
+
+
+def _make_on_server(data_dir: DataDir, store: Store) -> Database:
+    """The store's working copy namespace, made and filled from the live database if need be.
+
+    The rows go in as one batch, the first statement of which fails on a copy that another worker
+    filled already (then nothing changes); the log is then seeded, which happens once whoever does
+    it, and before any push can reach the copy (pushes come through here)."""
+    assert data_dir.server is not None
+    work = open_namespace(data_dir.server, data_dir.server.namespace("work", store.record.id), create=True)
+    try:
+        if not work.read(has_storefront):
+            statements = store.db.read(lambda live: work.read(lambda target: copy_statements(live, target)))
+            work.maintenance(lambda conn: conn.batch_transaction(statements))
+            if not work.read(has_storefront):
+                raise DatabaseError("the working copy could not be made on the libSQL server")
+        seed_log(work)
+    except BaseException:
+        work.close()
+        raise
+    return work
 
 
 class _StoreLocks:
@@ -72,6 +100,8 @@ class WorkingCopies:
             return db
         with self._lock_of(store.record.id):
             db = self._open.get(store.record.id)
+            if db is None and self.data_dir.server is not None:
+                db = self._open[store.record.id] = _make_on_server(self.data_dir, store)
             if db is None:
                 path = working_copy_path(self.data_dir, store.record.id)
                 if not path.exists():
@@ -89,9 +119,15 @@ class WorkingCopies:
     def existing(self, store: Store) -> Database | None:
         """The store's working copy if one was made (no device has synced yet: None; a copy made
         later starts from the live database, so it has everything the live database has then)."""
-        if store.record.id not in self._open and not working_copy_path(self.data_dir, store.record.id).exists():
+        if store.record.id not in self._open and not self._exists(store.record.id):
             return None
         return self.for_store(store)
+
+    def _exists(self, store_id: str) -> bool:
+        server = self.data_dir.server
+        if server is not None:
+            return server.has_namespace(server.namespace("work", store_id))
+        return working_copy_path(self.data_dir, store_id).exists()
 
     def close(self) -> None:
         """Close every open working copy."""
@@ -104,6 +140,15 @@ def device_copy(store: Store, target: Path) -> None:
     """A consistent copy of the store's live database for a device to start from, at `target`:
     the catalogue, stock, media and content, but no customers, carts or orders (a merchant's laptop
     needs none of them to author the store, and should not carry them)."""
+    if store.db.url.startswith(REMOTE_SCHEMES):
+        # A server refuses VACUUM INTO: copy the rows into a fresh file of the same schema; the
+        # shoppers' tables are never written to it at all.
+        copy = connect(target)
+        try:
+            copy_into(store.db, copy, skip=SHOPPER_TABLES)
+        finally:
+            copy.close()
+        return
     store.db.maintenance(lambda conn: vacuum_into(conn, target))
     copy = connect(target)
     try:

@@ -79,6 +79,26 @@ class Connection:
         for statement in split_statements(sql):
             self.execute(statement)
 
+    def batch_transaction(self, statements: Sequence[str]) -> None:
+        """Run statements as one transaction, outside `Database.write` (on a libSQL server: migrations,
+        the copy that fills a working copy).
+
+        A server gets them in one round trip: sent one by one, DDL then a statement using it failed
+        on sqld about one time in two. Its batch does not say whether a statement failed, so the
+        caller checks the outcome (a migration: its ledger row; a copy: its rows)."""
+        run_batch = getattr(self._raw, "run_batch", None)
+        if run_batch is not None:
+            run_batch(["BEGIN IMMEDIATE", *statements, "COMMIT"])
+            return
+        self.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in statements:
+                self.execute(statement)
+        except BaseException:
+            self._raw.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
+
     @contextmanager
     def savepoint(self, name: str = "nested") -> Iterator[None]:
         """A nested unit inside `Database.write`: rolled back alone if its body raises."""
@@ -314,12 +334,12 @@ def is_busy(exc: BaseException) -> bool:
 
 def _open(url: str) -> Any:
     if url.startswith(REMOTE_SCHEMES):
+        from shared.db.remote import RemoteConnection  # the server path: dead streams, connect after fork
+
         parts = urlsplit(url)
-        token = parse_qs(parts.query).get("authToken", [os.environ.get("LIBSQL_AUTH_TOKEN", "")])[0]
-        bare = parts._replace(query="").geturl()
-        raw = libsql.connect(bare, auth_token=token, isolation_level=None, _check_same_thread=False)
-        raw.execute("PRAGMA foreign_keys = ON")
-        return raw
+        token = os.environ.get("VIBESHOP_DB_TOKEN") or os.environ.get("LIBSQL_AUTH_TOKEN", "")
+        token = parse_qs(parts.query).get("authToken", [token])[0]
+        return RemoteConnection(parts._replace(query="").geturl(), token)
     path = Path(url.removeprefix("file:"))
     path.parent.mkdir(parents=True, exist_ok=True)
     # No busy handler (timeout 0): libsql would wait in it holding the GIL; Database retries instead.
@@ -333,4 +353,9 @@ def _open(url: str) -> Any:
 
 def connect(url: str | os.PathLike[str], *, migrations: str = "store") -> Database:
     """Open (creating if needed) and migrate a database: a file path, or a libsql:// / http(s):// URL."""
-    return Database(os.fspath(url), migrations=migrations)
+    url = os.fspath(url)
+    if url.startswith(REMOTE_SCHEMES):
+        from shared.db.remote import ServerDatabase  # the server's write rules (shared/db/remote.py)
+
+        return ServerDatabase(url, migrations=migrations)
+    return Database(url, migrations=migrations)

@@ -7,11 +7,14 @@ An applied migration is never edited: add a new file instead.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from shared.db.database import REMOTE_SCHEMES, split_statements
 from shared.db.errors import DatabaseError, MigrationError
 
 if TYPE_CHECKING:
@@ -62,6 +65,8 @@ def applied_versions(conn: Connection) -> set[int]:
 
 def apply_migrations(db: Database, kind: str) -> list[int]:
     """Apply every migration not yet in the ledger; returns the versions applied now."""
+    if db.url.startswith(REMOTE_SCHEMES):
+        return _apply_on_server(db, kind)
     db.write(lambda conn: conn.execute(_LEDGER))
     done = db.read(applied_versions)
     applied = []
@@ -82,3 +87,43 @@ def apply_migrations(db: Database, kind: str) -> list[int]:
             raise MigrationError(f"migration {migration.version:04d}_{migration.name} failed: {exc}") from exc
         applied.append(migration.version)
     return applied
+
+
+SERVER_ATTEMPTS = 6
+
+
+def _apply_on_server(db: Database, kind: str) -> list[int]:
+    """`apply_migrations` on a libSQL server: each migration's statements and its ledger row go as
+    one batch (sent one by one, DDL then a statement using it failed on sqld about one time in two).
+    The batch does not report a failed statement, so the ledger is read back; a batch that lost
+    its transaction to another writer (sqld's TRANSACTION_TIMEOUT, two workers migrating one new
+    database) is sent again, a broken migration fails every time and raises MigrationError."""
+    has_ledger = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    if not _batch_until(db, [_LEDGER], lambda conn: conn.one(has_ledger) is not None):
+        raise MigrationError("the migration ledger could not be made on the libSQL server")
+    done = db.read(applied_versions)
+    applied = []
+    for m in migrations_for(kind):
+        if m.version in done:
+            continue
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        ledger = ("INSERT INTO schema_migrations (version, name, applied_at) "
+                  f"VALUES ({m.version:d}, '{m.name}', '{stamp}')")      # m.name is [a-z0-9_], from _NAME
+        recorded = "SELECT 1 FROM schema_migrations WHERE version = ?"
+        if not _batch_until(db, [*split_statements(m.sql), ledger],
+                            lambda conn, v=m.version: conn.one(recorded, (v,)) is not None):
+            raise MigrationError(f"migration {m.version:04d}_{m.name} failed on the libSQL server (its batch "
+                                 "answer does not say which statement); nothing of it was kept")
+        applied.append(m.version)
+    return applied
+
+
+def _batch_until(db: Database, statements: list[str], check: Callable[[Connection], bool]) -> bool:
+    for attempt in range(SERVER_ATTEMPTS):
+        if db.read(check):
+            return True
+        db.maintenance(lambda conn: conn.batch_transaction(statements))
+        if db.read(check):
+            return True
+        time.sleep(0.05 * 2 ** attempt)
+    return False

@@ -5,21 +5,26 @@
     DIR/stores/<id>.work.db   its working copy, where the sync service merges devices' edits
     DIR/stores/<id>.snapshots the copy a newly linked device downloads (remade per content version)
     DIR/media/<hash>-<w>.webp resized images, content-addressed
+
+A cloud folder may keep its databases on a libSQL server instead (DIR/db-server.json records which,
+shared/db/server.py): the catalog and each store's database are namespaces there, no files.
 """
 
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from shared.compose.theme import DEFAULT_PRESET, starters
-from shared.db import Connection, Database, connect
+from shared.db import Connection, Database, DatabaseError, connect
 from shared.db.repositories import content, stores
 from shared.db.repositories import pages as page_repo
 from shared.db.repositories.storefront import get_storefront, insert_storefront, update_storefront
+from shared.db.server import NAMESPACE_SCHEME, DbServer, read_record, resolve_server
 from shared.db.stamps import new_id, utc_now
 from shared.models import Menu, Page, Storefront, StoreRecord, Theme
 from shared.storefront.errors import FieldError, StoreError, StoreErrorCode
@@ -28,13 +33,28 @@ from shared.storefront.validation import validate_storefront
 
 @dataclass(frozen=True)
 class DataDir:
-    """A folder holding a catalog database, one database per store, and media files."""
+    """A folder holding a catalog database, one database per store, and media files; or, for a folder
+    that records a libSQL server, media files and the record of where its databases are."""
 
     root: Path
+    server: DbServer | None = None      # None: read from the folder's record (None there too: files)
+
+    def __post_init__(self) -> None:
+        if self.server is None:
+            object.__setattr__(self, "server", read_record(self.root))
+
+    @classmethod
+    def for_cloud(cls, root: Path, *, db_server: str | None = None, db_admin: str | None = None) -> DataDir:
+        """A cloud-side command's folder: on the libSQL server given by the options, the environment
+        (VIBESHOP_DB_SERVER, VIBESHOP_DB_ADMIN) or the folder's record; else files. Device-side
+        commands use `DataDir(root)`: a studio keeps its files whatever the shell says.
+        Raises ServerConfigError."""
+        has_files = (root / "catalog.db").exists()
+        return cls(root, resolve_server(root, server=db_server, admin=db_admin, has_files=has_files))
 
     @property
     def catalog_path(self) -> Path:
-        """The catalog database file."""
+        """The catalog database file (of a folder of files)."""
         return self.root / "catalog.db"
 
     @property
@@ -47,18 +67,45 @@ class DataDir:
         return self.root / "stores" / f"{store_id}.work.db"
 
     def snapshot_dir(self, store_id: str) -> Path:
-        """Where the sync service keeps the snapshot a newly linked device downloads."""
+        """Where the sync service keeps the snapshot a newly linked device downloads: beside the
+        store's file, or, when the databases are on a libSQL server, in this machine's cache (it is
+        remade from the server whenever it is missing, so a folder on a server keeps no database file,
+        and workers on other machines keep their own)."""
+        if self.server is not None:
+            return Path(tempfile.gettempdir()) / "vibeshop-snapshots" / self.server.prefix / store_id
         return self.root / "stores" / f"{store_id}.snapshots"
 
+    def has_catalog(self) -> bool:
+        """Whether the folder has a catalog yet (a server folder gets one on first use)."""
+        return self.server is not None or self.catalog_path.exists()
+
     def catalog(self) -> Database:
-        """Open (and migrate) the catalog database."""
-        return connect(self.catalog_path, migrations="catalog")
+        """Open (and migrate) the catalog database; on a server, its namespace is made on first use."""
+        if self.server is None:
+            return connect(self.catalog_path, migrations="catalog")
+        return open_namespace(self.server, self.server.namespace("catalog"), migrations="catalog", create=True)
 
     def store_url(self, record: StoreRecord) -> str:
         """The store database's path or URL (relative paths are under the data folder)."""
+        if record.db_url.startswith(NAMESPACE_SCHEME):
+            if self.server is None:
+                raise StoreError(StoreErrorCode.NOT_FOUND, f"{self.root} records no libSQL server for the store "
+                                 f"'{record.slug}'")
+            return self.server.url_for(record.db_url.removeprefix(NAMESPACE_SCHEME))
         if "://" in record.db_url:
             return record.db_url
         return str(self.root / record.db_url)
+
+
+def open_namespace(server: DbServer, namespace: str, *, migrations: str = "store", create: bool = False) -> Database:
+    """Open (and migrate) one database on the server; with `create`, make its namespace if missing."""
+    if create and not server.has_namespace(namespace):
+        try:
+            server.create_namespace(namespace)
+        except DatabaseError as exc:
+            if "already exists" not in str(exc):    # another process made it first: use theirs
+                raise
+    return connect(server.url_for(namespace), migrations=migrations)
 
 
 @dataclass
@@ -94,7 +141,7 @@ def create_store(data_dir: DataDir, *, slug: str, name: str, currency: str = "US
     try:
         now = utc_now()
         record = StoreRecord(new_id(), slug, name.strip(), "active", "", now, now)
-        record = replace(record, db_url=f"stores/{record.id}.db")
+        record = replace(record, db_url=_new_db_url(data_dir, record.id))
 
         def register(conn: Connection) -> None:
             if stores.get_store_by_slug(conn, slug):
@@ -102,21 +149,55 @@ def create_store(data_dir: DataDir, *, slug: str, name: str, currency: str = "US
                                  (FieldError("slug", "is taken"),))
             stores.insert_store(conn, record)
 
-        path = Path(data_dir.store_url(record))
-        db = connect(path)
+        db = _create_database(data_dir, record)
         try:
             db.write(lambda conn: _seed_store(conn, record, currency, locale, timezone, dict(settings or {}),
                                               theme_preset))
             catalog.write(register)
         except BaseException:
-            # Not registered: the new database must not stay behind as an orphan file.
+            # Not registered: the new database must not stay behind as an orphan.
             db.close()
-            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-                leftover.unlink(missing_ok=True)
+            _drop_database(data_dir, record)
             raise
         return Store(record, db, data_dir)
     finally:
         catalog.close()
+
+
+def _new_db_url(data_dir: DataDir, store_id: str) -> str:
+    if data_dir.server is not None:
+        return NAMESPACE_SCHEME + data_dir.server.namespace("store", store_id)
+    return f"stores/{store_id}.db"
+
+
+def _create_database(data_dir: DataDir, record: StoreRecord) -> Database:
+    """A new, migrated, empty store database: a file, or a namespace made through the admin API."""
+    if record.db_url.startswith(NAMESPACE_SCHEME):
+        assert data_dir.server is not None
+        namespace = record.db_url.removeprefix(NAMESPACE_SCHEME)
+        data_dir.server.create_namespace(namespace)
+        try:
+            return connect(data_dir.server.url_for(namespace))
+        except BaseException:
+            data_dir.server.delete_namespace(namespace)
+            raise
+    return connect(Path(data_dir.store_url(record)))
+
+
+def _drop_database(data_dir: DataDir, record: StoreRecord) -> None:
+    """Remove a store's database and its working copy: files, or namespaces on the server."""
+    if record.db_url.startswith(NAMESPACE_SCHEME):
+        assert data_dir.server is not None
+        data_dir.server.delete_namespace(record.db_url.removeprefix(NAMESPACE_SCHEME))
+        data_dir.server.delete_namespace(data_dir.server.namespace("work", record.id))
+        return
+    path = data_dir.store_url(record)
+    if "://" in path:
+        return
+    work = str(data_dir.working_copy_path(record.id))
+    for base in (path, work):
+        for suffix in ("", "-wal", "-shm"):
+            Path(base + suffix).unlink(missing_ok=True)
 
 
 def adopt_store(data_dir: DataDir, *, record: StoreRecord, database_file: Path) -> Store:
@@ -158,7 +239,7 @@ def _seed_store(conn: Connection, record: StoreRecord, currency: str, locale: st
 
 def list_stores(data_dir: DataDir) -> list[StoreRecord]:
     """Every store in the data folder."""
-    if not data_dir.catalog_path.exists():
+    if not data_dir.has_catalog():
         return []
     catalog = data_dir.catalog()
     try:
@@ -265,21 +346,15 @@ def _changed_record(record: StoreRecord | None) -> StoreRecord:
 
 
 def delete_store(data_dir: DataDir, *, slug: str) -> None:
-    """Remove a store: its catalog entry (domains and tokens go with it), its database files and its
-    working copy (the sync service's copy, which holds every device's edits). Media files are
-    content-addressed and may be shared, so they stay."""
+    """Remove a store: its catalog entry (domains and tokens go with it), its database and its working
+    copy (files, or namespaces on the folder's server).
+    Media files are content-addressed and may be shared, so they stay."""
     store = open_store(data_dir, slug)
-    path = data_dir.store_url(store.record)
     store.close()
     catalog = data_dir.catalog()
     try:
         catalog.write(lambda conn: stores.delete_store(conn, store.record.id))
     finally:
         catalog.close()
-    files = [str(data_dir.working_copy_path(store.record.id))]
-    if "://" not in path:
-        files.append(path)
-    for name in files:
-        for suffix in ("", "-wal", "-shm"):
-            Path(name + suffix).unlink(missing_ok=True)
+    _drop_database(data_dir, store.record)
     shutil.rmtree(data_dir.snapshot_dir(store.record.id), ignore_errors=True)

@@ -55,3 +55,15 @@ def edit_working_copy(work: Database) -> dict[str, str]:
     themes.update_theme_settings(work, changes={"colors": {"accent": "#aa3300"}})
     themes.set_custom_css(work, css=".vs-block--hero h1 { letter-spacing: -0.02em; }")
     return {"hero": hero.id, "removed": removed.id, "about": about.id, "page": new_page.id, "added": added.id}
+
+
+def write_without_foreign_keys(db: Database, sql: str) -> None:
+    """Write a row that breaks a foreign key, behind the services' back (what a bad merge could leave).
+    A file takes the PRAGMA outside any transaction; sqld ignores it sent alone, so it goes in one
+    batch with the statement."""
+    if db.url.startswith(("http://", "https://")):
+        db._raw._connection().executescript(f"PRAGMA foreign_keys = OFF; {sql}; PRAGMA foreign_keys = ON;")
+        return
+    db._raw.execute("PRAGMA foreign_keys = OFF")   # outside any transaction, or it is ignored
+    db.write(lambda conn: conn.execute(sql))
+    db._raw.execute("PRAGMA foreign_keys = ON")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ import pytest
 
 from shared.db import Database, connect
 from shared.db.repositories import sync as repo
-from shared.sync import device, merge
+from shared.sync import device, hlc, merge
 from shared.sync.tables import ORDER
 
 
@@ -50,9 +51,10 @@ def copy_db(source: Path, target: Path) -> Path:
     return target
 
 
-def make_world(template: Path, folder: Path, count: int) -> World:
-    """A cloud (seeded log) and `count` devices that have made their first pull."""
-    world = World(connect(copy_db(template, folder / "cloud.db")))
+def make_world(template: Path, folder: Path, count: int, *, cloud: Database | None = None) -> World:
+    """A cloud (seeded log) and `count` devices that have made their first pull. The cloud is a copy of
+    the template file, or `cloud` (a namespace on sqld holding the template's rows)."""
+    world = World(cloud if cloud is not None else connect(copy_db(template, folder / "cloud.db")))
     merge.seed_log(world.cloud)
     for index in range(count):
         name = f"Device {chr(65 + index)}"
@@ -99,8 +101,31 @@ def store_db(folder: Path) -> Path:
 
 
 @pytest.fixture
-def world(demo_source: Path, tmp_path: Path) -> Iterator[World]:
-    """A cloud and two devices, all from the demo store."""
-    made = make_world(store_db(demo_source), tmp_path, 2)
+def world(demo_source: Path, tmp_path: Path, engine: str, request: pytest.FixtureRequest) -> Iterator[World]:
+    """A cloud and two devices, all from the demo store; the cloud's working copy is a file or, as a
+    cloud on a libSQL server keeps it, a namespace on sqld (the `engine` parameter)."""
+    cloud = None
+    if engine == "sqld":
+        template = connect(copy_db(store_db(demo_source), tmp_path / "template.db"))
+        try:
+            cloud = request.getfixturevalue("sqld").copy_of(template)
+        finally:
+            template.close()
+    made = make_world(store_db(demo_source), tmp_path, 2, cloud=cloud)
     yield made
     made.close()
+
+
+@pytest.fixture(autouse=True)
+def distinct_milliseconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every reading of the wall clock is at least a millisecond after the one before, so an edit a test
+    makes later gets a later HLC on whichever device makes it. (A real clock can give two devices'
+    edits the same millisecond; the device ids, random per test, then break the tie, and a test that
+    means 'the newer edit wins' would pass or fail by chance.)"""
+    last = [0]
+
+    def wall_ms() -> int:
+        last[0] = max(time.time_ns() // 1_000_000, last[0] + 1)
+        return last[0]
+
+    monkeypatch.setattr(hlc, "wall_ms", wall_ms)

@@ -39,3 +39,8 @@ def update_storefront(conn: Connection, store: Storefront) -> None:
                  "settings = ?, updated_at = ? WHERE id = ?",
                  (store.name, store.status, store.currency, store.locale, store.timezone,
                   json.dumps(store.settings), store.updated_at, store.id))
+
+
+def has_storefront(conn: Connection) -> bool:
+    """Whether the store's settings row exists (a database that holds a store, not an empty one)."""
+    return conn.scalar("SELECT 1 FROM storefront LIMIT 1") is not None
