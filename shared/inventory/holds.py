@@ -94,8 +94,9 @@ def check_holds(conn: Connection, *, group_id: str, now: datetime, ttl: timedelt
         raise InventoryError(InventoryErrorCode.NO_HOLDS, "this checkout holds no stock")
     lapsed = [row for row in rows if row.expires_at <= now_text]
     free = _free_units(conn, [row.variant_id for row in lapsed], now=now_text, exclude_group=group_id)
-    shortages = tuple(Shortage(row.variant_id, row.quantity, max(0, free.get(row.variant_id, {}).get(row.location_id, 0)))
-                      for row in lapsed if free.get(row.variant_id, {}).get(row.location_id, 0) < row.quantity)
+    left = {(row.variant_id, row.location_id): free.get(row.variant_id, {}).get(row.location_id, 0) for row in lapsed}
+    shortages = tuple(Shortage(row.variant_id, row.quantity, max(0, left[row.variant_id, row.location_id]))
+                      for row in lapsed if left[row.variant_id, row.location_id] < row.quantity)
     if not shortages:
         for row in rows:
             if row.expires_at < expires:
@@ -155,9 +156,9 @@ def stock_positions(conn: Connection, variant_ids: Sequence[str], *, now: dateti
     held = repo.held_quantities(conn, ids, now=stamp(now, field="now"))
     out: dict[str, dict[str, StockPosition]] = {}
     for variant_id in ids:
-        at = {**dict.fromkeys(levels.get(variant_id, {}), 0), **dict.fromkeys(held.get(variant_id, {}), 0)}
-        out[variant_id] = {loc: StockPosition(levels.get(variant_id, {}).get(loc, 0), held.get(variant_id, {}).get(loc, 0))
-                           for loc in at if location_id is None or loc == location_id}
+        stocked, taken = levels.get(variant_id, {}), held.get(variant_id, {})
+        out[variant_id] = {loc: StockPosition(stocked.get(loc, 0), taken.get(loc, 0))
+                           for loc in dict.fromkeys([*stocked, *taken]) if location_id is None or loc == location_id}
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from shared.inventory.errors import InventoryError, InventoryErrorCode
+from shared.inventory.errors import InventoryError, InventoryErrorCode, Shortage
 from shared.models import StockMovement
 
 
@@ -61,7 +61,7 @@ class HoldCheck:
     group_id: str
     ok: bool
     lines: tuple[HeldLine, ...]
-    shortages: tuple  # tuple[Shortage, ...]
+    shortages: tuple[Shortage, ...]
     expires_at: datetime | None
 
 

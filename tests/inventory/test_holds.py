@@ -19,7 +19,8 @@ MIN = timedelta(minutes=1)
 
 
 def hold(db: Database, group: str, lines, policy: LocationPolicy, *, now=T0, ttl=timedelta(minutes=10)):
-    return db.write(lambda conn: hold_stock(conn, group_id=group, lines=lines, location_policy=policy, now=now, ttl=ttl))
+    return db.write(lambda conn: hold_stock(conn, group_id=group, lines=lines, location_policy=policy, now=now,
+                                            ttl=ttl))
 
 
 def avail(db: Database, ids, *, now=T0, location_id=None) -> dict[str, int]:
@@ -40,7 +41,8 @@ def shop(db: Database):
 def test_a_hold_takes_units_out_of_available_until_it_expires(shop):
     db, red, blue, shop_id, _ = shop
     group = hold(db, "checkout-1", [(red, 2), (blue, 1)], LocationPolicy.at(shop_id))
-    assert {(line.variant_id, line.location_id, line.quantity) for line in group.lines} == {(red, shop_id, 2), (blue, shop_id, 1)}
+    assert {(line.variant_id, line.location_id, line.quantity) for line in group.lines} == {
+        (red, shop_id, 2), (blue, shop_id, 1)}
     assert group.expires_at == T0 + timedelta(minutes=10)
     assert avail(db, [red, blue], location_id=shop_id) == {red: 1, blue: 0}
     assert avail(db, [red, blue]) == {red: 6, blue: 0}
@@ -98,14 +100,16 @@ def test_first_location_with_stock_prefers_one_location_then_each_line_whole(sho
 def test_unknown_variants_locations_and_bad_input_are_refused_cleanly(shop):
     db, red, _, shop_id, _ = shop
     cases = [
-        ({"lines": [("no-such-variant", 1)], "location_policy": LocationPolicy.at(shop_id)}, InventoryErrorCode.UNKNOWN_VARIANT),
+        ({"lines": [("no-such-variant", 1)], "location_policy": LocationPolicy.at(shop_id)},
+         InventoryErrorCode.UNKNOWN_VARIANT),
         ({"lines": [(red, 1)], "location_policy": LocationPolicy.at("nowhere")}, InventoryErrorCode.UNKNOWN_LOCATION),
         ({"lines": [(red, 0)], "location_policy": LocationPolicy.at(shop_id)}, InventoryErrorCode.INVALID),
         ({"lines": [(red, -1)], "location_policy": LocationPolicy.at(shop_id)}, InventoryErrorCode.INVALID),
         ({"lines": [(red, 1.5)], "location_policy": LocationPolicy.at(shop_id)}, InventoryErrorCode.INVALID),
         ({"lines": [(red, True)], "location_policy": LocationPolicy.at(shop_id)}, InventoryErrorCode.INVALID),
         ({"lines": [], "location_policy": LocationPolicy.at(shop_id)}, InventoryErrorCode.INVALID),
-        ({"lines": [(red, 1)], "location_policy": LocationPolicy.at(shop_id), "ttl": timedelta(0)}, InventoryErrorCode.INVALID),
+        ({"lines": [(red, 1)], "location_policy": LocationPolicy.at(shop_id), "ttl": timedelta(0)},
+         InventoryErrorCode.INVALID),
         ({"lines": [(red, 1)], "location_policy": LocationPolicy.at(shop_id), "now": T0.replace(tzinfo=None)},
          InventoryErrorCode.INVALID),
         ({"lines": [(f"v{i}", 1) for i in range(10_000)], "location_policy": LocationPolicy.at(shop_id)},

@@ -70,7 +70,8 @@ def test_on_hand_is_the_latest_count_plus_later_movements_in_any_arrival_order(l
             if kind == "count":
                 value = abs(value)
                 db.write(lambda conn: record_count(conn, change_id=new_id(), variant_id=variants[v],
-                                                   location_id=locations[loc], quantity=value, occurred_at=when, now=T0))
+                                                   location_id=locations[loc], quantity=value, occurred_at=when,
+                                                   now=T0))
             elif value == 0:
                 continue
             else:
@@ -95,7 +96,8 @@ def test_on_hand_is_the_latest_count_plus_later_movements_in_any_arrival_order(l
 group_ids = st.sampled_from(["g0", "g1", "g2", "g3"])
 policies = st.sampled_from(["at0", "at1", "first"])
 actions = st.one_of(
-    st.tuples(st.just("hold"), group_ids, st.lists(st.tuples(st.integers(0, 1), st.integers(1, 3)), min_size=1, max_size=3),
+    st.tuples(st.just("hold"), group_ids,
+              st.lists(st.tuples(st.integers(0, 1), st.integers(1, 3)), min_size=1, max_size=3),
               policies, st.integers(1, 5)),
     st.tuples(st.just("release"), group_ids),
     st.tuples(st.just("extend"), group_ids, st.integers(1, 5)),
@@ -154,7 +156,8 @@ def run(db: Database, model: Model, action: tuple, now, variants, locations):
         return now + args[0] * MIN
     if kind == "purge":
         deleted = db.write(lambda conn: purge_expired_holds(conn, now, grace=args[0] * MIN))
-        gone = [(g, k) for g, lines in model.holds.items() for k, (_, exp) in lines.items() if exp <= now - args[0] * MIN]
+        cutoff = now - args[0] * MIN
+        gone = [(g, k) for g, lines in model.holds.items() for k, (_, exp) in lines.items() if exp <= cutoff]
         assert deleted == len(gone)
         for g, k in gone:
             del model.holds[g][k]
@@ -194,7 +197,8 @@ def hold(db, model, group, raw_lines, policy, ttl, now, variants, locations) -> 
     for line in result.lines:
         assert line.location_id in candidates
         assert model.free((line.variant_id, line.location_id), now, besides=group) >= line.quantity
-    model.holds[group] = {(line.variant_id, line.location_id): (line.quantity, now + ttl * MIN) for line in result.lines}
+    model.holds[group] = {(line.variant_id, line.location_id): (line.quantity, now + ttl * MIN)
+                          for line in result.lines}
 
 
 def pay(db, model, group, ttl, now) -> None:

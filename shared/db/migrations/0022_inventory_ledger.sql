@@ -61,7 +61,8 @@ BEGIN
             NEW.counted + (SELECT coalesce(sum(m.delta), 0) FROM stock_movements m
                            WHERE m.variant_id = NEW.variant_id AND m.location_id = NEW.location_id
                              AND m.counted IS NULL
-                             AND (CASE WHEN m.occurred_at = '' THEN m.created_at ELSE m.occurred_at END) > NEW.occurred_at),
+                             AND (CASE WHEN m.occurred_at = '' THEN m.created_at ELSE m.occurred_at END)
+                                 > NEW.occurred_at),
             NEW.occurred_at)
     ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = excluded.on_hand, counted_at = excluded.counted_at
     WHERE location_stock.counted_at IS NULL OR NEW.occurred_at >= location_stock.counted_at;
