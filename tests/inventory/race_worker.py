@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.db import DatabaseBusyError, connect
-from shared.inventory import InventoryError, LocationPolicy, hold_stock, stock_positions
+from shared.inventory import InventoryError, LocationPolicy, commit_holds, hold_stock, stock_positions
 
 
 def contend(path: str, location_id: str, variant_ids: list[str], worker: int, barrier: Any, results: Any) -> None:
@@ -32,5 +32,17 @@ def contend(path: str, location_id: str, variant_ids: list[str], worker: int, ba
             positions = db.read(lambda conn, v=variant_id: stock_positions(conn, [v], now=datetime.now(UTC)))
             lowest = min((p.available for p in positions[variant_id].values()), default=0)
             results.put((round_no, worker, outcome, lowest, took))
+    finally:
+        db.close()
+
+
+def finalize(path: str, group_id: str, reference: str, barrier: Any, results: Any) -> None:
+    """One path that learned of the payment (redirect, webhook, retry): commit the group's holds."""
+    db = connect(path)
+    try:
+        barrier.wait(timeout=300)
+        result = db.write(lambda conn: commit_holds(conn, group_id=group_id, reference=reference,
+                                                    now=datetime.now(UTC)))
+        results.put(len(result.movements))
     finally:
         db.close()

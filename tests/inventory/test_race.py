@@ -12,8 +12,9 @@ from pathlib import Path
 from inventory import race_worker
 from inventory.helpers import make_locations, make_product, receive
 from shared.db import Database
+from shared.db.repositories import inventory as repo
 from shared.db.database import BUSY_WAIT
-from shared.inventory import InventoryErrorCode, stock_positions
+from shared.inventory import InventoryErrorCode, LocationPolicy, hold_stock, stock_positions
 
 SHOPPERS = 50
 ROUNDS = 20
@@ -49,3 +50,24 @@ def test_fifty_processes_racing_for_the_last_unit_never_oversell(db: Database, t
     print(f"longest hold write: {max(took for *_, took in reports):.3f} s (bound {BUSY_WAIT} s)")
     positions = db.read(lambda conn: stock_positions(conn, variants, now=datetime.now(UTC)))
     assert all((p[shop_id].on_hand, p[shop_id].held) == (1, 1) for p in positions.values())
+
+
+def test_paths_committing_one_sale_at_once_record_it_once(db: Database):
+    """The redirect, the webhook and retries may all finalize the same order at the same instant."""
+    (red, blue), (shop_id, _) = make_product(db), make_locations(db)
+    receive(db, red, shop_id, 3)
+    receive(db, blue, shop_id, 2)
+    db.write(lambda conn: hold_stock(conn, group_id="checkout-1", lines=[(red, 2), (blue, 1)],
+                                     location_policy=LocationPolicy.at(shop_id), now=datetime.now(UTC)))
+    context = multiprocessing.get_context("spawn")
+    paths = 6
+    barrier, results = context.Barrier(paths), context.Queue()
+    workers = [context.Process(target=race_worker.finalize, args=(db.url, "checkout-1", "order-1", barrier, results))
+               for _ in range(paths)]
+    for worker in workers:
+        worker.start()
+    recorded = sorted(results.get(timeout=300) for _ in range(paths))
+    for worker in workers:
+        worker.join(timeout=60)
+    assert recorded == [0] * (paths - 1) + [2]
+    assert db.read(lambda conn: repo.stock_levels(conn, [red, blue])) == {red: {shop_id: 1}, blue: {shop_id: 1}}

@@ -49,7 +49,8 @@ def movement_ids_recorded(conn: Connection, ids: Sequence[str]) -> set[str]:
 
 def reference_has_movements(conn: Connection, reference: str, reason: str) -> bool:
     """Whether the ledger holds a movement of this reason for this reference (an order's sale)."""
-    return conn.one("SELECT 1 FROM stock_movements WHERE reference = ? AND reason = ? LIMIT 1",
+    # `reference <> ''` repeats the partial index's condition so that SQLite uses it.
+    return conn.one("SELECT 1 FROM stock_movements WHERE reference = ? AND reference <> '' AND reason = ? LIMIT 1",
                     (reference, reason)) is not None
 
 
