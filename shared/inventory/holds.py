@@ -83,20 +83,21 @@ def release_holds(conn: Connection, *, group_id: str) -> int:
 
 
 def check_holds(conn: Connection, *, group_id: str, now: datetime, ttl: timedelta = DEFAULT_TTL) -> HoldCheck:
-    """Before charging: is every line of the group still held, or its units still free? When so,
-    every hold is renewed to at least now + ttl (the payment's window) and `ok` is True; otherwise
-    nothing changes and `shortages` name the lines that ran out. Raises InventoryError(NO_HOLDS)
-    when the group holds nothing (released or purged: hold the cart again)."""
+    """Before charging: are the units of every line still there beside every other active hold? An
+    active hold always is, unless stock left outside holds (a POS sale, a lower count); a lapsed one
+    is when nobody took its units meanwhile. When so, every hold is renewed to at least now + ttl (the
+    payment's window) and `ok` is True; otherwise nothing changes and `shortages` name the lines that
+    ran out. Raises InventoryError(NO_HOLDS) when the group holds nothing (released or purged: hold
+    the cart again)."""
     _check_group(group_id)
     now_text, expires = stamp(now, field="now"), stamp(now + _check_ttl(ttl))
     rows = repo.group_holds(conn, group_id)
     if not rows:
         raise InventoryError(InventoryErrorCode.NO_HOLDS, "this checkout holds no stock")
-    lapsed = [row for row in rows if row.expires_at <= now_text]
-    free = _free_units(conn, [row.variant_id for row in lapsed], now=now_text, exclude_group=group_id)
-    left = {(row.variant_id, row.location_id): free.get(row.variant_id, {}).get(row.location_id, 0) for row in lapsed}
+    free = _free_units(conn, [row.variant_id for row in rows], now=now_text, exclude_group=group_id)
+    left = {(row.variant_id, row.location_id): free.get(row.variant_id, {}).get(row.location_id, 0) for row in rows}
     shortages = tuple(Shortage(row.variant_id, row.quantity, max(0, left[row.variant_id, row.location_id]))
-                      for row in lapsed if left[row.variant_id, row.location_id] < row.quantity)
+                      for row in rows if left[row.variant_id, row.location_id] < row.quantity)
     if not shortages:
         for row in rows:
             if row.expires_at < expires:

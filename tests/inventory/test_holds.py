@@ -10,9 +10,10 @@ import pytest
 from inventory.helpers import T0, make_locations, make_product, receive, summary
 from shared.db import Database
 from shared.db.repositories import inventory as repo
+from shared.db.stamps import new_id
 from shared.inventory import (
     InventoryError, InventoryErrorCode, LocationPolicy, Shortage, available, check_holds, commit_holds, extend_holds,
-    hold_stock, purge_expired_holds, read_holds, release_holds, stock_positions,
+    hold_stock, purge_expired_holds, read_holds, record_movement, release_holds, stock_positions,
 )
 
 MIN = timedelta(minutes=1)
@@ -161,6 +162,16 @@ def test_check_before_charging_takes_lapsed_units_back_only_when_still_free(shop
     with pytest.raises(InventoryError) as caught:
         db.write(lambda conn: check_holds(conn, group_id="nobody", now=T0))
     assert caught.value.code == InventoryErrorCode.NO_HOLDS
+
+
+def test_check_fails_an_active_hold_whose_units_a_pos_sale_took(shop):
+    db, red, blue, shop_id, _ = shop
+    hold(db, "online", [(blue, 1)], LocationPolicy.at(shop_id))
+    # The shop sold its last blue over the counter (a POS movement, no hold) while the shopper typed.
+    db.write(lambda conn: record_movement(conn, change_id=new_id(), variant_id=blue, location_id=shop_id, delta=-1,
+                                          reason="sold", occurred_at=T0 + MIN, now=T0 + MIN))
+    check = db.write(lambda conn: check_holds(conn, group_id="online", now=T0 + 2 * MIN))
+    assert not check.ok and check.shortages == (Shortage(blue, 1, 0),)
 
 
 def test_commit_turns_holds_into_one_sale_and_is_idempotent(shop):
