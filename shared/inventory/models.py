@@ -55,8 +55,8 @@ class HoldGroup:
 
 @dataclass(frozen=True)
 class HoldCheck:
-    """The answer before charging: ok when every line is held (held again if its hold had lapsed
-    but the units were still free); otherwise the shortages name what ran out."""
+    """The answer before charging: ok when every line's units are still there beside every other
+    active hold (then all its holds were renewed); otherwise the shortages name what ran out."""
 
     group_id: str
     ok: bool
