@@ -87,4 +87,6 @@ class StockMovement:
     delta: int
     reason: str              # received | sold | returned | adjusted | counted | reserved | released
     reference: str = ""
-    created_at: str = ""
+    created_at: str = ""     # when it was recorded
+    occurred_at: str = ""    # when it happened (UTC text; empty: created_at); orders a count's anchor
+    counted: int | None = None   # a physical count (reason "counted", delta 0): the quantity counted
