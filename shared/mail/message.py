@@ -70,7 +70,8 @@ class OutgoingEmail:
     def from_payload(cls, payload: Any) -> OutgoingEmail:
         """Back from an outbox row's JSON; MailError(INVALID_MESSAGE) for a payload that is not one."""
         fields = cls.__dataclass_fields__
-        if not isinstance(payload, dict) or not all(isinstance(payload.get(k, ""), str) for k in fields):
+        if (not isinstance(payload, dict) or not all(isinstance(payload.get(k, ""), str) for k in fields)
+                or not {"to", "subject", "text", "html"} <= payload.keys()):
             raise MailError(MailErrorCode.INVALID_MESSAGE, "the outbox payload is not an e-mail")
         return cls(**{k: payload[k] for k in fields if k in payload})
 

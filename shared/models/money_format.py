@@ -38,9 +38,19 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _context() -> MiniRacer:
-    ctx = new_context(16 * 1024 * 1024)     # with the process's V8 flags; closed at exit by the engine
-    ctx.eval(_SOURCE)
-    return ctx
+    # mini-racer ties a context to the event loop running where it is made; made on a thread without
+    # one, it runs its own loop thread, so any thread (an event loop's too) can call it later.
+    made: list[MiniRacer] = []
+
+    def make() -> None:
+        ctx = new_context(16 * 1024 * 1024)     # with the process's V8 flags; closed at exit by the engine
+        ctx.eval(_SOURCE)
+        made.append(ctx)
+
+    thread = threading.Thread(target=make, name="money-format-v8")
+    thread.start()
+    thread.join()
+    return made[0]
 
 
 def format_money(money: Money, locale: str = DEFAULT_LOCALE) -> str:
