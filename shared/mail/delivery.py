@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -87,20 +88,17 @@ async def _deliver_batch(db: Database, sender: MailSender, policy: RetryPolicy) 
         token=token, limit=policy.batch))
     if not rows:
         return DeliveryReport()
-    sent = retrying = failed = 0
+    outcomes: Counter[str] = Counter()
     pending = list(rows)
     try:
         async with sender.session() as session:
             while pending:
-                row = pending.pop(0)
-                outcome = await _send_one(db, session, sender, row, token, policy)
-                sent, retrying, failed = sent + (outcome == "sent"), retrying + (outcome == "retry"), \
-                    failed + (outcome == "failed")
+                outcomes[await _send_one(db, session, sender, pending[0], token, policy)] += 1
+                pending.pop(0)
     except MailError as exc:            # the session could not open (server down): every row waits
         for row in pending:
-            outcome = await _record_failure(db, row, token, exc, policy)
-            retrying, failed = retrying + (outcome == "retry"), failed + (outcome == "failed")
-    return DeliveryReport(sent, retrying, failed)
+            outcomes[await _record_failure(db, row, token, exc, policy)] += 1
+    return DeliveryReport(outcomes["sent"], outcomes["retry"], outcomes["failed"])
 
 
 async def _send_one(db: Database, session, sender: MailSender, row: repo.OutboxRow, token: str,  # noqa: ANN001

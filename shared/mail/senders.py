@@ -62,6 +62,7 @@ class SmtpConfig:
     sender: str = "no-reply@localhost"                # the From address (the platform's domain)
     timeout: float = 30.0
     validate_certs: bool = True
+    ca_file: str = ""                                 # a private relay's CA bundle (PEM); default: the system's
 
     def __post_init__(self) -> None:
         if not self.host or any(c.isspace() for c in self.host):
@@ -129,7 +130,8 @@ class SmtpSender:
         return aiosmtplib.SMTP(
             hostname=c.host, port=c.port, timeout=c.timeout, use_tls=c.security == "tls",
             start_tls=True if c.security == "starttls" else False,
-            validate_certs=c.validate_certs, username=c.username or None, password=c.password or None)
+            validate_certs=c.validate_certs, cert_bundle=c.ca_file or None,
+            username=c.username or None, password=c.password or None)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[MailSession]:
