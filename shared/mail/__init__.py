@@ -12,7 +12,7 @@ Guarantees (and the one at-least-once window) are written in shared/mail/outbox.
 from shared.mail.delivery import DEFAULT_POLICY, DeliveryReport, OutboxWorker, RetryPolicy, deliver_due
 from shared.mail.errors import MailError, MailErrorCode
 from shared.mail.message import OutgoingEmail, build_mime, message_id_for
-from shared.mail.outbox import enqueue, enqueue_email, outbox_entries, retry_failed_entry
+from shared.mail.outbox import enqueue, enqueue_email, outbox_entries, prune_sent, retry_failed_entry
 from shared.mail.senders import DirectorySender, MailSender, MailSession, SmtpConfig, SmtpSender, parse_smtp_address
 from shared.mail.templates import render_new_order, render_order_confirmation
 from shared.mail.views import (Discount, MailAddress, MailBranding, OrderLine, OrderSummary, PickupLocation,
@@ -23,5 +23,5 @@ __all__ = [
     "MailErrorCode", "MailSender", "MailSession", "OrderLine", "OrderSummary", "OutboxWorker", "OutgoingEmail",
     "PickupLocation", "RetryPolicy", "SmtpConfig", "SmtpSender", "branding_from_theme", "build_mime",
     "deliver_due", "enqueue", "enqueue_email", "message_id_for", "outbox_entries", "parse_smtp_address",
-    "render_new_order", "render_order_confirmation", "retry_failed_entry",
+    "prune_sent", "render_new_order", "render_order_confirmation", "retry_failed_entry",
 ]

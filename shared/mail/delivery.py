@@ -74,31 +74,41 @@ async def deliver_due(db: Database, sender: MailSender, *, policy: RetryPolicy =
     Returns how many were sent, rescheduled and given up; raises only for database failures."""
     report = DeliveryReport()
     while True:
-        batch = await _deliver_batch(db, sender, policy)
+        batch, more = await _deliver_batch(db, sender, policy)
         report += batch
-        if batch.sent + batch.retrying + batch.failed < policy.batch:
+        if not more:
             return report
 
 
-async def _deliver_batch(db: Database, sender: MailSender, policy: RetryPolicy) -> DeliveryReport:
+async def _deliver_batch(db: Database, sender: MailSender, policy: RetryPolicy) -> tuple[DeliveryReport, bool]:
+    """One claimed batch sent: (what happened, whether more may be due: a full batch or rows handed back)."""
     now = datetime.now(UTC)
     token = new_id()
     rows = await db.run_write(lambda conn: repo.claim_due(
         conn, kind=EMAIL, now=_stamp(now), lease_until=_stamp(now + timedelta(seconds=policy.lease)),
         token=token, limit=policy.batch))
     if not rows:
-        return DeliveryReport()
+        return DeliveryReport(), False
+    # No message is started in the second half of the lease: a slow server must not let the lease
+    # run out under a send (another worker would take the row and send it too).
+    loop = asyncio.get_running_loop()
+    start_by = loop.time() + policy.lease / 2
     outcomes: Counter[str] = Counter()
     pending = list(rows)
     try:
         async with sender.session() as session:
-            while pending:
+            while pending and loop.time() < start_by:
                 outcomes[await _send_one(db, session, sender, pending[0], token, policy)] += 1
                 pending.pop(0)
     except MailError as exc:            # the session could not open (server down): every row waits
         for row in pending:
             outcomes[await _record_failure(db, row, token, exc, policy)] += 1
-    return DeliveryReport(outcomes["sent"], outcomes["retry"], outcomes["failed"])
+        pending = []
+    if pending:
+        stamp = _stamp(datetime.now(UTC))
+        await db.run_write(lambda conn: [repo.release(conn, row_id=row.id, token=token, now=stamp) for row in pending])
+    report = DeliveryReport(outcomes["sent"], outcomes["retry"], outcomes["failed"])
+    return report, bool(pending) or len(rows) == policy.batch
 
 
 async def _send_one(db: Database, session, sender: MailSender, row: repo.OutboxRow, token: str,  # noqa: ANN001
@@ -202,7 +212,7 @@ class OutboxWorker:
             if full:
                 next_full = now + self.poll_interval
             seen: dict[str, float] = {}
-            for db in list(self._databases()):
+            for db in self._list_databases():
                 if full or db.url in poked or due_at.get(db.url, float("inf")) <= now:
                     seconds = await self._pass(db)
                     seen[db.url] = float("inf") if seconds is None else loop.time() + seconds
@@ -212,6 +222,13 @@ class OutboxWorker:
                     return
             due_at = seen                       # databases no longer open are forgotten
             await self._sleep(min([next_full, *due_at.values()]) - loop.time())
+
+    def _list_databases(self) -> list[Database]:
+        try:
+            return list(self._databases())
+        except Exception:  # noqa: BLE001 - the next poll tries again; a bad list must not end delivery
+            log.exception("outbox worker could not list the databases")
+            return []
 
     async def _pass(self, db: Database) -> float | None:
         """Deliver one database's due mail; seconds until its next retry is due, None if none waits."""

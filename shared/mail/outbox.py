@@ -24,6 +24,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from shared.db import Connection
 from shared.db.repositories import outbox as repo
@@ -89,6 +90,13 @@ def outbox_entries(conn: Connection, *, kind: str | None = None, status: str | N
                    limit: int = 100) -> list[repo.OutboxRow]:
     """The newest outbox rows (for the merchant's view and tests): status, attempts, last error."""
     return repo.list_rows(conn, kind=kind, status=status, limit=limit)
+
+
+def prune_sent(conn: Connection, *, older_than_days: float = 30) -> int:
+    """Delete e-mails sent more than `older_than_days` ago (failed ones stay for the merchant to see).
+    Their dedupe keys go with them: the orders domain's own uniqueness keeps finalize idempotent."""
+    before = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(timespec="microseconds")
+    return repo.delete_sent_before(conn, before=before)
 
 
 def retry_failed_entry(conn: Connection, *, entry_id: str) -> bool:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from orders import branding, shipped_order, simple_email
 from shared.db import Database, connect
 from shared.db.repositories import outbox as repo
 from shared.mail import (DirectorySender, MailError, OutboxWorker, RetryPolicy, SmtpConfig, SmtpSender,
-                         deliver_due, enqueue_email, message_id_for, outbox_entries, render_order_confirmation,
-                         retry_failed_entry)
+                         deliver_due, enqueue_email, message_id_for, outbox_entries, prune_sent,
+                         render_order_confirmation, retry_failed_entry)
 from support import wait_for
 
 FAST = RetryPolicy(base=0.05, cap=0.2, max_attempts=4, lease=30)
@@ -222,3 +223,46 @@ async def test_the_directory_sender_writes_eml_files_once_per_row(db, tmp_path: 
     text = path.read_text()
     assert message_id_for(row_id, "vibeshop.test") in text and "Content-Type: text/html" in text
     assert not list(folder.glob(".*.tmp"))
+
+
+class SlowSender:
+    """Writes .eml files, each taking a while: longer than half the lease."""
+
+    def __init__(self, folder: Path, pause: float):
+        self.inner, self.pause = DirectorySender(folder), pause
+        self.default_from = self.inner.default_from
+        self.sent: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def session(self):  # noqa: ANN201
+        async with self.inner.session() as session:
+            yield self._Slow(self, session)
+
+    class _Slow:
+        def __init__(self, owner, session):  # noqa: ANN001
+            self.owner, self.session = owner, session
+
+        async def send(self, message) -> None:  # noqa: ANN001
+            await asyncio.sleep(self.owner.pause)
+            await self.session.send(message)
+            self.owner.sent.append(str(message["To"]))
+
+
+async def test_a_batch_hands_back_what_it_cannot_start_within_half_its_lease(db, tmp_path: Path):
+    await db.run_write(lambda conn: [enqueue_email(conn, simple_email(n), dedupe_key=f"k{n}") for n in range(3)])
+    sender = SlowSender(tmp_path / "mail", pause=0.3)
+
+    report = await deliver_due(db, sender, policy=RetryPolicy(lease=0.4, batch=3))
+
+    assert report.sent == 3 and sorted(sender.sent) == [f"shopper{n}@example.com" for n in range(3)]
+    assert all(row.status == "sent" and row.attempts == 1 for row in rows(db))   # a hand-back is no attempt
+
+
+async def test_sent_mail_is_pruned_and_failed_mail_kept(db, sink, down_sink):
+    await db.run_write(lambda conn: enqueue_email(conn, simple_email(1), dedupe_key="sent"))
+    await deliver_due(db, smtp(sink.port))
+    await db.run_write(lambda conn: enqueue_email(conn, simple_email(2), dedupe_key="failed"))
+    await deliver_due(db, smtp(down_sink.port), policy=RetryPolicy(max_attempts=1))
+
+    assert await db.run_write(lambda conn: prune_sent(conn, older_than_days=0)) == 1
+    assert [row.dedupe_key for row in rows(db)] == ["failed"]

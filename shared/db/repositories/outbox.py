@@ -105,6 +105,21 @@ def mark_failed(conn: Connection, *, row_id: str, token: str, error: str) -> boo
     return cursor.rowcount == 1
 
 
+def release(conn: Connection, *, row_id: str, token: str, now: str) -> bool:
+    """Hand back a claimed row that was not tried (its batch ran out of lease): pending, due now,
+    its attempt not counted."""
+    cursor = conn.execute(
+        "UPDATE outbox SET status = 'pending', next_attempt_at = ?, claimed_until = NULL, claim_token = NULL, "
+        "attempts = max(0, attempts - 1) WHERE id = ? AND claim_token = ? AND status = 'sending'",
+        (now, row_id, token))
+    return cursor.rowcount == 1
+
+
+def delete_sent_before(conn: Connection, *, before: str) -> int:
+    """Delete rows sent before `before` (failed and pending rows stay); how many went."""
+    return conn.execute("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?", (before,)).rowcount
+
+
 def retry_failed(conn: Connection, *, row_id: str, now: str) -> bool:
     """Make a failed row pending again, due now, with a fresh attempt count (a merchant's "send again")."""
     cursor = conn.execute(
