@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from shared.db import Database
+from shared.db import Database, DatabaseBusyError
 from shared.db.repositories import outbox as repo
 from shared.db.stamps import new_id
 from shared.mail.errors import MailError, MailErrorCode
@@ -114,6 +114,9 @@ async def _deliver_batch(db: Database, sender: MailSender, policy: RetryPolicy) 
 async def _send_one(db: Database, session, sender: MailSender, row: repo.OutboxRow, token: str,  # noqa: ANN001
                     policy: RetryPolicy) -> str:
     """Send one claimed row and record the outcome at once: 'sent', 'retry' or 'failed'."""
+    if row.attempts > policy.max_attempts:      # taken over again and again: its workers keep dying on it
+        return await _record_failure(db, row, token, MailError(
+            MailErrorCode.DELIVERY_PERMANENT, f"gave up: claimed {row.attempts} times without an answer"), policy)
     try:
         email = OutgoingEmail.from_payload(json.loads(row.payload))
         message = build_mime(email, row_id=row.id, default_from=sender.default_from)
@@ -125,10 +128,23 @@ async def _send_one(db: Database, session, sender: MailSender, row: repo.OutboxR
     except MailError as exc:
         return await _record_failure(db, row, token, exc, policy)
     # Accepted: mark it sent before anything else happens, so a crash now is the shortest possible window.
-    stamp = _stamp(datetime.now(UTC))
-    if not await db.run_write(lambda conn: repo.mark_sent(conn, row_id=row.id, token=token, now=stamp)):
+    if not await _mark_sent(db, row.id, token):
         log.warning("outbox row %s was sent after its lease ran out; another worker may send it again", row.id)
     return "sent"
+
+
+async def _mark_sent(db: Database, row_id: str, token: str, *, tries: int = 3) -> bool:
+    """Record a delivery, trying again if the database is busy for a while: a row left 'sending' would
+    be sent a second time when its lease runs out."""
+    for attempt in range(1, tries + 1):
+        stamp = _stamp(datetime.now(UTC))
+        try:
+            return await db.run_write(lambda conn: repo.mark_sent(conn, row_id=row_id, token=token, now=stamp))
+        except DatabaseBusyError:
+            if attempt == tries:
+                raise
+            log.warning("outbox row %s sent but the database is busy; marking it again", row_id)
+    return False
 
 
 async def _record_failure(db: Database, row: repo.OutboxRow, token: str, exc: MailError,

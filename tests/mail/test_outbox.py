@@ -266,3 +266,17 @@ async def test_sent_mail_is_pruned_and_failed_mail_kept(db, sink, down_sink):
 
     assert await db.run_write(lambda conn: prune_sent(conn, older_than_days=0)) == 1
     assert [row.dedupe_key for row in rows(db)] == ["failed"]
+
+
+async def test_a_row_whose_workers_keep_dying_is_given_up_without_sending(db, sink):
+    await db.run_write(lambda conn: enqueue_email(conn, simple_email(), dedupe_key="k"))
+    policy = RetryPolicy(max_attempts=2)
+    for _ in range(2):       # two workers claimed it and died before an answer (leases ran out)
+        await db.run_write(lambda conn: repo.claim_due(conn, kind="email", now="9999-12-31", lease_until="0000",
+                                                       token="dead", limit=1))
+
+    report = await deliver_due(db, smtp(sink.port), policy=policy)
+
+    [row] = rows(db)
+    assert report.failed == 1 and row.status == "failed" and "claimed 3 times" in row.last_error
+    assert sink.messages == []
