@@ -42,9 +42,19 @@ _LAST_PAUSE = 0.1
 class Connection:
     """The statement API handed to repositories: `?` parameters only, rows are tuples."""
 
-    def __init__(self, raw: Any, database_key: str = ""):
+    def __init__(self, raw: Any, database_key: str = "",
+                 on_commit: Callable[[Callable[[], None]], None] | None = None):
         self._raw = raw
         self.database_key = database_key    # which database this is (the URL), for caches keyed by it
+        self._on_commit = on_commit
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """`Database.on_commit` for code that only holds the connection (a service called inside
+        `write`, such as the outbox's enqueue): callback runs after this write commits, never after a
+        rollback. Raises DatabaseError outside a write."""
+        if self._on_commit is None:
+            raise DatabaseError("on_commit() needs a connection opened by a Database")
+        self._on_commit(callback)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement with bound parameters; returns the cursor."""
@@ -152,7 +162,7 @@ class Database:
         self.busy_wait = BUSY_WAIT if busy_wait is None else busy_wait
         self._lock = threading.RLock()
         self._raw = _open(url)
-        self._conn = Connection(self._raw, url)
+        self._conn = Connection(self._raw, url, self.on_commit)
         self._after_commit: list[Callable[[], None]] = []
         self._executors: tuple[ThreadPoolExecutor, ThreadPoolExecutor] | None = None
         self._executors_lock = threading.Lock()

@@ -20,7 +20,7 @@ from shared.inventory import (
 )
 from shared.models import StockMovement
 
-LEDGER_MIGRATION = 22
+LEDGER_MIGRATION = 11
 
 
 def at(hour: int, minute: int) -> datetime:

@@ -7,9 +7,11 @@ import sqlite3
 from pathlib import Path
 
 from sync_http_support import pair
+from shared.mail import OutgoingEmail, enqueue_email
 from shared.storefront.service import DataDir, open_store
 
 EMAIL = "ada.lovelace@example.org"
+MAILED = "grace.hopper@example.org"       # only in the outbox: a confirmation waiting to be sent
 
 
 def _add_a_shopper(data: Path) -> None:
@@ -28,6 +30,8 @@ def _add_a_shopper(data: Path) -> None:
                          "'2026-12-01', '2026-12-01')", (EMAIL,))
             conn.execute("INSERT INTO order_lines (id, order_id, variant_id, title, quantity, unit_amount) "
                          "VALUES ('ol1', 'o1', ?, 'Mug', 1, 2500)", (variant,))
+            enqueue_email(conn, OutgoingEmail(to=MAILED, subject="Order #1001 confirmed", text="Mug", html=""),
+                          dedupe_key="order:o1:confirmation")
 
         store.db.write(write)
     finally:
@@ -40,15 +44,15 @@ async def test_the_device_snapshot_has_the_catalogue_and_no_shoppers(cloud, demo
     response = await cloud.get("/_sync/snapshot", headers=device.headers)
     assert response.status == 200
     raw = await response.read()
-    assert EMAIL.encode() not in raw and b"secret-cart-token" not in raw
+    assert EMAIL.encode() not in raw and b"secret-cart-token" not in raw and MAILED.encode() not in raw
     path = tmp_path / "snapshot.db"
     path.write_bytes(raw)
     with sqlite3.connect(path) as conn:
         counts = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                  for table in ("customers", "carts", "cart_lines", "orders", "order_lines", "products", "variants",
-                                "pages", "blocks")}
-    assert {t: n for t, n in counts.items() if t in ("customers", "carts", "cart_lines", "orders", "order_lines")} \
-        == dict.fromkeys(("customers", "carts", "cart_lines", "orders", "order_lines"), 0)
+                  for table in ("customers", "carts", "cart_lines", "orders", "order_lines", "outbox", "products",
+                                "variants", "pages", "blocks")}
+    shoppers = ("customers", "carts", "cart_lines", "orders", "order_lines", "outbox")
+    assert {t: n for t, n in counts.items() if t in shoppers} == dict.fromkeys(shoppers, 0)
     assert counts["products"] > 0 and counts["variants"] > 0 and counts["pages"] > 0 and counts["blocks"] > 0
     store = open_store(DataDir(demo_dir), "demo")       # the live store keeps its shoppers
     try:

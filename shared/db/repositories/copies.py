@@ -14,13 +14,13 @@ def vacuum_into(conn: Connection, target: Path) -> None:
     conn.execute("VACUUM INTO ?", (str(target),))
 
 
-# Shoppers' data, children first: checkouts' stock holds, customers, their carts and orders. No device
-# needs it to author.
-_SHOPPER_TABLES = ("stock_holds", "order_lines", "orders", "cart_lines", "carts", "customers")
+# Shoppers' data, children first: checkouts' stock holds, customers, their carts and orders, and the
+# outbox (e-mails carry addresses and whole orders). No device needs it to author.
+_SHOPPER_TABLES = ("stock_holds", "outbox", "order_lines", "orders", "cart_lines", "carts", "customers")
 
 
 def remove_shopper_data(conn: Connection) -> None:
-    """Delete every stock hold, customer, cart and order from this (copied) database, their bytes overwritten
+    """Delete every stock hold, customer, cart, order and outbox row from this (copied) database, their bytes overwritten
     with zeros (secure_delete), so that a file made for a device does not carry them."""
     conn.execute("PRAGMA secure_delete = ON")
     for table in _SHOPPER_TABLES:
