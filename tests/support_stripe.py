@@ -11,6 +11,9 @@ do, a webhook receiver, and a proxy that loses one answer.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import json
 import subprocess
 import sys
 import time
@@ -133,10 +136,15 @@ class WebhookInbox:
         app.router.add_post("/hook", receive)
         return app
 
-    async def wait(self, count: int, *, timeout: float = 30) -> None:
-        """Wait until `count` deliveries arrived (the timeout only catches a hang)."""
+    async def wait_for(self, event_type: str, intent_id: str, *, timeout: float = 30) -> tuple[bytes, str]:
+        """The first delivery of `event_type` about `intent_id` (an earlier test's events may arrive
+        too: localstripe sends each about a second later). The timeout only catches a hang."""
         async with asyncio.timeout(timeout):
-            while len(self.deliveries) < count:
+            while True:
+                for body, signature in self.deliveries:
+                    event = json.loads(body)
+                    if event["type"] == event_type and event["data"]["object"]["id"] == intent_id:
+                        return body, signature
                 self.arrived.clear()
                 await self.arrived.wait()
 
@@ -180,3 +188,10 @@ class LosingProxy:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", forward)
         return app
+
+
+def sign(payload: bytes, secret: str = WEBHOOK_SECRET, *, at: int | None = None) -> str:
+    """A Stripe-Signature header for `payload` (Stripe's published scheme: HMAC-SHA256 of "t.body")."""
+    stamp = int(time.time()) if at is None else at
+    digest = hmac.new(secret.encode(), b"%d.%s" % (stamp, payload), hashlib.sha256).hexdigest()
+    return f"t={stamp},v1={digest}"

@@ -10,8 +10,8 @@ one order either way. Events of other types, once verified, are acknowledged and
 
 from __future__ import annotations
 
-import json
 import logging
+from typing import Any
 
 import stripe
 
@@ -43,11 +43,11 @@ def accept_webhook(db: Database, payload: bytes | str, signature_header: str | N
         raise PaymentError(PaymentErrorCode.BAD_SIGNATURE, "the Stripe-Signature header is missing")
     if len(payload) > MAX_PAYLOAD:
         raise PaymentError(PaymentErrorCode.BAD_EVENT, "the webhook body is too large")
-    try:
-        event = stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=tolerance)
+    try:    # the signature (and its age) is checked first, then the body is parsed
+        event = stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=tolerance).to_dict()
     except stripe.SignatureVerificationError:
         raise PaymentError(PaymentErrorCode.BAD_SIGNATURE, "the webhook signature does not verify") from None
-    except (ValueError, json.JSONDecodeError):
+    except (ValueError, TypeError, AttributeError):     # not JSON, or JSON that is no object
         raise PaymentError(PaymentErrorCode.BAD_EVENT, "the webhook body is not a JSON event") from None
     typed = _typed(event, store_id)
     event_id = str(event.get("id") or "")
@@ -67,7 +67,7 @@ def finish_webhook(db: Database, event_id: str) -> None:
     db.write(lambda conn: repo.mark_webhook_processed(conn, event_id, utc_now()))
 
 
-def _typed(event: stripe.Event, store_id: str) -> WebhookEvent | None:
+def _typed(event: dict[str, Any], store_id: str) -> WebhookEvent | None:
     """The WebhookEvent for a verified event, None for a type finalize does not consume."""
     event_id = event.get("id")
     if not isinstance(event_id, str) or not event_id:
@@ -76,17 +76,22 @@ def _typed(event: stripe.Event, store_id: str) -> WebhookEvent | None:
         kind = WebhookKind(event.get("type"))
     except ValueError:
         return None
-    intent = (event.get("data") or {}).get("object") or {}
-    if intent.get("object") != "payment_intent" or not isinstance(intent.get("id"), str):
+    data = event.get("data")
+    intent = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(intent, dict) or intent.get("object") != "payment_intent" or not isinstance(intent.get("id"), str):
         raise PaymentError(PaymentErrorCode.BAD_EVENT, "the event is not about a PaymentIntent")
-    metadata = {str(k): str(v) for k, v in dict(intent.get("metadata") or {}).items()}
+    raw_meta = intent.get("metadata")
+    metadata = {str(k): str(v) for k, v in raw_meta.items()} if isinstance(raw_meta, dict) else {}
     if metadata.get(STORE_META) != store_id:
         raise PaymentError(PaymentErrorCode.FOREIGN_STORE, "the event is about another store's payment")
-    try:
-        amount = from_stripe_amount(intent["amount"], intent["currency"])
-    except (KeyError, TypeError, ValueError, PaymentError):
-        amount = None
-    error = intent.get("last_payment_error") or {}
+    amount = None
+    if isinstance(intent.get("amount"), int) and isinstance(intent.get("currency"), str):
+        try:
+            amount = from_stripe_amount(intent["amount"], intent["currency"])
+        except (ValueError, PaymentError):   # MoneyError (unknown currency), or no whole minor unit
+            amount = None
+    error = intent.get("last_payment_error")
+    error = error if isinstance(error, dict) else {}
     return WebhookEvent(event_id=event_id, kind=kind, intent_id=intent["id"], amount=amount,
                         attempt_key=metadata.get(ATTEMPT_META, ""), metadata=metadata,
-                        created=int(event.get("created") or 0), message=str(error.get("message") or ""))
+                        created=created if isinstance(created := event.get("created"), int) else 0, message=str(error.get("message") or ""))
