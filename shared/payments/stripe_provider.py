@@ -167,13 +167,6 @@ class StripeProvider:
             except stripe.CardError as exc:
                 log.info("payment %s declined: %s", intent_id, exc.code)
                 return await self._fetch(intent_id)
-            except stripe.InvalidRequestError as exc:
-                # Real Stripe replays the first answer for the key; a host without keys says the
-                # intent is no longer confirmable: it was confirmed by the send whose answer was lost.
-                intent = await self._fetch(intent_id)
-                if intent["status"] != "requires_confirmation":
-                    return intent
-                raise _refused(exc, intent_id) from exc
             except _LOST as exc:
                 log.warning("no answer confirming %s (try %d): %s", intent_id, attempt + 1, type(exc).__name__)
                 await asyncio.sleep(self.options.retry_pause)
@@ -183,6 +176,13 @@ class StripeProvider:
                     raise PaymentError(PaymentErrorCode.UNREACHABLE, _UNKNOWN, intent_id=intent_id) from lost
                 if intent["status"] != "requires_confirmation":
                     return intent
+            except stripe.StripeError as exc:
+                # A concurrent confirm for the attempt (Stripe: 409 on the key; a host without keys:
+                # 400, no longer confirmable), or a send whose answer was lost: the intent tells.
+                intent = await self._fetch(intent_id)
+                if intent["status"] != "requires_confirmation":
+                    return intent
+                raise _refused(exc, intent_id) from exc
         raise PaymentError(PaymentErrorCode.UNREACHABLE, _UNKNOWN, intent_id=intent_id)
 
     async def _send(self, call: Callable[[], Awaitable[stripe.StripeObject]]) -> dict[str, Any]:

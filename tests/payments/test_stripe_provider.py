@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 
@@ -69,6 +70,15 @@ async def test_zero_and_three_decimal_amounts_reach_stripe_in_its_units(stripe: 
                             metadata={})
     assert caught.value.code == PaymentErrorCode.AMOUNT_NOT_CHARGEABLE
     assert len(intents(localstripe)) == 2
+
+
+async def test_concurrent_charges_of_one_attempt_charge_once(stripe: StripeProvider, localstripe: LocalStripe) -> None:
+    results = await asyncio.gather(*(stripe.charge(TEE, payment_method="pm_card_visa", idempotency_key="attempt-race",
+                                                   metadata={}) for _ in range(4)))
+    assert {r.intent_id for r in results} == {results[0].intent_id}
+    assert {r.status for r in results} == {PaymentStatus.SUCCEEDED}
+    charged = [i["id"] for i in intents(localstripe) if i["status"] == "succeeded"]
+    assert charged == [results[0].intent_id]
 
 
 async def test_a_card_declined_at_charge_is_a_declined_result(stripe: StripeProvider, localstripe: LocalStripe) -> None:
