@@ -152,7 +152,8 @@ class StripeProvider:
         return await self._db.run_write(lambda conn: repo.insert_attempt(conn, row))
 
     async def _fetch(self, intent_id: str) -> dict[str, Any]:
-        intent = await self._send(lambda: self._client.v1.payment_intents.retrieve_async(intent_id))
+        intent = await self._send(lambda: self._client.v1.payment_intents.retrieve_async(intent_id),
+                                  unreachable=_NO_CHECK, intent_id=intent_id)
         if (intent.get("metadata") or {}).get(STORE_META) != self._store_id:
             raise PaymentError(PaymentErrorCode.FOREIGN_STORE, "this payment belongs to another store")
         return intent
@@ -170,10 +171,7 @@ class StripeProvider:
             except _LOST as exc:
                 log.warning("no answer confirming %s (try %d): %s", intent_id, attempt + 1, type(exc).__name__)
                 await asyncio.sleep(self.options.retry_pause)
-                try:
-                    intent = await self._fetch(intent_id)
-                except PaymentError as lost:
-                    raise PaymentError(PaymentErrorCode.UNREACHABLE, _UNKNOWN, intent_id=intent_id) from lost
+                intent = await self._fetch(intent_id)
                 if intent["status"] != "requires_confirmation":
                     return intent
             except stripe.StripeError as exc:
@@ -185,9 +183,11 @@ class StripeProvider:
                 raise _refused(exc, intent_id) from exc
         raise PaymentError(PaymentErrorCode.UNREACHABLE, _UNKNOWN, intent_id=intent_id)
 
-    async def _send(self, call: Callable[[], Awaitable[stripe.StripeObject]]) -> dict[str, Any]:
+    async def _send(self, call: Callable[[], Awaitable[stripe.StripeObject]], *, unreachable: str = "",
+                    intent_id: str | None = None) -> dict[str, Any]:
         """One call that moves no money (create unconfirmed, retrieve, setup), retried after a lost
-        answer; the answer as plain dicts."""
+        answer; the answer as plain dicts. Without an answer: PaymentError(UNREACHABLE, `unreachable`)
+        naming `intent_id` (None: nothing was charged)."""
         for attempt in range(self.options.retries + 1):
             try:
                 return (await call()).to_dict()
@@ -197,10 +197,12 @@ class StripeProvider:
                 log.warning("no answer from Stripe (try %d): %s", attempt + 1, type(exc).__name__)
                 if attempt < self.options.retries:
                     await asyncio.sleep(self.options.retry_pause)
-        raise PaymentError(PaymentErrorCode.UNREACHABLE,
-                           "The payment service cannot be reached right now; nothing was charged. Try again in a moment.")
+        raise PaymentError(PaymentErrorCode.UNREACHABLE, unreachable or _NOTHING_CHARGED, intent_id=intent_id)
 
 
+_NOTHING_CHARGED = "The payment service cannot be reached right now; nothing was charged. Try again in a moment."
+_NO_CHECK = ("The payment service cannot be reached right now to check your payment. Do not pay again: "
+             "we will confirm the outcome shortly.")
 _UNKNOWN = ("The payment service stopped answering while confirming your payment. Do not pay again: "
             "we will confirm the outcome shortly.")
 

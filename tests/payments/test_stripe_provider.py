@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from shared.db import Database
+from shared.db import Database, connect
 from shared.models.money import Money
 from shared.payments import (PaymentError, PaymentErrorCode, PaymentStatus, SecretBox, StripeOptions, StripeProvider,
-                             provider_for)
+                             load_stripe_keys, provider_for, set_stripe_keys)
 from shared.payments.provider import PaymentProvider
 from support_stripe import STORE_ID, LocalStripe, LosingProxy, serve
 
@@ -149,10 +150,13 @@ async def test_stripe_unreachable_is_a_typed_error_and_nothing_is_charged(stripe
             await provider.charge(TEE, payment_method="pm_card_visa", idempotency_key="attempt-down", metadata={})
         with pytest.raises(PaymentError) as prepared:
             await provider.prepare(attempt_key="attempt-down")
+        with pytest.raises(PaymentError) as checked:        # after 3DS: the outcome is unknown, not "none"
+            await provider.retrieve("pi_known")
     finally:
         await provider.aclose()
-    assert caught.value.code == prepared.value.code == PaymentErrorCode.UNREACHABLE
+    assert caught.value.code == prepared.value.code == checked.value.code == PaymentErrorCode.UNREACHABLE
     assert caught.value.intent_id is None and "nothing was charged" in str(caught.value)
+    assert checked.value.intent_id == "pi_known" and "nothing was charged" not in str(checked.value)
 
 
 async def test_bad_input_is_refused_before_reaching_stripe(stripe: StripeProvider, localstripe: LocalStripe) -> None:
@@ -170,10 +174,8 @@ async def test_bad_input_is_refused_before_reaching_stripe(stripe: StripeProvide
 
 
 async def test_another_stores_intent_is_not_reported(stripe: StripeProvider, stripe_store: Database, box: SecretBox,
-                                                     localstripe: LocalStripe, tmp_path) -> None:
+                                                     localstripe: LocalStripe, tmp_path: Path) -> None:
     result = await stripe.charge(TEE, payment_method="pm_card_visa", idempotency_key="attempt-0004", metadata={})
-    from shared.db import connect
-    from shared.payments import set_stripe_keys, load_stripe_keys
     other_db = connect(tmp_path / "other.db")
     set_stripe_keys(other_db, store_id="other-store", box=box,
                     keys=load_stripe_keys(stripe_store, store_id=STORE_ID, box=box))   # one Stripe account, two stores
