@@ -90,6 +90,17 @@ class LocalStripe:
         return self._post("/v1/payment_methods", {"type": "card", "card[number]": number, "card[exp_month]": "12",
                                                   "card[exp_year]": "2034", "card[cvc]": "123"})["id"]
 
+    def confirm_setup(self, client_secret: str, number: str) -> dict:
+        """What the browser's confirmCardSetup sends for a typed card (a JSON body with the publishable
+        key): the SetupIntent afterwards, its `payment_method` the pm_... the page posts back."""
+        seti = client_secret.split("_secret_")[0]
+        body = {"key": PUBLISHABLE_KEY, "use_stripe_sdk": True, "client_secret": client_secret,
+                "payment_method_data": {"type": "card", "card": {"number": number, "exp_month": "12",
+                                                                 "exp_year": "34", "cvc": "123"}}}
+        response = httpx.post(f"{self.url}/v1/setup_intents/{seti}/confirm", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
     def authenticate(self, intent_id: str, client_secret: str, *, success: bool) -> dict:
         """The 3DS step the browser's confirmCardPayment performs ("Complete" or "Fail" authentication)."""
         return self._post(f"/v1/payment_intents/{intent_id}/_authenticate",

@@ -44,6 +44,18 @@ async def test_prepare_gives_the_browser_a_setup_intent(stripe: StripeProvider, 
     assert "client_secret" not in repr(setup) and setup.client_secret not in repr(setup)
 
 
+@pytest.mark.parametrize(("number", "status"), [("4242424242424242", PaymentStatus.SUCCEEDED),
+                                               ("4000000000000341", PaymentStatus.DECLINED)])
+async def test_the_card_the_browser_saved_is_the_one_charged(stripe: StripeProvider, localstripe: LocalStripe,
+                                                             number: str, status: PaymentStatus) -> None:
+    setup = await stripe.prepare(attempt_key="attempt-page")
+    saved = localstripe.confirm_setup(setup.client_secret, number)       # the browser's confirmCardSetup
+    assert saved["status"] == "succeeded" and saved["payment_method"].startswith("pm_")
+    result = await stripe.charge(TEE, payment_method=saved["payment_method"], idempotency_key="attempt-page",
+                                 metadata={})
+    assert result.status is status
+
+
 async def test_a_good_card_is_charged_once(stripe: StripeProvider, localstripe: LocalStripe) -> None:
     result = await stripe.charge(TEE, payment_method="pm_card_visa", idempotency_key="attempt-0001",
                                  metadata={"order_ref": "cart-1"})

@@ -1,6 +1,7 @@
 -- Payments (issue 11): the store's Stripe credentials, sealed; the PaymentIntent made for each order
 -- attempt; the webhook events seen. Cloud-only tables of the live store database: NOT synced (not in
--- shared/sync/tables.py), so they never reach a device or a release snapshot.
+-- shared/sync/tables.py), so never in a release snapshot, and emptied (secure_delete) in the copy a
+-- new device starts from (repositories/copies.py remove_shopper_data).
 
 -- One row at most: the Stripe connection. Each *_sealed column is AES-GCM ciphertext
 -- (shared/payments/secrets.py), bound to the store and column; the *_hint columns are the masked
