@@ -14,14 +14,17 @@ def vacuum_into(conn: Connection, target: Path) -> None:
     conn.execute("VACUUM INTO ?", (str(target),))
 
 
-# Shoppers' data, children first: checkouts' stock holds, customers, their carts and orders, and the
-# outbox (e-mails carry addresses and whole orders). No device needs it to author.
-_SHOPPER_TABLES = ("stock_holds", "outbox", "order_lines", "orders", "cart_lines", "carts", "customers")
+# What no device needs to author, children first: checkouts' stock holds, the outbox (e-mails carry
+# addresses and whole orders), orders, carts and customers; and the payments' records: the store's
+# sealed Stripe keys, payment attempts, webhook events (cloud-only, never on a device).
+_SHOPPER_TABLES = ("stock_holds", "outbox", "order_lines", "orders", "cart_lines", "carts", "customers",
+                   "stripe_credentials", "payment_attempts", "payment_webhook_events")
 
 
 def remove_shopper_data(conn: Connection) -> None:
-    """Delete every stock hold, customer, cart, order and outbox row from this (copied) database, their bytes overwritten
-    with zeros (secure_delete), so that a file made for a device does not carry them."""
+    """Delete every stock hold, outbox row, customer, cart and order, and the payment keys and records,
+    from this (copied) database, their bytes overwritten with zeros (secure_delete), so that a file
+    made for a device does not carry them."""
     conn.execute("PRAGMA secure_delete = ON")
     for table in _SHOPPER_TABLES:
         conn.execute(f"DELETE FROM {table}")

@@ -1,0 +1,29 @@
+"""Payments: the provider seam (Stripe, pay in store), the store's sealed Stripe keys, webhooks in.
+
+Public API (see docs/payments.md):
+- `provider_for(db, store_id=..., method="stripe"|"pay_in_store", box=..., options=StripeOptions(...))`
+  -> PaymentProvider with `prepare`, `charge`, `retrieve` (async);
+- `set_stripe_keys`, `stripe_settings` (masked), `remove_stripe_keys`, `load_stripe_keys`;
+- `accept_webhook` -> WebhookEvent | None, `finish_webhook`;
+- `secrets_box_from_env` (VIBESHOP_SECRETS_KEY), `to_stripe_amount` / `from_stripe_amount`.
+"""
+
+from shared.payments.errors import PaymentError, PaymentErrorCode
+from shared.payments.models import (ClientSetup, PaymentResult, PaymentStatus, StripeKeys, StripeSettings, WebhookEvent,
+                                    WebhookKind, mask_key)
+from shared.payments.provider import PAY_IN_STORE, PROVIDERS, STRIPE, PaymentProvider, PayInStoreProvider
+from shared.payments.secrets import DEMO_SECRETS_KEY, ENV_VAR, SecretBox, secrets_box_from_env
+from shared.payments.service import (check_stripe_keys, load_stripe_keys, provider_for, remove_stripe_keys,
+                                     set_stripe_keys, stripe_settings)
+from shared.payments.stripe_amounts import from_stripe_amount, to_stripe_amount
+from shared.payments.stripe_provider import StripeOptions, StripeProvider
+from shared.payments.webhooks import accept_webhook, finish_webhook
+
+__all__ = [
+    "PAY_IN_STORE", "PROVIDERS", "STRIPE", "DEMO_SECRETS_KEY", "ENV_VAR",
+    "ClientSetup", "PayInStoreProvider", "PaymentError", "PaymentErrorCode", "PaymentProvider", "PaymentResult",
+    "PaymentStatus", "SecretBox", "StripeKeys", "StripeOptions", "StripeProvider", "StripeSettings",
+    "WebhookEvent", "WebhookKind", "accept_webhook", "check_stripe_keys", "finish_webhook", "from_stripe_amount",
+    "load_stripe_keys", "mask_key", "provider_for", "remove_stripe_keys", "secrets_box_from_env",
+    "set_stripe_keys", "stripe_settings", "to_stripe_amount",
+]
