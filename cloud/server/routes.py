@@ -206,13 +206,6 @@ async def newsletter(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"{back}?subscribed=1")
 
 
-async def cart_not_open(request: web.Request) -> web.StreamResponse:
-    """POST /cart/add and GET /cart until the cart and checkout exist: an honest page, not an error."""
-    name = (await request[STORE].db.run_read(get_storefront)).name
-    return error_page(501, "Online ordering opens soon",
-                      f"{name} is not taking orders online yet. Visit the shop, or come back soon.")
-
-
 def add_routes(app: web.Application) -> None:
     """Register every route."""
     app.router.add_get("/_health", health)
@@ -223,8 +216,9 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/media/{name}", media)
     app.router.add_get("/assets/{name}", stylesheet)
     app.router.add_post("/newsletter", newsletter)
-    app.router.add_post("/cart/add", cart_not_open)
-    app.router.add_get("/cart", cart_not_open)
+    from cloud.server.cart import add_cart_routes   # it imports helpers from this module
+
+    add_cart_routes(app)
     # Shopper addresses all go to one handler; the patterns are listed so metrics label them by route.
     for pattern in ("/", "/pages/{slug}", "/products/{handle}", "/collections/{handle}", "/blog", "/blog/{slug}",
                     "/search", "/{tail:.*}"):

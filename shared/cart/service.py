@@ -24,6 +24,7 @@ from shared.cart.models import (
 )
 from shared.db import Connection
 from shared.db.repositories import carts as repo
+from shared.db.repositories.content import get_media_many
 from shared.db.repositories.storefront import get_storefront
 from shared.db.stamps import new_id
 from shared.inventory.holds import available
@@ -254,3 +255,9 @@ def _line_view(position: int, row: repo.LineRow, facts: repo.VariantFacts | None
                         facts.product_id, facts.handle, facts.sku, price, compare, seen,
                         Money(facts.price * row.quantity, facts.currency), free, facts.weight_grams, facts.image_id,
                         facts.collection_ids, tuple(notices))
+
+
+def cart_images(conn: Connection, view: CartView) -> dict[str, dict[str, Any]]:
+    """image id -> the Image shape blocks and cart.js show, for the lines' product images."""
+    ids = [line.image_id for line in view.lines if line.image_id]
+    return {media_id: media.to_image() for media_id, media in get_media_many(conn, ids).items()} if ids else {}

@@ -1,4 +1,4 @@
-"""Template pages: what a product, collection, blog, article, search or "not found" address renders.
+"""Template pages: what a product, collection, blog, article, search, "not found" or cart address renders.
 
 A store keeps its templates as pages (column `template`) whose blocks the merchant arranges. A store
 made before templates existed, or one that never customised a template, gets the defaults below.
@@ -20,11 +20,17 @@ DEFAULTS: dict[str, tuple[str, list[tuple[str, dict[str, Any]]]]] = {
     "search": ("Search", [("main-search", {})]),
     "not_found": ("Page not found", [("main-not-found", {})]),
 }
+# Templates rendered per shopper (never cached). Not in DEFAULTS yet: pages.template's CHECK (migration
+# 0002) does not allow 'cart', so a customised copy could not be stored; until a migration widens it
+# (a rebuild of `pages`), the cart page is this default, restyled through the theme and its CSS.
+SHOPPER_DEFAULTS: dict[str, tuple[str, list[tuple[str, dict[str, Any]]]]] = {
+    "cart": ("Cart", [("main-cart", {})]),
+}
 
 
 def default_template(template: str) -> tuple[Page, list[Block]]:
     """The built-in version of a template: a virtual page and blocks (not stored)."""
-    title, blocks = DEFAULTS[template]
+    title, blocks = DEFAULTS[template] if template in DEFAULTS else SHOPPER_DEFAULTS[template]
     page = Page(f"template-{template}", f"template-{template.replace('_', '-')}", title, "published",
                 template=template)
     return page, [Block(f"{template}-{i}", page.id, kind, None, settings, i) for i, (kind, settings) in enumerate(blocks)]
@@ -32,6 +38,8 @@ def default_template(template: str) -> tuple[Page, list[Block]]:
 
 def template_page(conn: Connection, template: str) -> tuple[Page, list[Block]]:
     """The store's template page and its visible blocks, or the default."""
+    if template in SHOPPER_DEFAULTS:
+        return default_template(template)
     if template not in DEFAULTS:
         raise KeyError(template)
     page = page_repo.get_template_page(conn, template)
