@@ -169,7 +169,7 @@ class _BadBody(Exception):
 
 async def _json_change(request: web.Request, fn: Callable[[Mapping[str, Any]], Callable[[Connection, str | None],
                                                                                       CartChange]],
-                       shape: Callable[[CartChange, dict[str, Any]], Any]) -> web.Response:
+                       shape: Callable[[CartChange, dict[str, Any], str], Any]) -> web.Response:
     try:
         body = await _body(request)
         store = request[STORE]
@@ -186,7 +186,7 @@ async def _json_change(request: web.Request, fn: Callable[[Mapping[str, Any]], C
     except CartError as exc:
         status = 404 if exc.code == CartErrorCode.UNKNOWN_VARIANT else 422
         return _json_error(status, "Cart Error", str(exc))
-    response = web.json_response(shape(change, images), headers=NO_STORE)
+    response = web.json_response(shape(change, images, request.app[CONFIG].media_base), headers=NO_STORE)
     _remember(request, response, change.token, days)
     return response
 
@@ -196,7 +196,7 @@ async def cart_js(request: web.Request) -> web.StreamResponse:
     store = request[STORE]
     token = _token(request)
     view, images = await store.db.run_read(lambda conn: _view_and_images(conn, token))
-    return web.json_response(cart_json(view, images), headers=NO_STORE)
+    return web.json_response(cart_json(view, images, media_base=request.app[CONFIG].media_base), headers=NO_STORE)
 
 
 def _add_items(body: Mapping[str, Any]) -> list[tuple[Any, Any]]:
@@ -226,10 +226,10 @@ async def add_js(request: web.Request) -> web.StreamResponse:
             return CartChange(changes[-1].token, changes[-1].view, None if len(changes) > 1 else changes[-1].line)
         return write
 
-    def shape(change: CartChange, images: dict[str, Any]) -> Any:
+    def shape(change: CartChange, images: dict[str, Any], media_base: str) -> Any:
         if change.line is not None:
-            return line_json(change.line, images)
-        return {"items": [line_json(line, images) for line in change.view.lines]}
+            return line_json(change.line, images, media_base=media_base)
+        return {"items": [line_json(line, images, media_base=media_base) for line in change.view.lines]}
 
     return await _json_change(request, fn, shape)
 
@@ -254,7 +254,7 @@ async def change_js(request: web.Request) -> web.StreamResponse:
                 return change_line(conn, token, variant_id=ident, quantity=body.get("quantity"), now=_now())
         return write
 
-    return await _json_change(request, fn, lambda change, images: cart_json(change.view, images))
+    return await _json_change(request, fn, lambda change, images, media_base: cart_json(change.view, images, media_base=media_base))
 
 
 async def update_js(request: web.Request) -> web.StreamResponse:
@@ -267,13 +267,13 @@ async def update_js(request: web.Request) -> web.StreamResponse:
             raise _BadBody("updates must be an object of {key or variant id: quantity}.")
         return lambda conn, token: update_cart(conn, token, quantities=updates, now=_now())
 
-    return await _json_change(request, fn, lambda change, images: cart_json(change.view, images))
+    return await _json_change(request, fn, lambda change, images, media_base: cart_json(change.view, images, media_base=media_base))
 
 
 async def clear_js(request: web.Request) -> web.StreamResponse:
     """POST /cart/clear.js : empty the cart; the (empty) cart."""
     return await _json_change(request, lambda _body: lambda conn, token: CartChange(
-        token or "", clear_cart(conn, token, now=_now())), lambda change, images: cart_json(change.view, images))
+        token or "", clear_cart(conn, token, now=_now())), lambda change, images, media_base: cart_json(change.view, images, media_base=media_base))
 
 
 def add_cart_routes(app: web.Application) -> None:

@@ -18,6 +18,7 @@ from cloud.server.keys import CONFIG, LIMITER, STORES
 from cloud.server.ratelimit import retry_after
 from cloud.server.pages import error_page
 from cloud.server.tenancy import hostname_of
+from shared.compose.scripts import loader_csp_hash
 from shared.storefront.service import Store
 
 SERVER_NAME = "Vibeshop"
@@ -153,7 +154,9 @@ def is_https(request: web.Request) -> bool:
 
 
 def content_security_policy(nonce: str, media_base: str) -> str:
-    """Scripts only with this response's nonce; everything else from the store itself."""
+    """Scripts only with this response's nonce, or the storefront's own cart loader (by its hash: shared
+    cached pages carry it, and a per-response nonce cannot be in a shared page), and what they insert;
+    everything else from the store itself."""
     head, tail = _csp_around_nonce(media_base)
     return head + nonce + tail
 
@@ -164,7 +167,7 @@ def _csp_around_nonce(media_base: str) -> tuple[str, str]:
     media = f" {media_base}" if media_base else ""
     return ("default-src 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'self'; form-action 'self'; "
             f"img-src 'self' data:{media}; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
-            "script-src 'nonce-", "' 'strict-dynamic'; connect-src 'self'")
+            "script-src 'nonce-", f"' {loader_csp_hash()} 'strict-dynamic'; connect-src 'self'")
 
 
 FIXED_HEADERS = (

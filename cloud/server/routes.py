@@ -3,18 +3,21 @@ health, the TLS ask."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from cloud.render.cache import CachedPage, deadline
-from cloud.render.encoding import Representation
-from cloud.render.pages import StorefrontPage, encode_stylesheet, render_storefront
+from cloud.render.encoding import Encoded, Representation, encode_body
+from cloud.render.pages import IMMUTABLE, StorefrontPage, encode_stylesheet, render_storefront
 from cloud.server.keys import CONFIG, EXECUTORS, PAGE_CACHE, STORES
 from cloud.server.middlewares import FIXED_HEADERS, STORE, is_https
 from cloud.server.monitoring import METRICS
 from cloud.server.pages import error_page
+from shared.compose.scripts import CONTENT_TYPE as SCRIPT_CONTENT_TYPE
+from shared.compose.scripts import SCRIPT_NAME, cart_script
 from shared.compose.stylesheet import STYLESHEET_NAME
 from shared.customers.service import subscribe
 from shared.domains.service import may_have_certificate
@@ -93,8 +96,11 @@ def _answer(request: web.Request, status: int, representation: Representation) -
 
 async def stylesheet(request: web.Request) -> web.StreamResponse:
     """GET /assets/theme-HASH.css : the store's theme stylesheet that pages link, immutable under its
-    content-hashed name; compressed once, sent in the encoding the client accepts."""
+    content-hashed name; compressed once, sent in the encoding the client accepts. (And the cart
+    script, /assets/cart-HASH.js.)"""
     name = request.match_info["name"]
+    if SCRIPT_NAME.match(name):
+        return _cart_script(request, name)
     if not STYLESHEET_NAME.match(name):
         return error_page(404, "Not found", "No such file.")
     store = request[STORE]
@@ -107,6 +113,19 @@ async def stylesheet(request: web.Request) -> web.StreamResponse:
             return error_page(404, "Not found", "No such file.")
         sheets.put(store.record.id, name, encoded)
     return _answer(request, 200, encoded.pick(request.headers.get("Accept-Encoding", "")))
+
+
+@functools.cache
+def _encoded_cart_script() -> Encoded:
+    script = cart_script()
+    return encode_body(script.body, content_type=SCRIPT_CONTENT_TYPE, cache_control=IMMUTABLE, headers=_KEPT_HEADERS)
+
+
+def _cart_script(request: web.Request, name: str) -> web.Response:
+    """GET /assets/cart-HASH.js : the storefront's cart script (the same for every store)."""
+    if name != cart_script().name:
+        return error_page(404, "Not found", "No such file.")
+    return _answer(request, 200, _encoded_cart_script().pick(request.headers.get("Accept-Encoding", "")))
 
 
 def _failures(request: web.Request) -> Callable[[str], None]:

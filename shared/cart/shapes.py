@@ -9,10 +9,20 @@ from typing import Any
 
 from shared.cart.models import CartLineView, CartView
 from shared.checkout.quote import PricedLine
+from shared.models.money import minor_digits
 
 
-def line_json(line: CartLineView, images: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
-    """One item of cart.js: Shopify's fields plus `available` and `notices`."""
+def image_url(image: Mapping[str, Any], *, media_base: str = "", width: int = 240) -> str:
+    """The URL of the image's smallest rendition at least `width` wide (the largest when none is)."""
+    widths = sorted(int(w) for w in image.get("widths") or [] if isinstance(w, int)) or [int(image.get("width") or 0)]
+    best = next((w for w in widths if w >= width), widths[-1])
+    return f"{media_base}/media/{image['hash']}-{best}.{image.get('format') or 'webp'}"
+
+
+def line_json(line: CartLineView, images: Mapping[str, Mapping[str, Any]] | None = None, *,
+              media_base: str = "") -> dict[str, Any]:
+    """One item of cart.js: Shopify's fields (`image` is a URL, `featured_image` an object) plus
+    `available`, `price_seen` and `notices`."""
     price = line.unit_price.amount if line.unit_price else None
     total = line.line_total.amount if line.line_total else None
     image = (images or {}).get(line.image_id or "")
@@ -25,17 +35,22 @@ def line_json(line: CartLineView, images: Mapping[str, Mapping[str, Any]] | None
         "line_price": total, "original_line_price": total, "final_line_price": total,
         "compare_at_price": line.compare_at_price.amount if line.compare_at_price else None,
         "price_seen": line.seen_price.amount, "grams": line.weight_grams, "requires_shipping": True,
-        "image": dict(image) if image else None, "available": line.available,
+        "image": image_url(image, media_base=media_base) if image else None,
+        "featured_image": {"url": image_url(image, media_base=media_base), "alt": image.get("alt") or "",
+                           "width": image.get("width"), "height": image.get("height")} if image else None,
+        "available": line.available,
         "notices": [{"kind": str(n.kind), "message": n.message} for n in line.notices],
     }
 
 
-def cart_json(view: CartView, images: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+def cart_json(view: CartView, images: Mapping[str, Mapping[str, Any]] | None = None, *,
+              media_base: str = "") -> dict[str, Any]:
     """GET /cart.js: Shopify's cart object (no token, note or discounts: those belong to checkout)."""
     total = view.subtotal.amount
     return {
         "item_count": view.item_count, "currency": view.currency,
-        "items": [line_json(line, images) for line in view.lines],
+        "currency_minor_units": minor_digits(view.currency),
+        "items": [line_json(line, images, media_base=media_base) for line in view.lines],
         "items_subtotal_price": total, "original_total_price": total, "total_price": total, "total_discount": 0,
         "total_weight": sum(line.weight_grams * line.quantity for line in view.lines if line.unit_price),
         "requires_shipping": bool(view.lines), "attributes": {}, "note": None,

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from shared.compose.data import FOOTER, HEADER, PagePlan, PlannedBlock
+from shared.compose.scripts import loader
 from shared.compose.seo import head_tags
 from shared.compose.stylesheet import Stylesheet
 from shared.vibe.executor import BlockResult
@@ -64,6 +65,8 @@ def compose_document(plan: PagePlan, results: Sequence[BlockResult], stylesheet:
         *regions[HEADER],
         '<main id="main">', *regions["main"], "</main>",
         *regions[FOOTER],
+        # The storefront's cart script (not merchant code), allowed by its hash in the CSP.
+        f"<script>{loader()}</script>",
     ])
     head = _head(plan, stylesheet, media_base=media_base, site_url=site_url)
     doc = (f'<!doctype html>\n<html lang="{_attr(lang)}">\n<head>\n{head}\n</head>\n'
