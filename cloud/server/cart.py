@@ -89,7 +89,7 @@ def _text(form: Mapping[str, Any], *names: str) -> str | None:
 async def add_form(request: web.Request) -> web.StreamResponse:
     """POST /cart/add (variant_id or id, quantity): add, then 303 to /cart."""
     return await _form_change(request, lambda form: lambda conn, token: add_to_cart(
-        conn, token, variant_id=_text(form, "variant_id", "id"), quantity=_text(form, "quantity") or "1", now=_now()))
+        conn, token, variant_id=_text(form, "variant_id", "id"), quantity=form.get("quantity", "1"), now=_now()))
 
 
 async def change_form(request: web.Request) -> web.StreamResponse:
@@ -152,7 +152,7 @@ async def _body(request: web.Request) -> Mapping[str, Any]:
     """A JSON object or a form, as Shopify accepts both; web.HTTPBadRequest for anything else."""
     if request.content_type == "application/json":
         if (request.content_length or 0) > _MAX_JSON:
-            raise web.HTTPRequestEntityTooLarge(max_size=_MAX_JSON, actual_size=request.content_length or 0)
+            raise _BadBody(f"The body is larger than {_MAX_JSON // 1024} KB.", status=413)
         try:
             body = json.loads(await request.text())
         except (ValueError, UnicodeDecodeError):
@@ -164,7 +164,11 @@ async def _body(request: web.Request) -> Mapping[str, Any]:
 
 
 class _BadBody(Exception):
-    pass
+    """A request body the API cannot read (400, or 413 when too large)."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.status = status
 
 
 async def _json_change(request: web.Request, fn: Callable[[Mapping[str, Any]], Callable[[Connection, str | None],
@@ -182,7 +186,7 @@ async def _json_change(request: web.Request, fn: Callable[[Mapping[str, Any]], C
 
         change, days, images = await store.db.run_write(write)
     except _BadBody as exc:
-        return _json_error(400, "Bad request", str(exc))
+        return _json_error(exc.status, "Bad request" if exc.status == 400 else "Too large", str(exc))
     except CartError as exc:
         status = 404 if exc.code == CartErrorCode.UNKNOWN_VARIANT else 422
         return _json_error(status, "Cart Error", str(exc))
@@ -223,7 +227,7 @@ async def add_js(request: web.Request) -> web.StreamResponse:
                     else None
                 changes.append(add_to_cart(conn, token, variant_id=variant, quantity=quantity, now=_now()))
                 token = changes[-1].token
-            return CartChange(changes[-1].token, changes[-1].view, None if len(changes) > 1 else changes[-1].line)
+            return CartChange(changes[-1].token, changes[-1].view, None if "items" in body else changes[-1].line)
         return write
 
     def shape(change: CartChange, images: dict[str, Any], media_base: str) -> Any:
