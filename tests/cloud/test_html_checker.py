@@ -12,6 +12,7 @@ import pytest
 
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
+from cloud.server.keys import CONFIG
 from shared.compose import PREVIEW, render_page
 from shared.compose.registry import builtin_kinds
 from shared.pages.service import add_block, create_page
@@ -42,7 +43,9 @@ PAGES = [
     ("blog", "/blog", 200),
     ("article", "/blog/caring-for-waxed-canvas", 200),
     ("not-found", "/no/such/page", 404),
-    ("cart", "/cart", 501),
+    ("cart-empty", "/cart", 200),
+    ("cart", "ADD:/cart", 200),                       # after adding two variants (a shopper's cart)
+    ("cart-refused", "ADD:/cart?error=not_enough_stock", 200),
     ("newsletter-refused", None, 422),
     *((f"untitled-{kind}", f"/pages/untitled-{kind}", 200) for kind in CARD_SECTIONS),
 ]
@@ -87,11 +90,27 @@ async def client(aiohttp_client, demo_dir: Path):
     return await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir)))
 
 
+def _variant(client, title: str) -> str:
+    """The demo tee's variant with this title."""
+    store = open_store(DataDir(client.server.app[CONFIG].data_dir), "demo")
+    try:
+        return store.db.read(lambda c: c.scalar(
+            "SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id "
+            "WHERE p.handle = 'harbor-classic-tee' AND v.title = ?", (title,)))
+    finally:
+        store.close()
+
+
 async def _fetch(client, address: str | None, status: int) -> str:
     if address is None:   # a form answer: the page shown for a refused sign-up
         response = await client.post("/newsletter", data={"email": "not an address"},
                                      headers={**DEMO, "Origin": "http://demo.localhost"})
     else:
+        if address.startswith("ADD:"):     # a cart page: add two tees first (the cookie is kept)
+            address = address[4:]
+            for size in ("Navy / S", "Sand / M"):
+                await client.post("/cart/add", data={"variant_id": _variant(client, size), "quantity": "2"},
+                                  headers={**DEMO, "Origin": "http://demo.localhost"})
         response = await client.get(address, headers=DEMO)
     assert response.status == status, address
     return await response.text()
