@@ -33,6 +33,7 @@ from shared.models.money import Money, major_text
 
 # secrets.token_urlsafe(24): 192 random bits in 32 URL-safe characters.
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}\Z")
+PURGE_ON_CREATE = 10
 _QUANTITY = re.compile(r"^\s*\+?[0-9]{1,9}\s*\Z")
 
 
@@ -180,6 +181,9 @@ def _cart_for_change(conn: Connection, token: str | None, *, now: datetime) -> t
     at = stamp(now, field="now")
     cart = repo.CartRow(new_id(), token_hash(token), front.currency if front else "USD", at, at)
     repo.insert_cart(conn, cart)
+    # Tidy a few long-idle carts whenever a cart is made, so they never pile up even without a
+    # background task running purge_idle_carts (expired ones already count as gone in every query).
+    repo.delete_idle_carts(conn, idle_since=_idle_since(conn, now), limit=PURGE_ON_CREATE)
     return cart, token
 
 

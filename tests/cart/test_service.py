@@ -110,7 +110,7 @@ def test_update_is_all_or_nothing(shop):
 
 def test_a_cart_holds_at_most_max_lines(db: Database, shop):
     db, _red, _blue = shop
-    location = db.read(lambda c: c.scalar("SELECT id FROM locations LIMIT 1"))
+    location = db.read(lambda c: c.scalar("SELECT id FROM locations ORDER BY is_default DESC LIMIT 1"))
     ids = make_product(db, variants=MAX_LINES + 1)
     for vid in ids:
         receive(db, vid, location, 1)
@@ -146,7 +146,7 @@ def test_notices_for_a_price_change_a_shortage_and_a_vanished_variant(shop):
     assert [n.kind for n in line.notices] == [NoticeKind.PRICE_CHANGED] and "30.00" in line.notices[0].message
     assert cart.subtotal.amount == 3 * 3000 + 2500
     # The blue unit is sold elsewhere: the line is short. Then blue's product is deleted: it vanished.
-    location = db.read(lambda c: c.scalar("SELECT id FROM locations LIMIT 1"))
+    location = db.read(lambda c: c.scalar("SELECT id FROM locations ORDER BY is_default DESC LIMIT 1"))
     receive(db, blue, location, -1)
     assert [n.kind for n in view(db, token).lines[1].notices] == [NoticeKind.SHORT]
     assert not view(db, token).ready_for_checkout
@@ -192,3 +192,10 @@ def test_checkout_reads_weights_and_collections(shop):
     line = view(db, token).lines[0]
     assert line.weight_grams == 250 and line.product_id and line.collection_ids == ()
     assert new_token() != new_token()
+
+
+def test_making_a_cart_tidies_long_idle_ones(shop):
+    db, red, _ = shop
+    add(db, None, red, 1)
+    add(db, None, red, 1, now=T0 + timedelta(days=31))
+    assert db.read(lambda c: c.scalar("SELECT count(*) FROM carts")) == 1
