@@ -66,7 +66,7 @@ def compose_document(plan: PagePlan, results: Sequence[BlockResult], stylesheet:
         '<main id="main">', *regions["main"], "</main>",
         *regions[FOOTER],
         # The storefront's cart script (not merchant code), allowed by its hash in the CSP.
-        f"<script>{loader()}</script>",
+        f'<script id="vs-cart-loader">{loader()}</script>',
     ])
     head = _head(plan, stylesheet, media_base=media_base, site_url=site_url)
     doc = (f'<!doctype html>\n<html lang="{_attr(lang)}">\n<head>\n{head}\n</head>\n'

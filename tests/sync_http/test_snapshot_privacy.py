@@ -23,8 +23,8 @@ def _add_a_shopper(data: Path) -> None:
                          (EMAIL,))
             conn.execute("INSERT INTO carts (id, token, customer_id, currency, created_at, updated_at) "
                          "VALUES ('k1', 'secret-cart-token', 'c1', 'USD', '2026-12-01', '2026-12-01')")
-            conn.execute("INSERT INTO cart_lines (id, cart_id, variant_id, quantity) VALUES ('l1', 'k1', ?, 1)",
-                         (variant,))
+            conn.execute("INSERT INTO cart_lines (id, cart_id, variant_id, quantity, seen_price, seen_currency, "
+                         "position, added_at) VALUES ('l1', 'k1', ?, 1, 2500, 'USD', 0, '2026-12-01')", (variant,))
             conn.execute("INSERT INTO orders (id, number, customer_id, email, currency, subtotal_amount, "
                          "total_amount, created_at, updated_at) VALUES ('o1', 1001, 'c1', ?, 'USD', 2500, 2500, "
                          "'2026-12-01', '2026-12-01')", (EMAIL,))
