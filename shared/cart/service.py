@@ -29,7 +29,8 @@ from shared.db.repositories.storefront import get_storefront
 from shared.db.stamps import new_id
 from shared.inventory.holds import available
 from shared.inventory.models import stamp
-from shared.models.money import Money, major_text
+from shared.models.money import Money
+from shared.models.money_format import format_money
 
 # secrets.token_urlsafe(24): 192 random bits in 32 URL-safe characters.
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}\Z")
@@ -231,7 +232,8 @@ def _view(conn: Connection, cart: repo.CartRow | None, *, now: datetime) -> Cart
     rows = repo.list_lines(conn, cart.id)
     facts = repo.variant_facts(conn, [r.variant_id for r in rows])
     free = available(conn, [r.variant_id for r in rows], now=now) if rows else {}
-    lines = tuple(_line_view(i, row, facts.get(row.variant_id), free.get(row.variant_id, 0), currency)
+    locale = front.locale if front else "en-US"
+    lines = tuple(_line_view(i, row, facts.get(row.variant_id), free.get(row.variant_id, 0), currency, locale)
                   for i, row in enumerate(rows, start=1))
     subtotal = sum((line.line_total.amount for line in lines if line.line_total is not None), 0)
     count = sum(line.quantity for line in lines if line.unit_price is not None)
@@ -239,7 +241,7 @@ def _view(conn: Connection, cart: repo.CartRow | None, *, now: datetime) -> Cart
 
 
 def _line_view(position: int, row: repo.LineRow, facts: repo.VariantFacts | None, free: int,
-               currency: str) -> CartLineView:
+               currency: str, locale: str) -> CartLineView:
     seen = Money(row.seen_price, row.seen_currency)
     if facts is None or facts.currency != currency:
         notice = LineNotice(NoticeKind.VANISHED, f"{row.title} is no longer available. Remove it to check out.")
@@ -249,7 +251,7 @@ def _line_view(position: int, row: repo.LineRow, facts: repo.VariantFacts | None
     notices = []
     if price != seen:
         notices.append(LineNotice(NoticeKind.PRICE_CHANGED, f"The price of {row.title} changed from "
-                                  f"{major_text(seen.amount, seen.currency)} to {major_text(price.amount, price.currency)} {currency}."))
+                                  f"{format_money(seen, locale)} to {format_money(price, locale)}."))
     if row.quantity > free:
         notices.append(LineNotice(NoticeKind.SHORT, f"{row.title} is sold out." if free == 0 else
                                   f"Only {free} of {row.title} {'is' if free == 1 else 'are'} available."))

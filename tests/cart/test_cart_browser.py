@@ -99,3 +99,37 @@ async def test_the_cart_works_without_javascript(browser: Browser, base_url: str
     await page.wait_for_url("**/cart")
     assert await page.get_by_text("Your cart is empty.").count() == 1
     await context.close()
+
+
+async def test_the_cart_page_shows_notices_and_holds_back_checkout(browser: Browser, base_url: str, demo_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    from shared.storefront.service import DataDir, open_store
+
+    store = open_store(DataDir(demo_dir), "demo")
+    try:
+        rows = store.db.read(lambda c: c.all(
+            "SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE p.handle IN "
+            "('harbor-classic-tee', 'canvas-apron') ORDER BY p.handle, v.position"))
+    finally:
+        store.close()
+    apron, tee = rows[0][0], rows[-1][0]
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    origin = {"Origin": base_url}
+    for vid in (apron, tee):
+        response = await page.request.post(base_url + "/cart/add.js", data={"id": vid, "quantity": 1}, headers=origin)
+        assert response.status == 200
+    store = open_store(DataDir(demo_dir), "demo")
+    try:
+        store.db.write(lambda c: c.execute("UPDATE variants SET price_amount = price_amount + 500 WHERE id = ?",
+                                           (apron,)))
+        store.db.write(lambda c: c.execute("UPDATE products SET status = 'archived' WHERE handle = 'harbor-classic-tee'"))
+    finally:
+        store.close()
+    await page.goto(base_url + "/cart?error=not_enough_stock", wait_until="load")
+    await expect(page.locator(".vs-cart__notice--price_changed")).to_contain_text("changed from")
+    await expect(page.locator(".vs-cart__notice--vanished")).to_contain_text("no longer available")
+    await expect(page.get_by_role("alert").first).to_contain_text("not enough stock")
+    await expect(page.get_by_role("button", name="Check out")).to_be_disabled()
+    await page.screenshot(path=str(_shots(tmp_path) / "cart-notices-1280.png"), full_page=True)
+    await context.close()

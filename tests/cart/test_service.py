@@ -143,7 +143,7 @@ def test_notices_for_a_price_change_a_shortage_and_a_vanished_variant(shop):
     cart = view(db, token)
     line = cart.lines[0]
     assert line.unit_price.amount == 3000 and line.seen_price.amount == 2500
-    assert [n.kind for n in line.notices] == [NoticeKind.PRICE_CHANGED] and "30.00" in line.notices[0].message
+    assert [n.kind for n in line.notices] == [NoticeKind.PRICE_CHANGED] and "$25.00 to $30.00" in line.notices[0].message
     assert cart.subtotal.amount == 3 * 3000 + 2500
     # The blue unit is sold elsewhere: the line is short. Then blue's product is deleted: it vanished.
     location = db.read(lambda c: c.scalar("SELECT id FROM locations ORDER BY is_default DESC LIMIT 1"))
