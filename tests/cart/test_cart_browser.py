@@ -66,6 +66,10 @@ async def test_add_to_cart_with_javascript_opens_the_drawer_and_counts(browser: 
     await expect(page.locator("[aria-live]").last).to_contain_text("Added Harbor Classic Tee")
     await page.wait_for_timeout(300)                            # the slide-in transition
     await page.screenshot(path=str(_shots(tmp_path) / f"drawer-{width}.png"))
+    # Tab and Shift+Tab stay inside the open drawer (the page behind it is inert).
+    for key in ["Tab"] * 8 + ["Shift+Tab"] * 3:
+        await page.keyboard.press(key)
+        assert await page.evaluate("!!document.activeElement.closest('.vs-drawer__panel')"), key
     # + in the drawer: the count follows.
     await drawer.get_by_role("button", name="Increase quantity of Harbor Classic Tee, Navy / S").click()
     await expect(badge).to_have_text("2")

@@ -104,6 +104,18 @@ async def test_tampered_quantities_show_a_clear_message_and_change_nothing(clien
     assert _rows(demo_dir, "SELECT count(*) FROM cart_lines") == [(0,)]
 
 
+async def test_a_form_of_10000_lines_is_refused_clearly(client, demo_dir: Path, variants) -> None:
+    huge = {f"updates[{variants[0][0] if i == 0 else f'v{i}'}]": "1" for i in range(10_000)}
+    response = await client.post("/cart/update", data=huge, headers=SAME, allow_redirects=False)
+    assert response.status == 413 and "larger than this address accepts" in await response.text()
+    fields = dict(list(huge.items())[:1_000])
+    response = await client.post("/cart/update", data=fields, headers=SAME, allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/cart?error=too_many_lines"
+    page = await (await client.get(response.headers["Location"], headers={"Host": HOST})).text()
+    assert "at most 100 different items" in page
+    assert _rows(demo_dir, "SELECT count(*) FROM cart_lines") == [(0,)]
+
+
 async def test_an_error_code_in_the_address_cannot_put_words_on_the_page(client) -> None:
     page = await (await client.get("/cart?error=<b>Send+money</b>", headers={"Host": HOST})).text()
     assert "Send money" not in page and "<b>" not in page.split("<main", 1)[1]
