@@ -86,7 +86,7 @@ def make_shop(path: Path, *, box: SecretBox, api_base: str, currency: str = "USD
         catalog.insert_product(conn, product)
         inventory_repo.insert_location(conn, shop_location)
         inventory_repo.insert_location(conn, warehouse)
-        for variant in product.variants:
+        for variant in product.variants if stock else ():
             record_movement(conn, change_id=new_id(), variant_id=variant.id, location_id=shop_location.id,
                             delta=stock, reason="received", occurred_at=T0, now=T0)
 

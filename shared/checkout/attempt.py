@@ -165,10 +165,12 @@ def price_request(conn: Connection, ctx: CheckoutContext, request: CheckoutReque
                         usage=DiscountUsage(times_used=times_used, used_by_customer=frozenset(used)), now=now,
                         charge_step=_step(setup.currency, request.payment_method))
     option = quote.shipping_option
-    if option is None:
+    # A choice is required whenever the store offers one; a store that offers no delivery at all (nothing
+    # set up: digital goods) sells without one, its stock taken from the first location that has it.
+    if option is None and (quote.shipping_options or request.shipping_option_id is not None):
         raise CheckoutFlowError(CheckoutErrorCode.NO_SHIPPING_OPTION,
                                 "Choose a delivery method available for your address.", field="shipping_option")
-    policy = (LocationPolicy.at(option.location_id) if option.kind == DeliveryKind.PICKUP
+    policy = (LocationPolicy.at(option.location_id) if option is not None and option.kind == DeliveryKind.PICKUP
               else LocationPolicy.first_with_stock())
     return PricedRequest(quote, snapshots, policy, setup)
 

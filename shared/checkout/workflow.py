@@ -294,7 +294,8 @@ def _stored_request(request: CheckoutRequest, priced: PricedRequest) -> dict:
 
 def _delivery(priced: PricedRequest) -> dict:
     option = priced.quote.shipping_option
-    assert option is not None
+    if option is None:
+        return {"method": "none", "name": "No delivery", "pricesIncludeTax": priced.quote.prices_include_tax}
     out = {"method": str(option.kind), "optionId": option.id, "name": option.name, "estimate": option.estimate,
            "pricesIncludeTax": priced.quote.prices_include_tax}
     if option.location_id:
