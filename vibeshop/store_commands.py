@@ -75,8 +75,9 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
         return 0
     if studio and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         _open_studio(data)
+    # The demo's outgoing mail stays in the data folder as .eml files, for a newcomer to open.
     return serve_command(data, host=host, port=port, base_domain="localhost", dev_hints=True,
-                         announce=f"http://demo.localhost:{port}/")
+                         announce=f"http://demo.localhost:{port}/", options={"mail_dir": data / "mail"})
 
 
 def _open_studio(data: Path) -> None:

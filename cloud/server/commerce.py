@@ -214,17 +214,31 @@ async def commerce_tasks(app: web.Application) -> AsyncIterator[None]:
               else DirectorySender(config.mail_dir) if config.mail_dir is not None else None)
     worker = OutboxWorker(sender, lambda: [s.db for s in app[STORES].open_stores()]) if sender else None
     app[OUTBOX] = worker
+    background = [asyncio.ensure_future(_purge_holds(app, config.hold_purge_interval))]
     if worker is not None:
         await worker.start()
-    purge = asyncio.ensure_future(_purge_holds(app, config.hold_purge_interval))
+        background.append(asyncio.ensure_future(_open_every_store(app)))
     yield
-    purge.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await purge
+    for task in background:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     if app[TASKS]:
         await asyncio.wait(set(app[TASKS]), timeout=WEBHOOK_WAIT)
     if worker is not None:
         await worker.stop()
+
+
+async def _open_every_store(app: web.Application) -> None:
+    """Open every store once at start, so mail queued before a restart is delivered without waiting
+    for a shopper to visit the store (the worker goes over the open stores)."""
+    directory = app[STORES]
+    for slug in await directory.slugs():
+        try:
+            await directory.store_for(f"{slug}.{directory.base_domain}")
+        except Exception:  # noqa: BLE001 - one store that cannot open must not keep the others' mail
+            log.exception("opening store %s for its outbox failed", slug)
+    app[OUTBOX].wake()
 
 
 async def _purge_holds(app: web.Application, interval: float) -> None:
