@@ -176,3 +176,18 @@ async def test_order_numbers_follow_on(shop: Shop) -> None:
     page = list_orders(shop.db, limit=2)
     assert [o.number for o in page.orders] == [1003, 1002] and page.next_before == 1002
     assert [o.number for o in list_orders(shop.db, before=page.next_before).orders] == [1001]
+
+
+async def test_a_stripe_timeout_is_retried_with_the_same_key_and_charges_once(shop: Shop,
+                                                                              localstripe: LocalStripe) -> None:
+    proxy = LosingProxy(localstripe.url, lambda method, path: method == "POST" and path.endswith("/confirm"),
+                        mode="hang")
+    runner, url = await serve(proxy.app())
+    try:
+        outcome = await place_order(shop.context(api_base=url, timeout=1), request(shop), card="pm_card_visa")
+    finally:
+        await runner.cleanup()
+    assert outcome.status is OutcomeStatus.COMPLETED and shop.count("orders") == 1
+    assert [i["status"] for i in intents(localstripe)] == ["succeeded"]
+    keys = {key for method, path, key in proxy.seen if method == "POST" and path.startswith("/v1/payment_intents")}
+    assert all(key.startswith(outcome.attempt_id) for key in keys)     # every call keyed by the attempt

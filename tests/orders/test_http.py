@@ -155,3 +155,16 @@ async def test_admin_orders_need_the_orders_scope(shop, demo_dir: Path) -> None:
     assert (await by_number.json())["id"] == outcome.order.id
     assert (await client.get("/api/admin/orders/nope", headers=auth)).status == 404
     assert (await client.get("/api/admin/orders?payment_status=maybe", headers=auth)).status == 400
+
+
+async def test_a_failed_payment_webhook_releases_the_holds(shop, localstripe: LocalStripe) -> None:
+    client, store, ctx = shop
+    outcome = await place_order(ctx, _request(store), card=localstripe.card("4000002500003155"))
+    assert _count(store, "SELECT count(*) FROM stock_holds") == 1
+    localstripe.authenticate(outcome.payment_intent_id, outcome.client_secret, success=False)
+    intent = localstripe.get(f"/v1/payment_intents/{outcome.payment_intent_id}")
+    body = _event(intent, event_id="evt_failed", kind="payment_intent.payment_failed")
+    response = await client.post("/webhooks/stripe", data=body, headers={**DEMO, "Stripe-Signature": sign(body)})
+    assert response.status == 200
+    assert _count(store, "SELECT count(*) FROM stock_holds") == 0 and _count(store, "SELECT count(*) FROM orders") == 0
+    assert _count(store, "SELECT count(*) FROM checkout_attempts WHERE status = 'failed'") == 1
