@@ -48,6 +48,8 @@ class _Run:
     result: PaymentResult | None = None
     outcome: CheckoutOutcome | None = None
     paid: bool = False                   # money taken: nothing may be undone any more
+    claimed: bool = False                # this run moved the attempt to 'charging' (a double-click's
+                                         # second run did not: it must not undo the first's holds)
     held_until: datetime | None = None
     log: list[str] = field(default_factory=list)
 
@@ -109,8 +111,14 @@ async def _hold_stock(run: _Run) -> None:
 
 
 async def _release(run: _Run) -> None:
-    """Undo of hold_stock: the units go back at once; the attempt is marked failed."""
-    await run.ctx.db.run_write(lambda conn: fail_attempt(conn, run.attempt_id, error="", now=run.ctx.clock()))
+    """Undo of hold_stock: the units go back at once; the attempt is marked failed. Only an attempt
+    this run owns: one still open, or one this run took to 'charging'."""
+    def write(conn: Connection) -> None:
+        attempt = repo.get_attempt(conn, attempt_id=run.attempt_id)
+        if attempt is not None and (run.claimed or attempt.status == "open"):
+            fail_attempt(conn, run.attempt_id, error="", now=run.ctx.clock())
+
+    await run.ctx.db.run_write(write)
 
 
 async def _requote_and_check(run: _Run) -> None:
@@ -139,7 +147,7 @@ async def _requote_and_check(run: _Run) -> None:
             raise _stock_error(InventoryError(InventoryErrorCode.OUT_OF_STOCK, "short", shortages=check.shortages),
                                priced, run.attempt_id)
         repo.update_attempt(conn, run.attempt_id, now=stamp(now), status="charging")
-        run.request, run.priced = request, priced
+        run.request, run.priced, run.claimed = request, priced, True
         return priced.quote.total
 
     run.total = await ctx.db.run_write(write)
@@ -236,7 +244,12 @@ async def pay_checkout(ctx: CheckoutContext, *, attempt_id: str, card: str = "")
     if existing.status != "open":       # a retried request: the attempt's own state answers it
         return await finalize(ctx, attempt_id=attempt_id)
     run = _Run(ctx, attempt_id, card=card)
-    await _run_steps(_PAY_STEPS, run)
+    try:
+        await _run_steps(_PAY_STEPS, run)
+    except CheckoutFlowError as exc:
+        if exc.code != CheckoutErrorCode.ATTEMPT_CLOSED:
+            raise
+        return await finalize(ctx, attempt_id=attempt_id)     # a concurrent request is paying it
     assert run.outcome is not None
     return run.outcome
 

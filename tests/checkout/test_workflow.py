@@ -191,3 +191,15 @@ async def test_a_stripe_timeout_is_retried_with_the_same_key_and_charges_once(sh
     assert [i["status"] for i in intents(localstripe)] == ["succeeded"]
     keys = {key for method, path, key in proxy.seen if method == "POST" and path.startswith("/v1/payment_intents")}
     assert all(key.startswith(outcome.attempt_id) for key in keys)     # every call keyed by the attempt
+
+
+async def test_a_double_click_pays_once_and_keeps_the_holds(shop: Shop, localstripe: LocalStripe) -> None:
+    ctx = shop.context()
+    started = await start_checkout(ctx, request(shop, quantity=2))
+    first, second = await asyncio.gather(pay_checkout(ctx, attempt_id=started.attempt_id, card="pm_card_visa"),
+                                         pay_checkout(ctx, attempt_id=started.attempt_id, card="pm_card_visa"))
+    assert OutcomeStatus.COMPLETED in (first.status, second.status)
+    assert {first.status, second.status} <= {OutcomeStatus.COMPLETED, OutcomeStatus.PROCESSING}
+    assert len(intents(localstripe)) == 1 and shop.count("orders") == 1
+    assert shop.stock(shop.variants[0]) == 3 and shop.count("checkout_attempts WHERE status = 'completed'") == 1
+    assert not [e.kind for e in (first.order or second.order).events if e.kind in ("late_payment", "stock_short")]
