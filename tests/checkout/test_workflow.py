@@ -12,7 +12,7 @@ from shared.checkout.errors import CheckoutErrorCode, CheckoutFlowError
 from shared.checkout.finalize import OutcomeStatus, finalize
 from shared.checkout.workflow import pay_checkout, place_order, start_checkout
 from shared.orders import FulfillmentStatus, PaymentStatus, list_orders
-from support_checkout import Shop, intents, localstripe, localstripe_process, request, shop  # noqa: F401
+from support_checkout import Shop, intents, request
 from support_stripe import LocalStripe, LosingProxy, serve
 
 

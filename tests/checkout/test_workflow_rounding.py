@@ -18,7 +18,7 @@ from shared.db.stamps import new_id
 from shared.inventory import record_movement
 from shared.models import Collection, Money, Product, Variant
 from shared.payments import SecretBox
-from support_checkout import T0, intents, localstripe, localstripe_process, make_shop  # noqa: F401
+from support_checkout import T0, intents, make_shop
 from support_stripe import LocalStripe
 from tests.checkout.cases import NOW, TABLE, build_destination, build_setup
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from shared.checkout.finalize import OutcomeStatus
 from shared.checkout.workflow import place_order
 from shared.payments import ENV_VAR, SecretBox
-from support_checkout import localstripe, localstripe_process, make_shop, request  # noqa: F401
+from support_checkout import make_shop, request
 from support_stripe import LocalStripe
 
 WORKER = Path(__file__).with_name("finalize_worker.py")

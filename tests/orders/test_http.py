@@ -23,7 +23,6 @@ from shared.checkout.workflow import place_order
 from shared.inventory import available
 from shared.payments import ENV_VAR, SecretBox, StripeKeys, StripeOptions, provider_for, set_stripe_keys
 from shared.storefront.service import DataDir, create_store
-from support_checkout import localstripe, localstripe_process  # noqa: F401
 from support_stripe import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, LocalStripe, WebhookInbox, serve, sign
 
 DEMO = {"Host": "demo.localhost"}

@@ -23,7 +23,6 @@ from shared.checkout.workflow import place_order
 from shared.mail import SmtpConfig
 from shared.payments import ENV_VAR, SecretBox, StripeKeys, StripeOptions, provider_for, set_stripe_keys
 from support import free_port
-from support_checkout import localstripe, localstripe_process  # noqa: F401
 from support_stripe import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, LocalStripe
 
 KEY = base64.urlsafe_b64encode(os.urandom(32)).decode()
