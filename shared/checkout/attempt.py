@@ -24,6 +24,8 @@ from shared.db.repositories import inventory as inventory_repo
 from shared.db.repositories import orders as repo
 from shared.db.repositories.storefront import get_storefront
 from shared.inventory import DEFAULT_TTL, LocationPolicy
+from shared.mail import MailError
+from shared.mail.message import check_address
 from shared.models.money import from_major
 from shared.payments import PaymentProvider
 
@@ -133,6 +135,10 @@ def check_request(request: CheckoutRequest) -> None:
     """Refuse a request that cannot be a checkout (CheckoutFlowError with the field at fault)."""
     if not isinstance(request.email, str) or not _EMAIL.match(request.email.strip()):
         raise CheckoutFlowError(CheckoutErrorCode.BAD_EMAIL, "Enter a valid e-mail address.", field="email")
+    try:                      # the confirmation must be sendable: the mail layer's own rule too
+        check_address(request.email, "email")
+    except MailError:
+        raise CheckoutFlowError(CheckoutErrorCode.BAD_EMAIL, "Enter a valid e-mail address.", field="email") from None
     if not request.lines or len(request.lines) > MAX_LINES:
         raise CheckoutFlowError(CheckoutErrorCode.EMPTY_CART, f"A checkout needs 1 to {MAX_LINES} lines.",
                                 field="lines")

@@ -28,13 +28,14 @@ from typing import Any
 from shared.checkout.attempt import CheckoutContext, CheckoutRequest
 from shared.checkout.errors import CheckoutErrorCode, CheckoutFlowError
 from shared.db import Connection
+from shared.db.repositories import inventory as inventory_repo
 from shared.db.repositories import orders as repo
 from shared.db.repositories import payments as payments_repo
 from shared.db.repositories.storefront import get_storefront
 from shared.inventory import (InventoryError, InventoryErrorCode, LocationPolicy, Shortage, check_holds, commit_holds,
                               hold_stock, release_holds)
 from shared.inventory.models import stamp
-from shared.mail import enqueue_email, render_new_order, render_order_confirmation
+from shared.mail import MailError, enqueue_email, render_new_order, render_order_confirmation
 from shared.mail.views import Discount, MailAddress, MailBranding, OrderLine as MailLine, OrderSummary, PickupLocation
 from shared.models.money import Money
 from shared.orders import (FulfillmentStatus, NewOrder, Order, OrderEvent, OrderLine, PaymentStatus as OrderPayment,
@@ -166,8 +167,9 @@ def _make_order(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptRow
         events.append(OrderEvent(at, "stock_short", f"Paid, but the stock ran out meanwhile ({names}). No stock "
                                  "was taken: restock or refund before fulfilling.", "system"))
     order = create_order(conn, NewOrder(
-        email=request.email.strip(), currency=quoted.currency, lines=_lines(attempt), subtotal=quote["subtotal"]["amount"],
-        discount_total=quote["discount_total"]["amount"], shipping=quote["shipping"]["amount"], tax=quote["tax"]["amount"],
+        email=request.email.strip(), currency=quoted.currency, lines=_lines(conn, attempt),
+        subtotal=quote["subtotal"]["amount"], discount_total=quote["discount_total"]["amount"],
+        shipping=quote["shipping"]["amount"], tax=quote["tax"]["amount"],
         total=quoted.amount, payment_status=OrderPayment.PAID if paid else OrderPayment.UNPAID,
         payment_provider=result.provider, delivery=attempt.request.get("delivery", {}), attempt_id=attempt.id,
         payment_intent_id=result.intent_id, customer_name=request.customer_name,
@@ -218,8 +220,11 @@ def _secure_stock(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptR
     return tuple(shortages)
 
 
-def _lines(attempt: repo.AttemptRow) -> tuple[OrderLine, ...]:
+def _lines(conn: Connection, attempt: repo.AttemptRow) -> tuple[OrderLine, ...]:
+    """The order's lines from the attempt's quote and snapshots; a variant deleted since keeps its
+    snapshot with no link (the order must still be made)."""
     snapshots = attempt.request.get("snapshots", {})
+    existing = inventory_repo.existing_variants(conn, [line["variant_id"] for line in attempt.quote["lines"]])
     out = []
     for line in attempt.quote["lines"]:
         snap = snapshots.get(line["variant_id"], {})
@@ -227,7 +232,8 @@ def _lines(attempt: repo.AttemptRow) -> tuple[OrderLine, ...]:
             title=snap.get("title", ""), variant_title=snap.get("variantTitle", ""), sku=snap.get("sku", ""),
             unit_price=Money(**line["unit_price"]), quantity=line["quantity"], subtotal=Money(**line["subtotal"]),
             discount=Money(**line["discount"]), tax=Money(**line["tax"]), total=Money(**line["total"]),
-            variant_id=line["variant_id"], product_id=line["product_id"]))
+            variant_id=line["variant_id"] if line["variant_id"] in existing else None,
+            product_id=line["product_id"]))
     return tuple(out)
 
 
@@ -253,10 +259,16 @@ def _queue_emails(conn: Connection, ctx: CheckoutContext, order: Order) -> None:
     merchant = ctx.merchant_email if ctx.merchant_email is not None else str((front.settings if front else {}).get("email") or "")
     branding = MailBranding(store_name=name, store_url=ctx.site_url + "/", locale=front.locale if front else "en-US",
                             support_email=merchant if "@" in merchant else "")
-    summary = order_summary(order, site_url=ctx.site_url)
-    enqueue_email(conn, render_order_confirmation(summary, branding), dedupe_key=f"order:{order.id}:confirmation")
-    if "@" in merchant:
-        enqueue_email(conn, render_new_order(summary, branding, to=merchant), dedupe_key=f"order:{order.id}:merchant")
+    # An e-mail that cannot be made must not lose the (paid) order: it is noted on the timeline instead.
+    try:
+        summary = order_summary(order, site_url=ctx.site_url)
+        enqueue_email(conn, render_order_confirmation(summary, branding), dedupe_key=f"order:{order.id}:confirmation")
+        if "@" in merchant:
+            enqueue_email(conn, render_new_order(summary, branding, to=merchant),
+                          dedupe_key=f"order:{order.id}:merchant")
+    except (MailError, ValueError) as exc:
+        log.warning("order %s: e-mail not queued: %s", order.id, exc)
+        add_order_event(conn, order_id=order.id, kind="email_not_sent", message=str(exc)[:500])
 
 
 def order_summary(order: Order, *, site_url: str) -> OrderSummary:

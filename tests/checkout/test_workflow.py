@@ -5,6 +5,7 @@ order and no holds."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 
@@ -203,3 +204,28 @@ async def test_a_double_click_pays_once_and_keeps_the_holds(shop: Shop, localstr
     assert len(intents(localstripe)) == 1 and shop.count("orders") == 1
     assert shop.stock(shop.variants[0]) == 3 and shop.count("checkout_attempts WHERE status = 'completed'") == 1
     assert not [e.kind for e in (first.order or second.order).events if e.kind in ("late_payment", "stock_short")]
+
+
+async def test_a_product_deleted_before_the_late_payment_still_gives_the_order(shop: Shop,
+                                                                               localstripe: LocalStripe) -> None:
+    ctx = shop.context()
+    slow = await place_order(ctx, request(shop), card=localstripe.card("4000002500003155"))
+    await shop.db.run_write(lambda conn: conn.execute("DELETE FROM products"))     # the merchant removed it
+    localstripe.authenticate(slow.payment_intent_id, slow.client_secret, success=True)
+    order = (await finalize(ctx, payment_intent_id=slow.payment_intent_id)).order
+    assert order.payment_status is PaymentStatus.PAID and order.needs_attention
+    assert order.lines[0].title == "Tee" and order.lines[0].variant_id is None
+
+
+async def test_bad_requests_are_refused_before_anything_is_held(shop: Shop) -> None:
+    ctx = shop.context()
+    cases = [(dict(email="not an address"), CheckoutErrorCode.BAD_EMAIL),
+             (dict(lines=()), CheckoutErrorCode.EMPTY_CART),
+             (dict(lines=(("no-such-variant", 1),)), CheckoutErrorCode.UNKNOWN_VARIANT),
+             (dict(lines=((shop.variants[0], 0),)), CheckoutErrorCode.EMPTY_CART),
+             (dict(shipping_option_id="teleport"), CheckoutErrorCode.NO_SHIPPING_OPTION)]
+    for changes, code in cases:
+        with pytest.raises(CheckoutFlowError) as caught:
+            await start_checkout(ctx, dataclasses.replace(request(shop), **changes))
+        assert caught.value.code == code, changes
+    assert shop.count("checkout_attempts") == 0 and holds(shop) == 0
