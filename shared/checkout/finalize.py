@@ -256,7 +256,8 @@ def _queue_emails(conn: Connection, ctx: CheckoutContext, order: Order) -> None:
     """The confirmation to the shopper and "new order" to the merchant, in the order's own write."""
     front = get_storefront(conn)
     name = front.name if front else "Shop"
-    merchant = ctx.merchant_email if ctx.merchant_email is not None else str((front.settings if front else {}).get("email") or "")
+    settings = front.settings if front else {}
+    merchant = ctx.merchant_email if ctx.merchant_email is not None else str(settings.get("email") or "")
     branding = MailBranding(store_name=name, store_url=ctx.site_url + "/", locale=front.locale if front else "en-US",
                             support_email=merchant if "@" in merchant else "")
     # An e-mail that cannot be made must not lose the (paid) order: it is noted on the timeline instead.
@@ -274,7 +275,7 @@ def _queue_emails(conn: Connection, ctx: CheckoutContext, order: Order) -> None:
 def order_summary(order: Order, *, site_url: str) -> OrderSummary:
     """The e-mails' view of an order."""
     delivery = order.delivery
-    method = {"ship": "shipping", "local_delivery": "local_delivery", "pickup": "pickup"}.get(delivery.get("method"), "shipping")
+    method = {"local_delivery": "local_delivery", "pickup": "pickup"}.get(delivery.get("method"), "shipping")
     pickup = None
     if method == "pickup":
         pickup = PickupLocation(name=delivery.get("locationName") or delivery.get("name", "Pickup"),
