@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--base-domain", default="localhost")
     serve.add_argument("--workers", type=int, default=1, help="worker processes sharing the port (default 1)")
+    from vibeshop import commerce_commands
+
+    commerce_commands.add_serve_options(serve)
 
     store = cloud_sub.add_parser("store", help="create, list, open/close/suspend or delete stores")
     store_sub = store.add_subparsers(dest="store_command", required=True, metavar="ACTION")
@@ -132,11 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     tcreate.add_argument("--store", required=True)
     tcreate.add_argument("--name", default="api")
     tcreate.add_argument("--scope", action="append", required=True, dest="scopes",
-                         help="repeat for several: store:read store:write content:write media:write sync pos")
+                         help="repeat for several: store:read store:write content:write media:write sync pos "
+                              "orders:read")
     trevoke = token_sub.add_parser("revoke", help="revoke a token")
     trevoke.add_argument("--data", type=_data, default=_data(default_data))
     trevoke.add_argument("token_id")
-    for command in (serve, create, listing, status, delete, domain, dadd, tcreate, trevoke):
+    commerce = commerce_commands.add_parsers(
+        cloud_sub, lambda command: command.add_argument("--data", type=_data, default=_data(default_data)))
+    for command in (serve, create, listing, status, delete, domain, dadd, tcreate, trevoke, *commerce):
         _server_options(command)
     return parser
 
@@ -206,8 +212,17 @@ def _cloud(args: argparse.Namespace) -> int:
     from vibeshop import store_commands
 
     if args.cloud_command == "serve":
+        from vibeshop.commerce_commands import serve_options
+
+        options = serve_options(args)
+        if options is None:
+            return 2
         return store_commands.serve_command(args.data, host=args.host, port=args.port, base_domain=args.base_domain,
-                                            workers=args.workers)
+                                            workers=args.workers, options=options)
+    if args.cloud_command in ("stripe", "orders"):
+        from vibeshop import commerce_commands
+
+        return commerce_commands.run(args)
     if args.cloud_command == "store":
         if args.store_command == "create":
             return cc.store_create(args.data, slug=args.slug, name=args.name, currency=args.currency,

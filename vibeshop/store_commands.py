@@ -75,8 +75,9 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
         return 0
     if studio and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         _open_studio(data)
+    # The demo's outgoing mail stays in the data folder as .eml files, for a newcomer to open.
     return serve_command(data, host=host, port=port, base_domain="localhost", dev_hints=True,
-                         announce=f"http://demo.localhost:{port}/")
+                         announce=f"http://demo.localhost:{port}/", options={"mail_dir": data / "mail"})
 
 
 def _open_studio(data: Path) -> None:
@@ -89,7 +90,8 @@ def _open_studio(data: Path) -> None:
     subprocess.Popen([exe, "studio", "--data", str(data)])  # noqa: S603 - our own command
 
 
-def _run_worker(data: Path, host: str, port: int, base_domain: str, dev_hints: bool, reuse_port: bool) -> None:
+def _run_worker(data: Path, host: str, port: int, base_domain: str, dev_hints: bool, reuse_port: bool,
+                options: dict | None = None) -> None:
     """One worker process: the whole service, on a port it may share with its siblings."""
     from aiohttp import web
 
@@ -104,14 +106,15 @@ def _run_worker(data: Path, host: str, port: int, base_domain: str, dev_hints: b
     access.propagate = False
     if dev_hints:                                       # `vibeshop demo`: a merchant's terminal, not a log
         access.setLevel(logging.WARNING)
-    app = create_app(ServeConfig(data_dir=data, base_domain=base_domain, dev_hints=dev_hints))
+    app = create_app(ServeConfig(data_dir=data, base_domain=base_domain, dev_hints=dev_hints, **(options or {})))
     web.run_app(app, host=host, port=port, print=None, access_log=None, reuse_port=reuse_port or None)
 
 
 def serve_command(data: Path, *, host: str, port: int, base_domain: str, dev_hints: bool = False,
-                  announce: str | None = None, workers: int = 1) -> int:
+                  announce: str | None = None, workers: int = 1, options: dict | None = None) -> int:
     """Serve every store under `data` until interrupted, in `workers` processes sharing the port
-    (SO_REUSEPORT: the kernel spreads connections; they agree through the databases alone)."""
+    (SO_REUSEPORT: the kernel spreads connections; they agree through the databases alone). `options` are
+    more ServeConfig fields (mail and Stripe: vibeshop/commerce_commands.py)."""
     import multiprocessing
     import signal
 
@@ -126,10 +129,10 @@ def serve_command(data: Path, *, host: str, port: int, base_domain: str, dev_hin
     print(f"Serving {announce or f'http://{{slug}}.{base_domain}:{port}/'} with {workers} worker"
           f"{'s' if workers > 1 else ''} (Ctrl+C to stop)", flush=True)
     if workers == 1:
-        _run_worker(data, host, port, base_domain, dev_hints, False)
+        _run_worker(data, host, port, base_domain, dev_hints, False, options)
         return 0
     context = multiprocessing.get_context("spawn")
-    procs = [context.Process(target=_run_worker, args=(data, host, port, base_domain, dev_hints, True),
+    procs = [context.Process(target=_run_worker, args=(data, host, port, base_domain, dev_hints, True, options),
                              name=f"vibeshop-worker-{n}") for n in range(workers)]
     for proc in procs:
         proc.start()

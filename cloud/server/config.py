@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.mail.senders import SmtpConfig
+
 
 @dataclass(frozen=True)
 class ServeConfig:
@@ -19,3 +21,7 @@ class ServeConfig:
     rate_burst: int = 60            # requests at once before the limit applies
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")   # whose X-Forwarded-For/-Proto we believe
     dns_nameservers: tuple[tuple[str, int], ...] | None = None  # for domain checks; None: the system's
+    smtp: SmtpConfig | None = None  # where order e-mails go (`--smtp HOST:PORT`)
+    mail_dir: Path | None = None    # or into this folder as .eml files (`--mail-dir`; the demo's)
+    stripe_api: str | None = None   # a Stripe-compatible test API host (`--stripe-api`, localstripe)
+    hold_purge_interval: float = 600.0   # seconds between purges of long-expired stock holds

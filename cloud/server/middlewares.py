@@ -224,8 +224,10 @@ def same_origin(request: web.Request) -> bool:
 
 def cross_site(request: web.Request) -> web.Response | None:
     """The 403 page for a state-changing request from another site. The admin API (bearer tokens, no
-    cookies) and the sync API (device tokens) are not exposed to CSRF and are left to their token checks."""
-    if request.method in _SAFE_METHODS or request.path.startswith(("/api/", "/_sync/")) or same_origin(request):
+    cookies), the sync API (device tokens) and webhooks (signed by the sender, no cookies) are not exposed
+    to CSRF and are left to their own checks."""
+    if (request.method in _SAFE_METHODS or request.path.startswith(("/api/", "/_sync/", "/webhooks/"))
+            or same_origin(request)):
         return None
     return error_page(403, "Request refused", "This form was sent from another site. Go back to the shop "
                       "and try again.")

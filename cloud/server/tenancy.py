@@ -125,6 +125,10 @@ class StoreDirectory:
         self._hosts = {host: seen for host, seen in self._hosts.items()
                        if seen[0] is not None and seen[0].record.slug != slug}
 
+    def open_stores(self) -> list[Store]:
+        """The stores this worker has open now (the outbox worker and the holds purge go over them)."""
+        return list(self._open.values())
+
     @property
     def catalog(self) -> Database:
         """The catalog database (stores, domains, users, tokens)."""

@@ -126,16 +126,17 @@ def to_provider_amount(money: Money, *, rules: AmountRules = STRIPE) -> int:
 
 def from_provider_amount(amount: int, currency: str, *, rules: AmountRules = STRIPE) -> Money:
     """The Money a provider amount stands for (webhooks, refunds); raises if it is not a whole number
-    of ISO minor units."""
+    of ISO minor units. Accepts the lower-case codes Stripe answers with ("isk")."""
+    currency = str(currency).upper()
     iso = _iso_digits(currency)
-    exponent = provider_exponent(currency.upper(), rules=rules)
+    exponent = provider_exponent(currency, rules=rules)
     if exponent <= iso:
-        return Money(int(amount) * 10 ** (iso - exponent), currency.upper())
+        return Money(int(amount) * 10 ** (iso - exponent), currency)
     value, rest = divmod(int(amount), 10 ** (exponent - iso))
     if rest:
         raise ProviderAmountError(CheckoutErrorCode.NOT_CHARGEABLE,
                                   f"{amount} is not a whole number of {currency} minor units")
-    return Money(value, currency.upper())
+    return Money(value, currency)
 
 
 def _to_provider(money: Money, rules: AmountRules) -> int:

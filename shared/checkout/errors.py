@@ -34,6 +34,18 @@ class CheckoutErrorCode(StrEnum):
     NOT_CHARGEABLE = "not_chargeable"          # amount not a multiple of what the provider accepts
     BELOW_MINIMUM = "below_minimum"
     ABOVE_MAXIMUM = "above_maximum"
+    # The checkout workflow (workflow.py, finalize.py): each with a message for the shopper.
+    EMPTY_CART = "empty_cart"                  # no lines, or more than the workflow takes [422]
+    BAD_EMAIL = "bad_email"                    # the contact e-mail is missing or malformed [422]
+    UNKNOWN_VARIANT = "unknown_variant"        # a line names a variant that is gone or not for sale [422]
+    NO_SHIPPING_OPTION = "no_shipping_option"  # the chosen delivery is not offered for the destination [422]
+    OUT_OF_STOCK = "out_of_stock"              # `shortages` names what ran out; nothing charged [409]
+    QUOTE_CHANGED = "quote_changed"            # prices or discounts changed since the shopper saw them [409]
+    PAYMENT_DECLINED = "payment_declined"      # the card was declined or 3DS failed; nothing charged [402]
+    PAYMENT_UNAVAILABLE = "payment_unavailable"  # the payment service could not be reached [503]
+    PAYMENT_NOT_SET_UP = "payment_not_set_up"  # the store cannot take this way of paying [409]
+    UNKNOWN_ATTEMPT = "unknown_attempt"        # no checkout attempt has this id or payment [404]
+    ATTEMPT_CLOSED = "attempt_closed"          # the attempt failed or completed; start a new one [409]
 
 
 class CheckoutError(VibeshopError):
@@ -77,3 +89,16 @@ class AddressError(CheckoutError):
 
 class ProviderAmountError(CheckoutError):
     """An amount the payment provider would refuse or change; it is never adjusted silently."""
+
+
+class CheckoutFlowError(CheckoutError):
+    """A checkout that cannot go on: no order was made and the stock holds were released. `str()` is
+    for the shopper; `field` names the checkout field at fault ("" for none); `shortages` lists the
+    lines that ran out (inventory Shortage values) for OUT_OF_STOCK; `attempt_id` the attempt."""
+
+    def __init__(self, code: CheckoutErrorCode, message: str, *, field: str = "", shortages: tuple = (),
+                 attempt_id: str = ""):
+        super().__init__(code, message)
+        self.field = field
+        self.shortages = tuple(shortages)
+        self.attempt_id = attempt_id

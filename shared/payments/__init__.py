@@ -5,7 +5,8 @@ Public API (see docs/payments.md):
   -> PaymentProvider with `prepare`, `charge`, `retrieve` (async);
 - `set_stripe_keys`, `stripe_settings` (masked), `remove_stripe_keys`, `load_stripe_keys`;
 - `accept_webhook` -> WebhookEvent | None, `finish_webhook`;
-- `secrets_box_from_env` (VIBESHOP_SECRETS_KEY), `to_stripe_amount` / `from_stripe_amount`.
+- `secrets_box_from_env` (VIBESHOP_SECRETS_KEY). Amounts go through the checkout's one conversion,
+  `shared.checkout.amounts.to_provider_amount` / `from_provider_amount` (Stripe's rules, UGX/ISK cases).
 """
 
 from shared.payments.errors import PaymentError, PaymentErrorCode
@@ -15,7 +16,6 @@ from shared.payments.provider import PAY_IN_STORE, PROVIDERS, STRIPE, PaymentPro
 from shared.payments.secrets import DEMO_SECRETS_KEY, ENV_VAR, SecretBox, secrets_box_from_env
 from shared.payments.service import (check_stripe_keys, load_stripe_keys, provider_for, remove_stripe_keys,
                                      set_stripe_keys, stripe_settings)
-from shared.payments.stripe_amounts import from_stripe_amount, to_stripe_amount
 from shared.payments.stripe_provider import StripeOptions, StripeProvider
 from shared.payments.webhooks import accept_webhook, finish_webhook
 
@@ -23,7 +23,7 @@ __all__ = [
     "PAY_IN_STORE", "PROVIDERS", "STRIPE", "DEMO_SECRETS_KEY", "ENV_VAR",
     "ClientSetup", "PayInStoreProvider", "PaymentError", "PaymentErrorCode", "PaymentProvider", "PaymentResult",
     "PaymentStatus", "SecretBox", "StripeKeys", "StripeOptions", "StripeProvider", "StripeSettings",
-    "WebhookEvent", "WebhookKind", "accept_webhook", "check_stripe_keys", "finish_webhook", "from_stripe_amount",
+    "WebhookEvent", "WebhookKind", "accept_webhook", "check_stripe_keys", "finish_webhook",
     "load_stripe_keys", "mask_key", "provider_for", "remove_stripe_keys", "secrets_box_from_env",
-    "set_stripe_keys", "stripe_settings", "to_stripe_amount",
+    "set_stripe_keys", "stripe_settings",
 ]

@@ -33,7 +33,8 @@ from shared.models.money import Money
 from shared.payments.errors import PaymentError, PaymentErrorCode
 from shared.payments.models import ClientSetup, PaymentResult, PaymentStatus, StripeKeys
 from shared.payments.provider import STRIPE
-from shared.payments.stripe_amounts import from_stripe_amount, to_stripe_amount
+from shared.checkout.amounts import from_provider_amount, to_provider_amount
+from shared.checkout.errors import ProviderAmountError
 
 log = logging.getLogger(__name__)
 STRIPE_JS = "https://js.stripe.com/v3/"
@@ -111,7 +112,10 @@ class StripeProvider:
             raise PaymentError(PaymentErrorCode.INVALID, "the payment method must be a Stripe pm_... id")
         _check_key(idempotency_key)
         meta = _check_metadata(metadata)
-        stripe_amount = to_stripe_amount(amount)
+        try:
+            stripe_amount = to_provider_amount(amount)
+        except ProviderAmountError as exc:
+            raise PaymentError(PaymentErrorCode.AMOUNT_NOT_CHARGEABLE, str(exc)) from None
         attempt = await self._db.run_read(lambda conn: repo.get_attempt(conn, idempotency_key))
         if attempt is None:
             params = {"amount": stripe_amount, "currency": amount.currency.lower(), "payment_method": payment_method,
@@ -219,7 +223,10 @@ def _result(intent: dict[str, Any]) -> PaymentResult:
     """Our PaymentResult for a Stripe PaymentIntent."""
     status = intent["status"]
     meta = {str(k): str(v) for k, v in (intent.get("metadata") or {}).items()}
-    amount = from_stripe_amount(intent["amount"], intent["currency"])
+    try:
+        amount = from_provider_amount(intent["amount"], intent["currency"])
+    except ProviderAmountError as exc:      # not a whole number of ISO minor units: no amount to trust
+        raise PaymentError(PaymentErrorCode.INVALID, f"the payment's amount cannot be read: {exc}") from None
     common = {"provider": STRIPE, "intent_id": intent["id"], "amount": amount, "metadata": meta}
     if status == "succeeded":
         return PaymentResult(status=PaymentStatus.SUCCEEDED, **common)

@@ -20,7 +20,8 @@ from shared.db.repositories import payments as repo
 from shared.db.stamps import utc_now
 from shared.payments.errors import PaymentError, PaymentErrorCode
 from shared.payments.models import WebhookEvent, WebhookKind
-from shared.payments.stripe_amounts import from_stripe_amount
+from shared.checkout.amounts import from_provider_amount
+from shared.checkout.errors import ProviderAmountError
 from shared.payments.stripe_provider import ATTEMPT_META, STORE_META
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,8 @@ def _typed(event: dict[str, Any], store_id: str) -> WebhookEvent | None:
     amount = None
     if isinstance(intent.get("amount"), int) and isinstance(intent.get("currency"), str):
         try:
-            amount = from_stripe_amount(intent["amount"], intent["currency"])
-        except (ValueError, PaymentError):   # MoneyError (unknown currency), or no whole minor unit
+            amount = from_provider_amount(intent["amount"], intent["currency"])
+        except (ValueError, ProviderAmountError):   # MoneyError (unknown currency), or no whole minor unit
             amount = None
     error = intent.get("last_payment_error")
     error = error if isinstance(error, dict) else {}

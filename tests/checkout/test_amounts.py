@@ -21,6 +21,10 @@ from shared.models.money import Money
     (Money(180000, "MGA"), 1800),        # ISO 2 digits, Stripe zero-decimal: whole ariary
     (Money(17550, "HUF"), 17550),        # HUF charges stay two-decimal (whole forints only for payouts)
     (Money(99999999, "USD"), 99999999),  # eight digits: Stripe's maximum
+    (Money(1500, "CLP"), 1500),          # (cases below folded in from the payments' former conversion)
+    (Money(12340, "BHD"), 12340),
+    (Money(1200, "MGA"), 12),
+    (Money(2400, "JPY"), 2400),
 ])
 def test_to_provider_amount(money, sent):
     assert to_provider_amount(money) == sent
@@ -38,6 +42,9 @@ def test_to_provider_amount(money, sent):
     (Money(0, "KWD"), CheckoutErrorCode.BELOW_MINIMUM),           # zero is never charged: a free order skips payment
     (Money(100000000, "USD"), CheckoutErrorCode.ABOVE_MAXIMUM),   # nine digits
     (Money(1000, "IQD"), CheckoutErrorCode.UNSUPPORTED_CURRENCY),  # ISO 3 digits, not a Stripe currency
+    (Money(1, "OMR"), CheckoutErrorCode.NOT_CHARGEABLE),
+    (Money(1250, "MGA"), CheckoutErrorCode.NOT_CHARGEABLE),      # 12.50 MGA: no fraction of an ariary
+    (Money(-100, "USD"), CheckoutErrorCode.BELOW_MINIMUM),
 ])
 def test_refusals_are_typed_and_never_silent(money, code):
     with pytest.raises(ProviderAmountError) as caught:
@@ -70,3 +77,19 @@ def test_a_provider_amount_that_is_not_whole_iso_units_is_refused():
     with pytest.raises(ProviderAmountError) as caught:
         from_provider_amount(50050, "ISK")  # 500.50 kr: ISO has no fraction of a krona
     assert caught.value.code == CheckoutErrorCode.NOT_CHARGEABLE
+
+
+def test_provider_amounts_read_back_from_lower_case_currencies():
+    """Stripe answers currencies in lower case ("isk"): the Money is upper case, ISO minor units."""
+    assert from_provider_amount(50000, "isk") == Money(500, "ISK")
+    assert from_provider_amount(12, "mga") == Money(1200, "MGA")
+
+
+def test_the_payments_domain_uses_this_conversion_only():
+    """One conversion: shared/payments has no amount rules of its own (UGX would differ)."""
+    import importlib.util
+
+    assert importlib.util.find_spec("shared.payments.stripe_amounts") is None
+    import shared.payments
+
+    assert not hasattr(shared.payments, "to_stripe_amount")

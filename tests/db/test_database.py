@@ -256,7 +256,9 @@ def test_money_columns_are_integers(db: Database):
     money = {(t, name): kind for t, name, kind in columns if name.endswith("_amount")}
     assert set(money) == {("variants", "price_amount"), ("variants", "compare_at_amount"),
                           ("orders", "subtotal_amount"), ("orders", "shipping_amount"), ("orders", "tax_amount"),
-                          ("orders", "total_amount"), ("order_lines", "unit_amount")}
+                          ("orders", "total_amount"), ("orders", "discount_amount"), ("order_lines", "unit_amount"),
+                          ("order_lines", "subtotal_amount"), ("order_lines", "discount_amount"),
+                          ("order_lines", "tax_amount"), ("order_lines", "total_amount")}
     assert set(money.values()) == {"INTEGER"}
 
     product = _product(price=1999)

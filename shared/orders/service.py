@@ -1,0 +1,132 @@
+"""Orders: create one inside the caller's write (the checkout's finalize), read them for the merchant
+(`list_orders`, `get_order`) and for the shopper's status page (`order_by_token`)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+
+from shared.db import Connection, Database
+from shared.db.repositories import orders as repo
+from shared.db.stamps import new_id, utc_now
+from shared.orders.errors import OrderError, OrderErrorCode
+from shared.orders.models import FulfillmentStatus, NewOrder, Order, OrderEvent, OrderPage, PaymentStatus
+
+MAX_PAGE = 100
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}\Z")
+
+
+def new_status_token() -> str:
+    """An unguessable token for /orders/TOKEN: 256 bits from the OS's CSPRNG."""
+    return secrets.token_urlsafe(32)
+
+
+def create_order(conn: Connection, order: NewOrder, *, now: str | None = None,
+                 placed_by: str = "shopper") -> Order:
+    """Record an order inside the caller's write (BEGIN IMMEDIATE): its number is the next of the
+    store's (#1001, ...; no gaps, never shared, however many processes place orders), its lines and
+    a timeline starting with 'placed' then `order.events`. Raises OrderError(INVALID) for an order
+    without lines or with amounts in another currency, (DUPLICATE) when an order exists already for
+    its PaymentIntent or checkout attempt (finalize checks first; the unique indexes are the backstop)."""
+    _check(order)
+    for column, value in (("payment_intent_id", order.payment_intent_id), ("attempt_id", order.attempt_id)):
+        if value is not None and repo.order_id_where(conn, column=column, value=value) is not None:
+            raise OrderError(OrderErrorCode.DUPLICATE, f"an order exists already for {column} {value}")
+    stamp = now or utc_now()
+    order_id, number = new_id(), repo.next_order_number(conn)
+    repo.insert_order(conn, order_id=order_id, number=number, token=new_status_token(), order=order, now=stamp)
+    placed = OrderEvent(stamp, "placed", f"Order #{number} placed by {order.email}", placed_by)
+    for event in (placed, *order.events):
+        repo.insert_event(conn, event_id=new_id(), order_id=order_id, event=event)
+    created = repo.get_order(conn, order_id)
+    assert created is not None
+    return created
+
+
+def add_order_event(conn: Connection, *, order_id: str, kind: str, message: str = "", actor: str = "system",
+                    now: str | None = None) -> None:
+    """Add an entry to an order's timeline inside the caller's write."""
+    repo.insert_event(conn, event_id=new_id(), order_id=order_id,
+                      event=OrderEvent(now or utc_now(), kind, message, actor))
+
+
+def get_order(db: Database, *, order_id: str | None = None, number: int | None = None) -> Order:
+    """One order with its lines and timeline, by id or by number (1001 or "#1001").
+
+    Raises OrderError(NOT_FOUND) when there is none, (INVALID) without an id or number."""
+    def read(conn: Connection) -> Order | None:
+        if order_id is not None:
+            found = order_id if isinstance(order_id, str) and len(order_id) <= 100 else None
+        elif number is not None:
+            found = repo.order_id_where(conn, column="number", value=_number(number))
+        else:
+            raise OrderError(OrderErrorCode.INVALID, "name an order by id or number")
+        return repo.get_order(conn, found) if found else None
+
+    order = db.read(read)
+    if order is None:
+        raise OrderError(OrderErrorCode.NOT_FOUND, f"no such order: {order_id or number}")
+    return order
+
+
+def order_by_token(db: Database, token: str) -> Order | None:
+    """The order whose status page is /orders/TOKEN, or None (a malformed token reads nothing)."""
+    if not isinstance(token, str) or not _TOKEN.match(token):
+        return None
+
+    def read(conn: Connection) -> Order | None:
+        found = repo.order_id_where(conn, column="status_token", value=token)
+        return repo.get_order(conn, found) if found else None
+
+    return db.read(read)
+
+
+def order_for_payment(conn: Connection, *, intent_id: str | None = None, attempt_id: str | None = None) -> Order | None:
+    """The order made for a PaymentIntent or a checkout attempt, if any (finalize's idempotence)."""
+    for column, value in (("payment_intent_id", intent_id), ("attempt_id", attempt_id)):
+        if value is not None:
+            found = repo.order_id_where(conn, column=column, value=value)
+            if found is not None:
+                return repo.get_order(conn, found)
+    return None
+
+
+def list_orders(db: Database, *, before: int | None = None, limit: int = 50, payment_status: str | None = None,
+                fulfillment_status: str | None = None, email: str | None = None) -> OrderPage:
+    """Orders newest first, `limit` (1..100) at a time, numbered below `before` (the previous page's
+    `next_before`), optionally filtered by payment status, fulfilment status or contact e-mail.
+
+    Raises OrderError(INVALID) for an unknown status, a bad limit or cursor."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+        raise OrderError(OrderErrorCode.INVALID, f"limit must be 1 to {MAX_PAGE}")
+    _one_of(payment_status, PaymentStatus, "payment status")
+    _one_of(fulfillment_status, FulfillmentStatus, "fulfilment status")
+    cursor = None if before is None else _number(before)
+    rows = db.read(lambda conn: repo.list_orders(conn, before=cursor, limit=limit + 1, payment_status=payment_status,
+                                                 fulfillment_status=fulfillment_status, email=email))
+    page = tuple(rows[:limit])
+    return OrderPage(page, page[-1].number if len(rows) > limit else None)
+
+
+def _number(value: int | str) -> int:
+    text = str(value).strip().removeprefix("#")
+    if not text.isdigit() or len(text) > 12:
+        raise OrderError(OrderErrorCode.INVALID, f"an order number looks like 1001 or #1001, not {value!r}")
+    return int(text)
+
+
+def _one_of(value: str | None, kinds: type, what: str) -> None:
+    if value is not None and value not in {str(kind) for kind in kinds}:
+        raise OrderError(OrderErrorCode.INVALID, f"{what} must be one of {', '.join(str(k) for k in kinds)}")
+
+
+def _check(order: NewOrder) -> None:
+    if not order.lines:
+        raise OrderError(OrderErrorCode.INVALID, "an order needs at least one line")
+    monies: Sequence = [m for line in order.lines for m in (line.unit_price, line.subtotal, line.discount,
+                                                            line.tax, line.total)]
+    if any(money.currency != order.currency for money in monies):
+        raise OrderError(OrderErrorCode.INVALID, f"every amount of the order must be in {order.currency}")
+    if min(order.subtotal, order.discount_total, order.shipping, order.tax, order.total) < 0:
+        raise OrderError(OrderErrorCode.INVALID, "order amounts cannot be negative")
