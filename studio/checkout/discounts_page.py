@@ -9,11 +9,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDateTimeEdit, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDateTimeEdit, QHBoxLayout, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
-from shared.checkout.errors import FieldProblem
-from shared.checkout.rounding import parse_percent
 from shared.checkout.setup import Discount, DiscountKind, DiscountMethod
 from shared.db.repositories import catalog
 from studio.checkout.model import DISCOUNT, CheckoutModel, RemoveDiscount, SaveDiscount
@@ -311,5 +309,3 @@ def _date_edit() -> QDateTimeEdit:
     edit.setEnabled(False)
     return edit
 
-
-__all__ = ["DiscountsPage", "describe", "parse_percent"]

@@ -49,8 +49,8 @@ class PaymentsPage(QWidget):
                 ("secretKey", "Secret key", self.secret, ""),
                 ("publishableKey", "Publishable key", self.publishable, ""),
                 ("webhookSecret", "Webhook signing secret", self.webhook,
-                 "For the endpoint https://YOUR-STORE/webhooks/stripe; payments are confirmed even if a "
-                 "shopper closes the page.")):
+                 "The signing secret of your store's webhook endpoint in Stripe: with it, payments are "
+                 "confirmed even when a shopper closes the page.")):
             holder, error = labelled(title, widget, hint=hint)
             self.router.add(field, error)
             stripe_col.addWidget(holder)

@@ -17,7 +17,7 @@ class _LocationCard:
     """The card of one location: its switch and its fields, each with its error line."""
 
     def __init__(self, page: PickupPage, option: PickupOption):
-        self.page, self.location_id = page, option.location_id
+        self.page, self.location_id, self.name = page, option.location_id, option.name
         self.frame, column = card(option.name, option.address)
         self.enabled = QCheckBox("Shoppers can pick up orders here", objectName="pickupEnabled")
         column.addWidget(self.enabled)
