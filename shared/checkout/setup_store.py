@@ -170,3 +170,76 @@ def remove_discount(db: Database, discount_id: str) -> None:
         if not repo.delete_discount(conn, discount_id):
             raise CheckoutError(Code.NOT_FOUND, f"there is no discount {discount_id!r}")
     db.write(write)
+
+
+@dataclass(frozen=True)
+class SetupReplacement:
+    """A whole checkout setup to store at once (a files import): tax, shipping zones and local delivery,
+    the pickup setting of the locations listed, and the complete list of discounts."""
+
+    tax: TaxSetup
+    zones: tuple[ShippingZone, ...]
+    local_delivery: tuple[LocalDelivery, ...]
+    pickup: tuple[PickupOption, ...]
+    discounts: tuple[Discount, ...]
+
+
+def replace_checkout_setup_in(conn: Connection, new: SetupReplacement) -> bool:
+    """Inside the caller's transaction: store `new` (discounts not listed are deleted, pickup of
+    unlisted locations is left as it is), writing only what differs. True when something changed.
+    Raises SetupError (nothing written by the caller's rollback) naming the field: an unknown
+    location (`pickup[1].location_id`), or codes swapped between two discounts."""
+    _check(CheckoutSetup(_currency(conn), tax=new.tax, shipping=ShippingSetup(
+        zones=new.zones, local_delivery=new.local_delivery), discounts=new.discounts))
+    changed = False
+    fields = rows.settings_row(new.tax, new.zones, new.local_delivery)
+    stored = repo.get_settings(conn)
+    if stored is None or any(stored[k] != v for k, v in fields.items()):
+        repo.put_settings(conn, {**fields, "updated_at": utc_now()})
+        changed = True
+    known = {loc.id: loc for loc in list_locations(conn)}
+    for index, option in enumerate(new.pickup):
+        location = known.get(option.location_id)
+        if location is None:
+            raise SetupError([FieldProblem(f"pickup[{index}].location_id", Code.NOT_FOUND,
+                                           f"the store has no location {option.location_id!r}")])
+        if option.enabled or option.country:
+            _check(CheckoutSetup(_currency(conn), shipping=ShippingSetup(pickup=(PickupLocation(
+                location.id, location.name, option.country, option.region, option.postal_code),))),
+                rename=("shipping.pickup[0]", f"pickup[{index}]"))
+        row = {"id": location.id, "enabled": int(option.enabled), "name": location.name,
+               "address": location.address, "country": option.country, "region": option.region,
+               "postal_code": option.postal_code, "instructions": option.instructions}
+        current = repo.get_pickup(conn, location.id)
+        if current is None and option == PickupOption(location.id, option.name, option.address):
+            continue                # never set up and still not: nothing to store
+        if current is None or any(current[k] != v for k, v in row.items()):
+            repo.put_pickup(conn, {**row, "updated_at": utc_now()}, new=current is None)
+            changed = True
+    return _replace_discounts(conn, new.discounts) or changed
+
+
+def _replace_discounts(conn: Connection, discounts: tuple[Discount, ...]) -> bool:
+    listed = {d.id for d in discounts}
+    changed = False
+    for row in repo.list_discounts(conn):
+        if row["id"] not in listed:
+            repo.delete_discount(conn, row["id"])
+            changed = True
+    stamp = utc_now()
+    for index, discount in enumerate(discounts):
+        row = {**rows.discount_row(discount), "position": index}
+        owner = repo.code_owner(conn, row["code"]) if row["code"] else None
+        if owner is not None and owner != discount.id:
+            raise SetupError([FieldProblem(f"discounts[{index}].code", Code.DUPLICATE,
+                                           f"the code {row['code']} belongs to another discount in the store: "
+                                           "swap codes in two imports")])
+        current = repo.get_discount(conn, discount.id)
+        if current is None:
+            repo.put_discount(conn, {**row, "created_at": stamp, "updated_at": stamp}, new=True)
+        elif any(current[k] != v for k, v in row.items()):
+            repo.put_discount(conn, {**row, "updated_at": stamp}, new=False)
+        else:
+            continue
+        changed = True
+    return changed
