@@ -136,3 +136,23 @@ def test_the_table_rules_refuse_a_broken_row_on_every_path(demo_store, table: st
             demo_store.db.write(lambda conn: repo.put_settings(conn, fields))
     assert field in [e.field for e in caught.value.errors]
     assert demo_store.db.read(read) == current
+
+
+def test_a_demo_seeded_before_checkout_existed_gets_its_setup_once(demo_dir) -> None:
+    from shared.demo.seed import seed_demo
+    from shared.storefront.service import DataDir, open_store
+
+    store = open_store(DataDir(demo_dir), "demo")
+    try:
+        store.db.write(lambda conn: [conn.execute(f"DELETE FROM {t}")
+                                     for t in ("checkout_settings", "pickup_locations", "discounts")])
+        assert store.db.read(load_checkout_setup).discounts == ()
+    finally:
+        store.close()
+    for _ in range(2):
+        result = seed_demo(DataDir(demo_dir))
+        try:
+            assert result.created is False
+            assert result.store.db.read(load_checkout_setup).discounts == DISCOUNTS
+        finally:
+            result.store.close()
