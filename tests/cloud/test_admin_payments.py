@@ -72,3 +72,16 @@ async def test_without_a_secrets_key_the_deployment_says_so(client, demo_dir: Pa
     answer = await client.put("/api/admin/payments/stripe", headers=_auth(writer),
                               json={"secretKey": SECRET, "publishableKey": PUBLISHABLE})
     assert answer.status == 503 and ENV_VAR in (await answer.json())["error"]["message"]
+
+
+async def test_on_the_clouds_own_address_the_token_names_the_store(client, demo_dir: Path) -> None:
+    """A linked studio talks to the cloud's address, not the store's: its token says which store."""
+    writer = _token(demo_dir, "demo", ["store:read", "store:write"])
+    bare = {"Host": "127.0.0.1", "Authorization": f"Bearer {writer}"}
+    put = await client.put("/api/admin/payments/stripe", headers=bare,
+                           json={"secretKey": SECRET, "publishableKey": PUBLISHABLE})
+    assert put.status == 200
+    shown = await (await client.get("/api/admin/payments/stripe", headers=_auth(writer))).json()
+    assert shown["configured"] is True
+    for headers in ({"Host": "127.0.0.1"}, {"Host": "127.0.0.1", "Authorization": "Bearer nope"}):
+        assert (await client.get("/api/admin/payments/stripe", headers=headers)).status == 404
