@@ -5,7 +5,7 @@ what was typed, with the reason under its field."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDateTime, Qt
@@ -27,9 +27,12 @@ def describe(discount: Discount, currency: str) -> str:
     value = {DiscountKind.PERCENTAGE: f"{discount.percent}% off",
              DiscountKind.FIXED_AMOUNT: f"{money_text(discount.amount, currency)} {currency} off",
              DiscountKind.FREE_SHIPPING: "Free shipping"}[discount.kind]
-    minimum = f" · orders over {money_text(discount.min_subtotal, currency)}" if discount.min_subtotal else ""
+    minimum = f" · min. {money_text(discount.min_subtotal, currency)} {currency}" if discount.min_subtotal else ""
     how = "Code" if discount.method == DiscountMethod.CODE else "Automatic"
-    return f"{discount.code or discount.title}\n{how} · {value}{minimum}"
+    now = datetime.now(UTC)
+    state = ("Scheduled" if discount.starts_at is not None and now < discount.starts_at else
+             "Expired" if discount.ends_at is not None and now >= discount.ends_at else "Active")
+    return f"{discount.code or discount.title}  ·  {state}\n{how} · {value}{minimum}"
 
 
 class DiscountsPage(QWidget):
@@ -53,7 +56,9 @@ class DiscountsPage(QWidget):
         row.setSpacing(16)
         listing, listing_col = card("All discounts")
         self.listing = QListWidget(objectName="discountList")
-        self.listing.setMinimumWidth(260)
+        self.listing.setMinimumWidth(280)
+        self.listing.setWordWrap(True)
+        self.listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.listing.setMinimumHeight(420)
         listing_col.addWidget(self.listing, 1)
         self.new_button = QPushButton("Create discount", objectName="primaryButton")
@@ -131,8 +136,12 @@ class DiscountsPage(QWidget):
         self.ends_on, self.ends_at = QCheckBox("Ends"), _date_edit()
         for check, edit, field in ((self.starts_on, self.starts_at, "starts_at"), (self.ends_on, self.ends_at, "ends_at")):
             line = QHBoxLayout()
+            line.setContentsMargins(0, 0, 0, 0)
+            check.setFixedWidth(80)
+            edit.setFixedWidth(200)
             line.addWidget(check)
-            line.addWidget(edit, 1)
+            line.addWidget(edit)
+            line.addStretch(1)
             holder = QWidget()
             holder.setLayout(line)
             when_col.addWidget(self._field(field, "", holder))
@@ -141,6 +150,7 @@ class DiscountsPage(QWidget):
         self.limit = QSpinBox(minimum=1, maximum=1_000_000, maximumWidth=120)
         self.limit_on.toggled.connect(self.limit.setEnabled)
         limit_line = QHBoxLayout()
+        limit_line.setContentsMargins(0, 0, 0, 0)
         limit_line.addWidget(self.limit_on)
         limit_line.addWidget(self.limit)
         limit_line.addStretch(1)

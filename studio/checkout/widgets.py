@@ -87,9 +87,12 @@ def labelled(text: str, widget: QWidget, *, hint: str = "", suffix: str = "") ->
         column.addWidget(QLabel(text, objectName="fieldLabel"))
     row = QHBoxLayout()
     row.setSpacing(6)
-    row.addWidget(widget, 1)
+    narrow = widget.maximumWidth() < 10_000       # a short input (an amount) stays short, on the left
+    row.addWidget(widget, 0 if narrow else 1)
     if suffix:
         row.addWidget(QLabel(suffix, objectName="unit"))
+    if narrow:
+        row.addStretch(1)
     column.addLayout(row)
     if hint:
         column.addWidget(QLabel(hint, objectName="hint", wordWrap=True))
