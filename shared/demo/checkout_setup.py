@@ -53,7 +53,8 @@ PICKUP_INSTRUCTIONS = "Usually ready in 2 hours. Come to the counter at 14 Pine 
 def seed_checkout(conn: Connection, shop: Location) -> bool:
     """Write the demo setup unless the store has one already (idempotent: a second run, or a store
     seeded before checkout existed, gets it once). Pickup is offered at `shop`. True when written."""
-    if repo.get_settings(conn) is not None or repo.list_discounts(conn):
+    stored = repo.get_settings(conn)          # the row always exists (migration 0033): saved once it has a stamp
+    if (stored is not None and stored["updated_at"]) or repo.list_discounts(conn):
         return False
     stamp = utc_now()
     repo.put_settings(conn, {**rows.settings_row(TAX, ZONES, LOCAL), "updated_at": stamp})

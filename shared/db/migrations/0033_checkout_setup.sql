@@ -53,6 +53,21 @@ CREATE TABLE discounts (
     updated_at         TEXT NOT NULL DEFAULT ''
 );
 
+-- The settings row exists in every store database from the start, the same everywhere, so that an
+-- edit is an update of the fields it changes. Were it created by a first save, two devices saving
+-- taxes and shipping offline would each send a whole new row, and the later would undo the other's
+-- part. Inserted before the capture triggers exist (it is nobody's edit); a linked device gets the
+-- row as its shadow and a cloud working copy logs it, as if it had been pulled and logged.
+INSERT INTO checkout_settings (id) VALUES ('checkout');
+INSERT INTO sync_shadow (table_name, key, row)
+SELECT 'checkout_settings', 'checkout', json_object('id', 'checkout', 'prices_include_tax', 0, 'tax_shipping', 0,
+       'default_rate', '0', 'tax_rates', '[]', 'shipping_zones', '[]', 'local_delivery', '[]', 'updated_at', '')
+WHERE (SELECT value FROM sync_state WHERE key = 'capture') = '1';
+INSERT INTO sync_log (table_name, key, row, clocks)
+SELECT 'checkout_settings', 'checkout', json_object('id', 'checkout', 'prices_include_tax', 0, 'tax_shipping', 0,
+       'default_rate', '0', 'tax_rates', '[]', 'shipping_zones', '[]', 'local_delivery', '[]', 'updated_at', ''), '{}'
+WHERE EXISTS (SELECT 1 FROM sync_log);
+
 -- Sync capture (as 0007 does for the other synced tables) and the content version (as 0003).
 CREATE TRIGGER checkout_settings_sync_insert AFTER INSERT ON checkout_settings
 WHEN (SELECT value FROM sync_state WHERE key = 'capture') = '1'

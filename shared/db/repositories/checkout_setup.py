@@ -27,7 +27,7 @@ def _upsert(conn: Connection, table: str, columns: tuple[str, ...], row: Mapping
 
 
 def get_settings(conn: Connection) -> dict[str, Any] | None:
-    """The settings row, or None before the merchant saved any."""
+    """The settings row (migration 0033 creates it with the defaults; None only in a hand-edited file)."""
     row = conn.one(f"SELECT {', '.join(_SETTINGS)} FROM checkout_settings WHERE id = 'checkout'")
     return None if row is None else dict(zip(_SETTINGS, row, strict=True))
 
