@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from shared.checkout.errors import FieldProblem
 from shared.checkout.setup_store import PickupOption
@@ -81,10 +81,13 @@ class PickupPage(QWidget):
         self.empty = QLabel("This store has no locations yet. Locations are the shops and warehouses "
                             "your stock is kept in.", objectName="emptyState", wordWrap=True)
         self.column.addWidget(self.empty)
+        self.cards_column = QVBoxLayout()
+        self.cards_column.setSpacing(16)
+        self.column.addLayout(self.cards_column)
+        self.column.addStretch(1)
         model.changed.connect(self.reload)
         model.problems_changed.connect(self._problems)
         self.reload()
-        self.column.addStretch(1)
 
     def reload(self) -> None:
         """Show every location's stored setting."""
@@ -95,8 +98,7 @@ class PickupPage(QWidget):
             location_card = self.cards.get(option.location_id)
             if location_card is None:
                 location_card = self.cards[option.location_id] = _LocationCard(self, option)
-                self.column.insertWidget(self.column.count() - (1 if self.cards and self.column.count() > 3 else 0),
-                                         location_card.frame)
+                self.cards_column.addWidget(location_card.frame)
             location_card.show(option)
         self._loading = False
 
