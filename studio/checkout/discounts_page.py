@@ -87,6 +87,20 @@ class DiscountsPage(QWidget):
     def _editor(self) -> QVBoxLayout:
         column = QVBoxLayout()
         column.setSpacing(16)
+        for build in (self._method_card, self._value_card, self._applies_card, self._when_card):
+            column.addWidget(build())
+        buttons = QHBoxLayout()
+        self.delete_button = QPushButton("Delete discount", objectName="dangerButton")
+        self.save_button = QPushButton("Save discount", objectName="primaryButton")
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        column.addLayout(buttons)
+        self.by_code.toggled.connect(self._method_shown)
+        self.kind.currentIndexChanged.connect(self._kind_shown)
+        return column
+
+    def _method_card(self) -> QWidget:
         method, method_col = card("Method")
         self.by_code = QRadioButton("Discount code")
         self.automatic = QRadioButton("Automatic discount")
@@ -102,8 +116,9 @@ class DiscountsPage(QWidget):
         method_col.addWidget(self._field("code", "Code", self.code, hint="Shoppers type it at checkout, in any case."))
         self.title = QLineEdit(objectName="discountTitle", placeholderText="e.g. Summer sale")
         method_col.addWidget(self._field("title", "Title", self.title, hint="Shown in the order summary."))
-        column.addWidget(method)
+        return method
 
+    def _value_card(self) -> QWidget:
         value, value_col = card("Value")
         self.kind = QComboBox(objectName="discountKind")
         for kind, label in KINDS:
@@ -118,7 +133,9 @@ class DiscountsPage(QWidget):
         self.minimum = QLineEdit(objectName="discountMinimum", maximumWidth=160, placeholderText="none")
         value_col.addWidget(self._field("min_subtotal", "Minimum purchase", self.minimum, suffix=self.model.currency,
                                         hint="Of the products it applies to, before discounts."))
-        column.addWidget(value)
+        return value
+
+    def _applies_card(self) -> QWidget:
 
         applies, applies_col = card("Applies to", "Nothing ticked: all products.")
         self.collections = QListWidget(objectName="discountCollections")
@@ -129,7 +146,9 @@ class DiscountsPage(QWidget):
         lists.addWidget(self._field("collection_ids", "Collections", self.collections), 1)
         lists.addWidget(self._field("product_ids", "Products", self.products), 1)
         applies_col.addLayout(lists)
-        column.addWidget(applies)
+        return applies
+
+    def _when_card(self) -> QWidget:
 
         when, when_col = card("Active dates and limits")
         self.starts_on, self.starts_at = QCheckBox("Starts"), _date_edit()
@@ -159,18 +178,8 @@ class DiscountsPage(QWidget):
         when_col.addWidget(self._field("usage_limit", "", limit_holder))
         self.once = QCheckBox("Once per customer (by e-mail address)")
         when_col.addWidget(self.once)
-        column.addWidget(when)
+        return when
 
-        buttons = QHBoxLayout()
-        self.delete_button = QPushButton("Delete discount", objectName="dangerButton")
-        self.save_button = QPushButton("Save discount", objectName="primaryButton")
-        buttons.addWidget(self.delete_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
-        column.addLayout(buttons)
-        self.by_code.toggled.connect(self._method_shown)
-        self.kind.currentIndexChanged.connect(self._kind_shown)
-        return column
 
     def _method_shown(self, by_code: bool) -> None:
         self.code.setEnabled(by_code)
