@@ -269,7 +269,8 @@ def apply_folder(db: Database, spec: FolderSpec, *, prune: bool = False) -> Impo
                 summary.theme_changed = replace_theme_in(conn, preset=spec.theme.preset,
                                                          settings=spec.theme.settings, custom_css=css)
             if spec.checkout is not None:
-                summary.checkout_changed, problems = apply_checkout(conn, spec.checkout_doc, spec.checkout)
+                summary.checkout_changed, problems = apply_checkout(conn, spec.checkout_doc, spec.checkout,
+                                                                    summary.warnings)
                 _fail(problems)
         except (PageError, ThemeError, RowRefused) as exc:
             # The checks above should have caught it; name it rather than fail with a trace.

@@ -9,10 +9,12 @@ theme/theme.json. Problems are placed at the value they are about (path:line:col
 
 The shapes are setup_to_json's (docs/checkout.md); money is in minor units. A discount without an id
 gets one derived from its code or title, so importing the same file twice adds nothing. Discounts not
-listed are deleted; pickup of locations not listed is left as it is. `name` in pickup is for reading."""
+listed are deleted; pickup of locations not listed is left as it is, and pickup for a location the store
+does not have is left out with a warning. `name` in pickup is for reading."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -24,6 +26,7 @@ from shared.checkout.setup_store import (
 from shared.checkout.setup_rows import settings_from_row
 from shared.db import Connection
 from shared.db.repositories import checkout_setup as repo
+from shared.db.repositories.inventory import list_locations
 from shared.files.errors import Problem
 from shared.files.jsonpos import LocatedJson, dump
 
@@ -113,9 +116,20 @@ def _pickup(entries: Any, at, problems: list[Problem]) -> tuple[PickupOption, ..
     return tuple(out)
 
 
-def apply_checkout(conn: Connection, doc: LocatedJson, new: SetupReplacement) -> tuple[bool, list[Problem]]:
-    """Store the setup inside the import's transaction: (changed, []) or (False, problems)."""
+def apply_checkout(conn: Connection, doc: LocatedJson, new: SetupReplacement,
+                   warnings: list[str]) -> tuple[bool, list[Problem]]:
+    """Store the setup inside the import's transaction: (changed, []) or (False, problems). Pickup for a
+    location this store does not have (a folder exported from another store) is left out, with a warning."""
+    known = {location.id for location in list_locations(conn)}
+    kept = []
+    for index, option in enumerate(new.pickup):
+        if option.location_id in known:
+            kept.append(option)
+        else:
+            line, column = doc.position(("pickup", index, "location_id"))
+            warnings.append(f"{CHECKOUT_JSON}:{line}:{column}: pickup at {option.name or option.location_id!r} left "
+                            "out: this store has no such location")
     try:
-        return replace_checkout_setup_in(conn, new), []
+        return replace_checkout_setup_in(conn, dataclasses.replace(new, pickup=tuple(kept))), []
     except SetupError as error:
         return False, placed(doc, error)

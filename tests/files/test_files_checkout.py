@@ -38,7 +38,7 @@ def test_the_setup_round_trips_and_an_edit_is_imported(demo: Store, folder: Path
 @pytest.mark.parametrize(("edit", "needle"), [
     (lambda d: d["tax"]["rates"][0].update(region="ZZ"), "tax.rates[0].region"),
     (lambda d: d["discounts"][0].update(percent="150"), "discounts[0].percent"),
-    (lambda d: d["pickup"][0].update(location_id="nowhere"), "pickup[0].location_id"),
+    (lambda d: d["pickup"][0].update(country="XX"), "pickup[0].country"),
     (lambda d: d.update(extra=1), 'unknown key "extra"'),
 ])
 def test_a_broken_setup_is_refused_where_it_is_and_stores_nothing(demo: Store, folder: Path, edit, needle) -> None:
@@ -51,3 +51,11 @@ def test_a_broken_setup_is_refused_where_it_is_and_stores_nothing(demo: Store, f
     problems = [p for p in caught.value.problems if p.path == CHECKOUT]
     assert problems and needle in problems[0].message and problems[0].line > 1
     assert demo.db.read(load_checkout_setup) == before
+
+
+def test_pickup_for_a_location_the_store_lacks_is_left_out_with_a_warning(demo: Store, folder: Path) -> None:
+    data = read_json(folder / CHECKOUT)
+    data["pickup"][0]["location_id"] = "somewhere-else"
+    write_json(folder / CHECKOUT, data)
+    summary = import_folder(demo.db, folder)
+    assert any("left out: this store has no such location" in w and w.startswith(CHECKOUT) for w in summary.warnings)
