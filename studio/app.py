@@ -52,8 +52,9 @@ def create_application():
     return app
 
 
-def run_studio(data: Path, *, store_slug: str | None = None, screenshot: Path | None = None) -> int:
-    """Open the studio; returns the exit status."""
+def run_studio(data: Path, *, store_slug: str | None = None, screenshot: Path | None = None,
+               section: str | None = None) -> int:
+    """Open the studio (on `section`: "checkout" or "checkout/discounts"); returns the exit status."""
     _prepare_environment(screenshot is not None)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -75,6 +76,11 @@ def run_studio(data: Path, *, store_slug: str | None = None, screenshot: Path | 
     session = StudioSession(data_dir, store)
     window = MainWindow(session)
     window.show()
+    if section:
+        name, _, page = section.partition("/")
+        window.show_section(name)
+        if page and name.lower() == "checkout":
+            window.checkout.show_page(page)
     status = _screenshot(app, window, screenshot) if screenshot is not None else app.exec()
     window.close()
     session.close()

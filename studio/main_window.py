@@ -1,4 +1,4 @@
-"""The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products), the editors of
+"""The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products, Checkout), the editors of
 the chosen section, the live preview in the middle and the inspector on the right."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from shared.media.errors import MediaError
 from shared.media.names import inside
 from shared.models import Page
 from shared.storefront.service import open_store
+from studio.checkout.section import CheckoutSection
 from studio.editor.block_inspector import BlockInspector
 from studio.editor.block_list import BlockList
 from studio.editor.media_library import MediaLibrary
@@ -32,8 +33,8 @@ from studio.publish.status import SyncStatus
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
 
 _OPEN_WINDOWS: set[QMainWindow] = set()    # windows opened after linking, kept alive until they close
-SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products")
-_RAIL_ICONS = {"Pages": "▤", "Theme": "◐", "Posts": "✎", "Media": "▣", "Products": "◫"}
+SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products", "Checkout")
+_RAIL_ICONS = {"Pages": "▤", "Theme": "◐", "Posts": "✎", "Media": "▣", "Products": "◫", "Checkout": "◎"}
 
 
 class MainWindow(QMainWindow):
@@ -136,6 +137,8 @@ class MainWindow(QMainWindow):
         self.center.addWidget(self.media_library)
         self.products_browser = ProductsBrowser(self.session)
         self.center.addWidget(self.products_browser)
+        self.checkout = CheckoutSection(self.session, self.sync)
+        self.center.addWidget(self.checkout)
 
     def _wire(self) -> None:
         session = self.session
@@ -158,8 +161,10 @@ class MainWindow(QMainWindow):
         self.sync_status.link_requested.connect(self.open_link)
         self.sync.pulled.connect(lambda: self.statusBar().showMessage("Updated with changes from the cloud", 4000))
 
-    def show_section(self, index: int) -> None:
-        """Switch the rail section: Pages, Theme, Posts, Media or Products."""
+    def show_section(self, index: int | str) -> None:
+        """Switch the rail section: Pages, Theme, Posts, Media, Products or Checkout (by index or name)."""
+        if isinstance(index, str):
+            index = [name.lower() for name in SECTIONS].index(index.lower())
         name = SECTIONS[index]
         self.rail.setCurrentRow(index)
         with_preview = name in ("Pages", "Theme", "Posts")
@@ -167,8 +172,8 @@ class MainWindow(QMainWindow):
         self.right.setVisible(name == "Pages")
         if name in ("Pages", "Theme", "Posts"):
             self.left.setCurrentIndex(("Pages", "Theme", "Posts").index(name))
-        self.center.setCurrentWidget(self.preview if with_preview else
-                                     self.media_library if name == "Media" else self.products_browser)
+        self.center.setCurrentWidget(self.preview if with_preview else {
+            "Media": self.media_library, "Products": self.products_browser, "Checkout": self.checkout}[name])
         total = max(self.splitter.width(), 1200)
         if name == "Posts":
             self.splitter.setSizes([92, int(total * 0.62), total - 92 - int(total * 0.62), 0])

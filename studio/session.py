@@ -27,8 +27,9 @@ T = TypeVar("T")
 REFUSALS: tuple[type[Exception], ...] = (VibeshopError,)
 
 # What changed, for views to reload: pages (tree), blocks (the block list and its page), theme,
-# posts, media, store (settings, menus).
+# posts, media, store (settings, menus), checkout (its setup).
 PAGES, BLOCKS, THEME, POSTS, MEDIA, STORE = "pages", "blocks", "theme", "posts", "media", "store"
+CHECKOUT = "checkout"      # the checkout setup (taxes, shipping, pickup, discounts)
 
 
 class _Edit(QUndoCommand):

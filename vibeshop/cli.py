@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     studio.add_argument("--store", help="store slug to open (default: the only or first store)")
     studio.add_argument("--screenshot", type=Path, metavar="FILE.png",
                         help="open the main window on the home page, save a PNG of it and exit")
+    studio.add_argument("--section", metavar="NAME",
+                        help="open on a section: pages, theme, posts, media, products, checkout, or a Checkout "
+                             "page as checkout/taxes, checkout/shipping, checkout/pickup, checkout/discounts, "
+                             "checkout/payments")
 
     files = sub.add_parser("files", help="a store's blocks, theme and pages as plain files: export, import")
     files_sub = files.add_subparsers(dest="files_command", required=True, metavar="ACTION")
@@ -189,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "studio":
         from studio.app import run_studio
 
-        return run_studio(args.data, store_slug=args.store, screenshot=args.screenshot)
+        return run_studio(args.data, store_slug=args.store, screenshot=args.screenshot, section=args.section)
     return 2
 
 

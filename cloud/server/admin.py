@@ -23,6 +23,10 @@ from shared.db.repositories.storefront import get_storefront
 from shared.domains.service import DomainRecord, add_domain, check_domain, list_domains, remove_domain
 from shared.media.errors import MediaError, MediaErrorCode
 from shared.media.service import MAX_BYTES, rendition_name
+from shared.payments.errors import PaymentError, PaymentErrorCode
+from shared.payments.models import StripeKeys
+from shared.payments.secrets import secrets_box_from_env
+from shared.payments.service import remove_stripe_keys, set_stripe_keys, stripe_settings
 from shared.storefront.errors import StoreError, StoreErrorCode
 from shared.storefront.service import STATUSES
 
@@ -207,6 +211,61 @@ async def delete_domain(request: web.Request) -> web.Response:
     return web.json_response({"removed": request.match_info["hostname"].lower()})
 
 
+# The Stripe connection: keys are not authored content (never synced, never in a release); they are
+# sealed with the deployment's VIBESHOP_SECRETS_KEY into the store's live database and shown masked.
+_STRIPE_FIELDS = {"secretKey": "secret_key", "publishableKey": "publishable_key", "webhookSecret": "webhook_secret"}
+
+
+def _payment_problem(exc: PaymentError) -> web.Response:
+    if exc.code == PaymentErrorCode.SECRETS_KEY_MISSING:
+        return problem(503, "This deployment cannot store payment keys yet: its operator must set "
+                            "VIBESHOP_SECRETS_KEY")
+    message = str(exc)
+    field = next((name for name, words in (("webhookSecret", "webhook"), ("secretKey", "secret key"),
+                                           ("publishableKey", "publishable key")) if words in message), "secretKey")
+    return problem(422, message, fields=[{"field": field, "message": message}])
+
+
+@admin("store:read")
+async def get_stripe(request: web.Request) -> web.Response:
+    """GET /api/admin/payments/stripe -> {configured, mode, secretKey, publishableKey, webhookSecret,
+    updatedAt}, the keys masked ('sk_test_…abcd')."""
+    db = request[STORE].db
+    settings = await db.call_read(stripe_settings, db)
+    return web.json_response(settings.to_json())
+
+
+@admin("store:write")
+async def put_stripe(request: web.Request) -> web.Response:
+    """PUT /api/admin/payments/stripe {secretKey, publishableKey, webhookSecret?} -> the masked settings"""
+    try:
+        body = await _json_object(request)
+    except _BadRequest as exc:
+        return problem(exc.status, str(exc))
+    unknown = sorted(set(body) - set(_STRIPE_FIELDS))
+    wrong = [name for name in _STRIPE_FIELDS if not isinstance(body.get(name, ""), str)]
+    if unknown or wrong:
+        return problem(422, "The body takes secretKey, publishableKey and webhookSecret, as text",
+                       fields=[{"field": n, "message": "is not a field" if n in unknown else "must be text"}
+                               for n in unknown + wrong])
+    keys = StripeKeys(**{field: body.get(name, "").strip() for name, field in _STRIPE_FIELDS.items()})
+    store = request[STORE]
+    try:
+        box = secrets_box_from_env(demo=request.app[CONFIG].dev_hints)
+        settings = await store.db.call(set_stripe_keys, store.db, store_id=store.record.id, keys=keys, box=box)
+    except PaymentError as exc:
+        return _payment_problem(exc)
+    return web.json_response(settings.to_json())
+
+
+@admin("store:write")
+async def delete_stripe(request: web.Request) -> web.Response:
+    """DELETE /api/admin/payments/stripe : forget the keys (card payments stop)"""
+    db = request[STORE].db
+    removed = await db.call(remove_stripe_keys, db)
+    return web.json_response({"removed": removed})
+
+
 def add_admin_routes(app: web.Application) -> None:
     """Register the admin API."""
     app.router.add_get("/api/admin/store", get_store)
@@ -217,3 +276,6 @@ def add_admin_routes(app: web.Application) -> None:
     app.router.add_post("/api/admin/domains", post_domain)
     app.router.add_post("/api/admin/domains/{hostname}/verify", verify_domain_handler)
     app.router.add_delete("/api/admin/domains/{hostname}", delete_domain)
+    app.router.add_get("/api/admin/payments/stripe", get_stripe)
+    app.router.add_put("/api/admin/payments/stripe", put_stripe)
+    app.router.add_delete("/api/admin/payments/stripe", delete_stripe)

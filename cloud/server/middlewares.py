@@ -18,6 +18,8 @@ from cloud.server.keys import CONFIG, LIMITER, STORES
 from cloud.server.ratelimit import retry_after
 from cloud.server.pages import error_page
 from cloud.server.tenancy import hostname_of
+from shared.accounts.errors import AuthError
+from shared.accounts.service import authorize
 from shared.compose.scripts import loader_csp_hash
 from shared.storefront.service import Store
 
@@ -90,6 +92,8 @@ async def attach_store(request: web.Request) -> web.Response | None:
     store = directory.known(hostname)
     if store is False:          # not seen lately: the catalog is read (and the store opened) off the loop
         store = await directory.store_for(hostname)
+    if store is None and request.path.startswith("/api/admin/"):
+        store = await _store_of_token(request)
     if store is None:
         hint = ""
         if request.app[CONFIG].dev_hints:
@@ -107,6 +111,21 @@ async def attach_store(request: web.Request) -> web.Response | None:
         return error_page(503, "Store unavailable", "This store is temporarily unavailable.")
     request[STORE] = store
     return None
+
+
+async def _store_of_token(request: web.Request) -> Store | None:
+    """On a host that names no store (the cloud's own address, which a linked studio talks to), the admin
+    API's store is its token's: every token belongs to one store. None for no or a bad token (the
+    handler's own check answers 401 for a store it finds by Host)."""
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not token:
+        return None
+    try:
+        grant = await authorize(request.app[STORES].catalog, token)
+    except AuthError:
+        return None
+    return await request.app[STORES].store_by_id(grant.store_id)
 
 
 NONCE = web.RequestKey("csp_nonce", str)

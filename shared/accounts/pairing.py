@@ -60,7 +60,10 @@ def redeem_pairing_code(catalog: Database, *, code: str, device_name: str) -> Pa
         store_id = accounts.take_pairing_code(conn, code_hash=_hash(clean), now=utc_now())
         if store_id is None:
             raise AuthError(AuthErrorCode.UNAUTHORIZED, "That pairing code is unknown, used or expired")
-        token_id, token = insert_new_token(conn, store_id=store_id, name=f"Device: {name}", scopes=["sync"])
+        # A paired studio is the merchant's: besides syncing, it sets what is not authored content
+        # through the admin API (the Stripe keys, which never travel in the sync).
+        token_id, token = insert_new_token(conn, store_id=store_id, name=f"Device: {name}",
+                                           scopes=["sync", "store:read", "store:write"])
         accounts.record_pairing_device(conn, code_hash=_hash(clean), device_id=token_id)
         return PairedDevice(token_id, token, store_id)
 

@@ -24,6 +24,7 @@ class CheckoutErrorCode(StrEnum):
     BAD_DATES = "bad_dates"                    # ends before it starts, or a naive datetime
     MISSING = "missing"                        # a required field is empty
     BAD_VALUE = "bad_value"                    # any other out-of-range value
+    NOT_FOUND = "not_found"                    # saving setup for a location or discount that is not there
     # Quote requests (the cart or checkout passed something impossible: a bug or tampering).
     BAD_LINE = "bad_line"
     CURRENCY_MISMATCH = "currency_mismatch"

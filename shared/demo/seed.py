@@ -21,6 +21,7 @@ from shared.db.repositories import pages as page_repo
 from shared.db.repositories.storefront import get_storefront, update_storefront
 from shared.db.stamps import new_id, utc_now
 from shared.demo import catalog_data as data
+from shared.demo.checkout_setup import seed_checkout
 from shared.demo.images import banner_image, product_image
 from shared.demo.pages import CUSTOM_BLOCKS, PAGES, POSTS, footer_settings
 from shared.media.service import import_image
@@ -58,12 +59,19 @@ def seed_demo(data_dir: DataDir) -> SeedResult:
         store = create_store(data_dir, slug=DEMO_SLUG, name="Harbor & Pine", currency="USD", locale="en-US",
                              timezone="America/New_York", settings=SETTINGS, theme_preset="harbor")
     if store.storefront().settings.get("demo_seeded"):
+        store.db.write(_checkout_if_missing)       # a demo seeded before checkout existed gets its setup
         return SeedResult(store, False)
     rng = random.Random(42)
     media = _import_images(store)
     store.db.write(lambda conn: _seed(conn, rng, media))
     index_products(store.db)
     return SeedResult(store, True)
+
+
+def _checkout_if_missing(conn: Connection) -> None:
+    shop = next((loc for loc in inventory.list_locations(conn) if loc.is_default), None)
+    if shop is not None:
+        seed_checkout(conn, shop)
 
 
 def _import_images(store: Store) -> dict[str, str]:
@@ -111,6 +119,7 @@ def _seed(conn: Connection, rng: random.Random, media: dict[str, str]) -> None:
     warehouse = Location(new_id(), "Harbor warehouse", "2 Wharf Road, Port Clyde, ME", False, utc_now())
     for location in (shop, warehouse):
         inventory.insert_location(conn, location)
+    seed_checkout(conn, shop)
     products = _seed_products(conn, rng, media, now, (shop, warehouse))
     _seed_collections(conn, products, media, now)
     _seed_pages(conn, media)

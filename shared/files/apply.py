@@ -18,6 +18,7 @@ from shared.db.repositories import content
 from shared.db.repositories import pages as page_repo
 from shared.db.stamps import utc_now
 from shared.files import layout
+from shared.files.checkout_file import apply_checkout
 from shared.files.errors import FilesError, FilesErrorCode, Problem
 from shared.files.load import BlockSpec, FolderSpec, PageSpec, load_folder
 from shared.models import Block, Page
@@ -37,19 +38,22 @@ class ImportSummary:
 
     counts: Counter = field(default_factory=Counter)   # (noun, verb) -> how many
     theme_changed: bool = False
+    checkout_changed: bool = False
     kept: list[str] = field(default_factory=list)       # slugs of store pages the folder does not list
     warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         """Whether anything was stored."""
-        return self.theme_changed or any(self.counts.values())
+        return self.theme_changed or self.checkout_changed or any(self.counts.values())
 
     def line(self) -> str:
         """One line for a terminal: what changed, and what was kept."""
         parts = [f"{n} {noun}{'s' if n > 1 else ''} {verb}" for (noun, verb), n in self.counts.items() if n]
         if self.theme_changed:
             parts.append("theme updated")
+        if self.checkout_changed:
+            parts.append("checkout setup updated")
         text = ("Imported: " + ", ".join(parts)) if parts else "No changes"
         if self.kept:
             text += (f"; kept {len(self.kept)} page{'s' if len(self.kept) > 1 else ''} not in the folder "
@@ -264,6 +268,10 @@ def apply_folder(db: Database, spec: FolderSpec, *, prune: bool = False) -> Impo
                 css = spec.theme.custom_css if spec.theme.custom_css is not None else theme.custom_css
                 summary.theme_changed = replace_theme_in(conn, preset=spec.theme.preset,
                                                          settings=spec.theme.settings, custom_css=css)
+            if spec.checkout is not None:
+                summary.checkout_changed, problems = apply_checkout(conn, spec.checkout_doc, spec.checkout,
+                                                                    summary.warnings)
+                _fail(problems)
         except (PageError, ThemeError, RowRefused) as exc:
             # The checks above should have caught it; name it rather than fail with a trace.
             _fail([Problem(".", 1, 1, f"refused while storing: {exc}")])

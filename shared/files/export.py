@@ -14,6 +14,7 @@ from shared.db import Connection, Database
 from shared.db.repositories import content
 from shared.db.repositories import pages as page_repo
 from shared.files import layout
+from shared.files.checkout_file import CHECKOUT_JSON, checkout_file
 from shared.files.errors import FilesError, FilesErrorCode, Problem
 from shared.files.jsonpos import dump
 from shared.files.reader import FolderReader
@@ -84,6 +85,7 @@ def store_files(conn: Connection) -> dict[str, str]:
     if theme is not None:
         files[layout.THEME_JSON] = dump({"preset": theme.preset, "settings": theme.settings})
         files[layout.CUSTOM_CSS] = theme.custom_css
+    files[CHECKOUT_JSON] = checkout_file(conn)
     for page in page_repo.list_pages(conn):
         folder = _page_folder(page, problems)
         if folder is None:
@@ -161,5 +163,5 @@ def write_folder(folder: Path, files: dict[str, str]) -> ExportResult:
 
 
 def export_store(db: Database, folder: Path) -> ExportResult:
-    """Write the store's theme, pages and templates into `folder` (see write_folder for what it refuses)."""
+    """Write the store's theme, checkout setup, pages and templates into `folder` (see write_folder for what it refuses)."""
     return write_folder(folder, db.read(store_files))

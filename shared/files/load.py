@@ -79,6 +79,8 @@ class FolderSpec:
     """Everything an import would store, and the problems and warnings found reading it."""
 
     theme: ThemeSpec | None = None
+    checkout: Any = None                 # a SetupReplacement from checkout/checkout.json (None: no file)
+    checkout_doc: LocatedJson | None = field(default=None, repr=False)
     pages: list[PageSpec] = field(default_factory=list)
     templates: list[PageSpec] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -170,6 +172,19 @@ def _load_theme(spec: FolderSpec, reader: FolderReader) -> None:
             spec.problems.append(Problem(layout.CUSTOM_CSS, 1, 1, f"custom CSS can be at most {MAX_CUSTOM_CSS // 1024} KB"))
     if len(spec.problems) == before:
         spec.theme = ThemeSpec(value["preset"], settings, css)
+
+
+def _load_checkout(spec: FolderSpec, reader: FolderReader) -> None:
+    from shared.files.checkout_file import CHECKOUT_JSON, load_checkout
+
+    if reader.kind(CHECKOUT_JSON) is None:
+        return
+    doc = _read_json(spec, reader, CHECKOUT_JSON)
+    if doc is None:
+        return
+    spec.checkout, problems = load_checkout(doc.doc)
+    spec.checkout_doc = doc.doc
+    spec.problems += problems
 
 
 def _load_block(spec: FolderSpec, reader: FolderReader, doc: _Json, folder: str, index: int,
@@ -318,6 +333,7 @@ def load_folder(folder: Path) -> FolderSpec:
     if spec.problems:
         return spec
     _load_theme(spec, reader)
+    _load_checkout(spec, reader)
     for name in reader.list_dirs(layout.PAGES):
         if reader.kind(f"{layout.PAGES}/{name}") not in ("dir", "link"):
             continue

@@ -221,6 +221,34 @@ class Syncer:
         self.sync()
         return _call(self.client, "GET", f"{self.remote}/_sync/publish/preview", token=self.token).json()
 
+    def stripe_settings(self) -> dict[str, Any]:
+        """The store's Stripe connection as the admin API shows it (keys masked): GET
+        /api/admin/payments/stripe. Raises RemoteError ('offline', or the admin API's refusal)."""
+        return self._admin("GET", "/api/admin/payments/stripe")
+
+    def set_stripe_keys(self, *, secret_key: str, publishable_key: str, webhook_secret: str = "") -> dict[str, Any]:
+        """Send the Stripe keys to the cloud (they are never synced nor kept on this device); returns the
+        masked settings. Raises RemoteError whose details hold the admin API's `fields` for a 422."""
+        return self._admin("PUT", "/api/admin/payments/stripe", {
+            "secretKey": secret_key, "publishableKey": publishable_key, "webhookSecret": webhook_secret})
+
+    def _admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One admin API request with this device's token; its JSON problem as a RemoteError."""
+        try:
+            response = self.client.request(method, f"{self.remote}{path}", json=body, timeout=TIMEOUT,
+                                           headers={"Authorization": f"Bearer {self.token}"})
+        except httpx.HTTPError as exc:
+            raise RemoteError("offline", f"The cloud could not be reached: {exc}") from exc
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = {}
+        if response.status_code >= 400:
+            error = answer.get("error") if isinstance(answer, dict) and isinstance(answer.get("error"), dict) else {}
+            raise RemoteError("admin", str(error.get("message") or f"The cloud answered {response.status_code}"),
+                              response.status_code, {"fields": error.get("fields", [])})
+        return answer if isinstance(answer, dict) else {}
+
     def rollback(self, number: int) -> dict[str, Any]:
         """Make release `number` live again."""
         return self._post("/_sync/rollback", {"release": number})["release"]

@@ -338,6 +338,52 @@ def _post_rules() -> RowRules:
     })
 
 
+# --- checkout setup (shared/checkout/setup_rows.py builds each part and runs validate_setup) -------
+
+def _problems_of(check: Callable[[Mapping[str, Any]], list[tuple[str, str]]]) -> Checks:
+    return lambda row: [FieldError(name, message) for name, message in check(row)]
+
+
+def _json_list(value: Any) -> str | None:
+    from shared.checkout.setup_rows import MAX_JSON_CHARS
+
+    if isinstance(value, str) and len(value) > MAX_JSON_CHARS:
+        return f"must be at most {MAX_JSON_CHARS:,} characters of JSON"
+    return json_text(lambda v: None if isinstance(v, list) else "must be a list")(value)
+
+
+def _checkout_rules() -> RowRules:
+    from shared.checkout.setup_rows import SETTINGS_ID, settings_row_problems
+
+    columns = ("prices_include_tax", "tax_shipping", "default_rate", "tax_rates", "shipping_zones", "local_delivery")
+    return RowRules({
+        "id": one_of(SETTINGS_ID), "prices_include_tax": FLAG, "tax_shipping": FLAG, "default_rate": text(20),
+        "tax_rates": _json_list, "shipping_zones": _json_list, "local_delivery": _json_list, "updated_at": stamp,
+    }, (Spanning(frozenset(columns), _problems_of(settings_row_problems)),))
+
+
+def _pickup_rules() -> RowRules:
+    from shared.checkout.setup_rows import pickup_row_problems
+
+    return RowRules({
+        "enabled": FLAG, "name": text(200, required=True), "address": text(500, multiline=True),
+        "country": text(2), "region": text(10), "postal_code": text(20), "instructions": text(500, multiline=True),
+        "updated_at": stamp,
+    }, (Spanning(frozenset({"enabled", "country", "region", "postal_code"}), _problems_of(pickup_row_problems)),))
+
+
+def _discount_rules() -> RowRules:
+    from shared.checkout.setup_rows import DISCOUNT_COLUMNS, discount_row_problems
+
+    return RowRules({
+        "method": one_of("code", "automatic"), "kind": one_of("percentage", "fixed_amount", "free_shipping"),
+        "code": optional(text(64)), "title": text(200), "percent": text(20), "amount": whole(0, 2**53),
+        "min_subtotal": whole(0, 2**53), "product_ids": _json_list, "collection_ids": _json_list,
+        "starts_at": optional(stamp), "ends_at": optional(stamp), "usage_limit": optional(whole(1, 2**53)),
+        "once_per_customer": FLAG, "position": whole(0, 1_000_000), **STAMPS,
+    }, (Spanning(frozenset(DISCOUNT_COLUMNS), _problems_of(discount_row_problems)),))
+
+
 @cache
 def rules_for(table: str) -> RowRules:
     """The rules of one synced table (built on first use: some domains import V8 and the themes)."""
@@ -362,6 +408,9 @@ def rules_for(table: str) -> RowRules:
         "pages": _page_rules,
         "blocks": _block_rules,
         "posts": _post_rules,
+        "checkout_settings": _checkout_rules,
+        "pickup_locations": _pickup_rules,
+        "discounts": _discount_rules,
     }
     built = builders[table]()
     # Keys are ids everywhere but menus, whose key is its handle (ruled above).

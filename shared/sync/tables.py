@@ -136,11 +136,21 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
               parent=("page_id", "pages"), title=_block_title),
     TableSpec("posts", "id", 6, large=frozenset({"body_html"}), unique={"slug": (SUFFIX, None)},
               media_refs=("image_id",), title=_text("title"), park={"slug": _parked}),
+    # The checkout setup (migration 0016, docs/checkout.md "Setup"): one settings row, a row per pickup
+    # location and per discount, so that two devices editing two discounts do not overwrite each other.
+    TableSpec("checkout_settings", "id", 7, json_text=frozenset({"tax_rates", "shipping_zones", "local_delivery"}),
+              title=lambda _row: "Checkout settings"),
+    TableSpec("pickup_locations", "id", 8, title=_text("name")),
+    TableSpec("discounts", "id", 9, json_text=frozenset({"product_ids", "collection_ids"}),
+              unique={"code": (SUFFIX, None)}, title=lambda r: _text("code")(r) or _text("title")(r),
+              park={"code": _parked}),
 )}
 ORDER: tuple[TableSpec, ...] = tuple(sorted(SPECS.values(), key=lambda s: s.rank))
 # What a merchant calls a row of each table (sync messages, conflicts, the publish preview).
 NOUNS: dict[str, str] = {"storefront": "Store settings", "media": "Image", "themes": "Theme", "menus": "Menu",
-                         "pages": "Page", "blocks": "Block", "posts": "Post"}
+                         "pages": "Page", "blocks": "Block", "posts": "Post",
+                         "checkout_settings": "Checkout settings", "pickup_locations": "Pickup location",
+                         "discounts": "Discount"}
 
 
 SUFFIXED_MAX = 80          # page and post addresses: a clash's suffix keeps them within the rules

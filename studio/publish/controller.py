@@ -19,12 +19,12 @@ from shared.sync import device, refusals
 from shared.sync.client import RemoteError, Syncer, request_headers
 from studio.publish.pokes import PokeListener, backoff_delay
 from studio.publish.tasks import BackgroundTasks, problem_text
-from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
+from studio.session import BLOCKS, CHECKOUT, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
 
 
 NOT_LINKED, SYNCED, PENDING, SYNCING, OFFLINE, CONFLICTS, REFUSED = (
     "not_linked", "synced", "pending", "syncing", "offline", "conflicts", "refused")
-ALL_SCOPES = (PAGES, BLOCKS, THEME, POSTS, MEDIA, STORE)
+ALL_SCOPES = (PAGES, BLOCKS, THEME, POSTS, MEDIA, STORE, CHECKOUT)
 EDIT_DEBOUNCE_MS = 2_000
 PERIOD_MS = 30_000
 

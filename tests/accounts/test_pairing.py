@@ -20,7 +20,7 @@ def test_a_code_pairs_one_device_once(store: Store):
         paired = redeem_pairing_code(catalog, code=code.lower()[:5] + " " + code.lower()[5:], device_name="Laptop")
         grant = check_token(catalog, paired.token)
         assert (grant.store_id, grant.token_id, grant.scopes) == (store.record.id, paired.device_id,
-                                                                   frozenset({"sync"}))
+                                                                   frozenset({"sync", "store:read", "store:write"}))
         with pytest.raises(AuthError):
             redeem_pairing_code(catalog, code=code, device_name="Thief")
     finally:

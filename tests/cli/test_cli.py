@@ -149,7 +149,8 @@ def test_block_render_refuses_a_bad_context_file_clearly(tmp_path: Path, content
 # demo --------------------------------------------------------------------------------------------------
 
 TABLES = ("products", "variants", "product_options", "collections", "collection_products", "locations", "pages",
-          "blocks", "block_revisions", "posts", "media", "stock_movements", "menus", "themes")
+          "blocks", "block_revisions", "posts", "media", "stock_movements", "menus", "themes", "checkout_settings",
+          "pickup_locations", "discounts")
 
 
 def _counts(data: Path) -> dict[str, int]:

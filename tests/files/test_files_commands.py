@@ -55,7 +55,9 @@ def test_store_is_needed_when_the_data_folder_holds_several(demo: Store, tmp_pat
     write_json(tmp_path / "demo-files/pages/home/page.json", home)
     result = vibeshop("files", "import", "--data", data, "--store", "north-goods", "demo-files", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "Imported: 3 pages created, 17 blocks added, 1 page changed, theme updated\n"
+    assert result.stdout == ("Imported: 3 pages created, 17 blocks added, 1 page changed, theme updated, "
+                             "checkout setup updated\n")
+    assert "pickup at 'Pine Street shop' left out: this store has no such location" in result.stderr
     assert fingerprint(demo.db) == before
     result = vibeshop("files", "export", "--data", data, "--store", "north-goods", "out", cwd=tmp_path)
     assert sorted(p.name for p in (tmp_path / "out/pages").iterdir()) == ["about", "contact", "faq", "home"]

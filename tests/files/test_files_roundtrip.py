@@ -30,7 +30,7 @@ def _blocks(store: Store, slug: str):
 
 def test_export_writes_the_documented_layout(demo: Store, folder: Path):
     names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    assert names[:2] == ["README.md", "pages/about/01-rich-text.js"]
+    assert names[:3] == ["README.md", "checkout/checkout.json", "pages/about/01-rich-text.js"]
     assert {"theme/theme.json", "theme/custom.css", "pages/home/page.json", "pages/contact/02-shop-hours.js",
             "templates/product/page.json", "templates/product/01-main-product.js",
             "templates/not_found/page.json"} <= set(names)

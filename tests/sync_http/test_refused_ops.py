@@ -24,6 +24,15 @@ def _row(changes, table: str, **match):
     ("posts", {}, {"body_html": "<p>x</p><script>alert(document.cookie)</script>"}, "body_html"),
     ("media", {}, {"hash": "../" * 8 + "etc/passwd"}, "hash"),
     ("blocks", {"kind": "hero"}, {"kind": "../../x"}, "kind"),
+    # The checkout setup: the table rules run shared/checkout's validation on what a device pushes.
+    ("discounts", {"code": "WELCOME10"}, {"percent": "150"}, "percent"),
+    ("discounts", {"code": "WELCOME10"}, {"code": "WELCOME 10%"}, "code"),
+    ("checkout_settings", {}, {"tax_rates": json.dumps([{"country": "US", "region": "ZZ", "rate": "5"}])},
+     "tax_rates[0].region"),
+    ("checkout_settings", {}, {"shipping_zones": json.dumps([{"id": "z", "name": "Z", "areas": [{"country": "US"}],
+                                                               "rates": [{"id": "r", "name": "R", "price": -5}]}])},
+     "shipping_zones[0].rates[0].price"),
+    ("pickup_locations", {"enabled": 1}, {"country": "XX"}, "country"),
 ])
 async def test_a_push_with_refused_values_is_a_422_naming_the_op_and_stores_nothing(
         cloud, demo_dir: Path, table: str, match: dict, fields: dict, field: str) -> None:

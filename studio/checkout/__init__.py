@@ -1,0 +1,1 @@
+"""The studio's Checkout section: taxes, shipping, pickup, discounts and the payment connection."""
