@@ -253,21 +253,10 @@ async def _purge_holds(app: web.Application, interval: float) -> None:
                 log.exception("purging expired holds of %s failed", store.record.slug)
 
 
-async def checkout_page(request: web.Request) -> web.StreamResponse:
-    """GET /checkout: the one-page checkout is not served yet (its workflow and finalize are, for the
-    page to call). Until it is, the cart's "Check out" button lands on a clear 501 that keeps the cart."""
-    response = error_page(501, "Checkout opens soon",
-                          "Online checkout is not open yet. Your cart is kept: come back to it soon, "
-                          "or visit the shop to buy these items.")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def add_commerce_routes(app: web.Application) -> None:
     """Register the webhook, the order page and the admin API's orders, and the background work."""
     app.cleanup_ctx.append(commerce_tasks)
     app.router.add_post("/webhooks/stripe", stripe_webhook)
-    app.router.add_get("/checkout", checkout_page)
     app.router.add_get(r"/orders/{token:[A-Za-z0-9_-]{1,100}}", order_status)
     app.router.add_get("/api/admin/orders", admin_orders)
     app.router.add_get("/api/admin/orders/{order}", admin_order)
