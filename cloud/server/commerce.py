@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 SECRETS = web.AppKey("secrets_box", object)            # SecretBox | None (no VIBESHOP_SECRETS_KEY)
 OUTBOX = web.AppKey("outbox_worker", object)           # OutboxWorker | None (no mail configured)
 TASKS = web.AppKey("commerce_tasks", set)               # webhook finalizes still running
+# Where the checkout setup comes from (None: the store's default_setup until the studio's Checkout
+# section authors one); tests and embedders set it before the app starts.
+SETUP_SOURCE = web.AppKey("checkout_setup_source", object)
 WEBHOOK_WAIT = 5.0          # seconds a webhook answer waits for finalize before answering 200 anyway
 
 
@@ -51,7 +54,7 @@ def checkout_context(request: web.Request, store: Store) -> CheckoutContext:
 
     scheme = "https" if is_https(request) else "http"
     return CheckoutContext(db=store.db, store_id=store.record.id, site_url=f"{scheme}://{request.host.lower()}",
-                           providers=providers)
+                           providers=providers, load_setup=request.app.get(SETUP_SOURCE))
 
 
 async def stripe_webhook(request: web.Request) -> web.Response:
