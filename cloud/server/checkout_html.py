@@ -55,8 +55,8 @@ def summary_html(cart: CartView, quote: Quote, locale: str) -> str:
         title = view.title if view else line.variant_id
         variant = view.variant_title if view and view.variant_title not in ("", "Default") else ""
         rows.append(
-            f'<li class="ck-line"><span class="ck-line__qty" aria-label="Quantity {line.quantity}">{line.quantity}</span>'
-            f'<span class="ck-line__title">{esc(title)}'
+            f'<li class="ck-line"><span class="ck-line__qty" aria-hidden="true">{line.quantity}</span>'
+            f'<span class="ck-line__title"><span class="ck-visually-hidden">{line.quantity} × </span>{esc(title)}'
             f'{f"<small>{esc(variant)}</small>" if variant else ""}</span>'
             f'<span class="ck-line__price">{_money(line.subtotal, locale)}</span></li>')
     totals = [("Subtotal", _money(quote.subtotal, locale), "")]
@@ -119,7 +119,7 @@ def address_fields_html(form: AddressForm, countries: tuple[tuple[str, str], ...
     allowed, required = form.allowed_fields, form.required_fields
     if "company_name" in allowed:
         parts.append(_field("company_name", "Company", required=False, autocomplete="organization", wide=True))
-    parts.append(_field("street_address", "Address", autocomplete="street-address", wide=True,
+    parts.append(_field("street_address", "Address", autocomplete="address-line1", wide=True,
                         required="street_address" in required))
     if "city_area" in allowed:
         parts.append(_field("city_area", "District", required="city_area" in required))
@@ -162,7 +162,7 @@ def _payment_html(data: PageData) -> str:
     card = ('<label class="ck-choice"><input type="radio" name="payment_method" value="stripe" checked>'
             '<span class="ck-choice__text">Credit card</span></label>'
             '<div class="ck-card" id="ck-card-box"><div id="ck-card" class="ck-card__element" '
-            'aria-label="Card details"></div></div>') if data.stripe else ""
+            'role="group" aria-label="Card details"></div></div>') if data.stripe else ""
     store = ('<label class="ck-choice" id="ck-pay-in-store" hidden><input type="radio" name="payment_method" '
              f'value="pay_in_store"{"" if data.stripe else " checked"}><span class="ck-choice__text">Pay in store '
              'at pickup<small>Pay at the counter when you collect your order</small></span></label>')
