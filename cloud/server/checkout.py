@@ -32,7 +32,7 @@ from cloud.server.ratelimit import RateLimiter, retry_after
 from shared.cart.models import CartView
 from shared.cart.service import cart_view, clear_cart
 from shared.checkout.addresses import address_form, normalize_shipping_address
-from shared.checkout.attempt import CheckoutContext, CheckoutRequest, _all_countries, price_request
+from shared.checkout.attempt import CheckoutContext, CheckoutRequest, _all_countries, check_request, price_request
 from shared.checkout.errors import AddressError, CheckoutErrorCode, CheckoutFlowError
 from shared.checkout.finalize import CheckoutOutcome, OutcomeStatus, finalize
 from shared.checkout.quote import Quote
@@ -108,25 +108,37 @@ def _choices(body: Mapping[str, Any], view: CartView, country: str, *, strict: b
     if not isinstance(raw, Mapping):
         raise BadInput([{"field": "address", "message": "The address is not valid."}], 400)
     address = {key: _text(raw, key) for key in _ADDRESS_KEYS if key in raw}
+    email = _text(body, "email", 320)
+    errors = _email_errors(email) if strict else []
     shipping_address, destination = None, Destination(country)
     if delivery == "ship":
+        if strict and not address.get("name"):
+            errors.append({"field": "name", "message": "Enter your full name."})
         try:
             normalized = normalize_shipping_address(address)
             shipping_address, destination = asdict(normalized), normalized.destination()
         except AddressError as exc:
-            if strict:
-                raise BadInput([{"field": k, "message": v} for k, v in exc.errors.items()]) from None
+            errors += [{"field": k, "message": v} for k, v in exc.errors.items()] if strict else []
             code = address.get("country_code", "").upper()
             if address_form(code):
                 destination = Destination(code, address.get("country_area", "").upper(), address.get("postal_code", ""))
-        if strict and not address.get("name"):
-            raise BadInput([{"field": "name", "message": "Enter your full name."}])
+    if errors:          # every field at fault at once, the e-mail first (the page's order)
+        raise BadInput(errors)
     option = _text(body, "shippingOptionId", 100) or None
     code = _text(body, "code", 64) or None
     return CheckoutRequest(lines=tuple((line.variant_id, line.quantity) for line in view.lines),
-                           email=_text(body, "email", 320), payment_method=method, shipping_option_id=option,
+                           email=email, payment_method=method, shipping_option_id=option,
                            destination=destination, shipping_address=shipping_address, discount_code=code,
                            customer_name=address.get("name", ""))
+
+
+def _email_errors(email: str) -> list[dict[str, str]]:
+    """The workflow's own e-mail rule (check_request), as a field error."""
+    try:
+        check_request(CheckoutRequest(lines=(("-", 1),), email=email, payment_method="stripe"))
+    except CheckoutFlowError as exc:
+        return [{"field": "email", "message": str(exc)}]
+    return []
 
 
 def _quote(conn: Connection, ctx: CheckoutContext, request: CheckoutRequest, delivery: str, now: datetime) -> Quote:
@@ -213,7 +225,7 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
         raise web.HTTPSeeOther("/cart", headers=NO_STORE)
     pickup_quote = await store.db.call_read(lambda: store.db.read(lambda conn: _quote(
         conn, ctx, CheckoutRequest(lines=tuple((l.variant_id, l.quantity) for l in view.lines), email="",
-                                   payment_method="pay_in_store", destination=quote_destination(front)),
+                                   payment_method="pay_in_store", destination=_pickup_destination(front)),
         "pickup", now)))
     nonce = request.get(NONCE) or next_nonce()
     sheet = await store.db.call_read(current_stylesheet, store.db)
@@ -228,7 +240,7 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
     return web.Response(text=checkout_html(data), content_type="text/html", charset="utf-8", headers=headers)
 
 
-def quote_destination(front: Any) -> Destination:
+def _pickup_destination(front: Any) -> Destination:
     """Where a pickup order is taxed: the store's own country."""
     return Destination(_store_country(front.settings if front else {}))
 

@@ -11,7 +11,6 @@ import html
 import json
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 from shared.cart.models import CartView
 from shared.checkout.addresses import AddressForm

@@ -232,3 +232,27 @@ async def test_a_discount_code(browser: Browser, shop: Shop, tmp_path: Path) -> 
     await page.get_by_role("button", name="Pay now").click()
     await _order_page(page)
     assert shop.count("SELECT count(*) FROM orders WHERE discount_amount > 0") == 1
+
+
+async def test_errors_sit_next_to_their_fields_and_the_address_follows_the_country(browser: Browser,
+                                                                                  shop: Shop) -> None:
+    page, _ = await _to_checkout(browser, shop, 390)
+    await page.get_by_label("Email").fill("not an address")
+    await page.get_by_role("button", name="Pay now").click()
+    email = page.get_by_label("Email")
+    await expect(page.locator("#ck-email-error")).to_have_text("Enter a valid e-mail address.")
+    await expect(email).to_have_attribute("aria-invalid", "true")
+    await expect(email).to_have_attribute("aria-describedby", "ck-email-error")
+    await page.get_by_label("Country/region").select_option("CA")
+    await expect(page.get_by_label("Province")).to_be_visible()
+    await expect(page.get_by_label("Postal code")).to_be_visible()
+    await page.get_by_label("Email").fill("ada@example.com")
+    await page.get_by_label("Full name").fill("Ada Lovelace")
+    await page.get_by_label("Address", exact=True).fill("1 Main St")
+    await page.get_by_label("City").fill("Toronto")
+    await page.get_by_label("Province").select_option("ON")
+    await page.get_by_label("Postal code").fill("12345")
+    await _card(page, "4242424242424242")
+    await page.get_by_role("button", name="Pay now").click()
+    await expect(page.locator("#ck-postal_code-error")).not_to_be_empty()
+    assert shop.count("SELECT count(*) FROM orders") == 0

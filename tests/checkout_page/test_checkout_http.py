@@ -114,3 +114,36 @@ async def test_pickup_paid_in_store_makes_an_order_and_empties_the_cart(client) 
     assert (await (await client.get("/cart.js", headers={"Host": HOST})).json())["item_count"] == 0
     again = await client.post("/checkout/pay", json={"attemptId": body["attemptId"]}, headers=SAME)
     assert again.status == 200 and (await again.json())["orderUrl"] == order_url   # a retry: the same order
+
+
+async def test_stripe_unreachable_says_so_and_releases_the_holds(aiohttp_client, demo_dir: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+    import os
+    from datetime import UTC, datetime
+
+    from cloud.server.keys import STORES
+    from shared.inventory import available
+    from shared.payments import ENV_VAR, SecretBox, StripeKeys, set_stripe_keys
+
+    key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    monkeypatch.setenv(ENV_VAR, key)
+    client = await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir, rate_burst=10_000,
+                                                         stripe_api="http://127.0.0.1:9")))   # nothing listens
+    store = await client.app[STORES].store_for(HOST)
+    set_stripe_keys(store.db, store_id=store.record.id, box=SecretBox(base64.urlsafe_b64decode(key)),
+                    keys=StripeKeys("sk_test_unreachable42", "pk_test_unreachable42", "whsec_unreachable42"))
+
+    def free(conn):
+        ids = [r[0] for r in conn.all("SELECT id FROM variants ORDER BY id")]
+        return available(conn, ids, now=datetime.now(UTC))
+
+    await _add(client)
+    before = store.db.read(free)
+    page = await (await client.get("/checkout", headers={"Host": HOST})).text()
+    assert "pk_test_unreachable42" in page and "sk_test" not in page          # the secret never reaches a page
+    started = await client.post("/checkout/start", json={"email": "ada@example.com", "address": ADDRESS}, headers=SAME)
+    body = await started.json()
+    assert started.status == 503 and body["error"]["field"] == "payment" and "Nothing was charged" in body["error"]["message"]
+    assert store.db.read(free) == before
+    assert store.db.read(lambda conn: conn.scalar("SELECT count(*) FROM orders")) == 0
