@@ -96,8 +96,7 @@ def _choices(body: Mapping[str, Any], view: CartView, country: str, *, strict: b
     if not view.lines:
         raise BadInput([{"field": "lines", "message": "Your cart is empty."}], 409)
     if not view.ready_for_checkout:
-        raise BadInput([{"field": "lines", "message": "Your cart changed: some items are no longer available. "
-                                                      "Review your cart."}], 409)
+        raise BadInput([{"field": "lines", "message": _short_lines(view)}], 409)
     delivery = _text(body, "delivery") or "ship"
     method = _text(body, "paymentMethod") or "stripe"
     if delivery not in ("ship", "pickup") or method not in ("stripe", "pay_in_store"):
@@ -130,6 +129,17 @@ def _choices(body: Mapping[str, Any], view: CartView, country: str, *, strict: b
                            email=email, payment_method=method, shipping_option_id=option,
                            destination=destination, shipping_address=shipping_address, discount_code=code,
                            customer_name=address.get("name", ""))
+
+
+def _short_lines(view: CartView) -> str:
+    """What ran out or vanished, by name ("Sold out: Canvas Apron. Nothing was charged.")."""
+    names = []
+    for line in view.lines:
+        if line.purchasable:
+            continue
+        title = line.title + (f" ({line.variant_title})" if line.variant_title not in ("", "Default") else "")
+        names.append(title if line.unit_price is None or not line.available else f"{title} (only {line.available} left)")
+    return f"Sold out: {', '.join(names)}. Nothing was charged; review your cart."
 
 
 def _email_errors(email: str) -> list[dict[str, str]]:

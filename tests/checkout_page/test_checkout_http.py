@@ -147,3 +147,31 @@ async def test_stripe_unreachable_says_so_and_releases_the_holds(aiohttp_client,
     assert started.status == 503 and body["error"]["field"] == "payment" and "Nothing was charged" in body["error"]["message"]
     assert store.db.read(free) == before
     assert store.db.read(lambda conn: conn.scalar("SELECT count(*) FROM orders")) == 0
+
+
+async def test_an_item_that_ran_out_is_named_next_to_the_lines(client, demo_dir: Path) -> None:
+    from datetime import UTC, datetime
+
+    from cloud.server.keys import STORES
+    from shared.db.repositories import inventory as inventory_repo
+    from shared.db.stamps import new_id
+    from shared.inventory import record_movement
+
+    await _add(client)
+    cart = await (await client.get("/cart.js", headers={"Host": HOST})).json()
+    variant = cart["items"][0]["variant_id"]
+    store = await client.app[STORES].store_for(HOST)
+    now = datetime.now(UTC)
+
+    def sell_out(conn) -> None:     # the shop sold every unit at the counter meanwhile
+        for location, units in inventory_repo.stock_levels(conn, [variant]).get(variant, {}).items():
+            if units:
+                record_movement(conn, change_id=new_id(), variant_id=variant, location_id=location, delta=-units,
+                                reason="sold", occurred_at=now, now=now)
+
+    store.db.write(sell_out)
+    started = await client.post("/checkout/start", json={"email": "ada@example.com", "address": ADDRESS}, headers=SAME)
+    error = (await started.json())["error"]
+    assert started.status == 409 and error["field"] == "lines"
+    assert error["message"].startswith("Sold out: Harbor Classic Tee") and "Nothing was charged" in error["message"]
+    assert store.db.read(lambda conn: conn.scalar("SELECT count(*) FROM orders")) == 0
