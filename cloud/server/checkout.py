@@ -27,6 +27,7 @@ from cloud.server.checkout_html import PageData, address_fields_html, checkout_h
 from cloud.server.commerce import SECRETS, checkout_context
 from cloud.server.cart import COOKIE
 from cloud.server.keys import CONFIG
+from cloud.server.pages import error_page
 from cloud.server.middlewares import NONCE, STORE, client_address, next_nonce
 from cloud.server.ratelimit import RateLimiter, retry_after
 from shared.cart.models import CartView
@@ -250,6 +251,14 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
     return web.Response(text=checkout_html(data), content_type="text/html", charset="utf-8", headers=headers)
 
 
+async def no_script(request: web.Request) -> web.Response:
+    """POST /checkout: the page's form sent without JavaScript (its fields stay out of the URL)."""
+    response = error_page(400, "Checkout needs JavaScript", "Turn JavaScript on to check out (card payment uses "
+                          "Stripe.js), or visit the shop to buy these items. Your cart is kept.")
+    response.headers.update(NO_STORE)
+    return response
+
+
 def _pickup_destination(front: Any) -> Destination:
     """Where a pickup order is taxed: the store's own country."""
     return Destination(_store_country(front.settings if front else {}))
@@ -422,6 +431,7 @@ def add_checkout_routes(app: web.Application, *, code_rate: float = 0.2, code_bu
     """Register /checkout and its endpoints; discount codes: `code_burst` at once, then `code_rate`/s."""
     app[CODE_LIMITER] = RateLimiter(rate=code_rate, burst=code_burst)
     app.router.add_get("/checkout", checkout_page)
+    app.router.add_post("/checkout", no_script)
     app.router.add_get("/checkout/address-form", address_fields)
     app.router.add_post("/checkout/quote", quote_checkout)
     app.router.add_post("/checkout/start", start)

@@ -198,7 +198,9 @@ def checkout_html(data: PageData) -> str:
 <button type="button" id="ck-apply" class="ck-button ck-button--secondary">Apply</button>
 <p class="ck-error" id="ck-code-error" role="alert"></p></div>
 <p class="ck-error" id="ck-lines-error" role="alert"></p></div></aside>
-<main class="ck-main"><form id="ck-form" class="ck-form" novalidate>
+<main class="ck-main"><noscript><p class="ck-notice">This checkout needs JavaScript to price your delivery and take
+payment. Turn JavaScript on, or visit the shop to buy these items.</p></noscript>
+<form id="ck-form" class="ck-form" method="post" action="/checkout" novalidate>
 <section class="ck-section" aria-labelledby="ck-contact-h"><h2 id="ck-contact-h">Contact</h2>
 {_field("email", "Email", kind="email", autocomplete="email", wide=True)}</section>
 <section class="ck-section" aria-labelledby="ck-delivery-h"><h2 id="ck-delivery-h">Delivery</h2>
