@@ -235,8 +235,8 @@ async def test_a_discount_code(browser: Browser, shop: Shop, tmp_path: Path) -> 
     assert shop.count("SELECT count(*) FROM orders WHERE discount_amount > 0") == 1
 
 
-async def test_errors_sit_next_to_their_fields_and_the_address_follows_the_country(browser: Browser,
-                                                                                  shop: Shop) -> None:
+async def test_errors_sit_next_to_their_fields_and_the_address_follows_the_country(browser: Browser, shop: Shop,
+                                                                                  tmp_path: Path) -> None:
     page, _ = await _to_checkout(browser, shop, 390)
     await page.get_by_label("Email").fill("not an address")
     await page.get_by_role("button", name="Pay now").click()
@@ -256,4 +256,5 @@ async def test_errors_sit_next_to_their_fields_and_the_address_follows_the_count
     await _card(page, "4242424242424242")
     await page.get_by_role("button", name="Pay now").click()
     await expect(page.locator("#ck-postal_code-error")).not_to_be_empty()
+    await page.screenshot(path=str(_shots(tmp_path) / "checkout-errors-390.png"), full_page=True)
     assert shop.count("SELECT count(*) FROM orders") == 0
