@@ -41,6 +41,7 @@ from shared.checkout.shipping import DeliveryKind, Destination
 from shared.checkout.workflow import cancel_checkout, pay_checkout, start_checkout
 from shared.compose.stylesheet import current_stylesheet
 from shared.db import Connection
+from shared.db.repositories.content import get_media
 from shared.db.repositories.storefront import get_storefront
 from shared.payments import PaymentError, StripeOptions, load_stripe_keys
 
@@ -218,18 +219,20 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
             keys = None
     js_url, api = _stripe_js(request)
 
-    def read(conn: Connection) -> tuple[CartView, Any, Quote | None]:
+    def read(conn: Connection) -> tuple[CartView, Any, Quote | None, Any]:
         view = cart_view(conn, token, now=now)
         front = get_storefront(conn)
+        logo_id = front.settings.get("logo_id") if front else None
+        logo = get_media(conn, logo_id) if isinstance(logo_id, str) else None
         if not view.ready_for_checkout:
-            return view, front, None
+            return view, front, None, logo
         country = _store_country(front.settings if front else {})
         base = CheckoutRequest(lines=tuple((l.variant_id, l.quantity) for l in view.lines), email="",
                                payment_method="stripe", destination=Destination(country))
-        return view, front, _quote(conn, ctx, base, "ship", now)
+        return view, front, _quote(conn, ctx, base, "ship", now), logo
 
     try:
-        view, front, quote = await store.db.call_read(lambda: store.db.read(read))
+        view, front, quote, logo = await store.db.call_read(lambda: store.db.read(read))
     except CheckoutFlowError:
         quote = None
     if quote is None:
@@ -245,7 +248,8 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
                     stylesheet=sheet.path, nonce=nonce, cart=view, quote=quote, form=address_form(country),
                     countries=countries(),
                     pickup=tuple(o for o in pickup_quote.shipping_options if o.kind == DeliveryKind.PICKUP),
-                    stripe={"publishableKey": keys.publishable_key, "jsUrl": js_url} if keys else None)
+                    stripe={"publishableKey": keys.publishable_key, "jsUrl": js_url} if keys else None,
+                    logo_url=_logo_url(logo, request) if logo is not None else "")
     headers = {**NO_STORE, "Referrer-Policy": "same-origin",
                "Content-Security-Policy": _csp(nonce, js_url, api, request.app[CONFIG].media_base)}
     return web.Response(text=checkout_html(data), content_type="text/html", charset="utf-8", headers=headers)
@@ -257,6 +261,16 @@ async def no_script(request: web.Request) -> web.Response:
                           "Stripe.js), or visit the shop to buy these items. Your cart is kept.")
     response.headers.update(NO_STORE)
     return response
+
+
+def _logo_url(logo: Any, request: web.Request) -> str:
+    """The store's logo as the storefront header shows it (the media file of its largest width)."""
+    image = logo.to_image()
+    if not image.get("hash"):
+        return ""
+    width = max(image["widths"]) if image.get("widths") else image.get("width", 0)
+    base = request.app[CONFIG].media_base.rstrip("/")
+    return f"{base}/media/{image['hash']}-{width}.{image.get('format', 'webp')}"
 
 
 def _pickup_destination(front: Any) -> Destination:

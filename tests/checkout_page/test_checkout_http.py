@@ -175,3 +175,24 @@ async def test_an_item_that_ran_out_is_named_next_to_the_lines(client, demo_dir:
     assert started.status == 409 and error["field"] == "lines"
     assert error["message"].startswith("Sold out: Harbor Classic Tee") and "Nothing was charged" in error["message"]
     assert store.db.read(lambda conn: conn.scalar("SELECT count(*) FROM orders")) == 0
+
+
+async def test_the_page_shows_the_store_logo(client) -> None:
+    from dataclasses import replace
+
+    from cloud.server.keys import STORES
+    from shared.db.repositories.content import list_media
+    from shared.db.repositories.storefront import get_storefront, update_storefront
+
+    store = await client.app[STORES].store_for(HOST)
+
+    def set_logo(conn) -> str:
+        media = list_media(conn)[0]
+        front = get_storefront(conn)
+        update_storefront(conn, replace(front, settings={**front.settings, "logo_id": media.id}))
+        return media.hash
+
+    digest = store.db.write(set_logo)
+    await _add(client)
+    html = await (await client.get("/checkout", headers={"Host": HOST})).text()
+    assert 'class="ck-logo"' in html and f"/media/{digest}-" in html
