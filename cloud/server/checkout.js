@@ -31,7 +31,8 @@
     document.querySelectorAll("[aria-invalid]").forEach(function (f) { f.removeAttribute("aria-invalid"); });
   }
   function showError(field, message) {
-    var p = $("ck-" + field + "-error") || $("ck-payment-error");
+    var p = $("ck-" + field + "-error");
+    if (!p || p.closest("[hidden]")) p = $("ck-payment-error");   // a field not shown now: by the payment
     p.textContent = message;
     var box = document.querySelector("[data-field=" + field + "]");
     if (box) {
@@ -56,7 +57,7 @@
     if (first) {
       var box = first.closest("[data-field]");
       var input = box && box.querySelector("input,select");
-      (input || first).focus && (input || payButton).focus();
+      (input || payButton).focus();      // keyboard users land on what to fix
     }
   }
   function applyQuote(answer) {
