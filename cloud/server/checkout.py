@@ -288,11 +288,17 @@ async def address_fields(request: web.Request) -> web.Response:
 
 # --- the JSON endpoints ---------------------------------------------------------------------------
 
+def _code_key(request: web.Request) -> tuple[str, str]:
+    return client_address(request), (request.host or "").lower()
+
+
 def _code_refused(request: web.Request, body: Mapping[str, Any]) -> web.Response | None:
-    """A 429 when this client has tried too many discount codes (guessing)."""
+    """A 429 when this client has tried too many wrong discount codes (guessing): every try with a
+    code is refused then, a right one too, so the answer tells a guesser nothing. Only wrong codes
+    spend (`_charge_wrong_code`): re-pricing with a code that applies never runs out."""
     if not body.get("code"):
         return None
-    wait = request.app[CODE_LIMITER].take((client_address(request), (request.host or "").lower()))
+    wait = request.app[CODE_LIMITER].waiting(_code_key(request))
     if wait <= 0:
         return None
     response = _problem(429, [{"field": "code", "message": "Too many discount codes tried. Wait a moment."}])
@@ -327,6 +333,7 @@ async def quote_checkout(request: web.Request) -> web.Response:
         if (refused := _code_refused(request, body)) is not None:
             return refused
         _ctx, _choice, quote, view, front = await _priced(request, body, strict=False)
+        _charge_wrong_code(request, quote)
     except BadInput as exc:
         return _problem(exc.status, exc.errors)
     except CheckoutFlowError as exc:
@@ -335,6 +342,11 @@ async def quote_checkout(request: web.Request) -> web.Response:
     if answer["optionsHtml"] is None:
         del answer["optionsHtml"]
     return web.json_response(answer, headers=NO_STORE)
+
+
+def _charge_wrong_code(request: web.Request, quote: Quote) -> None:
+    if quote.code_problem is not None:
+        request.app[CODE_LIMITER].take(_code_key(request))
 
 
 def _held_text(held_until: datetime | None, front: Any) -> str:
@@ -354,6 +366,7 @@ async def start(request: web.Request) -> web.Response:
         if (refused := _code_refused(request, body)) is not None:
             return refused
         ctx, choice, quote, view, front = await _priced(request, body, strict=True)
+        _charge_wrong_code(request, quote)
         if quote.code_problem is not None:
             return _problem(422, [{"field": "code", "message": quote.code_problem.message}])
         if choice.shipping_option_id is None and quote.shipping_option is not None:

@@ -196,3 +196,16 @@ async def test_the_page_shows_the_store_logo(client) -> None:
     await _add(client)
     html = await (await client.get("/checkout", headers={"Host": HOST})).text()
     assert 'class="ck-logo"' in html and f"/media/{digest}-" in html
+
+
+async def test_a_code_that_applies_never_runs_the_limit_out(aiohttp_client, demo_dir: Path) -> None:
+    from cloud.server.commerce import SETUP_SOURCE
+    from tests.checkout_page.test_checkout_browser import with_welcome_code
+
+    app = create_app(ServeConfig(data_dir=demo_dir, rate_burst=10_000))
+    app[SETUP_SOURCE] = with_welcome_code
+    client = await aiohttp_client(app)
+    await _add(client)
+    for _ in range(15):                   # re-pricing as the shopper edits the address, the code applied
+        response = await client.post("/checkout/quote", json={"code": "WELCOME10", "address": ADDRESS}, headers=SAME)
+        assert response.status == 200 and (await response.json())["codeProblem"] is None
