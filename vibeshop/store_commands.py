@@ -67,17 +67,33 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
     """Seed the demo store (idempotent), then serve it and open the studio when a display exists."""
     from shared.demo.seed import seed_demo
 
+    from vibeshop.demo_payments import connect_demo_store, start_localstripe
+
     result = seed_demo(DataDir(data))
     store = result.store.storefront()
     print(f"{'Created' if result.created else 'Found'} the demo store '{store.name}' in {data}")
-    result.store.close()
     if not serve:
+        result.store.close()
         return 0
+    shop_url = f"http://demo.localhost:{port}/"
+    stripe = start_localstripe()       # test payments: localstripe on loopback, in its own process
+    if stripe is not None:
+        connect_demo_store(result.store, stripe, shop_url=shop_url)
+    result.store.close()
     if studio and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         _open_studio(data)
     # The demo's outgoing mail stays in the data folder as .eml files, for a newcomer to open.
-    return serve_command(data, host=host, port=port, base_domain="localhost", dev_hints=True,
-                         announce=f"http://demo.localhost:{port}/", options={"mail_dir": data / "mail"})
+    options: dict = {"mail_dir": data / "mail"}
+    announce = shop_url
+    if stripe is not None:
+        options["stripe_api"] = stripe.url
+        announce = f"{shop_url} (test payments: pay with 4242 4242 4242 4242, any future date and CVC)"
+    try:
+        return serve_command(data, host=host, port=port, base_domain="localhost", dev_hints=True,
+                             announce=announce, options=options)
+    finally:
+        if stripe is not None:
+            stripe.stop()
 
 
 def _open_studio(data: Path) -> None:
@@ -106,6 +122,8 @@ def _run_worker(data: Path, host: str, port: int, base_domain: str, dev_hints: b
     access.propagate = False
     if dev_hints:                                       # `vibeshop demo`: a merchant's terminal, not a log
         access.setLevel(logging.WARNING)
+        for chatty in ("httpx", "stripe"):              # every test-payment request is not news
+            logging.getLogger(chatty).setLevel(logging.WARNING)
     app = create_app(ServeConfig(data_dir=data, base_domain=base_domain, dev_hints=dev_hints, **(options or {})))
     web.run_app(app, host=host, port=port, print=None, access_log=None, reuse_port=reuse_port or None)
 

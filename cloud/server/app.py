@@ -9,6 +9,7 @@ from aiohttp import web
 from cloud.server.config import ServeConfig
 from cloud.render.cache import PageCache
 from cloud.server.admin import add_admin_routes
+from cloud.server.checkout import add_checkout_routes
 from cloud.server.commerce import add_commerce_routes
 from cloud.server.keys import CONFIG, EXECUTORS, LIMITER, PAGE_CACHE, STORES, WORKING_COPIES
 from cloud.server.monitoring import METRICS, Metrics, metrics_handler
@@ -46,6 +47,7 @@ def create_app(config: ServeConfig) -> web.Application:
     app[LIMITER] = RateLimiter(rate=config.rate_per_second, burst=config.rate_burst)
     app.cleanup_ctx.append(_resources)
     add_commerce_routes(app)      # after _resources (its tasks use the stores); before the catch-all
+    add_checkout_routes(app)
     add_sync_routes(app)          # before the storefront's catch-all address
     add_routes(app)
     return app

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 SECRETS = web.AppKey("secrets_box", object)            # SecretBox | None (no VIBESHOP_SECRETS_KEY)
 OUTBOX = web.AppKey("outbox_worker", object)           # OutboxWorker | None (no mail configured)
 TASKS = web.AppKey("commerce_tasks", set)               # webhook finalizes still running
+# Where the checkout setup comes from (None: the store's default_setup until the studio's Checkout
+# section authors one); tests and embedders set it before the app starts.
+SETUP_SOURCE = web.AppKey("checkout_setup_source", object)
 WEBHOOK_WAIT = 5.0          # seconds a webhook answer waits for finalize before answering 200 anyway
 
 
@@ -51,7 +54,7 @@ def checkout_context(request: web.Request, store: Store) -> CheckoutContext:
 
     scheme = "https" if is_https(request) else "http"
     return CheckoutContext(db=store.db, store_id=store.record.id, site_url=f"{scheme}://{request.host.lower()}",
-                           providers=providers)
+                           providers=providers, load_setup=request.app.get(SETUP_SOURCE))
 
 
 async def stripe_webhook(request: web.Request) -> web.Response:
@@ -253,21 +256,10 @@ async def _purge_holds(app: web.Application, interval: float) -> None:
                 log.exception("purging expired holds of %s failed", store.record.slug)
 
 
-async def checkout_page(request: web.Request) -> web.StreamResponse:
-    """GET /checkout: the one-page checkout is not served yet (its workflow and finalize are, for the
-    page to call). Until it is, the cart's "Check out" button lands on a clear 501 that keeps the cart."""
-    response = error_page(501, "Checkout opens soon",
-                          "Online checkout is not open yet. Your cart is kept: come back to it soon, "
-                          "or visit the shop to buy these items.")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def add_commerce_routes(app: web.Application) -> None:
     """Register the webhook, the order page and the admin API's orders, and the background work."""
     app.cleanup_ctx.append(commerce_tasks)
     app.router.add_post("/webhooks/stripe", stripe_webhook)
-    app.router.add_get("/checkout", checkout_page)
     app.router.add_get(r"/orders/{token:[A-Za-z0-9_-]{1,100}}", order_status)
     app.router.add_get("/api/admin/orders", admin_orders)
     app.router.add_get("/api/admin/orders/{order}", admin_order)

@@ -45,6 +45,17 @@ class RateLimiter:
         return (1 - bucket.tokens) / self.rate
 
 
+    def waiting(self, key: tuple[str, str], now: float | None = None) -> float:
+        """The seconds until `key` has a token again (0.0: it has one), spending nothing: for limits
+        that charge only some outcomes (a wrong discount code) but refuse every try once empty."""
+        now = time.monotonic() if now is None else now
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return 0.0
+        tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
+
 def retry_after(seconds: float) -> str:
     """A Retry-After value: whole seconds, at least 1."""
     return str(max(1, math.ceil(seconds)))

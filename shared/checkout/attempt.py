@@ -149,9 +149,11 @@ def check_request(request: CheckoutRequest) -> None:
             raise CheckoutFlowError(CheckoutErrorCode.EMPTY_CART, "A line has an impossible quantity.", field="lines")
 
 
-def price_request(conn: Connection, ctx: CheckoutContext, request: CheckoutRequest, *, now: datetime) -> PricedRequest:
+def price_request(conn: Connection, ctx: CheckoutContext, request: CheckoutRequest, *, now: datetime,
+                  require_option: bool = True) -> PricedRequest:
     """Quote the request with prices, setup and discount usage read now (inside the caller's
-    transaction). Raises CheckoutFlowError: UNKNOWN_VARIANT, NO_SHIPPING_OPTION, or NOT_CHARGEABLE
+    transaction). `require_option=False` (the checkout page's re-quote while the shopper is still
+    choosing) gives the quote without a delivery choice instead of NO_SHIPPING_OPTION. Raises CheckoutFlowError: UNKNOWN_VARIANT, NO_SHIPPING_OPTION, or NOT_CHARGEABLE
     family codes (ProviderAmountError) when the total cannot be charged."""
     setup = ctx.setup(conn)
     merged: dict[str, int] = {}
@@ -174,7 +176,7 @@ def price_request(conn: Connection, ctx: CheckoutContext, request: CheckoutReque
     option = quote.shipping_option
     # A choice is required whenever the store offers one; a store that offers no delivery at all (nothing
     # set up: digital goods) sells without one, its stock taken from the first location that has it.
-    if option is None and (quote.shipping_options or request.shipping_option_id is not None):
+    if require_option and option is None and (quote.shipping_options or request.shipping_option_id is not None):
         raise CheckoutFlowError(CheckoutErrorCode.NO_SHIPPING_OPTION,
                                 "Choose a delivery method available for your address.", field="shipping_option")
     policy = (LocationPolicy.at(option.location_id) if option is not None and option.kind == DeliveryKind.PICKUP

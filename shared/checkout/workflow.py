@@ -317,3 +317,17 @@ def _delivery(priced: PricedRequest) -> dict:
             out.update({"locationId": location.id, "locationName": location.name,
                         "locationAddress": location.address, "readyText": location.ready_text})
     return out
+
+
+async def cancel_checkout(ctx: CheckoutContext, *, attempt_id: str) -> bool:
+    """Give up a started checkout that was never charged (the shopper's card was refused before any
+    charge, e.g. by confirmCardSetup): its holds are released at once. An attempt already charging,
+    paid or closed is left alone. Returns whether it was cancelled."""
+    def write(conn: Connection) -> bool:
+        attempt = repo.get_attempt(conn, attempt_id=attempt_id)
+        if attempt is None or attempt.status != "open":
+            return False
+        fail_attempt(conn, attempt_id, error="cancelled", now=ctx.clock())
+        return True
+
+    return await ctx.db.run_write(write)

@@ -46,6 +46,7 @@ PAGES = [
     ("cart-empty", "/cart", 200),
     ("cart", "ADD:/cart", 200),                       # after adding two variants (a shopper's cart)
     ("cart-refused", "ADD:/cart?error=not_enough_stock", 200),
+    ("checkout", "/checkout", 200),                   # the one-page checkout of that cart
     ("newsletter-refused", None, 422),
     *((f"untitled-{kind}", f"/pages/untitled-{kind}", 200) for kind in CARD_SECTIONS),
 ]
