@@ -13,6 +13,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QBuffer, QByteArray, QUrl
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlScheme, QWebEngineUrlSchemeHandler
 
+from shared.compose.scripts import CONTENT_TYPE as SCRIPT_CONTENT_TYPE
+from shared.compose.scripts import cart_script
 from shared.compose.stylesheet import CONTENT_TYPE, stylesheet_name
 from shared.media.names import is_rendition_name
 from studio.preview.renderer import PreviewDocument
@@ -80,12 +82,13 @@ class PreviewSchemeHandler(QWebEngineUrlSchemeHandler):
             else:
                 self._reply(job, b"image/webp", data)
             return
-        sheet = stylesheet_name(url.path())
-        if sheet is not None:
-            if sheet in self.stylesheets:
-                self._reply(job, CONTENT_TYPE.encode(), self.stylesheets[sheet])
-            else:
-                job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+        if path.startswith("/assets/"):
+            self._asset(job, path)
+            return
+        if path.endswith(".js"):
+            # The cart API (/cart.js, /cart/add.js, ...) is the cloud's: a preview has no shopper, and a
+            # page rendered for such an address would stand in for the document the preview shows.
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
             return
         address = address_of(url)
         try:
@@ -100,6 +103,18 @@ class PreviewSchemeHandler(QWebEngineUrlSchemeHandler):
         self.last_documents[address] = document.body
         self.remember(document)
         self._reply(job, b"text/html; charset=utf-8", document.body)
+
+    def _asset(self, job: QWebEngineUrlRequestJob, path: str) -> None:
+        """A file pages link under /assets/ (the theme stylesheet a render made here, the storefront's
+        cart script), the same bytes the cloud serves; never a page (a page rendered for a file's
+        address would stand in for the document the preview shows)."""
+        sheet = stylesheet_name(path)
+        if sheet is not None and sheet in self.stylesheets:
+            self._reply(job, CONTENT_TYPE.encode(), self.stylesheets[sheet])
+        elif path == cart_script().path:
+            self._reply(job, SCRIPT_CONTENT_TYPE.encode(), cart_script().body)
+        else:
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
 
     @staticmethod
     def _reply(job: QWebEngineUrlRequestJob, mime: bytes, data: bytes) -> None:
