@@ -21,6 +21,7 @@ from cloud.server.pages import error_page
 from shared.checkout.attempt import CheckoutContext
 from shared.checkout.errors import CheckoutErrorCode, CheckoutFlowError
 from shared.checkout.finalize import finalize
+from shared.checkout.setup_store import load_checkout_setup
 from shared.db.repositories.storefront import get_storefront
 from shared.inventory import purge_expired_holds
 from shared.mail import DirectorySender, OutboxWorker, SmtpSender
@@ -35,8 +36,8 @@ log = logging.getLogger(__name__)
 SECRETS = web.AppKey("secrets_box", object)            # SecretBox | None (no VIBESHOP_SECRETS_KEY)
 OUTBOX = web.AppKey("outbox_worker", object)           # OutboxWorker | None (no mail configured)
 TASKS = web.AppKey("commerce_tasks", set)               # webhook finalizes still running
-# Where the checkout setup comes from (None: the store's default_setup until the studio's Checkout
-# section authors one); tests and embedders set it before the app starts.
+# Where the checkout setup comes from: the setup the merchant authored in the studio's Checkout section
+# (synced and published like the rest; load_checkout_setup when unset); tests may set another source.
 SETUP_SOURCE = web.AppKey("checkout_setup_source", object)
 WEBHOOK_WAIT = 5.0          # seconds a webhook answer waits for finalize before answering 200 anyway
 
@@ -54,7 +55,7 @@ def checkout_context(request: web.Request, store: Store) -> CheckoutContext:
 
     scheme = "https" if is_https(request) else "http"
     return CheckoutContext(db=store.db, store_id=store.record.id, site_url=f"{scheme}://{request.host.lower()}",
-                           providers=providers, load_setup=request.app.get(SETUP_SOURCE))
+                           providers=providers, load_setup=request.app.get(SETUP_SOURCE) or load_checkout_setup)
 
 
 async def stripe_webhook(request: web.Request) -> web.Response:
