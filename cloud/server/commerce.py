@@ -133,7 +133,7 @@ def order_page(order: Order, *, store_name: str, locale: str) -> str:
     money = lambda value: esc(format_money(value, locale))  # noqa: E731
     lines = "".join(
         f"<tr><td>{esc(line.title)}{' · ' + esc(line.variant_title) if line.variant_title else ''} "
-        f"<span class=muted>× {line.quantity}</span></td><td class=n>{money(line.total)}</td></tr>"
+        f"<span class=muted>× {line.quantity}</span></td><td class=n>{money(line.subtotal)}</td></tr>"
         for line in order.lines)
     totals = [("Subtotal", order.subtotal)]
     if order.discount_total.amount:
