@@ -18,6 +18,7 @@ from cloud.server.admin import admin, problem
 from cloud.server.keys import CONFIG, STORES
 from cloud.server.middlewares import STORE, is_https
 from cloud.server.pages import error_page
+from shared.checkout.addresses import address_lines
 from shared.checkout.attempt import CheckoutContext
 from shared.checkout.errors import CheckoutErrorCode, CheckoutFlowError
 from shared.checkout.finalize import finalize
@@ -145,9 +146,7 @@ def order_page(order: Order, *, store_name: str, locale: str) -> str:
         where = (f"<p>Pick up at <strong>{esc(delivery.get('locationName', ''))}</strong><br>"
                  f"{esc(delivery.get('locationAddress', ''))}</p><p class=muted>{esc(delivery.get('readyText', ''))}</p>")
     else:
-        address = order.shipping_address or {}
-        parts = [address.get(k, "") for k in ("name", "street_address", "city", "country_area", "postal_code",
-                                              "country_code")]
+        parts = address_lines(order.shipping_address or {})
         where = (f"<p>{esc(delivery.get('name', 'Shipping'))} {esc(delivery.get('estimate', ''))}</p>"
                  f"<p>{'<br>'.join(esc(str(p)) for p in parts if p)}</p>")
     paid = {"paid": "Paid", "unpaid": "To pay at pickup" if order.payment_provider == "pay_in_store" else "Not paid",

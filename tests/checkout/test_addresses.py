@@ -7,6 +7,7 @@ import socket
 import pytest
 
 from shared.checkout import AddressError, Destination, ShippingAddress, address_form, normalize_shipping_address
+from shared.checkout.addresses import address_lines
 
 
 @pytest.fixture
@@ -71,3 +72,10 @@ def test_address_form_describes_the_country(no_network):
     assert ("QC", "Quebec") in form.region_choices and len(set(codes)) == len(codes)
     assert "postal_code" in form.required_fields and form.postal_code_examples
     assert address_form("ZZ") is None and address_form("XQ") is None and address_form("usa") is None
+
+
+def test_a_stored_address_is_written_as_its_country_writes_it() -> None:
+    stored = {"name": "Ada Lovelace", "street_address": "14 Pine Street", "city": "PORT CLYDE",
+              "country_area": "ME", "postal_code": "04855", "country_code": "US"}
+    assert address_lines(stored) == ["Ada Lovelace", "14 Pine Street", "PORT CLYDE, ME 04855", "UNITED STATES"]
+    assert address_lines({}) == []

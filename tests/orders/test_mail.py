@@ -57,11 +57,14 @@ async def _order_in(client, localstripe: LocalStripe):
     ctx = CheckoutContext(db=store.db, store_id=store.record.id, site_url="http://demo.localhost",
                           providers=lambda method: provider_for(store.db, store_id=store.record.id, method=method,
                                                                 box=box, options=StripeOptions(api_base=localstripe.url)))
+    pickup = _pickup(store)
+    # A variant with units at the pickup shop (the demo's ids are random, so "any stocked variant" may
+    # have its units only at the other location).
     variant = store.db.read(lambda conn: conn.scalar(
-        "SELECT variant_id FROM stock_movements GROUP BY variant_id, location_id HAVING sum(delta) > 3 LIMIT 1"))
+        "SELECT variant_id FROM stock_movements WHERE location_id = ? GROUP BY variant_id HAVING sum(delta) > 3 "
+        "ORDER BY variant_id LIMIT 1", (pickup,)))
     return await place_order(ctx, CheckoutRequest(lines=((variant, 1),), email="ada@example.com",
-                                                  payment_method="pay_in_store",
-                                                  shipping_option_id=_pickup(store)))
+                                                  payment_method="pay_in_store", shipping_option_id=pickup))
 
 
 def _pickup(store) -> str:
