@@ -15,6 +15,7 @@ from shared.db.repositories.copies import copy_into
 from shared.demo.seed import seed_demo
 from shared.storefront.service import DataDir, Store, create_store, open_store
 from shared.vibe.executor import StoreExecutor
+from support_checkout import localstripe, localstripe_process  # noqa: F401 - one localstripe process per session
 from sqld_support import Sqld
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
@@ -25,10 +24,8 @@ from shared.checkout.setup import Discount, DiscountKind, DiscountMethod
 from shared.inventory import available
 from shared.payments import ENV_VAR, SecretBox, StripeKeys, set_stripe_keys
 from support_stripe import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, LocalStripe
+from support_browser import browser  # noqa: F401 - the fixture
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP *.localhost 127.0.0.1"]
 PRODUCT = "/products/harbor-classic-tee"
 KEY = base64.urlsafe_b64encode(os.urandom(32)).decode()
 expect.set_options(timeout=20_000)      # a bound on a hang on a loaded machine, not a timing assertion
@@ -48,15 +45,6 @@ class Shop:
             ids = [r[0] for r in conn.all("SELECT id FROM variants ORDER BY id")]
             return available(conn, ids, now=datetime.now(UTC))
         return self.store.db.read(read)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
-    async with async_playwright() as pw:
-        instance = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield instance
-        await instance.close()
 
 
 @pytest.fixture

@@ -18,10 +18,8 @@ from shared.models import Theme
 from shared.models.money import Money
 from shared.models.money_format import format_money
 from support import parse
+from support_browser import CHROMIUM, FLAGS
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync"]
 
 
 def test_the_confirmation_has_both_parts_the_lines_the_totals_and_the_delivery():

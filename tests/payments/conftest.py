@@ -1,4 +1,4 @@
-"""Fixtures for the payment tests: one localstripe process per session, emptied for every test."""
+"""Fixtures for the payment tests (localstripe, one process per session: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,23 +10,7 @@ import pytest
 
 from shared.db import Database, connect
 from shared.payments import SecretBox, StripeKeys, set_stripe_keys
-from support_stripe import PUBLISHABLE_KEY, SECRET_KEY, STORE_ID, WEBHOOK_SECRET, LocalStripe
-
-
-
-@pytest.fixture(scope="session")
-def localstripe_process() -> Iterator[LocalStripe]:
-    """localstripe on loopback for the whole session (starting it takes about a second)."""
-    server = LocalStripe()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def localstripe(localstripe_process: LocalStripe) -> LocalStripe:
-    """localstripe with no objects in it."""
-    localstripe_process.reset()
-    return localstripe_process
+from support_stripe import PUBLISHABLE_KEY, SECRET_KEY, STORE_ID, WEBHOOK_SECRET
 
 
 @pytest.fixture
