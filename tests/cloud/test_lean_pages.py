@@ -4,13 +4,13 @@ with an ETag per encoding and If-None-Match answered 304."""
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 from pathlib import Path
 
 import brotli
 import pytest
 
+from cloud.render import cache as render_cache
 from cloud.render import pages as render_pages
 from cloud.render.encoding import preferred_encodings
 from cloud.server.app import create_app
@@ -69,12 +69,13 @@ async def test_an_unknown_or_malformed_stylesheet_name_is_404(client) -> None:
         assert response.status == 404, path
 
 
-async def test_after_a_theme_change_pages_link_a_new_name_and_the_old_one_keeps_its_bytes(client, store) -> None:
+async def test_after_a_theme_change_pages_link_a_new_name_and_the_old_one_keeps_its_bytes(client, store,
+                                                                                          monkeypatch) -> None:
     _r, before = await _get(client, "/", BROWSER)
     old_href = stylesheet_href(brotli.decompress(before).decode())
     _r, old_css = await _get(client, old_href, "identity")
     update_theme_settings(store.db, changes={"colors": {"accent": "#abcdef"}})
-    await asyncio.sleep(0.3)               # past the worker's version re-read interval
+    monkeypatch.setattr(render_cache, "VERSION_TTL", 0)     # the worker re-reads the version at once
     _r, after = await _get(client, "/", BROWSER)
     new_href = stylesheet_href(brotli.decompress(after).decode())
     assert new_href != old_href
@@ -132,7 +133,7 @@ async def test_a_cached_page_is_compressed_once_per_version_not_per_request(clie
     bodies = {(await _get(client, "/pages/faq", BROWSER))[1] for _ in range(5)}
     assert len(bodies) == 1 and calls.count("text/html; charset=utf-8") == 1
     update_theme_settings(store.db, changes={"colors": {"accent": "#123456"}})
-    await asyncio.sleep(0.3)
+    monkeypatch.setattr(render_cache, "VERSION_TTL", 0)     # the worker re-reads the version at once
     for _ in range(3):
         await _get(client, "/pages/faq", BROWSER)
     assert calls.count("text/html; charset=utf-8") == 2
