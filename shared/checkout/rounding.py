@@ -65,10 +65,10 @@ def parse_percent(text: object) -> Fraction:
     plain = str(text).strip().removesuffix("%").strip()
     if not _PLAIN_DECIMAL.fullmatch(plain):  # no exponents, signs, NaN or thousands separators
         raise ValueError(f"{text!r} is not a decimal percent like '20' or '8.875'")
-    number = Decimal(plain)
+    number = Fraction(plain)                 # exact: a decimal string is a fraction of a power of ten
     if number < 0 or number > 100:
         raise ValueError(f"{text!r} is outside 0..100%")
-    return Fraction(number) / ONE_HUNDRED
+    return number / ONE_HUNDRED
 
 
 def tax_exclusive(amount: int, rate: Fraction) -> int:
