@@ -67,8 +67,16 @@
   function requote(withCode) {
     var data = body();
     if (withCode !== undefined) data.code = withCode;
+    heldAt = Date.now();
     return post("/checkout/quote", data).then(function (answer) {
       if (answer._status === 429) { showError("code", answer.error ? answer.error.message : "Too many tries."); return; }
+      if (answer._status >= 400 && !answer.summaryHtml) {   // sold out meanwhile: say what, by the lines
+        $("ck-hold").textContent = "";
+        if (answer.error && answer.error.field === "lines") showError("lines", answer.error.message);
+        return;
+      }
+      $("ck-lines-error").textContent = "";
+      if (answer.heldText !== undefined) $("ck-hold").textContent = answer.heldText;
       applyQuote(answer);
       if (withCode !== undefined) {
         $("ck-code-error").textContent = "";
@@ -78,6 +86,11 @@
       }
     });
   }
+  // The units stay held while the shopper is active: any input after a minute's quiet holds them again.
+  var heldAt = Date.now();
+  ["input", "pointerdown", "keydown"].forEach(function (type) {
+    form.addEventListener(type, function () { if (Date.now() - heldAt > 60000 && !payButton.disabled) requote(); });
+  });
   function later() { clearTimeout(timer); timer = setTimeout(function () { requote(); }, 350); }
   function switchDelivery() {
     var pickup = delivery() === "pickup";
@@ -128,6 +141,7 @@
     if (answer.summaryHtml) applyQuote(answer);
     $("ck-hold").textContent = "";
     payButton.disabled = false;
+    requote();       // a failed payment gave the units back: hold them again while the shopper retries
   }
   form.addEventListener("submit", function (event) {
     event.preventDefault();

@@ -1,14 +1,18 @@
 """The one-page checkout (docs/http-api.md, "Checkout"): GET /checkout and its JSON endpoints, thin
 handlers over the checkout workflow (shared/checkout/workflow.py, finalize.py):
 
-    POST /checkout/quote    re-price the cart for an address, delivery choice and discount code
-    POST /checkout/start    hold the units (start_checkout); for a card, a SetupIntent for Stripe.js
+    GET  /checkout          the page; holds the cart's units for the store's hold time (hold_cart)
+    POST /checkout/quote    re-price the cart for an address, delivery choice and discount code, and
+                            hold its units again (the shopper is active: the hold is renewed)
+    POST /checkout/start    move the units to a payment attempt (start_checkout); for a card, a
+                            SetupIntent for Stripe.js
     POST /checkout/pay      pay with the browser's pm_... or in store -> the order, or 3DS to finish
     POST /checkout/confirm  after confirmCardPayment: finalize -> the order, or why it failed
     POST /checkout/cancel   the card was refused before any charge: release the holds now
     GET  /checkout/address-form?country=XX   the address fields of a country
 
-The lines always come from the shopper's cart cookie and prices from the database. POSTs pass the
+The lines always come from the shopper's cart cookie and prices from the database; an attempt answers
+only to the cart it was started from (check_attempt_cart). POSTs pass the
 pipeline's Origin check; discount codes are rate-limited per client (429 with Retry-After). Nothing
 here is cached."""
 
@@ -31,14 +35,15 @@ from cloud.server.pages import error_page
 from cloud.server.middlewares import NONCE, STORE, client_address, next_nonce
 from cloud.server.ratelimit import RateLimiter, retry_after
 from shared.cart.models import CartView
-from shared.cart.service import cart_view, clear_cart
+from shared.cart.service import cart_view, clear_cart, find_cart
 from shared.checkout.addresses import address_form, normalize_shipping_address
 from shared.checkout.attempt import CheckoutContext, CheckoutRequest, _all_countries, check_request, price_request
 from shared.checkout.errors import AddressError, CheckoutErrorCode, CheckoutFlowError
 from shared.checkout.finalize import CheckoutOutcome, OutcomeStatus, finalize
 from shared.checkout.quote import Quote
 from shared.checkout.shipping import DeliveryKind, Destination
-from shared.checkout.workflow import cancel_checkout, pay_checkout, start_checkout
+from shared.checkout.workflow import (cancel_checkout, check_attempt_cart, hold_cart, pay_checkout,
+                                     start_checkout)
 from shared.compose.stylesheet import current_stylesheet
 from shared.db import Connection
 from shared.db.repositories.content import get_media
@@ -164,6 +169,14 @@ def _quote(conn: Connection, ctx: CheckoutContext, request: CheckoutRequest, del
     return quote
 
 
+async def _hold(ctx: CheckoutContext, choice: CheckoutRequest, quote: Quote, view: CartView) -> datetime | None:
+    """Hold the cart's units for the delivery the quote priced (pickup: at its shop); until when."""
+    option = quote.shipping_option.id if quote.shipping_option is not None else None
+    assert view.cart_id is not None
+    held = await hold_cart(ctx, replace(choice, shipping_option_id=option), cart_id=view.cart_id)
+    return held.held_until
+
+
 async def _body(request: web.Request) -> Mapping[str, Any]:
     if request.content_length is not None and request.content_length > 64 * 1024:
         raise BadInput([{"field": "payment", "message": "The request is too large."}], 413)
@@ -219,21 +232,22 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
             keys = None
     js_url, api = _stripe_js(request)
 
-    def read(conn: Connection) -> tuple[CartView, Any, Quote | None, Any]:
+    def read(conn: Connection) -> tuple[CartView, Any, Quote | None, Any, CheckoutRequest]:
         view = cart_view(conn, token, now=now)
         front = get_storefront(conn)
         logo_id = front.settings.get("logo_id") if front else None
         logo = get_media(conn, logo_id) if isinstance(logo_id, str) else None
-        if not view.ready_for_checkout:
-            return view, front, None, logo
         country = _store_country(front.settings if front else {})
         base = CheckoutRequest(lines=tuple((l.variant_id, l.quantity) for l in view.lines), email="",
                                payment_method="stripe", destination=Destination(country))
-        return view, front, _quote(conn, ctx, base, "ship", now), logo
+        if not view.ready_for_checkout:
+            return view, front, None, logo, base
+        return view, front, _quote(conn, ctx, base, "ship", now), logo, base
 
     try:
-        view, front, quote, logo = await store.db.call_read(lambda: store.db.read(read))
-    except CheckoutFlowError:
+        view, front, quote, logo, base = await store.db.call_read(lambda: store.db.read(read))
+        held = await _hold(ctx, base, quote, view) if quote is not None else None
+    except CheckoutFlowError:       # sold out meanwhile: the cart page says what
         quote = None
     if quote is None:
         raise web.HTTPSeeOther("/cart", headers=NO_STORE)
@@ -249,7 +263,8 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
                     countries=countries(),
                     pickup=tuple(o for o in pickup_quote.shipping_options if o.kind == DeliveryKind.PICKUP),
                     stripe={"publishableKey": keys.publishable_key, "jsUrl": js_url} if keys else None,
-                    logo_url=_logo_url(logo, request) if logo is not None else "")
+                    logo_url=_logo_url(logo, request) if logo is not None else "",
+                    held_text=_held_text(held, front))
     headers = {**NO_STORE, "Referrer-Policy": "same-origin",
                "Content-Security-Policy": _csp(nonce, js_url, api, request.app[CONFIG].media_base)}
     return web.Response(text=checkout_html(data), content_type="text/html", charset="utf-8", headers=headers)
@@ -332,13 +347,15 @@ async def quote_checkout(request: web.Request) -> web.Response:
         body = await _body(request)
         if (refused := _code_refused(request, body)) is not None:
             return refused
-        _ctx, _choice, quote, view, front = await _priced(request, body, strict=False)
+        ctx, choice, quote, view, front = await _priced(request, body, strict=False)
         _charge_wrong_code(request, quote)
+        held = await _hold(ctx, choice, quote, view)
     except BadInput as exc:
         return _problem(exc.status, exc.errors)
     except CheckoutFlowError as exc:
         return _flow_problem(exc)
     answer = _quote_json(quote, view, front.locale if front else "en-US", _text(body, "delivery") or "ship")
+    answer.update(heldUntil=held.isoformat() if held else None, heldText=_held_text(held, front))
     if answer["optionsHtml"] is None:
         del answer["optionsHtml"]
     return web.json_response(answer, headers=NO_STORE)
@@ -371,7 +388,7 @@ async def start(request: web.Request) -> web.Response:
             return _problem(422, [{"field": "code", "message": quote.code_problem.message}])
         if choice.shipping_option_id is None and quote.shipping_option is not None:
             choice = replace(choice, shipping_option_id=quote.shipping_option.id)
-        started = await start_checkout(ctx, choice)
+        started = await start_checkout(ctx, choice, cart_id=view.cart_id)
     except BadInput as exc:
         return _problem(exc.status, exc.errors)
     except CheckoutFlowError as exc:
@@ -409,22 +426,26 @@ async def _outcome(request: web.Request, outcome: CheckoutOutcome) -> web.Respon
                            "Your payment was not completed. Nothing was charged; try again."}])
 
 
-def _attempt(body: Mapping[str, Any]) -> str:
+async def _attempt(request: web.Request, ctx: CheckoutContext, body: Mapping[str, Any]) -> str:
+    """The body's attempt id, when it is one of this shopper's cart (CheckoutFlowError UNKNOWN_ATTEMPT
+    otherwise, 404)."""
     attempt = body.get("attemptId")
     if not isinstance(attempt, str) or not 0 < len(attempt) <= 100:
         raise BadInput([{"field": "payment", "message": "This checkout has expired. Start again."}], 400)
+    token, store = request.cookies.get(COOKIE), request[STORE]
+    cart = await store.db.run_read(lambda conn: find_cart(conn, token, now=_now()))
+    await check_attempt_cart(ctx, attempt_id=attempt, cart_id=cart.id if cart is not None else None)
     return attempt
 
 
 async def pay(request: web.Request) -> web.Response:
     """POST /checkout/pay {attemptId, paymentMethodId} -> {orderUrl} | {requiresAction, clientSecret}."""
     try:
-        body = await _body(request)
-        attempt = _attempt(body)
+        body, ctx = await _body(request), checkout_context(request, request[STORE])
         card = body.get("paymentMethodId") or ""
         if not isinstance(card, str) or len(card) > 255 or (card and not card.startswith("pm_")):
             raise BadInput([{"field": "payment", "message": "Enter your card details again."}], 400)
-        outcome = await pay_checkout(checkout_context(request, request[STORE]), attempt_id=attempt, card=card)
+        outcome = await pay_checkout(ctx, attempt_id=await _attempt(request, ctx, body), card=card)
     except BadInput as exc:
         return _problem(exc.status, exc.errors)
     except CheckoutFlowError as exc:
@@ -435,8 +456,8 @@ async def pay(request: web.Request) -> web.Response:
 async def confirm(request: web.Request) -> web.Response:
     """POST /checkout/confirm {attemptId}: after the browser's 3DS step, finalize."""
     try:
-        attempt = _attempt(await _body(request))
-        outcome = await finalize(checkout_context(request, request[STORE]), attempt_id=attempt)
+        ctx = checkout_context(request, request[STORE])
+        outcome = await finalize(ctx, attempt_id=await _attempt(request, ctx, await _body(request)))
     except BadInput as exc:
         return _problem(exc.status, exc.errors)
     except CheckoutFlowError as exc:
@@ -446,11 +467,14 @@ async def confirm(request: web.Request) -> web.Response:
 
 async def cancel(request: web.Request) -> web.Response:
     """POST /checkout/cancel {attemptId}: the card was refused before any charge; release the holds."""
+    ctx = checkout_context(request, request[STORE])
     try:
-        attempt = _attempt(await _body(request))
+        attempt = await _attempt(request, ctx, await _body(request))
     except BadInput as exc:
         return _problem(exc.status, exc.errors)
-    cancelled = await cancel_checkout(checkout_context(request, request[STORE]), attempt_id=attempt)
+    except CheckoutFlowError as exc:
+        return _flow_problem(exc)
+    cancelled = await cancel_checkout(ctx, attempt_id=attempt)
     return web.json_response({"cancelled": cancelled}, headers=NO_STORE)
 
 

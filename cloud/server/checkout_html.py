@@ -37,6 +37,7 @@ class PageData:
     pickup: tuple[ShippingOption, ...]
     stripe: dict[str, str] | None      # {"publishableKey", "jsUrl"}: card payments on
     logo_url: str = ""
+    held_text: str = ""                # "Your items are held for you until 14:32."
 
 
 def _money(value: Money | dict, locale: str) -> str:
@@ -201,6 +202,7 @@ def checkout_html(data: PageData) -> str:
 <main class="ck-main"><noscript><p class="ck-notice">This checkout needs JavaScript to price your delivery and take
 payment. Turn JavaScript on, or visit the shop to buy these items.</p></noscript>
 <form id="ck-form" class="ck-form" method="post" action="/checkout" novalidate>
+<p class="ck-hold" id="ck-hold" role="status">{esc(data.held_text)}</p>
 <section class="ck-section" aria-labelledby="ck-contact-h"><h2 id="ck-contact-h">Contact</h2>
 {_field("email", "Email", kind="email", autocomplete="email", wide=True)}</section>
 <section class="ck-section" aria-labelledby="ck-delivery-h"><h2 id="ck-delivery-h">Delivery</h2>
@@ -211,7 +213,6 @@ payment. Turn JavaScript on, or visit the shop to buy these items.</p></noscript
 {options_html(data.quote, data.locale, kinds=ship_kinds)}</div>
 <p class="ck-error" id="ck-shipping_option-error" role="alert"></p></div>{_pickup_html(data)}</section>
 {_payment_html(data)}
-<p class="ck-hold" id="ck-hold" role="status"></p>
 <button type="submit" class="ck-button ck-pay" id="ck-pay">Pay now</button>
 <p class="ck-muted ck-small">Your order is confirmed by e-mail.</p></form></main></div>
 <script type="application/json" id="ck-config">{config}</script>

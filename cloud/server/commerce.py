@@ -1,7 +1,7 @@
 """The shop's commerce wiring in the cloud service: the Stripe webhook, the shopper's order status page,
 the admin API's orders, and the background work (the outbox worker delivering e-mails, the purge of
-long-expired stock holds) started and stopped in the app's cleanup_ctx. Handlers stay thin: they parse,
-call one service (shared/checkout/finalize.py, shared/orders) and map its errors to a status."""
+long-expired stock holds and idle carts) started and stopped in the app's cleanup_ctx. Handlers stay
+thin: they parse, call one service (shared/checkout/finalize.py, shared/orders) and map its errors to a status."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from cloud.server.admin import admin, problem
 from cloud.server.keys import CONFIG, STORES
 from cloud.server.middlewares import STORE, is_https
 from cloud.server.pages import error_page
+from shared.cart.service import purge_idle_carts
 from shared.checkout.addresses import address_lines
 from shared.checkout.attempt import CheckoutContext
 from shared.checkout.errors import CheckoutErrorCode, CheckoutFlowError
@@ -245,15 +246,18 @@ async def _open_every_store(app: web.Application) -> None:
 
 
 async def _purge_holds(app: web.Application, interval: float) -> None:
-    """Delete holds long expired (they already count for nothing: this only keeps the table small)."""
+    """Delete holds long expired and carts idle past the store's setting (both already count for
+    nothing: this only keeps the tables small)."""
     while True:
         await asyncio.sleep(interval)
         for store in app[STORES].open_stores():
             try:
                 now = datetime.now(UTC)
                 await store.db.run_write(lambda conn, now=now: purge_expired_holds(conn, now))
+                while await store.db.run_write(lambda conn, now=now: purge_idle_carts(conn, now=now)):
+                    await asyncio.sleep(0)      # a thousand at a time, other writers in between
             except Exception:  # noqa: BLE001 - one store's failure must not stop the others'
-                log.exception("purging expired holds of %s failed", store.record.slug)
+                log.exception("purging expired holds and idle carts of %s failed", store.record.slug)
 
 
 def add_commerce_routes(app: web.Application) -> None:

@@ -6,7 +6,10 @@ Guarantees:
 - a token that is malformed, unknown, idle past the store's `cart_idle_days` (default 30) or from
   another store finds no cart: a change then starts a new cart with a new token, a view is empty;
 - a cart holds at most MAX_LINES lines of 1..MAX_QUANTITY units; a change that would break that, or
-  ask for more than is available, raises CartError and writes nothing.
+  ask for more than is available, raises CartError and writes nothing;
+- the units a cart's open checkout holds (its hold group, `hold_group`) are its own shopper's: they
+  count as available to this cart, and any change to the cart gives them back (the checkout holds the
+  new lines again when the shopper returns to it).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from shared.db.repositories import carts as repo
 from shared.db.repositories.content import get_media_many
 from shared.db.repositories.storefront import get_storefront
 from shared.db.stamps import new_id
-from shared.inventory.holds import available
+from shared.inventory.holds import available, release_holds
 from shared.inventory.models import stamp
 from shared.models.money import Money
 from shared.models.money_format import format_money
@@ -46,6 +49,11 @@ def new_token() -> str:
 def token_hash(token: str) -> str:
     """What the database keeps of a token: its SHA-256, hex."""
     return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def hold_group(cart_id: str) -> str:
+    """The stock hold group of a cart's open checkout (shared/checkout/workflow.py hold_cart)."""
+    return f"cart-{cart_id}"
 
 
 def parse_quantity(value: Any, *, allow_zero: bool = False) -> int:
@@ -102,7 +110,7 @@ def add_to_cart(conn: Connection, token: str | None, *, variant_id: Any, quantit
         raise CartError(CartErrorCode.INVALID_QUANTITY, f"A cart line holds at most {MAX_QUANTITY} units.")
     if existing is None and len(lines) >= MAX_LINES:
         raise CartError(CartErrorCode.TOO_MANY_LINES, f"A cart holds at most {MAX_LINES} different items.")
-    _check_stock(conn, variant_id, total, title=_title(facts.product_title, facts.variant_title), now=now)
+    _check_stock(conn, cart.id, variant_id, total, title=_title(facts.product_title, facts.variant_title), now=now)
     if existing is None:
         line_id = new_id()
         repo.insert_line(conn, cart.id, repo.LineRow(line_id, variant_id, quantity, facts.price, facts.currency,
@@ -111,7 +119,7 @@ def add_to_cart(conn: Connection, token: str | None, *, variant_id: Any, quantit
     else:
         line_id = existing.id
         repo.set_line_quantity(conn, cart.id, line_id, total)
-    repo.touch_cart(conn, cart.id, now=stamp(now, field="now"))
+    _touch(conn, cart.id, now)
     view = _view(conn, cart, now=now)
     return CartChange(token, view, next(line for line in view.lines if line.key == line_id))
 
@@ -127,7 +135,7 @@ def change_line(conn: Connection, token: str | None, *, quantity: Any, line_key:
     if cart is None or line is None:
         raise CartError(CartErrorCode.UNKNOWN_LINE, "That item is not in the cart.")
     _set_quantity(conn, cart.id, line, quantity, now=now)
-    repo.touch_cart(conn, cart.id, now=stamp(now, field="now"))
+    _touch(conn, cart.id, now)
     view = _view(conn, cart, now=now)
     return CartChange(str(token), view, next((v for v in view.lines if v.key == line.id), None))
 
@@ -153,7 +161,7 @@ def update_cart(conn: Connection, token: str | None, *, quantities: Mapping[str,
     cart = find_cart(conn, token, now=now)
     if cart is None:
         return CartChange("", _view(conn, None, now=now))
-    repo.touch_cart(conn, cart.id, now=stamp(now, field="now"))
+    _touch(conn, cart.id, now)
     return CartChange(str(token), _view(conn, cart, now=now))
 
 
@@ -162,7 +170,7 @@ def clear_cart(conn: Connection, token: str | None, *, now: datetime) -> CartVie
     cart = find_cart(conn, token, now=now)
     if cart is not None:
         repo.delete_lines(conn, cart.id)
-        repo.touch_cart(conn, cart.id, now=stamp(now, field="now"))
+        _touch(conn, cart.id, now)
     return _view(conn, cart, now=now)
 
 
@@ -188,6 +196,12 @@ def _cart_for_change(conn: Connection, token: str | None, *, now: datetime) -> t
     return cart, token
 
 
+def _touch(conn: Connection, cart_id: str, now: datetime) -> None:
+    """After a change: the cart is active, and its checkout's holds (for the old lines) go back."""
+    repo.touch_cart(conn, cart_id, now=stamp(now, field="now"))
+    release_holds(conn, group_id=hold_group(cart_id))
+
+
 def _pick_line(lines: list[repo.LineRow], *, line_key: str | None = None, variant_id: str | None = None,
                position: Any = None) -> repo.LineRow | None:
     if line_key:
@@ -206,12 +220,13 @@ def _set_quantity(conn: Connection, cart_id: str, line: repo.LineRow, quantity: 
         repo.delete_line(conn, cart_id, line.id)
         return
     if quantity > line.quantity:      # lowering a line that ran short is always allowed
-        _check_stock(conn, line.variant_id, quantity, title=line.title, now=now)
+        _check_stock(conn, cart_id, line.variant_id, quantity, title=line.title, now=now)
     repo.set_line_quantity(conn, cart_id, line.id, quantity)
 
 
-def _check_stock(conn: Connection, variant_id: str, quantity: int, *, title: str, now: datetime) -> None:
-    free = available(conn, [variant_id], now=now)[variant_id]
+def _check_stock(conn: Connection, cart_id: str, variant_id: str, quantity: int, *, title: str,
+                 now: datetime) -> None:
+    free = available(conn, [variant_id], now=now, exclude_group=hold_group(cart_id))[variant_id]
     if quantity > free:
         message = (f"{title} is sold out." if free == 0
                    else f"Only {free} of {title} {'is' if free == 1 else 'are'} available.")
@@ -231,7 +246,7 @@ def _view(conn: Connection, cart: repo.CartRow | None, *, now: datetime) -> Cart
         return CartView(None, currency, (), Money(0, currency), 0)
     rows = repo.list_lines(conn, cart.id)
     facts = repo.variant_facts(conn, [r.variant_id for r in rows])
-    free = available(conn, [r.variant_id for r in rows], now=now) if rows else {}
+    free = available(conn, [r.variant_id for r in rows], now=now, exclude_group=hold_group(cart.id)) if rows else {}
     locale = front.locale if front else "en-US"
     lines = tuple(_line_view(i, row, facts.get(row.variant_id), free.get(row.variant_id, 0), currency, locale)
                   for i, row in enumerate(rows, start=1))

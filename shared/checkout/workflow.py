@@ -10,8 +10,11 @@ A step that fails undoes the steps before it, in reverse order: the shopper gets
 with a message, no order exists and the holds are released. Once money is taken nothing is undone: a
 failure after that leaves the attempt for `finalize` (the webhook, a retry) to complete.
 
-`start_checkout` runs the first step alone (the page shows "held for you until 14:32"), `pay_checkout`
-the rest; `place_order` runs them all. 3DS stops after `charge` with REQUIRES_ACTION: the browser
+Before all that, `hold_cart` holds the cart's units while the shopper fills in the page (the cart's own
+hold group, renewed while they are active: the page shows "held for you until 14:32"); hold_stock
+moves those units to the attempt in the same write, so nobody can take them in between.
+`start_checkout` runs the first step alone, `pay_checkout` the rest; `place_order` runs them all. An
+attempt started from a cart belongs to it: `check_attempt_cart` refuses it to any other cart. 3DS stops after `charge` with REQUIRES_ACTION: the browser
 completes it, then calls finalize (shared/checkout/finalize.py), as does the webhook."""
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from shared.cart.service import hold_group
 from shared.checkout.attempt import CheckoutContext, CheckoutRequest, PricedRequest, check_request, price_request
 from shared.checkout.errors import CheckoutErrorCode, CheckoutFlowError
 from shared.checkout.finalize import CheckoutOutcome, OutcomeStatus, complete_paid, fail_attempt, finalize
+from shared.checkout.shipping import DeliveryKind
 from shared.db import Connection
 from shared.db.repositories import orders as repo
 from shared.db.stamps import new_id
-from shared.inventory import InventoryError, InventoryErrorCode, check_holds, hold_stock
+from shared.inventory import InventoryError, InventoryErrorCode, check_holds, hold_stock, release_holds
 from shared.inventory.models import stamp
 from shared.models.money import Money
 from shared.payments import PaymentError, PaymentErrorCode, PaymentResult, PaymentStatus
@@ -42,6 +47,7 @@ class _Run:
     ctx: CheckoutContext
     attempt_id: str
     request: CheckoutRequest | None = None
+    cart_id: str | None = None           # the cart whose checkout this is: its holds move to the attempt
     card: str = ""
     priced: PricedRequest | None = None
     total: Money | None = None
@@ -95,6 +101,8 @@ async def _hold_stock(run: _Run) -> None:
 
     def write(conn: Connection) -> PricedRequest:
         priced = price_request(conn, ctx, request, now=now)
+        if run.cart_id is not None:     # the cart's own hold gives way to the attempt's, in this write
+            release_holds(conn, group_id=hold_group(run.cart_id))
         try:
             group = hold_stock(conn, group_id=run.attempt_id, lines=[(l.variant_id, l.quantity) for l in priced.quote.lines],
                                location_policy=priced.policy, now=now, ttl=ctx.hold_ttl)
@@ -102,7 +110,7 @@ async def _hold_stock(run: _Run) -> None:
             raise _stock_error(exc, priced, run.attempt_id) from None
         run.held_until = group.expires_at
         repo.insert_attempt(conn, repo.AttemptRow(
-            id=run.attempt_id, status="open", request=_stored_request(request, priced), quote=priced.quote.to_json(),
+            id=run.attempt_id, status="open", request=_stored_request(request, priced, run.cart_id), quote=priced.quote.to_json(),
             hold_group=run.attempt_id, payment_method=request.payment_method, payment_intent_id=None, order_id=None,
             error="", created_at=stamp(now), updated_at=stamp(now)))
         return priced
@@ -220,15 +228,56 @@ class StartedCheckout:
     held_until: datetime | None
 
 
-async def start_checkout(ctx: CheckoutContext, request: CheckoutRequest) -> StartedCheckout:
-    """Price the request and hold its units for `ctx.hold_ttl`. Raises CheckoutFlowError (BAD_EMAIL,
-    EMPTY_CART, UNKNOWN_VARIANT, NO_SHIPPING_OPTION, OUT_OF_STOCK with `shortages`, PAYMENT_NOT_SET_UP);
-    nothing is held then."""
+async def start_checkout(ctx: CheckoutContext, request: CheckoutRequest, *,
+                         cart_id: str | None = None) -> StartedCheckout:
+    """Price the request and hold its units for `ctx.hold_ttl` (taking over the units `hold_cart`
+    held for `cart_id`). Raises CheckoutFlowError (BAD_EMAIL, EMPTY_CART, UNKNOWN_VARIANT,
+    NO_SHIPPING_OPTION, OUT_OF_STOCK with `shortages`, PAYMENT_NOT_SET_UP); nothing changes then (the
+    cart's hold stays)."""
     check_request(request)
-    run = _Run(ctx, new_id(), request=request)
+    run = _Run(ctx, new_id(), request=request, cart_id=cart_id)
     await _run_steps((HOLD,), run)
     assert run.priced is not None
     return StartedCheckout(run.attempt_id, run.priced.quote.to_json(), run.held_until)
+
+
+@dataclass(frozen=True)
+class CartHold:
+    """The cart's units held while its shopper fills in the checkout page, until `held_until`."""
+
+    held_until: datetime | None
+
+
+async def hold_cart(ctx: CheckoutContext, request: CheckoutRequest, *, cart_id: str) -> CartHold:
+    """Hold the units of `request` (the cart's lines, from the stock its delivery choice takes) for the
+    cart's checkout, until now + `ctx.hold_ttl`: on opening the page, and again each time the shopper
+    is active on it (a re-hold replaces the group's holds and renews them). The request needs no
+    e-mail yet. Raises CheckoutFlowError OUT_OF_STOCK naming what ran out (the earlier hold stays as it
+    was), UNKNOWN_VARIANT, EMPTY_CART."""
+    now = ctx.clock()
+
+    def write(conn: Connection) -> CartHold:
+        priced = price_request(conn, ctx, request, now=now, require_option=False)
+        try:
+            group = hold_stock(conn, group_id=hold_group(cart_id), lines=[(l.variant_id, l.quantity)
+                                                                          for l in priced.quote.lines],
+                               location_policy=priced.policy, now=now, ttl=ctx.hold_ttl)
+        except InventoryError as exc:
+            raise _stock_error(exc, priced, "") from None
+        return CartHold(group.expires_at)
+
+    if not request.lines:
+        raise CheckoutFlowError(CheckoutErrorCode.EMPTY_CART, "Your cart is empty.", field="lines")
+    return await ctx.db.run_write(write)
+
+
+async def check_attempt_cart(ctx: CheckoutContext, *, attempt_id: str, cart_id: str | None) -> None:
+    """Refuse (UNKNOWN_ATTEMPT, as if there were none) an attempt started from another cart than the
+    shopper's: knowing an attempt id is not enough to pay, confirm or cancel it."""
+    attempt = await ctx.db.run_read(lambda conn: repo.get_attempt(conn, attempt_id=attempt_id))
+    owner = attempt.request.get("cartId") if attempt is not None else None
+    if attempt is None or (owner is not None and owner != cart_id):
+        raise CheckoutFlowError(CheckoutErrorCode.UNKNOWN_ATTEMPT, "This checkout has expired. Start again.")
 
 
 async def pay_checkout(ctx: CheckoutContext, *, attempt_id: str, card: str = "") -> CheckoutOutcome:
@@ -263,10 +312,14 @@ async def place_order(ctx: CheckoutContext, request: CheckoutRequest, *, card: s
 # --- errors ---------------------------------------------------------------------------------------
 
 def _stock_error(exc: InventoryError, priced: PricedRequest, attempt_id: str) -> CheckoutFlowError:
+    """The shopper's message for a stock failure: what ran out, by name (at the pickup shop, when the
+    order is picked up), and, at payment, that nothing was charged."""
     if exc.code == InventoryErrorCode.OUT_OF_STOCK:
         names = ", ".join(_title(priced, s.variant_id) + (f" (only {s.available} left)" if s.available else "")
                           for s in exc.shortages)
-        return CheckoutFlowError(CheckoutErrorCode.OUT_OF_STOCK, f"Sold out: {names}. Nothing was charged.",
+        shop = _pickup_name(priced)
+        message = f"Not enough at {shop} for pickup: {names}." if shop else f"Sold out: {names}."
+        return CheckoutFlowError(CheckoutErrorCode.OUT_OF_STOCK, message + (" Nothing was charged." if attempt_id else ""),
                                  field="lines", shortages=exc.shortages, attempt_id=attempt_id)
     if exc.code == InventoryErrorCode.UNKNOWN_VARIANT:
         return CheckoutFlowError(CheckoutErrorCode.UNKNOWN_VARIANT, "Some items are no longer for sale.", field="lines")
@@ -274,6 +327,13 @@ def _stock_error(exc: InventoryError, priced: PricedRequest, attempt_id: str) ->
         return CheckoutFlowError(CheckoutErrorCode.OUT_OF_STOCK, "Your items are no longer held. Start again.",
                                  field="lines", attempt_id=attempt_id)
     return CheckoutFlowError(CheckoutErrorCode.OUT_OF_STOCK, str(exc), field="lines", attempt_id=attempt_id)
+
+
+def _pickup_name(priced: PricedRequest) -> str:
+    option = priced.quote.shipping_option
+    if option is None or option.kind != DeliveryKind.PICKUP:
+        return ""
+    return next((p.name for p in priced.setup.shipping.pickup if p.id == option.location_id), "")
 
 
 def _title(priced: PricedRequest, variant_id: str) -> str:
@@ -296,9 +356,11 @@ def _payment_error(exc: PaymentError) -> CheckoutFlowError:
                              "The payment could not be made. Nothing was charged; try again.", field="payment")
 
 
-def _stored_request(request: CheckoutRequest, priced: PricedRequest) -> dict:
-    """The request with each line's snapshot (titles, SKU), for the order made maybe in another process."""
+def _stored_request(request: CheckoutRequest, priced: PricedRequest, cart_id: str | None) -> dict:
+    """The request with each line's snapshot (titles, SKU), for the order made maybe in another process,
+    and the cart it was started from (only that cart may pay, confirm or cancel it)."""
     data = request.to_json()
+    data["cartId"] = cart_id
     data["snapshots"] = {v: {"title": s.product_title, "variantTitle": s.variant_title, "sku": s.sku,
                              "productId": s.product_id} for v, s in priced.snapshots.items()}
     data["delivery"] = _delivery(priced)

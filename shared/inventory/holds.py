@@ -148,13 +148,13 @@ def purge_expired_holds(conn: Connection, now: datetime, *, grace: timedelta = P
     return repo.delete_holds_expired_before(conn, stamp(now - grace, field="now"))
 
 
-def stock_positions(conn: Connection, variant_ids: Sequence[str], *, now: datetime,
-                    location_id: str | None = None) -> dict[str, dict[str, StockPosition]]:
+def stock_positions(conn: Connection, variant_ids: Sequence[str], *, now: datetime, location_id: str | None = None,
+                    exclude_group: str | None = None) -> dict[str, dict[str, StockPosition]]:
     """variant id -> location id -> on hand and held at `now` (only locations with stock or holds;
-    one location when location_id is given)."""
+    one location when location_id is given; leaving out the holds of `exclude_group`, the asker's own)."""
     ids = list(dict.fromkeys(variant_ids))
     levels = repo.stock_levels(conn, ids)
-    held = repo.held_quantities(conn, ids, now=stamp(now, field="now"))
+    held = repo.held_quantities(conn, ids, now=stamp(now, field="now"), exclude_group=exclude_group)
     out: dict[str, dict[str, StockPosition]] = {}
     for variant_id in ids:
         stocked, taken = levels.get(variant_id, {}), held.get(variant_id, {})
@@ -163,11 +163,12 @@ def stock_positions(conn: Connection, variant_ids: Sequence[str], *, now: dateti
     return out
 
 
-def available(conn: Connection, variant_ids: Sequence[str], *, now: datetime,
-              location_id: str | None = None) -> dict[str, int]:
-    """variant id -> units a shopper can still hold: on hand minus active holds, per location never
-    below zero, summed over locations (or at one). Every asked id is in the answer."""
-    positions = stock_positions(conn, variant_ids, now=now, location_id=location_id)
+def available(conn: Connection, variant_ids: Sequence[str], *, now: datetime, location_id: str | None = None,
+              exclude_group: str | None = None) -> dict[str, int]:
+    """variant id -> units a shopper can still hold: on hand minus active holds (but those of
+    `exclude_group`: a cart's own hold is still its shopper's), per location never below zero,
+    summed over locations (or at one). Every asked id is in the answer."""
+    positions = stock_positions(conn, variant_ids, now=now, location_id=location_id, exclude_group=exclude_group)
     return {variant_id: sum(max(0, p.available) for p in at.values()) for variant_id, at in positions.items()}
 
 

@@ -229,3 +229,40 @@ async def test_bad_requests_are_refused_before_anything_is_held(shop: Shop) -> N
             await start_checkout(ctx, dataclasses.replace(request(shop), **changes))
         assert caught.value.code == code, changes
     assert shop.count("checkout_attempts") == 0 and holds(shop) == 0
+
+
+async def test_the_cart_hold_renews_while_the_shopper_is_active_and_moves_to_the_attempt(shop: Shop) -> None:
+    """hold_cart on opening the page and on each activity renews to now + TTL; starting checkout moves
+    the very units to the attempt in one write; another cart cannot take them meanwhile."""
+    from datetime import UTC, datetime, timedelta
+
+    from shared.checkout.workflow import hold_cart
+
+    t0 = datetime(2026, 12, 5, 14, 22, tzinfo=UTC)
+    clock = [t0]
+    ctx = dataclasses.replace(shop.context(), clock=lambda: clock[0])
+    first = await hold_cart(ctx, request(shop, quantity=5), cart_id="cart-a")
+    assert first.held_until == t0 + timedelta(minutes=10)
+    clock[0] = t0 + timedelta(minutes=6)
+    renewed = await hold_cart(ctx, request(shop, quantity=5), cart_id="cart-a")
+    assert renewed.held_until == t0 + timedelta(minutes=16)
+    with pytest.raises(CheckoutFlowError) as caught:
+        await hold_cart(ctx, request(shop, quantity=1), cart_id="cart-b")
+    assert caught.value.code == CheckoutErrorCode.OUT_OF_STOCK and "Sold out: Tee (M)" in str(caught.value)
+    started = await start_checkout(ctx, request(shop, quantity=5), cart_id="cart-a")
+    groups = dict(shop.db.read(lambda conn: conn.all("SELECT group_id, sum(quantity) FROM stock_holds GROUP BY 1")))
+    assert groups == {started.attempt_id: 5}
+
+
+async def test_a_start_that_fails_keeps_the_cart_hold(shop: Shop) -> None:
+    from shared.checkout.workflow import hold_cart
+
+    ctx = shop.context()
+    await hold_cart(ctx, request(shop, quantity=2), cart_id="cart-a")
+    with pytest.raises(CheckoutFlowError):
+        await start_checkout(ctx, request(shop, quantity=2, email="not an address"), cart_id="cart-a")
+    with pytest.raises(CheckoutFlowError) as caught:                     # more than there is
+        await start_checkout(ctx, request(shop, quantity=6), cart_id="cart-a")
+    assert caught.value.code == CheckoutErrorCode.OUT_OF_STOCK
+    groups = dict(shop.db.read(lambda conn: conn.all("SELECT group_id, sum(quantity) FROM stock_holds GROUP BY 1")))
+    assert groups == {"cart-cart-a": 2}

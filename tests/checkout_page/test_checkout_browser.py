@@ -84,6 +84,7 @@ async def _to_checkout(browser: Browser, shop: Shop, width: int) -> tuple[Page, 
     await page.get_by_role("dialog", name="Your cart").wait_for(state="visible")
     await page.goto(shop.url + "/checkout", wait_until="load")
     await expect(page.get_by_role("heading", name="Contact")).to_be_visible()
+    await expect(page.locator("#ck-hold")).to_contain_text("Your items are held for you until")
     return page, problems
 
 
@@ -148,9 +149,13 @@ async def _authenticate(page: Page, *, success: bool) -> None:
     await button.click()
 
 
-async def _no_order_and_stock_back(shop: Shop, before: dict[str, int]) -> None:
+async def _no_order_and_stock_back(page: Page, shop: Shop, before: dict[str, int]) -> None:
+    """No order; the attempt's holds went back, and the page holds the cart's unit again for another try."""
+    await expect(page.locator("#ck-hold")).to_contain_text("held for you until")
     assert shop.count("SELECT count(*) FROM orders") == 0
-    assert shop.free() == before                       # the holds were released
+    assert shop.count("SELECT count(*) FROM stock_holds WHERE group_id NOT LIKE 'cart-%'") == 0
+    assert shop.count("SELECT sum(quantity) FROM stock_holds WHERE group_id LIKE 'cart-%'") == 1
+    assert sum(before.values()) - sum(shop.free().values()) == 1
 
 
 async def test_a_declined_card_says_so_next_to_the_payment_and_takes_nothing(browser: Browser, shop: Shop) -> None:
@@ -161,7 +166,7 @@ async def test_a_declined_card_says_so_next_to_the_payment_and_takes_nothing(bro
     await page.get_by_role("button", name="Pay now").click()
     await expect(page.locator("#ck-payment-error")).to_contain_text("declined")
     await expect(page.get_by_role("button", name="Pay now")).to_be_enabled()
-    await _no_order_and_stock_back(shop, before)
+    await _no_order_and_stock_back(page, shop, before)
 
 
 @pytest.mark.parametrize("width", [1280])
@@ -188,7 +193,7 @@ async def test_3ds_failed_says_so_and_takes_nothing(browser: Browser, shop: Shop
     await page.get_by_role("button", name="Pay now").click()
     await _authenticate(page, success=False)
     await expect(page.locator("#ck-payment-error")).not_to_be_empty()
-    await _no_order_and_stock_back(shop, before)
+    await _no_order_and_stock_back(page, shop, before)
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -209,3 +209,106 @@ async def test_a_code_that_applies_never_runs_the_limit_out(aiohttp_client, demo
     for _ in range(15):                   # re-pricing as the shopper edits the address, the code applied
         response = await client.post("/checkout/quote", json={"code": "WELCOME10", "address": ADDRESS}, headers=SAME)
         assert response.status == 200 and (await response.json())["codeProblem"] is None
+
+
+# --- the cart's hold while the shopper is on the page ---------------------------------------------
+
+async def _set_stock(client, variant: str, units: int) -> None:
+    """Make the variant's stock exactly `units`, all at one location (a count, as a POS would send)."""
+    from datetime import UTC, datetime
+
+    from cloud.server.keys import STORES
+    from shared.db.repositories import inventory as inventory_repo
+    from shared.db.stamps import new_id
+    from shared.inventory import record_movement
+
+    store = await client.app[STORES].store_for(HOST)
+    now = datetime.now(UTC)
+
+    def write(conn) -> None:
+        levels = inventory_repo.stock_levels(conn, [variant]).get(variant, {})
+        first = next(iter(levels), None) or inventory_repo.list_locations(conn)[0].id
+        for location, on_hand in levels.items():
+            target = units if location == first else 0
+            if on_hand != target:
+                record_movement(conn, change_id=new_id(), variant_id=variant, location_id=location,
+                                delta=target - on_hand, reason="adjusted", occurred_at=now, now=now)
+
+    store.db.write(write)
+
+
+async def _holds(client) -> dict[str, int]:
+    """hold group -> units it holds now."""
+    from cloud.server.keys import STORES
+
+    store = await client.app[STORES].store_for(HOST)
+    rows = store.db.read(lambda conn: conn.all(
+        "SELECT group_id, sum(quantity) FROM stock_holds WHERE expires_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+        "GROUP BY group_id"))
+    return {group: units for group, units in rows}
+
+
+async def _last_unit_in_cart(client) -> str:
+    await _add(client)
+    variant = (await (await client.get("/cart.js", headers={"Host": HOST})).json())["items"][0]["variant_id"]
+    await _set_stock(client, variant, 1)
+    return variant
+
+
+async def test_opening_checkout_holds_the_last_unit_for_this_shopper_only(client, aiohttp_client) -> None:
+    await _last_unit_in_cart(client)
+    page = await client.get("/checkout", headers={"Host": HOST})
+    assert page.status == 200 and "Your items are held for you until" in await page.text()
+    assert list((await _holds(client)).values()) == [1]
+    mine = await (await client.get("/cart.js", headers={"Host": HOST})).json()
+    assert not mine["items"][0].get("notices"), "the shopper's own hold does not make their cart short"
+
+    other = await aiohttp_client(client.server)          # another shopper, their own cookies
+    response = await other.post("/cart/add.js", json={"id": mine["items"][0]["variant_id"], "quantity": 1},
+                                headers=SAME)
+    assert response.status == 422 and "sold out" in (await response.json())["description"]
+
+
+async def test_activity_renews_the_hold_and_a_cart_change_gives_it_back(client) -> None:
+    await _last_unit_in_cart(client)
+    await client.get("/checkout", headers={"Host": HOST})
+    quote = await client.post("/checkout/quote", json={"address": ADDRESS}, headers=SAME)
+    answer = await quote.json()
+    assert quote.status == 200 and answer["heldText"].startswith("Your items are held for you until")
+    assert answer["heldUntil"] and list((await _holds(client)).values()) == [1]
+    cart = await (await client.get("/cart.js", headers={"Host": HOST})).json()
+    await client.post("/cart/change.js", json={"line": 1, "quantity": 0}, headers=SAME)
+    assert await _holds(client) == {}
+    assert cart["item_count"] == 1
+
+
+async def test_checkout_started_by_another_shopper_sees_it_sold_out(client, aiohttp_client) -> None:
+    await _last_unit_in_cart(client)
+    other = await aiohttp_client(client.server)
+    await _add(other)                                    # before the first shopper reached checkout
+    await client.get("/checkout", headers={"Host": HOST})
+    response = await other.get("/checkout", headers={"Host": HOST}, allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/cart"
+    cart = await (await other.get("/cart", headers={"Host": HOST})).text()
+    assert "sold out" in cart
+    started = await other.post("/checkout/start", json={"email": "bo@example.com", "address": ADDRESS}, headers=SAME)
+    assert started.status == 409 and "Sold out" in (await started.json())["error"]["message"]
+
+
+async def test_an_attempt_answers_only_to_its_own_cart(client, aiohttp_client) -> None:
+    await _add(client)
+    quote = await client.post("/checkout/quote", json={"delivery": "pickup"}, headers=SAME)
+    pickup = (await quote.json())["quote"]["shipping_option"]
+    started = await client.post("/checkout/start", json={"email": "grace@example.com", "delivery": "pickup",
+                                                         "shippingOptionId": pickup["id"],
+                                                         "paymentMethod": "pay_in_store"}, headers=SAME)
+    attempt = (await started.json())["attemptId"]
+    held = await _holds(client)
+    stranger = await aiohttp_client(client.server)
+    await _add(stranger)                                  # a cart of their own, not this one
+    for path in ("/checkout/pay", "/checkout/confirm", "/checkout/cancel"):
+        response = await stranger.post(path, json={"attemptId": attempt}, headers=SAME)
+        assert response.status == 404, path
+    assert (await _holds(client))[attempt] == held[attempt]                 # nothing changed
+    paid = await client.post("/checkout/pay", json={"attemptId": attempt}, headers=SAME)
+    assert paid.status == 200 and (await paid.json())["orderUrl"]
