@@ -76,7 +76,7 @@
         return;
       }
       $("ck-lines-error").textContent = "";
-      if (answer.heldText !== undefined) $("ck-hold").textContent = answer.heldText;
+      if (answer.heldText !== undefined) showHold(answer.heldUntil, answer.heldText);
       applyQuote(answer);
       if (withCode !== undefined) {
         $("ck-code-error").textContent = "";
@@ -86,6 +86,13 @@
       }
     });
   }
+  // "held for you until 14:32" in the shopper's own time (the server's text is in the store's time zone).
+  function showHold(until, text) {
+    var when = until ? new Date(until) : null;
+    $("ck-hold").textContent = when && !isNaN(when) ? "Your items are held for you until " +
+      when.toLocaleTimeString([], {hour: "numeric", minute: "2-digit"}) + "." : (text || "");
+  }
+  showHold($("ck-hold").getAttribute("data-until"), $("ck-hold").textContent);
   // The units stay held while the shopper is active: any input after a minute's quiet holds them again.
   var heldAt = Date.now();
   ["input", "pointerdown", "keydown"].forEach(function (type) {
@@ -154,7 +161,7 @@
     payButton.disabled = true;
     post("/checkout/start", data).then(function (started) {
       if (!started.attemptId) return fail(started);
-      $("ck-hold").textContent = started.heldText || "";
+      showHold(started.heldUntil, started.heldText);
       if (data.paymentMethod !== "stripe") return pay(started.attemptId, "");
       return stripe.confirmCardSetup(started.payment.clientSecret, {payment_method: {card: card}}).then(function (result) {
         if (result.error || !result.setupIntent) {

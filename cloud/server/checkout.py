@@ -29,6 +29,7 @@ from aiohttp import web
 
 from cloud.server.checkout_html import PageData, address_fields_html, checkout_html, options_html, summary_html
 from cloud.server.commerce import SECRETS, checkout_context
+from cloud.server.branding import store_branding
 from cloud.server.cart import COOKIE
 from cloud.server.keys import CONFIG
 from cloud.server.pages import error_page
@@ -44,9 +45,7 @@ from shared.checkout.quote import Quote
 from shared.checkout.shipping import DeliveryKind, Destination
 from shared.checkout.workflow import (cancel_checkout, check_attempt_cart, hold_cart, pay_checkout,
                                      start_checkout)
-from shared.compose.stylesheet import current_stylesheet
 from shared.db import Connection
-from shared.db.repositories.content import get_media
 from shared.db.repositories.storefront import get_storefront
 from shared.payments import PaymentError, StripeOptions, load_stripe_keys
 
@@ -232,20 +231,19 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
             keys = None
     js_url, api = _stripe_js(request)
 
-    def read(conn: Connection) -> tuple[CartView, Any, Quote | None, Any, CheckoutRequest]:
+    front, stylesheet, logo_url = await store_branding(request)
+    country = _store_country(front.settings if front else {})
+
+    def read(conn: Connection) -> tuple[CartView, Quote | None, CheckoutRequest]:
         view = cart_view(conn, token, now=now)
-        front = get_storefront(conn)
-        logo_id = front.settings.get("logo_id") if front else None
-        logo = get_media(conn, logo_id) if isinstance(logo_id, str) else None
-        country = _store_country(front.settings if front else {})
         base = CheckoutRequest(lines=tuple((l.variant_id, l.quantity) for l in view.lines), email="",
                                payment_method="stripe", destination=Destination(country))
         if not view.ready_for_checkout:
-            return view, front, None, logo, base
-        return view, front, _quote(conn, ctx, base, "ship", now), logo, base
+            return view, None, base
+        return view, _quote(conn, ctx, base, "ship", now), base
 
     try:
-        view, front, quote, logo, base = await store.db.call_read(lambda: store.db.read(read))
+        view, quote, base = await store.db.call_read(lambda: store.db.read(read))
         held = await _hold(ctx, base, quote, view) if quote is not None else None
     except CheckoutFlowError:       # sold out meanwhile: the cart page says what
         quote = None
@@ -256,15 +254,13 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
                                    payment_method="pay_in_store", destination=_pickup_destination(front)),
         "pickup", now)))
     nonce = request.get(NONCE) or next_nonce()
-    sheet = await store.db.call_read(current_stylesheet, store.db)
-    country = _store_country(front.settings if front else {})
     data = PageData(store_name=front.name if front else "Shop", locale=front.locale if front else "en-US",
-                    stylesheet=sheet.path, nonce=nonce, cart=view, quote=quote, form=address_form(country),
+                    stylesheet=stylesheet, nonce=nonce, cart=view, quote=quote, form=address_form(country),
                     countries=countries(),
                     pickup=tuple(o for o in pickup_quote.shipping_options if o.kind == DeliveryKind.PICKUP),
                     stripe={"publishableKey": keys.publishable_key, "jsUrl": js_url} if keys else None,
-                    logo_url=_logo_url(logo, request) if logo is not None else "",
-                    held_text=_held_text(held, front))
+                    logo_url=logo_url,
+                    held_text=_held_text(held, front), held_until=held.isoformat() if held else "")
     headers = {**NO_STORE, "Referrer-Policy": "same-origin",
                "Content-Security-Policy": _csp(nonce, js_url, api, request.app[CONFIG].media_base)}
     return web.Response(text=checkout_html(data), content_type="text/html", charset="utf-8", headers=headers)
@@ -276,16 +272,6 @@ async def no_script(request: web.Request) -> web.Response:
                           "Stripe.js), or visit the shop to buy these items. Your cart is kept.")
     response.headers.update(NO_STORE)
     return response
-
-
-def _logo_url(logo: Any, request: web.Request) -> str:
-    """The store's logo as the storefront header shows it (the media file of its largest width)."""
-    image = logo.to_image()
-    if not image.get("hash"):
-        return ""
-    width = max(image["widths"]) if image.get("widths") else image.get("width", 0)
-    base = request.app[CONFIG].media_base.rstrip("/")
-    return f"{base}/media/{image['hash']}-{width}.{image.get('format', 'webp')}"
 
 
 def _pickup_destination(front: Any) -> Destination:

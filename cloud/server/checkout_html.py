@@ -37,7 +37,8 @@ class PageData:
     pickup: tuple[ShippingOption, ...]
     stripe: dict[str, str] | None      # {"publishableKey", "jsUrl"}: card payments on
     logo_url: str = ""
-    held_text: str = ""                # "Your items are held for you until 14:32."
+    held_text: str = ""                # "Your items are held for you until 14:32." (the store's time zone)
+    held_until: str = ""               # the same as ISO 8601: the script says it in the shopper's own time
 
 
 def _money(value: Money | dict, locale: str) -> str:
@@ -180,29 +181,20 @@ def checkout_html(data: PageData) -> str:
     """The whole page."""
     config = json.dumps({"stripe": data.stripe, "currency": data.quote.currency}).replace("<", "\\u003c")
     stripe_js = (f'<script src="{esc(data.stripe["jsUrl"])}" nonce="{data.nonce}"></script>' if data.stripe else "")
-    logo = (f'<img src="{esc(data.logo_url)}" alt="{esc(data.store_name)}" class="ck-logo">' if data.logo_url
-            else esc(data.store_name))
     summary = summary_html(data.cart, data.quote, data.locale)
     ship_kinds = (DeliveryKind.SHIP, DeliveryKind.LOCAL_DELIVERY)
     pickup_tab = ('<label class="ck-tab"><input type="radio" name="delivery" value="pickup">'
                   '<span>Pick up</span></label>') if data.pickup else ""
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
-<title>Checkout · {esc(data.store_name)}</title><link rel="stylesheet" href="{esc(data.stylesheet)}">
-<style>{_asset("checkout.css")}</style></head>
-<body class="ck-body"><header class="ck-header"><div class="ck-header__in"><a href="/" class="ck-brand">{logo}</a>
-<a href="/cart" class="ck-cartlink">Cart</a></div></header>
-<div class="ck-layout"><aside class="ck-aside" aria-labelledby="ck-summary-h"><div class="ck-aside__in">
-<h2 id="ck-summary-h" class="ck-visually-hidden">Order summary</h2><div id="ck-summary" aria-live="polite">{summary}</div>
+    aside = f"""<div id="ck-summary" aria-live="polite">{summary}</div>
 <div class="ck-discount-form" data-field="code"><label for="ck-code" class="ck-visually-hidden">Discount code</label>
 <input id="ck-code" name="code" placeholder="Discount code" autocomplete="off" aria-describedby="ck-code-error">
 <button type="button" id="ck-apply" class="ck-button ck-button--secondary">Apply</button>
 <p class="ck-error" id="ck-code-error" role="alert"></p></div>
-<p class="ck-error" id="ck-lines-error" role="alert"></p></div></aside>
-<main class="ck-main"><noscript><p class="ck-notice">This checkout needs JavaScript to price your delivery and take
+<p class="ck-error" id="ck-lines-error" role="alert"></p>"""
+    main = f"""<noscript><p class="ck-notice">This checkout needs JavaScript to price your delivery and take
 payment. Turn JavaScript on, or visit the shop to buy these items.</p></noscript>
 <form id="ck-form" class="ck-form" method="post" action="/checkout" novalidate>
-<p class="ck-hold" id="ck-hold" role="status">{esc(data.held_text)}</p>
+<p class="ck-hold" id="ck-hold" role="status" data-until="{esc(data.held_until)}">{esc(data.held_text)}</p>
 <section class="ck-section" aria-labelledby="ck-contact-h"><h2 id="ck-contact-h">Contact</h2>
 {_field("email", "Email", kind="email", autocomplete="email", wide=True)}</section>
 <section class="ck-section" aria-labelledby="ck-delivery-h"><h2 id="ck-delivery-h">Delivery</h2>
@@ -214,6 +206,28 @@ payment. Turn JavaScript on, or visit the shop to buy these items.</p></noscript
 <p class="ck-error" id="ck-shipping_option-error" role="alert"></p></div>{_pickup_html(data)}</section>
 {_payment_html(data)}
 <button type="submit" class="ck-button ck-pay" id="ck-pay">Pay now</button>
-<p class="ck-muted ck-small">Your order is confirmed by e-mail.</p></form></main></div>
-<script type="application/json" id="ck-config">{config}</script>
-{stripe_js}<script nonce="{data.nonce}">{_asset("checkout.js")}</script></body></html>"""
+<p class="ck-muted ck-small">Your order is confirmed by e-mail.</p></form>"""
+    tail = (f'<script type="application/json" id="ck-config">{config}</script>\n'
+            f'{stripe_js}<script nonce="{data.nonce}">{_asset("checkout.js")}</script>')
+    return shell_html(title=f"Checkout · {data.store_name}", stylesheet=data.stylesheet,
+                      store_name=data.store_name, logo_url=data.logo_url, aside=aside, main=main, tail=tail)
+
+
+def shell_html(*, title: str, stylesheet: str, store_name: str, logo_url: str, aside: str, main: str,
+               tail: str = "", cart_link: bool = True, summary_first: bool = True) -> str:
+    """The frame the checkout and the order page share: the theme's stylesheet (its colours and fonts),
+    the store's logo or name, the order summary aside and the main column. `aside`, `main` and `tail`
+    are HTML already escaped; the rest is text. On a phone the summary comes first (checkout) or after
+    the main column (`summary_first=False`: the order page leads with its thanks)."""
+    logo = f'<img src="{esc(logo_url)}" alt="{esc(store_name)}" class="ck-logo">' if logo_url else esc(store_name)
+    cart = '<a href="/cart" class="ck-cartlink">Cart</a>' if cart_link else ""
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
+<title>{esc(title)}</title><link rel="stylesheet" href="{esc(stylesheet)}">
+<style>{_asset("checkout.css")}</style></head>
+<body class="ck-body"><header class="ck-header"><div class="ck-header__in"><a href="/" class="ck-brand">{logo}</a>
+{cart}</div></header>
+<div class="ck-layout{"" if summary_first else " ck-layout--main-first"}"><aside class="ck-aside" aria-labelledby="ck-summary-h"><div class="ck-aside__in">
+<h2 id="ck-summary-h" class="ck-visually-hidden">Order summary</h2>{aside}</div></aside>
+<main class="ck-main">{main}</main></div>
+{tail}</body></html>"""

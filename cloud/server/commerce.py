@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -17,19 +16,15 @@ from aiohttp import web
 from cloud.server.admin import admin, problem
 from cloud.server.keys import CONFIG, STORES
 from cloud.server.middlewares import STORE, is_https
-from cloud.server.pages import error_page
+from cloud.server.order_page import order_status
 from shared.cart.service import purge_idle_carts
-from shared.checkout.addresses import address_lines
 from shared.checkout.attempt import CheckoutContext
 from shared.checkout.errors import CheckoutErrorCode, CheckoutFlowError
 from shared.checkout.finalize import finalize
 from shared.checkout.setup_store import load_checkout_setup
-from shared.db.repositories.storefront import get_storefront
 from shared.inventory import purge_expired_holds
 from shared.mail import DirectorySender, OutboxWorker, SmtpSender
-from shared.models.money import Money
-from shared.models.money_format import format_money
-from shared.orders import Order, OrderError, OrderErrorCode, get_order, list_orders, order_by_token
+from shared.orders import OrderError, OrderErrorCode, get_order, list_orders
 from shared.payments import (PaymentError, PaymentErrorCode, StripeOptions, accept_webhook, finish_webhook,
                              load_stripe_keys, provider_for, secrets_box_from_env)
 from shared.storefront.service import Store
@@ -99,70 +94,6 @@ async def _finalize_event(ctx: CheckoutContext, intent_id: str, event_id: str) -
             log.warning("webhook %s not finalized: %s", event_id, exc)
     except Exception:  # noqa: BLE001 - the event stays unprocessed for Stripe's next delivery
         log.exception("finalizing webhook %s failed", event_id)
-
-
-# --- the shopper's order page -------------------------------------------------------------------
-
-async def order_status(request: web.Request) -> web.Response:
-    """GET /orders/{token} : the shopper's order page (never cached, never indexed)."""
-    store = request[STORE]
-    order = await store.db.call_read(order_by_token, store.db, request.match_info["token"])
-    if order is None:
-        response = error_page(404, "Order not found", "This order link is not valid. Check the link in your e-mail.")
-    else:
-        front = await store.db.run_read(get_storefront)
-        response = web.Response(text=order_page(order, store_name=front.name, locale=front.locale),
-                                content_type="text/html", charset="utf-8")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"       # the token must not leak to other sites
-    return response
-
-
-_PAGE_STYLE = (
-    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f6f5f2;"
-    "color:#1b1f24}main{max-width:40rem;margin:0 auto;padding:1.5rem}header a{color:inherit;text-decoration:none;"
-    "font-weight:700;font-size:1.2rem}h1{font-size:1.5rem}section{background:#fff;border-radius:.6rem;"
-    "padding:1rem 1.2rem;margin:1rem 0}table{width:100%;border-collapse:collapse}td{padding:.35rem 0;"
-    "vertical-align:top}td.n{text-align:right;white-space:nowrap}tr.total td{font-weight:700;border-top:1px solid "
-    "#ddd;padding-top:.6rem}.muted{color:#4a5260}.badge{display:inline-block;padding:.1rem .5rem;border-radius:1rem;"
-    "background:#e6eef7;font-size:.85rem}")
-
-
-def order_page(order: Order, *, store_name: str, locale: str) -> str:
-    """The order status page's HTML: lines, totals, delivery or pickup, payment status (escaped)."""
-    esc = html.escape
-    money = lambda value: esc(format_money(value, locale))  # noqa: E731
-    lines = "".join(
-        f"<tr><td>{esc(line.title)}{' · ' + esc(line.variant_title) if line.variant_title else ''} "
-        f"<span class=muted>× {line.quantity}</span></td><td class=n>{money(line.subtotal)}</td></tr>"
-        for line in order.lines)
-    totals = [("Subtotal", order.subtotal)]
-    if order.discount_total.amount:
-        totals.append(("Discounts", Money(-order.discount_total.amount, order.currency)))
-    totals += [("Shipping", order.shipping), ("Tax", order.tax)]
-    rows = "".join(f"<tr><td>{label}</td><td class=n>{money(value)}</td></tr>" for label, value in totals)
-    delivery = order.delivery
-    if delivery.get("method") == "pickup":
-        where = (f"<p>Pick up at <strong>{esc(delivery.get('locationName', ''))}</strong><br>"
-                 f"{esc(delivery.get('locationAddress', ''))}</p><p class=muted>{esc(delivery.get('readyText', ''))}</p>")
-    else:
-        parts = address_lines(order.shipping_address or {})
-        where = (f"<p>{esc(delivery.get('name', 'Shipping'))} {esc(delivery.get('estimate', ''))}</p>"
-                 f"<p>{'<br>'.join(esc(str(p)) for p in parts if p)}</p>")
-    paid = {"paid": "Paid", "unpaid": "To pay at pickup" if order.payment_provider == "pay_in_store" else "Not paid",
-            "refunded": "Refunded", "partially_refunded": "Partly refunded", "voided": "Voided"}[str(order.payment_status)]
-    fulfilment = str(order.fulfillment_status).replace("_", " ").capitalize()
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">'
-            f"<title>Order {esc(order.name)} · {esc(store_name)}</title><style>{_PAGE_STYLE}</style></head><body><main>"
-            f'<header><a href="/">{esc(store_name)}</a></header>'
-            f"<h1>Order {esc(order.name)}</h1><p>Thank you! A confirmation was sent to {esc(order.email)}.</p>"
-            f"<p><span class=badge>{paid}</span> <span class=badge>{esc(fulfilment)}</span></p>"
-            f"<section><h2>Items</h2><table>{lines}{rows}<tr class=total><td>Total</td><td class=n>{money(order.total)} "
-            f"{esc(order.currency)}</td></tr></table></section>"
-            f"<section><h2>Delivery</h2>{where}</section>"
-            f'<p><a href="/">Continue shopping</a></p></main></body></html>')
 
 
 # --- the admin API's orders ---------------------------------------------------------------------------

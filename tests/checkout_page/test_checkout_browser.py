@@ -110,7 +110,8 @@ async def _card(page: Page, number: str) -> None:
 
 async def _order_page(page: Page) -> None:
     await page.wait_for_url("**/orders/**")
-    await expect(page.get_by_role("heading", name="Order #")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    await expect(page.get_by_text("Order #")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -47,6 +47,7 @@ PAGES = [
     ("cart", "ADD:/cart", 200),                       # after adding two variants (a shopper's cart)
     ("cart-refused", "ADD:/cart?error=not_enough_stock", 200),
     ("checkout", "/checkout", 200),                   # the one-page checkout of that cart
+    ("order", "ORDER", 200),                          # that cart bought (pickup, pay in store): its order page
     ("newsletter-refused", None, 422),
     *((f"untitled-{kind}", f"/pages/untitled-{kind}", 200) for kind in CARD_SECTIONS),
 ]
@@ -112,9 +113,25 @@ async def _fetch(client, address: str | None, status: int) -> str:
             for size in ("Navy / S", "Sand / M"):
                 await client.post("/cart/add", data={"variant_id": _variant(client, size), "quantity": "2"},
                                   headers={**DEMO, "Origin": "http://demo.localhost"})
+        if address == "ORDER":
+            address = await _pickup_order(client)
         response = await client.get(address, headers=DEMO)
     assert response.status == status, address
     return await response.text()
+
+
+async def _pickup_order(client) -> str:
+    """Buy one tee for pickup, paid in store (the shop has a few); the order page's address."""
+    same = {**DEMO, "Origin": "http://demo.localhost"}
+    await client.post("/cart/clear.js", headers=same)
+    await client.post("/cart/add.js", json={"id": _variant(client, "Navy / S"), "quantity": 1}, headers=same)
+    quote = await (await client.post("/checkout/quote", json={"delivery": "pickup"}, headers=same)).json()
+    assert "quote" in quote, quote
+    started = await (await client.post("/checkout/start", json={
+        "email": "grace@example.com", "delivery": "pickup", "shippingOptionId": quote["quote"]["shipping_option"]["id"],
+        "paymentMethod": "pay_in_store", "address": {"name": "Grace Hopper"}}, headers=same)).json()
+    paid = await client.post("/checkout/pay", json={"attemptId": started["attemptId"]}, headers=same)
+    return (await paid.json())["orderUrl"]
 
 
 async def test_every_page_type_passes_the_nu_html_checker(client, demo_dir: Path, executor: StoreExecutor,
