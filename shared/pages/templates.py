@@ -1,4 +1,4 @@
-"""Customising a template (product, collection, blog, article, search, not found): until a merchant
+"""Customising a template (product, collection, blog, article, search, not found, cart): until a merchant
 changes one, the store renders the built-in default; the first change stores it as a page with the
 default blocks, which the merchant then arranges like any page."""
 

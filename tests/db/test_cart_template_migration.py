@@ -17,7 +17,7 @@ from shared.models import BlockRevision
 from shared.pages.service import add_block, create_page, delete_page
 from shared.pages.templates import customize_template
 
-CART_MIGRATION = 17
+CART_MIGRATION = next(m.version for m in migrate.migrations_for("store") if m.name == "cart_template")
 TABLES = ("pages", "blocks", "block_revisions")
 CODE = "function render(ctx, h) {\n  return h.html`<p>one</p>`;\n}\n"
 
