@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from shared.db.stamps import new_id, utc_now
 from shared.models import BlockRevision
 from shared.pages.service import add_block, create_page, delete_page
 from shared.pages.templates import customize_template
+from shared.sync import device
 
 CART_MIGRATION = next(m.version for m in migrate.migrations_for("store") if m.name == "cart_template")
 TABLES = ("pages", "blocks", "block_revisions")
@@ -68,6 +70,7 @@ def _fill(db: Database) -> None:
 def test_0016_to_0017_keeps_pages_blocks_and_revisions(engine: str, tmp_path: Path, request: pytest.FixtureRequest,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     old, reopen = _open_at_0016(engine, tmp_path, request, monkeypatch)
+    device.enable_capture(old, str(uuid.uuid4()))       # a device: its triggers record every authored change
     _fill(old)
     with pytest.raises(DatabaseError, match="CHECK"):      # what 0017 is for
         old.write(lambda conn: conn.execute(
@@ -86,7 +89,7 @@ def test_0016_to_0017_keeps_pages_blocks_and_revisions(engine: str, tmp_path: Pa
         # Every row with its id, rowid and links; the same indexes and triggers; nothing authored
         # changed, so no content-version bump and nothing new for sync to send.
         assert after == before
-        assert sum(len(rows) for rows in before[0].values()) > 10
+        assert sum(len(rows) for rows in before[0].values()) > 10 and before[3]
         assert db.read(lambda conn: conn.all("PRAGMA foreign_key_check")) == []
         assert db.read(lambda conn: conn.scalar("PRAGMA integrity_check")) == "ok"
         assert db.read(lambda conn: conn.all("SELECT name FROM sqlite_master WHERE name LIKE '_m0017%'")) == []
@@ -102,6 +105,9 @@ def _check_rebuilt_tables_work(db: Database) -> None:
     cart = customize_template(db, template="cart")
     assert db.read(lambda conn: repo.get_template_page(conn, "cart")).id == cart.id
     assert db.read(content_version) > version
+    dirty = db.read(lambda conn: {tuple(r) for r in conn.all("SELECT table_name, key FROM sync_dirty")})
+    main_cart = db.read(lambda conn: repo.list_blocks(conn, cart.id))[0]
+    assert {("pages", cart.id), ("blocks", main_cart.id)} <= dirty          # the sync triggers are back
     with pytest.raises(DatabaseError, match="UNIQUE"):
         db.write(lambda conn: conn.execute(
             "INSERT INTO pages (id, slug, title, created_at, updated_at, template) "
