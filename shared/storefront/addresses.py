@@ -47,9 +47,9 @@ def resolve(path: str, params: Sequence[tuple[str, str]], *, currency: str, now:
     if parts == [""]:
         return Address(page_slug=HOME)
     if parts == ["cart"]:
-        # The cart template with no shopper's cart (an empty cart unless the caller passes one): what
-        # the studio preview, `vibeshop render` and `vibeshop dev` show. The cloud answers /cart in its
-        # own handler with the shopper's cart, and never caches it (SHOPPER_TEMPLATES).
+        # The cart template with an empty cart (there is no shopper here): what the studio preview,
+        # `vibeshop render` and `vibeshop dev` show. The cloud answers /cart in its own handler with the
+        # shopper's cart, and never caches it (SHOPPER_TEMPLATES).
         return Address(template="cart", load=lambda _conn: {"type": "cart"})
     if len(parts) == 1 and parts[0] in ("blog", "search"):
         if parts[0] == "blog":
