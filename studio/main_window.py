@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
             posts = db.read(content.list_posts)
             return f"/blog/{posts[0].slug}" if posts else "/blog/example"
         return {"collection": "/collections/all", "blog": "/blog", "search": "/search?q=a",
-                "not_found": "/this-address-does-not-exist"}.get(page.template, "/")
+                "not_found": "/this-address-does-not-exist", "cart": "/cart"}.get(page.template, "/")
 
     def _banner(self, page: Page) -> None:
         if page.template is None and page.status != "published":

@@ -10,6 +10,7 @@ from cloud.render.encoding import Encoded, encode_body
 from shared.compose import PRODUCTION, Stylesheet
 from shared.compose.stylesheet import CONTENT_TYPE as CSS_CONTENT_TYPE
 from shared.compose.stylesheet import current_stylesheet
+from shared.compose.templates import SHOPPER_TEMPLATES
 from shared.db import Database
 from shared.storefront.addresses import Address, render_address
 from shared.storefront.service import Store
@@ -28,11 +29,13 @@ PAGE_BROTLI_QUALITY = 11
 
 @dataclass(frozen=True)
 class StorefrontPage:
-    """A rendered address as it is sent: status, body in each encoding, and the stylesheet it links."""
+    """A rendered address as it is sent: status, body in each encoding, and the stylesheet it links;
+    `shared` is False for a per-shopper template (the cart), which no cache may keep."""
 
     status: int
     encoded: Encoded
     stylesheet: Stylesheet
+    shared: bool = True
 
 
 async def render_storefront(store: Store, executor: StoreExecutor, address: Address, *, path: str,
@@ -41,7 +44,10 @@ async def render_storefront(store: Store, executor: StoreExecutor, address: Addr
                             headers: Mapping[str, str] | None = None) -> StorefrontPage:
     """An address as shoppers get it: failing blocks are left out, logged, and reported to on_failure
     with their reason; `headers` go on every answer with it. Only 200 pages (the ones kept in the page
-    cache) are compressed: a 404 for a random address must not cost a compression."""
+    cache) are compressed: a 404 for a random address must not cost a compression. A per-shopper
+    template (SHOPPER_TEMPLATES) is sent with no-store and marked not shared, so it is never kept."""
+    shared = address.template not in SHOPPER_TEMPLATES
+
     def render() -> StorefrontPage:
         status, rendered = render_address(store.db, executor, address, path=path, query=query, mode=PRODUCTION,
                                           media_base=media_base, site_url=site_url)
@@ -49,9 +55,9 @@ async def render_storefront(store: Store, executor: StoreExecutor, address: Addr
             for _block, result in rendered.failures:
                 on_failure(str(result.code or "error"))
         encoded = encode_body(rendered.html.encode("utf-8"), content_type=HTML_CONTENT_TYPE,
-                              cache_control=PAGE_CACHE_CONTROL.get(status, "no-store"), compress=status == 200,
-                              brotli_quality=PAGE_BROTLI_QUALITY, headers=headers)
-        return StorefrontPage(status, encoded, rendered.stylesheet)
+                              cache_control=PAGE_CACHE_CONTROL.get(status, "no-store") if shared else "no-store",
+                              compress=status == 200 and shared, brotli_quality=PAGE_BROTLI_QUALITY, headers=headers)
+        return StorefrontPage(status, encoded, rendered.stylesheet, shared)
 
     # On the store's reader threads: its reads wait for nobody else's database, and the V8 work in
     # between runs in the executor's processes with the GIL free (so does the compression).

@@ -82,7 +82,8 @@ async def _cached(request: web.Request, produce: Callable[[], Awaitable[Storefro
         now = utc_now()
         publish = await store.db.run_read(lambda conn: next_scheduled_post(conn, now=now))
         page = CachedPage(rendered.status, version, deadline(publish), rendered.encoded)
-        if page.status == 200:   # misses are not kept: random addresses must not push real pages out
+        # Misses are not kept (random addresses must not push real pages out), nor one shopper's page.
+        if page.status == 200 and rendered.shared:
             cache.put(key, page)
     return _answer(request, page.status, page.encoded.pick(request.headers.get("Accept-Encoding", "")))
 

@@ -132,7 +132,7 @@ def head_tags(plan: PagePlan, *, media_base: str = "", site_url: str = "") -> li
         tags.append(f'<meta name="description" content="{_attr(description)}">')
     if kind != "not_found":
         tags.append(f'<link rel="canonical" href="{_attr(canonical)}">')
-    if page.noindex or kind in ("search", "not_found"):
+    if page.noindex or kind in ("search", "not_found", "cart"):
         tags.append('<meta name="robots" content="noindex">')
     og_type = {"product": "product", "article": "article"}.get(kind, "website")
     tags += [f'<meta property="og:site_name" content="{_attr(store.name)}">',

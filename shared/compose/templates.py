@@ -19,18 +19,17 @@ DEFAULTS: dict[str, tuple[str, list[tuple[str, dict[str, Any]]]]] = {
     "article": ("Article", [("main-article", {}), ("newsletter", {})]),
     "search": ("Search", [("main-search", {})]),
     "not_found": ("Page not found", [("main-not-found", {})]),
-}
-# Templates rendered per shopper (never cached). Not in DEFAULTS yet: pages.template's CHECK (migration
-# 0002) does not allow 'cart', so a customised copy could not be stored; until a migration widens it
-# (a rebuild of `pages`), the cart page is this default, restyled through the theme and its CSS.
-SHOPPER_DEFAULTS: dict[str, tuple[str, list[tuple[str, dict[str, Any]]]]] = {
     "cart": ("Cart", [("main-cart", {})]),
 }
+# Templates rendered per shopper: their documents carry one shopper's data (the cart's lines), so they
+# are never kept in a shared cache (the cloud's page cache, a CDN) and are sent with no-store. The cart
+# is served by its own handler (cloud/server/cart.py), which reads the shopper's cart first.
+SHOPPER_TEMPLATES: frozenset[str] = frozenset({"cart"})
 
 
 def default_template(template: str) -> tuple[Page, list[Block]]:
     """The built-in version of a template: a virtual page and blocks (not stored)."""
-    title, blocks = DEFAULTS[template] if template in DEFAULTS else SHOPPER_DEFAULTS[template]
+    title, blocks = DEFAULTS[template]
     page = Page(f"template-{template}", f"template-{template.replace('_', '-')}", title, "published",
                 template=template)
     return page, [Block(f"{template}-{i}", page.id, kind, None, settings, i) for i, (kind, settings) in enumerate(blocks)]
@@ -38,8 +37,6 @@ def default_template(template: str) -> tuple[Page, list[Block]]:
 
 def template_page(conn: Connection, template: str) -> tuple[Page, list[Block]]:
     """The store's template page and its visible blocks, or the default."""
-    if template in SHOPPER_DEFAULTS:
-        return default_template(template)
     if template not in DEFAULTS:
         raise KeyError(template)
     page = page_repo.get_template_page(conn, template)

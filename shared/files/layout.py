@@ -15,7 +15,7 @@ CUSTOM_CSS = "theme/custom.css"
 PAGES = "pages"
 TEMPLATES = "templates"
 PAGE_JSON = "page.json"
-TEMPLATE_NAMES = tuple(DEFAULTS)                     # product, collection, blog, article, search, not_found
+TEMPLATE_NAMES = tuple(DEFAULTS)                     # product, collection, blog, article, search, not_found, cart
 BLOCK_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\.js\Z")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}\Z")
 # Ids for entries that name none: derived from where they sit, so importing the same folder twice
@@ -84,7 +84,7 @@ checkout/checkout.json        taxes, shipping zones and local delivery, pickup p
                               (money in minor units: 500 is $5.00; see docs/checkout.md)
 pages/<slug>/page.json        {"id", "title", "status": "draft" | "published", "seo": {...}, "blocks": [...]}
 pages/<slug>/NN-<name>.js     one vibe block per file: `function render(ctx, h) { ... }`
-templates/<name>/page.json    product, collection, blog, article, search, not_found: {"title", "blocks"}
+templates/<name>/page.json    product, collection, blog, article, search, not_found, cart: {"title", "blocks"}
 templates/<name>/NN-<name>.js
 ```
 

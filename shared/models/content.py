@@ -68,7 +68,7 @@ class Page:
     published_at: str | None = None
     created_at: str = ""
     updated_at: str = ""
-    template: str | None = None                # product | collection | blog | article | search | not_found
+    template: str | None = None                # product | collection | blog | article | search | not_found | cart
 
     @property
     def path(self) -> str:

@@ -1,4 +1,4 @@
-"""Customising a template (product, collection, blog, article, search, not found): until a merchant
+"""Customising a template (product, collection, blog, article, search, not found, cart): until a merchant
 changes one, the store renders the built-in default; the first change stores it as a page with the
 default blocks, which the merchant then arranges like any page."""
 
@@ -20,7 +20,10 @@ def template_titles() -> dict[str, str]:
 
 
 def customize_template(db: Database, *, template: str) -> Page:
-    """The store's page for `template`, created from the default the first time."""
+    """The store's page for `template`, created from the default the first time.
+
+    Raises PageError: NOT_FOUND for an unknown template; DUPLICATE_SLUG when an ordinary page holds the
+    template's address (a store could make a page at 'template-cart' before the cart was a template)."""
     if template not in DEFAULTS:
         raise PageError(PageErrorCode.NOT_FOUND, f"No template '{template}'", field="template")
 
@@ -29,6 +32,11 @@ def customize_template(db: Database, *, template: str) -> Page:
         if existing is not None:
             return existing
         virtual, blocks = default_template(template)
+        squatter = repo.get_page_by_slug(conn, virtual.slug)
+        if squatter is not None:
+            raise PageError(PageErrorCode.DUPLICATE_SLUG, f"The page '{squatter.title}' uses the address "
+                            f"'{virtual.slug}', which the {virtual.title.lower()} template needs: give that "
+                            "page another address first", field="slug")
         now = utc_now()
         page = replace(virtual, id=new_id(), position=0, created_at=now, updated_at=now, published_at=now)
         repo.insert_page(conn, page)

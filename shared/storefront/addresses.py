@@ -46,6 +46,11 @@ def resolve(path: str, params: Sequence[tuple[str, str]], *, currency: str, now:
     parts = path.split("/")[1:] if path.startswith("/") else []
     if parts == [""]:
         return Address(page_slug=HOME)
+    if parts == ["cart"]:
+        # The cart template with an empty cart (there is no shopper here): what the studio preview,
+        # `vibeshop render` and `vibeshop dev` show. The cloud answers /cart in its own handler with the
+        # shopper's cart, and never caches it (SHOPPER_TEMPLATES).
+        return Address(template="cart", load=lambda _conn: {"type": "cart"})
     if len(parts) == 1 and parts[0] in ("blog", "search"):
         if parts[0] == "blog":
             return Address(template="blog", load=lambda conn: route_data.blog_route(conn, params=params, path=path,

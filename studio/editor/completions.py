@@ -88,7 +88,7 @@ CTX_NESTED: dict[str, tuple[Completion, ...]] = {
     "nav": _items("main: [{ title, url }]\nfooter: [{ title, url }]"),
     "theme": _items("header: \"left\" | \"center\"\nfooter: \"columns\" | \"simple\"\nmax_width: layout width"),
     "route": _items("""
-        type: page, product, collection, blog, article, search, not_found
+        type: page, product, collection, blog, article, search, not_found, cart
         product: Product (product template)
         variant: the selected Variant
         collection: Collection (collection template)

@@ -18,7 +18,8 @@ from studio.session import BLOCKS, PAGES, StudioSession
 
 TEMPLATE_ROLE = ID_ROLE + 10
 _TEMPLATE_PATHS = {"product": "/products/…", "collection": "/collections/…", "blog": "/blog",
-                   "article": "/blog/…", "search": "/search", "not_found": "any unknown address"}
+                   "article": "/blog/…", "search": "/search", "not_found": "any unknown address",
+                   "cart": "/cart"}
 
 
 class _PageList(QListWidget):
