@@ -21,7 +21,8 @@ from shared.checkout import setup_rows as rows
 from shared.checkout.errors import CheckoutError, FieldProblem, SetupError
 from shared.checkout.errors import CheckoutErrorCode as Code
 from shared.checkout.setup import (
-    DEFAULT_HOLD_MINUTES, CheckoutSetup, Discount, DiscountMethod, LocalDelivery, PickupLocation, ShippingSetup, ShippingZone, TaxSetup)
+    DEFAULT_HOLD_MINUTES, CheckoutSetup, Discount, DiscountMethod, LocalDelivery, PickupLocation, ShippingSetup,
+    ShippingZone, TaxSetup)
 from shared.checkout.validation import validate_setup
 from shared.db.database import Connection, Database
 from shared.db.repositories import checkout_setup as repo

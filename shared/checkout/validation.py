@@ -11,7 +11,8 @@ from shared.checkout.errors import CheckoutErrorCode as Code
 from shared.checkout.errors import FieldProblem, SetupError
 from shared.checkout.rounding import parse_percent
 from shared.checkout.setup import (
-    HOLD_MINUTES_RANGE, CheckoutSetup, Discount, DiscountKind, DiscountMethod, RateKind, ShippingRate, ShippingSetup, TaxSetup)
+    HOLD_MINUTES_RANGE, CheckoutSetup, Discount, DiscountKind, DiscountMethod, RateKind, ShippingRate, ShippingSetup,
+    TaxSetup)
 from shared.checkout.shipping import normalize_postal_code
 from shared.models.money import STORE_CURRENCIES
 

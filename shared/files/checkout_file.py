@@ -87,7 +87,8 @@ def load_checkout(doc: LocatedJson) -> tuple[SetupReplacement | None, list[Probl
                      if isinstance(d, dict) else d for i, d in enumerate(discounts)]
     try:
         setup = setup_from_json({"currency": "USD", "tax": value.get("tax", {}), "shipping": value.get("shipping", {}),
-                                 "discounts": discounts, "hold_minutes": value.get("hold_minutes", DEFAULT_HOLD_MINUTES)})
+                                 "discounts": discounts,
+                                 "hold_minutes": value.get("hold_minutes", DEFAULT_HOLD_MINUTES)})
     except SetupError as error:
         problems += placed(doc, error)
         setup = None

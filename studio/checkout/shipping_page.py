@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QWidget)
 
 from shared.checkout.errors import CheckoutErrorCode, FieldProblem, SetupError
-from shared.checkout.setup import HOLD_MINUTES_RANGE, LocalDelivery, RateKind, RateTier, ShippingRate, ShippingZone, ZoneArea
+from shared.checkout.setup import (
+    HOLD_MINUTES_RANGE, LocalDelivery, RateKind, RateTier, ShippingRate, ShippingZone, ZoneArea)
 from shared.db.stamps import new_id
 from studio.checkout.model import SHIPPING, CheckoutModel, SaveHoldMinutes, SaveShipFrom, SaveShipping
 from studio.checkout.widgets import (ProblemRouter, card, error_label, labelled, money_text, parse_money,
@@ -206,7 +207,8 @@ class ShippingPage(QWidget):
         column.addWidget(holder)
         self.hold_minutes = QLineEdit(objectName="holdMinutes", maximumWidth=90)
         holder, error = labelled("Hold items in checkout for", self.hold_minutes, suffix="minutes",
-                                 hint="Held items are not sold to anyone else; when the time is up without activity, they are free again.")
+                                 hint="Held items are not sold to anyone else; when the time is up without "
+                                      "activity, they are free again.")
         self.router.add("hold_minutes", error)
         column.addWidget(holder)
         self.ship_from.currentIndexChanged.connect(lambda _i: self.save_ship_from())
