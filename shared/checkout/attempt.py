@@ -175,13 +175,24 @@ def price_request(conn: Connection, ctx: CheckoutContext, request: CheckoutReque
                         charge_step=_step(setup.currency, request.payment_method))
     option = quote.shipping_option
     # A choice is required whenever the store offers one; a store that offers no delivery at all (nothing
-    # set up: digital goods) sells without one, its stock taken from the first location that has it.
+    # set up: digital goods) sells without one, its stock taken as a shipped order's.
     if require_option and option is None and (quote.shipping_options or request.shipping_option_id is not None):
         raise CheckoutFlowError(CheckoutErrorCode.NO_SHIPPING_OPTION,
                                 "Choose a delivery method available for your address.", field="shipping_option")
     policy = (LocationPolicy.at(option.location_id) if option is not None and option.kind == DeliveryKind.PICKUP
-              else LocationPolicy.first_with_stock())
+              else shipping_policy(conn, setup))
     return PricedRequest(quote, snapshots, policy, setup)
+
+
+def shipping_policy(conn: Connection, setup: CheckoutSetup) -> LocationPolicy:
+    """Where a shipped or locally delivered order takes its stock: only the store's shipping location
+    when the setup names one (`shipping.ship_from`), else the first location with stock. A named
+    location this database does not have (deleted since, or named on a device whose locations differ:
+    locations are not synced) counts as none named, as a deleted row's reference would become NULL."""
+    ship_from = setup.shipping.ship_from
+    if ship_from is not None and inventory_repo.location_exists(conn, ship_from):
+        return LocationPolicy.at(ship_from)
+    return LocationPolicy.first_with_stock()
 
 
 def _step(currency: str, method: str) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -120,11 +120,14 @@ class LocalDelivery:
 
 @dataclass(frozen=True)
 class ShippingSetup:
-    """Every way the store delivers."""
+    """Every way the store delivers, and where shipped orders take their stock: `ship_from` is the id of
+    the one store location shipping and local delivery take from (its stock only), None for the first
+    location with stock (a pickup order always takes from its pickup location)."""
 
     zones: tuple[ShippingZone, ...] = ()
     pickup: tuple[PickupLocation, ...] = ()
     local_delivery: tuple[LocalDelivery, ...] = ()
+    ship_from: str | None = None
 
 
 # ---- discounts -------------------------------------------------------------------------------------
@@ -187,11 +190,26 @@ class DiscountUsage:
     used_by_customer: frozenset[str] = frozenset()
 
 
+#: How long starting checkout holds the cart's units, in minutes, unless the merchant sets another time.
+DEFAULT_HOLD_MINUTES = 10
+#: The hold times a merchant may choose: at least a minute, at most a day (longer holds keep stock from
+#: other shoppers for carts that were abandoned).
+HOLD_MINUTES_RANGE = (1, 1440)
+
+
 @dataclass(frozen=True)
 class CheckoutSetup:
-    """All of a store's pricing setup in one value (what the studio authors and syncs)."""
+    """All of a store's checkout setup in one value (what the studio authors and syncs): pricing, and
+    `hold_minutes`, how long starting checkout holds the cart's units (renewed while the shopper is
+    active)."""
 
     currency: str
     tax: TaxSetup = TaxSetup()
     shipping: ShippingSetup = ShippingSetup()
     discounts: tuple[Discount, ...] = ()
+    hold_minutes: int = DEFAULT_HOLD_MINUTES
+
+    @property
+    def hold_ttl(self) -> timedelta:
+        """The hold time as a timedelta (what hold_stock and check_holds take as `ttl`)."""
+        return timedelta(minutes=self.hold_minutes)

@@ -3,7 +3,8 @@ row and its problems, for the table rules (shared/sync/rules.py) and the setup s
 
 Three tables, split by concern so per-field last-writer-wins sync keeps edits to different things:
 - `checkout_settings`, one row (id "checkout"): tax switches, default rate, the tax rates, the shipping
-  zones and local delivery (lists as JSON text, each list one field);
+  zones and local delivery (lists as JSON text, each list one field), the location shipped orders take
+  stock from (`ship_from`, NULL: the first with stock) and the hold time (`hold_minutes`, migration 0018);
 - `pickup_locations`, one row per store location (id = the location's id), `enabled` when it offers
   pickup;
 - `discounts`, one row per discount, one column per field (codes in capitals, NULL when automatic).
@@ -20,9 +21,10 @@ from typing import Any
 import orjson
 
 from shared.checkout.errors import SetupError
-from shared.checkout.setup import Discount, LocalDelivery, PickupLocation, ShippingZone, TaxSetup
+from shared.checkout.setup import (
+    DEFAULT_HOLD_MINUTES, CheckoutSetup, Discount, LocalDelivery, PickupLocation, ShippingSetup, ShippingZone,
+    TaxSetup)
 from shared.checkout.setup_json import setup_from_json, setup_to_json
-from shared.checkout.setup import CheckoutSetup, ShippingSetup
 
 SETTINGS_ID = "checkout"
 #: The longest list a JSON column of the checkout setup may hold (rates, zones, postal codes...).
@@ -34,7 +36,10 @@ _SETTINGS_COLUMNS = (
     ("tax.prices_include_tax", "prices_include_tax"), ("tax.tax_shipping", "tax_shipping"),
     ("tax.default_rate", "default_rate"), ("tax.rates", "tax_rates"),
     ("shipping.zones", "shipping_zones"), ("shipping.local_delivery", "local_delivery"),
+    ("shipping.ship_from", "ship_from"), ("hold_minutes", "hold_minutes"),
 )
+#: The settings row's setup columns (all but id and updated_at).
+SETTINGS_COLUMNS = tuple(column for _path, column in _SETTINGS_COLUMNS)
 DISCOUNT_COLUMNS = ("method", "kind", "code", "title", "percent", "amount", "min_subtotal", "product_ids",
                     "collection_ids", "starts_at", "ends_at", "usage_limit", "once_per_customer")
 PICKUP_COLUMNS = ("enabled", "name", "address", "country", "region", "postal_code", "instructions")
@@ -55,8 +60,8 @@ def _dumps(value: Any) -> str:
 
 # ---- checkout_settings ------------------------------------------------------------------------------
 
-def settings_row(tax: TaxSetup, zones: tuple[ShippingZone, ...], local_delivery: tuple[LocalDelivery, ...]
-                 ) -> dict[str, Any]:
+def settings_row(tax: TaxSetup, zones: tuple[ShippingZone, ...], local_delivery: tuple[LocalDelivery, ...], *,
+                 ship_from: str | None = None, hold_minutes: int = DEFAULT_HOLD_MINUTES) -> dict[str, Any]:
     """The stored form of the settings row (without id and updated_at)."""
     shipping = setup_to_json(CheckoutSetup(_ANY_CURRENCY, shipping=ShippingSetup(zones=zones,
                                                                                    local_delivery=local_delivery)))
@@ -64,7 +69,8 @@ def settings_row(tax: TaxSetup, zones: tuple[ShippingZone, ...], local_delivery:
     return {"prices_include_tax": int(tax.prices_include_tax), "tax_shipping": int(tax.tax_shipping),
             "default_rate": tax.default_rate, "tax_rates": _dumps(tax_json["rates"]),
             "shipping_zones": _dumps(shipping["shipping"]["zones"]),
-            "local_delivery": _dumps(shipping["shipping"]["local_delivery"])}
+            "local_delivery": _dumps(shipping["shipping"]["local_delivery"]),
+            "ship_from": ship_from, "hold_minutes": hold_minutes}
 
 
 def _settings_json(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,15 +86,25 @@ def _settings_json(row: Mapping[str, Any]) -> dict[str, Any]:
     for name, key in (("shipping_zones", "zones"), ("local_delivery", "local_delivery")):
         if name in row:
             shipping[key] = _json(row[name])
-    return {"currency": _ANY_CURRENCY, "tax": tax, "shipping": shipping}
+    if "ship_from" in row:
+        shipping["ship_from"] = row["ship_from"]
+    data = {"currency": _ANY_CURRENCY, "tax": tax, "shipping": shipping}
+    if "hold_minutes" in row:
+        data["hold_minutes"] = row["hold_minutes"]
+    return data
+
+
+def settings_setup_from_row(row: Mapping[str, Any] | None) -> CheckoutSetup:
+    """What a stored settings row holds as a CheckoutSetup: tax, shipping zones, local delivery and
+    ship_from, and the hold time (no pickup, no discounts; the currency is a placeholder). None: the
+    defaults. Raises SetupError when the row does not hold a valid setup."""
+    return CheckoutSetup(_ANY_CURRENCY) if row is None else setup_from_json(_settings_json(row))
 
 
 def settings_from_row(row: Mapping[str, Any] | None) -> tuple[TaxSetup, ShippingSetup]:
-    """The tax setup and the shipping zones and local delivery of a stored settings row (None: none
-    yet, the defaults). Raises SetupError when the row does not hold a valid setup."""
-    if row is None:
-        return TaxSetup(), ShippingSetup()
-    setup = setup_from_json(_settings_json(row))
+    """The tax setup and the shipping zones, local delivery and ship_from of a stored settings row (None:
+    none yet, the defaults). Raises SetupError when the row does not hold a valid setup."""
+    setup = settings_setup_from_row(row)
     return setup.tax, setup.shipping
 
 

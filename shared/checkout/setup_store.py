@@ -3,10 +3,11 @@ part by part from the studio (docs/checkout.md, "Setup").
 
 - `load_checkout_setup(conn) -> CheckoutSetup`: everything the pricing engine needs, in the store's
   currency, pickup limited to the locations that offer it; validated (raises SetupError).
-- `save_tax`, `save_shipping`, `save_pickup`, `save_discount`, `remove_discount` (take a Database, write
-  in one transaction): each validates with the same rules as `validate_setup` and raises SetupError
-  whose FieldProblems name the field (`tax.rates[1].rate`, `shipping.zones[0].rates[0].price`,
-  `discount.code`, `pickup.country`), or CheckoutError NOT_FOUND; nothing is written then.
+- `save_tax`, `save_shipping`, `save_ship_from`, `save_hold_minutes`, `save_pickup`, `save_discount`,
+  `remove_discount` (take a Database, write in one transaction): each validates with the same rules as
+  `validate_setup` and raises SetupError whose FieldProblems name the field (`tax.rates[1].rate`,
+  `shipping.zones[0].rates[0].price`, `shipping.ship_from`, `hold_minutes`, `discount.code`,
+  `pickup.country`), or CheckoutError NOT_FOUND; nothing is written then.
 - `list_pickup_options(conn)`: every store location with its pickup setting, for the studio.
 
 Payment keys are not part of this: they never leave the cloud (shared/payments)."""
@@ -20,7 +21,8 @@ from shared.checkout import setup_rows as rows
 from shared.checkout.errors import CheckoutError, FieldProblem, SetupError
 from shared.checkout.errors import CheckoutErrorCode as Code
 from shared.checkout.setup import (
-    CheckoutSetup, Discount, DiscountMethod, LocalDelivery, PickupLocation, ShippingSetup, ShippingZone, TaxSetup)
+    DEFAULT_HOLD_MINUTES, CheckoutSetup, Discount, DiscountMethod, LocalDelivery, PickupLocation, ShippingSetup,
+    ShippingZone, TaxSetup)
 from shared.checkout.validation import validate_setup
 from shared.db.database import Connection, Database
 from shared.db.repositories import checkout_setup as repo
@@ -51,12 +53,14 @@ def _currency(conn: Connection) -> str:
 
 def load_checkout_setup(conn: Connection) -> CheckoutSetup:
     """The store's whole checkout setup (defaults where nothing was saved: no tax, no shipping, no
-    discounts). Raises SetupError if the stored parts do not make a valid setup together."""
-    tax, shipping = rows.settings_from_row(repo.get_settings(conn))
+    discounts, holds of 10 minutes, shipping from the first location with stock). `shipping.ship_from`
+    is as stored, even when this database has no such location (the checkout then takes the first with
+    stock). Raises SetupError if the stored parts do not make a valid setup together."""
+    settings = rows.settings_setup_from_row(repo.get_settings(conn))
     pickup = tuple(rows.pickup_from_row(row) for row in repo.list_pickup(conn) if row["enabled"])
     discounts = tuple(rows.discount_from_row(row) for row in repo.list_discounts(conn))
-    setup = CheckoutSetup(_currency(conn), tax=tax,
-                          shipping=dataclasses.replace(shipping, pickup=pickup), discounts=discounts)
+    setup = dataclasses.replace(settings, currency=_currency(conn),
+                                shipping=dataclasses.replace(settings.shipping, pickup=pickup), discounts=discounts)
     validate_setup(setup)
     return setup
 
@@ -98,6 +102,34 @@ def save_shipping(db: Database, *, zones: tuple[ShippingZone, ...],
         repo.put_settings(conn, {"shipping_zones": fields["shipping_zones"],
                                  "local_delivery": fields["local_delivery"], "updated_at": utc_now()})
         return shipping
+    return db.write(write)
+
+
+def _check_location(conn: Connection, location_id: str | None, field: str) -> None:
+    """SetupError NOT_FOUND naming `field` unless location_id is None or one of the store's locations."""
+    if location_id is not None and not repo.location_exists(conn, location_id):
+        raise SetupError([FieldProblem(field, Code.NOT_FOUND, f"the store has no location {location_id!r}")])
+
+
+def save_ship_from(db: Database, location_id: str | None) -> str | None:
+    """Say which location shipped and locally delivered orders take their stock from: one of the store's
+    locations (only its stock), or None for the first location with stock. Raises SetupError naming
+    `shipping.ship_from` for a malformed id or a location the store does not have."""
+    def write(conn: Connection) -> str | None:
+        _check(CheckoutSetup(_currency(conn), shipping=ShippingSetup(ship_from=location_id)))
+        _check_location(conn, location_id, "shipping.ship_from")
+        repo.put_settings(conn, {"ship_from": location_id, "updated_at": utc_now()})
+        return location_id
+    return db.write(write)
+
+
+def save_hold_minutes(db: Database, minutes: int) -> int:
+    """Say how long starting checkout holds the cart's units, in whole minutes (1 to 1440). Raises
+    SetupError naming `hold_minutes`."""
+    def write(conn: Connection) -> int:
+        _check(CheckoutSetup(_currency(conn), hold_minutes=minutes))
+        repo.put_settings(conn, {"hold_minutes": minutes, "updated_at": utc_now()})
+        return minutes
     return db.write(write)
 
 
@@ -175,24 +207,30 @@ def remove_discount(db: Database, discount_id: str) -> None:
 @dataclass(frozen=True)
 class SetupReplacement:
     """A whole checkout setup to store at once (a files import): tax, shipping zones and local delivery,
-    the pickup setting of the locations listed, and the complete list of discounts."""
+    the pickup setting of the locations listed, the complete list of discounts, the shipping location
+    (None: the first with stock) and the hold time."""
 
     tax: TaxSetup
     zones: tuple[ShippingZone, ...]
     local_delivery: tuple[LocalDelivery, ...]
     pickup: tuple[PickupOption, ...]
     discounts: tuple[Discount, ...]
+    ship_from: str | None = None
+    hold_minutes: int = DEFAULT_HOLD_MINUTES
 
 
 def replace_checkout_setup_in(conn: Connection, new: SetupReplacement) -> bool:
     """Inside the caller's transaction: store `new` (discounts not listed are deleted, pickup of
     unlisted locations is left as it is), writing only what differs. True when something changed.
     Raises SetupError (nothing written by the caller's rollback) naming the field: an unknown
-    location (`pickup[1].location_id`), or codes swapped between two discounts."""
+    location (`pickup[1].location_id`, `shipping.ship_from`), or codes swapped between two discounts."""
     _check(CheckoutSetup(_currency(conn), tax=new.tax, shipping=ShippingSetup(
-        zones=new.zones, local_delivery=new.local_delivery), discounts=new.discounts))
+        zones=new.zones, local_delivery=new.local_delivery, ship_from=new.ship_from), discounts=new.discounts,
+        hold_minutes=new.hold_minutes))
+    _check_location(conn, new.ship_from, "shipping.ship_from")
     changed = False
-    fields = rows.settings_row(new.tax, new.zones, new.local_delivery)
+    fields = rows.settings_row(new.tax, new.zones, new.local_delivery, ship_from=new.ship_from,
+                               hold_minutes=new.hold_minutes)
     stored = repo.get_settings(conn)
     if stored is None or any(stored[k] != v for k, v in fields.items()):
         repo.put_settings(conn, {**fields, "updated_at": utc_now()})

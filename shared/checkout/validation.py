@@ -11,7 +11,8 @@ from shared.checkout.errors import CheckoutErrorCode as Code
 from shared.checkout.errors import FieldProblem, SetupError
 from shared.checkout.rounding import parse_percent
 from shared.checkout.setup import (
-    CheckoutSetup, Discount, DiscountKind, DiscountMethod, RateKind, ShippingRate, ShippingSetup, TaxSetup)
+    HOLD_MINUTES_RANGE, CheckoutSetup, Discount, DiscountKind, DiscountMethod, RateKind, ShippingRate, ShippingSetup,
+    TaxSetup)
 from shared.checkout.shipping import normalize_postal_code
 from shared.models.money import STORE_CURRENCIES
 
@@ -35,7 +36,29 @@ def find_setup_problems(setup: CheckoutSetup) -> list[FieldProblem]:
     problems += _tax_problems(setup.tax)
     problems += _shipping_problems(setup.shipping)
     problems += _discount_problems(setup.discounts)
+    problems += _hold_problems(setup.hold_minutes)
     return problems
+
+
+def _hold_problems(minutes) -> list[FieldProblem]:
+    low, high = HOLD_MINUTES_RANGE
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
+        return [FieldProblem("hold_minutes", Code.BAD_VALUE,
+                             f"must be a whole number of minutes from {low} to {high} (a day), not {minutes!r}")]
+    return []
+
+
+#: A location id as the store makes them (the sync rules' row id: letters, digits, "-" and "_", up to 64).
+_LOCATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def _ship_from_problems(ship_from, problems: list[FieldProblem]) -> None:
+    """The id's form only: whether the store has that location is the setup services' check (it needs the
+    store's database, and a synced setup may name a location another database knows)."""
+    if ship_from is not None and not (isinstance(ship_from, str) and _LOCATION_ID.fullmatch(ship_from)):
+        problems.append(FieldProblem("shipping.ship_from", Code.BAD_VALUE,
+                                     f"must be a location id, or empty for the first location with stock, "
+                                     f"not {ship_from!r}"))
 
 
 def _amount(value, field: str, problems: list, *, optional: bool = False, positive: bool = False) -> None:
@@ -94,6 +117,7 @@ def _shipping_problems(shipping: ShippingSetup) -> list[FieldProblem]:
             problems.append(FieldProblem(f"{field}.id", Code.DUPLICATE, f"the id {option_id!r} is used twice"))
         ids.add(option_id)
 
+    _ship_from_problems(shipping.ship_from, problems)
     covered: dict[tuple[str, str], str] = {}
     for z, zone in enumerate(shipping.zones):
         for a, area in enumerate(zone.areas):

@@ -3,14 +3,17 @@ and local delivery, pickup per location, discounts) as one JSON file, exported a
 theme/theme.json. Problems are placed at the value they are about (path:line:column).
 
     {"tax": {"prices_include_tax", "default_rate", "rates": [...], "tax_shipping"},
-     "shipping": {"zones": [...], "local_delivery": [...]},
+     "shipping": {"zones": [...], "local_delivery": [...], "ship_from": location id or null},
      "pickup": [{"location_id", "name", "enabled", "country", "region", "postal_code", "instructions"}],
-     "discounts": [{"id", "kind", "method", "code", ...}]}
+     "discounts": [{"id", "kind", "method", "code", ...}],
+     "hold_minutes": 10}
 
 The shapes are setup_to_json's (docs/checkout.md); money is in minor units. A discount without an id
 gets one derived from its code or title, so importing the same file twice adds nothing. Discounts not
 listed are deleted; pickup of locations not listed is left as it is, and pickup for a location the store
-does not have is left out with a warning. `name` in pickup is for reading."""
+does not have is left out with a warning, and so is a `ship_from` naming such a location (the store's
+own setting is kept). `name` in pickup is for reading. A file without `ship_from` or `hold_minutes` (one
+written before they existed) sets the defaults: the first location with stock, 10 minutes."""
 
 from __future__ import annotations
 
@@ -20,10 +23,10 @@ from typing import Any
 
 from shared.checkout.errors import SetupError
 from shared.checkout.setup_json import setup_from_json, setup_to_json
-from shared.checkout.setup import CheckoutSetup, ShippingSetup
+from shared.checkout.setup import DEFAULT_HOLD_MINUTES
 from shared.checkout.setup_store import (
     PickupOption, SetupReplacement, list_discounts, list_pickup_options, replace_checkout_setup_in)
-from shared.checkout.setup_rows import settings_from_row
+from shared.checkout.setup_rows import settings_setup_from_row
 from shared.db import Connection
 from shared.db.repositories import checkout_setup as repo
 from shared.db.repositories.inventory import list_locations
@@ -31,22 +34,22 @@ from shared.files.errors import Problem
 from shared.files.jsonpos import LocatedJson, dump
 
 CHECKOUT_JSON = "checkout/checkout.json"
-_TOP = {"tax", "shipping", "pickup", "discounts"}
+_TOP = {"tax", "shipping", "pickup", "discounts", "hold_minutes"}
 _PICKUP = {"location_id", "name", "enabled", "country", "region", "postal_code", "instructions"}
 _STEP = re.compile(r"\.?([A-Za-z_]+)|\[(\d+)\]")
 
 
 def checkout_file(conn: Connection) -> str:
     """The store's checkout setup as the text of checkout/checkout.json."""
-    tax, shipping = settings_from_row(repo.get_settings(conn))
-    data = setup_to_json(CheckoutSetup("USD", tax=tax, shipping=ShippingSetup(
-        zones=shipping.zones, local_delivery=shipping.local_delivery), discounts=tuple(list_discounts(conn))))
+    settings = settings_setup_from_row(repo.get_settings(conn))
+    data = setup_to_json(dataclasses.replace(settings, discounts=tuple(list_discounts(conn))))
     pickup = [{"location_id": o.location_id, "name": o.name, "enabled": o.enabled, "country": o.country,
                "region": o.region, "postal_code": o.postal_code, "instructions": o.instructions}
               for o in list_pickup_options(conn)]
     return dump({"tax": data["tax"], "shipping": {"zones": data["shipping"]["zones"],
-                                                   "local_delivery": data["shipping"]["local_delivery"]},
-                 "pickup": pickup, "discounts": data["discounts"]})
+                                                   "local_delivery": data["shipping"]["local_delivery"],
+                                                   "ship_from": data["shipping"]["ship_from"]},
+                 "pickup": pickup, "discounts": data["discounts"], "hold_minutes": data["hold_minutes"]})
 
 
 def json_path(field: str) -> tuple[str | int, ...]:
@@ -72,7 +75,8 @@ def load_checkout(doc: LocatedJson) -> tuple[SetupReplacement | None, list[Probl
         return Problem(CHECKOUT_JSON, line, column, message)
 
     if not isinstance(value, dict):
-        return None, [at((), 'checkout.json must be an object: {"tax", "shipping", "pickup", "discounts"}')]
+        return None, [at((), 'checkout.json must be an object: '
+                             '{"tax", "shipping", "pickup", "discounts", "hold_minutes"}')]
     problems = [at((key,), f'unknown key "{key}" (expected one of {", ".join(sorted(_TOP))})')
                 for key in value if key not in _TOP]
     discounts = value.get("discounts", [])
@@ -83,7 +87,8 @@ def load_checkout(doc: LocatedJson) -> tuple[SetupReplacement | None, list[Probl
                      if isinstance(d, dict) else d for i, d in enumerate(discounts)]
     try:
         setup = setup_from_json({"currency": "USD", "tax": value.get("tax", {}), "shipping": value.get("shipping", {}),
-                                 "discounts": discounts})
+                                 "discounts": discounts,
+                                 "hold_minutes": value.get("hold_minutes", DEFAULT_HOLD_MINUTES)})
     except SetupError as error:
         problems += placed(doc, error)
         setup = None
@@ -91,7 +96,7 @@ def load_checkout(doc: LocatedJson) -> tuple[SetupReplacement | None, list[Probl
     if problems or setup is None:
         return None, problems
     return SetupReplacement(setup.tax, setup.shipping.zones, setup.shipping.local_delivery, pickup,
-                            setup.discounts), []
+                            setup.discounts, setup.shipping.ship_from, setup.hold_minutes), []
 
 
 def _pickup(entries: Any, at, problems: list[Problem]) -> tuple[PickupOption, ...]:
@@ -129,7 +134,13 @@ def apply_checkout(conn: Connection, doc: LocatedJson, new: SetupReplacement,
             line, column = doc.position(("pickup", index, "location_id"))
             warnings.append(f"{CHECKOUT_JSON}:{line}:{column}: pickup at {option.name or option.location_id!r} left "
                             "out: this store has no such location")
+    ship_from = new.ship_from
+    if ship_from is not None and ship_from not in known:
+        line, column = doc.position(("shipping", "ship_from"))
+        ship_from = settings_setup_from_row(repo.get_settings(conn)).shipping.ship_from
+        warnings.append(f"{CHECKOUT_JSON}:{line}:{column}: ship_from {new.ship_from!r} left out: this store has no "
+                        "such location (shipping keeps taking stock as it did)")
     try:
-        return replace_checkout_setup_in(conn, dataclasses.replace(new, pickup=tuple(kept))), []
+        return replace_checkout_setup_in(conn, dataclasses.replace(new, pickup=tuple(kept), ship_from=ship_from)), []
     except SetupError as error:
         return False, placed(doc, error)

@@ -80,7 +80,8 @@ has a problem; each problem is printed as `path:line:column: message`.
 theme/theme.json              {"preset": "harbor" | "market" | "noir", "settings": {colors, typography,
                               spacing, layout, sections: {header, footer}}}
 theme/custom.css              extra CSS (no @import, no remote url())
-checkout/checkout.json        taxes, shipping zones and local delivery, pickup per location, discounts
+checkout/checkout.json        taxes, shipping zones and local delivery, the shipping location, pickup per
+                              location, discounts, the hold time in minutes
                               (money in minor units: 500 is $5.00; see docs/checkout.md)
 pages/<slug>/page.json        {"id", "title", "status": "draft" | "published", "seo": {...}, "blocks": [...]}
 pages/<slug>/NN-<name>.js     one vibe block per file: `function render(ctx, h) { ... }`

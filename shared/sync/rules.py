@@ -353,13 +353,16 @@ def _json_list(value: Any) -> str | None:
 
 
 def _checkout_rules() -> RowRules:
-    from shared.checkout.setup_rows import SETTINGS_ID, settings_row_problems
+    from shared.checkout.setup import HOLD_MINUTES_RANGE
+    from shared.checkout.setup_rows import SETTINGS_COLUMNS, SETTINGS_ID, settings_row_problems
 
-    columns = ("prices_include_tax", "tax_shipping", "default_rate", "tax_rates", "shipping_zones", "local_delivery")
     return RowRules({
         "id": one_of(SETTINGS_ID), "prices_include_tax": FLAG, "tax_shipping": FLAG, "default_rate": text(20),
-        "tax_rates": _json_list, "shipping_zones": _json_list, "local_delivery": _json_list, "updated_at": stamp,
-    }, (Spanning(frozenset(columns), _problems_of(settings_row_problems)),))
+        "tax_rates": _json_list, "shipping_zones": _json_list, "local_delivery": _json_list,
+        # Whether the store has the location is not a row rule: locations are not synced, each database has
+        # its own (the setup services check it; a checkout falls back to the first location with stock).
+        "ship_from": optional(row_id), "hold_minutes": whole(*HOLD_MINUTES_RANGE), "updated_at": stamp,
+    }, (Spanning(frozenset(SETTINGS_COLUMNS), _problems_of(settings_row_problems)),))
 
 
 def _pickup_rules() -> RowRules:

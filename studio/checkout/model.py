@@ -18,8 +18,8 @@ from shared.checkout.errors import FieldProblem, SetupError
 from shared.checkout.setup import Discount, LocalDelivery, ShippingZone, TaxSetup
 from shared.checkout.setup_store import (
     PickupOption, list_discounts, list_pickup_options, load_checkout_setup, remove_discount, save_discount,
-    save_pickup, save_shipping, save_tax)
-from shared.checkout.setup_rows import settings_from_row
+    save_hold_minutes, save_pickup, save_ship_from, save_shipping, save_tax)
+from shared.checkout.setup_rows import settings_from_row, settings_setup_from_row
 from shared.db.repositories import checkout_setup as repo
 from shared.errors import VibeshopError
 from studio.session import CHECKOUT, StudioSession
@@ -73,6 +73,40 @@ class SaveShipping(SetupCommand):
 
     def undo(self) -> None:
         save_shipping(self.db, zones=self.before[0], local_delivery=self.before[1])
+
+
+@dataclass
+class SaveShipFrom(SetupCommand):
+    """Change the location shipped orders take their stock from (None: the first with stock)."""
+
+    db: object
+    before: str | None
+    after: str | None
+    page = SHIPPING
+    text = "Change where orders ship from"
+
+    def do(self) -> None:
+        save_ship_from(self.db, self.after)
+
+    def undo(self) -> None:
+        save_ship_from(self.db, self.before)
+
+
+@dataclass
+class SaveHoldMinutes(SetupCommand):
+    """Change how long checkout holds the cart's items."""
+
+    db: object
+    before: int
+    after: int
+    page = SHIPPING
+    text = "Change the checkout hold time"
+
+    def do(self) -> None:
+        save_hold_minutes(self.db, self.after)
+
+    def undo(self) -> None:
+        save_hold_minutes(self.db, self.before)
 
 
 def _store_pickup(db, option: PickupOption) -> None:
@@ -173,6 +207,14 @@ class CheckoutModel(QObject):
         """The stored shipping zones and local delivery areas."""
         shipping = self.db.read(lambda conn: settings_from_row(repo.get_settings(conn))[1])
         return shipping.zones, shipping.local_delivery
+
+    def ship_from(self) -> str | None:
+        """The stored shipping location (None: the first location with stock)."""
+        return self.db.read(lambda conn: settings_setup_from_row(repo.get_settings(conn)).shipping.ship_from)
+
+    def hold_minutes(self) -> int:
+        """The stored checkout hold time, in minutes."""
+        return self.db.read(lambda conn: settings_setup_from_row(repo.get_settings(conn)).hold_minutes)
 
     def pickup_options(self) -> list[PickupOption]:
         """Every store location with its pickup setting."""

@@ -1,5 +1,6 @@
 """Checkout ▸ Shipping: zones (countries and regions) with their rates (flat, by order value, by weight;
-free over a threshold; a delivery estimate), and local delivery by postal code. Each change is stored
+free over a threshold; a delivery estimate), local delivery by postal code, and the stock orders take:
+the location shipped orders come from and how long checkout holds the items. Each change is stored
 at once when the whole shipping setup is valid; otherwise what was typed stays, with the reason."""
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QWidget)
 
 from shared.checkout.errors import CheckoutErrorCode, FieldProblem, SetupError
-from shared.checkout.setup import LocalDelivery, RateKind, RateTier, ShippingRate, ShippingZone, ZoneArea
+from shared.checkout.setup import (
+    HOLD_MINUTES_RANGE, LocalDelivery, RateKind, RateTier, ShippingRate, ShippingZone, ZoneArea)
 from shared.db.stamps import new_id
-from studio.checkout.model import SHIPPING, CheckoutModel, SaveShipping
+from studio.checkout.model import SHIPPING, CheckoutModel, SaveHoldMinutes, SaveShipFrom, SaveShipping
 from studio.checkout.widgets import (ProblemRouter, card, error_label, labelled, money_text, parse_money,
                                      parse_whole, scrolling_page)
 
 RATE_COLUMNS = ("Name", "Type", "Price", "Tiers (from: price)", "Free over", "Days")
 KINDS = ((RateKind.FLAT, "Flat rate"), (RateKind.ORDER_VALUE, "By order value"), (RateKind.WEIGHT, "By weight (g)"))
 _SPLIT = re.compile(r"[\s,;]+")
+FIRST_WITH_STOCK = "First location with stock"
 
 
 def areas_text(areas: tuple[ZoneArea, ...]) -> str:
@@ -97,6 +100,7 @@ class ShippingPage(QWidget):
         self.router = ProblemRouter(self.page_error)
         column.addWidget(self._zones_card())
         column.addWidget(self._local_card())
+        column.addWidget(self._stock_card())
         column.addWidget(self.page_error)
         column.addStretch(1)
         model.changed.connect(self.reload)
@@ -191,6 +195,39 @@ class ShippingPage(QWidget):
         self.local_codes.textChanged.connect(lambda: self._loading or self._codes_timer.start())
         return frame
 
+    def _stock_card(self) -> QWidget:
+        frame, column = card("Stock for orders", "Pickup orders always take their items from the pickup "
+                             "location. While a shopper is in checkout, their items are held for them; the "
+                             "hold is renewed while they are active.")
+        self.ship_from = QComboBox(objectName="shipFrom", maximumWidth=320)
+        holder, error = labelled("Ship orders from", self.ship_from,
+                                 hint="Shipped and locally delivered orders take their items from this location "
+                                      "only, or from the first location that has them.")
+        self.router.add("shipping.ship_from", error)
+        column.addWidget(holder)
+        self.hold_minutes = QLineEdit(objectName="holdMinutes", maximumWidth=90)
+        holder, error = labelled("Hold items in checkout for", self.hold_minutes, suffix="minutes",
+                                 hint="Held items are not sold to anyone else; when the time is up without "
+                                      "activity, they are free again.")
+        self.router.add("hold_minutes", error)
+        column.addWidget(holder)
+        self.ship_from.currentIndexChanged.connect(lambda _i: self.save_ship_from())
+        self.hold_minutes.editingFinished.connect(self.save_hold_minutes)
+        return frame
+
+    def _show_stock(self) -> None:
+        """The shipping location's choices (every store location) with the stored one picked, and the
+        hold time. A stored location this database lacks stays visible as such."""
+        stored = self.model.ship_from()
+        self.ship_from.clear()
+        self.ship_from.addItem(FIRST_WITH_STOCK, None)
+        for option in self.model.pickup_options():
+            self.ship_from.addItem(option.name, option.location_id)
+        if stored is not None and self.ship_from.findData(stored) < 0:
+            self.ship_from.addItem(f"A location this store does not have ({stored})", stored)
+        self.ship_from.setCurrentIndex(max(0, self.ship_from.findData(stored)))
+        self.hold_minutes.setText(str(self.model.hold_minutes()))
+
     # -- showing --------------------------------------------------------------------------------------
 
     def reload(self) -> None:
@@ -215,6 +252,7 @@ class ShippingPage(QWidget):
         self.local_days.setText(days_text(shown.min_days, shown.max_days))
         self._local_id = shown.id
         self._local_country = shown.country
+        self._show_stock()
         self._loading = False
         self.router.show(())
 
@@ -318,6 +356,33 @@ class ShippingPage(QWidget):
         before = self.model.shipping()
         self.model.propose(SHIPPING, lambda: None if self.shown() == before else
                            SaveShipping(self.model.db, before, self.shown()))
+
+    def save_ship_from(self) -> None:
+        """Store the chosen shipping location as one undoable step, if it changed."""
+        if self._loading:
+            return
+        before, after = self.model.ship_from(), self.ship_from.currentData()
+        self.model.propose(SHIPPING, lambda: None if after == before else SaveShipFrom(self.model.db, before, after))
+
+    def save_hold_minutes(self) -> None:
+        """Store the typed hold time as one undoable step, if it changed and is a whole number in range."""
+        if self._loading:
+            return
+        before = self.model.hold_minutes()
+
+        def build() -> SaveHoldMinutes | None:
+            typed = self.hold_minutes.text().strip()
+            if not typed.isdigit():
+                low, high = HOLD_MINUTES_RANGE
+                raise SetupError([FieldProblem("hold_minutes", CheckoutErrorCode.BAD_VALUE,
+                                               f"type a whole number of minutes from {low} to {high}, "
+                                               f"not {typed!r}")])
+            after = int(typed)
+            if after == before:         # typed back to what is stored: nothing to store, nothing wrong
+                self.router.labels["hold_minutes"].setVisible(False)
+                return None
+            return SaveHoldMinutes(self.model.db, before, after)
+        self.model.propose(SHIPPING, build)
 
     def add_zone(self) -> None:
         """A new zone to fill in (stored once it has a country and a rate)."""

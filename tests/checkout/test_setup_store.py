@@ -5,6 +5,7 @@ same rows on every other path (a hand-made write through the repository is refus
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import pytest
 
@@ -13,8 +14,9 @@ from shared.checkout import (
     ShippingRate, ShippingZone, TaxRate, TaxSetup, ZoneArea)
 from shared.checkout.errors import CheckoutError
 from shared.checkout.setup_store import (
-    list_discounts, list_pickup_options, load_checkout_setup, remove_discount, save_discount, save_pickup,
-    save_shipping, save_tax)
+    list_discounts, list_pickup_options, load_checkout_setup, remove_discount, save_discount, save_hold_minutes,
+    save_pickup, save_ship_from, save_shipping, save_tax)
+from shared.checkout.setup_json import setup_from_json, setup_to_json
 from shared.db.repositories import checkout_setup as repo
 from shared.demo.checkout_setup import DISCOUNTS
 from shared.sync.errors import RowRefused
@@ -123,6 +125,11 @@ def test_the_demo_store_has_a_complete_setup(demo_store) -> None:
     ("checkout_settings", {"local_delivery": '[{"id": "l", "name": "L", "country": "US", "postal_codes": []}]'},
      "local_delivery[0].postal_codes"),
     ("checkout_settings", {"prices_include_tax": 2}, "prices_include_tax"),
+    ("checkout_settings", {"hold_minutes": 0}, "hold_minutes"),
+    ("checkout_settings", {"hold_minutes": 1441}, "hold_minutes"),
+    ("checkout_settings", {"hold_minutes": "10"}, "hold_minutes"),
+    ("checkout_settings", {"ship_from": ""}, "ship_from"),
+    ("checkout_settings", {"ship_from": "../x"}, "ship_from"),
 ])
 def test_the_table_rules_refuse_a_broken_row_on_every_path(demo_store, table: str, fields: dict, field: str) -> None:
     key = "welcome10" if table == "discounts" else "checkout"
@@ -136,6 +143,47 @@ def test_the_table_rules_refuse_a_broken_row_on_every_path(demo_store, table: st
             demo_store.db.write(lambda conn: repo.put_settings(conn, fields))
     assert field in [e.field for e in caught.value.errors]
     assert demo_store.db.read(read) == current
+
+
+def test_the_hold_time_and_shipping_location_are_saved_and_read_back(demo_store) -> None:
+    setup = demo_store.db.read(load_checkout_setup)
+    assert (setup.hold_minutes, setup.hold_ttl, setup.shipping.ship_from) == (10, timedelta(minutes=10), None)
+    warehouse = next(o for o in demo_store.db.read(list_pickup_options) if o.name == "Harbor warehouse")
+    assert save_ship_from(demo_store.db, warehouse.location_id) == warehouse.location_id
+    assert save_hold_minutes(demo_store.db, 45) == 45
+    save_tax(demo_store.db, dataclasses.replace(setup.tax, tax_shipping=True))     # other fields keep them
+    save_shipping(demo_store.db, zones=setup.shipping.zones, local_delivery=())
+    stored = demo_store.db.read(load_checkout_setup)
+    assert (stored.hold_minutes, stored.hold_ttl, stored.shipping.ship_from) == (
+        45, timedelta(minutes=45), warehouse.location_id)
+    assert setup_from_json(setup_to_json(stored)) == stored
+    assert setup_to_json(stored)["hold_minutes"] == 45
+    assert setup_to_json(stored)["shipping"]["ship_from"] == warehouse.location_id
+    row = demo_store.db.read(repo.get_settings)
+    assert (row["hold_minutes"], row["ship_from"]) == (45, warehouse.location_id)
+    save_ship_from(demo_store.db, None)
+    assert demo_store.db.read(load_checkout_setup).shipping.ship_from is None
+
+
+@pytest.mark.parametrize(("save", "field", "code", "message"), [
+    (lambda db: save_hold_minutes(db, 0), "hold_minutes", CheckoutErrorCode.BAD_VALUE,
+     "must be a whole number of minutes from 1 to 1440 (a day), not 0"),
+    (lambda db: save_hold_minutes(db, 1441), "hold_minutes", CheckoutErrorCode.BAD_VALUE, "from 1 to 1440"),
+    (lambda db: save_hold_minutes(db, True), "hold_minutes", CheckoutErrorCode.BAD_VALUE, "not True"),
+    (lambda db: save_hold_minutes(db, "10"), "hold_minutes", CheckoutErrorCode.BAD_VALUE, "not '10'"),
+    (lambda db: save_ship_from(db, "nowhere"), "shipping.ship_from", CheckoutErrorCode.NOT_FOUND,
+     "the store has no location 'nowhere'"),
+    (lambda db: save_ship_from(db, "a b"), "shipping.ship_from", CheckoutErrorCode.BAD_VALUE,
+     "must be a location id, or empty for the first location with stock"),
+])
+def test_a_bad_hold_time_or_shipping_location_is_named_and_nothing_is_stored(demo_store, save, field, code,
+                                                                             message) -> None:
+    before = demo_store.db.read(repo.get_settings)
+    with pytest.raises(SetupError) as caught:
+        save(demo_store.db)
+    [problem] = caught.value.problems
+    assert (problem.field, problem.code) == (field, code) and message in problem.message
+    assert demo_store.db.read(repo.get_settings) == before
 
 
 def test_a_demo_seeded_before_checkout_existed_gets_its_setup_once(demo_dir) -> None:

@@ -107,6 +107,43 @@ def test_shipping_rate_edits_are_stored_and_bad_money_is_refused(section, sessio
     assert page.rates.item(0, 2).text() == "5.00"
 
 
+def test_the_shipping_location_is_chosen_from_the_stores_locations_and_undone(section, session) -> None:
+    page = section.shipping
+    choices = [page.ship_from.itemText(i) for i in range(page.ship_from.count())]
+    assert choices[0] == "First location with stock" and set(choices[1:]) == {"Pine Street shop", "Harbor warehouse"}
+    assert page.ship_from.currentIndex() == 0
+    page.ship_from.setCurrentIndex(choices.index("Harbor warehouse"))
+    warehouse = page.ship_from.currentData()
+    assert _stored(session).shipping.ship_from == warehouse
+    assert session.undo_stack.undoText() == "Change where orders ship from"
+    session.undo_stack.undo()
+    assert _stored(session).shipping.ship_from is None
+    assert page.ship_from.currentText() == "First location with stock"
+    session.undo_stack.redo()
+    assert _stored(session).shipping.ship_from == warehouse and page.ship_from.currentText() == "Harbor warehouse"
+
+
+def test_the_hold_time_is_typed_and_a_bad_one_is_refused_beside_it(section, session) -> None:
+    page = section.shipping
+    error = page.router.labels["hold_minutes"]
+    assert page.hold_minutes.text() == "10"
+    for typed, reason in (("0", "from 1 to 1440"), ("2000", "from 1 to 1440"),
+                          ("soon", "Type a whole number of minutes from 1 to 1440, not 'soon'")):
+        page.hold_minutes.setText(typed)
+        page.hold_minutes.editingFinished.emit()
+        assert not error.isHidden() and reason in error.text()
+        assert _stored(session).hold_minutes == 10 and page.hold_minutes.text() == typed   # what was typed stays
+    page.hold_minutes.setText("10")
+    page.hold_minutes.editingFinished.emit()
+    assert error.isHidden()
+    page.hold_minutes.setText("25")
+    page.hold_minutes.editingFinished.emit()
+    assert error.isHidden() and _stored(session).hold_minutes == 25
+    assert session.undo_stack.undoText() == "Change the checkout hold time"
+    session.undo_stack.undo()
+    assert _stored(session).hold_minutes == 10 and page.hold_minutes.text() == "10"
+
+
 def test_pickup_at_a_location_is_switched_on_with_its_address(section, session) -> None:
     page = section.pickup
     warehouse = next(c for c in page.cards.values() if c.name == "Harbor warehouse")

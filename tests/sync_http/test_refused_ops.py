@@ -32,6 +32,8 @@ def _row(changes, table: str, **match):
     ("checkout_settings", {}, {"shipping_zones": json.dumps([{"id": "z", "name": "Z", "areas": [{"country": "US"}],
                                                                "rates": [{"id": "r", "name": "R", "price": -5}]}])},
      "shipping_zones[0].rates[0].price"),
+    ("checkout_settings", {}, {"hold_minutes": 0}, "hold_minutes"),
+    ("checkout_settings", {}, {"ship_from": "../../x"}, "ship_from"),
     ("pickup_locations", {"enabled": 1}, {"country": "XX"}, "country"),
 ])
 async def test_a_push_with_refused_values_is_a_422_naming_the_op_and_stores_nothing(

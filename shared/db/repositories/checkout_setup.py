@@ -1,4 +1,4 @@
-"""The checkout setup's synced tables (migration 0016): `checkout_settings` (one row), `pickup_locations`
+"""The checkout setup's synced tables (migrations 0016, 0018): `checkout_settings` (one row), `pickup_locations`
 and `discounts`. Rows go in and out in their stored form (dicts; shared/checkout/setup_rows.py turns them
 into dataclasses); every write runs the table rules first (check_write)."""
 
@@ -11,7 +11,7 @@ from shared.db.database import Connection
 from shared.db.repositories.checks import check_write
 
 _SETTINGS = ("id", "prices_include_tax", "tax_shipping", "default_rate", "tax_rates", "shipping_zones",
-             "local_delivery", "updated_at")
+             "local_delivery", "ship_from", "hold_minutes", "updated_at")
 _PICKUP = ("id", "enabled", "name", "address", "country", "region", "postal_code", "instructions", "updated_at")
 _DISCOUNT = ("id", "method", "kind", "code", "title", "percent", "amount", "min_subtotal", "product_ids",
              "collection_ids", "starts_at", "ends_at", "usage_limit", "once_per_customer", "position",
