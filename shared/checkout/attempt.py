@@ -24,7 +24,7 @@ from shared.db import Connection, Database
 from shared.db.repositories import inventory as inventory_repo
 from shared.db.repositories import orders as repo
 from shared.db.repositories.storefront import get_storefront
-from shared.inventory import DEFAULT_TTL, LocationPolicy
+from shared.inventory import LocationPolicy
 from shared.mail import MailError
 from shared.mail.message import check_address
 from shared.models.money import from_major
@@ -87,13 +87,17 @@ class CheckoutContext:
     site_url: str
     providers: Callable[[str], PaymentProvider]
     load_setup: SetupSource | None = None
-    hold_ttl: timedelta = DEFAULT_TTL
+    hold_ttl: timedelta | None = None          # None: the store's setting (setup.hold_minutes)
     merchant_email: str | None = None          # None: the storefront's settings["email"]
     clock: Callable[[], datetime] = field(default=_now)
 
     def setup(self, conn: Connection) -> CheckoutSetup:
         """The store's checkout setup (default_setup until one is authored)."""
         return (self.load_setup or default_setup)(conn)
+
+    def ttl(self, setup: CheckoutSetup) -> timedelta:
+        """How long a checkout holds its units: `hold_ttl` when given (tests), else the store's setting."""
+        return self.hold_ttl if self.hold_ttl is not None else setup.hold_ttl
 
 
 @cache

@@ -25,7 +25,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from shared.checkout.attempt import CheckoutContext, CheckoutRequest
+from shared.checkout.attempt import CheckoutContext, CheckoutRequest, shipping_policy
 from shared.checkout.errors import CheckoutErrorCode, CheckoutFlowError
 from shared.db import Connection
 from shared.db.repositories import inventory as inventory_repo
@@ -198,9 +198,9 @@ def _secure_stock(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptR
                   now: datetime) -> tuple[Shortage, ...]:
     """Make sure the group holds the order's units (its own holds, renewed; or the units taken again if
     free); the shortages when not (then the group's holds are released)."""
-    group = attempt.hold_group
+    group, setup = attempt.hold_group, ctx.setup(conn)
     try:
-        check = check_holds(conn, group_id=group, now=now, ttl=ctx.hold_ttl)
+        check = check_holds(conn, group_id=group, now=now, ttl=ctx.ttl(setup))
         if check.ok:
             return ()
         shortages = check.shortages
@@ -209,10 +209,10 @@ def _secure_stock(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptR
             raise
         delivery = attempt.request.get("delivery", {})
         policy = (LocationPolicy.at(delivery["locationId"]) if delivery.get("locationId")
-                  else LocationPolicy.first_with_stock())
+                  else shipping_policy(conn, setup))
         lines = [(line["variant_id"], line["quantity"]) for line in attempt.quote["lines"]]
         try:
-            hold_stock(conn, group_id=group, lines=lines, location_policy=policy, now=now, ttl=ctx.hold_ttl)
+            hold_stock(conn, group_id=group, lines=lines, location_policy=policy, now=now, ttl=ctx.ttl(setup))
             return ()
         except InventoryError as again:
             shortages = again.shortages or tuple(Shortage(v, q, 0) for v, q in lines)

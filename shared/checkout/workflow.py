@@ -105,7 +105,7 @@ async def _hold_stock(run: _Run) -> None:
             release_holds(conn, group_id=hold_group(run.cart_id))
         try:
             group = hold_stock(conn, group_id=run.attempt_id, lines=[(l.variant_id, l.quantity) for l in priced.quote.lines],
-                               location_policy=priced.policy, now=now, ttl=ctx.hold_ttl)
+                               location_policy=priced.policy, now=now, ttl=ctx.ttl(priced.setup))
         except InventoryError as exc:
             raise _stock_error(exc, priced, run.attempt_id) from None
         run.held_until = group.expires_at
@@ -148,7 +148,7 @@ async def _requote_and_check(run: _Run) -> None:
             raise CheckoutFlowError(CheckoutErrorCode.QUOTE_CHANGED,
                                     "Prices changed since you started checking out. Review your order.")
         try:
-            check = check_holds(conn, group_id=run.attempt_id, now=now, ttl=ctx.hold_ttl)
+            check = check_holds(conn, group_id=run.attempt_id, now=now, ttl=ctx.ttl(priced.setup))
         except InventoryError as exc:
             raise _stock_error(exc, priced, run.attempt_id) from None
         if not check.ok:
@@ -230,7 +230,7 @@ class StartedCheckout:
 
 async def start_checkout(ctx: CheckoutContext, request: CheckoutRequest, *,
                          cart_id: str | None = None) -> StartedCheckout:
-    """Price the request and hold its units for `ctx.hold_ttl` (taking over the units `hold_cart`
+    """Price the request and hold its units for the store's hold time (taking over the units `hold_cart`
     held for `cart_id`). Raises CheckoutFlowError (BAD_EMAIL, EMPTY_CART, UNKNOWN_VARIANT,
     NO_SHIPPING_OPTION, OUT_OF_STOCK with `shortages`, PAYMENT_NOT_SET_UP); nothing changes then (the
     cart's hold stays)."""
@@ -250,7 +250,7 @@ class CartHold:
 
 async def hold_cart(ctx: CheckoutContext, request: CheckoutRequest, *, cart_id: str) -> CartHold:
     """Hold the units of `request` (the cart's lines, from the stock its delivery choice takes) for the
-    cart's checkout, until now + `ctx.hold_ttl`: on opening the page, and again each time the shopper
+    cart's checkout, until now + the store's hold time (`ctx.ttl`): on opening the page, and again each time the shopper
     is active on it (a re-hold replaces the group's holds and renews them). The request needs no
     e-mail yet. Raises CheckoutFlowError OUT_OF_STOCK naming what ran out (the earlier hold stays as it
     was), UNKNOWN_VARIANT, EMPTY_CART."""
@@ -261,7 +261,7 @@ async def hold_cart(ctx: CheckoutContext, request: CheckoutRequest, *, cart_id: 
         try:
             group = hold_stock(conn, group_id=hold_group(cart_id), lines=[(l.variant_id, l.quantity)
                                                                           for l in priced.quote.lines],
-                               location_policy=priced.policy, now=now, ttl=ctx.hold_ttl)
+                               location_policy=priced.policy, now=now, ttl=ctx.ttl(priced.setup))
         except InventoryError as exc:
             raise _stock_error(exc, priced, "") from None
         return CartHold(group.expires_at)

@@ -312,3 +312,18 @@ async def test_an_attempt_answers_only_to_its_own_cart(client, aiohttp_client) -
     assert (await _holds(client))[attempt] == held[attempt]                 # nothing changed
     paid = await client.post("/checkout/pay", json={"attemptId": attempt}, headers=SAME)
     assert paid.status == 200 and (await paid.json())["orderUrl"]
+
+
+async def test_the_hold_lasts_the_store_s_hold_time(client) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from cloud.server.keys import STORES
+    from shared.checkout.setup_store import save_hold_minutes
+
+    store = await client.app[STORES].store_for(HOST)
+    save_hold_minutes(store.db, 25)
+    await _add(client)
+    before = datetime.now(UTC)
+    answer = await (await client.post("/checkout/quote", json={"address": ADDRESS}, headers=SAME)).json()
+    until = datetime.fromisoformat(answer["heldUntil"])
+    assert before + timedelta(minutes=25) <= until <= datetime.now(UTC) + timedelta(minutes=25)
