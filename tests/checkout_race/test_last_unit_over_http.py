@@ -7,12 +7,14 @@ file, connections spread by the kernel) on the seeded demo, paying through local
 (shopper.py) are spawned once and kept; barriers pace the rounds. Between rounds the parent sets the
 variant to exactly 1 unit through the inventory service on the same file (safe across processes:
 BEGIN IMMEDIATE). While a round runs it samples the stock, so a negative level between two checks
-would be seen too; after it, it recounts the ledger itself."""
+would be seen too; after it, it recounts the ledger itself. At the end: one charge at localstripe and
+one e-mail to the shopper and one to the merchant per order."""
 
 from __future__ import annotations
 
 import base64
 import collections
+import email
 import multiprocessing
 import os
 import queue
@@ -39,7 +41,7 @@ from shared.models import StockMovement
 from shared.orders import get_order, list_orders
 from shared.payments import ENV_VAR, SecretBox, StripeKeys, set_stripe_keys
 from shared.storefront.service import DataDir, Store, open_store
-from support import VIBESHOP, free_port
+from support import VIBESHOP, free_port, wait_for
 from support_stripe import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, LocalStripe
 
 SHOPPERS = 50
@@ -138,16 +140,37 @@ def test_fifty_shoppers_over_http_for_the_last_unit_make_one_order_each_round(cl
         assert all(busy_after[pid] > busy_before[pid] for pid in workers), (busy_before, busy_after)  # both served
         print(f"\nlosers were told: {dict(told)}; worker CPU ticks: "
               f"{[busy_after[pid] - busy_before[pid] for pid in workers]}")
-        orders = [get_order(store.db, order_id=o.id) for o in list_orders(store.db, limit=100).orders]
-        assert len(orders) == ROUNDS
-        assert sorted(f"/orders/{o.status_token}" for o in orders) == sorted(winners)
-        assert all(o.payment_status == "paid" and not o.needs_attention for o in orders)
-        assert all([(l.variant_id, l.quantity) for l in o.lines] == [(variant_id, 1)] for o in orders)
-        succeeded = [i for i in localstripe.get("/v1/payment_intents?limit=100")["data"] if i["status"] == "succeeded"]
-        assert sorted(i["id"] for i in succeeded) == sorted(o.payment_intent_id for o in orders)   # one charge each
-        assert "Traceback" not in cloud.tail()
+        _check_the_orders(store, cloud, localstripe, variant_id, winners)
     finally:
         store.close()
+
+
+def _check_the_orders(store: Store, cloud: Cloud, localstripe: LocalStripe, variant_id: str,
+                      winners: list[str]) -> None:
+    """After the rounds: the winners' orders and no others, paid, one unit each, one succeeded
+    PaymentIntent each (no double charge), one confirmation and one merchant e-mail each, and no
+    traceback in the server's output."""
+    orders = [get_order(store.db, order_id=o.id) for o in list_orders(store.db, limit=100).orders]
+    assert len(orders) == ROUNDS
+    assert sorted(f"/orders/{o.status_token}" for o in orders) == sorted(winners)
+    assert all(o.payment_status == "paid" and not o.needs_attention for o in orders)
+    assert all([(line.variant_id, line.quantity) for line in o.lines] == [(variant_id, 1)] for o in orders)
+    intents = localstripe.get("/v1/payment_intents?limit=100")["data"]
+    assert sorted(i["id"] for i in intents if i["status"] == "succeeded") == sorted(o.payment_intent_id for o in orders)
+    mail = wait_for(lambda: _mail(cloud, expected=2 * ROUNDS), "an e-mail to the shopper and the merchant per order",
+                    timeout=60)
+    front = store.storefront()
+    merchant = [(f"[{front.name}] Order {o.name} placed by Ada Lovelace", front.settings["email"]) for o in orders]
+    assert sorted(mail) == sorted([(f"Order {o.name} confirmed", o.email) for o in orders] + merchant)
+    assert "Traceback" not in cloud.log.read_text(errors="replace"), cloud.tail()
+
+
+def _mail(cloud: Cloud, *, expected: int) -> list[tuple[str, str]] | None:
+    """(Subject, To) of every e-mail the outbox wrote, once there are `expected` of them."""
+    files = sorted((cloud.log.parent / "mail").glob("*.eml"))
+    if len(files) < expected:
+        return None
+    return [(m["Subject"], m["To"]) for m in (email.message_from_bytes(f.read_bytes()) for f in files)]
 
 
 def _round(store: Store, cloud: Cloud, variant_id: str, location_id: str, round_no: int, barrier,  # noqa: ANN001
