@@ -82,7 +82,7 @@ def cloud(demo_dir: Path, tmp_path: Path, localstripe: LocalStripe) -> Iterator[
                                 start_new_session=True)
     server = Cloud(proc, f"http://127.0.0.1:{port}", log)
     try:
-        _wait_healthy(server)
+        _wait_healthy(server, port)
         yield server
     finally:
         if proc.poll() is None:
@@ -94,19 +94,27 @@ def cloud(demo_dir: Path, tmp_path: Path, localstripe: LocalStripe) -> Iterator[
                 proc.wait(timeout=30)
 
 
-def _wait_healthy(server: Cloud) -> None:
-    """Until both workers answer /_health (each request a new connection, so the kernel picks a worker;
-    a few answers in a row mean the listening socket is up in each, or the one up answers them all)."""
-    deadline, answered = time.monotonic() + 120, 0            # catches a hang only
-    while answered < 5:
-        try:
-            with httpx.Client(timeout=2) as client:
-                answered += client.get(f"{server.url}/_health").status_code == 200
-        except httpx.HTTPError:
-            answered = 0
+def _wait_healthy(server: Cloud, port: int) -> None:
+    """Until both workers listen on the port (SO_REUSEPORT: a socket each, in /proc/net/tcp) and
+    /_health answers."""
+    deadline = time.monotonic() + 120            # catches a hang only
+    while True:
+        if _listening(port) == 2:
+            try:
+                if httpx.get(f"{server.url}/_health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
         if server.proc.poll() is not None or time.monotonic() > deadline:
             raise AssertionError(f"the cloud did not start:\n{server.tail()}")
         time.sleep(0.05)
+
+
+def _listening(port: int) -> int:
+    """How many IPv4 sockets listen on 127.0.0.1:port (state 0A in Linux's /proc/net/tcp)."""
+    local = f"0100007F:{port:04X}"
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[1] == local and row.split()[3] == "0A")
 
 
 def test_fifty_shoppers_over_http_for_the_last_unit_make_one_order_each_round(cloud: Cloud, demo_dir: Path,
