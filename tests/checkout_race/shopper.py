@@ -2,9 +2,9 @@
 own (httpx, its own cookie jar), started once (spawned, nothing inherited) and kept for every round.
 
 Each round it waits for the parent (who has set the variant's stock to 1), forgets its cookies (a new
-shopper, a new cart), adds the variant to a cart, waits until every shopper has, then races: POST
-/checkout/start as the checkout page sends it, and if that holds the unit, POST /checkout/pay with
-localstripe's pm_card_visa. It reports every step's status and JSON answer to the parent.
+shopper, a new cart), adds the variant to a cart, waits until every shopper has, then races: GET
+/checkout (the page holds the cart's unit), POST /checkout/start as the page sends it, and if that
+holds the unit, POST /checkout/pay with localstripe's pm_card_visa. It reports every step's status and JSON answer to the parent.
 
 It comes to the store through our trusted proxy as a shopper of its own (X-Forwarded-For: a client
 address per shopper), as 50 people would: the per-client rate limit then applies per shopper, not
@@ -85,7 +85,11 @@ def shop(base_url: str, variant_id: str, shopper: int, rounds: int, barrier: Any
 
 
 def _race(client: httpx.Client, report: Report, shopper: int) -> None:
-    """Start the checkout like the page's body() does, and pay with a test card if it held the unit."""
+    """Open the checkout page (it holds the cart's unit, or sends the shopper back to /cart when it is
+    gone), then start like the page's body() does, whatever the page said (a stale tab would), and pay
+    with a test card if it held the unit."""
+    page = client.get("/checkout")
+    report.steps.append(Step("GET /checkout", page.status_code, page.headers.get("Location", "")))
     started = _post(client, report, "/checkout/start", {
         "email": f"shopper{shopper}@example.com", "delivery": "ship", "address": ADDRESS, "code": None,
         "shippingOptionId": None, "paymentMethod": "stripe"})

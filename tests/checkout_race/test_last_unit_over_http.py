@@ -234,7 +234,8 @@ def _where_told(report: Report) -> str:
     last = report.steps[-1]
     message = str(last.body.get("error", {}).get("message", ""))
     kind = "cart check" if "review your cart" in message else "hold"
-    return f"{last.path.rsplit('/', 1)[1]}: {kind}"
+    page = "page sent back to /cart, " if report.steps[1].status == 303 else "page held nothing?, "
+    return f"{page}{last.path.rsplit('/', 1)[1]}: {kind}"
 
 
 def _worker_pids(cloud: Cloud) -> list[int]:
