@@ -42,6 +42,7 @@ import httpx
 import stripe
 
 from bench.timing import table
+from shared.db import Connection
 from shared.db.repositories import catalog
 from shared.db.repositories import inventory as inventory_repo
 from shared.demo.seed import seed_demo
@@ -133,7 +134,7 @@ def stock_the_tee(store: Store, *, limited_units: int) -> Stock:
     elsewhere, the rest PLENTY_UNITS."""
     now = datetime.now(UTC)
 
-    def write(conn) -> Stock:  # noqa: ANN001 - a db.write transaction
+    def write(conn: Connection) -> Stock:
         product_id = catalog.get_product_id_by_handle(conn, PRODUCT)
         variants = [v.id for v in catalog.get_products(conn, [product_id])[product_id].variants]
         locations = sorted(inventory_repo.list_locations(conn), key=lambda loc: not loc.is_default)
