@@ -295,8 +295,8 @@ async def _intent_ms(client: stripe.StripeClient, key: str) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
-async def peer(stripe_url: str, *, seconds: float, concurrency: int) -> tuple[list[float], list[float]]:
-    """Create + confirm latencies: `concurrency` loops for `seconds`, then PEER_SEQUENTIAL one at a time.
+async def peer(stripe_url: str, *, seconds: float, concurrency: int, sequential: int) -> tuple[list[float], list[float]]:
+    """Create + confirm latencies: `concurrency` loops for `seconds`, then `sequential` one at a time.
     One client (connections kept), the stripe library as the shop uses it."""
     http = stripe.HTTPXClient(timeout=120)
     client = stripe.StripeClient(SECRET_KEY, base_addresses={"api": stripe_url}, http_client=http,
@@ -315,7 +315,7 @@ async def peer(stripe_url: str, *, seconds: float, concurrency: int) -> tuple[li
                 i += 1
 
         await asyncio.gather(*(loop(n) for n in range(concurrency)))
-        alone = [await _intent_ms(client, f"{run}-s{i}") for i in range(PEER_SEQUENTIAL)]
+        alone = [await _intent_ms(client, f"{run}-s{i}") for i in range(sequential)]
     finally:
         await http.close_async()
     return loaded, alone
@@ -348,14 +348,19 @@ def audit(store: Store, stock: Stock, tally: Tally) -> Audit:
 # --- one run -----------------------------------------------------------------------------------------
 
 def measure(*, seconds: float = SECONDS, shoppers: int = SHOPPERS, limited_units: int = LIMITED_UNITS,
-            peer_seconds: float = PEER_SECONDS, workers: int = 1) -> Result:
-    """Seed a demo store in a temporary folder, measure the peer, then the shoppers; audit."""
-    folder = Path(tempfile.mkdtemp(prefix="vibeshop-bench-checkout-"))
+            peer_seconds: float = PEER_SECONDS, peer_sequential: int = PEER_SEQUENTIAL, workers: int = 1,
+            template: Path | None = None) -> Result:
+    """Seed a demo store in a temporary folder (or copy `template`, a seeded demo data folder),
+    measure the peer, then the shoppers; audit."""
+    folder = Path(tempfile.mkdtemp(prefix="vibeshop-bench-checkout-")) / "data"
+    if template is not None:
+        shutil.copytree(template, folder)
     localstripe: DemoStripe | None = start_localstripe()
     if localstripe is None:
         raise RuntimeError("localstripe did not start (pip install localstripe)")
     try:
-        peer_ms, alone_ms = asyncio.run(peer(localstripe.url, seconds=peer_seconds, concurrency=shoppers))
+        peer_ms, alone_ms = asyncio.run(peer(localstripe.url, seconds=peer_seconds, concurrency=shoppers,
+                                             sequential=peer_sequential))
         httpx.delete(f"{localstripe.url}/_config/data", timeout=30).raise_for_status()   # a fresh Stripe
         store = seed_demo(DataDir(folder)).store
         stock = stock_the_tee(store, limited_units=limited_units)
@@ -375,7 +380,7 @@ def measure(*, seconds: float = SECONDS, shoppers: int = SHOPPERS, limited_units
                       peer_ms, alone_ms)
     finally:
         localstripe.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder.parent, ignore_errors=True)
 
 
 def rows(result: Result) -> list[tuple[str, float, str]]:
@@ -409,7 +414,7 @@ def rows(result: Result) -> list[tuple[str, float, str]]:
          f"stripe library -> localstripe, {result.shoppers} at once, {len(result.peer_ms):,} payments"),
         ("peer: create+confirm p99, ms", peer99, "the floor under the same concurrency"),
         ("peer: create+confirm alone p50, ms", alone50,
-         f"one at a time ({PEER_SEQUENTIAL}); ours p50 is {ours50 / alone50:.0f}x it"),
+         f"one at a time ({len(result.peer_sequential_ms)}); ours p50 is {ours50 / alone50:.0f}x it"),
         ("CPU: server %", result.server_cpu * 100, "of one core, over the shoppers' run (the machine has "
          f"{os.cpu_count()})"),
         ("CPU: localstripe %", result.stripe_cpu * 100, "one process"),
