@@ -309,7 +309,8 @@ async def _intent_ms(client: stripe.StripeClient, key: str) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
-async def peer(stripe_url: str, *, seconds: float, concurrency: int, sequential: int) -> tuple[list[float], list[float]]:
+async def peer(stripe_url: str, *, seconds: float, concurrency: int,
+               sequential: int) -> tuple[list[float], list[float]]:
     """Create + confirm latencies: `concurrency` loops for `seconds`, then `sequential` one at a time.
     One client (connections kept), the stripe library as the shop uses it."""
     http = stripe.HTTPXClient(timeout=120)
