@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from bench import render_page, sqld, storefront, sync
+from bench import checkout, render_page, sqld, storefront, sync
 
 
 def main() -> int:
@@ -17,6 +17,7 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "bench.studio_preview"], check=False, stderr=subprocess.DEVNULL)
     sync.main()
     sqld.main()
+    checkout.main()
     return 0
 
 

@@ -27,8 +27,8 @@ def median_ms(fn: Callable[[], object], *, runs: int, warmup: int = 3) -> float:
 
 
 def table(title: str, rows: list[tuple[str, float, str]]) -> str:
-    """A plain-text table: name, figure, note. Figures are milliseconds unless the name says req/s or
-    bytes."""
+    """A plain-text table: name, figure, note. Figures are milliseconds unless the name says req/s,
+    bytes, ends in /s (a rate) or % (a share), or the figure is an int (a count)."""
     width = max(len(r[0]) for r in rows)
     lines = [title, "-" * len(title)]
     for name, value, note in rows:
@@ -36,6 +36,12 @@ def table(title: str, rows: list[tuple[str, float, str]]) -> str:
             figure = f"{value:9.0f} /s"
         elif "bytes" in name:
             figure = f"{value:9.0f} B "
+        elif name.endswith("/s"):
+            figure = f"{value:9.1f} /s"
+        elif name.endswith("%"):
+            figure = f"{value:9.0f} % "
+        elif isinstance(value, int):
+            figure = f"{value:9d}    "
         else:
             figure = f"{value:9.3f} ms"
         lines.append(f"  {name:<{width}}  {figure}  {note}")
