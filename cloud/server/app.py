@@ -11,9 +11,9 @@ from cloud.render.cache import PageCache
 from cloud.server.admin import add_admin_routes
 from cloud.server.checkout import add_checkout_routes
 from cloud.server.commerce import add_commerce_routes
-from cloud.server.keys import CONFIG, EXECUTORS, LIMITER, PAGE_CACHE, STORES, WORKING_COPIES
+from cloud.server.keys import CONFIG, EXECUTORS, LIMITER, PAGE_CACHE, STORES, WEBHOOK_LIMITER, WORKING_COPIES
 from cloud.server.monitoring import METRICS, Metrics, metrics_handler
-from cloud.server.middlewares import hide_server_version
+from cloud.server.middlewares import WEBHOOK_BURST, WEBHOOK_RATE, hide_server_version
 from cloud.server.pipeline import service_middleware
 from cloud.server.ratelimit import RateLimiter
 from cloud.server.routes import add_routes
@@ -45,6 +45,7 @@ def create_app(config: ServeConfig) -> web.Application:
     app.router.add_get("/metrics", metrics_handler)
     add_admin_routes(app)
     app[LIMITER] = RateLimiter(rate=config.rate_per_second, burst=config.rate_burst)
+    app[WEBHOOK_LIMITER] = RateLimiter(rate=WEBHOOK_RATE, burst=WEBHOOK_BURST)
     app.cleanup_ctx.append(_resources)
     add_commerce_routes(app)      # after _resources (its tasks use the stores); before the catch-all
     add_checkout_routes(app)

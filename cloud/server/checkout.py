@@ -382,7 +382,7 @@ async def start(request: web.Request) -> web.Response:
     payment: dict[str, Any] = {"provider": choice.payment_method}
     if choice.payment_method == "stripe":
         try:
-            provider = ctx.providers("stripe")
+            provider = await ctx.provider("stripe")
             try:
                 payment = (await provider.prepare(attempt_key=started.attempt_id)).to_json()
             finally:

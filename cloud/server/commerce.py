@@ -25,14 +25,15 @@ from shared.checkout.setup_store import load_checkout_setup
 from shared.inventory import purge_expired_holds
 from shared.mail import DirectorySender, OutboxWorker, SmtpSender
 from shared.orders import OrderError, OrderErrorCode, get_order, list_orders
-from shared.payments import (PaymentError, PaymentErrorCode, StripeOptions, accept_webhook, finish_webhook,
-                             load_stripe_keys, provider_for, secrets_box_from_env)
+from shared.payments import (PaymentError, PaymentErrorCode, PaymentProvider, StripeOptions, accept_webhook,
+                             finish_webhook, load_stripe_keys, new_http_client, open_provider, secrets_box_from_env)
 from shared.storefront.service import Store
 
 log = logging.getLogger(__name__)
 SECRETS = web.AppKey("secrets_box", object)            # SecretBox | None (no VIBESHOP_SECRETS_KEY)
 OUTBOX = web.AppKey("outbox_worker", object)           # OutboxWorker | None (no mail configured)
 TASKS = web.AppKey("commerce_tasks", set)               # webhook finalizes still running
+STRIPE_HTTP = web.AppKey("stripe_http", object)         # one stripe.HTTPXClient per worker, for every store
 # Where the checkout setup comes from: the setup the merchant authored in the studio's Checkout section
 # (synced and published like the rest; load_checkout_setup when unset); tests may set another source.
 SETUP_SOURCE = web.AppKey("checkout_setup_source", object)
@@ -44,11 +45,13 @@ def checkout_context(request: web.Request, store: Store) -> CheckoutContext:
     and the /checkout handlers)."""
     box = request.app[SECRETS]
     options = StripeOptions(api_base=request.app[CONFIG].stripe_api)
+    http = request.app.get(STRIPE_HTTP)
 
-    def providers(method: str):  # noqa: ANN202 - PaymentProvider
+    async def providers(method: str) -> PaymentProvider:
         if box is None and method == "stripe":
             raise PaymentError(PaymentErrorCode.SECRETS_KEY_MISSING, "card payments need VIBESHOP_SECRETS_KEY")
-        return provider_for(store.db, store_id=store.record.id, method=method, box=box, options=options)
+        return await open_provider(store.db, store_id=store.record.id, method=method, box=box, options=options,
+                                   http_client=http)
 
     scheme = "https" if is_https(request) else "http"
     return CheckoutContext(db=store.db, store_id=store.record.id, site_url=f"{scheme}://{request.host.lower()}",
@@ -145,6 +148,7 @@ async def commerce_tasks(app: web.Application) -> AsyncIterator[None]:
         log.warning("card payments are off: %s", exc)
         app[SECRETS] = None
     app[TASKS] = set()
+    app[STRIPE_HTTP] = new_http_client(StripeOptions())
     sender = (SmtpSender(config.smtp) if config.smtp is not None
               else DirectorySender(config.mail_dir) if config.mail_dir is not None else None)
     worker = OutboxWorker(sender, lambda: [s.db for s in app[STORES].open_stores()]) if sender else None
@@ -162,6 +166,7 @@ async def commerce_tasks(app: web.Application) -> AsyncIterator[None]:
         await asyncio.wait(set(app[TASKS]), timeout=WEBHOOK_WAIT)
     if worker is not None:
         await worker.stop()
+    await app[STRIPE_HTTP].close_async()
 
 
 async def _open_every_store(app: web.Application) -> None:

@@ -16,5 +16,6 @@ STORES = web.AppKey("stores", StoreDirectory)
 EXECUTORS = web.AppKey("executors", ExecutorPool)
 PAGE_CACHE = web.AppKey("page_cache", PageCache)
 LIMITER = web.AppKey("limiter", RateLimiter)
+WEBHOOK_LIMITER = web.AppKey("webhook_limiter", RateLimiter)
 # Each store's working copy: the sync API's, and the admin API's (an image uploaded there reaches devices).
 WORKING_COPIES = web.AppKey("working_copies", WorkingCopies)

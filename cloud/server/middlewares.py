@@ -14,7 +14,7 @@ from collections.abc import MutableMapping
 from aiohttp import web, web_response
 from aiohttp.http import HttpVersion10
 
-from cloud.server.keys import CONFIG, LIMITER, STORES
+from cloud.server.keys import CONFIG, LIMITER, STORES, WEBHOOK_LIMITER
 from cloud.server.ratelimit import retry_after
 from cloud.server.pages import error_page
 from cloud.server.tenancy import hostname_of
@@ -209,12 +209,22 @@ def add_security_headers(request: web.Request, headers: MutableMapping[str, str]
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
 
 
+# Payment providers' webhooks come from a few addresses for every order of a store: they get a bucket
+# of their own per store, far above a shopper's (a busy store must never see its payment events
+# refused), still bounded against a flood of forged posts.
+WEBHOOK_RATE, WEBHOOK_BURST = 500.0, 2000
+
+
 def rate_limited(request: web.Request) -> web.Response | None:
-    """A token bucket per client address and store; over it: the 429 page with Retry-After."""
+    """A token bucket per client address and store (for webhooks: per store); over it: the 429 page
+    with Retry-After."""
     if request.path.startswith(_STORELESS):
         return None
-    key = (client_address(request), hostname_of(request.host or ""))
-    wait = request.app[LIMITER].take(key)
+    host = hostname_of(request.host or "")
+    if request.path.startswith("/webhooks/"):
+        wait = request.app[WEBHOOK_LIMITER].take(("webhooks", host))
+    else:
+        wait = request.app[LIMITER].take((client_address(request), host))
     if wait <= 0:
         return None
     response = error_page(429, "Too many requests", "Please wait a moment and try again.")

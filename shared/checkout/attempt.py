@@ -4,8 +4,9 @@ one) and pricing a request from the database (`price_request`: prices are never 
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -79,13 +80,13 @@ def _now() -> datetime:
 @dataclass(frozen=True)
 class CheckoutContext:
     """Where a checkout runs: the store's database and id, its public address (for /orders/TOKEN
-    links in e-mails), how to get a payment provider for a method (`providers('stripe')`; the
+    links in e-mails), how to get a payment provider for a method (`await provider('stripe')`; the
     workflow closes it), its setup, the hold time, and who gets the "new order" e-mail."""
 
     db: Database
     store_id: str
     site_url: str
-    providers: Callable[[str], PaymentProvider]
+    providers: Callable[[str], PaymentProvider | Awaitable[PaymentProvider]]
     load_setup: SetupSource | None = None
     hold_ttl: timedelta | None = None          # None: the store's setting (setup.hold_minutes)
     merchant_email: str | None = None          # None: the storefront's settings["email"]
@@ -94,6 +95,11 @@ class CheckoutContext:
     def setup(self, conn: Connection) -> CheckoutSetup:
         """The store's checkout setup (default_setup until one is authored)."""
         return (self.load_setup or default_setup)(conn)
+
+    async def provider(self, method: str) -> PaymentProvider:
+        """The provider for a payment method (`providers` may make it at once or asynchronously)."""
+        made = self.providers(method)
+        return await made if inspect.isawaitable(made) else made
 
     def ttl(self, setup: CheckoutSetup) -> timedelta:
         """How long a checkout holds its units: `hold_ttl` when given (tests), else the store's setting."""

@@ -86,7 +86,7 @@ async def finalize(ctx: CheckoutContext, *, payment_intent_id: str | None = None
             result = PaymentResult(status=PaymentStatus.PAY_IN_STORE, provider="pay_in_store", amount=quote_total)
             return await complete_paid(ctx, attempt_id=attempt.id, result=result, event_id=event_id)
         return CheckoutOutcome(_status_of(attempt.status), attempt.id, message=attempt.error)
-    provider = ctx.providers("stripe")
+    provider = await ctx.provider("stripe")
     try:
         result = await provider.retrieve(intent_id)
     except PaymentError as exc:

@@ -164,7 +164,10 @@ async def _requote_and_check(run: _Run) -> None:
 async def _charge(run: _Run) -> None:
     """Charge the quoted total once for the attempt (its id is the idempotency key)."""
     assert run.total is not None and run.request is not None
-    provider = run.ctx.providers(run.request.payment_method)
+    try:
+        provider = await run.ctx.provider(run.request.payment_method)
+    except PaymentError as exc:         # not set up (no keys, no secrets key): nothing was charged
+        raise _payment_error(exc) from None
     try:
         result = await provider.charge(run.total, payment_method=run.card or run.request.payment_method,
                                        idempotency_key=run.attempt_id, metadata={})

@@ -56,7 +56,15 @@ def _context() -> MiniRacer:
 def format_money(money: Money, locale: str = DEFAULT_LOCALE) -> str:
     """The amount with its currency's symbol, grouping and exactly the table's digits, in a locale
     ('en-US', 'de-DE'; a malformed locale falls back to en-US), byte for byte as h.formatPrice."""
-    digits = minor_digits(money.currency)
     tag = locale if isinstance(locale, str) and locale.strip() else DEFAULT_LOCALE
+    return _formatted(tag, money.currency, money.amount)
+
+
+@lru_cache(maxsize=8192)
+def _formatted(tag: str, currency: str, amount: int) -> str:
+    """One V8 call per distinct (locale, currency, amount): an order e-mail repeats its prices, shipping
+    and totals across orders, and each V8 call waits for the process-wide lock (it runs inside
+    finalize's write transaction)."""
+    digits = minor_digits(currency)
     with _lock:
-        return str(_context().call("formatMoney", tag, money.currency, digits, money.amount))
+        return str(_context().call("formatMoney", tag, currency, digits, amount))

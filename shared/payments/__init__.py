@@ -2,7 +2,8 @@
 
 Public API (see docs/payments.md):
 - `provider_for(db, store_id=..., method="stripe"|"pay_in_store", box=..., options=StripeOptions(...))`
-  -> PaymentProvider with `prepare`, `charge`, `retrieve` (async);
+  -> PaymentProvider with `prepare`, `charge`, `retrieve` (async); `open_provider` the same from async
+  code (keys read off the event loop; a shared `new_http_client` for Stripe calls);
 - `set_stripe_keys`, `stripe_settings` (masked), `remove_stripe_keys`, `load_stripe_keys`;
 - `accept_webhook` -> WebhookEvent | None, `finish_webhook`;
 - `secrets_box_from_env` (VIBESHOP_SECRETS_KEY). Amounts go through the checkout's one conversion,
@@ -14,9 +15,9 @@ from shared.payments.models import (ClientSetup, PaymentResult, PaymentStatus, S
                                     WebhookKind, mask_key)
 from shared.payments.provider import PAY_IN_STORE, PROVIDERS, STRIPE, PaymentProvider, PayInStoreProvider
 from shared.payments.secrets import DEMO_SECRETS_KEY, ENV_VAR, SecretBox, secrets_box_from_env
-from shared.payments.service import (check_stripe_keys, load_stripe_keys, provider_for, remove_stripe_keys,
-                                     set_stripe_keys, stripe_settings)
-from shared.payments.stripe_provider import StripeOptions, StripeProvider
+from shared.payments.service import (check_stripe_keys, load_stripe_keys, open_provider, provider_for,
+                                     remove_stripe_keys, set_stripe_keys, stripe_settings)
+from shared.payments.stripe_provider import StripeOptions, StripeProvider, new_http_client
 from shared.payments.webhooks import accept_webhook, finish_webhook
 
 __all__ = [
@@ -24,6 +25,6 @@ __all__ = [
     "ClientSetup", "PayInStoreProvider", "PaymentError", "PaymentErrorCode", "PaymentProvider", "PaymentResult",
     "PaymentStatus", "SecretBox", "StripeKeys", "StripeOptions", "StripeProvider", "StripeSettings",
     "WebhookEvent", "WebhookKind", "accept_webhook", "check_stripe_keys", "finish_webhook",
-    "load_stripe_keys", "mask_key", "provider_for", "remove_stripe_keys", "secrets_box_from_env",
+    "load_stripe_keys", "mask_key", "new_http_client", "open_provider", "provider_for", "remove_stripe_keys", "secrets_box_from_env",
     "set_stripe_keys", "stripe_settings",
 ]

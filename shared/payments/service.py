@@ -5,6 +5,7 @@ choosing the provider for a checkout. Keys live only in the cloud's live store d
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from shared.db import Database
 from shared.db.repositories import payments as repo
@@ -96,6 +97,19 @@ def provider_for(db: Database, *, store_id: str, method: str, box: SecretBox | N
         raise PaymentError(PaymentErrorCode.SECRETS_KEY_MISSING, "card payments need the deployment's secrets key")
     keys = load_stripe_keys(db, store_id=store_id, box=box)
     return StripeProvider(keys, db=db, store_id=store_id, options=options)
+
+
+async def open_provider(db: Database, *, store_id: str, method: str, box: SecretBox | None = None,
+                        options: StripeOptions | None = None, http_client: Any = None) -> PaymentProvider:
+    """provider_for from async code: the keys are read on the database's reader thread (never on the
+    event loop), and Stripe calls go through `http_client` when one is shared (a stripe.HTTPXClient the
+    caller owns and closes). Raises like provider_for."""
+    if method != STRIPE:
+        return provider_for(db, store_id=store_id, method=method, box=box, options=options)
+    if box is None:
+        raise PaymentError(PaymentErrorCode.SECRETS_KEY_MISSING, "card payments need the deployment's secrets key")
+    keys = await db.call_read(load_stripe_keys, db, store_id=store_id, box=box)
+    return StripeProvider(keys, db=db, store_id=store_id, options=options, http_client=http_client)
 
 
 def _settings(row: repo.SealedStripeCredentials) -> StripeSettings:

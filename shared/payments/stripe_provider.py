@@ -64,12 +64,21 @@ class StripeOptions:
         return f"{self.api_base.rstrip('/')}/js.stripe.com/v3/" if self.api_base else STRIPE_JS
 
 
+def new_http_client(options: StripeOptions) -> stripe.HTTPXClient:
+    """An HTTP client for Stripe calls (the request timeouts of `options`); close it with `close_async`."""
+    return stripe.HTTPXClient(timeout=httpx.Timeout(options.timeout, connect=options.connect_timeout))
+
+
 class StripeProvider:
     """Card payments through Stripe for one store (see the module docstring for the guarantees)."""
 
     name = STRIPE
 
-    def __init__(self, keys: StripeKeys, *, db: Database, store_id: str, options: StripeOptions | None = None):
+    def __init__(self, keys: StripeKeys, *, db: Database, store_id: str, options: StripeOptions | None = None,
+                 http_client: stripe.HTTPXClient | None = None):
+        """`http_client`: a long-lived client to share (`new_http_client`; its owner closes it), so
+        that a checkout neither loads the CA bundle nor opens a new TLS connection to Stripe each time;
+        None: one of the provider's own, closed by `aclose`."""
         self.options = options or StripeOptions()
         if self.options.api_base and keys.live:
             raise PaymentError(PaymentErrorCode.LIVE_KEY_TEST_HOST,
@@ -77,8 +86,8 @@ class StripeProvider:
         self._db = db
         self._store_id = store_id
         self._publishable_key = keys.publishable_key
-        self._http = stripe.HTTPXClient(timeout=httpx.Timeout(self.options.timeout,
-                                                              connect=self.options.connect_timeout))
+        self._owns_http = http_client is None
+        self._http = http_client or new_http_client(self.options)
         base = {"api": self.options.api_base.rstrip("/")} if self.options.api_base else None
         self._client = stripe.StripeClient(keys.secret_key, base_addresses=base, http_client=self._http,
                                            max_network_retries=0)
@@ -87,8 +96,9 @@ class StripeProvider:
         return f"StripeProvider(store_id={self._store_id!r}, api_base={self.options.api_base!r})"
 
     async def aclose(self) -> None:
-        """Close the HTTP connections."""
-        await self._http.close_async()
+        """Close the HTTP connections (unless the client is shared)."""
+        if self._owns_http:
+            await self._http.close_async()
 
     async def prepare(self, *, attempt_key: str) -> ClientSetup:
         """A SetupIntent for the page: `confirmCardSetup(client_secret, ...)` gives the pm_... to charge."""

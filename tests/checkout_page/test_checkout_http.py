@@ -327,3 +327,31 @@ async def test_the_hold_lasts_the_store_s_hold_time(client) -> None:
     answer = await (await client.post("/checkout/quote", json={"address": ADDRESS}, headers=SAME)).json()
     until = datetime.fromisoformat(answer["heldUntil"])
     assert before + timedelta(minutes=25) <= until <= datetime.now(UTC) + timedelta(minutes=25)
+
+
+async def test_card_checkouts_share_one_stripe_client(aiohttp_client, demo_dir: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """No CA bundle load and no new connection pool per checkout: the worker's one client serves all."""
+    import base64
+    import os
+
+    import shared.payments.stripe_provider as stripe_provider
+    from cloud.server.keys import STORES
+    from shared.payments import ENV_VAR, SecretBox, StripeKeys, set_stripe_keys
+
+    key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    monkeypatch.setenv(ENV_VAR, key)
+    client = await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir, rate_burst=10_000,
+                                                         stripe_api="http://127.0.0.1:9")))
+    store = await client.app[STORES].store_for(HOST)
+    set_stripe_keys(store.db, store_id=store.record.id, box=SecretBox(base64.urlsafe_b64decode(key)),
+                    keys=StripeKeys("sk_test_shared42", "pk_test_shared42", "whsec_shared42"))
+    made = []
+    real = stripe_provider.new_http_client
+    monkeypatch.setattr(stripe_provider, "new_http_client", lambda options: made.append(1) or real(options))
+    await _add(client)
+    for _ in range(3):
+        started = await client.post("/checkout/start", json={"email": "ada@example.com", "address": ADDRESS},
+                                    headers=SAME)
+        assert started.status == 503          # nothing listens there: the point is which client was used
+    assert made == []

@@ -61,6 +61,16 @@ async def test_rate_limit_per_client_and_store(aiohttp_client, demo_dir: Path) -
     assert (await client.get("/", headers=other_store)).status == 200
 
 
+async def test_payment_webhooks_are_not_limited_like_a_shopper(aiohttp_client, demo_dir: Path) -> None:
+    """Stripe posts every order's events from a few addresses: they have their own, far larger bucket
+    per store (an unsigned post is still refused, 400 or 503, but never 429 at a shopper's rate)."""
+    client = await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir, rate_per_second=0.01, rate_burst=3)))
+    stripe = {**DEMO, "X-Forwarded-For": "203.0.113.9", "Content-Type": "application/json"}
+    statuses = {(await client.post("/webhooks/stripe", data=b"{}", headers=stripe)).status for _ in range(50)}
+    assert 429 not in statuses and statuses <= {400, 503}
+    assert (await client.get("/", headers=stripe)).status == 200       # the shopper bucket is untouched
+
+
 def test_token_bucket_refills_and_forgets_old_keys() -> None:
     limiter = RateLimiter(rate=2.0, burst=2, max_keys=2)
     key = ("1.2.3.4", "demo.localhost")
