@@ -41,6 +41,7 @@ from shared.models.money import Money
 from shared.orders import (FulfillmentStatus, NewOrder, Order, OrderEvent, OrderLine, PaymentStatus as OrderPayment,
                            add_order_event, create_order, order_for_payment)
 from shared.payments import PaymentError, PaymentErrorCode, PaymentResult, PaymentStatus
+from shared.webhooks import emit_event
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,12 @@ def _make_order(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptRow
         add_order_event(conn, order_id=order.id, kind="stock_committed", message=f"{units} units taken from stock",
                         now=at)
     _queue_emails(conn, ctx, order)
-    return read_order_in(conn, order.id)
+    placed = read_order_in(conn, order.id)
+    # The merchant's other apps hear of it in the same write (delivered after commit, once).
+    emit_event(conn, event_type="order.created", data=placed.to_json(), dedupe_key=f"order:{order.id}:created")
+    if paid:
+        emit_event(conn, event_type="order.paid", data=placed.to_json(), dedupe_key=f"order:{order.id}:paid")
+    return placed
 
 
 def read_order_in(conn: Connection, order_id: str) -> Order:
