@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import lru_cache
+
+import orjson
 
 from shared.checkout import setup_rows as rows
 from shared.checkout.errors import CheckoutError, FieldProblem, SetupError
@@ -56,10 +59,20 @@ def load_checkout_setup(conn: Connection) -> CheckoutSetup:
     discounts, holds of 10 minutes, shipping from the first location with stock). `shipping.ship_from`
     is as stored, even when this database has no such location (the checkout then takes the first with
     stock). Raises SetupError if the stored parts do not make a valid setup together."""
-    settings = rows.settings_setup_from_row(repo.get_settings(conn))
-    pickup = tuple(rows.pickup_from_row(row) for row in repo.list_pickup(conn) if row["enabled"])
-    discounts = tuple(rows.discount_from_row(row) for row in repo.list_discounts(conn))
-    setup = dataclasses.replace(settings, currency=_currency(conn),
+    stored = (repo.get_settings(conn), repo.list_pickup(conn), repo.list_discounts(conn), _currency(conn))
+    return _setup_of(orjson.dumps(stored, option=orjson.OPT_SORT_KEYS))
+
+
+@lru_cache(maxsize=256)
+def _setup_of(stored: bytes) -> CheckoutSetup:
+    """The setup the stored rows make, parsed and validated once per distinct content (every price
+    check of every checkout reads it; the rows are a few small reads, the parse and the validation of
+    zones and rates are not)."""
+    settings_row, pickup_rows, discount_rows, currency = orjson.loads(stored)
+    settings = rows.settings_setup_from_row(settings_row)
+    pickup = tuple(rows.pickup_from_row(row) for row in pickup_rows if row["enabled"])
+    discounts = tuple(rows.discount_from_row(row) for row in discount_rows)
+    setup = dataclasses.replace(settings, currency=currency,
                                 shipping=dataclasses.replace(settings.shipping, pickup=pickup), discounts=discounts)
     validate_setup(setup)
     return setup
