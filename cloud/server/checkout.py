@@ -36,7 +36,7 @@ from cloud.server.pages import error_page
 from cloud.server.middlewares import NONCE, STORE, client_address, next_nonce
 from cloud.server.ratelimit import RateLimiter, retry_after
 from shared.cart.models import CartView
-from shared.cart.service import cart_view, clear_cart, find_cart
+from shared.cart.service import cart_view, clear_cart, find_cart, hold_group
 from shared.checkout.addresses import address_form, normalize_shipping_address
 from shared.checkout.attempt import CheckoutContext, CheckoutRequest, _all_countries, check_request, price_request
 from shared.checkout.errors import AddressError, CheckoutErrorCode, CheckoutFlowError
@@ -47,6 +47,7 @@ from shared.checkout.workflow import (cancel_checkout, check_attempt_cart, hold_
                                      start_checkout)
 from shared.db import Connection
 from shared.db.repositories.storefront import get_storefront
+from shared.inventory import available
 from shared.payments import PaymentError, StripeOptions, load_stripe_keys
 
 CODE_LIMITER = web.AppKey("checkout_code_limiter", RateLimiter)
@@ -253,17 +254,34 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
         conn, ctx, CheckoutRequest(lines=tuple((l.variant_id, l.quantity) for l in view.lines), email="",
                                    payment_method="pay_in_store", destination=_pickup_destination(front)),
         "pickup", now)))
+    pickup = tuple(o for o in pickup_quote.shipping_options if o.kind == DeliveryKind.PICKUP)
+    short = await store.db.run_read(lambda conn: _pickup_shortages(conn, view, pickup, now))
     nonce = request.get(NONCE) or next_nonce()
     data = PageData(store_name=front.name if front else "Shop", locale=front.locale if front else "en-US",
                     stylesheet=stylesheet, nonce=nonce, cart=view, quote=quote, form=address_form(country),
                     countries=countries(),
-                    pickup=tuple(o for o in pickup_quote.shipping_options if o.kind == DeliveryKind.PICKUP),
+                    pickup=pickup, pickup_short=short,
                     stripe={"publishableKey": keys.publishable_key, "jsUrl": js_url} if keys else None,
                     logo_url=logo_url,
                     held_text=_held_text(held, front), held_until=held.isoformat() if held else "")
     headers = {**NO_STORE, "Referrer-Policy": "same-origin",
                "Content-Security-Policy": _csp(nonce, js_url, api, request.app[CONFIG].media_base)}
     return web.Response(text=checkout_html(data), content_type="text/html", charset="utf-8", headers=headers)
+
+
+def _pickup_shortages(conn: Connection, view: CartView, options: tuple[Any, ...], now: datetime) -> dict[str, str]:
+    """Pickup option id -> what that shop cannot give now ("Not in stock here: Canvas Apron"), so the
+    page greys it out instead of refusing it once chosen (the cart's own hold counts as its own)."""
+    ids = [line.variant_id for line in view.lines]
+    out = {}
+    for option in options:
+        if not option.location_id or view.cart_id is None:
+            continue
+        free = available(conn, ids, now=now, location_id=option.location_id, exclude_group=hold_group(view.cart_id))
+        missing = [line.title for line in view.lines if free.get(line.variant_id, 0) < line.quantity]
+        if missing:
+            out[option.id] = f"Not in stock here: {', '.join(missing)}"
+    return out
 
 
 async def no_script(request: web.Request) -> web.Response:

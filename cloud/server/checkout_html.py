@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from shared.cart.models import CartView
@@ -39,6 +39,7 @@ class PageData:
     logo_url: str = ""
     held_text: str = ""                # "Your items are held for you until 14:32." (the store's time zone)
     held_until: str = ""               # the same as ISO 8601: the script says it in the shopper's own time
+    pickup_short: dict[str, str] = field(default_factory=dict)   # pickup option id -> why it cannot be chosen
 
 
 def _money(value: Money | dict, locale: str) -> str:
@@ -146,12 +147,15 @@ def address_fields_html(form: AddressForm, countries: tuple[tuple[str, str], ...
 def _pickup_html(data: PageData) -> str:
     if not data.pickup:
         return ""
+    first = next((o.id for o in data.pickup if o.id not in data.pickup_short), None)
     items = "".join(
-        f'<label class="ck-choice"><input type="radio" name="pickup_option" value="{esc(o.id)}"'
-        f'{" checked" if i == 0 else ""}><span class="ck-choice__text">{esc(o.name)}'
-        f'{f"<small>{esc(o.estimate)}</small>" if o.estimate else ""}</span>'
+        f'<label class="ck-choice{" is-disabled" if o.id in data.pickup_short else ""}"><input type="radio" '
+        f'name="pickup_option" value="{esc(o.id)}"{" checked" if o.id == first else ""}'
+        f'{" disabled" if o.id in data.pickup_short else ""}><span class="ck-choice__text">{esc(o.name)}'
+        f'{f"<small>{esc(data.pickup_short[o.id])}</small>" if o.id in data.pickup_short else ""}'
+        f'{f"<small>{esc(o.estimate)}</small>" if o.estimate and o.id not in data.pickup_short else ""}</span>'
         f'<span class="ck-choice__price">{"Free" if o.price.amount == 0 else _money(o.price, data.locale)}</span></label>'
-        for i, o in enumerate(data.pickup))
+        for o in data.pickup)
     return f'<div id="ck-pickup" hidden><h3 class="ck-h3">Pickup locations</h3><div class="ck-choices">{items}</div></div>'
 
 

@@ -355,3 +355,32 @@ async def test_card_checkouts_share_one_stripe_client(aiohttp_client, demo_dir: 
                                     headers=SAME)
         assert started.status == 503          # nothing listens there: the point is which client was used
     assert made == []
+
+
+async def test_a_pickup_shop_without_the_items_is_greyed_out(client) -> None:
+    """The demo tee is stocked only away from the Pine Street shop: pickup there cannot be chosen."""
+    from datetime import UTC, datetime
+
+    from cloud.server.keys import STORES
+    from shared.db.repositories import inventory as inventory_repo
+    from shared.db.stamps import new_id
+    from shared.inventory import record_movement
+
+    await _add(client)
+    variant = (await (await client.get("/cart.js", headers={"Host": HOST})).json())["items"][0]["variant_id"]
+    store = await client.app[STORES].store_for(HOST)
+    now = datetime.now(UTC)
+
+    def move_away(conn) -> None:
+        shop = next(l.id for l in inventory_repo.list_locations(conn) if "Pine" in l.name)
+        other = next(l.id for l in inventory_repo.list_locations(conn) if l.id != shop)
+        at_shop = inventory_repo.stock_levels(conn, [variant]).get(variant, {}).get(shop, 0)
+        for location, delta in ((shop, -at_shop), (other, at_shop + 5)):
+            record_movement(conn, change_id=new_id(), variant_id=variant, location_id=location, delta=delta,
+                            reason="adjusted", occurred_at=now, now=now)
+
+    store.db.write(move_away)
+    html = await (await client.get("/checkout", headers={"Host": HOST})).text()
+    pickup = html[html.index('id="ck-pickup"'):]
+    pickup = pickup[:pickup.index("</div></div>")]
+    assert "disabled" in pickup and "Not in stock here: Harbor Classic Tee" in pickup
