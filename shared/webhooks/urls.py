@@ -103,4 +103,6 @@ async def resolve_allowed(target: Target, *, allow_loopback: bool = False) -> IP
         if not address_allowed(address, allow_loopback=allow_loopback):
             raise _bad(f"{target.host} resolves to a private or reserved address ({address})",
                        WebhookErrorCode.UNSAFE_URL)
-    return addresses[0]
+    # IPv4 first: a receiver listening on one family is more often on IPv4 (the request is not retried
+    # on the other family, so the first choice matters).
+    return sorted(addresses, key=lambda a: a.version)[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -27,6 +28,8 @@ class Receiver:
     status: int = 500                     # the failing answer
     always: int | None = None             # answer this to every request (a receiver that is down for good)
     redirect_to: str | None = None        # answer 302 to this location instead
+    ssl_context: Any = None               # serve https:// with this ssl.SSLContext
+    url_host: str = "127.0.0.1"           # the host name in `url` (it listens on 127.0.0.1)
     requests: list[Received] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -37,7 +40,8 @@ class Receiver:
     @property
     def url(self) -> str:
         """The receiver's delivery URL."""
-        return f"http://127.0.0.1:{self.port}/hook"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.url_host}:{self.port}/hook"
 
     @property
     def accepted(self) -> list[Received]:
@@ -65,7 +69,7 @@ class Receiver:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.ssl_context)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
 
