@@ -13,12 +13,13 @@ from shared.webhooks.events import EVENT_TYPES, TEST_EVENT, WEBHOOK, emit_event
 from shared.webhooks.signing import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, sign, verify_signature
 from shared.webhooks.subscriptions import (Delivery, Subscription, create_subscription, delete_subscription,
                                            get_delivery, get_subscription, list_deliveries, list_subscriptions,
-                                           queue_test_event, update_subscription)
+                                           prune_deliveries, queue_test_event, update_subscription)
 from shared.webhooks.urls import check_url
 
 __all__ = [
     "DEFAULT_WEBHOOK_POLICY", "EVENT_ID_HEADER", "EVENT_TYPES", "EVENT_TYPE_HEADER", "SIGNATURE_HEADER", "TEST_EVENT",
     "WEBHOOK", "Delivery", "Subscription", "WebhookError", "WebhookErrorCode", "WebhookPolicy", "WebhookSender",
     "check_url", "create_subscription", "delete_subscription", "emit_event", "get_delivery", "get_subscription",
-    "list_deliveries", "list_subscriptions", "queue_test_event", "sign", "update_subscription", "verify_signature",
+    "list_deliveries", "list_subscriptions", "prune_deliveries", "queue_test_event", "sign", "update_subscription",
+    "verify_signature",
 ]

@@ -115,10 +115,19 @@ class WebhookSender:
             conn, kind=WEBHOOK, now=_stamp(now), lease_until=_stamp(now + timedelta(seconds=self.policy.lease)),
             token=token, limit=self.policy.batch))
         gate = asyncio.Semaphore(self.policy.concurrency)
+        loop = asyncio.get_running_loop()
+        # No request is started in the second half of the lease: a slow receiver must not let the lease
+        # run out under a send (another worker would take the row and send it too).
+        start_by = loop.time() + self.policy.lease / 2
 
         async def one(row: outbox_repo.OutboxRow) -> None:
             async with gate:
                 try:
+                    if loop.time() >= start_by:
+                        stamp = _stamp(datetime.now(UTC))
+                        await db.run_write(lambda conn: outbox_repo.release(conn, row_id=row.id, token=token,
+                                                                            now=stamp))
+                        return
                     await self._deliver_row(db, row, token)
                 except Exception:  # noqa: BLE001 - the row's lease runs out and it is tried again
                     log.exception("webhook outbox row %s failed", row.id)
@@ -136,12 +145,20 @@ class WebhookSender:
         delivery, subscription = await db.run_read(
             lambda conn: (d := repo.get_delivery(conn, delivery_id),
                           repo.get_subscription(conn, d.subscription_id) if d else None))
-        if delivery is None or subscription is None or not subscription.active:
-            reason = "the subscription was deleted" if subscription is None else "the subscription is turned off"
+        if delivery is None or subscription is None or not subscription.active or self._abandoned(delivery):
+            reason = ("the subscription was deleted" if subscription is None
+                      else "the subscription is turned off" if not subscription.active
+                      else "its worker kept stopping while sending it")
             await db.run_write(lambda conn: _drop(conn, row, token, delivery, reason))
             return
         outcome = await self.send(subscription.url, subscription.secret, delivery)
         await db.run_write(lambda conn: self._record(conn, row, token, delivery, outcome))
+
+    def _abandoned(self, delivery: repo.DeliveryRow) -> bool:
+        """A delivery still claimed long after its retry window: its workers died while sending it
+        (nothing was recorded), so it is given up rather than taken over forever."""
+        age = (datetime.now(UTC) - datetime.fromisoformat(delivery.created_at)).total_seconds()
+        return age >= 2 * self.policy.retry_for + self.policy.lease
 
     async def send(self, url: str, secret: str, delivery: repo.DeliveryRow) -> Outcome:
         """POST one delivery's body, signed now, to `url` (checked and resolved first). Never raises
@@ -154,12 +171,15 @@ class WebhookSender:
                    EVENT_TYPE_HEADER: delivery.event_type}
         try:
             target = check_url(url, allow_loopback=self.allow_loopback)
-            address = await resolve_allowed(target, allow_loopback=self.allow_loopback)
+            address = await asyncio.wait_for(resolve_allowed(target, allow_loopback=self.allow_loopback),
+                                             self.policy.timeout)
             request = _pinned(self._client, target, str(address), body, headers)
             response = await self._client.send(request, stream=True)
             await response.aclose()             # the answer's body is not read: a status is all we need
         except WebhookError as exc:
             return Outcome(None, f"refused: {exc}", _ms(loop.time() - started))
+        except asyncio.TimeoutError:
+            return Outcome(None, "the receiver's name did not resolve in time", _ms(loop.time() - started))
         except httpx.HTTPError as exc:
             return Outcome(None, f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__,
                            _ms(loop.time() - started))

@@ -31,8 +31,9 @@ def event_id_for(dedupe_key: str) -> str:
 
 def event_body(*, event_id: str, event_type: str, data: Mapping[str, Any], created: str) -> str:
     """The JSON body every subscription receives (and whose exact bytes are signed)."""
+    # default=str: a value JSON cannot hold (a datetime) becomes text rather than failing the caller's write.
     return json.dumps({"id": event_id, "type": event_type, "created": created, "data": dict(data)},
-                      ensure_ascii=False, separators=(",", ":"))
+                      ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def emit_event(conn: Connection, *, event_type: str, data: Mapping[str, Any], dedupe_key: str) -> None:

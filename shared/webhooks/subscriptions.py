@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.db import Connection
@@ -192,3 +193,10 @@ def get_delivery(conn: Connection, delivery_id: str) -> Delivery:
     if row is None:
         raise WebhookError(WebhookErrorCode.NOT_FOUND, "There is no such webhook delivery")
     return Delivery(row, tuple(repo.list_attempts(conn, [row.id])))
+
+
+def prune_deliveries(conn: Connection, *, older_than_days: float = 30) -> int:
+    """Delete the log of deliveries finished more than `older_than_days` ago (in a write; the periodic
+    purge calls it). Pending ones stay. How many went."""
+    before = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(timespec="microseconds")
+    return repo.delete_finished_before(conn, before=before)

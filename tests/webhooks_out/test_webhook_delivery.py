@@ -15,7 +15,7 @@ from shared.db.repositories import outbox as outbox_repo
 from shared.db.repositories.storefront import get_storefront, update_storefront
 from shared.mail import OutboxWorker, outbox_entries
 from shared.webhooks import (WEBHOOK, WebhookError, WebhookPolicy, WebhookSender, create_subscription, emit_event,
-                             get_subscription, list_deliveries, queue_test_event, update_subscription,
+                             get_subscription, list_deliveries, prune_deliveries, queue_test_event, update_subscription,
                              verify_signature)
 from webhook_receiver import Receiver
 
@@ -193,3 +193,33 @@ async def test_the_test_event_goes_to_one_subscription(db, receiver: Receiver):
     assert got.headers["Vibeshop-Event-Type"] == "webhook.test"
     verify_signature(secret, got.body, got.headers["Vibeshop-Signature"])
     assert (await db.run_read(lambda conn: outbox_repo.next_due_at(conn, kind=WEBHOOK))) is None
+
+
+async def test_the_log_of_finished_deliveries_is_pruned_and_pending_ones_stay(db, receiver: Receiver):
+    receiver.fail_first = 0
+    subscription_id, _ = await subscribe(db, receiver.url)
+    await emit(db)
+    sender = WebhookSender(allow_loopback=True, policy=FAST)
+    try:
+        await deliver_until(db, sender, lambda: len(receiver.accepted) == 1, "the delivery")
+    finally:
+        await sender.aclose()
+    await emit(db, "order.paid", "order:ord_1:paid")          # still pending
+    assert await db.run_write(lambda conn: prune_deliveries(conn, older_than_days=1)) == 0
+    assert await db.run_write(lambda conn: prune_deliveries(conn, older_than_days=-1)) == 1
+    [left] = await db.run_read(lambda conn: list_deliveries(conn, subscription_id))
+    assert left.row.event_type == "order.paid" and left.row.status == "pending"
+
+
+async def test_no_request_starts_in_the_second_half_of_the_lease(db, receiver: Receiver):
+    """Rows a batch could not start in time are handed back untried (due now, the attempt not counted)."""
+    await subscribe(db, receiver.url)
+    await emit(db)
+    sender = WebhookSender(allow_loopback=True, policy=WebhookPolicy(lease=0.0))
+    try:
+        assert await sender.deliver(db) == 0.0
+    finally:
+        await sender.aclose()
+    assert receiver.requests == []
+    [row] = await db.run_read(lambda conn: outbox_entries(conn, kind=WEBHOOK))
+    assert row.status == "pending" and row.attempts == 0

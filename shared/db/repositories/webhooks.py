@@ -190,3 +190,10 @@ def list_attempts(conn: Connection, delivery_ids: list[str]) -> list[AttemptRow]
     rows = conn.all(f"SELECT {_ATTEMPT_COLS} FROM webhook_attempts WHERE delivery_id IN ({marks}) "
                     "ORDER BY delivery_id, attempt, created_at", tuple(delivery_ids))
     return [AttemptRow(*row) for row in rows]
+
+
+def delete_finished_before(conn: Connection, *, before: str) -> int:
+    """Delete deliveries finished (succeeded or failed) before `before`, with their attempts; how many went."""
+    old = "SELECT id FROM webhook_deliveries WHERE status != 'pending' AND completed_at < ?"
+    conn.execute(f"DELETE FROM webhook_attempts WHERE delivery_id IN ({old})", (before,))
+    return conn.execute(f"DELETE FROM webhook_deliveries WHERE id IN ({old})", (before,)).rowcount
