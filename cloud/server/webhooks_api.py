@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -25,12 +25,13 @@ from aiohttp import web
 from cloud.server.admin import MAX_JSON, admin, problem
 from cloud.server.keys import CONFIG
 from cloud.server.middlewares import STORE
-from shared.webhooks import (WebhookError, WebhookErrorCode, create_subscription, delete_subscription, get_delivery,
-                             get_subscription, list_deliveries, list_subscriptions, queue_test_event,
+from shared.webhooks import (WebhookError, WebhookErrorCode, WebhookSender, create_subscription, delete_subscription,
+                             get_delivery, get_subscription, list_deliveries, list_subscriptions, queue_test_event,
                              update_subscription)
 from shared.webhooks.urls import check_url, resolve_allowed
 
 _STATUS = {WebhookErrorCode.NOT_FOUND: 404, WebhookErrorCode.BAD_SIGNATURE: 400}
+WEBHOOK_SENDER = web.AppKey("webhook_sender", WebhookSender)   # set by webhook_sender_ctx
 RESOLVE_WAIT = 3.0       # seconds the name lookup may take before the URL is accepted unresolved
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -183,6 +184,15 @@ async def post_test(request: web.Request) -> web.Response:
     delivery_id = await db.run_write(lambda conn: queue_test_event(conn, subscription_id))
     delivery = await db.run_read(lambda conn: get_delivery(conn, delivery_id))
     return web.json_response({"delivery": delivery.to_json()}, status=202)
+
+
+async def webhook_sender_ctx(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: this worker's WebhookSender (its HTTP pool), for the OutboxWorker's 'webhook' kind.
+    Append it before commerce_tasks, which builds the worker with
+    `kinds={WEBHOOK: app[WEBHOOK_SENDER].deliver}` (docs/webhooks.md, "Sending")."""
+    app[WEBHOOK_SENDER] = WebhookSender(allow_loopback=test_mode(app))
+    yield
+    await app[WEBHOOK_SENDER].aclose()
 
 
 def add_webhook_routes(app: web.Application) -> None:
