@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from shared.db import Connection, Database
+from shared.db import Connection, Database, DatabaseBusyError
 from shared.db.repositories import outbox as outbox_repo
 from shared.db.repositories import webhooks as repo
 from shared.db.stamps import new_id
@@ -142,9 +142,7 @@ class WebhookSender:
             await db.run_write(lambda conn: outbox_repo.mark_failed(conn, row_id=row.id, token=token,
                                                                     error="not a webhook delivery"))
             return
-        delivery, subscription = await db.run_read(
-            lambda conn: (d := repo.get_delivery(conn, delivery_id),
-                          repo.get_subscription(conn, d.subscription_id) if d else None))
+        delivery, subscription = await db.run_read(lambda conn: _load(conn, delivery_id))
         if delivery is None or subscription is None or not subscription.active or self._abandoned(delivery):
             reason = ("the subscription was deleted" if subscription is None
                       else "the subscription is turned off" if not subscription.active
@@ -152,7 +150,16 @@ class WebhookSender:
             await db.run_write(lambda conn: _drop(conn, row, token, delivery, reason))
             return
         outcome = await self.send(subscription.url, subscription.secret, delivery)
-        await db.run_write(lambda conn: self._record(conn, row, token, delivery, outcome))
+        # Recorded at once, trying again while the database is busy: a row left leased after a 2xx would
+        # be sent a second time when its lease runs out.
+        for attempt in range(1, 4):
+            try:
+                await db.run_write(lambda conn: self._record(conn, row, token, delivery, outcome))
+                return
+            except DatabaseBusyError:
+                if attempt == 3:
+                    raise
+                log.warning("webhook delivery %s sent but the database is busy; recording it again", delivery.id)
 
     def _abandoned(self, delivery: repo.DeliveryRow) -> bool:
         """A delivery still claimed long after its retry window: its workers died while sending it
@@ -223,6 +230,12 @@ class WebhookSender:
                           f"attempts in a row); the last: {outcome.error}")[:1000]
                 if repo.disable_subscription(conn, subscription_id=subscription.id, reason=reason, now=stamp):
                     notify_disabled(conn, subscription, reason=reason, now=stamp)
+
+
+def _load(conn: Connection, delivery_id: str) -> tuple[repo.DeliveryRow | None, repo.SubscriptionRow | None]:
+    """A delivery and its subscription (None for either that is gone)."""
+    delivery = repo.get_delivery(conn, delivery_id)
+    return delivery, repo.get_subscription(conn, delivery.subscription_id) if delivery else None
 
 
 def _drop(conn: Connection, row: outbox_repo.OutboxRow, token: str, delivery: repo.DeliveryRow | None,
