@@ -11,10 +11,12 @@ import pytest
 import cloud.server.app as app_module
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
-from cloud.server.webhooks_api import add_webhook_routes
+from cloud.server.keys import STORES
+from cloud.server.webhooks_api import WEBHOOK_SENDER, add_webhook_routes, webhook_sender_ctx
 from shared.accounts.service import create_token
 from shared.storefront.service import DataDir, open_store
-from shared.webhooks import WebhookPolicy, WebhookSender, verify_signature
+from shared.mail import OutboxWorker
+from shared.webhooks import WEBHOOK, WebhookPolicy, WebhookSender, emit_event, verify_signature
 from webhook_receiver import Receiver
 
 DEMO = {"Host": "demo.localhost"}
@@ -126,3 +128,35 @@ async def test_loopback_receivers_need_test_mode(aiohttp_client, demo_dir: Path,
     for url in ("http://127.0.0.1:9999/hook", "https://localhost/hook"):
         answer = await client.post("/api/admin/webhooks", headers=writer, json={"url": url, "events": ["order.paid"]})
         assert answer.status == 422 and (await answer.json())["error"]["field"] == "url"
+
+
+async def test_the_wiring_recipe_delivers_an_event_committed_in_the_store(aiohttp_client, demo_dir: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          receiver: Receiver):
+    """What the integrator wires (docs/webhooks.md, "Sending"): webhook_sender_ctx, then the outbox worker
+    with kinds={WEBHOOK: sender.deliver}: an event committed in a store's write reaches the receiver."""
+    async def worker_ctx(app):  # noqa: ANN001, ANN202
+        worker = OutboxWorker(None, lambda: [s.db for s in app[STORES].open_stores()],
+                              kinds={WEBHOOK: app[WEBHOOK_SENDER].deliver}, poll_interval=0.05)
+        await worker.start()
+        yield
+        await worker.stop()
+
+    original = app_module.add_routes
+
+    def add_routes(app) -> None:  # noqa: ANN001
+        add_webhook_routes(app)
+        app.cleanup_ctx.extend([webhook_sender_ctx, worker_ctx])
+        original(app)
+
+    monkeypatch.setattr(app_module, "add_routes", add_routes)
+    client = await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir, dev_hints=True)))
+    receiver.fail_first = 0
+    writer = token(demo_dir, ["webhooks:read", "webhooks:write"])
+    made = await (await client.post("/api/admin/webhooks", headers=writer,
+                                    json={"url": receiver.url, "events": ["order.paid"]})).json()
+    store = await client.server.app[STORES].store_for("demo.localhost")
+    await store.db.run_write(lambda conn: emit_event(conn, event_type="order.paid", data={"id": "o1"},
+                                                     dedupe_key="order:o1:paid"))
+    [got] = await receiver.wait_for(1)
+    verify_signature(made["secret"], got.body, got.headers["Vibeshop-Signature"])
