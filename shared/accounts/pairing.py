@@ -61,9 +61,11 @@ def redeem_pairing_code(catalog: Database, *, code: str, device_name: str) -> Pa
         if store_id is None:
             raise AuthError(AuthErrorCode.UNAUTHORIZED, "That pairing code is unknown, used or expired")
         # A paired studio is the merchant's: besides syncing, it sets what is not authored content
-        # through the admin API (the Stripe keys, which never travel in the sync).
+        # through the admin API (the Stripe keys, which never travel in the sync) and the webhook
+        # subscriptions (cloud-only: they never reach a device snapshot).
         token_id, token = insert_new_token(conn, store_id=store_id, name=f"Device: {name}",
-                                           scopes=["sync", "store:read", "store:write"])
+                                           scopes=["sync", "store:read", "store:write", "webhooks:read",
+                                                   "webhooks:write"])
         accounts.record_pairing_device(conn, code_hash=_hash(clean), device_id=token_id)
         return PairedDevice(token_id, token, store_id)
 

@@ -14,7 +14,7 @@ import json
 import logging
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +27,8 @@ from shared.mail.outbox import EMAIL, add_listener, remove_listener
 from shared.mail.senders import MailSender
 
 log = logging.getLogger(__name__)
+# Delivers one database's due outbox rows of one kind; seconds until its next row is due, None if none waits.
+KindDelivery = Callable[[Database], Awaitable["float | None"]]
 
 
 @dataclass(frozen=True)
@@ -175,11 +177,18 @@ class OutboxWorker:
 
     It wakes at once when a write in this process enqueued mail (after its commit), and otherwise
     looks every `poll_interval` seconds (another process may have enqueued) or when a retry is due.
-    Start and stop it from the app's cleanup_ctx: `await worker.start()` ... `await worker.stop()`."""
+    Start and stop it from the app's cleanup_ctx: `await worker.start()` ... `await worker.stop()`.
 
-    def __init__(self, sender: MailSender, databases: Callable[[], Iterable[Database]], *,
-                 policy: RetryPolicy = DEFAULT_POLICY, poll_interval: float = 10.0):
+    `kinds` delivers the outbox's other kinds in the same passes: {kind: deliver(db)}, where
+    `deliver` sends the database's due rows of that kind (claiming them like `deliver_due`) and returns
+    the seconds until its next row is due, or None (shared/webhooks: {"webhook": WebhookSender().deliver}).
+    `sender` None: no mail is configured, e-mails wait in the outbox while the other kinds go out."""
+
+    def __init__(self, sender: MailSender | None, databases: Callable[[], Iterable[Database]], *,
+                 policy: RetryPolicy = DEFAULT_POLICY, poll_interval: float = 10.0,
+                 kinds: Mapping[str, KindDelivery] | None = None):
         self.sender, self.policy, self.poll_interval = sender, policy, poll_interval
+        self.kinds = dict(kinds or {})
         self._databases = databases
         self._wake = asyncio.Event()
         self._poked: set[str] = set()
@@ -247,12 +256,25 @@ class OutboxWorker:
             return []
 
     async def _pass(self, db: Database) -> float | None:
-        """Deliver one database's due mail; seconds until its next retry is due, None if none waits."""
+        """Deliver one database's due rows of every kind; seconds until its next retry is due, None if
+        none waits."""
+        waits: list[float | None] = []
+        if self.sender is not None:
+            waits.append(await self._pass_kind(db, EMAIL, self._deliver_mail))
+        for kind, deliver in self.kinds.items():
+            waits.append(await self._pass_kind(db, kind, deliver))
+        known = [wait for wait in waits if wait is not None]
+        return min(known) if known else None
+
+    async def _deliver_mail(self, db: Database) -> float | None:
+        await deliver_due(db, self.sender, policy=self.policy)
+        return await next_due_in(db)
+
+    async def _pass_kind(self, db: Database, kind: str, deliver: KindDelivery) -> float | None:
         try:
-            await deliver_due(db, self.sender, policy=self.policy)
-            return await next_due_in(db)
-        except Exception:  # noqa: BLE001 - one broken database must not stop every store's mail
-            log.exception("outbox delivery failed for %s", db.url)
+            return await deliver(db)
+        except Exception:  # noqa: BLE001 - one broken database or kind must not stop every store's mail
+            log.exception("outbox delivery of %s failed for %s", kind, db.url)
             return self.poll_interval
 
     async def _sleep(self, seconds: float) -> bool:

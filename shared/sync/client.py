@@ -265,3 +265,36 @@ class Syncer:
     def close(self) -> None:
         """Close the HTTP client."""
         self.client.close()
+
+    # --- webhooks (the admin API's outbound webhook subscriptions: cloud-only, never synced) -----------
+
+    def webhooks(self) -> dict[str, Any]:
+        """{"webhooks": [subscription...]}: GET /api/admin/webhooks. Raises RemoteError."""
+        return self._admin("GET", "/api/admin/webhooks")
+
+    def create_webhook(self, *, url: str, events: list[str], description: str = "") -> dict[str, Any]:
+        """Subscribe `url` to `events`; the answer holds the signing `secret`, shown this once. Raises
+        RemoteError whose details hold the admin API's `fields` for a 422 (an unsafe URL, no events)."""
+        return self._admin("POST", "/api/admin/webhooks", {"url": url, "events": events, "description": description})
+
+    def update_webhook(self, webhook_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change some of {url, events, description, active} (active: True turns a disabled one on again)."""
+        return self._admin("PATCH", self._webhook_path(webhook_id), changes)
+
+    def delete_webhook(self, webhook_id: str) -> dict[str, Any]:
+        """Delete a subscription and its delivery log."""
+        return self._admin("DELETE", self._webhook_path(webhook_id))
+
+    def webhook_deliveries(self, webhook_id: str, *, limit: int = 20) -> dict[str, Any]:
+        """{"deliveries": [...newest first, each with its log], "nextBefore"}."""
+        return self._admin("GET", self._webhook_path(webhook_id) + f"/deliveries?limit={int(limit)}")
+
+    def test_webhook(self, webhook_id: str) -> dict[str, Any]:
+        """Queue a 'webhook.test' event to this subscription: {"delivery": {...}}."""
+        return self._admin("POST", self._webhook_path(webhook_id) + "/test")
+
+    @staticmethod
+    def _webhook_path(webhook_id: str) -> str:
+        """The admin API path of one subscription (its id escaped)."""
+        from urllib.parse import quote      # here, so this block stays apart from the module's imports
+        return f"/api/admin/webhooks/{quote(webhook_id, safe='')}"
