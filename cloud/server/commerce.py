@@ -17,6 +17,7 @@ from cloud.server.admin import admin, problem
 from cloud.server.keys import CONFIG, STORES
 from cloud.server.middlewares import STORE, is_https
 from cloud.server.order_page import order_status
+from cloud.server.webhooks_api import WEBHOOK_SENDER, add_webhook_routes, webhook_sender_ctx
 from shared.cart.service import purge_idle_carts
 from shared.checkout.attempt import CheckoutContext
 from shared.checkout.errors import CheckoutErrorCode, CheckoutFlowError
@@ -28,6 +29,8 @@ from shared.orders import OrderError, OrderErrorCode, get_order, list_orders
 from shared.payments import (PaymentError, PaymentErrorCode, PaymentProvider, StripeOptions, accept_webhook,
                              finish_webhook, load_stripe_keys, new_http_client, open_provider, secrets_box_from_env)
 from shared.storefront.service import Store
+from shared.webhooks.events import WEBHOOK
+from shared.webhooks.subscriptions import prune_deliveries
 
 log = logging.getLogger(__name__)
 SECRETS = web.AppKey("secrets_box", object)            # SecretBox | None (no VIBESHOP_SECRETS_KEY)
@@ -151,12 +154,14 @@ async def commerce_tasks(app: web.Application) -> AsyncIterator[None]:
     app[STRIPE_HTTP] = new_http_client(StripeOptions())
     sender = (SmtpSender(config.smtp) if config.smtp is not None
               else DirectorySender(config.mail_dir) if config.mail_dir is not None else None)
-    worker = OutboxWorker(sender, lambda: [s.db for s in app[STORES].open_stores()]) if sender else None
+    # One worker for every kind of side effect: e-mails (they wait in the outbox while no mail server is
+    # set) and the merchant's webhooks (webhook_sender_ctx runs before this context).
+    worker = OutboxWorker(sender, lambda: [s.db for s in app[STORES].open_stores()],
+                          kinds={WEBHOOK: app[WEBHOOK_SENDER].deliver})
     app[OUTBOX] = worker
     background = [asyncio.ensure_future(_purge_holds(app, config.hold_purge_interval))]
-    if worker is not None:
-        await worker.start()
-        background.append(asyncio.ensure_future(_open_every_store(app)))
+    await worker.start()
+    background.append(asyncio.ensure_future(_open_every_store(app)))
     yield
     for task in background:
         task.cancel()
@@ -164,8 +169,7 @@ async def commerce_tasks(app: web.Application) -> AsyncIterator[None]:
             await task
     if app[TASKS]:
         await asyncio.wait(set(app[TASKS]), timeout=WEBHOOK_WAIT)
-    if worker is not None:
-        await worker.stop()
+    await worker.stop()
     await app[STRIPE_HTTP].close_async()
 
 
@@ -182,8 +186,8 @@ async def _open_every_store(app: web.Application) -> None:
 
 
 async def _purge_holds(app: web.Application, interval: float) -> None:
-    """Delete holds long expired and carts idle past the store's setting (both already count for
-    nothing: this only keeps the tables small)."""
+    """Delete holds long expired, carts idle past the store's setting and webhook deliveries logged
+    more than 30 days ago (none of them counts for anything any more: this keeps the tables small)."""
     while True:
         await asyncio.sleep(interval)
         for store in app[STORES].open_stores():
@@ -192,13 +196,15 @@ async def _purge_holds(app: web.Application, interval: float) -> None:
                 await store.db.run_write(lambda conn, now=now: purge_expired_holds(conn, now))
                 while await store.db.run_write(lambda conn, now=now: purge_idle_carts(conn, now=now)):
                     await asyncio.sleep(0)      # a thousand at a time, other writers in between
+                await store.db.run_write(prune_deliveries)
             except Exception:  # noqa: BLE001 - one store's failure must not stop the others'
                 log.exception("purging expired holds and idle carts of %s failed", store.record.slug)
 
 
 def add_commerce_routes(app: web.Application) -> None:
     """Register the webhook, the order page and the admin API's orders, and the background work."""
-    app.cleanup_ctx.append(commerce_tasks)
+    app.cleanup_ctx.extend([webhook_sender_ctx, commerce_tasks])
+    add_webhook_routes(app)
     app.router.add_post("/webhooks/stripe", stripe_webhook)
     app.router.add_get(r"/orders/{token:[A-Za-z0-9_-]{1,100}}", order_status)
     app.router.add_get("/api/admin/orders", admin_orders)

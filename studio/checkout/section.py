@@ -16,15 +16,16 @@ from studio.checkout.pickup_page import PickupPage
 from studio.checkout.shipping_page import ShippingPage
 from studio.checkout.taxes_page import TaxesPage
 from studio.session import StudioSession
+from studio.webhooks_page import WebhooksPage
 
 PAGES = (("Taxes", "Rates, prices with or without tax"), ("Shipping", "Zones, rates, local delivery"),
          ("Pickup", "Collect at your shops"), ("Discounts", "Codes and automatic"),
-         ("Payments", "Stripe, pay in store"))
+         ("Payments", "Stripe, pay in store"), ("Webhooks", "Tell your other apps"))
 
 
 class CheckoutSection(QWidget):
     """Every Checkout page over one model; `sync` (the window's SyncController) reaches the cloud for
-    the payment keys."""
+    the payment keys and the webhook subscriptions."""
 
     def __init__(self, session: StudioSession, sync: Any = None, parent: QWidget | None = None):
         super().__init__(parent, objectName="checkoutSection")
@@ -34,6 +35,7 @@ class CheckoutSection(QWidget):
         self.pickup = PickupPage(self.model)
         self.discounts = DiscountsPage(self.model)
         self.payments = PaymentsPage(sync)
+        self.webhooks = WebhooksPage(sync)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
@@ -52,7 +54,7 @@ class CheckoutSection(QWidget):
         self.warning.setVisible(False)
         side_col.addWidget(self.warning)
         self.stack = QStackedWidget(objectName="checkoutStack")
-        for page in (self.taxes, self.shipping, self.pickup, self.discounts, self.payments):
+        for page in (self.taxes, self.shipping, self.pickup, self.discounts, self.payments, self.webhooks):
             self.stack.addWidget(page)
         row.addWidget(side)
         row.addWidget(self.stack, 1)
@@ -67,8 +69,8 @@ class CheckoutSection(QWidget):
             index = [title.lower() for title, _hint in PAGES].index(index.lower())
         self.nav.setCurrentRow(index)
         self.stack.setCurrentIndex(index)
-        if self.stack.currentWidget() is self.payments:
-            self.payments.refresh()
+        if self.stack.currentWidget() in (self.payments, self.webhooks):
+            self.stack.currentWidget().refresh()
 
     def _check_whole(self) -> None:
         """After edits from another device merged in, the whole setup may need a look: say where."""
