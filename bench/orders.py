@@ -105,7 +105,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("page 1,000 down (cursor)", {"before": 51_001}, "keyset: before=51001"),
     ("search: number", {"q": "#42001"}, "one order"),
     ("search: e-mail, exact", {"q": customer_email(4242).upper()}, "any case: 5 orders"),
-    ("search: e-mail, prefix", {"q": "ada.love"}, "160 orders: e-mail index range"),
+    ("search: start of an e-mail", {"q": "ada.love"}, "160 orders: name words or e-mails starting so"),
     ("search: name, last word", {"q": "lovelace"}, "4,000 orders: walked from the newest"),
     ("search: name, few orders", {"q": "mary ann q"}, "160 orders: gathered from the indexes"),
     ("search: one letter", {"q": "k"}, "11,680 orders: walked from the newest"),
