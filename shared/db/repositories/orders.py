@@ -127,6 +127,8 @@ def list_plan(conn: Connection, query: OrderListQuery, *, limit: int) -> ListPla
     created_at when that reads fewer orders than walking down to it; otherwise from the newest."""
     if query.email is not None or query.search is not None and query.search.kind is not SearchKind.TEXT:
         return ListPlan.SEARCH
+    if query.search is None and query.created_from is None and query.created_before is None:
+        return ListPlan.NEWEST          # no statement spent choosing (each is a round trip to a server)
     bounds = _number_bounds(conn)
     if bounds is None:
         return ListPlan.NEWEST
@@ -168,8 +170,6 @@ def _date_range_first(conn: Connection, query: OrderListQuery, bounds: tuple[int
     than down the numbers from the cursor (until the page is full, or down to the oldest order when the
     range cannot fill it). Numbers and creation stamps rise together (both are taken in the order's
     write), closely enough to count orders with index look-ups; the statement still checks created_at."""
-    if query.created_before is None and query.created_from is None:
-        return False
     oldest, newest = bounds
     top = min(query.before, newest + 1) if query.before is not None else newest + 1
     end = (_first_number_from(conn, query.created_before) if query.created_before else None) or newest + 1
