@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from bench import checkout, render_page, sqld, storefront, sync
+from bench import checkout, orders, render_page, sqld, storefront, sync
 
 
 def main() -> int:
@@ -13,6 +13,7 @@ def main() -> int:
     print(f"Python {sys.version.split()[0]}; figures are medians, ratios < 1 mean Vibeshop is faster.\n")
     render_page.main()
     storefront.main()
+    orders.main()
     # Qt and QtWebEngine own their process: the studio's figures come from a child process.
     subprocess.run([sys.executable, "-m", "bench.studio_preview"], check=False, stderr=subprocess.DEVNULL)
     sync.main()

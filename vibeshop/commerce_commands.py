@@ -10,7 +10,8 @@ from pathlib import Path
 
 from shared.mail import MailError, SmtpConfig, parse_smtp_address
 from shared.models.money_format import format_money
-from shared.orders import Order, OrderError, get_order, list_orders
+from shared.orders import (DELIVERY_METHODS, FulfillmentStatus, Order, OrderError, OrderFilters, PaymentStatus,
+                           get_order, list_orders)
 from shared.payments import PaymentError, StripeKeys, secrets_box_from_env, set_stripe_keys
 from shared.storefront.errors import StoreError
 from shared.storefront.service import DataDir, open_store
@@ -71,7 +72,7 @@ def add_parsers(cloud_sub: argparse._SubParsersAction, data_argument) -> list[ar
     for command in (olist, oshow):
         data_argument(command)
         command.add_argument("--store", required=True)
-    olist.add_argument("--limit", type=int, default=50)
+    _add_list_filters(olist)
     oshow.add_argument("order", metavar="NUMBER", help="1001 or #1001 (or the order's id)")
     return [sset, olist, oshow]
 
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         if args.cloud_command == "stripe":
             return _stripe_set(store, args)
         if args.orders_command == "list":
-            return _orders_list(store, args.limit)
+            return _orders_list(store, args)
         return _orders_show(store, args.order)
     except (PaymentError, OrderError) as exc:
         print(f"vibeshop: {exc}", file=sys.stderr)
@@ -105,15 +106,36 @@ def _stripe_set(store, args: argparse.Namespace) -> int:  # noqa: ANN001
     return 0
 
 
-def _orders_list(store, limit: int) -> int:  # noqa: ANN001
+def _add_list_filters(olist: argparse.ArgumentParser) -> None:
+    """`cloud orders list`'s filters and search: the admin API's (shared/orders/filters.py)."""
+    olist.add_argument("--limit", type=int, default=50, help="orders per page, 1 to 100 (default 50)")
+    olist.add_argument("--before", metavar="NUMBER", help="the page below this order number (the 'More' line)")
+    olist.add_argument("--payment-status", choices=[str(s) for s in PaymentStatus])
+    olist.add_argument("--fulfillment-status", choices=[str(s) for s in FulfillmentStatus])
+    olist.add_argument("--delivery", choices=list(DELIVERY_METHODS), help="the delivery method")
+    olist.add_argument("--since", metavar="DATE", help="created on or after: 2026-05-01 (the store's time zone) "
+                                                      "or 2026-05-01T09:00:00+02:00")
+    olist.add_argument("--until", metavar="DATE", help="created on or before (a date: that whole day)")
+    olist.add_argument("-q", "--search", metavar="TEXT", help="an order number (1001, #1001), an e-mail or its "
+                                                             "start, or the start of a name's word")
+    olist.add_argument("--email", help="exactly this e-mail, any case")
+
+
+def _orders_list(store, args: argparse.Namespace) -> int:  # noqa: ANN001
     locale = store.storefront().locale
-    page = list_orders(store.db, limit=max(1, min(limit, 100)))
+    filters = OrderFilters(limit=max(1, min(args.limit, 100)), before=args.before, payment_status=args.payment_status,
+                           fulfillment_status=args.fulfillment_status, delivery=args.delivery, since=args.since,
+                           until=args.until, q=args.search, email=args.email)
+    page = list_orders(store.db, **filters.as_kwargs())
+    narrowed = any(value is not None for key, value in filters.as_kwargs().items() if key != "limit")
     if not page.orders:
-        print("No orders yet.")
+        print("No orders match." if narrowed else "No orders yet.")
     for order in page.orders:
         flag = "\t!" if order.needs_attention else ""
         print(f"{order.name}\t{order.created_at[:16].replace('T', ' ')}\t{order.email}\t"
               f"{format_money(order.total, locale)}\t{order.payment_status}\t{order.fulfillment_status}{flag}")
+    if page.next_before is not None:
+        print(f"More: --before {page.next_before}")
     return 0
 
 

@@ -16,6 +16,7 @@ from aiohttp import web
 from cloud.server.admin import admin, problem
 from cloud.server.keys import CONFIG, STORES
 from cloud.server.middlewares import STORE, is_https
+from cloud.server.order_filters import parse_order_filters
 from cloud.server.order_page import order_status
 from cloud.server.webhooks_api import WEBHOOK_SENDER, add_webhook_routes, webhook_sender_ctx
 from shared.cart.service import purge_idle_carts
@@ -109,17 +110,14 @@ _ORDER_STATUS = {OrderErrorCode.NOT_FOUND: 404, OrderErrorCode.INVALID: 400, Ord
 
 @admin("orders:read")
 async def admin_orders(request: web.Request) -> web.Response:
-    """GET /api/admin/orders?limit=&before=&payment_status=&fulfillment_status=&email= : newest first."""
-    query = request.query
+    """GET /api/admin/orders?limit=&before=&payment_status=&fulfillment_status=&delivery=&since=&until=&q=
+    &email= : newest first (cloud/server/order_filters.py says what each takes)."""
     db = request[STORE].db
     try:
-        limit = int(query.get("limit", "50")) if query.get("limit", "50").isdigit() else -1
-        page = await db.call_read(list_orders, db, limit=limit, before=query.get("before") or None,
-                                  payment_status=query.get("payment_status") or None,
-                                  fulfillment_status=query.get("fulfillment_status") or None,
-                                  email=query.get("email") or None)
+        page = await db.call_read(list_orders, db, **parse_order_filters(request.query).as_kwargs())
     except OrderError as exc:
-        return problem(_ORDER_STATUS.get(exc.code, 400), str(exc))
+        field = getattr(exc, "field", None)
+        return problem(_ORDER_STATUS.get(exc.code, 400), str(exc), **({"field": field} if field else {}))
     return web.json_response({"orders": [o.to_json(detail=False) for o in page.orders],
                               "nextBefore": page.next_before})
 

@@ -5,11 +5,14 @@ takes the connection of a `db.write(fn)` transaction (BEGIN IMMEDIATE): the orde
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from shared.db.database import Connection
 from shared.models.money import Money
+from shared.orders.filters import OrderListQuery, OrderSearch, SearchKind
 from shared.orders.models import (FIRST_NUMBER, FulfillmentStatus, NewOrder, Order, OrderEvent, OrderLine,
                                   PaymentStatus)
 
@@ -63,23 +66,122 @@ def get_order(conn: Connection, order_id: str, *, detail: bool = True) -> Order 
     return None if row is None else _order(conn, row, detail=detail)
 
 
-def list_orders(conn: Connection, *, before: int | None, limit: int, payment_status: str | None = None,
-                fulfillment_status: str | None = None, email: str | None = None) -> list[Order]:
-    """Orders newest first (by number), numbers below `before`, filtered; without lines."""
-    where, params = ["1 = 1"], []
-    for column, value in (("payment_status", payment_status), ("fulfillment_status", fulfillment_status)):
+# --- the merchant's order list and search (migration 0022: an index for each way of narrowing it) ------
+
+# The indexed expressions, spelled here as the migration spells them (SQLite matches them as text).
+DELIVERY_METHOD = "json_extract(delivery, '$.method')"
+NAME_WORDS = ("lower(customer_name)",                                   # the whole name: its first word
+              "lower(substr(customer_name, instr(customer_name, ' ') + 1))",      # from its second word
+              "lower(substr(customer_name, length(rtrim(customer_name, replace(customer_name, ' ', ''))) + 1))")
+_PAST_PREFIX = "\U0010ffff"         # sorts after anything a prefix can be followed by: prefix <= x < prefix + this
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")   # SQLite's lower()
+
+
+class ListPlan(StrEnum):
+    """Which index reads a page of the order list (SQLite takes one per table: the statement marks
+    the terms of the others with a unary `+`, so that the cheaper way is the one taken)."""
+
+    NEWEST = "newest"      # down the numbers from the cursor (or an equality filter's (value, number) index,
+                           # which keeps that order), stopping when the page is full
+    DATES = "dates"        # every order of the date range, through created_at, then sorted
+    SEARCH = "search"      # every match of the search or e-mail, through its index ranges, then sorted
+
+
+def list_orders(conn: Connection, query: OrderListQuery, *, limit: int) -> list[Order]:
+    """Up to `limit` orders of the query, newest first (by number), without lines or timeline."""
+    sql, params = order_list_sql(conn, query, limit=limit)
+    return [_order(conn, row, detail=False) for row in conn.all(sql, params)]
+
+
+def order_list_sql(conn: Connection, query: OrderListQuery, *, limit: int,
+                   columns: str = _ORDER_COLS) -> tuple[str, list[Any]]:
+    """The statement `list_orders` runs (and the benchmark's plain SQL peer), for the plan that reads
+    the fewest orders (`list_plan`)."""
+    plan = list_plan(conn, query, limit=limit)
+    walk, dates = ("" if plan is ListPlan.NEWEST else "+"), ("" if plan is ListPlan.DATES else "+")
+    where: list[str] = []
+    params: list[Any] = []
+    for term, value in ((f"{walk}payment_status = ?", query.payment_status),
+                        (f"{walk}fulfillment_status = ?", query.fulfillment_status),
+                        (f"{walk}{DELIVERY_METHOD} = ?", query.delivery),
+                        (f"{dates}created_at >= ?", query.created_from),
+                        (f"{dates}created_at < ?", query.created_before),
+                        ("email = ? COLLATE NOCASE", query.email),
+                        ("number < ?", query.before)):
         if value is not None:
-            where.append(f"{column} = ?")
+            where.append(term)
             params.append(value)
-    if email is not None:
-        where.append("email = ? COLLATE NOCASE")
-        params.append(email)
-    if before is not None:
-        where.append("number < ?")
-        params.append(before)
-    rows = conn.all(f"SELECT {_ORDER_COLS} FROM orders WHERE {' AND '.join(where)} ORDER BY number DESC LIMIT ?",
-                    (*params, limit))
-    return [_order(conn, row, detail=False) for row in rows]
+    if query.search is not None:
+        term, values = _search_term(query.search, indexed=plan is ListPlan.SEARCH)
+        where.append(term)
+        params += values
+    sql = (f"SELECT {columns} FROM orders{' WHERE ' + ' AND '.join(where) if where else ''} "
+           "ORDER BY number DESC LIMIT ?")
+    return sql, [*params, limit]
+
+
+def list_plan(conn: Connection, query: OrderListQuery, *, limit: int) -> ListPlan:
+    """How a page is read: an exact e-mail, a number or an e-mail search through their index; a word
+    search through its index ranges when it matches few orders, else down from the newest (its
+    matches are then dense: a page is found within `limit * orders / cap` orders); a date range by
+    created_at when that reads fewer orders than walking down to it; otherwise from the newest."""
+    if query.email is not None or query.search is not None and query.search.kind is not SearchKind.TEXT:
+        return ListPlan.SEARCH
+    if query.search is None and query.created_from is None and query.created_before is None:
+        return ListPlan.NEWEST          # no statement spent choosing (each is a round trip to a server)
+    bounds = _number_bounds(conn)
+    if bounds is None:
+        return ListPlan.NEWEST
+    if query.search is not None:
+        # sqrt(limit x orders) balances the worst of both: gathering almost `cap` matches and sorting
+        # them, or walking down past orders that do not match until the page is full.
+        cap = max(500, math.isqrt(limit * (bounds[1] - bounds[0] + 1)))
+        term, params = _search_term(query.search, indexed=True)
+        found = conn.scalar(f"SELECT count(*) FROM (SELECT 1 FROM orders WHERE {term} LIMIT ?)", [*params, cap])
+        return ListPlan.SEARCH if found < cap else ListPlan.NEWEST
+    return ListPlan.DATES if _date_range_first(conn, query, bounds, limit) else ListPlan.NEWEST
+
+
+def _search_term(search: OrderSearch, *, indexed: bool) -> tuple[str, list[Any]]:
+    """The WHERE term of a search: a number is that order; an e-mail (or its start) a range of the
+    e-mail index; other text a range of each name-word index or of the e-mail index (`indexed`
+    False: the same test, by no index)."""
+    if search.kind is SearchKind.NUMBER:
+        return "number = ?", [search.number]
+    plus = "" if indexed else "+"
+    email = f"({plus}email >= ? COLLATE NOCASE AND {plus}email < ? COLLATE NOCASE)"
+    if search.kind is SearchKind.EMAIL:
+        return email, [search.text, search.text + _PAST_PREFIX]
+    text = search.text.translate(_ASCII_LOWER)
+    names = [f"({plus}{word} >= ? AND {plus}{word} < ?)" for word in NAME_WORDS]
+    return f"({' OR '.join([*names, email])})", [*[text, text + _PAST_PREFIX] * len(names),
+                                                   search.text, search.text + _PAST_PREFIX]
+
+
+def _number_bounds(conn: Connection) -> tuple[int, int] | None:
+    """The oldest and newest order numbers (None: no orders); two statements, as SQLite answers a lone
+    min() or max() from the index but both at once by reading every order."""
+    oldest = conn.scalar("SELECT min(number) FROM orders")
+    return None if oldest is None else (oldest, conn.scalar("SELECT max(number) FROM orders"))
+
+
+def _date_range_first(conn: Connection, query: OrderListQuery, bounds: tuple[int, int], limit: int) -> bool:
+    """Whether a page of a date range reads fewer orders through created_at (every order of the range)
+    than down the numbers from the cursor (until the page is full, or down to the oldest order when the
+    range cannot fill it). Numbers and creation stamps rise together (both are taken in the order's
+    write), closely enough to count orders with index look-ups; the statement still checks created_at."""
+    oldest, newest = bounds
+    top = min(query.before, newest + 1) if query.before is not None else newest + 1
+    end = (_first_number_from(conn, query.created_before) if query.created_before else None) or newest + 1
+    start = (_first_number_from(conn, query.created_from) or end) if query.created_from else oldest
+    left = max(0, min(top, end) - start)                  # orders of the range below the cursor
+    walk = max(0, top - end) + (limit if left > limit else left + start - oldest)
+    return max(0, end - start) <= walk
+
+
+def _first_number_from(conn: Connection, stamp: str) -> int | None:
+    """The number of the first order created at or after `stamp` (None: none was)."""
+    return conn.scalar("SELECT number FROM orders WHERE created_at >= ? ORDER BY created_at LIMIT 1", (stamp,))
 
 
 def _order(conn: Connection, row: tuple, *, detail: bool) -> Order:
