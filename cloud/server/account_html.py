@@ -47,8 +47,9 @@ def _page(frame: Frame, *, title: str, main: str, customer: Customer | None = No
 
 
 def _nav(customer: Customer) -> str:
-    return (f'<p><strong>{esc(customer.name or customer.email)}</strong><br><span class="ck-muted">'
-            f'{esc(customer.email)}</span></p><ul class="ac-nav">'
+    who = (f'<strong>{esc(customer.name)}</strong><br><span class="ck-muted">{esc(customer.email)}</span>'
+           if customer.name else f'<strong>{esc(customer.email)}</strong>')
+    return (f'<p>{who}</p><ul class="ac-nav">'
             '<li><a href="/account">Orders</a></li><li><a href="/account/addresses">Addresses</a></li>'
             '<li><a href="/account#consent">E-mail preferences</a></li>'
             '<li><a href="/account/data.json" download>Download my data</a></li>'
