@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from cloud.server.checkout_html import shell_html
 from shared.checkout.addresses import address_lines
@@ -17,15 +19,10 @@ from shared.models.money_format import format_money
 from shared.orders import Order
 
 esc = html.escape
-_STYLE = """<style>
-.ac-nav{list-style:none;margin:0;padding:0}.ac-nav li{margin:0 0 10px}.ac-nav a{color:inherit}
-.ac-nav form{margin:0}.ac-link{background:none;border:0;padding:0;font:inherit;color:inherit;text-decoration:underline;cursor:pointer}
-.ac-table{width:100%;border-collapse:collapse}.ac-table th,.ac-table td{text-align:left;padding:8px 6px;border-bottom:1px solid var(--vs-color-border,#e1e1e1)}
-.ac-table td.ac-num{text-align:right;white-space:nowrap}.ac-flash{background:#eef6ee;border-radius:6px;padding:10px 14px;color:#1d5e2a}
-.ac-problem{background:#fdecec;border-radius:6px;padding:10px 14px;color:#8a1116}
-.ac-code{font-size:1.6rem;letter-spacing:.3em;text-align:center;font-family:Menlo,Consolas,monospace}
-.ac-inline{display:inline}.ac-stack>*+*{margin-top:12px}.ac-danger{background:#b1151c;color:#fff}
-</style>"""
+@cache
+def _style() -> str:
+    """The account pages' few rules on top of the checkout's (cloud/server/account.css)."""
+    return "<style>" + resources.files("cloud.server").joinpath("account.css").read_text(encoding="utf-8") + "</style>"
 
 
 @dataclass(frozen=True)
@@ -41,9 +38,9 @@ class Frame:
 def _page(frame: Frame, *, title: str, main: str, customer: Customer | None = None) -> str:
     aside = _nav(customer) if customer else ('<p class="ck-muted">Sign in to see your orders, addresses and '
                                               'e-mail preferences.</p>')
+    body = f'{_style()}<div class="ck-form ac-stack">{main}</div>'
     return shell_html(title=f"{title} · {frame.store_name}", stylesheet=frame.stylesheet, store_name=frame.store_name,
-                      logo_url=frame.logo_url, aside=aside, main=f'{_STYLE}<div class="ck-form ac-stack">{main}</div>',
-                      cart_link=True, summary_first=False)
+                      logo_url=frame.logo_url, aside=aside, main=body, cart_link=True, summary_first=False)
 
 
 def _nav(customer: Customer) -> str:

@@ -13,7 +13,8 @@ from aiohttp import web
 
 from cloud.server.admin import admin, problem
 from cloud.server.middlewares import STORE
-from shared.customers import CustomerError, CustomerErrorCode, customer_detail, erase_customer, export_customer, list_customers
+from shared.customers import (CustomerError, CustomerErrorCode, customer_detail, erase_customer, export_customer,
+                              list_customers)
 
 _STATUS = {CustomerErrorCode.NOT_FOUND: 404, CustomerErrorCode.INVALID: 400}
 NO_STORE = {"Cache-Control": "private, no-store"}

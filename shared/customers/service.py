@@ -88,7 +88,8 @@ def ensure_customer(conn: Connection, *, email: str, now: str) -> tuple[str, boo
 def _emit_created(conn: Connection, customer_id: str) -> None:
     customer = repo.get_customer(conn, customer_id)
     assert customer is not None
-    emit_event(conn, event_type="customer.created", data=customer.to_json(), dedupe_key=f"customer:{customer_id}:created")
+    emit_event(conn, event_type="customer.created", data=customer.to_json(),
+               dedupe_key=f"customer:{customer_id}:created")
 
 
 def get_customer(db: Database, customer_id: str) -> Customer:

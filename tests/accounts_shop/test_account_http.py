@@ -206,7 +206,8 @@ async def test_addresses_consent_download_and_delete(shop) -> None:
     assert erased.headers["Location"] == "/account/login?done=erased" and "customer_session" not in ada.cookies
     ada.cookies = stale
     assert (await ada.get("/account")).headers["Location"] == "/account/login"
-    assert store.db.read(lambda conn: conn.scalar("SELECT count(*) FROM customers WHERE email = 'ada@example.com'")) == 0
+    count = "SELECT count(*) FROM customers WHERE email = 'ada@example.com'"
+    assert store.db.read(lambda conn: conn.scalar(count)) == 0
     assert store.db.read(lambda conn: conn.scalar("SELECT count(*) FROM orders")) == 1
 
 

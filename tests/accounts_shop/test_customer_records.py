@@ -22,7 +22,8 @@ from shared.mail.account_mail import render_sign_in_code
 from shared.orders import get_order
 
 BRANDING = MailBranding(store_name="North Goods")
-ADDRESS = {"name": "Ada Lovelace", "street_address": "1 Market St", "city": "San Francisco", "country_area": "California",
+ADDRESS = {"name": "Ada Lovelace", "street_address": "1 Market St", "city": "San Francisco",
+           "country_area": "California",
            "postal_code": "94103", "country_code": "US"}
 
 
