@@ -184,6 +184,21 @@ def set_marketing_consent(db: Database, customer_id: str, *, consented: bool, so
     return db.write(write)
 
 
+def record_consent(conn: Connection, *, email: str, consented: bool, source: str, now: str | None = None) -> bool:
+    """Give or withdraw marketing consent by e-mail inside the caller's write (the checkout's box, an
+    unsubscribe link): consenting makes the customer when new, withdrawing for an unknown e-mail records
+    nothing. True when something changed. Raises CustomerError(INVALID) for a malformed e-mail."""
+    email = clean_email(email)
+    stamp = now or utc_now()
+    customer_id = repo.customer_id_by_email(conn, email)
+    if customer_id is None:
+        if not consented:
+            return False
+        customer_id, _ = ensure_customer(conn, email=email, now=stamp)
+    return repo.set_consent(conn, event_id=new_id(), customer_id=customer_id, consented=bool(consented),
+                            source=str(source)[:40], now=stamp)
+
+
 def consent_history(db: Database, customer_id: str) -> list:
     """The customer's consent changes, oldest first (ConsentEvent)."""
     return db.read(lambda conn: repo.consent_history(conn, customer_id))

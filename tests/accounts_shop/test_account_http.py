@@ -243,3 +243,20 @@ async def test_admin_api_customers_with_scopes(shop, demo_dir: Path) -> None:
     assert await erased.json() == {"erased": True, "ordersKept": 1}
     assert (await ada.get("/account")).headers["Location"] == "/account/login"
     assert (await client.delete(f"/api/admin/customers/{ada_json['id']}", headers=auth(writer))).status == 404
+
+
+async def test_a_customers_own_text_is_escaped_on_the_pages(shop) -> None:
+    from shared.customers import customer_for_order
+
+    client, store = shop
+    evil = "<script>alert(1)</script>"
+    store.db.write(lambda conn: customer_for_order(conn, email="ada@example.com", name=evil))
+    order = make_order(store.db, email_address="ada@example.com", name=evil)
+    ada = Browser(client)
+    await ada.sign_in(store, "ada@example.com")
+    for path in ("/account", f"/account/orders/{order.number}", "/account/addresses", "/account/delete"):
+        text = await (await ada.get(path)).text()
+        assert evil not in text and "<script" not in text, path
+    assert "&lt;script&gt;" in await (await ada.get("/account")).text()
+    pending = Browser(client)
+    assert (await pending.get("/account/login/code")).headers["Location"] == "/account/login"

@@ -11,7 +11,8 @@ import pytest
 
 from accounts_shop_support import make_order, queued_code
 from shared.cart.service import add_to_cart, cart_view, find_cart
-from shared.customers import (ConsentSource, CustomerError, CustomerErrorCode, add_address, customer_detail,
+from shared.customers import (ConsentSource, CustomerError, CustomerErrorCode, add_address, consent_history,
+                              customer_detail, record_consent,
                               customer_for_order, erase_customer, export_customer, get_customer, list_customers,
                               make_default_address, remove_address, request_sign_in_code, saved_addresses,
                               set_marketing_consent, subscribe, verify_sign_in_code)
@@ -168,3 +169,17 @@ def test_a_guest_cart_joins_the_accounts_cart_on_sign_in(demo_store) -> None:
     assert fresh and fresh != laptop
     assert db.read(lambda conn: cart_view(conn, fresh, now=now)).item_count == 5
     assert db.read(lambda conn: find_cart(conn, laptop, now=now)) is None
+
+
+def test_consent_by_email_for_checkout_boxes_and_unsubscribe_links(db) -> None:
+    assert not db.write(lambda conn: record_consent(conn, email="new@example.com", consented=False,
+                                                    source=ConsentSource.UNSUBSCRIBE_LINK))
+    assert list_customers(db).customers == ()                   # withdrawing makes nobody
+    assert db.write(lambda conn: record_consent(conn, email="new@example.com", consented=True,
+                                                source=ConsentSource.CHECKOUT))
+    assert db.write(lambda conn: record_consent(conn, email="NEW@example.com", consented=False,
+                                                source=ConsentSource.UNSUBSCRIBE_LINK))
+    customer = list_customers(db).customers[0]
+    assert not customer.accepts_marketing
+    assert [(e.consented, e.source) for e in consent_history(db, customer.id)] == [
+        (True, "checkout"), (False, "unsubscribe_link")]

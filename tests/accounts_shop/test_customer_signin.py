@@ -12,7 +12,7 @@ from shared.customers import (CustomerError, CustomerErrorCode, request_sign_in_
                               sign_out_everywhere, verify_sign_in_code)
 from shared.customers import service as customer_service
 from shared.db import database as database_module
-from shared.mail import MailBranding
+from shared.mail import MailBranding, MailError
 
 BRANDING = MailBranding(store_name="North Goods", store_url="https://north.example/")
 
@@ -137,3 +137,24 @@ def test_a_malformed_email_is_refused_before_any_work(db) -> None:
             ask(db, bad)
         assert refused.value.code == CustomerErrorCode.INVALID
     assert db.read(lambda conn: conn.scalar("SELECT count(*) FROM customer_login_codes")) == 0
+
+
+def test_a_session_ends_thirty_days_after_its_last_use(db) -> None:
+    start = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    started = ask(db, now=start)
+    signed = verify_sign_in_code(db, token=started.token, code=queued_code(db, "ada@example.com"), now=start)
+    used = start + timedelta(days=20)
+    assert session_customer(db, signed.session_token, now=used) is not None        # extended from here
+    assert session_customer(db, signed.session_token, now=used + timedelta(days=29)) is not None
+    assert session_customer(db, signed.session_token, now=used + timedelta(days=60)) is None
+
+
+def test_the_code_email_escapes_the_store_name_and_carries_the_code() -> None:
+    from shared.mail.account_mail import render_sign_in_code
+
+    message = render_sign_in_code(to="ada@example.com", code="012345",
+                                  branding=MailBranding(store_name="<b>Bad</b> & Co"))
+    assert "012345" in message.html and "012345" in message.text and message.subject.startswith("012345 ")
+    assert "<b>Bad</b>" not in message.html and "&lt;b&gt;Bad&lt;/b&gt; &amp; Co" in message.html
+    with pytest.raises(MailError):
+        render_sign_in_code(to="ada@example.com", code="12345<", branding=BRANDING)
