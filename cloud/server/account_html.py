@@ -38,23 +38,31 @@ class Frame:
 def _page(frame: Frame, *, title: str, main: str, customer: Customer | None = None) -> str:
     aside = _nav(customer) if customer else ('<p class="ck-muted">Sign in to see your orders, addresses and '
                                               'e-mail preferences.</p>')
+    # The frame's <head> is the checkout's: the account's rules are the first child of <main> (HTML allows
+    # a <style> in <body> there, for the elements after it); the aside, before <main>, styles inline.
     body = f'{_style()}<div class="ck-form ac-stack">{main}</div>'
     return shell_html(title=f"{title} · {frame.store_name}", stylesheet=frame.stylesheet, store_name=frame.store_name,
                       logo_url=frame.logo_url, aside=aside, main=body, cart_link=True, summary_first=False)
 
 
+_ITEM = 'style="margin:0 0 10px"'
+_BUTTON = ('style="background:none;border:0;padding:0;font:inherit;color:inherit;text-decoration:underline;'
+           'cursor:pointer"')
+
+
 def _nav(customer: Customer) -> str:
     who = (f'<strong>{esc(customer.name)}</strong><br><span class="ck-muted">{esc(customer.email)}</span>'
            if customer.name else f'<strong>{esc(customer.email)}</strong>')
-    return (f'<p>{who}</p><ul class="ac-nav">'
-            '<li><a href="/account">Orders</a></li><li><a href="/account/addresses">Addresses</a></li>'
-            '<li><a href="/account#consent">E-mail preferences</a></li>'
-            '<li><a href="/account/data.json" download>Download my data</a></li>'
-            '<li><a href="/account/delete">Delete my account</a></li>'
-            '<li><form method="post" action="/account/logout"><button class="ac-link" type="submit">Sign out'
-            '</button></form></li>'
-            '<li><form method="post" action="/account/logout-everywhere"><button class="ac-link" type="submit">'
-            'Sign out everywhere</button></form></li></ul>')
+    links = (("/account", "Orders"), ("/account/addresses", "Addresses"), ("/account#consent", "E-mail preferences"),
+             ("/account/data.json", "Download my data"), ("/account/delete", "Delete my account"))
+    items = "".join(f'<li {_ITEM}><a href="{href}" style="color:inherit"'
+                    f'{" download" if href.endswith(".json") else ""}>{label}</a></li>' for href, label in links)
+    forms = "".join(f'<li {_ITEM}><form method="post" action="{action}" style="margin:0"><button type="submit" '
+                    f'{_BUTTON}>{label}</button></form></li>'
+                    for action, label in (("/account/logout", "Sign out"),
+                                          ("/account/logout-everywhere", "Sign out everywhere")))
+    return (f'<p>{who}</p><nav aria-label="Account"><ul style="list-style:none;margin:0;padding:0">{items}{forms}'
+            '</ul></nav>')
 
 
 def _notice(text: str, *, problem: bool = False) -> str:
@@ -174,7 +182,7 @@ def addresses_page(frame: Frame, customer: Customer, addresses: Sequence[SavedAd
 
 
 _FIELDS = (("name", "Full name", "name", True), ("company_name", "Company", "organization", False),
-           ("street_address", "Address", "street-address", True), ("city", "City", "address-level2", False),
+           ("street_address", "Address", "address-line1", True), ("city", "City", "address-level2", False),
            ("country_area", "State / province / region", "address-level1", False),
            ("postal_code", "Postal code", "postal-code", False))
 

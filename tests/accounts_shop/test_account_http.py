@@ -260,3 +260,36 @@ async def test_a_customers_own_text_is_escaped_on_the_pages(shop) -> None:
     assert "&lt;script&gt;" in await (await ada.get("/account")).text()
     pending = Browser(client)
     assert (await pending.get("/account/login/code")).headers["Location"] == "/account/login"
+
+
+async def test_the_account_pages_pass_the_nu_html_checker(shop, tmp_path: Path) -> None:
+    import subprocess
+
+    from support import tool_path
+
+    client, store = shop
+    order = make_order(store.db, email_address="ada@example.com")
+    ada = Browser(client)
+    files = [tmp_path / "login.html"]
+    files[0].write_text(await (await ada.get("/account/login?error=invalid")).text(), encoding="utf-8")
+    await ada.post("/account/login", {"email": "ada@example.com"})
+    pages = {"code": "/account/login/code?error=code_wrong"}
+    files.append(tmp_path / "code.html")
+    files[-1].write_text(await (await ada.get(pages["code"])).text(), encoding="utf-8")
+    await ada.post("/account/login/code", {"code": queued_code(store.db, "ada@example.com")})
+    await ada.post("/account/addresses", {"name": "Ada", "street_address": "1 Market St", "city": "San Francisco",
+                                           "country_area": "CA", "postal_code": "94103", "country_code": "US"})
+    pages = {"overview": "/account?done=consent", "order": f"/account/orders/{order.number}",
+             "addresses": "/account/addresses", "delete": "/account/delete"}
+    for name, path in pages.items():
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_text(await (await ada.get(path)).text(), encoding="utf-8")
+    invalid = await ada.post("/account/addresses", {"name": "", "street_address": "", "country_code": "US"})
+    files.append(tmp_path / "addresses-invalid.html")
+    files[-1].write_text(await invalid.text(), encoding="utf-8")
+    run = subprocess.run(["java", "-jar", str(tool_path("vnu-jar")), "--format", "json", "--stdout",
+                          *map(str, files)], capture_output=True, text=True, timeout=600)
+    messages = json.loads(run.stdout)["messages"]
+    errors = [f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['message']}"
+              for m in messages if m["type"] != "info"]
+    assert errors == []
