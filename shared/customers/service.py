@@ -16,6 +16,8 @@ from shared.db import Connection, Database
 from shared.db.repositories import customers as repo
 from shared.db.repositories import orders as orders_repo
 from shared.db.stamps import new_id, utc_now
+from shared.mail.errors import MailError
+from shared.mail.message import check_address
 from shared.storefront.errors import FieldError, StoreError, StoreErrorCode
 from shared.storefront.validation import email_problem
 from shared.webhooks import emit_event
@@ -26,12 +28,14 @@ ORDERS_SHOWN = 100          # orders in a customer's detail and export: the newe
 
 
 def clean_email(email: Any) -> str:
-    """An e-mail address trimmed; raises CustomerError(INVALID) for anything that is not one."""
-    text = email.strip() if isinstance(email, str) else ""
-    problem = email_problem(text)
-    if problem:
-        raise CustomerError(CustomerErrorCode.INVALID, f"email {problem}", fields={"email": problem})
-    return text
+    """An e-mail address trimmed; raises CustomerError(INVALID) for anything that is not one. The rule is
+    the mail's own (shared/mail check_address), which the checkout also applies: every e-mail an order
+    was placed with is accepted here, and every accepted one can be sent a code."""
+    try:
+        return check_address(email, "email")
+    except MailError:
+        problem = "must be an e-mail address such as hello@example.com"
+        raise CustomerError(CustomerErrorCode.INVALID, f"email {problem}", fields={"email": problem}) from None
 
 
 def subscribe(db: Database, *, email: str) -> bool:

@@ -183,3 +183,14 @@ def test_consent_by_email_for_checkout_boxes_and_unsubscribe_links(db) -> None:
     assert not customer.accepts_marketing
     assert [(e.consented, e.source) for e in consent_history(db, customer.id)] == [
         (True, "checkout"), (False, "unsubscribe_link")]
+
+
+def test_every_email_the_checkout_accepts_makes_a_customer(db) -> None:
+    from shared.checkout.attempt import CheckoutRequest, check_request
+
+    for address in ("jösé@example.com", "o.neil+tag@example.co.uk", "UPPER@EXAMPLE.COM"):
+        try:
+            check_request(CheckoutRequest(lines=(("v", 1),), email=address, payment_method="stripe"))
+        except Exception as exc:  # noqa: BLE001 - only the e-mail matters here
+            assert getattr(exc, "field", None) != "email", address
+        assert db.write(lambda conn, a=address: customer_for_order(conn, email=a, name=""))
