@@ -194,3 +194,15 @@ def test_every_email_the_checkout_accepts_makes_a_customer(db) -> None:
         except Exception as exc:  # noqa: BLE001 - only the e-mail matters here
             assert getattr(exc, "field", None) != "email", address
         assert db.write(lambda conn, a=address: customer_for_order(conn, email=a, name=""))
+
+
+def test_a_device_copy_carries_no_account_rows(db) -> None:
+    from shared.db.repositories.copies import remove_shopper_data
+
+    started = request_sign_in_code(db, email="ada@example.com", client="192.0.2.1", branding=BRANDING)
+    signed = verify_sign_in_code(db, token=started.token, code=queued_code(db, "ada@example.com"))
+    add_address(db, signed.customer.id, address=ADDRESS)
+    set_marketing_consent(db, signed.customer.id, consented=True, source="account")
+    db.write(remove_shopper_data)
+    tables = ("customers", "customer_sessions", "customer_login_codes", "customer_addresses", "customer_consent_events")
+    assert db.read(lambda conn: [conn.scalar(f"SELECT count(*) FROM {t}") for t in tables]) == [0] * len(tables)
