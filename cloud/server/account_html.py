@@ -101,10 +101,30 @@ def _money(value: Money, locale: str) -> str:
 
 
 def _status(order: Order) -> str:
-    payment = str(order.payment_status).replace("_", " ")
+    """"Paid · fulfilled", from the order's admin JSON (the contract's fields: pickupStatus and cancelledAt
+    come with the order lifecycle)."""
+    data = order.to_json(detail=False)
+    if data.get("cancelledAt"):
+        return "Cancelled"
+    payment = str(data.get("paymentStatus", "")).replace("_", " ")
     if payment == "unpaid" and order.payment_provider == "pay_in_store":
         payment = "to pay at pickup"
-    return f"{payment.capitalize()} · {str(order.fulfillment_status).replace('_', ' ')}"
+    pickup = {"ready": "ready for pickup", "picked_up": "picked up"}.get(str(data.get("pickupStatus", "")))
+    return f"{payment.capitalize()} · {pickup or str(data.get('fulfillmentStatus', '')).replace('_', ' ')}"
+
+
+def _tracking(order: Order) -> str:
+    """The shipments with their carrier and tracking (the lifecycle's `fulfillments`; none before it)."""
+    items = []
+    for shipment in order.to_json().get("fulfillments") or ():
+        number = esc(str(shipment.get("trackingNumber") or ""))
+        url = str(shipment.get("trackingUrl") or "")
+        if number and url.startswith(("https://", "http://")):
+            number = f'<a href="{esc(url)}" rel="noopener noreferrer">{number}</a>'
+        carrier = esc(str(shipment.get("carrier") or "Shipped"))
+        items.append(f"<li>{carrier}{' · ' + number if number else ''} "
+                     f"<span class=\"ck-muted\">{esc(str(shipment.get('createdAt') or '')[:10])}</span></li>")
+    return f'<section class="ck-panel"><h2>Shipments</h2><ul>{"".join(items)}</ul></section>' if items else ""
 
 
 def overview_page(frame: Frame, customer: Customer, orders: Sequence[Order], *, next_before: int | None,
@@ -152,7 +172,7 @@ def order_page(frame: Frame, customer: Customer, order: Order) -> str:
             f'<p class="ck-muted">Placed {esc(order.created_at[:10])} · <span class="ck-badge">'
             f'{esc(_status(order))}</span></p>'
             f'<section class="ck-panel"><h2>Items</h2><table class="ac-table">{rows}</table></section>'
-            f'<section class="ck-panel"><h2>Delivery</h2><p>{where or "—"}</p></section>')
+            f'<section class="ck-panel"><h2>Delivery</h2><p>{where or "—"}</p></section>{_tracking(order)}')
     return _page(frame, title=f"Order {order.name}", main=main, customer=customer)
 
 

@@ -293,3 +293,25 @@ async def test_the_account_pages_pass_the_nu_html_checker(shop, tmp_path: Path) 
     errors = [f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['message']}"
               for m in messages if m["type"] != "info"]
     assert errors == []
+
+
+async def test_the_order_page_shows_shipments_and_pickup_from_the_order_json(shop, monkeypatch) -> None:
+    """The lifecycle's fields (contract: pickupStatus, cancelledAt, fulfillments in Order.to_json) show
+    when they come; a tracking URL that is not http(s) is not a link."""
+    from shared.orders import Order
+
+    client, store = shop
+    order = make_order(store.db, email_address="ada@example.com")
+    real = Order.to_json
+
+    def with_lifecycle(self, *, detail=True):  # noqa: ANN001, ANN202
+        return {**real(self, detail=detail), "pickupStatus": "none", "cancelledAt": None, "fulfillments": [
+            {"carrier": "UPS", "trackingNumber": "1Z999", "trackingUrl": "https://ups.example/1Z999",
+             "createdAt": "2026-12-06T10:00:00+00:00"},
+            {"carrier": "Evil", "trackingNumber": "X1", "trackingUrl": "javascript:alert(1)", "createdAt": ""}]}
+
+    monkeypatch.setattr(Order, "to_json", with_lifecycle)
+    ada = Browser(client)
+    await ada.sign_in(store, "ada@example.com")
+    text = await (await ada.get(f"/account/orders/{order.number}")).text()
+    assert '<a href="https://ups.example/1Z999"' in text and "javascript:" not in text and "X1" in text
