@@ -8,6 +8,7 @@ from aiohttp import web
 
 from cloud.server.config import ServeConfig
 from cloud.render.cache import PageCache
+from cloud.server.account import add_account_routes
 from cloud.server.admin import add_admin_routes
 from cloud.server.checkout import add_checkout_routes
 from cloud.server.commerce import add_commerce_routes
@@ -49,6 +50,7 @@ def create_app(config: ServeConfig) -> web.Application:
     app.cleanup_ctx.append(_resources)
     add_commerce_routes(app)      # after _resources (its tasks use the stores); before the catch-all
     add_checkout_routes(app)
+    add_account_routes(app)       # the shopper's account and the admin API's customers
     add_sync_routes(app)          # before the storefront's catch-all address
     add_routes(app)
     return app

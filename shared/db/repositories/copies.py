@@ -16,9 +16,10 @@ def vacuum_into(conn: Connection, target: Path) -> None:
 
 # What no device needs to author, children first: checkouts' stock holds, the outbox (e-mails carry
 # addresses and whole orders), orders, carts and customers; and the payments' records: the store's
-# sealed Stripe keys, payment attempts, webhook events (cloud-only, never on a device); and the outbound
-# webhooks: their signing secrets and the orders their deliveries carry.
-_SHOPPER_TABLES = ("stock_holds", "outbox", "order_events", "order_lines", "orders", "checkout_attempts",
+# sealed Stripe keys, payment attempts, webhook events (cloud-only, never on a device); the outbound
+# webhooks (their signing secrets and the orders their deliveries carry); customer accounts.
+_SHOPPER_TABLES = ("customer_sessions", "customer_login_codes", "customer_addresses", "customer_consent_events",
+                   "stock_holds", "outbox", "order_events", "order_lines", "orders", "checkout_attempts",
                    "cart_lines", "carts", "customers", "stripe_credentials", "payment_attempts", "payment_webhook_events",
                    "webhook_attempts", "webhook_deliveries", "webhook_subscriptions")
 
