@@ -64,3 +64,21 @@ async def place_order_async(client, *, host: str = "demo.localhost", email: str 
     paid = await client.post("/checkout/pay", json={"attemptId": (await started.json())["attemptId"]}, headers=same)
     assert paid.status == 200, await paid.text()
     return (await paid.json())["orderUrl"]
+
+
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def save_section_screenshot(widget, name: str, tmp_path: Path) -> Path:
+    """Grab `widget` into tmp_path/name (checked to be a PNG); also into docs/screenshots/ with
+    VIBESHOP_DOCS_SCREENSHOTS=1, as tests/studio/screenshots.py does for the other sections."""
+    import os
+    import shutil
+
+    path = tmp_path / name
+    assert widget.grab().save(str(path), "PNG"), f"could not write {path}"
+    assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    if os.environ.get("VIBESHOP_DOCS_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS_SCREENSHOTS / name)
+    return path

@@ -1,0 +1,110 @@
+"""The Orders section against a REAL cloud (`vibeshop cloud serve` on loopback) and a linked studio: an
+order a shopper places over HTTP appears in the list by itself (the SSE stream), with a badge on the
+Orders rail item until the merchant opens the section; its detail reads from the admin API; when the
+cloud goes away the list and the opened order stay readable under "Offline, as of HH:MM" and every
+action is disabled."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orders_support import grant_device_scopes, place_pickup_order
+from shared.storefront.service import DataDir, open_store
+from shared.sync.client import link
+from support import VIBESHOP, free_port, start_cloud
+
+
+class LiveCloud:
+    """`vibeshop cloud serve` on one loopback port."""
+
+    def __init__(self, data: Path):
+        self.data, self.port = data, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = start_cloud(self.data, self.port)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=20)
+
+    def link(self, folder: Path, name: str) -> None:
+        code = subprocess.run([VIBESHOP, "cloud", "device", "add", "--data", str(self.data), "--store", "demo"],
+                              capture_output=True, text=True, timeout=60, check=True).stdout.strip().splitlines()[-1]
+        link(DataDir(folder), remote=self.url, code=code, device_name=name).close()
+
+
+@pytest.fixture
+def live_cloud(demo_dir: Path) -> Iterator[LiveCloud]:
+    server = LiveCloud(demo_dir)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def window_on(qtbot, studio_look) -> Iterator:
+    from studio.main_window import MainWindow
+    from studio.session import StudioSession
+
+    opened = []
+
+    def opener(folder: Path):
+        session = StudioSession(DataDir(folder), open_store(DataDir(folder), "demo"))
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        window.resize(1500, 950)
+        window.show()
+        opened.append((window, session))
+        return window
+
+    yield opener
+    for window, session in opened:
+        window.close()
+        session.close()
+
+
+def test_an_order_placed_over_http_appears_live_with_a_badge_then_offline(live_cloud: LiveCloud, window_on,
+                                                                         qtbot, tmp_path: Path) -> None:
+    folder = tmp_path / "laptop"
+    live_cloud.link(folder, "Laptop")
+    grant_device_scopes(live_cloud.data)
+    window = window_on(folder)
+    orders = window.orders
+    rail_item = window.rail.item(6)
+    assert rail_item.text().endswith("Orders")
+    qtbot.waitUntil(lambda: orders.listener is not None and orders.listener.connected and orders.model.online,
+                    timeout=60_000)
+    before = orders.table.rowCount()
+
+    place_pickup_order(live_cloud.url, f"demo.localhost:{live_cloud.port}", email="grace@example.com")
+    qtbot.waitUntil(lambda: orders.table.rowCount() == before + 1, timeout=60_000)
+    qtbot.waitUntil(lambda: rail_item.text().endswith("Orders (1)"), timeout=30_000)
+    assert "grace@example.com" in orders.table.item(0, 2).text() and "Pickup" in orders.table.item(0, 4).text()
+
+    window.show_section("orders")
+    assert rail_item.text().endswith("Orders") and orders.unseen == 0
+    orders.table.selectRow(0)
+    qtbot.waitUntil(lambda: (orders.model.detail or {}).get("email") == "grace@example.com", timeout=30_000)
+    text = orders.detail.toPlainText()
+    assert orders.table.item(0, 0).text() in text and "Pickup" in text and "Harbor" in text
+    assert orders.slip_button.isEnabled() and orders.invoice_button.isEnabled()
+
+    live_cloud.stop()
+    orders.model.refresh()
+    qtbot.waitUntil(lambda: orders.banner.isVisible(), timeout=60_000)
+    assert orders.banner.text().startswith("Offline, as of ")
+    assert orders.table.rowCount() == before + 1 and "grace@example.com" in orders.detail.toPlainText()
+    assert not any(button.isEnabled() for button in orders.action_buttons)
