@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDialog, QHBoxLayout, QLabel,
                                QLineEdit, QMessageBox, QPushButton, QSplitter, QSystemTrayIcon, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
@@ -92,7 +92,7 @@ class OrdersSection(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         split.addWidget(self.table)
         split.addWidget(self._detail_panel())
         split.setSizes([620, 560])
@@ -175,6 +175,8 @@ class OrdersSection(QWidget):
                      DELIVERY_TEXT.get(order.get("deliveryMethod", ""), ""), money(order.get("total")))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(str(text))
+                if col in (5,):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 item.setData(256, order.get("id"))
                 self.table.setItem(row, col, item)
             if order.get("id") == chosen:
