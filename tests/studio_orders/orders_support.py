@@ -26,8 +26,9 @@ def place_pickup_order(base_url: str, host: str, *, email: str = "grace@example.
         variant = re.search(r'name="(?:variant_)?id" value="([^"]+)"', product)
         assert variant, "the product form names its variant"
         assert shopper.post("/cart/add.js", json={"id": variant[1], "quantity": 1}, headers=same).status_code == 200
-        quote = shopper.post("/checkout/quote", json={"delivery": "pickup"}, headers=same).json()
-        pickup = quote["quote"]["shipping_option"]
+        quote = shopper.post("/checkout/quote", json={"delivery": "pickup"}, headers=same)
+        assert quote.status_code == 200 and "quote" in quote.json(), quote.text
+        pickup = quote.json()["quote"]["shipping_option"]
         started = shopper.post("/checkout/start", json={"email": email, "delivery": "pickup",
                                                         "shippingOptionId": pickup["id"],
                                                         "paymentMethod": "pay_in_store"}, headers=same)
@@ -82,3 +83,28 @@ def save_section_screenshot(widget, name: str, tmp_path: Path) -> Path:
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, DOCS_SCREENSHOTS / name)
     return path
+
+
+def stock_up(data: Path, units: int = 50) -> None:
+    """Receive `units` of every variant at every location of the demo store, so that many shoppers can
+    pick up (the demo's pickup shop holds only a few of each)."""
+    from datetime import UTC, datetime
+
+    from shared.db.repositories import inventory as inventory_repo
+    from shared.db.stamps import new_id
+    from shared.inventory import record_movement
+    from shared.storefront.service import open_store
+
+    store = open_store(DataDir(data), "demo")
+    now = datetime.now(UTC)
+
+    def write(conn) -> None:
+        for location in inventory_repo.list_locations(conn):
+            for (variant,) in conn.all("SELECT id FROM variants"):
+                record_movement(conn, change_id=new_id(), variant_id=variant, location_id=location.id, delta=units,
+                                reason="received", occurred_at=now, now=now)
+
+    try:
+        store.db.write(write)
+    finally:
+        store.close()
