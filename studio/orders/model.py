@@ -147,15 +147,18 @@ class RemoteView(QObject):
     # -- online / offline ------------------------------------------------------------------------------
 
     def _online(self) -> None:
-        if not self.online or self.as_of:
+        if not self.online or self.as_of:      # the banner (offline, or a refusal) goes with an answer
             self.online, self.as_of = True, ""
             self.state_changed.emit()
 
     def _failed(self, error: Exception) -> None:
+        """A read that failed: offline shows the kept copy; a refusal (a token without the scope, say)
+        is said in the banner, not in a dialog that would pop up at every start."""
         if _offline_error(error):
             self._offline(self.cache.get_list() if self.cache is not None else None, "")
         else:
-            self.problem.emit("The cloud refused", problem_text(error))
+            self.as_of = f"The cloud refused to show this: {problem_text(error)}"
+            self.state_changed.emit()
 
     def _offline(self, cached: tuple[Any, str] | None, text: str) -> None:
         self.online = False

@@ -57,6 +57,7 @@ class FakeAdminCloud:
         self.orders: dict[str, dict[str, Any]] = {}
         self.customers: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, Any]] = []
+        self.forbidden = False          # answer 403 as the real cloud does to a token without the scope
         self.loop = asyncio.new_event_loop()
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -81,6 +82,9 @@ class FakeAdminCloud:
     async def _auth(self, request: web.Request, handler):
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return _problem(401, "unauthorized", "no token")
+        if self.forbidden:
+            return web.json_response({"error": {"status": 403, "message": "This token does not have the "
+                                                 "'orders:read' scope"}}, status=403)
         return await handler(request)
 
     async def list_orders(self, request: web.Request) -> web.Response:

@@ -197,3 +197,18 @@ def test_customers_list_detail_export_and_erase(fake_cloud, linked_session, qtbo
     assert section.cache.get_detail("cust-1") is None      # no copy of an erased customer is kept here
     qtbot.waitUntil(lambda: section.table.rowCount() == 0, timeout=30_000)
     assert not section.erase_button.isEnabled()
+
+
+def test_a_token_without_the_scope_is_said_in_the_banner_not_a_dialog(fake_cloud, linked_session, qtbot,
+                                                                       tmp_path: Path) -> None:
+    fake_cloud.forbidden = True          # a studio paired before device tokens had the orders scopes
+    _session, sync = linked_session(fake_cloud.url)
+    section = OrdersSection(sync, tmp_path, "demo")
+    qtbot.addWidget(section)
+    qtbot.waitUntil(lambda: not section.banner.isHidden(), timeout=30_000)
+    assert "does not have the 'orders:read' scope" in section.banner.text()
+    assert section.last_problem is None and section.table.rowCount() == 0
+    fake_cloud.forbidden = False
+    section.model.refresh()
+    qtbot.waitUntil(lambda: section.banner.isHidden() and section.table.rowCount() == 2, timeout=30_000)
+    section.shutdown()
