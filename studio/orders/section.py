@@ -222,8 +222,7 @@ class OrdersSection(QWidget):
         self.refund_button.setEnabled(live and payment in ("paid", "partially_refunded"))
         for button in (self.slip_button, self.invoice_button):
             button.setEnabled(live)
-        for widget in (self.refresh_button,):
-            widget.setEnabled(model.linked)
+        self.refresh_button.setEnabled(model.linked)
 
     # -- actions ------------------------------------------------------------------------------------
 

@@ -85,9 +85,20 @@ def test_a_refused_action_shows_the_cloud_s_reason(orders_section, fake_cloud, q
     assert fake_cloud.orders["order-1001"]["cancelledAt"] is None
 
 
-def test_cancel_restocks_and_refund_by_amount(orders_section, fake_cloud, qtbot) -> None:
+def test_refund_by_items_and_by_amount_then_cancel_with_restock(orders_section, fake_cloud, qtbot) -> None:
     section = orders_section
     _open(section, qtbot, 1)
+    dialog = section.refund()                       # by items first: one tee, back in stock
+    assert dialog.by_lines.isChecked() and dialog.lines.spins[0][1] == 2
+    dialog.accept()
+    assert dialog.isVisible() and "Choose how many units" in dialog.error.text()
+    dialog.lines.spins[0][2].setValue(1)
+    dialog.restock.setChecked(True)
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(section.model.detail["refunds"]) == 1, timeout=30_000)
+    body = [r for r in fake_cloud.requests if r[1].endswith("/refunds")][-1][2]
+    assert body == {"restock": True, "reason": "", "notify": True, "lines": [{"lineId": "order-1001:0", "quantity": 1}]}
+
     dialog = section.refund()
     dialog.by_amount.setChecked(True)
     dialog.amount.setText("12.555")                 # more digits than dollars have: refused in the dialog
@@ -96,7 +107,7 @@ def test_cancel_restocks_and_refund_by_amount(orders_section, fake_cloud, qtbot)
     dialog.amount.setText("12.50")
     dialog.restock.setChecked(True)
     dialog.accept()
-    qtbot.waitUntil(lambda: section.model.detail["paymentStatus"] == "partially_refunded", timeout=30_000)
+    qtbot.waitUntil(lambda: len(section.model.detail["refunds"]) == 2, timeout=30_000)
     body = [r for r in fake_cloud.requests if r[1].endswith("/refunds")][-1][2]
     assert body["amount"] == {"amount": 1250, "currency": "USD"} and body["restock"] is True and "lines" not in body
     assert "$12.50" in section.detail.toPlainText()
