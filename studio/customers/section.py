@@ -204,21 +204,36 @@ class CustomersSection(QWidget):
         return box
 
 
+def _address_text(saved: dict[str, Any]) -> str:
+    """One saved address on a line: {"address": {...checkout fields}, "isDefault"} (or the fields alone)."""
+    fields = saved.get("address") if isinstance(saved.get("address"), dict) else saved
+    keys = ("name", "company_name", "street_address", "city_area", "city", "country_area", "postal_code",
+            "country_code", "phone")
+    text = ", ".join(str(fields[k]) for k in keys if fields.get(k))
+    return text + (" (default)" if saved.get("isDefault") else "")
+
+
+def _consented(change: dict[str, Any]) -> bool:
+    for key in ("consented", "consent", "marketingConsent"):
+        if key in change:
+            return bool(change[key])
+    return False
+
+
 def customer_html(customer: dict[str, Any]) -> str:
     """A customer's detail as HTML (every value escaped)."""
-    addresses = "".join(f"<li>{escape(', '.join(str(v) for v in a.values() if v and not isinstance(v, (dict, list))))}"
-                        "</li>" for a in customer.get("addresses") or [] if isinstance(a, dict))
+    addresses = "".join(f"<li>{escape(_address_text(a))}</li>" for a in customer.get("addresses") or []
+                        if isinstance(a, dict))
     orders = "".join(f"<li>{escape(str(o.get('name') or '#' + str(o.get('number', ''))))} · "
                      f"{escape(when(o.get('createdAt')))} · {escape(status_line(o))} · {money(o.get('total'))}</li>"
                      for o in customer.get("orders") or [] if isinstance(o, dict))
     consent = "".join(f"<li>{escape(when(c.get('at') or c.get('createdAt')))}: "
-                      f"{'subscribed' if c.get('consent', c.get('marketingConsent')) else 'unsubscribed'}"
-                      f" ({escape(str(c.get('source', '')))})</li>"
+                      f"{'subscribed' if _consented(c) else 'unsubscribed'} ({escape(str(c.get('source', '')))})</li>"
                       for c in customer.get("consentHistory") or [] if isinstance(c, dict))
     return (f"<h2>{escape(str(customer.get('name') or customer.get('email') or ''))}</h2>"
             f"<p>{escape(str(customer.get('email') or ''))}<br>Customer since {escape(when(customer.get('createdAt')))}"
-            f"<br>{int(customer.get('ordersCount') or 0)} orders · {money(customer.get('totalSpent'))} spent · "
-            f"marketing: {'subscribed' if customer.get('marketingConsent') else 'not subscribed'}</p>"
+            f"<br>{int(customer.get('ordersCount') or 0)} orders · {money(customer.get('totalSpent')) or 'nothing'} spent"
+            f" · marketing: {'subscribed' if customer.get('marketingConsent') else 'not subscribed'}</p>"
             f"<h3>Addresses</h3><ul>{addresses or '<li>None saved</li>'}</ul>"
             f"<h3>Orders</h3><ul>{orders or '<li>None</li>'}</ul>"
             f"<h3>Marketing consent</h3><ul>{consent or '<li>No changes recorded</li>'}</ul>")

@@ -192,7 +192,7 @@ class FakeAdminCloud:
         self.requests.append(("DELETE", request.path, None))
         if self.customers.pop(request.match_info["id"], None) is None:
             return _problem(404, "not_found", "no such customer")
-        return web.json_response({"erased": True})
+        return web.json_response({"erased": True, "ordersKept": 2})
 
     # -- running ---------------------------------------------------------------------------------------
 
@@ -222,10 +222,11 @@ def sample_customer() -> dict[str, Any]:
     """A customer JSON as the contract describes it."""
     return {"id": "cust-1", "email": "ada@example.com", "name": "Ada Lovelace", "ordersCount": 2,
             "totalSpent": _money(12000), "marketingConsent": True, "createdAt": "2026-11-01T09:00:00+00:00",
-            "addresses": [{"name": "Ada Lovelace", "street_address": "1 Market St", "city": "San Francisco",
-                           "country_code": "US"}],
+            "addresses": [{"id": "addr-1", "isDefault": True, "createdAt": "2026-11-01T09:00:00+00:00",
+                           "address": {"name": "Ada Lovelace", "street_address": "1 Market St",
+                                       "city": "San Francisco", "country_code": "US"}}],
             "orders": [{k: v for k, v in sample_order().items() if k not in ("lines", "events")}],
-            "consentHistory": [{"at": "2026-11-01T09:00:00+00:00", "consent": True, "source": "checkout"}]}
+            "consentHistory": [{"at": "2026-11-01T09:00:00+00:00", "consented": True, "source": "checkout"}]}
 
 
 def _free_port() -> int:
