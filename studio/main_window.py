@@ -1,4 +1,4 @@
-"""The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products, Checkout), the editors of
+"""The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers), the editors of
 the chosen section, the live preview in the middle and the inspector on the right."""
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from shared.media.names import inside
 from shared.models import Page
 from shared.storefront.service import open_store
 from studio.checkout.section import CheckoutSection
+from studio.customers.section import CustomersSection
+from studio.orders.section import OrdersSection
 from studio.editor.block_inspector import BlockInspector
 from studio.editor.block_list import BlockList
 from studio.editor.media_library import MediaLibrary
@@ -33,8 +35,9 @@ from studio.publish.status import SyncStatus
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
 
 _OPEN_WINDOWS: set[QMainWindow] = set()    # windows opened after linking, kept alive until they close
-SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products", "Checkout")
-_RAIL_ICONS = {"Pages": "▤", "Theme": "◐", "Posts": "✎", "Media": "▣", "Products": "◫", "Checkout": "◎"}
+SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products", "Checkout", "Orders", "Customers")
+_RAIL_ICONS = {"Pages": "▤", "Theme": "◐", "Posts": "✎", "Media": "▣", "Products": "◫", "Checkout": "◎",
+               "Orders": "▦", "Customers": "☺"}
 
 
 class MainWindow(QMainWindow):
@@ -139,6 +142,12 @@ class MainWindow(QMainWindow):
         self.center.addWidget(self.products_browser)
         self.checkout = CheckoutSection(self.session, self.sync)
         self.center.addWidget(self.checkout)
+        root, slug = self.session.data_dir.root, self.session.store.record.slug
+        self.orders, self.customers = OrdersSection(self.sync, root, slug), CustomersSection(self.sync, root, slug)
+        self.center.addWidget(self.orders)
+        self.center.addWidget(self.customers)
+        self.orders.badge_changed.connect(lambda count: self.rail.item(SECTIONS.index("Orders")).setText(
+            f"{_RAIL_ICONS['Orders']}\nOrders" + (f" ({count})" if count else "")))
 
     def _wire(self) -> None:
         session = self.session
@@ -162,7 +171,7 @@ class MainWindow(QMainWindow):
         self.sync.pulled.connect(lambda: self.statusBar().showMessage("Updated with changes from the cloud", 4000))
 
     def show_section(self, index: int | str) -> None:
-        """Switch the rail section: Pages, Theme, Posts, Media, Products or Checkout (by index or name)."""
+        """Switch the rail section: Pages, Theme, Posts, Media, Products, Checkout, Orders or Customers (by index or name)."""
         if isinstance(index, str):
             index = [name.lower() for name in SECTIONS].index(index.lower())
         name = SECTIONS[index]
@@ -173,7 +182,8 @@ class MainWindow(QMainWindow):
         if name in ("Pages", "Theme", "Posts"):
             self.left.setCurrentIndex(("Pages", "Theme", "Posts").index(name))
         self.center.setCurrentWidget(self.preview if with_preview else {
-            "Media": self.media_library, "Products": self.products_browser, "Checkout": self.checkout}[name])
+            "Media": self.media_library, "Products": self.products_browser, "Checkout": self.checkout,
+            "Orders": self.orders, "Customers": self.customers}[name])
         total = max(self.splitter.width(), 1200)
         if name == "Posts":
             self.splitter.setSizes([92, int(total * 0.62), total - 92 - int(total * 0.62), 0])
@@ -332,6 +342,7 @@ class MainWindow(QMainWindow):
         self.theme_editor.flush()
         self.posts_editor.flush()
         self.preview.shutdown()
+        self.orders.shutdown()
         self.sync.stop()
         super().closeEvent(event)
         if self.owns_session:

@@ -298,3 +298,109 @@ class Syncer:
         """The admin API path of one subscription (its id escaped)."""
         from urllib.parse import quote      # here, so this block stays apart from the module's imports
         return f"/api/admin/webhooks/{quote(webhook_id, safe='')}"
+
+    # --- orders and customers (the studio's Orders and Customers sections; docs/http-api.md) ---------
+
+    def _admin_call(self, method: str, path: str, *, body: dict[str, Any] | None = None,
+                    params: dict[str, Any] | None = None) -> httpx.Response:
+        """An admin API request that keeps the problem's own code: RemoteError(code, message, status,
+        {"field", "fields"}), e.g. ('illegal_transition', 'the order is already fulfilled', 409)."""
+        query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        try:
+            response = self.client.request(method, f"{self.remote}{path}", json=body, params=query, timeout=TIMEOUT,
+                                           headers={"Authorization": f"Bearer {self.token}"})
+        except httpx.HTTPError as exc:
+            raise RemoteError("offline", f"The cloud could not be reached: {exc}") from exc
+        if response.status_code < 400:
+            return response
+        try:
+            problem = response.json().get("error")
+        except (ValueError, AttributeError):
+            problem = None
+        problem = problem if isinstance(problem, dict) else {}
+        code = str(problem.get("code") or {404: "not_found", 409: "conflict"}.get(response.status_code, "admin"))
+        raise RemoteError(code.lower(), str(problem.get("message") or f"The cloud answered {response.status_code}"),
+                          response.status_code, {"field": problem.get("field"), "fields": problem.get("fields", [])})
+
+    @staticmethod
+    def _segment(value: str | int) -> str:
+        from urllib.parse import quote   # here, not at the top: this block is the orders sections' own
+        return quote(str(value), safe="")
+
+    def _admin_json(self, method: str, path: str, **options: Any) -> dict[str, Any]:
+        answer = self._admin_call(method, path, **options).json()
+        return answer if isinstance(answer, dict) else {}
+
+    def list_orders(self, *, limit: int = 50, before: int | None = None, payment_status: str | None = None,
+                    fulfillment_status: str | None = None, delivery: str | None = None, since: str | None = None,
+                    until: str | None = None, q: str | None = None) -> dict[str, Any]:
+        """GET /api/admin/orders: {"orders": [summaries, newest first], "nextBefore"}; filters as the API's."""
+        return self._admin_json("GET", "/api/admin/orders", params={
+            "limit": limit, "before": before, "payment_status": payment_status,
+            "fulfillment_status": fulfillment_status, "delivery": delivery, "since": since, "until": until, "q": q})
+
+    def order(self, key: str | int) -> dict[str, Any]:
+        """GET /api/admin/orders/{id|number}: the order with lines, fulfilments, refunds, messages, timeline."""
+        return self._admin_json("GET", f"/api/admin/orders/{self._segment(key)}")
+
+    def fulfil_order(self, order_id: str, *, lines: list[tuple[str, int]] | None = None, carrier: str = "",
+                     tracking_number: str = "", tracking_url: str = "", notify: bool = True) -> dict[str, Any]:
+        """Fulfil lines (None: everything left) with tracking; the order as it is now."""
+        body: dict[str, Any] = {"carrier": carrier, "trackingNumber": tracking_number, "trackingUrl": tracking_url,
+                                "notify": notify}
+        if lines is not None:
+            body["lines"] = [{"lineId": line_id, "quantity": qty} for line_id, qty in lines]
+        return self._order_action(order_id, "fulfillments", body)
+
+    def mark_ready_for_pickup(self, order_id: str, *, notify: bool = True) -> dict[str, Any]:
+        """Tell the shopper the order waits at the counter."""
+        return self._order_action(order_id, "ready-for-pickup", {"notify": notify})
+
+    def mark_picked_up(self, order_id: str) -> dict[str, Any]:
+        """The shopper took the order (an authorization is captured, pay in store marked paid)."""
+        return self._order_action(order_id, "picked-up", {})
+
+    def cancel_order(self, order_id: str, *, reason: str = "", restock: bool = True, notify: bool = True) -> dict[str, Any]:
+        """Cancel: units back to stock (restock), the payment voided or refunded."""
+        return self._order_action(order_id, "cancel", {"reason": reason, "restock": restock, "notify": notify})
+
+    def refund_order(self, order_id: str, *, lines: list[tuple[str, int]] | None = None,
+                     amount: dict[str, Any] | None = None, restock: bool = False, reason: str = "",
+                     notify: bool = True) -> dict[str, Any]:
+        """Refund by lines or by an amount {"amount", "currency"} (minor units), optionally restocking."""
+        body: dict[str, Any] = {"restock": restock, "reason": reason, "notify": notify}
+        if lines is not None:
+            body["lines"] = [{"lineId": line_id, "quantity": qty} for line_id, qty in lines]
+        if amount is not None:
+            body["amount"] = amount
+        return self._order_action(order_id, "refunds", body)
+
+    def _order_action(self, order_id: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._admin_json("POST", f"/api/admin/orders/{self._segment(order_id)}/{action}", body=body)
+
+    def order_document(self, order_id: str, kind: str) -> bytes:
+        """The order's PDF: kind 'packing-slip' or 'invoice'."""
+        if kind not in ("packing-slip", "invoice"):
+            raise ValueError(f"no such document: {kind}")
+        return self._admin_call("GET", f"/api/admin/orders/{self._segment(order_id)}/{kind}.pdf").content
+
+    def orders_stream(self) -> tuple[str, dict[str, str]]:
+        """(URL, headers) of the new-orders event stream, for a listener with its own connection."""
+        return f"{self.remote}/api/admin/orders/stream", {"Authorization": f"Bearer {self.token}",
+                                                            "Accept": "text/event-stream"}
+
+    def list_customers(self, *, q: str | None = None, limit: int = 50, before: str | None = None) -> dict[str, Any]:
+        """GET /api/admin/customers: {"customers": [...], "nextBefore"}."""
+        return self._admin_json("GET", "/api/admin/customers", params={"q": q, "limit": limit, "before": before})
+
+    def customer(self, customer_id: str) -> dict[str, Any]:
+        """One customer with addresses, orders and consent history."""
+        return self._admin_json("GET", f"/api/admin/customers/{self._segment(customer_id)}")
+
+    def export_customer(self, customer_id: str) -> dict[str, Any]:
+        """The customer's data, as "Download my data" gives it (a GDPR request made to the merchant)."""
+        return self._admin_json("GET", f"/api/admin/customers/{self._segment(customer_id)}/export")
+
+    def erase_customer(self, customer_id: str) -> dict[str, Any]:
+        """Erase the customer's profile (orders are kept with personal data replaced): {"erased": true}."""
+        return self._admin_json("DELETE", f"/api/admin/customers/{self._segment(customer_id)}")

@@ -1,0 +1,1 @@
+"""The studio's Customers section: the store's customers from the cloud, export and erase on request."""

@@ -1,0 +1,107 @@
+"""New orders as they are placed: the studio keeps GET /api/admin/orders/stream (Server-Sent Events)
+open on a daemon thread with httpx streaming, and calls `on_order({"id", "number"})` for each
+`event: order`. It reconnects with the sync's backoff (1 s doubling to 60 s, with jitter), and says
+when it is connected (orders placed while away are in the list it reloads then). No Qt here: the
+callbacks emit signals, which Qt queues to the UI thread."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+
+import httpx
+
+from studio.publish.pokes import backoff_delay
+
+log = logging.getLogger(__name__)
+READ_TIMEOUT = 60.0        # the cloud pings every 15 s: a minute of silence is a dead connection
+
+
+def parse_events(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
+    """(event, data) for each event of an SSE line stream (comments and ids skipped)."""
+    event, data = "message", []
+    for line in lines:
+        if line == "":
+            if data:
+                yield event, "\n".join(data)
+            event, data = "message", []
+        elif line.startswith(":"):
+            continue
+        else:
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "event":
+                event = value
+            elif name == "data":
+                data.append(value)
+
+
+class OrdersListener:
+    """Keeps the new-orders stream open in the background until `stop()`."""
+
+    def __init__(self, url: str, headers: dict[str, str], *, on_order: Callable[[dict], None],
+                 on_connected: Callable[[], None] = lambda: None, backoff: tuple[float, float] = (1.0, 60.0)):
+        self.url, self._headers = url, headers
+        self._on_order, self._on_connected, self._backoff = on_order, on_connected, backoff
+        self._stopping = threading.Event()
+        self._response: httpx.Response | None = None
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._main, name="vibeshop-orders-stream", daemon=True)
+        self.connected = False
+
+    def start(self) -> None:
+        """Connect in the background."""
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the stream and end the thread."""
+        self._stopping.set()
+        with self._lock:
+            if self._response is not None:
+                try:
+                    self._response.close()
+                except Exception:  # noqa: BLE001 - closing from another thread may race the reader
+                    pass
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _main(self) -> None:
+        failures = 0
+        with httpx.Client(timeout=httpx.Timeout(10.0, read=READ_TIMEOUT)) as http:
+            while not self._stopping.is_set():
+                try:
+                    failures = self._listen(http, failures)
+                except (httpx.HTTPError, OSError, RuntimeError) as exc:
+                    log.debug("orders stream: %s", exc)
+                except Exception:  # noqa: BLE001 - a daemon thread has nobody to raise to
+                    log.exception("the orders stream failed")
+                self.connected = False
+                failures += 1
+                first, cap = self._backoff
+                self._stopping.wait(backoff_delay(failures, first=first, cap=cap))
+
+    def _listen(self, http: httpx.Client, failures: int) -> int:
+        with http.stream("GET", self.url, headers=self._headers) as response:
+            with self._lock:
+                self._response = response
+            try:
+                if response.status_code != 200:
+                    log.debug("orders stream refused: %s", response.status_code)
+                    return failures
+                self.connected = True
+                self._on_connected()
+                for event, data in parse_events(response.iter_lines()):
+                    if event != "order":
+                        continue
+                    try:
+                        order = json.loads(data)
+                    except ValueError:
+                        continue
+                    if isinstance(order, dict) and "id" in order:
+                        self._on_order(order)
+                return 0
+            finally:
+                with self._lock:
+                    self._response = None
