@@ -19,6 +19,13 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"     # no 0/O, 1/I/L: read aloud and
 CODE_LENGTH = 10
 VALID_FOR = timedelta(minutes=15)
 
+# A paired studio is the merchant's: besides syncing, it sets what is not authored content through the
+# admin API (the Stripe keys, which never travel in the sync; the webhook subscriptions) and runs the
+# shop's day there (orders and customers live only in the cloud). Catalog migration 0005 gives devices
+# paired earlier the same.
+DEVICE_SCOPES = ("sync", "store:read", "store:write", "orders:read", "orders:write", "customers:read",
+                 "customers:write", "webhooks:read", "webhooks:write")
+
 
 @dataclass(frozen=True)
 class PairedDevice:
@@ -60,12 +67,9 @@ def redeem_pairing_code(catalog: Database, *, code: str, device_name: str) -> Pa
         store_id = accounts.take_pairing_code(conn, code_hash=_hash(clean), now=utc_now())
         if store_id is None:
             raise AuthError(AuthErrorCode.UNAUTHORIZED, "That pairing code is unknown, used or expired")
-        # A paired studio is the merchant's: besides syncing, it sets what is not authored content
-        # through the admin API (the Stripe keys, which never travel in the sync) and the webhook
-        # subscriptions (cloud-only: they never reach a device snapshot).
+        # A paired studio is the merchant's (DEVICE_SCOPES).
         token_id, token = insert_new_token(conn, store_id=store_id, name=f"Device: {name}",
-                                           scopes=["sync", "store:read", "store:write", "webhooks:read",
-                                                   "webhooks:write"])
+                                           scopes=list(DEVICE_SCOPES))
         accounts.record_pairing_device(conn, code_hash=_hash(clean), device_id=token_id)
         return PairedDevice(token_id, token, store_id)
 

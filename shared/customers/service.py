@@ -15,6 +15,7 @@ from shared.customers.models import ConsentSource, Customer, CustomerPage, Saved
 from shared.db import Connection, Database
 from shared.db.repositories import customers as repo
 from shared.db.repositories import orders as orders_repo
+from shared.orders.filters import OrderFilters, check_filters
 from shared.db.stamps import new_id, utc_now
 from shared.mail.errors import MailError
 from shared.mail.message import check_address
@@ -135,7 +136,7 @@ def customer_detail(db: Database, customer_id: str) -> dict[str, Any]:
     and their consent history. Raises CustomerError(NOT_FOUND)."""
     def read(conn: Connection) -> dict[str, Any]:
         customer = _customer(conn, customer_id)
-        orders = orders_repo.list_orders(conn, before=None, limit=ORDERS_SHOWN, email=customer.email)
+        orders = _orders_of(conn, customer.email, before=None, limit=ORDERS_SHOWN)
         return {**customer.to_json(), "addresses": [a.to_json() for a in repo.list_addresses(conn, customer.id)],
                 "orders": [o.to_json(detail=False) for o in orders],
                 "consentHistory": [e.to_json() for e in repo.consent_history(conn, customer.id)]}
@@ -150,7 +151,7 @@ def export_customer(db: Database, customer_id: str) -> dict[str, Any]:
         customer = _customer(conn, customer_id)
         orders, before = [], None
         while True:         # every order, a page at a time
-            page = orders_repo.list_orders(conn, before=before, limit=MAX_PAGE, email=customer.email)
+            page = _orders_of(conn, customer.email, before=before, limit=MAX_PAGE)
             for summary in page:
                 full = orders_repo.get_order(conn, summary.id)
                 orders.append(full.to_json() if full else summary.to_json())
@@ -253,3 +254,9 @@ def make_default_address(db: Database, customer_id: str, address_id: str) -> Non
     if not db.write(lambda conn: repo.set_default_address(conn, address_id=str(address_id)[:64],
                                                           customer_id=customer_id)):
         raise CustomerError(CustomerErrorCode.NOT_FOUND, "no such address")
+
+
+def _orders_of(conn: Connection, email: str, *, before: int | None, limit: int) -> list[Any]:
+    """A page of the orders placed with `email` (any case), newest first, below order `before`."""
+    query = check_filters(OrderFilters(email=email, before=before, limit=limit))
+    return orders_repo.list_orders(conn, query, limit=limit)
