@@ -11,6 +11,7 @@ from cloud.render.cache import PageCache
 from cloud.server.admin import add_admin_routes
 from cloud.server.checkout import add_checkout_routes
 from cloud.server.commerce import add_commerce_routes
+from cloud.server.orders_api import add_order_admin_routes
 from cloud.server.keys import CONFIG, EXECUTORS, LIMITER, PAGE_CACHE, STORES, WEBHOOK_LIMITER, WORKING_COPIES
 from cloud.server.monitoring import METRICS, Metrics, metrics_handler
 from cloud.server.middlewares import WEBHOOK_BURST, WEBHOOK_RATE, hide_server_version
@@ -47,6 +48,7 @@ def create_app(config: ServeConfig) -> web.Application:
     app[LIMITER] = RateLimiter(rate=config.rate_per_second, burst=config.rate_burst)
     app[WEBHOOK_LIMITER] = RateLimiter(rate=WEBHOOK_RATE, burst=WEBHOOK_BURST)
     app.cleanup_ctx.append(_resources)
+    add_order_admin_routes(app)   # before commerce's older GET of one order
     add_commerce_routes(app)      # after _resources (its tasks use the stores); before the catch-all
     add_checkout_routes(app)
     add_sync_routes(app)          # before the storefront's catch-all address
