@@ -1,4 +1,5 @@
-"""`vibeshop cloud stripe set` and `vibeshop cloud orders list|show`, and the mail/Stripe options of
+"""`vibeshop cloud stripe set` and `vibeshop cloud orders list|show` (the actions fulfil|ready|picked-up|
+cancel|refund are in order_commands.py), and the mail/Stripe options of
 `vibeshop cloud serve` (--smtp, --smtp-tls, --smtp-user, --mail-dir, --stripe-api)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from shared.orders import Order, OrderError, get_order, list_orders
 from shared.payments import PaymentError, StripeKeys, secrets_box_from_env, set_stripe_keys
 from shared.storefront.errors import StoreError
 from shared.storefront.service import DataDir, open_store
+from vibeshop import order_commands
 
 SMTP_PASSWORD_ENV = "VIBESHOP_SMTP_PASSWORD"
 _DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
@@ -64,7 +66,7 @@ def add_parsers(cloud_sub: argparse._SubParsersAction, data_argument) -> list[ar
     sset.add_argument("--secret-key", required=True)
     sset.add_argument("--publishable-key", required=True)
     sset.add_argument("--webhook-secret", default="", help="the endpoint's signing secret (whsec_...)")
-    orders = cloud_sub.add_parser("orders", help="a store's orders: list, show")
+    orders = cloud_sub.add_parser("orders", help="a store's orders: list, show, fulfil, ready, picked-up, cancel, refund")
     orders_sub = orders.add_subparsers(dest="orders_command", required=True, metavar="ACTION")
     olist = orders_sub.add_parser("list", help="newest first: number, date, e-mail, total, payment, fulfilment")
     oshow = orders_sub.add_parser("show", help="one order with its lines, delivery and timeline")
@@ -73,7 +75,7 @@ def add_parsers(cloud_sub: argparse._SubParsersAction, data_argument) -> list[ar
         command.add_argument("--store", required=True)
     olist.add_argument("--limit", type=int, default=50)
     oshow.add_argument("order", metavar="NUMBER", help="1001 or #1001 (or the order's id)")
-    return [sset, olist, oshow]
+    return [sset, olist, oshow, *order_commands.add_parsers(orders_sub, data_argument)]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.cloud_command == "stripe":
             return _stripe_set(store, args)
+        if order_commands.is_action(args):
+            return order_commands.run_action(store, args)
         if args.orders_command == "list":
             return _orders_list(store, args.limit)
         return _orders_show(store, args.order)
