@@ -7,23 +7,30 @@ transition (the message says why), 422 invalid field, 502 the payment provider r
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from cloud.server.admin import _BadRequest, _grant, _json_object, problem
-from cloud.server.commerce import checkout_context
-from cloud.server.keys import STORES
+from cloud.server.commerce import SECRETS, STRIPE_HTTP, checkout_context
+from cloud.server.keys import CONFIG, STORES
 from cloud.server.middlewares import STORE
 from shared.accounts.errors import AuthError, AuthErrorCode
 from shared.db.repositories.accounts import list_tokens
 from shared.db.repositories.storefront import get_storefront
 from shared.models.money import Money, MoneyError
-from shared.orders import (OrderError, OrderErrorCode, cancel_order, fulfil_order, get_order, mark_picked_up,
-                           mark_ready_for_pickup, read_order, refund_order)
+from shared.orders import (OrderError, OrderErrorCode, cancel_order, expire_authorizations, fulfil_order, get_order,
+                           mark_picked_up, mark_ready_for_pickup, read_order, refund_order)
+from shared.payments import PaymentError, PaymentErrorCode, StripeOptions, open_provider
 from shared.orders.documents import invoice_pdf, packing_slip_pdf
 
+log = logging.getLogger(__name__)
+EXPIRY_INTERVAL = 3600.0      # seconds between passes over the authorizations (a warning is due a day ahead)
 _STATUS = {OrderErrorCode.INVALID: 422, OrderErrorCode.NOT_FOUND: 404, OrderErrorCode.ILLEGAL_TRANSITION: 409,
            OrderErrorCode.DUPLICATE: 409, OrderErrorCode.PAYMENT_FAILED: 502}
 _AUTH = {AuthErrorCode.UNAUTHORIZED: 401, AuthErrorCode.FORBIDDEN: 403, AuthErrorCode.INVALID: 400}
@@ -204,9 +211,54 @@ async def get_invoice(request: web.Request, actor: str) -> web.Response:
     return await _document(request, invoice_pdf, "invoice")
 
 
+# --- background: card authorizations running out ------------------------------------------------------
+
+async def expire_authorizations_everywhere(app: web.Application, now: datetime) -> int:
+    """One pass of `expire_authorizations` over the stores this worker has open (warn the merchant a day
+    before an authorization's 7 days run out, cancel at expiry); returns how many orders it touched."""
+    config, touched = app[CONFIG], 0
+    for store in app[STORES].open_stores():
+        async def payments(method: str, store=store):
+            box = app.get(SECRETS)
+            if box is None:
+                raise PaymentError(PaymentErrorCode.SECRETS_KEY_MISSING, "card payments need VIBESHOP_SECRETS_KEY")
+            return await open_provider(store.db, store_id=store.record.id, method=method, box=box,
+                                       options=StripeOptions(api_base=config.stripe_api),
+                                       http_client=app.get(STRIPE_HTTP))
+        try:
+            report = await expire_authorizations(store.db, now, payments=payments,
+                                                 site_url=_site(store.record.slug, config.base_domain))
+            touched += len(report.warned) + len(report.cancelled)
+        except Exception:  # noqa: BLE001 - one store's failure must not stop the others'
+            log.exception("expiring the authorizations of %s failed", store.record.slug)
+    return touched
+
+
+def _site(slug: str, base_domain: str) -> str:
+    scheme = "http" if base_domain == "localhost" or base_domain.endswith(".localhost") else "https"
+    return f"{scheme}://{slug}.{base_domain}"
+
+
+async def _expire_loop(app: web.Application) -> None:
+    while True:
+        await asyncio.sleep(EXPIRY_INTERVAL)
+        await expire_authorizations_everywhere(app, datetime.now(UTC))
+
+
+async def authorization_expiry(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: run `expire_authorizations_everywhere` every EXPIRY_INTERVAL seconds."""
+    task = asyncio.ensure_future(_expire_loop(app))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def add_order_admin_routes(app: web.Application) -> None:
-    """Register the order actions. Call it BEFORE add_commerce_routes: this module's GET of one order
-    (with the lifecycle) takes the place of commerce.py's older one on the same path."""
+    """Register the order actions and the authorization-expiry task. Call it BEFORE
+    add_commerce_routes: this module's GET of one order (with the lifecycle) takes the place of
+    commerce.py's older one on the same path."""
+    app.cleanup_ctx.append(authorization_expiry)
     app.router.add_get(f"/api/admin/orders/{ORDER}", get_order_detail)
     app.router.add_post(f"/api/admin/orders/{ORDER}/fulfillments", post_fulfillment)
     app.router.add_post(f"/api/admin/orders/{ORDER}/ready-for-pickup", post_ready)

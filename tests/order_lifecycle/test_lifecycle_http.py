@@ -154,3 +154,63 @@ async def test_packing_slip_and_invoice_are_pdfs_of_the_order(app) -> None:
         text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(await response.read())).pages)
         for word in [*words, f"#{placed['number']}", order["lines"][0]["title"], "Ada <b>Lovelace</b>"]:
             assert word in text, (kind, word)
+
+
+async def _authorized_pickup(store, ctx) -> dict:
+    """A pickup order whose card is only authorized, as checkout makes it with capture at pickup on."""
+    from shared.models.money import Money
+    from shared.payments import PaymentStatus
+
+    location, variant = store.db.read(lambda conn: conn.one(
+        "SELECT location_id, variant_id FROM stock_movements GROUP BY variant_id, location_id "
+        "HAVING sum(delta) > 3 ORDER BY location_id LIMIT 1"))
+    outcome = await place_order(ctx, CheckoutRequest(lines=((variant, 1),), email="ada@example.com",
+                                                     payment_method="pay_in_store", shipping_option_id=location))
+    order = outcome.order
+    provider = await ctx.provider("stripe")
+    try:
+        result = await provider.charge(Money(order.total.amount, order.currency), payment_method="pm_card_visa",
+                                       idempotency_key=f"auth-{order.id}", metadata={}, capture_method="manual")
+    finally:
+        await provider.aclose()
+    assert result.status is PaymentStatus.AUTHORIZED
+    store.db.write(lambda conn: conn.execute(
+        "UPDATE orders SET payment_status = 'authorized', payment_provider = 'stripe', payment_intent_id = ? "
+        "WHERE id = ?", (result.intent_id, order.id)))
+    return {"id": order.id, "number": order.number, "intent": result.intent_id, "created": order.created_at}
+
+
+async def test_pickup_authorize_then_ready_email_then_picked_up_captures(app, demo_dir: Path,
+                                                                        localstripe: LocalStripe) -> None:
+    client, store, ctx, auth, _ = app
+    placed = await _authorized_pickup(store, ctx)
+    base = f"/api/admin/orders/{placed['id']}"
+    early = await client.post(f"{base}/picked-up", headers=auth, json={})
+    assert early.status == 409 and "not ready for pickup" in (await early.json())["error"]["message"]
+    ready = await client.post(f"{base}/ready-for-pickup", headers=auth, json={})
+    assert ready.status == 200 and (await ready.json())["pickupStatus"] == "ready"
+    mail = await asyncio.wait_for(_mail_with(demo_dir / "mail", f"Order #{placed['number']} is ready for pickup"), 30)
+    assert "ada@example.com" in mail
+    assert localstripe.get(f"/v1/payment_intents/{placed['intent']}")["status"] == "requires_capture"
+    picked = await client.post(f"{base}/picked-up", headers=auth, json={})
+    assert picked.status == 200
+    order = await picked.json()
+    assert (order["paymentStatus"], order["pickupStatus"], order["fulfillmentStatus"]) == ("paid", "picked_up",
+                                                                                           "fulfilled")
+    assert localstripe.get(f"/v1/payment_intents/{placed['intent']}")["status"] == "succeeded"
+
+
+async def test_the_background_pass_cancels_an_expired_authorization(app, localstripe: LocalStripe) -> None:
+    from datetime import timedelta
+
+    from cloud.server.orders_api import expire_authorizations_everywhere
+
+    client, store, ctx, auth, _ = app
+    placed = await _authorized_pickup(store, ctx)
+    assert await expire_authorizations_everywhere(client.app, datetime.now(UTC)) == 0
+    later = datetime.fromisoformat(placed["created"]) + timedelta(days=7, minutes=5)
+    assert await expire_authorizations_everywhere(client.app, later) == 1
+    order = await (await client.get(f"/api/admin/orders/{placed['id']}", headers=auth)).json()
+    assert order["cancelledAt"] and order["paymentStatus"] == "voided"
+    assert any(e["kind"] == "authorization_expired" and e["actor"] == "system" for e in order["events"])
+    assert localstripe.get(f"/v1/payment_intents/{placed['intent']}")["status"] == "canceled"
