@@ -220,10 +220,11 @@ class StripeProvider:
             intent = await self._fetch(intent_id)
             ready = (intent["status"] in _CANCELABLE) if wanted == "cancelable" else intent["status"] == wanted
             if not ready:
-                if intent["status"] in ("succeeded", "canceled"):
-                    return _result(intent)
-                raise PaymentError(PaymentErrorCode.PROVIDER_REFUSED,
-                                   f"the payment is {intent['status'].replace('_', ' ')}", intent_id=intent_id)
+                if intent["status"] == ("canceled" if wanted == "cancelable" else "succeeded"):
+                    return _result(intent)                 # done already (a retry, a lost answer)
+                state = {"succeeded": "taken already: refund it instead", "canceled": "canceled"}.get(
+                    intent["status"], intent["status"].replace("_", " "))
+                raise PaymentError(PaymentErrorCode.PROVIDER_REFUSED, f"the payment is {state}", intent_id=intent_id)
             try:
                 return _result((await call()).to_dict())
             except _LOST as exc:
