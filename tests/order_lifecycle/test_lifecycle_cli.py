@@ -74,6 +74,8 @@ def test_card_order_fulfilled_with_tracking_refunded_and_another_cancelled(demo_
                   data=demo_dir, cwd=tmp_path)
     assert shipped.returncode == 0, shipped.stderr
     assert "partially_fulfilled" in shipped.stdout and "DHL JD0141" in shipped.stdout
+    shown = cli("show", str(number), data=demo_dir, cwd=tmp_path)
+    assert "(1 sent)" in shown.stdout and "DHL JD0141" in shown.stdout and "E-mail shipping:" in shown.stdout
     bad = cli("fulfil", str(number), "--line", "1:5", data=demo_dir, cwd=tmp_path)
     assert bad.returncode == 2 and "1 units left" in bad.stderr
     refund = cli("refund", str(number), "--amount", "1.00", "--stripe-api", localstripe.url, data=demo_dir,
