@@ -25,7 +25,8 @@ from shared.db.repositories import order_lifecycle as repo
 from shared.db.stamps import new_id
 from shared.inventory import InventoryError, record_movement
 from shared.inventory.models import stamp
-from shared.mail import render_order_cancelled, render_ready_for_pickup, render_shipping_confirmation
+from shared.mail import (OutgoingEmail, enqueue_email, render_order_cancelled, render_ready_for_pickup,
+                         render_shipping_confirmation)
 from shared.mail.views import safe_url
 from shared.models.money import Money
 from shared.models.money_format import format_money
@@ -33,7 +34,7 @@ from shared.orders import notices
 from shared.orders.errors import OrderError, OrderErrorCode
 from shared.orders.models import (Fulfillment, FulfillmentStatus, LineQuantity, Order, PaymentStatus as Pay,
                                   PickupStatus)
-from shared.payments import PaymentError, PaymentProvider, PaymentStatus as Provider
+from shared.payments import PaymentError, PaymentProvider, PaymentResult, PaymentStatus as Provider
 
 Payments = Callable[[str], Awaitable[PaymentProvider]]
 AUTHORIZATION_DAYS = 7          # Stripe keeps a card authorization this long
@@ -285,7 +286,7 @@ def _mark_cancelled(conn: Connection, order: Order, reason: str, restock: bool, 
 
 
 async def _release_payment(db: Database, order: Order, payments: Payments | None, *, actor: str,
-                           now: datetime | None) -> tuple[object, bool]:
+                           now: datetime | None) -> tuple[Money | None, bool]:
     """(refund Money or None, released) after voiding or refunding what the order still holds."""
     from shared.orders.refunds import refund_order       # refunds builds on this module
     if order.payment_status is Pay.AUTHORIZED:
@@ -299,7 +300,7 @@ async def _release_payment(db: Database, order: Order, payments: Payments | None
 
 
 async def _provider_call(db: Database, order: Order, payments: Payments | None, what: str, actor: str,
-                         now: datetime | None):
+                         now: datetime | None) -> PaymentResult:
     """Capture or cancel the order's payment intent; a refusal is noted on the timeline and raised as
     OrderError(PAYMENT_FAILED)."""
     if payments is None or not order.payment_intent_id:
@@ -382,7 +383,6 @@ async def expire_authorizations(db: Database, now: datetime, *, payments: Paymen
 
 
 def _warn(conn: Connection, order_id: str, now: datetime) -> bool:
-    from shared.mail import OutgoingEmail, enqueue_email
     at = stamp(now, field="now")
     if not repo.mark_authorization_warned(conn, order_id, now=at):
         return False

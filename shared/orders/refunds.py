@@ -125,15 +125,15 @@ async def _ask_and_settle(db: Database, order: Order, refund: Refund, payments: 
             finally:
                 await provider.aclose()
         except PaymentError as exc:
-            at = _now(now)
+            at, why = _now(now), str(exc)
             if exc.code == PaymentErrorCode.UNREACHABLE:       # the money may have moved: keep it reserved
                 await db.run_write(lambda conn: notices.note(
                     conn, order, "refund_pending", f"No answer from the payment service about refund {refund.id}: "
                     "it stays reserved until it is retried", actor=actor, at=at))
                 raise OrderError(OrderErrorCode.PAYMENT_FAILED, f"{exc} (refund {refund.id} is kept pending: retry "
                                  "it; it is never made twice)") from None
-            await db.run_write(lambda conn: _fail(conn, order, refund, str(exc), actor, at))
-            raise OrderError(OrderErrorCode.PAYMENT_FAILED, f"the refund was refused: {exc}") from None
+            await db.run_write(lambda conn: _fail(conn, order, refund, why, actor, at))
+            raise OrderError(OrderErrorCode.PAYMENT_FAILED, f"the refund was refused: {why}") from None
     at = _now(now)
     return await db.run_write(lambda conn: _succeed(conn, order.id, refund, provider_id, counter, actor, notify,
                                                     site_url, at))
