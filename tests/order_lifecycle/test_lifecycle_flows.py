@@ -201,3 +201,37 @@ async def test_authorizations_warn_after_six_days_and_cancel_after_seven(shop: S
     assert shop.stock(shop.variants[0]) == 5 and f"order:{order.id}:cancelled" in outbox_keys(shop)
     assert localstripe.get(f"/v1/payment_intents/{order.payment_intent_id}")["status"] == "canceled"
     assert datetime.now(UTC) > placed      # the clock was only passed in: nothing waited
+
+
+async def test_a_refund_without_an_answer_stays_reserved_and_its_retry_refunds_once(shop: Shop,
+                                                                                   localstripe: LocalStripe) -> None:
+    from shared.orders import retry_refund
+    from shared.payments import PaymentError, PaymentErrorCode
+
+    order = await card_order(shop, quantity=2)
+    real = payments(shop)
+
+    async def silent(method: str):
+        """Stripe refunds, then every answer is lost (after the provider's own retries)."""
+        provider = await real(method)
+
+        class Silent:
+            async def refund(self, intent_id, **kwargs):
+                await provider.refund(intent_id, **kwargs)
+                raise PaymentError(PaymentErrorCode.UNREACHABLE, "no answer")
+
+            async def aclose(self):
+                await provider.aclose()
+        return Silent()
+
+    with pytest.raises(OrderError) as caught:
+        await refund_order(shop.db, order.id, amount=Money(2000, "USD"), actor=ACTOR, payments=silent)
+    assert caught.value.code == OrderErrorCode.PAYMENT_FAILED and "kept pending" in str(caught.value)
+    pending = read_order(shop.db, order.id)
+    assert pending.refunds[0].status == "pending" and pending.refundable == Money(3500, "USD")
+    done = await retry_refund(shop.db, order.id, pending.refunds[0].id, actor=ACTOR, payments=real)
+    assert done.refunds[0].status == "succeeded" and done.payment_status is PaymentStatus.PARTIALLY_REFUNDED
+    assert [r["amount"] for r in stripe_refunds(localstripe, order.payment_intent_id)] == [2000]
+    with pytest.raises(OrderError) as again:
+        await retry_refund(shop.db, order.id, pending.refunds[0].id, actor=ACTOR, payments=real)
+    assert again.value.code == OrderErrorCode.ILLEGAL_TRANSITION
