@@ -76,6 +76,8 @@ class WebhookKind(StrEnum):
 
     PAYMENT_SUCCEEDED = "payment_intent.succeeded"
     PAYMENT_FAILED = "payment_intent.payment_failed"
+    # Manual capture (capture at pickup): the amount is held; finalize re-reads the intent (AUTHORIZED).
+    AMOUNT_CAPTURABLE = "payment_intent.amount_capturable_updated"
 
 
 @dataclass(frozen=True)
