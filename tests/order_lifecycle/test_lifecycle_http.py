@@ -22,6 +22,7 @@ from shared.checkout.attempt import CheckoutContext, CheckoutRequest
 from shared.checkout.shipping import Destination
 from shared.checkout.workflow import place_order
 from shared.inventory import available
+from shared.storefront.service import create_store
 from shared.payments import ENV_VAR, SecretBox, StripeKeys, StripeOptions, provider_for, set_stripe_keys
 from support_stripe import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, LocalStripe
 
@@ -142,6 +143,13 @@ async def test_bad_input_scopes_and_unknown_orders(app) -> None:
     assert (await client.get("/api/admin/orders/9999999", headers=auth)).status == 404
     assert (await client.post("/api/admin/orders/no-such-id/cancel", headers=auth, json={})).status == 404
     assert (await client.get(base, headers=read_only)).status == 200
+    other = create_store(store.data_dir, slug="other-shop", name="Other shop")
+    foreign = accounts.create_token(client.app[STORES].catalog, store_id=other.record.id, name="theirs",
+                                    scopes=["orders:read", "orders:write"])
+    other.close()
+    theirs = {**DEMO, "Authorization": f"Bearer {foreign}"}
+    assert (await client.post(f"{base}/cancel", headers=theirs, json={})).status == 403
+    assert (await client.get(f"{base}/invoice.pdf", headers=theirs)).status == 403
 
 
 async def test_packing_slip_and_invoice_are_pdfs_of_the_order(app) -> None:
