@@ -14,6 +14,7 @@ from shared.db.repositories.order_lifecycle import load_order
 from shared.db.repositories.storefront import get_storefront
 from shared.mail import MailBranding, MailError, OrderSummary, OutgoingEmail, enqueue_email
 from shared.mail.views import OrderLine as MailLine
+from shared.models.money import Money
 from shared.orders.errors import OrderError, OrderErrorCode
 from shared.orders.models import LineQuantity, Order
 from shared.orders.service import add_order_event
@@ -79,6 +80,6 @@ def mail_lines(order: Order, units: tuple[LineQuantity, ...]) -> tuple[MailLine,
         line = by_id[unit.line_id]
         total = line.total.amount * unit.quantity // line.quantity
         out.append(MailLine(title=line.title, quantity=unit.quantity, unit_price=line.unit_price,
-                            line_total=type(line.total)(total, line.total.currency),
+                            line_total=Money(total, line.total.currency),
                             variant=line.variant_title if line.variant_title != "Default" else "", sku=line.sku))
     return tuple(out)
