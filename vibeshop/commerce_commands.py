@@ -1,4 +1,5 @@
-"""`vibeshop cloud stripe set` and `vibeshop cloud orders list|show`, and the mail/Stripe options of
+"""`vibeshop cloud stripe set` and `vibeshop cloud orders list|show` (the actions fulfil|ready|picked-up|
+cancel|refund are in order_commands.py), and the mail/Stripe options of
 `vibeshop cloud serve` (--smtp, --smtp-tls, --smtp-user, --mail-dir, --stripe-api)."""
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from pathlib import Path
 from shared.mail import MailError, SmtpConfig, parse_smtp_address
 from shared.models.money_format import format_money
 from shared.orders import (DELIVERY_METHODS, FulfillmentStatus, Order, OrderError, OrderFilters, PaymentStatus,
-                           get_order, list_orders)
+                           get_order, list_orders, read_order)
 from shared.payments import PaymentError, StripeKeys, secrets_box_from_env, set_stripe_keys
 from shared.storefront.errors import StoreError
 from shared.storefront.service import DataDir, open_store
+from vibeshop import order_commands
 
 SMTP_PASSWORD_ENV = "VIBESHOP_SMTP_PASSWORD"
 _DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
@@ -65,7 +67,7 @@ def add_parsers(cloud_sub: argparse._SubParsersAction, data_argument) -> list[ar
     sset.add_argument("--secret-key", required=True)
     sset.add_argument("--publishable-key", required=True)
     sset.add_argument("--webhook-secret", default="", help="the endpoint's signing secret (whsec_...)")
-    orders = cloud_sub.add_parser("orders", help="a store's orders: list, show")
+    orders = cloud_sub.add_parser("orders", help="a store's orders: list, show, fulfil, ready, picked-up, cancel, refund")
     orders_sub = orders.add_subparsers(dest="orders_command", required=True, metavar="ACTION")
     olist = orders_sub.add_parser("list", help="newest first: number, date, e-mail, total, payment, fulfilment")
     oshow = orders_sub.add_parser("show", help="one order with its lines, delivery and timeline")
@@ -74,7 +76,7 @@ def add_parsers(cloud_sub: argparse._SubParsersAction, data_argument) -> list[ar
         command.add_argument("--store", required=True)
     _add_list_filters(olist)
     oshow.add_argument("order", metavar="NUMBER", help="1001 or #1001 (or the order's id)")
-    return [sset, olist, oshow]
+    return [sset, olist, oshow, *order_commands.add_parsers(orders_sub, data_argument)]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.cloud_command == "stripe":
             return _stripe_set(store, args)
+        if order_commands.is_action(args):
+            return order_commands.run_action(store, args)
         if args.orders_command == "list":
             return _orders_list(store, args)
         return _orders_show(store, args.order)
@@ -142,7 +146,7 @@ def _orders_list(store, args: argparse.Namespace) -> int:  # noqa: ANN001
 def _orders_show(store, key: str) -> int:  # noqa: ANN001
     locale = store.storefront().locale
     order = (get_order(store.db, number=key) if key.removeprefix("#").isdigit() else get_order(store.db, order_id=key))
-    print(_describe(order, locale))
+    print(_describe(read_order(store.db, order.id), locale))
     return 0
 
 
@@ -153,10 +157,12 @@ def _describe(order: Order, locale: str) -> str:
            f"Payment: {order.payment_status} ({order.payment_provider}"
            + (f", {order.payment_intent_id})" if order.payment_intent_id else ")"),
            f"Fulfilment: {order.fulfillment_status}" + ("  NEEDS ATTENTION" if order.needs_attention else ""), "Lines:"]
-    for line in order.lines:
+    for index, line in enumerate(order.lines, 1):
         variant = f" / {line.variant_title}" if line.variant_title else ""
-        out.append(f"  {line.quantity} x {line.title}{variant} [{line.sku}] @ {money(line.unit_price)}"
-                   f" = {money(line.total)}")
+        done = ", ".join(part for part in (f"{line.fulfilled_quantity} sent" if line.fulfilled_quantity else "",
+                                           f"{line.refunded_quantity} refunded" if line.refunded_quantity else "") if part)
+        out.append(f"  {index}. {line.quantity} x {line.title}{variant} [{line.sku}] @ {money(line.unit_price)}"
+                   f" = {money(line.total)}" + (f" ({done})" if done else ""))
     out += [f"Subtotal: {money(order.subtotal)}", f"Discounts: {money(order.discount_total)}",
             f"Shipping: {money(order.shipping)}", f"Tax: {money(order.tax)}", f"Total: {money(order.total)}"]
     delivery = order.delivery
@@ -165,6 +171,21 @@ def _describe(order: Order, locale: str) -> str:
     else:
         address = order.shipping_address or {}
         out.append(f"Ship ({delivery.get('name', '')}): " + ", ".join(str(v) for k, v in address.items() if v))
+    if order.is_pickup:
+        out.append(f"Pickup status: {order.pickup_status}")
+    if order.cancelled:
+        out.append(f"Cancelled {order.cancelled_at}" + (f": {order.cancel_reason}" if order.cancel_reason else ""))
+    out.append(f"Paid: {money(order.paid)}, refundable: {money(order.refundable)}")
+    for shipment in order.fulfillments:
+        tracking = " ".join(part for part in (shipment.carrier, shipment.tracking_number, shipment.tracking_url) if part)
+        out.append(f"Fulfilment {shipment.created_at[:16].replace('T', ' ')}: "
+                   + ", ".join(f"{u.quantity} of line {u.line_id}" for u in shipment.lines) + (f" - {tracking}" if tracking else ""))
+    for refund in order.refunds:
+        out.append(f"Refund {refund.created_at[:16].replace('T', ' ')}: {money(refund.amount)} {refund.status}"
+                   + (f" - {refund.reason}" if refund.reason else ""))
+    for message in order.messages:
+        out.append(f"E-mail {message.kind} to {message.to}: {message.status}"
+                   + (f" ({message.last_error})" if message.last_error else ""))
     out.append("Timeline:")
     out += [f"  {e.at[:19].replace('T', ' ')}  {e.kind}: {e.message} ({e.actor})" for e in order.events]
     return "\n".join(out)

@@ -13,6 +13,7 @@ from cloud.server.admin import add_admin_routes
 from cloud.server.checkout import add_checkout_routes
 from cloud.server.commerce import add_commerce_routes
 from cloud.server.orders_stream import add_orders_stream
+from cloud.server.orders_api import add_order_admin_routes
 from cloud.server.keys import CONFIG, EXECUTORS, LIMITER, PAGE_CACHE, STORES, WEBHOOK_LIMITER, WORKING_COPIES
 from cloud.server.monitoring import METRICS, Metrics, metrics_handler
 from cloud.server.middlewares import WEBHOOK_BURST, WEBHOOK_RATE, hide_server_version
@@ -50,6 +51,7 @@ def create_app(config: ServeConfig) -> web.Application:
     app[WEBHOOK_LIMITER] = RateLimiter(rate=WEBHOOK_RATE, burst=WEBHOOK_BURST)
     app.cleanup_ctx.append(_resources)
     add_orders_stream(app)        # before /api/admin/orders/{order}; after _resources
+    add_order_admin_routes(app)
     add_commerce_routes(app)      # after _resources (its tasks use the stores); before the catch-all
     add_checkout_routes(app)
     add_account_routes(app)       # the shopper's account and the admin API's customers

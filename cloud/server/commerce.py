@@ -1,7 +1,8 @@
-"""The shop's commerce wiring in the cloud service: the Stripe webhook, the shopper's order status page,
-the admin API's orders, and the background work (the outbox worker delivering e-mails, the purge of
-long-expired stock holds and idle carts) started and stopped in the app's cleanup_ctx. Handlers stay
-thin: they parse, call one service (shared/checkout/finalize.py, shared/orders) and map its errors to a status."""
+"""The shop's commerce wiring in the cloud service: the Stripe webhook, the shopper's order page, and the
+background work (one outbox worker delivering e-mails and the merchant's webhooks; the purge of
+long-expired stock holds, idle carts and old webhook deliveries) started and stopped in the app's
+cleanup_ctx. Handlers stay thin: they parse, call one service (shared/checkout/finalize.py) and map its
+errors to a status. The admin API's orders are cloud/server/orders_api.py."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from cloud.server.admin import admin, problem
+from cloud.server.admin import problem
 from cloud.server.keys import CONFIG, STORES
 from cloud.server.middlewares import STORE, is_https
-from cloud.server.order_filters import parse_order_filters
 from cloud.server.order_page import order_status
 from cloud.server.webhooks_api import WEBHOOK_SENDER, add_webhook_routes, webhook_sender_ctx
 from shared.cart.service import purge_idle_carts
@@ -26,7 +26,6 @@ from shared.checkout.finalize import finalize
 from shared.checkout.setup_store import load_checkout_setup
 from shared.inventory import purge_expired_holds
 from shared.mail import DirectorySender, OutboxWorker, SmtpSender
-from shared.orders import OrderError, OrderErrorCode, get_order, list_orders
 from shared.payments import (PaymentError, PaymentErrorCode, PaymentProvider, StripeOptions, accept_webhook,
                              finish_webhook, load_stripe_keys, new_http_client, open_provider, secrets_box_from_env)
 from shared.storefront.service import Store
@@ -103,40 +102,6 @@ async def _finalize_event(ctx: CheckoutContext, intent_id: str, event_id: str) -
         log.exception("finalizing webhook %s failed", event_id)
 
 
-# --- the admin API's orders ---------------------------------------------------------------------------
-
-_ORDER_STATUS = {OrderErrorCode.NOT_FOUND: 404, OrderErrorCode.INVALID: 400, OrderErrorCode.DUPLICATE: 409}
-
-
-@admin("orders:read")
-async def admin_orders(request: web.Request) -> web.Response:
-    """GET /api/admin/orders?limit=&before=&payment_status=&fulfillment_status=&delivery=&since=&until=&q=
-    &email= : newest first (cloud/server/order_filters.py says what each takes)."""
-    db = request[STORE].db
-    try:
-        page = await db.call_read(list_orders, db, **parse_order_filters(request.query).as_kwargs())
-    except OrderError as exc:
-        field = getattr(exc, "field", None)
-        return problem(_ORDER_STATUS.get(exc.code, 400), str(exc), **({"field": field} if field else {}))
-    return web.json_response({"orders": [o.to_json(detail=False) for o in page.orders],
-                              "nextBefore": page.next_before})
-
-
-@admin("orders:read")
-async def admin_order(request: web.Request) -> web.Response:
-    """GET /api/admin/orders/{id} : one order (by id, or by number: 1001 / %231001) with lines and timeline."""
-    key = request.match_info["order"]
-    db = request[STORE].db
-    try:
-        if key.removeprefix("#").isdigit():
-            order = await db.call_read(get_order, db, number=key)
-        else:
-            order = await db.call_read(get_order, db, order_id=key)
-    except OrderError as exc:
-        return problem(_ORDER_STATUS.get(exc.code, 400), str(exc))
-    return web.json_response(order.to_json())
-
-
 # --- background work ------------------------------------------------------------------------------------
 
 async def commerce_tasks(app: web.Application) -> AsyncIterator[None]:
@@ -205,6 +170,4 @@ def add_commerce_routes(app: web.Application) -> None:
     add_webhook_routes(app)
     app.router.add_post("/webhooks/stripe", stripe_webhook)
     app.router.add_get(r"/orders/{token:[A-Za-z0-9_-]{1,100}}", order_status)
-    app.router.add_get("/api/admin/orders", admin_orders)
-    app.router.add_get("/api/admin/orders/{order}", admin_order)
 

@@ -14,7 +14,8 @@ from shared.mail.errors import MailError, MailErrorCode
 from shared.mail.message import OutgoingEmail, build_mime, message_id_for
 from shared.mail.outbox import enqueue, enqueue_email, outbox_entries, prune_sent, retry_failed_entry
 from shared.mail.senders import DirectorySender, MailSender, MailSession, SmtpConfig, SmtpSender, parse_smtp_address
-from shared.mail.templates import render_new_order, render_order_confirmation
+from shared.mail.templates import (render_new_order, render_order_cancelled, render_order_confirmation,
+                                   render_order_refunded, render_ready_for_pickup, render_shipping_confirmation)
 from shared.mail.views import (Discount, MailAddress, MailBranding, OrderLine, OrderSummary, PickupLocation,
                                branding_from_theme)
 
@@ -23,5 +24,6 @@ __all__ = [
     "MailErrorCode", "MailSender", "MailSession", "OrderLine", "OrderSummary", "OutboxWorker", "OutgoingEmail",
     "PickupLocation", "RetryPolicy", "SmtpConfig", "SmtpSender", "branding_from_theme", "build_mime",
     "deliver_due", "enqueue", "enqueue_email", "message_id_for", "outbox_entries", "parse_smtp_address",
-    "prune_sent", "render_new_order", "render_order_confirmation", "retry_failed_entry",
+    "prune_sent", "render_new_order", "render_order_cancelled", "render_order_confirmation", "render_order_refunded",
+    "render_ready_for_pickup", "render_shipping_confirmation", "retry_failed_entry",
 ]

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from shared.mail.errors import MailError, MailErrorCode
 from shared.mail.message import OutgoingEmail, one_line
-from shared.mail.views import MailBranding, OrderSummary, safe_url
+from shared.mail.views import MailBranding, OrderLine, OrderSummary, safe_url
 from shared.models.money import Money
 from shared.models.money_format import format_money
 
@@ -58,11 +58,11 @@ def _inliner() -> css_inline.CSSInliner:
 
 
 def _render(name: str, *, order: OrderSummary, branding: MailBranding, subject: str,
-            preheader: str) -> tuple[str, str]:
-    """(html, text) of one e-mail."""
+            preheader: str, **extra: Any) -> tuple[str, str]:
+    """(html, text) of one e-mail; `extra` are more template variables."""
     env = _environment()
     context: dict[str, Any] = {"order": order, "b": branding, "subject": subject, "preheader": preheader,
-                               "lang": branding.locale.split("-")[0] or "en"}
+                               "lang": branding.locale.split("-")[0] or "en", **extra}
     html = env.get_template(f"{name}.html").render(context)
     text = env.get_template(f"{name}.txt").render(context)
     return _inliner().inline(html), _tidy(text)
@@ -107,3 +107,54 @@ def render_new_order(order: OrderSummary, branding: MailBranding, *, to: str) ->
                          preheader=f"{format_money(order.total, branding.locale)} from {who}")
     return OutgoingEmail(to=to, subject=subject, text=text, html=html, from_name=branding.store_name,
                          reply_to=order.contact_email)
+
+
+# --- after the order (issue 12): each from the store, replies to the store, to the shopper ----------
+
+def _to_shopper(order: OrderSummary, branding: MailBranding, name: str, subject: str, preheader: str,
+                **extra: Any) -> OutgoingEmail:
+    html, text = _render(name, order=_checked(order), branding=branding, subject=subject, preheader=preheader,
+                         **extra)
+    return OutgoingEmail(to=order.contact_email, subject=subject, text=text, html=html,
+                         from_name=branding.store_name, reply_to=branding.support_email)
+
+
+def render_shipping_confirmation(order: OrderSummary, branding: MailBranding, *, shipped: tuple[OrderLine, ...],
+                                 partial: bool = False, carrier: str = "", tracking_number: str = "",
+                                 tracking_url: str = "") -> OutgoingEmail:
+    """"Your order is on the way": the `shipped` lines (units of this shipment), the carrier and the
+    tracking number, and a tracking button when `tracking_url` is http(s) (any other URL is left out).
+    Raises MailError(INVALID_MESSAGE) like render_order_confirmation."""
+    subject = f"{'Some items of order' if partial else 'Order'} {order.number} {'are' if partial else 'is'} on the way"
+    return _to_shopper(order, branding, "shipping_confirmation", subject,
+                       f"{one_line(carrier, 60) + ' ' if carrier else ''}{one_line(tracking_number, 80)}".strip()
+                       or "Your order has shipped.",
+                       shipment={"lines": shipped}, partial=partial, carrier=one_line(carrier, 100),
+                       tracking_number=one_line(tracking_number, 100), tracking_url=safe_url(tracking_url) or "")
+
+
+def render_ready_for_pickup(order: OrderSummary, branding: MailBranding, *, unpaid: bool = False) -> OutgoingEmail:
+    """"Your order is ready for pickup" at the order's pickup location; `unpaid` (pay in store) adds the
+    amount to pay at the counter. Raises MailError(INVALID_MESSAGE) for an order without pickup."""
+    if order.pickup is None:
+        raise MailError(MailErrorCode.INVALID_MESSAGE, "a ready-for-pickup e-mail needs a pickup order")
+    return _to_shopper(order, branding, "ready_for_pickup", f"Order {order.number} is ready for pickup",
+                       f"Pick it up at {order.pickup.name}.", unpaid=unpaid)
+
+
+def render_order_cancelled(order: OrderSummary, branding: MailBranding, *, reason: str = "",
+                           refund: Money | None = None, released: bool = False) -> OutgoingEmail:
+    """"Your order has been cancelled", with the reason, the refund on its way (`refund`) or the card
+    authorization released (`released`)."""
+    return _to_shopper(order, branding, "order_cancelled", f"Order {order.number} has been cancelled",
+                       f"Order {order.number} has been cancelled.", reason=one_line(reason, 300),
+                       refund=refund if refund and refund.amount > 0 else None, released=released)
+
+
+def render_order_refunded(order: OrderSummary, branding: MailBranding, *, amount: Money,
+                          refunded: tuple[OrderLine, ...] = (), reason: str = "", counter: bool = False) -> OutgoingEmail:
+    """"You have been refunded" `amount`, with the refunded lines (none for a refund by amount);
+    `counter` for money given back at the counter (paid in store)."""
+    return _to_shopper(order, branding, "order_refunded", f"Refund for order {order.number}",
+                       f"{format_money(amount, branding.locale)} refunded.", amount=amount,
+                       refunded={"lines": refunded}, reason=one_line(reason, 300), counter=counter)

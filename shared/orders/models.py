@@ -16,6 +16,7 @@ class PaymentStatus(StrEnum):
     """Whether the order's money is in."""
 
     UNPAID = "unpaid"                   # pay in store: the counter collects at pickup
+    AUTHORIZED = "authorized"           # a card held at checkout, captured at pickup (7 days at most)
     PAID = "paid"
     PARTIALLY_REFUNDED = "partially_refunded"
     REFUNDED = "refunded"
@@ -29,6 +30,82 @@ class FulfillmentStatus(StrEnum):
     PARTIALLY_FULFILLED = "partially_fulfilled"
     FULFILLED = "fulfilled"
     ON_HOLD = "on_hold"                 # the merchant must look first (paid, but stock ran short)
+
+
+class PickupStatus(StrEnum):
+    """Where a pickup order stands at the counter ('none' for shipped orders and before "ready")."""
+
+    NONE = "none"
+    READY = "ready"
+    PICKED_UP = "picked_up"
+
+
+@dataclass(frozen=True)
+class LineQuantity:
+    """Some units of one order line (a fulfilment's or a refund's)."""
+
+    line_id: str
+    quantity: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The admin API's shape."""
+        return {"lineId": self.line_id, "quantity": self.quantity}
+
+
+@dataclass(frozen=True)
+class Fulfillment:
+    """A shipment (or the hand-over of a pickup order): which units left, with tracking."""
+
+    id: str
+    lines: tuple[LineQuantity, ...]
+    created_at: str
+    carrier: str = ""
+    tracking_number: str = ""
+    tracking_url: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The admin API's shape."""
+        return {"id": self.id, "lines": [line.to_json() for line in self.lines], "carrier": self.carrier,
+                "trackingNumber": self.tracking_number, "trackingUrl": self.tracking_url, "createdAt": self.created_at}
+
+
+@dataclass(frozen=True)
+class Refund:
+    """Money given back: 'pending' while the provider is asked (the amount is reserved), then
+    'succeeded' or 'failed' (a failed one counts for nothing)."""
+
+    id: str
+    amount: Money
+    lines: tuple[LineQuantity, ...]
+    restock: bool
+    reason: str
+    status: str
+    created_at: str
+    provider_refund_id: str | None = None
+    error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The admin API's shape."""
+        return {"id": self.id, "amount": self.amount.to_json(), "lines": [line.to_json() for line in self.lines],
+                "restock": self.restock, "reason": self.reason, "createdAt": self.created_at, "status": self.status,
+                "providerRefundId": self.provider_refund_id, "error": self.error}
+
+
+@dataclass(frozen=True)
+class OrderMessage:
+    """One of the order's e-mails in the outbox, with its delivery status."""
+
+    kind: str                           # confirmation, merchant, shipping, ready_for_pickup, cancelled, refund:ID
+    to: str
+    status: str                         # pending | sending | sent | failed
+    attempts: int = 0
+    last_error: str = ""
+    sent_at: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The admin API's shape."""
+        return {"kind": self.kind, "to": self.to, "status": self.status, "attempts": self.attempts,
+                "lastError": self.last_error, "sentAt": self.sent_at}
 
 
 @dataclass(frozen=True)
@@ -47,10 +124,14 @@ class OrderLine:
     total: Money
     variant_id: str | None = None
     product_id: str = ""
+    id: str = ""                        # "ORDER:POSITION"; the admin API's lineId
+    fulfilled_quantity: int = 0
+    refunded_quantity: int = 0          # pending refunds included (their units are reserved)
 
     def to_json(self) -> dict[str, Any]:
         """The admin API's shape."""
-        return {"title": self.title, "variantTitle": self.variant_title, "sku": self.sku,
+        return {"id": self.id, "fulfilledQuantity": self.fulfilled_quantity,
+                "refundedQuantity": self.refunded_quantity, "title": self.title, "variantTitle": self.variant_title, "sku": self.sku,
                 "variantId": self.variant_id, "productId": self.product_id, "quantity": self.quantity,
                 "unitPrice": self.unit_price.to_json(), "subtotal": self.subtotal.to_json(),
                 "discount": self.discount.to_json(), "tax": self.tax.to_json(), "total": self.total.to_json()}
@@ -128,6 +209,40 @@ class Order:
     needs_attention: bool = False
     lines: tuple[OrderLine, ...] = ()
     events: tuple[OrderEvent, ...] = ()
+    pickup_status: PickupStatus = PickupStatus.NONE
+    cancelled_at: str | None = None
+    cancel_reason: str = ""
+    captured_amount: int | None = None  # what was taken, when less than the total (a partial capture)
+    fulfillments: tuple[Fulfillment, ...] = ()
+    refunds: tuple[Refund, ...] = ()
+    messages: tuple[OrderMessage, ...] = ()
+
+    @property
+    def paid(self) -> Money:
+        """The money taken for the order (before refunds): none while unpaid, authorized or voided."""
+        if self.payment_status in (PaymentStatus.UNPAID, PaymentStatus.AUTHORIZED, PaymentStatus.VOIDED):
+            return Money(0, self.currency)
+        return Money(self.total.amount if self.captured_amount is None else self.captured_amount, self.currency)
+
+    @property
+    def refunded(self) -> Money:
+        """Refunds given or under way (pending ones are reserved)."""
+        return Money(sum(r.amount.amount for r in self.refunds if r.status != "failed"), self.currency)
+
+    @property
+    def refundable(self) -> Money:
+        """What may still be refunded: paid minus refunds given or under way."""
+        return Money(max(0, self.paid.amount - self.refunded.amount), self.currency)
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancelled."""
+        return self.cancelled_at is not None
+
+    @property
+    def is_pickup(self) -> bool:
+        """True for an order collected at a location."""
+        return self.delivery.get("method") == "pickup"
 
     @property
     def name(self) -> str:
@@ -149,12 +264,18 @@ class Order:
             "paymentStatus": str(self.payment_status), "fulfillmentStatus": str(self.fulfillment_status),
             "paymentProvider": self.payment_provider, "paymentIntentId": self.payment_intent_id,
             "deliveryMethod": self.delivery.get("method", ""), "needsAttention": self.needs_attention,
+            "pickupStatus": str(self.pickup_status), "cancelledAt": self.cancelled_at,
             "createdAt": self.created_at, "updatedAt": self.updated_at}
         if detail:
             out.update({"delivery": self.delivery, "shippingAddress": self.shipping_address,
                         "billingAddress": self.billing_address, "discounts": list(self.discounts),
                         "lines": [line.to_json() for line in self.lines],
-                        "events": [event.to_json() for event in self.events]})
+                        "events": [event.to_json() for event in self.events],
+                        "cancelReason": self.cancel_reason, "paid": self.paid.to_json(),
+                        "refundable": self.refundable.to_json(),
+                        "fulfillments": [f.to_json() for f in self.fulfillments],
+                        "refunds": [r.to_json() for r in self.refunds],
+                        "messages": [m.to_json() for m in self.messages]})
         return out
 
 

@@ -15,13 +15,13 @@ from shared.payments.models import (ClientSetup, PaymentResult, PaymentStatus, S
                                     WebhookKind, mask_key)
 from shared.payments.provider import PAY_IN_STORE, PROVIDERS, STRIPE, PaymentProvider, PayInStoreProvider
 from shared.payments.secrets import DEMO_SECRETS_KEY, ENV_VAR, SecretBox, secrets_box_from_env
-from shared.payments.service import (check_stripe_keys, load_stripe_keys, open_provider, provider_for,
+from shared.payments.service import (CAPTURE_AT_PICKUP, capture_method_for, check_stripe_keys, load_stripe_keys, open_provider, provider_for,
                                      remove_stripe_keys, set_stripe_keys, stripe_settings)
 from shared.payments.stripe_provider import StripeOptions, StripeProvider, new_http_client
 from shared.payments.webhooks import accept_webhook, finish_webhook
 
 __all__ = [
-    "PAY_IN_STORE", "PROVIDERS", "STRIPE", "DEMO_SECRETS_KEY", "ENV_VAR",
+    "CAPTURE_AT_PICKUP", "PAY_IN_STORE", "PROVIDERS", "STRIPE", "DEMO_SECRETS_KEY", "ENV_VAR", "capture_method_for",
     "ClientSetup", "PayInStoreProvider", "PaymentError", "PaymentErrorCode", "PaymentProvider", "PaymentResult",
     "PaymentStatus", "SecretBox", "StripeKeys", "StripeOptions", "StripeProvider", "StripeSettings",
     "WebhookEvent", "WebhookKind", "accept_webhook", "check_stripe_keys", "finish_webhook",

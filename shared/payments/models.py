@@ -16,6 +16,8 @@ class PaymentStatus(StrEnum):
     SUCCEEDED = "succeeded"              # the money is taken: finalize the order
     REQUIRES_ACTION = "requires_action"  # 3DS: the browser runs confirmCardPayment(client_secret), then
                                          # the server calls `retrieve` and finalizes
+    AUTHORIZED = "authorized"            # manual capture: the amount is held on the card, `capture` takes it
+                                         # (within 7 days), `cancel` releases it
     PROCESSING = "processing"            # the provider will tell (webhook or a later `retrieve`)
     DECLINED = "declined"                # no money taken; `message` is for the shopper
     CANCELED = "canceled"                # the intent was canceled: no money taken
@@ -74,6 +76,8 @@ class WebhookKind(StrEnum):
 
     PAYMENT_SUCCEEDED = "payment_intent.succeeded"
     PAYMENT_FAILED = "payment_intent.payment_failed"
+    # Manual capture (capture at pickup): the amount is held; finalize re-reads the intent (AUTHORIZED).
+    AMOUNT_CAPTURABLE = "payment_intent.amount_capturable_updated"
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,10 @@ class PaymentProvider(Protocol):
         ...
 
     async def charge(self, amount: Money, *, payment_method: str, idempotency_key: str,
-                     metadata: Mapping[str, str]) -> PaymentResult:
+                     metadata: Mapping[str, str], capture_method: str = "automatic") -> PaymentResult:
         """Take `amount` once per idempotency key: SUCCEEDED, REQUIRES_ACTION, PROCESSING, DECLINED
-        (or PAY_IN_STORE). Raises PaymentError (UNREACHABLE, INVALID, ATTEMPT_REUSED, ...)."""
+        (or PAY_IN_STORE); with capture_method="manual" the amount is only held: AUTHORIZED.
+        Raises PaymentError (UNREACHABLE, INVALID, ATTEMPT_REUSED, ...)."""
         ...
 
     async def retrieve(self, intent_id: str) -> PaymentResult:
@@ -45,7 +46,15 @@ class PaymentProvider(Protocol):
         ...
 
     async def refund(self, intent_id: str, *, amount: Money | None = None, idempotency_key: str) -> str:
-        """Give money back (the orders issue builds on it); returns the refund's id."""
+        """Give `amount` (None: all) of a taken payment back, once per idempotency key; the refund's id."""
+        ...
+
+    async def capture(self, intent_id: str, *, amount: Money | None = None, idempotency_key: str) -> PaymentResult:
+        """Take an AUTHORIZED payment (`amount` at most what was held; None: all): SUCCEEDED."""
+        ...
+
+    async def cancel(self, intent_id: str, *, idempotency_key: str) -> PaymentResult:
+        """Release a payment not taken yet (an authorization): CANCELED."""
         ...
 
     async def aclose(self) -> None:
@@ -64,7 +73,7 @@ class PayInStoreProvider:
         return ClientSetup(provider=self.name)
 
     async def charge(self, amount: Money, *, payment_method: str = PAY_IN_STORE, idempotency_key: str,
-                     metadata: Mapping[str, str] | None = None) -> PaymentResult:
+                     metadata: Mapping[str, str] | None = None, capture_method: str = "automatic") -> PaymentResult:
         """Always PAY_IN_STORE for the amount: the shopper pays at the counter."""
         if not isinstance(amount, Money) or amount.amount < 0:
             raise PaymentError(PaymentErrorCode.INVALID, "the amount must be Money of zero or more")
@@ -78,6 +87,14 @@ class PayInStoreProvider:
     async def refund(self, intent_id: str, *, amount: Money | None = None, idempotency_key: str) -> str:
         """Money paid at the counter is given back at the counter."""
         raise PaymentError(PaymentErrorCode.UNSUPPORTED, "a payment made in store is refunded at the counter")
+
+    async def capture(self, intent_id: str, *, amount: Money | None = None, idempotency_key: str) -> PaymentResult:
+        """The counter collects: there is nothing to capture online."""
+        raise PaymentError(PaymentErrorCode.UNSUPPORTED, "a payment made in store is collected at the counter")
+
+    async def cancel(self, intent_id: str, *, idempotency_key: str) -> PaymentResult:
+        """Nothing is held online."""
+        raise PaymentError(PaymentErrorCode.UNSUPPORTED, "pay in store holds nothing to release")
 
     async def aclose(self) -> None:
         """Nothing to release."""

@@ -116,3 +116,15 @@ def _settings(row: repo.SealedStripeCredentials) -> StripeSettings:
     return StripeSettings(configured=True, mode=row.mode, secret_key=row.secret_key_hint,
                           publishable_key=row.publishable_key_hint, webhook_secret=row.webhook_secret_hint,
                           updated_at=row.updated_at)
+
+
+#: The store setting (a key of the storefront's settings) "capture at pickup": card payments of pickup
+#: orders are only authorized at checkout and captured when the order is picked up.
+CAPTURE_AT_PICKUP = "capture_at_pickup"
+
+
+def capture_method_for(settings: Any, *, delivery_method: str) -> str:
+    """"manual" for a pickup order of a store with the capture-at-pickup setting on, else
+    "automatic": what checkout passes to `charge(..., capture_method=...)`."""
+    on = isinstance(settings, dict) and settings.get(CAPTURE_AT_PICKUP) is True
+    return "manual" if on and delivery_method == "pickup" else "automatic"

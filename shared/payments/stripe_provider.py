@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 STRIPE_JS = "https://js.stripe.com/v3/"
 STORE_META = "vibeshop_store"        # metadata naming the store an intent belongs to
 ATTEMPT_META = "vibeshop_attempt"    # metadata naming the order attempt (the idempotency key)
+REFUND_META = "vibeshop_refund"      # metadata naming the order's refund (its idempotency key)
+_CANCELABLE = ("requires_payment_method", "requires_capture", "requires_confirmation", "requires_action")
 _PM_ID = re.compile(r"^pm_[A-Za-z0-9_]{1,200}$")
 _PI_ID = re.compile(r"^pi_[A-Za-z0-9_]{1,200}$")
 _KEY = re.compile(r"^[\x21-\x7e]{8,200}$")     # printable ASCII; Stripe allows 255 with our suffixes
@@ -111,8 +113,9 @@ class StripeProvider:
                            client_secret=setup["client_secret"], js_url=self.options.js_url)
 
     async def charge(self, amount: Money, *, payment_method: str, idempotency_key: str,
-                     metadata: Mapping[str, str]) -> PaymentResult:
-        """Charge `amount` to `payment_method` once for the order attempt `idempotency_key`.
+                     metadata: Mapping[str, str], capture_method: str = "automatic") -> PaymentResult:
+        """Charge `amount` to `payment_method` once for the order attempt `idempotency_key`;
+        capture_method="manual" only holds it (AUTHORIZED: `capture` at pickup, `cancel` to release).
 
         Returns SUCCEEDED, REQUIRES_ACTION (3DS), PROCESSING or DECLINED. Raises PaymentError:
         INVALID (bad id, key or metadata), AMOUNT_NOT_CHARGEABLE, ATTEMPT_REUSED (the key was used
@@ -122,6 +125,8 @@ class StripeProvider:
             raise PaymentError(PaymentErrorCode.INVALID, "the payment method must be a Stripe pm_... id")
         _check_key(idempotency_key)
         meta = _check_metadata(metadata)
+        if capture_method not in ("automatic", "manual"):
+            raise PaymentError(PaymentErrorCode.INVALID, "capture_method is automatic or manual")
         try:
             stripe_amount = to_provider_amount(amount)
         except ProviderAmountError as exc:
@@ -129,7 +134,7 @@ class StripeProvider:
         attempt = await self._db.run_read(lambda conn: repo.get_attempt(conn, idempotency_key))
         if attempt is None:
             params = {"amount": stripe_amount, "currency": amount.currency.lower(), "payment_method": payment_method,
-                      "payment_method_types": ["card"], "confirm": False,
+                      "payment_method_types": ["card"], "confirm": False, "capture_method": capture_method,
                       "metadata": {**meta, STORE_META: self._store_id, ATTEMPT_META: idempotency_key}}
             intent = await self._send(lambda: self._client.v1.payment_intents.create_async(
                 params, {"idempotency_key": f"{idempotency_key}:create"}))
@@ -155,10 +160,90 @@ class StripeProvider:
         return _result(await self._fetch(intent_id))
 
     async def refund(self, intent_id: str, *, amount: Money | None = None, idempotency_key: str) -> str:
-        """Not built yet: refunds come with the orders issue (localstripe refunds at once, no events)."""
-        raise PaymentError(PaymentErrorCode.UNSUPPORTED, "refunds are not available yet")
+        """Refund `amount` (None: what is left) of this store's payment once per `idempotency_key` (the
+        order's refund id); returns Stripe's re_... id. The key goes with the request AND into the
+        refund's metadata: before creating, and after a lost answer, the payment's refunds are listed
+        and one carrying the key is the answer, so a retry never refunds twice even on a host that
+        ignores Idempotency-Key. Raises PaymentError: INVALID, FOREIGN_STORE, AMOUNT_NOT_CHARGEABLE,
+        PROVIDER_REFUSED (Stripe's reason: more than is left, a failed payment), UNREACHABLE (the outcome
+        is unknown: call again with the same key)."""
+        _check_id(intent_id)
+        _check_key(idempotency_key)
+        await self._fetch(intent_id)                        # this store's, or FOREIGN_STORE
+        params: dict[str, Any] = {"payment_intent": intent_id, "metadata": {STORE_META: self._store_id,
+                                                                            REFUND_META: idempotency_key}}
+        if amount is not None:
+            params["amount"] = _provider_amount(amount)
+        for attempt in range(self.options.retries + 1):
+            found = await self._refund_with_key(intent_id, idempotency_key)
+            if found is not None:
+                return found
+            try:
+                created = await self._client.v1.refunds.create_async(params, {"idempotency_key": f"{idempotency_key}:refund"})
+                return created.id
+            except _LOST as exc:
+                log.warning("no answer refunding %s (try %d): %s", intent_id, attempt + 1, type(exc).__name__)
+                await asyncio.sleep(self.options.retry_pause)
+            except stripe.StripeError as exc:
+                raise _refused(exc, intent_id) from exc
+        found = await self._refund_with_key(intent_id, idempotency_key)
+        if found is not None:
+            return found
+        raise PaymentError(PaymentErrorCode.UNREACHABLE, "The payment service stopped answering while refunding: "
+                           "try again (the same refund is never made twice).", intent_id=intent_id)
+
+    async def capture(self, intent_id: str, *, amount: Money | None = None, idempotency_key: str) -> PaymentResult:
+        """Take an authorized payment (`amount` at most what was held; None: all of it). Idempotent: a
+        payment captured already (a retry, a lost answer) is reported as it is. Raises PaymentError:
+        INVALID, FOREIGN_STORE, PROVIDER_REFUSED (not capturable: canceled, expired), UNREACHABLE."""
+        _check_id(intent_id)
+        _check_key(idempotency_key)
+        params = {} if amount is None else {"amount_to_capture": _provider_amount(amount)}
+        return await self._move(intent_id, "requires_capture", lambda: self._client.v1.payment_intents.capture_async(
+            intent_id, params, {"idempotency_key": f"{idempotency_key}:capture"}))
+
+    async def cancel(self, intent_id: str, *, idempotency_key: str) -> PaymentResult:
+        """Release a payment not taken yet (void an authorization). Idempotent: a canceled one is
+        reported as it is. Raises PaymentError: INVALID, FOREIGN_STORE, PROVIDER_REFUSED (the money was
+        taken already: refund it instead), UNREACHABLE."""
+        _check_id(intent_id)
+        _check_key(idempotency_key)
+        return await self._move(intent_id, "cancelable", lambda: self._client.v1.payment_intents.cancel_async(
+            intent_id, None, {"idempotency_key": f"{idempotency_key}:cancel"}))
 
     # --- the steps -------------------------------------------------------------------------------
+
+    async def _move(self, intent_id: str, wanted: str, call: Callable[[], Awaitable[stripe.StripeObject]]) -> PaymentResult:
+        """Capture or cancel: send `call` only while the intent is in the `wanted` state (re-read after
+        a lost answer), so a retry reports the outcome instead of failing on a done intent."""
+        for attempt in range(self.options.retries + 1):
+            intent = await self._fetch(intent_id)
+            ready = (intent["status"] in _CANCELABLE) if wanted == "cancelable" else intent["status"] == wanted
+            if not ready:
+                if intent["status"] == ("canceled" if wanted == "cancelable" else "succeeded"):
+                    return _result(intent)                 # done already (a retry, a lost answer)
+                state = {"succeeded": "taken already: refund it instead", "canceled": "canceled"}.get(
+                    intent["status"], intent["status"].replace("_", " "))
+                raise PaymentError(PaymentErrorCode.PROVIDER_REFUSED, f"the payment is {state}", intent_id=intent_id)
+            try:
+                return _result((await call()).to_dict())
+            except _LOST as exc:
+                log.warning("no answer moving %s (try %d): %s", intent_id, attempt + 1, type(exc).__name__)
+                await asyncio.sleep(self.options.retry_pause)
+            except stripe.StripeError as exc:
+                raise _refused(exc, intent_id) from exc
+        raise PaymentError(PaymentErrorCode.UNREACHABLE, "The payment service stopped answering: try again.",
+                           intent_id=intent_id)
+
+    async def _refund_with_key(self, intent_id: str, key: str) -> str | None:
+        """The id of this payment's refund made with our key, if any."""
+        listed = await self._send(lambda: self._client.v1.refunds.list_async({"payment_intent": intent_id, "limit": 100}),
+                                  unreachable="The payment service cannot be reached to check the refunds: try again.",
+                                  intent_id=intent_id)
+        for refund in listed.get("data", []):
+            if (refund.get("metadata") or {}).get(REFUND_META) == key and refund.get("status") != "failed":
+                return str(refund["id"])
+        return None
 
     async def _record(self, key: str, intent_id: str, amount: Money, payment_method: str) -> repo.PaymentAttemptRow:
         row = repo.PaymentAttemptRow(attempt_key=key, provider=self.name, intent_id=intent_id, amount=amount.amount,
@@ -244,14 +329,30 @@ def _result(intent: dict[str, Any]) -> PaymentResult:
         return PaymentResult(status=PaymentStatus.REQUIRES_ACTION, client_secret=intent["client_secret"], **common)
     if status == "canceled":
         return PaymentResult(status=PaymentStatus.CANCELED, **common)
+    if status == "requires_capture":
+        return PaymentResult(status=PaymentStatus.AUTHORIZED, **common)
     error = intent.get("last_payment_error")
     if status == "requires_payment_method" and error:
         code = error.get("decline_code") or error.get("code") or ""
         return PaymentResult(status=PaymentStatus.DECLINED, message=error.get("message") or _DECLINED,
                              decline_code=code, **common)
-    # processing, requires_capture, requires_confirmation: not final yet; the webhook or a later
+    # processing, requires_confirmation: not final yet; the webhook or a later
     # `retrieve` tells. A requires_payment_method without an error was never tried.
     return PaymentResult(status=PaymentStatus.PROCESSING, **common)
+
+
+def _check_id(intent_id: str) -> None:
+    if not isinstance(intent_id, str) or not _PI_ID.match(intent_id):
+        raise PaymentError(PaymentErrorCode.INVALID, "not a PaymentIntent id")
+
+
+def _provider_amount(amount: Money) -> int:
+    if not isinstance(amount, Money) or amount.amount <= 0:
+        raise PaymentError(PaymentErrorCode.INVALID, "the amount must be Money above zero")
+    try:
+        return to_provider_amount(amount)
+    except ProviderAmountError as exc:
+        raise PaymentError(PaymentErrorCode.AMOUNT_NOT_CHARGEABLE, str(exc)) from None
 
 
 def _check_key(key: str) -> None:

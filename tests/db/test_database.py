@@ -258,7 +258,8 @@ def test_money_columns_are_integers(db: Database):
                           ("orders", "subtotal_amount"), ("orders", "shipping_amount"), ("orders", "tax_amount"),
                           ("orders", "total_amount"), ("orders", "discount_amount"), ("order_lines", "unit_amount"),
                           ("order_lines", "subtotal_amount"), ("order_lines", "discount_amount"),
-                          ("order_lines", "tax_amount"), ("order_lines", "total_amount")}
+                          ("order_lines", "tax_amount"), ("order_lines", "total_amount"),
+                          ("orders", "captured_amount")}
     assert set(money.values()) == {"INTEGER"}
 
     product = _product(price=1999)
