@@ -27,6 +27,7 @@ from typing import Any
 
 from shared.checkout.attempt import CheckoutContext, CheckoutRequest, shipping_policy
 from shared.checkout.errors import CheckoutErrorCode, CheckoutFlowError
+from shared.customers import CustomerError, customer_for_order
 from shared.db import Connection
 from shared.db.repositories import inventory as inventory_repo
 from shared.db.repositories import orders as repo
@@ -96,7 +97,7 @@ async def finalize(ctx: CheckoutContext, *, payment_intent_id: str | None = None
         raise CheckoutFlowError(CheckoutErrorCode.UNKNOWN_ATTEMPT, str(exc), attempt_id=attempt.id) from None
     finally:
         await provider.aclose()
-    if result.status is PaymentStatus.SUCCEEDED:
+    if result.status in (PaymentStatus.SUCCEEDED, PaymentStatus.AUTHORIZED):
         return await complete_paid(ctx, attempt_id=attempt.id, result=result, event_id=event_id)
     if result.status in (PaymentStatus.DECLINED, PaymentStatus.CANCELED):
         message = result.message or "Your payment was not completed. Nothing was charged."
@@ -147,11 +148,14 @@ def _make_order(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptRow
     quote = attempt.quote
     at = stamp(now)
     quoted = Money(**quote["total"])
-    paid = result.status is PaymentStatus.SUCCEEDED
+    paid = result.status in (PaymentStatus.SUCCEEDED, PaymentStatus.AUTHORIZED)
+    authorized = result.status is PaymentStatus.AUTHORIZED
     events: list[OrderEvent] = []
     attention = False
     if paid:
-        events.append(OrderEvent(at, "paid", f"Payment {result.intent_id} of {_shown(result.amount)} succeeded", "stripe"))
+        events.append(OrderEvent(at, "authorized" if authorized else "paid", f"Payment {result.intent_id} of "
+                                 f"{_shown(result.amount)} {'authorized: captured at pickup' if authorized else 'succeeded'}",
+                                 "stripe"))
         if result.amount != quoted:
             attention = True
             events.append(OrderEvent(at, "amount_mismatch", f"Charged {_shown(result.amount)} but the checkout "
@@ -171,7 +175,8 @@ def _make_order(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptRow
         email=request.email.strip(), currency=quoted.currency, lines=_lines(conn, attempt),
         subtotal=quote["subtotal"]["amount"], discount_total=quote["discount_total"]["amount"],
         shipping=quote["shipping"]["amount"], tax=quote["tax"]["amount"],
-        total=quoted.amount, payment_status=OrderPayment.PAID if paid else OrderPayment.UNPAID,
+        total=quoted.amount, payment_status=(OrderPayment.AUTHORIZED if authorized else OrderPayment.PAID) if paid
+        else OrderPayment.UNPAID,
         payment_provider=result.provider, delivery=attempt.request.get("delivery", {}), attempt_id=attempt.id,
         payment_intent_id=result.intent_id, customer_name=request.customer_name,
         shipping_address=_address(request.shipping_address), billing_address=_address(request.billing_address),
@@ -185,12 +190,23 @@ def _make_order(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptRow
         add_order_event(conn, order_id=order.id, kind="stock_committed", message=f"{units} units taken from stock",
                         now=at)
     _queue_emails(conn, ctx, order)
+    _remember_customer(conn, order, at)
     placed = read_order_in(conn, order.id)
-    # The merchant's other apps hear of it in the same write (delivered after commit, once).
+    # The merchant's other apps hear of it in the same write (delivered after commit, once); an
+    # authorization is paid when it is captured at pickup (shared/orders/lifecycle.py says so then).
     emit_event(conn, event_type="order.created", data=placed.to_json(), dedupe_key=f"order:{order.id}:created")
-    if paid:
+    if paid and not authorized:
         emit_event(conn, event_type="order.paid", data=placed.to_json(), dedupe_key=f"order:{order.id}:paid")
     return placed
+
+
+def _remember_customer(conn: Connection, order: Order, at: str) -> None:
+    """The customer of the order's e-mail exists from this order on (the merchant's Customers list; the
+    shopper's account finds the order once they sign in). Never at the cost of the paid order."""
+    try:
+        customer_for_order(conn, email=order.email, name=order.customer_name, now=at)
+    except CustomerError as exc:
+        log.warning("order %s: no customer record: %s", order.id, exc)
 
 
 def read_order_in(conn: Connection, order_id: str) -> Order:

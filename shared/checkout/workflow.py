@@ -31,11 +31,12 @@ from shared.checkout.finalize import CheckoutOutcome, OutcomeStatus, complete_pa
 from shared.checkout.shipping import DeliveryKind
 from shared.db import Connection
 from shared.db.repositories import orders as repo
+from shared.db.repositories.storefront import get_storefront
 from shared.db.stamps import new_id
 from shared.inventory import InventoryError, InventoryErrorCode, check_holds, hold_stock, release_holds
 from shared.inventory.models import stamp
 from shared.models.money import Money
-from shared.payments import PaymentError, PaymentErrorCode, PaymentResult, PaymentStatus
+from shared.payments import PaymentError, PaymentErrorCode, PaymentResult, PaymentStatus, capture_method_for
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class _Run:
     claimed: bool = False                # this run moved the attempt to 'charging' (a double-click's
                                          # second run did not: it must not undo the first's holds)
     held_until: datetime | None = None
+    capture: str = "automatic"           # "manual": authorize now, capture at pickup (store setting)
     log: list[str] = field(default_factory=list)
 
 
@@ -156,6 +158,9 @@ async def _requote_and_check(run: _Run) -> None:
                                priced, run.attempt_id)
         repo.update_attempt(conn, run.attempt_id, now=stamp(now), status="charging")
         run.request, run.priced, run.claimed = request, priced, True
+        front = get_storefront(conn)
+        run.capture = capture_method_for(front.settings if front else {},
+                                         delivery_method=attempt.request.get("delivery", {}).get("method", ""))
         return priced.quote.total
 
     run.total = await ctx.db.run_write(write)
@@ -170,7 +175,7 @@ async def _charge(run: _Run) -> None:
         raise _payment_error(exc) from None
     try:
         result = await provider.charge(run.total, payment_method=run.card or run.request.payment_method,
-                                       idempotency_key=run.attempt_id, metadata={})
+                                       idempotency_key=run.attempt_id, metadata={}, capture_method=run.capture)
     except PaymentError as exc:
         unknown = exc.intent_id
         if unknown:     # the outcome is unknown: finalize (webhook, retry) learns it later
@@ -183,8 +188,8 @@ async def _charge(run: _Run) -> None:
     if result.intent_id:
         await run.ctx.db.run_write(lambda conn: repo.update_attempt(
             conn, run.attempt_id, now=stamp(run.ctx.clock()), payment_intent_id=result.intent_id))
-    if result.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PAY_IN_STORE):
-        run.paid = result.status is PaymentStatus.SUCCEEDED
+    if result.status in (PaymentStatus.SUCCEEDED, PaymentStatus.AUTHORIZED, PaymentStatus.PAY_IN_STORE):
+        run.paid = result.status in (PaymentStatus.SUCCEEDED, PaymentStatus.AUTHORIZED)
         return
     if result.status in (PaymentStatus.DECLINED, PaymentStatus.CANCELED):
         raise CheckoutFlowError(CheckoutErrorCode.PAYMENT_DECLINED,

@@ -7,7 +7,6 @@
 ALTER TABLE customers ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE customers ADD COLUMN verified_at TEXT;             -- first sign-in with a code (NULL: never)
 CREATE INDEX customers_by_created ON customers (created_at, id);
-CREATE INDEX orders_by_email_nocase ON orders (email COLLATE NOCASE);
 
 -- Every change of marketing consent, with when and where it came from (checkout, account, newsletter
 -- form, admin, unsubscribe link); customers.accepts_marketing is the latest one.

@@ -19,9 +19,10 @@ def vacuum_into(conn: Connection, target: Path) -> None:
 # sealed Stripe keys, payment attempts, webhook events (cloud-only, never on a device); the outbound
 # webhooks (their signing secrets and the orders their deliveries carry); customer accounts.
 _SHOPPER_TABLES = ("customer_sessions", "customer_login_codes", "customer_addresses", "customer_consent_events",
-                   "stock_holds", "outbox", "order_events", "order_lines", "orders", "checkout_attempts",
-                   "cart_lines", "carts", "customers", "stripe_credentials", "payment_attempts", "payment_webhook_events",
-                   "webhook_attempts", "webhook_deliveries", "webhook_subscriptions")
+                   "stock_holds", "outbox", "order_events", "order_lines", "order_fulfillments", "order_refunds",
+                   "orders", "checkout_attempts", "cart_lines", "carts", "customers", "stripe_credentials",
+                   "payment_attempts", "payment_webhook_events", "webhook_attempts", "webhook_deliveries",
+                   "webhook_subscriptions")
 
 
 def remove_shopper_data(conn: Connection) -> None:

@@ -14,12 +14,15 @@ from shared.db.database import Connection
 from shared.models.money import Money
 from shared.orders.filters import OrderListQuery, OrderSearch, SearchKind
 from shared.orders.models import (FIRST_NUMBER, FulfillmentStatus, NewOrder, Order, OrderEvent, OrderLine,
-                                  PaymentStatus)
+                                  PaymentStatus, PickupStatus)
 
 _ORDER_COLS = ("id, number, email, currency, subtotal_amount, discount_amount, shipping_amount, tax_amount, "
                "total_amount, payment_status, fulfillment_status, payment_provider, status_token, delivery, "
                "created_at, updated_at, attempt_id, payment_intent_id, customer_name, shipping_address, "
                "billing_address, discounts, needs_attention")
+# What a read takes besides the inserted columns: the lifecycle's own state (migration 0019), so that
+# a list row says "ready for pickup" or "cancelled" like the detail does.
+_READ_COLS = _ORDER_COLS + ", pickup_status, cancelled_at, cancel_reason, captured_amount"
 _LINE_COLS = ("title, variant_title, sku, unit_amount, quantity, subtotal_amount, discount_amount, tax_amount, "
               "total_amount, variant_id, product_id")
 
@@ -62,7 +65,7 @@ def order_id_where(conn: Connection, *, column: str, value: Any) -> str | None:
 
 def get_order(conn: Connection, order_id: str, *, detail: bool = True) -> Order | None:
     """An order with its lines and timeline (detail), or None."""
-    row = conn.one(f"SELECT {_ORDER_COLS} FROM orders WHERE id = ?", (order_id,))
+    row = conn.one(f"SELECT {_READ_COLS} FROM orders WHERE id = ?", (order_id,))
     return None if row is None else _order(conn, row, detail=detail)
 
 
@@ -94,7 +97,7 @@ def list_orders(conn: Connection, query: OrderListQuery, *, limit: int) -> list[
 
 
 def order_list_sql(conn: Connection, query: OrderListQuery, *, limit: int,
-                   columns: str = _ORDER_COLS) -> tuple[str, list[Any]]:
+                   columns: str = _READ_COLS) -> tuple[str, list[Any]]:
     """The statement `list_orders` runs (and the benchmark's plain SQL peer), for the plan that reads
     the fewest orders (`list_plan`)."""
     plan = list_plan(conn, query, limit=limit)
@@ -187,7 +190,8 @@ def _first_number_from(conn: Connection, stamp: str) -> int | None:
 def _order(conn: Connection, row: tuple, *, detail: bool) -> Order:
     (order_id, number, email, currency, subtotal, discount, shipping, tax, total, payment_status,
      fulfillment_status, provider, token, delivery, created_at, updated_at, attempt_id, intent_id, name,
-     shipping_address, billing_address, discounts, attention) = row
+     shipping_address, billing_address, discounts, attention, pickup_status, cancelled_at, cancel_reason,
+     captured) = row
     money = lambda amount: Money(amount, currency)  # noqa: E731 - one currency per order
     lines: tuple[OrderLine, ...] = ()
     events: tuple[OrderEvent, ...] = ()
@@ -206,7 +210,9 @@ def _order(conn: Connection, row: tuple, *, detail: bool) -> Order:
                  payment_provider=provider, status_token=token, delivery=json.loads(delivery), created_at=created_at,
                  updated_at=updated_at, attempt_id=attempt_id, payment_intent_id=intent_id, customer_name=name,
                  shipping_address=json.loads(shipping_address), billing_address=json.loads(billing_address),
-                 discounts=tuple(json.loads(discounts)), needs_attention=bool(attention), lines=lines, events=events)
+                 discounts=tuple(json.loads(discounts)), needs_attention=bool(attention), lines=lines, events=events,
+                 pickup_status=PickupStatus(pickup_status), cancelled_at=cancelled_at, cancel_reason=cancel_reason,
+                 captured_amount=captured)
 
 
 # --- checkout attempts ----------------------------------------------------------------------------
