@@ -30,7 +30,8 @@ from shared.customers import (ConsentSource, Customer, CustomerError, CustomerEr
                               saved_addresses, session_customer, set_marketing_consent, sign_out, sign_out_everywhere,
                               verify_sign_in_code)
 from shared.customers.models import CODE_TTL_SECONDS, SESSION_DAYS
-from shared.db.repositories.orders import get_order as read_order, order_id_where
+from shared.db.repositories.order_lifecycle import load_order
+from shared.db.repositories.orders import order_id_where
 from shared.mail.views import MailBranding
 from shared.orders import Order, list_orders
 
@@ -214,7 +215,7 @@ async def order_detail(request: web.Request, customer: Customer) -> web.Response
 
     def read(conn) -> Order | None:  # noqa: ANN001 - a Connection
         found = order_id_where(conn, column="number", value=int(number))
-        return read_order(conn, found) if found else None
+        return load_order(conn, found) if found else None   # with its shipments and refunds
 
     order = await db.run_read(read) if len(number) < 12 else None
     if order is None or order.email.casefold() != customer.email.casefold():

@@ -156,7 +156,7 @@ def order_page(frame: Frame, customer: Customer, order: Order) -> str:
     rows = "".join(
         f'<tr><td>{line.quantity} × {esc(line.title)}'
         f'{f"<br><small>{esc(line.variant_title)}</small>" if line.variant_title else ""}</td>'
-        f'<td class="ac-num">{_money(line.total, frame.locale)}</td></tr>' for line in order.lines)
+        f'<td class="ac-num">{_money(line.subtotal, frame.locale)}</td></tr>' for line in order.lines)
     totals = [("Subtotal", order.subtotal), ("Shipping", order.shipping), ("Tax", order.tax)]
     if order.discount_total.amount:
         totals.insert(1, ("Discount", order.discount_total))
