@@ -81,7 +81,8 @@ def settle(qtbot, orders, condition) -> dict:
 
 
 def test_card_order_live_fulfil_with_tracking_partial_refunds_and_refusals(card_cloud: CardCloud, studio, qtbot,
-                                                                           localstripe: LocalStripe) -> None:
+                                                                           localstripe: LocalStripe,
+                                                                           tmp_path: Path) -> None:
     orders = studio.orders
     rail_item = studio.rail.item(6)
     before = orders.table.rowCount()
@@ -138,12 +139,17 @@ def test_card_order_live_fulfil_with_tracking_partial_refunds_and_refusals(card_
     refund_mails = wait_for_mail(qtbot, card_cloud.mail, shopper, "Refund for order", count=2)
     assert any("$5.00" in m.text for m in refund_mails)
     text = orders.detail.toPlainText()
-    assert "Partially refunded" in text and "Refundable" in text
-    assert f"${(total - 500 - by_line) / 100:.2f}" in text
+    assert "Partially refunded" in text
+    assert f"Paid\t${total / 100:.2f}" in text.replace("\n", "\t")
+    assert f"Refunded\t${(500 + by_line) / 100:.2f}" in text.replace("\n", "\t")
+    assert f"Refundable\t${(total - 500 - by_line) / 100:.2f}" in text.replace("\n", "\t")
+    assert "shipping confirmation to ada@example.com" in text and "refund to ada@example.com" in text
 
     at_stripe = localstripe.get(f"/v1/refunds?payment_intent={order['paymentIntentId']}")["data"]
     assert sorted(r["amount"] for r in at_stripe) == sorted([500, by_line])
     assert all(r["status"] == "succeeded" for r in at_stripe)
+
+    assert studio.grab().save(str(tmp_path / "orders-after-refunds.png"), "PNG")
 
     # More than is refundable: refused, the reason shown in a dialog, nothing changed.
     left = order["refundable"]["amount"]
