@@ -142,3 +142,21 @@ async def test_an_ended_session_prefills_nothing(shop) -> None:
     ada.cookies["customer_session"] = session          # a stale cookie kept by the browser
     html = await ada.checkout()
     assert "Signed in as" not in html and "12 Analytical Way" not in html and "Have an account?" in html
+
+
+async def test_a_default_address_abroad_sets_the_country_and_its_fields(shop) -> None:
+    client, store = shop
+    ada = Shopper(client)
+    await ada.sign_in(store, "ada@example.com")
+    customer = store.db.read(lambda conn: conn.scalar("SELECT id FROM customers WHERE email = 'ada@example.com'"))
+    add_address(store.db, customer, address={"country_code": "FR", "name": "Ada <b>L</b>",
+                                             "street_address": "3 rue de la Paix", "city": "Paris",
+                                             "postal_code": "75002"}, make_default=True)
+    await ada.add_tee()
+    html = await ada.checkout()
+    document = parse_strict(html)
+    [country] = document.findall('.//select[@name="country_code"]/option[@selected]')
+    assert country.get("value") == "FR"
+    assert _value(document, "postal_code") == "75002" and _value(document, "name") == "Ada <b>L</b>"
+    assert "<b>L</b>" not in html                     # escaped
+    assert not document.findall('.//select[@name="country_area"]')      # France has no region field
