@@ -54,16 +54,10 @@ def studio(card_cloud: CardCloud, qtbot, tmp_path: Path) -> Iterator:
 
 
 def wait_for_mail(qtbot, folder: Path, to: str, subject: str, count: int = 1) -> list:
-    """The e-mails to `to` with `subject` once `count` of them are in the folder: woken by the folder's
-    changes (QFileSystemWatcher), the timeout a bound on a hang only."""
-    from PySide6.QtCore import QFileSystemWatcher
-
-    folder.mkdir(parents=True, exist_ok=True)
-    watcher = QFileSystemWatcher([str(folder)])
-    try:
-        qtbot.waitUntil(lambda: len(mail_to(folder, to, subject)) >= count, timeout=60_000)
-    finally:
-        watcher.deleteLater()
+    """The e-mails to `to` with `subject` once `count` of them are in the folder (the outbox worker
+    writes each .eml whole, by a rename): a wait on that condition while Qt runs, never a fixed sleep;
+    the timeout is a bound on a hang only."""
+    qtbot.waitUntil(lambda: len(mail_to(folder, to, subject)) >= count, timeout=60_000)
     return mail_to(folder, to, subject)
 
 
