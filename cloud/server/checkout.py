@@ -45,6 +45,7 @@ from shared.checkout.quote import Quote
 from shared.checkout.shipping import DeliveryKind, Destination
 from shared.checkout.workflow import (cancel_checkout, check_attempt_cart, hold_cart, pay_checkout,
                                      start_checkout)
+from shared.customers import saved_addresses, session_customer
 from shared.db import Connection
 from shared.db.repositories.storefront import get_storefront
 from shared.inventory import available
@@ -234,11 +235,16 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
 
     front, stylesheet, logo_url = await store_branding(request)
     country = _store_country(front.settings if front else {})
+    signed_in_as, address = await _shopper(request)
+    if address.get("country_code") and address_form(address["country_code"]) is not None:
+        country = address["country_code"]
+    destination = Destination(country, address.get("country_area", ""), address.get("postal_code", "")) \
+        if address else Destination(country)
 
     def read(conn: Connection) -> tuple[CartView, Quote | None, CheckoutRequest]:
         view = cart_view(conn, token, now=now)
         base = CheckoutRequest(lines=tuple((l.variant_id, l.quantity) for l in view.lines), email="",
-                               payment_method="stripe", destination=Destination(country))
+                               payment_method="stripe", destination=destination)
         if not view.ready_for_checkout:
             return view, None, base
         return view, _quote(conn, ctx, base, "ship", now), base
@@ -263,10 +269,28 @@ async def checkout_page(request: web.Request) -> web.StreamResponse:
                     pickup=pickup, pickup_short=short,
                     stripe={"publishableKey": keys.publishable_key, "jsUrl": js_url} if keys else None,
                     logo_url=logo_url,
-                    held_text=_held_text(held, front), held_until=held.isoformat() if held else "")
+                    held_text=_held_text(held, front), held_until=held.isoformat() if held else "",
+                    signed_in_as=signed_in_as, address=address)
     headers = {**NO_STORE, "Referrer-Policy": "same-origin",
                "Content-Security-Policy": _csp(nonce, js_url, api, request.app[CONFIG].media_base)}
     return web.Response(text=checkout_html(data), content_type="text/html", charset="utf-8", headers=headers)
+
+
+async def _shopper(request: web.Request) -> tuple[str, dict[str, str]]:
+    """The signed-in customer of the 'customer_session' cookie (docs/accounts.md): their e-mail and their
+    default saved address, to prefill the page; ('', {}) for a guest or a session that ended."""
+    from cloud.server.account import SESSION_COOKIE   # here: account.py imports this module (countries)
+
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return "", {}
+    db = request[STORE].db
+    customer = await db.call(session_customer, db, token)
+    if customer is None:
+        return "", {}
+    saved = await db.run_read(lambda conn: saved_addresses(conn, customer.id))
+    default = next((a for a in saved if a.is_default), saved[0] if saved else None)
+    return customer.email, {k: str(v) for k, v in (default.address if default else {}).items() if v}
 
 
 def _pickup_shortages(conn: Connection, view: CartView, options: tuple[Any, ...], now: datetime) -> dict[str, str]:

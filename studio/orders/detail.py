@@ -96,8 +96,14 @@ def _payment(order: dict[str, Any]) -> str:
                    if value and (label == "Total" or value.get("amount")))
     provider = {"stripe": "Card (Stripe)", "pay_in_store": "Pay in store"}.get(order.get("paymentProvider", ""),
                                                                                order.get("paymentProvider", ""))
-    refundable = order.get("refundable")
-    extra = f"<tr><td>Refundable</td><td align='right'>{money(refundable)}</td></tr>" if refundable else ""
+    # What came in and what went back, as Shopify's order page shows them (refunds pending count too).
+    refunded = sum(int((r.get("amount") or {}).get("amount", 0)) for r in order.get("refunds") or []
+                   if r.get("status") != "failed")
+    currency = (order.get("total") or {}).get("currency") or order.get("currency") or ""
+    paid, refundable = order.get("paid"), order.get("refundable")
+    extra = "".join(f"<tr><td>{label}</td><td align='right'>{money(value)}</td></tr>" for label, value in (
+        ("Paid", paid), ("Refunded", {"amount": refunded, "currency": currency} if refunded else None),
+        ("Refundable", refundable)) if value)
     return (f"<h3>Payment · {escape(str(provider))}</h3><table width='100%' cellpadding='3'>{body}{extra}</table>")
 
 
@@ -147,9 +153,16 @@ def _messages(order: dict[str, Any]) -> str:
             state += f" {escape(when(m['sentAt']))}"
         elif m.get("lastError"):
             state += f" (tried {int(m.get('attempts') or 0)}×: {escape(str(m['lastError']))})"
-        items.append(f"<li>{escape(str(m.get('kind', '')).replace('_', ' '))} to {escape(str(m.get('to', '')))}: "
+        items.append(f"<li>{escape(_message_kind(str(m.get('kind', ''))))} to {escape(str(m.get('to', '')))}: "
                      f"{state}</li>")
     return f"<h3>E-mails</h3><ul>{''.join(items)}</ul>" if items else ""
+
+
+def _message_kind(kind: str) -> str:
+    """'shipping:ID' -> 'shipping confirmation', 'refund:ID' -> 'refund': the merchant reads which e-mail,
+    not the dedupe key's ids."""
+    base = kind.split(":", 1)[0]
+    return {"shipping": "shipping confirmation", "refund": "refund"}.get(base, base.replace("_", " "))
 
 
 def _timeline(order: dict[str, Any]) -> str:

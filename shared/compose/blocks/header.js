@@ -1,9 +1,10 @@
 // Accepts: the storefront's name and logo, ctx.nav.main, ctx.cart.count, ctx.theme.header ("left" |
 // "center"). Usage: the site header on every page. The mobile menu and the search panel are
-// <details> elements, so both work without JavaScript.
+// <details> elements, so both work without JavaScript. The account link is the same for every
+// shopper (/account signs in or shows the account), so shared pages stay cacheable.
 const schema = {
   name: "Header",
-  description: "Logo, main menu, search and cart. The layout follows the theme's header setting.",
+  description: "Logo, main menu, search, account and cart. The layout follows the theme's header setting.",
   settings: [
     { id: "show_search", type: "checkbox", label: "Show search", default: true },
     { id: "logo_width", type: "range", label: "Logo width (px)", default: 140, min: 60, max: 320, step: 10 },
@@ -15,6 +16,7 @@ const ICONS = {
   menu: '<svg class="vs-icon vs-icon--menu" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 6h18M3 12h18M3 18h18"/></svg>',
   close: '<svg class="vs-icon vs-icon--close" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18"/></svg>',
   search: '<svg class="vs-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><circle cx="11" cy="11" r="7"/><path d="M20 20l-3.5-3.5"/></svg>',
+  account: '<svg class="vs-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><circle cx="12" cy="8" r="4"/><path d="M4 21a8 8 0 0 1 16 0"/></svg>',
   cart: '<svg class="vs-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 4h2l2.4 11.2a1 1 0 0 0 1 .8h9.2a1 1 0 0 0 1-.8L20 8H6.2"/><circle cx="9.5" cy="20" r="1.3"/><circle cx="17" cy="20" r="1.3"/></svg>',
 };
 
@@ -56,6 +58,11 @@ function searchPanel(ctx, h) {
   </details>`;
 }
 
+function accountLink(ctx, h) {
+  return h.html`<a class="vs-header__icon vs-header__account" href="/account" aria-label="Account"
+    title="Account and sign in">${h.raw(ICONS.account)}</a>`;
+}
+
 function cartLink(ctx, h) {
   const count = Math.max(0, Number((ctx.cart && ctx.cart.count) || 0));
   return h.html`<a class="vs-header__icon vs-header__cart" href="/cart"
@@ -79,6 +86,7 @@ function render(ctx, h) {
     ${links.length > 0 ? h.html`<nav class="vs-header__nav" aria-label="Main">${navList(ctx, h, links, "vs-header__list")}</nav>` : ""}
     <div class="vs-header__actions">
       ${ctx.settings.show_search ? searchPanel(ctx, h) : ""}
+      ${accountLink(ctx, h)}
       ${cartLink(ctx, h)}
     </div>
   </div>
