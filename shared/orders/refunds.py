@@ -87,8 +87,8 @@ def _reserve(conn: Connection, order_id: str, wanted: tuple[LineQuantity, ...] |
         raise OrderError(OrderErrorCode.INVALID, f"the order is in {order.currency}, not {amount.currency}",
                          field="amount")
     if value > order.refundable.amount:
-        raise OrderError(OrderErrorCode.INVALID, f"at most {order.refundable.amount} {order.currency} (minor units) "
-                         f"can be refunded on {order.name}, not {value}", field="amount")
+        raise OrderError(OrderErrorCode.INVALID, f"at most {format_money(order.refundable)} can be refunded on "
+                         f"{order.name}, not {format_money(Money(value, order.currency))}", field="amount")
     if value <= 0:
         raise OrderError(OrderErrorCode.INVALID, "these lines come to nothing to refund: give an amount", field="amount")
     refund = Refund(new_id(), Money(value, order.currency), units, bool(restock and units), reason, "pending", at)
