@@ -1,0 +1,27 @@
+"""Shared helpers of the marketing tests: a store database with consenting and non-consenting customers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from shared.customers import record_consent
+from shared.db import Database
+from shared.marketing import update_settings
+
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+def seed_customers(db: Database, *, consenting: int, refusing: int = 0) -> None:
+    """`consenting` customers sub{i}@example.com who consent, `refusing` no{i}@example.com who withdrew."""
+    def write(conn) -> None:  # noqa: ANN001
+        for i in range(consenting):
+            record_consent(conn, email=f"sub{i}@example.com", consented=True, source="newsletter_form")
+        for i in range(refusing):
+            record_consent(conn, email=f"no{i}@example.com", consented=True, source="newsletter_form")
+            record_consent(conn, email=f"no{i}@example.com", consented=False, source="account")
+    db.write(write)
+
+
+def set_rate(db: Database, rate: int, *, site: str = "http://shop.test") -> None:
+    """The store's send rate and site address."""
+    db.write(lambda conn: update_settings(conn, {"ratePerSecond": rate, "siteUrl": site}, now=T0))
