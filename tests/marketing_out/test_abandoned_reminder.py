@@ -15,6 +15,7 @@ from marketing_seed import T0, make_order
 from shared.customers import record_consent
 from shared.db import Connection
 from shared.db.stamps import new_id
+from shared.inventory.holds import available
 from shared.mail import outbox_entries
 from shared.marketing import remind_abandoned_checkouts, restore_cart, update_settings
 from shared.marketing.errors import MarketingError
@@ -22,8 +23,12 @@ from shared.marketing.settings import iso
 
 
 def first_variant(conn: Connection) -> str:
-    return conn.one("SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id "
-                    "WHERE p.status = 'active' ORDER BY v.id LIMIT 1")[0]
+    """An active variant with at least 2 units free (the demo's ids differ between sessions, and some of
+    its variants are sold out)."""
+    ids = [row[0] for row in conn.all("SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id "
+                                      "WHERE p.status = 'active' ORDER BY v.id")]
+    free = available(conn, ids, now=datetime.now(UTC))
+    return next(i for i in ids if free[i] >= 2)
 
 
 def add_attempt(conn: Connection, *, email: str, at, variant: str, quantity: int = 2) -> str:  # noqa: ANN001
