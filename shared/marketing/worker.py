@@ -42,7 +42,7 @@ class MarketingWorker:
         self.poll_interval, self.remind_interval = poll_interval, remind_interval
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
-        self._last_remind = 0.0
+        self._last_remind = float("-inf")     # the first pass reminds
 
     def wake(self) -> None:
         """Run a pass now (a campaign was just started)."""
