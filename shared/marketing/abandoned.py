@@ -40,8 +40,7 @@ def remind_abandoned_checkouts(conn: Connection, *, now: datetime) -> int:
     queued = 0
     for attempt in repo.abandoned_candidates(conn, created_before=iso(cutoff), created_after=after, limit=BATCH):
         outcome, outbox_id = _decide(conn, attempt, now=now, site=site, secret=settings.secret)
-        repo.record_abandoned(conn, attempt_id=attempt.id, email=attempt.email, outcome=outcome,
-                              outbox_id=outbox_id, now=iso(now))
+        repo.record_abandoned(conn, attempt_id=attempt.id, outcome=outcome, outbox_id=outbox_id, now=iso(now))
         queued += outcome == "sent"
     return queued
 

@@ -85,7 +85,9 @@ def test_no_reminder_when_off_when_ordered_or_without_consent(demo_store):  # no
     now = datetime.now(UTC) + timedelta(hours=2)       # the order is stamped with the real time: after it
     assert db.write(lambda conn: remind_abandoned_checkouts(conn, now=now)) == 0
     assert reminders(db) == []
-    outcomes = db.read(lambda conn: dict(conn.all("SELECT email, outcome FROM abandoned_checkouts")))
+    outcomes = db.read(lambda conn: dict(conn.all(
+        "SELECT json_extract(a.request, '$.email'), d.outcome FROM abandoned_checkouts d "
+        "JOIN checkout_attempts a ON a.id = d.attempt_id")))
     assert outcomes == {"ada@example.com": "ordered", "bob@example.com": "no_consent"}
 
 

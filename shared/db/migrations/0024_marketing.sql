@@ -40,8 +40,8 @@ CREATE INDEX campaigns_sending ON campaigns (status) WHERE status = 'sending';
 -- outbox's dedupe key is campaign:ID:customer:ID, so a crash and a resume never queue a second copy.
 CREATE TABLE campaign_recipients (
     campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
-    customer_id TEXT NOT NULL,
-    email       TEXT NOT NULL,
+    customer_id TEXT NOT NULL,                      -- the address is read from customers (an erased
+                                                    -- customer leaves no address here: skipped)
     status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'queued', 'skipped')),
     outbox_id   TEXT,
     updated_at  TEXT NOT NULL,
@@ -51,8 +51,7 @@ CREATE INDEX campaign_recipients_pending ON campaign_recipients (campaign_id, st
 
 -- Checkouts already reminded (or decided against): one reminder per checkout attempt, ever.
 CREATE TABLE abandoned_checkouts (
-    attempt_id TEXT PRIMARY KEY,
-    email      TEXT NOT NULL COLLATE NOCASE,
+    attempt_id TEXT PRIMARY KEY,                   -- no address kept here: it is the attempt's
     outcome    TEXT NOT NULL CHECK (outcome IN ('sent', 'no_consent', 'ordered', 'superseded', 'empty')),
     outbox_id  TEXT,
     at         TEXT NOT NULL

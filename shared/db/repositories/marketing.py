@@ -123,8 +123,8 @@ def start_campaign(conn: Connection, *, campaign_id: str, now: str) -> int:
     """Freeze the audience (every customer consenting now) and mark the campaign sending; the number of
     recipients. Only for a draft (the caller checked)."""
     cursor = conn.execute(
-        "INSERT INTO campaign_recipients (campaign_id, customer_id, email, updated_at) "
-        "SELECT ?, id, email, ? FROM customers WHERE accepts_marketing = 1 ON CONFLICT DO NOTHING",
+        "INSERT INTO campaign_recipients (campaign_id, customer_id, updated_at) "
+        "SELECT ?, id, ? FROM customers WHERE accepts_marketing = 1 ON CONFLICT DO NOTHING",
         (campaign_id, now))
     conn.execute("UPDATE campaigns SET status = 'sending', started_at = ?, updated_at = ? WHERE id = ?",
                  (now, now, campaign_id))
@@ -140,10 +140,10 @@ def sending_campaigns(conn: Connection) -> list[CampaignRow]:
 def pending_recipients(conn: Connection, *, campaign_id: str, limit: int) -> list[RecipientRow]:
     """The next recipients to queue, with their consent as it is now (a missing customer: erased, so none)."""
     rows = conn.all(
-        "SELECT r.customer_id, r.email, COALESCE(c.accepts_marketing, 0) FROM campaign_recipients r "
+        "SELECT r.customer_id, COALESCE(c.email, ''), COALESCE(c.accepts_marketing, 0) FROM campaign_recipients r "
         "LEFT JOIN customers c ON c.id = r.customer_id "
         "WHERE r.campaign_id = ? AND r.status = 'pending' ORDER BY r.customer_id LIMIT ?", (campaign_id, limit))
-    return [RecipientRow(row[0], row[1], bool(row[2])) for row in rows]
+    return [RecipientRow(row[0], row[1], bool(row[2]) and bool(row[1])) for row in rows]
 
 
 def mark_recipient(conn: Connection, *, campaign_id: str, customer_id: str, status: str, outbox_id: str | None,
@@ -192,7 +192,8 @@ def recipient_counts(conn: Connection, campaign_id: str) -> dict[str, int]:
 def list_recipients(conn: Connection, campaign_id: str, *, limit: int) -> list[tuple[str, str, str, str | None]]:
     """(email, recipient status, outbox status, last error) per recipient, in the sending order."""
     rows = conn.all(
-        "SELECT r.email, r.status, COALESCE(o.status, ''), o.last_error FROM campaign_recipients r "
+        "SELECT COALESCE(c.email, '(erased)'), r.status, COALESCE(o.status, ''), o.last_error "
+        "FROM campaign_recipients r LEFT JOIN customers c ON c.id = r.customer_id "
         "LEFT JOIN outbox o ON o.id = r.outbox_id WHERE r.campaign_id = ? ORDER BY r.customer_id LIMIT ?",
         (campaign_id, limit))
     return [(row[0], row[1], row[2], row[3]) for row in rows]
@@ -233,11 +234,10 @@ def consents(conn: Connection, email: str) -> bool:
     return bool(row and row[0])
 
 
-def record_abandoned(conn: Connection, *, attempt_id: str, email: str, outcome: str, outbox_id: str | None,
-                     now: str) -> None:
+def record_abandoned(conn: Connection, *, attempt_id: str, outcome: str, outbox_id: str | None, now: str) -> None:
     """The decision about one attempt (made once: the primary key)."""
-    conn.execute("INSERT INTO abandoned_checkouts (attempt_id, email, outcome, outbox_id, at) VALUES (?, ?, ?, ?, ?) "
-                 "ON CONFLICT (attempt_id) DO NOTHING", (attempt_id, email, outcome, outbox_id, now))
+    conn.execute("INSERT INTO abandoned_checkouts (attempt_id, outcome, outbox_id, at) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (attempt_id) DO NOTHING", (attempt_id, outcome, outbox_id, now))
 
 
 def attempt_lines(conn: Connection, attempt_id: str) -> tuple[tuple[str, int], ...] | None:
