@@ -12,6 +12,7 @@ from cloud.server.account import add_account_routes
 from cloud.server.admin import add_admin_routes
 from cloud.server.checkout import add_checkout_routes
 from cloud.server.commerce import add_commerce_routes
+from cloud.server.marketing import add_marketing_routes
 from cloud.server.orders_stream import add_orders_stream
 from cloud.server.orders_api import add_order_admin_routes
 from cloud.server.keys import CONFIG, EXECUTORS, LIMITER, PAGE_CACHE, STORES, WEBHOOK_LIMITER, WORKING_COPIES
@@ -55,6 +56,7 @@ def create_app(config: ServeConfig) -> web.Application:
     add_commerce_routes(app)      # after _resources (its tasks use the stores); before the catch-all
     add_checkout_routes(app)
     add_account_routes(app)       # the shopper's account and the admin API's customers
+    add_marketing_routes(app)     # unsubscribe and cart-restore links, campaigns, their background loop
     add_sync_routes(app)          # before the storefront's catch-all address
     add_routes(app)
     return app

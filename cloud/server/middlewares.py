@@ -256,7 +256,8 @@ def cross_site(request: web.Request) -> web.Response | None:
     cookies), the sync API (device tokens) and webhooks (signed by the sender, no cookies) are not exposed
     to CSRF and are left to their own checks."""
     if (request.method in _SAFE_METHODS or request.path.startswith(("/api/", "/_sync/", "/webhooks/"))
-            or same_origin(request)):
+            or (request.method == "POST" and request.path == "/unsubscribe")   # RFC 8058: mail clients post
+            or same_origin(request)):                                           # cross-site; signed token
         return None
     return error_page(403, "Request refused", "This form was sent from another site. Go back to the shop "
                       "and try again.")

@@ -24,7 +24,7 @@ VALID_FOR = timedelta(minutes=15)
 # shop's day there (orders and customers live only in the cloud). Catalog migration 0005 gives devices
 # paired earlier the same.
 DEVICE_SCOPES = ("sync", "store:read", "store:write", "orders:read", "orders:write", "customers:read",
-                 "customers:write", "webhooks:read", "webhooks:write")
+                 "customers:write", "webhooks:read", "webhooks:write", "marketing:read", "marketing:write")
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from shared.accounts.errors import AuthError, AuthErrorCode
 from shared.storefront.validation import email_problem
 
 SCOPES = frozenset({"store:read", "store:write", "content:write", "media:write", "sync", "pos", "orders:read",
-                    "orders:write", "webhooks:read", "webhooks:write", "customers:read", "customers:write"})
+                    "orders:write", "webhooks:read", "webhooks:write", "customers:read", "customers:write",
+                    "marketing:read", "marketing:write"})
 _TOKEN = re.compile(r"^vs_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$")
 _HASHER = PasswordHasher()
 _DUMMY_HASH = hashlib.sha256(b"no such token").hexdigest()

@@ -49,6 +49,7 @@ class OutgoingEmail:
     from_name: str = ""
     from_address: str = ""
     reply_to: str = ""
+    list_unsubscribe: str = ""      # marketing: the one-click unsubscribe URL (RFC 8058 headers)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "to", check_address(self.to, "to"))
@@ -57,6 +58,8 @@ class OutgoingEmail:
                 object.__setattr__(self, name, check_address(getattr(self, name), name))
         object.__setattr__(self, "subject", one_line(self.subject, 250))
         object.__setattr__(self, "from_name", one_line(self.from_name, 100))
+        if self.list_unsubscribe and not re.match(r"^https?://[^\s<>]+\Z", self.list_unsubscribe):
+            raise MailError(MailErrorCode.INVALID_MESSAGE, "list_unsubscribe must be an http(s) URL")
         if not self.subject or not self.text.strip():
             raise MailError(MailErrorCode.INVALID_MESSAGE, "an e-mail needs a subject and a text part")
         if len(self.text) + len(self.html) > MAX_BODY:
@@ -96,6 +99,9 @@ def build_mime(email: OutgoingEmail, *, row_id: str, default_from: str, now: dat
     message["Date"] = format_datetime(now or datetime.now(UTC))
     message["Message-ID"] = message_id_for(row_id, domain)
     message["Auto-Submitted"] = "auto-generated"     # RFC 3834: no auto-replies loop back to the store
+    if email.list_unsubscribe:      # RFC 2369 + RFC 8058: the mail client's one-click unsubscribe button
+        message["List-Unsubscribe"] = f"<{email.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(email.text)
     if email.html:
         message.add_alternative(email.html, subtype="html")

@@ -18,7 +18,7 @@ def vacuum_into(conn: Connection, target: Path) -> None:
 # addresses and whole orders), orders, carts and customers; and the payments' records: the store's
 # sealed Stripe keys, payment attempts, webhook events (cloud-only, never on a device); the outbound
 # webhooks (their signing secrets and the orders their deliveries carry); customer accounts.
-_SHOPPER_TABLES = ("customer_sessions", "customer_login_codes", "customer_addresses", "customer_consent_events",
+_SHOPPER_TABLES = ("campaign_recipients", "campaigns", "abandoned_checkouts", "marketing_settings", "customer_sessions", "customer_login_codes", "customer_addresses", "customer_consent_events",
                    "stock_holds", "outbox", "order_events", "order_lines", "order_fulfillments", "order_refunds",
                    "orders", "checkout_attempts", "cart_lines", "carts", "customers", "stripe_credentials",
                    "payment_attempts", "payment_webhook_events", "webhook_attempts", "webhook_deliveries",

@@ -1,0 +1,95 @@
+"""The marketing e-mails' built-in renders: a newsletter (the campaign's own subject, HTML and text,
+with the unsubscribe footer) and the abandoned-checkout reminder. Jinja2 with autoescape and strict
+undefined as in shared/mail/templates.py; every shopper or merchant string is escaped by the engine, except
+the campaign's HTML, which the merchant wrote (or the template designer rendered) for exactly this.
+Each message carries `list_unsubscribe`, so the mail's List-Unsubscribe and List-Unsubscribe-Post headers
+(RFC 8058 one-click) are set. The integrator may later route both through the merchant's designed
+templates: these functions keep their signatures and return an OutgoingEmail either way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from shared.mail.message import OutgoingEmail
+from shared.mail.views import MailBranding
+
+_LAYOUT = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ subject }}</title></head>
+<body style="margin:0;padding:0;background:{{ b.surface }};color:{{ b.text }};font-family:{{ b.font_stack }}">
+<div style="max-width:600px;margin:0 auto;padding:24px;background:#ffffff">
+<p style="font-size:18px;font-weight:bold;margin:0 0 16px">{{ b.store_name }}</p>
+{% block body %}{% endblock %}
+<hr style="border:0;border-top:1px solid {{ b.border }};margin:32px 0 12px">
+<p style="font-size:12px;color:{{ b.muted }}">You receive this because you agreed to hear from {{ b.store_name }}.
+<a href="{{ unsubscribe_url }}" style="color:{{ b.muted }}">Unsubscribe</a> with one click.</p>
+</div></body></html>
+"""
+_NEWSLETTER = """{% extends "layout.html" %}{% block body %}<div>{{ content }}</div>{% endblock %}"""
+_ABANDONED = """{% extends "layout.html" %}{% block body %}
+<h1 style="font-size:22px;margin:0 0 12px">You left something in your cart</h1>
+<p>Your items are waiting for you. Pick up where you left off:</p>
+<ul>{% for line in lines %}<li>{{ line.quantity }} × {{ line.title }}</li>{% endfor %}</ul>
+<p><a href="{{ restore_url }}" style="display:inline-block;padding:12px 20px;background:{{ b.accent }};
+color:{{ b.accent_text }};text-decoration:none;border-radius:6px">Return to your cart</a></p>
+{% endblock %}"""
+_ABANDONED_TXT = """You left something in your cart at {{ b.store_name }}.
+
+{% for line in lines %}- {{ line.quantity }} x {{ line.title }}
+{% endfor %}
+Return to your cart: {{ restore_url }}
+
+--
+You receive this because you agreed to hear from {{ b.store_name }}.
+Unsubscribe: {{ unsubscribe_url }}
+"""
+
+
+@dataclass(frozen=True)
+class ReminderLine:
+    """One line of an abandoned checkout as the reminder shows it."""
+
+    title: str
+    quantity: int
+
+
+@cache
+def _environment() -> Environment:
+    templates = {"layout.html": _LAYOUT, "newsletter.html": _NEWSLETTER, "abandoned.html": _ABANDONED,
+                 "abandoned.txt": _ABANDONED_TXT}
+    return Environment(loader=DictLoader(templates), undefined=StrictUndefined, keep_trailing_newline=True,
+                       autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False))
+
+
+def _lang(branding: MailBranding) -> str:
+    return branding.locale.split("-")[0] or "en"
+
+
+def render_newsletter(*, to: str, subject: str, html: str, text: str, branding: MailBranding,
+                      unsubscribe_url: str) -> OutgoingEmail:
+    """One subscriber's copy of a campaign: its HTML in the store's frame with the unsubscribe footer,
+    its text with the unsubscribe link, and the one-click headers. Raises MailError for a bad address."""
+    context = {"b": branding, "subject": subject, "lang": _lang(branding), "unsubscribe_url": unsubscribe_url,
+               "content": Markup(html) if html.strip() else Markup("<pre>") + text + Markup("</pre>")}  # noqa: S704
+    body = _environment().get_template("newsletter.html").render(context)
+    footer = (f"\n\n--\nYou receive this because you agreed to hear from {branding.store_name}.\n"
+              f"Unsubscribe: {unsubscribe_url}\n")
+    return OutgoingEmail(to=to, subject=subject, text=text.rstrip() + footer, html=body,
+                         from_name=branding.store_name, reply_to=branding.support_email,
+                         list_unsubscribe=unsubscribe_url)
+
+
+def render_abandoned_checkout(*, to: str, lines: list[ReminderLine], branding: MailBranding, restore_url: str,
+                              unsubscribe_url: str) -> OutgoingEmail:
+    """The one reminder for a checkout left without an order: its lines and a link that restores the
+    cart. Raises MailError for a bad address."""
+    context = {"b": branding, "subject": "", "lang": _lang(branding), "unsubscribe_url": unsubscribe_url,
+               "lines": lines, "restore_url": restore_url}
+    subject = f"You left something in your cart at {branding.store_name}"
+    context["subject"] = subject
+    env = _environment()
+    return OutgoingEmail(to=to, subject=subject, text=env.get_template("abandoned.txt").render(context),
+                         html=env.get_template("abandoned.html").render(context), from_name=branding.store_name,
+                         reply_to=branding.support_email, list_unsubscribe=unsubscribe_url)
