@@ -112,7 +112,8 @@ async def _hold_stock(run: _Run) -> None:
             raise _stock_error(exc, priced, run.attempt_id) from None
         run.held_until = group.expires_at
         repo.insert_attempt(conn, repo.AttemptRow(
-            id=run.attempt_id, status="open", request=_stored_request(request, priced, run.cart_id), quote=priced.quote.to_json(),
+            id=run.attempt_id, status="open", request=_stored_request(request, priced, run.cart_id, ctx.site_url),
+            quote=priced.quote.to_json(),
             hold_group=run.attempt_id, payment_method=request.payment_method, payment_intent_id=None, order_id=None,
             error="", created_at=stamp(now), updated_at=stamp(now)))
         return priced
@@ -364,11 +365,13 @@ def _payment_error(exc: PaymentError) -> CheckoutFlowError:
                              "The payment could not be made. Nothing was charged; try again.", field="payment")
 
 
-def _stored_request(request: CheckoutRequest, priced: PricedRequest, cart_id: str | None) -> dict:
+def _stored_request(request: CheckoutRequest, priced: PricedRequest, cart_id: str | None, site_url: str) -> dict:
     """The request with each line's snapshot (titles, SKU), for the order made maybe in another process,
-    and the cart it was started from (only that cart may pay, confirm or cancel it)."""
+    the cart it was started from (only that cart may pay, confirm or cancel it) and the shop's address
+    the shopper used (links made later, in the background, lead there)."""
     data = request.to_json()
     data["cartId"] = cart_id
+    data["siteUrl"] = site_url
     data["snapshots"] = {v: {"title": s.product_title, "variantTitle": s.variant_title, "sku": s.sku,
                              "productId": s.product_id} for v, s in priced.snapshots.items()}
     data["delivery"] = _delivery(priced)

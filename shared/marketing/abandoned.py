@@ -36,9 +36,10 @@ def remind_abandoned_checkouts(conn: Connection, *, now: datetime) -> int:
         return 0
     cutoff = now - timedelta(seconds=settings.abandoned_delay_s)
     after = max(settings.abandoned_since, iso(now - LOOKBACK))
-    site = settings.site_url or "http://localhost"
     queued = 0
     for attempt in repo.abandoned_candidates(conn, created_before=iso(cutoff), created_after=after, limit=BATCH):
+        # The links lead back where the shopper was: the address their checkout was made at.
+        site = (attempt.site_url or settings.site_url or "http://localhost").rstrip("/")
         outcome, outbox_id = _decide(conn, attempt, now=now, site=site, secret=settings.secret)
         repo.record_abandoned(conn, attempt_id=attempt.id, outcome=outcome, outbox_id=outbox_id, now=iso(now))
         queued += outcome == "sent"

@@ -61,6 +61,7 @@ class AttemptRow:
     email: str
     lines: tuple[tuple[str, int], ...]
     created_at: str
+    site_url: str = ""        # the address the shopper checked out at (the checkout records it)
 
 
 # --- settings ---------------------------------------------------------------------------------------------
@@ -204,17 +205,19 @@ def list_recipients(conn: Connection, campaign_id: str, *, limit: int) -> list[t
 def abandoned_candidates(conn: Connection, *, created_before: str, created_after: str, limit: int) -> list[AttemptRow]:
     """Checkout attempts made in (created_after, created_before] without an order and not decided yet."""
     rows = conn.all(
-        "SELECT a.id, json_extract(a.request, '$.email'), json_extract(a.request, '$.lines'), a.created_at "
+        "SELECT a.id, json_extract(a.request, '$.email'), json_extract(a.request, '$.lines'), a.created_at, "
+        "json_extract(a.request, '$.siteUrl') "
         "FROM checkout_attempts a WHERE a.created_at <= ? AND a.created_at > ? AND a.order_id IS NULL "
         "AND a.status <> 'completed' AND NOT EXISTS (SELECT 1 FROM abandoned_checkouts d WHERE d.attempt_id = a.id) "
         "ORDER BY a.created_at LIMIT ?", (created_before, created_after, limit))
     found = []
-    for attempt_id, email, lines, created_at in rows:
+    for attempt_id, email, lines, created_at, site_url in rows:
         try:
             parsed = tuple((str(v), int(q)) for v, q in json.loads(lines or "[]"))
         except (TypeError, ValueError):
             parsed = ()
-        found.append(AttemptRow(attempt_id, email or "", parsed, created_at))
+        found.append(AttemptRow(attempt_id, email or "", parsed, created_at,
+                                site_url if isinstance(site_url, str) else ""))
     return found
 
 
