@@ -15,14 +15,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-_source: ContextVar[Any] = ContextVar("email_design_source", default=None)
+_source: ContextVar[tuple[Any, list[Any] | None]] = ContextVar("email_design_source", default=(None, None))
 
 
 @contextmanager
-def using_designs(source: Any) -> Iterator[None]:
+def using_designs(source: Any, *, failures: list[Any] | None = None) -> Iterator[None]:
     """Within the block, render_* functions use the designs stored in `source` (a Connection or a
-    Database of the store)."""
-    token = _source.set(source)
+    Database of the store). A design that fails (and so falls back to the built-in template) is
+    appended to `failures` as its DesignError, for the studio to show."""
+    token = _source.set((source, failures))
     try:
         yield
     finally:
@@ -31,4 +32,11 @@ def using_designs(source: Any) -> Iterator[None]:
 
 def current_source() -> Any:
     """The Connection or Database named by the innermost `using_designs`, or None."""
-    return _source.get()
+    return _source.get()[0]
+
+
+def note_failure(error: Any) -> None:
+    """Keep a design's failure for the innermost `using_designs` that asked for them."""
+    failures = _source.get()[1]
+    if failures is not None:
+        failures.append(error)

@@ -18,6 +18,7 @@ from typing import Any
 
 from shared.db import Connection, Database
 from shared.db.repositories import email_designs as repo
+from shared.mail.designs.context import note_failure
 from shared.mail.designs.document import inline_css, wrap
 from shared.mail.designs.errors import DesignError, DesignErrorCode
 from shared.mail.designs.kinds import KINDS
@@ -139,7 +140,10 @@ def try_design(source: Connection | Database, kind: str, data: Mapping[str, Any]
 def render_designed(source: Connection | Database, kind: str, data: Mapping[str, Any]) -> OutgoingEmail | None:
     """The message `kind` made from the store's design with `data` (kinds.message_data), or None when the
     store has no design for it or the design failed: the caller then sends its built-in template."""
-    return try_design(source, kind, data)[0]
+    email, error = try_design(source, kind, data)
+    if error is not None:
+        note_failure(error)
+    return email
 
 
 def render_builtin_design(source: Connection | Database, kind: str, data: Mapping[str, Any]) -> OutgoingEmail:

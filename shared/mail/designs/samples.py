@@ -71,3 +71,15 @@ def render_kind(kind: str, branding: MailBranding, *, currency: str = "USD") -> 
         "newsletter": lambda: _marketing(kind, branding, order),
     }
     return makers[kind]()
+
+
+def store_branding(conn: object, site_url: str) -> MailBranding:
+    """The branding the order services give the store's e-mails (shared/orders/notices.py `send`): its
+    name, address, locale and support e-mail, so that the preview shows what the shop sends."""
+    from shared.db.repositories.storefront import get_storefront
+
+    front = get_storefront(conn)  # type: ignore[arg-type]
+    settings = front.settings if front else {}
+    support = str(settings.get("email") or "")
+    return MailBranding(store_name=front.name if front else "Shop", store_url=site_url.rstrip("/") + "/",
+                        locale=front.locale if front else "en-US", support_email=support if "@" in support else "")
