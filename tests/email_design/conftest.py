@@ -20,3 +20,15 @@ def _mail_sandboxes() -> Iterator[None]:
 def branding() -> MailBranding:
     return MailBranding(store_name="Fern & Co", store_url="https://fern.example/", support_email="hello@fern.example",
                         accent="#0b6e4f")
+
+
+def pytest_configure(config) -> None:  # noqa: ANN001 - pytest's hook
+    """The studio test's Qt set-up, before pytest-qt makes the application: offscreen, Chromium's
+    sandbox off as root, the preview's URL scheme registered (the main window's preview needs it)."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in os.environ.get(
+            "QTWEBENGINE_CHROMIUM_FLAGS", ""):
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+                                                    + " --no-sandbox").strip()
