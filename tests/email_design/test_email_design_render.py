@@ -39,7 +39,7 @@ def test_each_kind_renders_from_its_design_with_its_data(db, branding, kind):
         email = render_kind(kind, branding)
     subject, facts = EXPECTED[kind]
     assert email.subject == subject
-    assert 'class="em-card"' in email.html           # made by the design's document, not the built-in template
+    assert 'class="em-card em-wrap"' in email.html           # made by the design's document, not the built-in template
     for fact in facts:
         assert fact in _text_of(email.html) or fact in email.html, fact
         assert fact in email.text or fact == "Unsubscribe" and "Unsubscribe:" in email.text, fact
@@ -61,9 +61,9 @@ def test_css_is_inlined_only_the_phone_rule_stays_in_a_style(db, branding):
 def test_a_store_without_a_design_or_outside_using_designs_sends_the_builtin_template(db, branding):
     with using_designs(db):
         builtin = render_kind("order_confirmation", branding)
-    assert 'class="em-card"' not in builtin.html
+    assert 'class="em-card em-wrap"' not in builtin.html
     save_design(db, default_design("order_confirmation"))
-    assert 'class="em-card"' not in render_kind("order_confirmation", branding).html      # no store named
+    assert 'class="em-card em-wrap"' not in render_kind("order_confirmation", branding).html      # no store named
     disabled = Design("order_confirmation", default_design("order_confirmation").blocks, enabled=False)
     save_design(db, disabled)
     with using_designs(db):

@@ -56,7 +56,7 @@ def test_escaping_code_that_reached_a_render_anyway_falls_back(db, branding, nam
     failures: list[DesignError] = []
     with using_designs(db, failures=failures):
         email = render_kind("order_confirmation", branding)
-    assert 'class="em-card"' not in email.html and email.subject == "Order #1001 confirmed"
+    assert 'class="em-card em-wrap"' not in email.html and email.subject == "Order #1001 confirmed"
     assert failures and failures[0].code == DesignErrorCode.BLOCK_FAILED
     assert failures[0].failures[0][1:3] == ("custom", "invalid")
 
@@ -82,4 +82,4 @@ def test_code_failing_in_the_sandbox_gives_a_clear_error_and_the_builtin_email_i
     # The other blocks and the next message are not harmed: a good design renders right after.
     save_design(db, default_design("order_confirmation"))
     with using_designs(db):
-        assert 'class="em-card"' in render_kind("order_confirmation", branding).html
+        assert 'class="em-card em-wrap"' in render_kind("order_confirmation", branding).html

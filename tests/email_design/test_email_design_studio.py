@@ -67,7 +67,7 @@ def test_customise_edit_and_preview_the_bytes_that_are_sent(qtbot, section, sess
     assert section.customise_button.isVisible() and "em-card" not in section.last_preview.html
 
     _loaded(qtbot, section, section.start_design)
-    assert section.blocks.count() == 5 and 'class="em-card"' in section.last_preview.html
+    assert section.blocks.count() == 5 and 'class="em-card em-wrap"' in section.last_preview.html
     section.blocks.setCurrentRow(1)                                      # "Heading and text"
     _loaded(qtbot, section, lambda: section.set_setting("heading", "Come and get it, {number}"))
     assert "Come and get it, #1001" in section.last_preview.html
@@ -85,6 +85,7 @@ def test_customise_edit_and_preview_the_bytes_that_are_sent(qtbot, section, sess
     row_id = db.write(write)
     payload = json.loads(db.read(lambda conn: outbox_repo.get_row(conn, row_id)).payload)
     assert payload["html"] == section.last_preview.html and payload["text"] == section.last_preview.text
+    qtbot.wait(1500)                  # the web view paints after its load finished
     _shot(section, "email-studio.png", tmp_path)
 
     _loaded(qtbot, section, lambda: section.move_block(1))              # heading below the location

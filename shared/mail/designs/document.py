@@ -33,7 +33,8 @@ body {{ margin: 0; padding: 0; background: {surface}; }}
 .em-button {{ display: inline-block; padding: 12px 22px; color: {accent_text}; font-weight: 600;
   text-decoration: none; border-radius: 6px; }}
 .em-table {{ border-collapse: collapse; }}
-.em-line {{ padding: 10px 8px 10px 0; border-bottom: 1px solid {border}; vertical-align: top; }}
+.em-line {{ padding: 10px 0; border-bottom: 1px solid {border}; vertical-align: top; }}
+.em-thumb-cell {{ padding-right: 12px; }}
 .em-thumb {{ border: 0; border-radius: 4px; display: block; }}
 .em-total-label, .em-total-value {{ padding: 4px 0; }}
 .em-grand {{ padding: 8px 0 4px 0; font-weight: 700; font-size: 17px; border-top: 1px solid {border}; }}
@@ -46,7 +47,8 @@ body {{ margin: 0; padding: 0; background: {surface}; }}
 .em-preheader {{ display: none; font-size: 1px; line-height: 1px; max-height: 0; max-width: 0; opacity: 0;
   overflow: hidden; mso-hide: all; }}
 @media only screen and (max-width: 620px) {{
-  .em-card {{ width: 100% !important; border-radius: 0 !important; }}
+  .em-wrap {{ width: 100% !important; }}
+  .em-card {{ border-radius: 0 !important; }}
   .em-section, .em-header, .em-footer {{ padding-left: 18px !important; padding-right: 18px !important; }}
 }}
 """
@@ -82,9 +84,9 @@ def wrap(body: str, email: dict[str, Any]) -> str:
         f'<body class="em-shell"><div class="em-preheader">{escape(email.get("preheader") or "")}</div>'
         f'<table role="presentation" class="em-body" width="100%" cellpadding="0" cellspacing="0" border="0">'
         f'<tr><td align="center" style="padding: 24px 8px;">'
-        f'<table role="presentation" class="em-card" width="600" cellpadding="0" cellspacing="0" border="0">'
+        f'<table role="presentation" class="em-card em-wrap" width="600" cellpadding="0" cellspacing="0" border="0">'
         f'{body}</table>'
-        f'<table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0">{legal}</table>'
+        f'<table role="presentation" class="em-wrap" width="600" cellpadding="0" cellspacing="0" border="0">{legal}</table>'
         f'</td></tr></table></body></html>\n')
 
 

@@ -19,8 +19,9 @@ function render(ctx, h) {
   if (!order) return "";
   const part = (e.shipment && e.shipment.lines) || (e.refund && e.refund.lines && e.refund.lines.length && e.refund.lines);
   const lines = part || order.lines;
+  const thumbs = lines.some((l) => l.image_url);
   const items = lines.map((l) => h.html`<tr>
-    <td class="em-line">${l.image_url ? h.html`<img class="em-thumb" src="${h.safeUrl(l.image_url)}" width="48" height="48" alt="">` : ""}</td>
+    ${thumbs ? h.html`<td class="em-line em-thumb-cell" width="60">${l.image_url ? h.html`<img class="em-thumb" src="${h.safeUrl(l.image_url)}" width="48" height="48" alt="">` : ""}</td>` : ""}
     <td class="em-line"><strong>${l.title}</strong>${l.variant ? h.html`<br><span class="em-muted">${l.variant}</span>` : ""}<br><span class="em-muted">× ${l.quantity}</span></td>
     <td class="em-line" align="right">${h.formatPrice(l.line_total)}</td></tr>`);
   const totals = ctx.settings.show_totals && !part ? [
