@@ -1,5 +1,5 @@
-"""The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers, E-mails), the editors of
-the chosen section, the live preview in the middle and the inspector on the right."""
+"""The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers,
+E-mails), the editors of the chosen section, the live preview in the middle and the inspector on the right."""
 
 from __future__ import annotations
 
@@ -174,7 +174,8 @@ class MainWindow(QMainWindow):
         self.sync.pulled.connect(lambda: self.statusBar().showMessage("Updated with changes from the cloud", 4000))
 
     def show_section(self, index: int | str) -> None:
-        """Switch the rail section: Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers or E-mails (by index or name)."""
+        """Switch the rail section: Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers or E-mails
+        (by index or name)."""
         if isinstance(index, str):
             index = [name.lower() for name in SECTIONS].index(index.lower())
         name = SECTIONS[index]

@@ -185,7 +185,8 @@ def render_order_cancelled(order: OrderSummary, branding: MailBranding, *, reaso
     refund = refund if refund and refund.amount > 0 else None
     return _to_shopper(order, branding, "order_cancelled", f"Order {order.number} has been cancelled",
                        f"Order {order.number} has been cancelled.",
-                       {"cancel": {"reason": one_line(reason, 300), "refund": _json_money(refund), "released": released}},
+                       {"cancel": {"reason": one_line(reason, 300), "refund": _json_money(refund),
+                                   "released": released}},
                        reason=one_line(reason, 300), refund=refund, released=released)
 
 
@@ -195,6 +196,6 @@ def render_order_refunded(order: OrderSummary, branding: MailBranding, *, amount
     `counter` for money given back at the counter (paid in store)."""
     return _to_shopper(order, branding, "order_refunded", f"Refund for order {order.number}",
                        f"{format_money(amount, branding.locale)} refunded.",
-                       {"refund": {"amount": _json_money(amount), "lines": _lines(refunded), "reason": one_line(reason, 300),
-                                   "counter": counter}}, amount=amount,
+                       {"refund": {"amount": _json_money(amount), "lines": _lines(refunded),
+                                   "reason": one_line(reason, 300), "counter": counter}}, amount=amount,
                        refunded={"lines": refunded}, reason=one_line(reason, 300), counter=counter)

@@ -171,7 +171,8 @@ class EmailsSection(QWidget):
         assert self.design is not None
         self._save(Design(self.design.kind, tuple(blocks), self.design.subject, self.design.enabled), row)
 
-    def add_block(self, kind: str | None = None, code: str | None = None, settings: dict[str, Any] | None = None) -> None:
+    def add_block(self, kind: str | None = None, code: str | None = None,
+                  settings: dict[str, Any] | None = None) -> None:
         """Add a block after the selected one: a built-in e-mail block, or `code` (kind "custom")."""
         if self.design is None:
             self.start_design()

@@ -104,7 +104,8 @@ def test_a_failing_block_shows_its_error_and_the_builtin_email_is_previewed(qtbo
     assert "em-card" not in section.last_preview.html                     # what would be sent instead
 
     before = section.design
-    section.add_block(code='const schema = { name: "x", settings: [] };\nfunction render(ctx, h) { return fetch("x"); }')
+    section.add_block(code='const schema = { name: "x", settings: [] };\n'
+                           'function render(ctx, h) { return fetch("x"); }')
     assert "not allowed" in section.error.text() and section.design == before      # refused, nothing saved
 
 

@@ -86,7 +86,8 @@ def wrap(body: str, email: dict[str, Any]) -> str:
         f'<tr><td align="center" style="padding: 24px 8px;">'
         f'<table role="presentation" class="em-card em-wrap" width="600" cellpadding="0" cellspacing="0" border="0">'
         f'{body}</table>'
-        f'<table role="presentation" class="em-wrap" width="600" cellpadding="0" cellspacing="0" border="0">{legal}</table>'
+        f'<table role="presentation" class="em-wrap" width="600" cellpadding="0" cellspacing="0" border="0">'
+        f'{legal}</table>'
         f'</td></tr></table></body></html>\n')
 
 

@@ -65,7 +65,8 @@ def money_data(value: Money | None) -> dict[str, Any] | None:
 
 def line_data(line: OrderLine) -> dict[str, Any]:
     return {"title": line.title, "variant": line.variant, "sku": line.sku, "quantity": line.quantity,
-            "unit_price": money_data(line.unit_price), "line_total": money_data(line.line_total), "image_url": line.image_url}
+            "unit_price": money_data(line.unit_price), "line_total": money_data(line.line_total),
+            "image_url": line.image_url}
 
 
 def order_data(order: OrderSummary) -> dict[str, Any]:

@@ -94,7 +94,8 @@ def _block_problems(index: int, item: Any) -> list[str]:
         clean_settings(schema, item["settings"])
     except SettingsError as exc:
         return [f"{where}: setting {exc.setting} {exc.detail}"]
-    return [f"{where}: setting {name} is not sanitised rich text" for name in richtext_problems(schema, item["settings"])]
+    return [f"{where}: setting {name} is not sanitised rich text"
+            for name in richtext_problems(schema, item["settings"])]
 
 
 def blocks_problem(value: Any) -> str | None:
