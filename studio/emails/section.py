@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
                                QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from shared.compose.schema import setting_specs
+from shared.compose.schema import sanitize_richtext, setting_specs
 from shared.mail.designs import KINDS, Design, DesignBlock, DesignError, using_designs
 from shared.mail.designs.blocks import email_block, email_block_kinds
 from shared.mail.designs.samples import render_kind, store_branding
@@ -254,7 +254,10 @@ class EmailsSection(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.set_setting(key, combo.currentData()))
             return combo
         line = QLineEdit(str(value or ""))
-        line.editingFinished.connect(lambda: self.set_setting(key, line.text()))
+        if kind == "richtext":          # stored sanitised (the table rule refuses anything else)
+            line.editingFinished.connect(lambda: self.set_setting(key, sanitize_richtext(line.text())))
+        else:
+            line.editingFinished.connect(lambda: self.set_setting(key, line.text()))
         return line
 
     # -- preview -------------------------------------------------------------------------------------
