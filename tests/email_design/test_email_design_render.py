@@ -23,7 +23,8 @@ EXPECTED = {
     "order_refunded": ("Refund for order #1001", ["$19.00", "Damaged in transit", "Canvas tote"]),
     "sign_in_code": ("482913 is your sign-in code for Fern & Co", ["482913", "10 minutes"]),
     "abandoned_checkout": ("You left something in your cart", ["/cart/restore/sample", "Unsubscribe"]),
-    "newsletter": ("News from Fern & Co", ["Linen shirt", "/unsubscribe/sample", "Unsubscribe"]),
+    "newsletter": ("News from Fern & Co", ["Linen shirt", "Our winter linen is in", "/unsubscribe/sample",
+                                           "Unsubscribe"]),
 }
 
 
@@ -115,3 +116,18 @@ def test_preview_bytes_are_the_bytes_the_outbox_gets(db, branding):
     assert payload["html"].encode() == preview.html.encode()
     assert payload["text"].encode() == preview.text.encode()
     assert payload["subject"] == preview.subject == "On its way: #1001"
+
+
+def test_a_campaign_body_is_sanitised_and_the_unsubscribe_line_cannot_be_designed_away(db, branding):
+    from shared.mail.designs import message_data, render_message
+
+    save_design(db, Design("newsletter", (DesignBlock("email-text", {"text": ""}),)))   # no footer at all
+    data = message_data("newsletter", branding, subject="Hello", preheader="", to="a@example.com",
+                        body_html='<p>Hi<script>alert(1)</script><img src=x onerror="alert(2)"></p>',
+                        unsubscribe_url="https://fern.example/unsubscribe/t0k")
+    email = render_message(db, "newsletter", data)
+    assert "<script" not in email.html and "onerror" not in email.html and "Hi" in email.html
+    assert 'href="https://fern.example/unsubscribe/t0k"' in email.html
+    assert "Unsubscribe: https://fern.example/unsubscribe/t0k" in email.text
+    reset_design(db, "newsletter")
+    assert "Unsubscribe" in render_message(db, "newsletter", data).html          # the default arrangement

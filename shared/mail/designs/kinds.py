@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from shared.compose.schema import sanitize_richtext
 from shared.mail.views import MailBranding, OrderLine, OrderSummary
 from shared.models.money import Money
 
@@ -54,8 +55,8 @@ KINDS: dict[str, MessageKind] = {k.kind: k for k in (
         ("email-order-lines", {"show_totals": False}), ("email-button", {"label": "Return to your cart"}), *_FOOT),
         marketing=True),
     MessageKind("newsletter", "Newsletter", "A campaign to subscribers who agreed to hear from the shop.", (
-        *_HEAD, ("email-heading", {"heading": "News from the shop", "text": "<p>Write your message here.</p>"}),
-        ("email-products", {}), ("email-button", {"label": "Visit the shop"}), *_FOOT), marketing=True),
+        *_HEAD, ("email-heading", {"heading": "News from the shop", "text": ""}),
+        ("email-text", {"text": ""}), ("email-products", {}), ("email-button", {"label": "Visit the shop"}), *_FOOT), marketing=True),
 )}
 
 
@@ -97,7 +98,10 @@ def brand_data(branding: MailBranding) -> dict[str, Any]:
 def message_data(kind: str, branding: MailBranding, *, subject: str, preheader: str,
                  order: OrderSummary | None = None, **extra: Any) -> dict[str, Any]:
     """The whole `ctx.email` of one message. `extra` keys (shipment, cancel, refund, code, minutes,
-    action_url, action_label, unsubscribe_url, products, body_html, pickup_unpaid) must be JSON already."""
+    action_url, action_label, unsubscribe_url, products, body_html, pickup_unpaid) must be JSON already.
+    For an abandoned checkout, `order` is the checkout as an OrderSummary (its lines and totals; its
+    status_url the link that restores the cart); for a newsletter, `body_html` is the campaign's text
+    (sanitised here) and `products` its products ({title, url, image_url, price: Money JSON})."""
     if kind not in KINDS:
         raise KeyError(kind)
     base: dict[str, Any] = {
@@ -108,6 +112,8 @@ def message_data(kind: str, branding: MailBranding, *, subject: str, preheader: 
         "action_label": "", "unsubscribe_url": "", "products": [], "body_html": "",
     }
     base.update(extra)
+    if base["body_html"]:                 # a campaign's rich text goes into the e-mail as markup: sanitised here
+        base["body_html"] = sanitize_richtext(str(base["body_html"]))
     return base
 
 

@@ -42,7 +42,9 @@ def _marketing(kind: str, branding: MailBranding, order: OrderSummary) -> Outgoi
     data = message_data(kind, branding, subject=subject, preheader=subject, to=order.contact_email,
                         reply_to=branding.support_email, order=order if kind == "abandoned_checkout" else None,
                         action_url=f"{base.rstrip('/')}/cart/restore/sample" if kind == "abandoned_checkout" else base,
-                        unsubscribe_url=f"{base.rstrip('/')}/unsubscribe/sample", products=products)
+                        unsubscribe_url=f"{base.rstrip('/')}/unsubscribe/sample", products=products,
+                        body_html="" if kind == "abandoned_checkout" else
+                        "<p>Our winter linen is in: heavier weaves, the same easy fit.</p>")
     return render_message(current_source(), kind, data)
 
 

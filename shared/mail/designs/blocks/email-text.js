@@ -1,4 +1,5 @@
-// Accepts: formatted text. Usage: any paragraph of a message (a newsletter's body).
+// Accepts: formatted text. Usage: any paragraph of a message. Left empty, it shows the message's own
+// body (a newsletter campaign's text, ctx.email.body_html).
 const schema = {
   name: "Text",
   description: "Formatted text.",
