@@ -39,7 +39,7 @@ body {{ margin: 0; padding: 0; background: {surface}; }}
 .em-total-label, .em-total-value {{ padding: 4px 0; }}
 .em-grand {{ padding: 8px 0 4px 0; font-weight: 700; font-size: 17px; border-top: 1px solid {border}; }}
 .em-code {{ font-size: 34px; letter-spacing: 8px; font-weight: 700; margin: 8px 0; color: {text}; }}
-.em-product {{ padding: 8px; }}
+.em-product {{ padding: 8px 12px 8px 0; }}
 .em-product-img {{ border: 0; width: 100%; max-width: 260px; height: auto; border-radius: 4px; }}
 .em-hr {{ border: 0; border-top: 1px solid {border}; margin: 8px 0; }}
 .em-footer {{ padding: 16px 32px 28px 32px; color: {muted}; font-size: 12px; text-align: center; }}
