@@ -123,3 +123,16 @@ def test_the_section_is_on_the_rail(qtbot, demo_dir: Path) -> None:
     finally:
         window.close()
         session.close()
+
+
+def test_a_block_made_your_own_with_code(qtbot, section) -> None:
+    _loaded(qtbot, section, lambda: section.select_kind("sign_in_code"))
+    _loaded(qtbot, section, section.start_design)
+    section.blocks.setCurrentRow(2)                                      # the code block
+    assert "function render(ctx, h)" in section.code.toPlainText()
+    code = ('const schema = { name: "Big code", settings: [] };\n'
+            'function render(ctx, h) { return h.html`<tr><td class="em-section">Use ${ctx.email.code} now</td></tr>`; }')
+    section.code.setPlainText(code)
+    _loaded(qtbot, section, section.apply_code_button.click)
+    assert section.design.blocks[2].kind == "custom" and section.blocks.item(2).text() == "Big code"
+    assert "Use 482913 now" in section.last_preview.html and section.error.text() == ""
