@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
                                QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from shared.compose.schema import sanitize_richtext, setting_specs
+from shared.compose.schema import SettingsError, clean_settings, sanitize_richtext, setting_specs
 from shared.mail.designs import KINDS, Design, DesignBlock, DesignError, using_designs
 from shared.mail.designs.blocks import email_block, email_block_kinds
 from shared.mail.designs.samples import render_kind, store_branding
 from shared.mail.designs.service import customise, reset_design, save_design, stored_design
 from shared.mail.message import OutgoingEmail
+from shared.vibe.validator import check_block
 
 PREVIEW_SITE = "https://shop.example"
 BUILT_IN_TEXT = "This e-mail uses the built-in template. Customise it to arrange its blocks."
@@ -240,7 +241,11 @@ class EmailsSection(QWidget):
         old = blocks[row]
         if code == old.source:
             return
-        blocks[row] = DesignBlock("custom", {}, code, old.hidden)      # its own schema: settings start afresh
+        try:                            # the settings stay when the new code's schema takes them
+            settings = clean_settings(check_block(code).schema, old.settings)
+        except SettingsError:
+            settings = {}
+        blocks[row] = DesignBlock("custom", settings, code, old.hidden)
         self._replace_blocks(blocks, row)
 
     def _subject_edited(self) -> None:
