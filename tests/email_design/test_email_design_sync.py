@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from shared.db import connect
 from shared.mail.designs import Design, DesignBlock, default_design, using_designs
 from shared.mail.designs.samples import render_kind
@@ -14,12 +12,6 @@ from shared.mail.designs.service import save_design, stored_design
 from shared.releases import publish
 from tests.sync.conftest import (World, copy_db, cycle, distinct_milliseconds, pull, store_db,  # noqa: F401
                                  world)
-
-
-@pytest.fixture
-def engine() -> str:
-    """The working copy as a file (the sqld variant of the sync core is covered by tests/sync)."""
-    return "file"
 
 
 def test_a_design_syncs_to_the_cloud_and_the_other_device_and_publishes(world: World, demo_source: Path,
