@@ -1,5 +1,5 @@
-"""The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers), the editors of
-the chosen section, the live preview in the middle and the inspector on the right."""
+"""The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers,
+E-mails), the editors of the chosen section, the live preview in the middle and the inspector on the right."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from shared.models import Page
 from shared.storefront.service import open_store
 from studio.checkout.section import CheckoutSection
 from studio.customers.section import CustomersSection
+from studio.emails.section import EmailsSection
 from studio.orders.section import OrdersSection
 from studio.editor.block_inspector import BlockInspector
 from studio.editor.block_list import BlockList
@@ -35,9 +36,9 @@ from studio.publish.status import SyncStatus
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
 
 _OPEN_WINDOWS: set[QMainWindow] = set()    # windows opened after linking, kept alive until they close
-SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products", "Checkout", "Orders", "Customers")
+SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products", "Checkout", "Orders", "Customers", "E-mails")
 _RAIL_ICONS = {"Pages": "▤", "Theme": "◐", "Posts": "✎", "Media": "▣", "Products": "◫", "Checkout": "◎",
-               "Orders": "▦", "Customers": "☺"}
+               "Orders": "▦", "Customers": "☺", "E-mails": "✉"}
 
 
 class MainWindow(QMainWindow):
@@ -146,6 +147,8 @@ class MainWindow(QMainWindow):
         self.orders, self.customers = OrdersSection(self.sync, root, slug), CustomersSection(self.sync, root, slug)
         self.center.addWidget(self.orders)
         self.center.addWidget(self.customers)
+        self.emails = EmailsSection(self.session)
+        self.center.addWidget(self.emails)
         self.orders.badge_changed.connect(lambda count: self.rail.item(SECTIONS.index("Orders")).setText(
             f"{_RAIL_ICONS['Orders']}\nOrders" + (f" ({count})" if count else "")))
 
@@ -171,7 +174,8 @@ class MainWindow(QMainWindow):
         self.sync.pulled.connect(lambda: self.statusBar().showMessage("Updated with changes from the cloud", 4000))
 
     def show_section(self, index: int | str) -> None:
-        """Switch the rail section: Pages, Theme, Posts, Media, Products, Checkout, Orders or Customers (by index or name)."""
+        """Switch the rail section: Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers or E-mails
+        (by index or name)."""
         if isinstance(index, str):
             index = [name.lower() for name in SECTIONS].index(index.lower())
         name = SECTIONS[index]
@@ -183,7 +187,7 @@ class MainWindow(QMainWindow):
             self.left.setCurrentIndex(("Pages", "Theme", "Posts").index(name))
         self.center.setCurrentWidget(self.preview if with_preview else {
             "Media": self.media_library, "Products": self.products_browser, "Checkout": self.checkout,
-            "Orders": self.orders, "Customers": self.customers}[name])
+            "Orders": self.orders, "Customers": self.customers, "E-mails": self.emails}[name])
         total = max(self.splitter.width(), 1200)
         if name == "Posts":
             self.splitter.setSizes([92, int(total * 0.62), total - 92 - int(total * 0.62), 0])

@@ -37,6 +37,7 @@ from shared.inventory import (InventoryError, InventoryErrorCode, LocationPolicy
                               hold_stock, release_holds)
 from shared.inventory.models import stamp
 from shared.mail import MailError, enqueue_email, render_new_order, render_order_confirmation
+from shared.mail.designs.context import using_designs
 from shared.mail.views import Discount, MailAddress, MailBranding, OrderLine as MailLine, OrderSummary, PickupLocation
 from shared.models.money import Money
 from shared.orders import (FulfillmentStatus, NewOrder, Order, OrderEvent, OrderLine, PaymentStatus as OrderPayment,
@@ -285,7 +286,9 @@ def _queue_emails(conn: Connection, ctx: CheckoutContext, order: Order) -> None:
     # An e-mail that cannot be made must not lose the (paid) order: it is noted on the timeline instead.
     try:
         summary = order_summary(order, site_url=ctx.site_url)
-        enqueue_email(conn, render_order_confirmation(summary, branding), dedupe_key=f"order:{order.id}:confirmation")
+        with using_designs(conn):              # the merchant's design of the confirmation, if any
+            confirmation = render_order_confirmation(summary, branding)
+        enqueue_email(conn, confirmation, dedupe_key=f"order:{order.id}:confirmation")
         if "@" in merchant:
             enqueue_email(conn, render_new_order(summary, branding, to=merchant),
                           dedupe_key=f"order:{order.id}:merchant")

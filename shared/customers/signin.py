@@ -33,6 +33,7 @@ from shared.db import Connection, Database
 from shared.db.repositories import customers as repo
 from shared.db.stamps import new_id
 from shared.mail.account_mail import render_sign_in_code
+from shared.mail.designs.context import using_designs
 from shared.mail.outbox import enqueue_email
 from shared.mail.views import MailBranding
 
@@ -59,7 +60,8 @@ def request_sign_in_code(db: Database, *, email: str, client: str, branding: Mai
     email = clean_email(email)
     moment = now or datetime.now(UTC)
     code = f"{secrets.randbelow(1_000_000):06d}"
-    message = render_sign_in_code(to=email, code=code, branding=branding, minutes=CODE_TTL_SECONDS // 60)
+    with using_designs(db):                    # the merchant's design of this e-mail, if any
+        message = render_sign_in_code(to=email, code=code, branding=branding, minutes=CODE_TTL_SECONDS // 60)
     token, salt = secrets.token_urlsafe(32), secrets.token_hex(16)
     expires = _iso(moment + timedelta(seconds=CODE_TTL_SECONDS))
     since = _iso(moment - timedelta(seconds=CODE_WINDOW_SECONDS))

@@ -77,6 +77,32 @@ def _tidy(text: str) -> str:
     return "\n".join(out).strip() + "\n"
 
 
+def _designed(kind: str, order: OrderSummary | None, branding: MailBranding, *, to: str, reply_to: str,
+              subject: str, preheader: str, **extra: Any) -> OutgoingEmail | None:
+    """The message from the store's design of `kind` when the caller named the store (`using_designs`)
+    and it has one that renders; None to send the built-in template (docs/mail.md "Designing e-mails")."""
+    from shared.mail.designs.context import current_source
+
+    source = current_source()
+    if source is None:
+        return None
+    from shared.mail.designs import message_data, render_designed
+
+    data = message_data(kind, branding, subject=subject, preheader=preheader, order=order, to=to,
+                        reply_to=reply_to, **extra)
+    return render_designed(source, kind, data)
+
+
+def _lines(lines: tuple[OrderLine, ...]) -> list[dict[str, Any]]:
+    from shared.mail.designs.kinds import line_data
+
+    return [line_data(line) for line in lines]
+
+
+def _json_money(value: Money | None) -> dict[str, Any] | None:
+    return None if value is None else {"amount": value.amount, "currency": value.currency}
+
+
 def _checked(order: OrderSummary) -> OrderSummary:
     if safe_url(order.status_url) is None:
         raise MailError(MailErrorCode.INVALID_MESSAGE, "the order status URL must be an absolute http(s) URL")
@@ -92,8 +118,12 @@ def render_order_confirmation(order: OrderSummary, branding: MailBranding) -> Ou
     http(s), MailError(INVALID_ADDRESS) for a bad contact address."""
     order = _checked(order)
     subject = f"Order {order.number} confirmed"
-    html, text = _render("order_confirmation", order=order, branding=branding, subject=subject,
-                         preheader=f"Thank you for your purchase from {branding.store_name}.")
+    preheader = f"Thank you for your purchase from {branding.store_name}."
+    designed = _designed("order_confirmation", order, branding, to=order.contact_email,
+                         reply_to=branding.support_email, subject=subject, preheader=preheader)
+    if designed is not None:
+        return designed
+    html, text = _render("order_confirmation", order=order, branding=branding, subject=subject, preheader=preheader)
     return OutgoingEmail(to=order.contact_email, subject=subject, text=text, html=html,
                          from_name=branding.store_name, reply_to=branding.support_email)
 
@@ -112,7 +142,12 @@ def render_new_order(order: OrderSummary, branding: MailBranding, *, to: str) ->
 # --- after the order (issue 12): each from the store, replies to the store, to the shopper ----------
 
 def _to_shopper(order: OrderSummary, branding: MailBranding, name: str, subject: str, preheader: str,
-                **extra: Any) -> OutgoingEmail:
+                design: dict[str, Any], **extra: Any) -> OutgoingEmail:
+    """`design`: what this kind adds to `ctx.email` (JSON) when the store designed it."""
+    designed = _designed(name, _checked(order), branding, to=order.contact_email, reply_to=branding.support_email,
+                         subject=subject, preheader=preheader, **design)
+    if designed is not None:
+        return designed
     html, text = _render(name, order=_checked(order), branding=branding, subject=subject, preheader=preheader,
                          **extra)
     return OutgoingEmail(to=order.contact_email, subject=subject, text=text, html=html,
@@ -126,11 +161,12 @@ def render_shipping_confirmation(order: OrderSummary, branding: MailBranding, *,
     tracking number, and a tracking button when `tracking_url` is http(s) (any other URL is left out).
     Raises MailError(INVALID_MESSAGE) like render_order_confirmation."""
     subject = f"{'Some items of order' if partial else 'Order'} {order.number} {'are' if partial else 'is'} on the way"
+    facts = {"partial": partial, "carrier": one_line(carrier, 100), "tracking_number": one_line(tracking_number, 100),
+             "tracking_url": safe_url(tracking_url) or ""}
     return _to_shopper(order, branding, "shipping_confirmation", subject,
                        f"{one_line(carrier, 60) + ' ' if carrier else ''}{one_line(tracking_number, 80)}".strip()
-                       or "Your order has shipped.",
-                       shipment={"lines": shipped}, partial=partial, carrier=one_line(carrier, 100),
-                       tracking_number=one_line(tracking_number, 100), tracking_url=safe_url(tracking_url) or "")
+                       or "Your order has shipped.", {"shipment": {"lines": _lines(shipped), **facts}},
+                       shipment={"lines": shipped}, **facts)
 
 
 def render_ready_for_pickup(order: OrderSummary, branding: MailBranding, *, unpaid: bool = False) -> OutgoingEmail:
@@ -139,16 +175,19 @@ def render_ready_for_pickup(order: OrderSummary, branding: MailBranding, *, unpa
     if order.pickup is None:
         raise MailError(MailErrorCode.INVALID_MESSAGE, "a ready-for-pickup e-mail needs a pickup order")
     return _to_shopper(order, branding, "ready_for_pickup", f"Order {order.number} is ready for pickup",
-                       f"Pick it up at {order.pickup.name}.", unpaid=unpaid)
+                       f"Pick it up at {order.pickup.name}.", {"pickup_unpaid": unpaid}, unpaid=unpaid)
 
 
 def render_order_cancelled(order: OrderSummary, branding: MailBranding, *, reason: str = "",
                            refund: Money | None = None, released: bool = False) -> OutgoingEmail:
     """"Your order has been cancelled", with the reason, the refund on its way (`refund`) or the card
     authorization released (`released`)."""
+    refund = refund if refund and refund.amount > 0 else None
     return _to_shopper(order, branding, "order_cancelled", f"Order {order.number} has been cancelled",
-                       f"Order {order.number} has been cancelled.", reason=one_line(reason, 300),
-                       refund=refund if refund and refund.amount > 0 else None, released=released)
+                       f"Order {order.number} has been cancelled.",
+                       {"cancel": {"reason": one_line(reason, 300), "refund": _json_money(refund),
+                                   "released": released}},
+                       reason=one_line(reason, 300), refund=refund, released=released)
 
 
 def render_order_refunded(order: OrderSummary, branding: MailBranding, *, amount: Money,
@@ -156,5 +195,7 @@ def render_order_refunded(order: OrderSummary, branding: MailBranding, *, amount
     """"You have been refunded" `amount`, with the refunded lines (none for a refund by amount);
     `counter` for money given back at the counter (paid in store)."""
     return _to_shopper(order, branding, "order_refunded", f"Refund for order {order.number}",
-                       f"{format_money(amount, branding.locale)} refunded.", amount=amount,
+                       f"{format_money(amount, branding.locale)} refunded.",
+                       {"refund": {"amount": _json_money(amount), "lines": _lines(refunded),
+                                   "reason": one_line(reason, 300), "counter": counter}}, amount=amount,
                        refunded={"lines": refunded}, reason=one_line(reason, 300), counter=counter)

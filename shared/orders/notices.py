@@ -15,6 +15,7 @@ from shared.db.repositories.order_lifecycle import load_order
 from shared.db.repositories.storefront import get_storefront
 from shared.mail import MailBranding, MailError, OrderSummary, OutgoingEmail, enqueue_email
 from shared.mail.views import OrderLine as MailLine
+from shared.mail.designs.context import using_designs
 from shared.models.money import Money
 from shared.orders.errors import OrderError, OrderErrorCode
 from shared.orders.models import LineQuantity, Order
@@ -65,7 +66,8 @@ def send(conn: Connection, order: Order, kind: str, render: Callable[[OrderSumma
     branding = MailBranding(store_name=front.name if front else "Shop", store_url=(site_url or DEFAULT_SITE) + "/",
                             locale=front.locale if front else "en-US", support_email=support if "@" in support else "")
     try:
-        email = render(order_summary(order, site_url=site_url or DEFAULT_SITE), branding)
+        with using_designs(conn):          # the merchant's design of this e-mail, if any (docs/mail.md)
+            email = render(order_summary(order, site_url=site_url or DEFAULT_SITE), branding)
         enqueue_email(conn, email, dedupe_key=f"order:{order.id}:{kind}")
     except (MailError, ValueError) as exc:
         log.warning("order %s: %s e-mail not queued: %s", order.id, kind, exc)

@@ -387,6 +387,16 @@ def _discount_rules() -> RowRules:
     }, (Spanning(frozenset(DISCOUNT_COLUMNS), _problems_of(discount_row_problems)),))
 
 
+def _email_design_rules() -> RowRules:
+    from shared.mail.designs.kinds import KINDS
+    from shared.mail.designs.model import MAX_SUBJECT, blocks_problem
+
+    return RowRules({
+        "id": one_of(*KINDS), "subject": text(MAX_SUBJECT), "blocks": json_text(blocks_problem), "enabled": FLAG,
+        **STAMPS,
+    })
+
+
 @cache
 def rules_for(table: str) -> RowRules:
     """The rules of one synced table (built on first use: some domains import V8 and the themes)."""
@@ -414,10 +424,12 @@ def rules_for(table: str) -> RowRules:
         "checkout_settings": _checkout_rules,
         "pickup_locations": _pickup_rules,
         "discounts": _discount_rules,
+        "email_designs": _email_design_rules,
     }
     built = builders[table]()
-    # Keys are ids everywhere but menus, whose key is its handle (ruled above).
-    return built if table == "menus" else RowRules({"id": row_id, **built.columns}, built.spanning)
+    # Keys are ids everywhere but menus, whose key is its handle, and e-mail designs, keyed by their kind
+    # (both ruled above).
+    return built if table in ("menus", "email_designs") else RowRules({"id": row_id, **built.columns}, built.spanning)
 
 
 def validate_row(table: str, fields: Mapping[str, Any], *, current: Mapping[str, Any] | None = None

@@ -144,13 +144,16 @@ SPECS: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("discounts", "id", 9, json_text=frozenset({"product_ids", "collection_ids"}),
               unique={"code": (SUFFIX, None)}, title=lambda r: _text("code")(r) or _text("title")(r),
               park={"code": _parked}),
+    # E-mails the merchant designs (migration 0023, docs/mail.md "Designing e-mails"): one row per message.
+    TableSpec("email_designs", "id", 10, large=frozenset({"blocks"}), json_text=frozenset({"blocks"}),
+              title=lambda r: _text("id")(r).replace("_", " ").capitalize()),
 )}
 ORDER: tuple[TableSpec, ...] = tuple(sorted(SPECS.values(), key=lambda s: s.rank))
 # What a merchant calls a row of each table (sync messages, conflicts, the publish preview).
 NOUNS: dict[str, str] = {"storefront": "Store settings", "media": "Image", "themes": "Theme", "menus": "Menu",
                          "pages": "Page", "blocks": "Block", "posts": "Post",
                          "checkout_settings": "Checkout settings", "pickup_locations": "Pickup location",
-                         "discounts": "Discount"}
+                         "discounts": "Discount", "email_designs": "E-mail design"}
 
 
 SUFFIXED_MAX = 80          # page and post addresses: a clash's suffix keeps them within the rules
