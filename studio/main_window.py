@@ -1,5 +1,5 @@
 """The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers,
-E-mails), the editors of the chosen section, the live preview in the middle and the inspector on the right."""
+E-mails, Marketing), the editors of the chosen section, the live preview in the middle and the inspector on the right."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow
 
 from shared.db.repositories import catalog, content
 from shared.db.repositories import pages as page_repo
+from shared.mail.designs import close_executors
 from shared.media.errors import MediaError
 from shared.media.names import inside
 from shared.models import Page
@@ -17,6 +18,7 @@ from shared.storefront.service import open_store
 from studio.checkout.section import CheckoutSection
 from studio.customers.section import CustomersSection
 from studio.emails.section import EmailsSection
+from studio.marketing.page import CampaignsPage
 from studio.orders.section import OrdersSection
 from studio.editor.block_inspector import BlockInspector
 from studio.editor.block_list import BlockList
@@ -36,9 +38,9 @@ from studio.publish.status import SyncStatus
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
 
 _OPEN_WINDOWS: set[QMainWindow] = set()    # windows opened after linking, kept alive until they close
-SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products", "Checkout", "Orders", "Customers", "E-mails")
+SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products", "Checkout", "Orders", "Customers", "E-mails", "Marketing")
 _RAIL_ICONS = {"Pages": "▤", "Theme": "◐", "Posts": "✎", "Media": "▣", "Products": "◫", "Checkout": "◎",
-               "Orders": "▦", "Customers": "☺", "E-mails": "✉"}
+               "Orders": "▦", "Customers": "☺", "E-mails": "✉", "Marketing": "✦"}
 
 
 class MainWindow(QMainWindow):
@@ -149,6 +151,8 @@ class MainWindow(QMainWindow):
         self.center.addWidget(self.customers)
         self.emails = EmailsSection(self.session)
         self.center.addWidget(self.emails)
+        self.marketing = CampaignsPage(self.sync)       # newsletter campaigns (cloud-only, like orders)
+        self.center.addWidget(self.marketing)
         self.orders.badge_changed.connect(lambda count: self.rail.item(SECTIONS.index("Orders")).setText(
             f"{_RAIL_ICONS['Orders']}\nOrders" + (f" ({count})" if count else "")))
 
@@ -174,8 +178,8 @@ class MainWindow(QMainWindow):
         self.sync.pulled.connect(lambda: self.statusBar().showMessage("Updated with changes from the cloud", 4000))
 
     def show_section(self, index: int | str) -> None:
-        """Switch the rail section: Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers or E-mails
-        (by index or name)."""
+        """Switch the rail section: Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers, E-mails
+        or Marketing (by index or name)."""
         if isinstance(index, str):
             index = [name.lower() for name in SECTIONS].index(index.lower())
         name = SECTIONS[index]
@@ -187,7 +191,10 @@ class MainWindow(QMainWindow):
             self.left.setCurrentIndex(("Pages", "Theme", "Posts").index(name))
         self.center.setCurrentWidget(self.preview if with_preview else {
             "Media": self.media_library, "Products": self.products_browser, "Checkout": self.checkout,
-            "Orders": self.orders, "Customers": self.customers, "E-mails": self.emails}[name])
+            "Orders": self.orders, "Customers": self.customers, "E-mails": self.emails,
+            "Marketing": self.marketing}[name])
+        if name == "Marketing":
+            self.marketing.refresh()
         total = max(self.splitter.width(), 1200)
         if name == "Posts":
             self.splitter.setSizes([92, int(total * 0.62), total - 92 - int(total * 0.62), 0])
@@ -351,6 +358,7 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
         if self.owns_session:
             self.session.close()
+            close_executors()           # the e-mail previews' sandbox processes
 
 
 def _padded(widget: QWidget, *, title: str | None = None) -> QWidget:

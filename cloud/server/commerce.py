@@ -26,6 +26,7 @@ from shared.checkout.finalize import finalize
 from shared.checkout.setup_store import load_checkout_setup
 from shared.inventory import purge_expired_holds
 from shared.mail import DirectorySender, OutboxWorker, SmtpSender
+from shared.mail.designs import close_executors
 from shared.payments import (PaymentError, PaymentErrorCode, PaymentProvider, StripeOptions, accept_webhook,
                              finish_webhook, load_stripe_keys, new_http_client, open_provider, secrets_box_from_env)
 from shared.storefront.service import Store
@@ -134,6 +135,7 @@ async def commerce_tasks(app: web.Application) -> AsyncIterator[None]:
         await asyncio.wait(set(app[TASKS]), timeout=WEBHOOK_WAIT)
     await worker.stop()
     await app[STRIPE_HTTP].close_async()
+    await asyncio.to_thread(close_executors)      # the e-mail designs' sandbox processes
 
 
 async def _open_every_store(app: web.Application) -> None:
