@@ -17,6 +17,7 @@ from shared.cart.errors import CartError
 from shared.db import Connection
 from shared.db.repositories import marketing as repo
 from shared.db.repositories.carts import VariantFacts, variant_facts
+from shared.mail.designs import using_designs
 from shared.mail.errors import MailError
 from shared.mail.outbox import enqueue_email
 from shared.marketing.errors import MarketingError, MarketingErrorCode
@@ -62,9 +63,10 @@ def _decide(conn: Connection, attempt: repo.AttemptRow, *, now: datetime, site: 
     restore = restore_token(secret, attempt_id=attempt.id, now=now)
     unsubscribe = unsubscribe_token(secret, email=attempt.email)
     try:
-        email = render_abandoned_checkout(to=attempt.email, lines=lines, branding=branding_for(conn, site),
-                                          restore_url=f"{site}/cart/restore?t={restore}",
-                                          unsubscribe_url=f"{site}/unsubscribe?t={unsubscribe}")
+        with using_designs(conn):
+            email = render_abandoned_checkout(to=attempt.email, lines=lines, branding=branding_for(conn, site),
+                                              restore_url=f"{site}/cart/restore?t={restore}",
+                                              unsubscribe_url=f"{site}/unsubscribe?t={unsubscribe}")
     except MailError:
         return "empty", None
     return "sent", enqueue_email(conn, email, dedupe_key=f"abandoned:{attempt.id}")

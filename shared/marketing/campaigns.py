@@ -18,6 +18,7 @@ from typing import Any
 from shared.db import Connection
 from shared.db.repositories import marketing as repo
 from shared.db.stamps import new_id
+from shared.mail.designs import using_designs
 from shared.mail.errors import MailError
 from shared.mail.message import MAX_BODY, OutgoingEmail, check_address
 from shared.mail.outbox import enqueue_email
@@ -108,10 +109,13 @@ def recipients(conn: Connection, campaign_id: str, *, limit: int = 100) -> list[
             for e, s, d, err in repo.list_recipients(conn, row.id, limit=min(max(limit, 1), 1000))]
 
 
-def _copy(row: repo.CampaignRow, *, to: str, site_url: str, secret: str, branding: MailBranding) -> OutgoingEmail:
+def _copy(conn: Connection, row: repo.CampaignRow, *, to: str, site_url: str, secret: str,
+          branding: MailBranding) -> OutgoingEmail:
+    """One recipient's copy, from the store's newsletter design when it has one."""
     token = unsubscribe_token(secret, email=to, campaign_id=row.id)
-    return render_newsletter(to=to, subject=row.subject, html=row.html, text=row.text, branding=branding,
-                             unsubscribe_url=f"{site_url}/unsubscribe?t={token}")
+    with using_designs(conn):
+        return render_newsletter(to=to, subject=row.subject, html=row.html, text=row.text, branding=branding,
+                                 unsubscribe_url=f"{site_url}/unsubscribe?t={token}")
 
 
 def send_test(conn: Connection, campaign_id: str, *, to: Any, now: datetime) -> str:
@@ -123,7 +127,7 @@ def send_test(conn: Connection, campaign_id: str, *, to: Any, now: datetime) -> 
     except MailError:
         raise MarketingError(MarketingErrorCode.INVALID, "to must be an e-mail address", field="to") from None
     settings = settings_row(conn, now=now)
-    email = _copy(row, to=address, site_url=_site(settings), secret=settings.secret,
+    email = _copy(conn, row, to=address, site_url=_site(settings), secret=settings.secret,
                   branding=branding_for(conn, _site(settings)))
     email = type(email)(**{**email.to_payload(), "subject": f"[Test] {email.subject}"})
     outbox_id = enqueue_email(conn, email, dedupe_key=f"campaign:{row.id}:test:{new_id()}")
@@ -192,7 +196,7 @@ def _queue_one(conn: Connection, row: repo.CampaignRow, recipient: repo.Recipien
         return
     key = f"campaign:{row.id}:customer:{recipient.customer_id}"
     try:
-        email = _copy(row, to=recipient.email, site_url=_site(settings), secret=settings.secret, branding=branding)
+        email = _copy(conn, row, to=recipient.email, site_url=_site(settings), secret=settings.secret, branding=branding)
     except MailError:       # an address the mail cannot carry: skipped, never retried forever
         repo.mark_recipient(conn, campaign_id=row.id, customer_id=recipient.customer_id, status="skipped",
                             outbox_id=None, now=stamp)

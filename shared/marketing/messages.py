@@ -3,17 +3,22 @@ with the unsubscribe footer) and the abandoned-checkout reminder. Jinja2 with au
 undefined as in shared/mail/templates.py; every shopper or merchant string is escaped by the engine, except
 the campaign's HTML, which the merchant wrote (or the template designer rendered) for exactly this.
 Each message carries `list_unsubscribe`, so the mail's List-Unsubscribe and List-Unsubscribe-Post headers
-(RFC 8058 one-click) are set. The integrator may later route both through the merchant's designed
-templates: these functions keep their signatures and return an OutgoingEmail either way."""
+(RFC 8058 one-click) are set. Inside `using_designs(conn)` (shared/mail/designs), a store that designed
+the newsletter or the reminder in the studio gets its design (same sandbox as pages; a failing design
+falls back to the built-in render below): the functions return an OutgoingEmail either way."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from shared.mail.designs import message_data, render_designed
+from shared.mail.designs.context import current_source
 from shared.mail.message import OutgoingEmail
 from shared.mail.views import MailBranding
 
@@ -67,10 +72,27 @@ def _lang(branding: MailBranding) -> str:
     return branding.locale.split("-")[0] or "en"
 
 
+def _designed(kind: str, *, to: str, subject: str, branding: MailBranding, unsubscribe_url: str,
+              **extra: Any) -> OutgoingEmail | None:
+    """The store's design of `kind` with the one-click headers, or None (no `using_designs`, no design,
+    or it failed: the built-in render goes instead)."""
+    source = current_source()
+    if source is None:
+        return None
+    data = message_data(kind, branding, subject=subject, preheader="", to=to, unsubscribe_url=unsubscribe_url,
+                        **extra)
+    email = render_designed(source, kind, data)
+    return dataclasses.replace(email, list_unsubscribe=unsubscribe_url) if email is not None else None
+
+
 def render_newsletter(*, to: str, subject: str, html: str, text: str, branding: MailBranding,
                       unsubscribe_url: str) -> OutgoingEmail:
     """One subscriber's copy of a campaign: its HTML in the store's frame with the unsubscribe footer,
     its text with the unsubscribe link, and the one-click headers. Raises MailError for a bad address."""
+    designed = _designed("newsletter", to=to, subject=subject, branding=branding, unsubscribe_url=unsubscribe_url,
+                         body_html=html or f"<p>{Markup.escape(text)}</p>")
+    if designed is not None:
+        return designed
     context = {"b": branding, "subject": subject, "lang": _lang(branding), "unsubscribe_url": unsubscribe_url,
                "content": Markup(html) if html.strip() else Markup("<pre>") + text + Markup("</pre>")}  # noqa: S704
     body = _environment().get_template("newsletter.html").render(context)
@@ -85,6 +107,11 @@ def render_abandoned_checkout(*, to: str, lines: list[ReminderLine], branding: M
                               unsubscribe_url: str) -> OutgoingEmail:
     """The one reminder for a checkout left without an order: its lines and a link that restores the
     cart. Raises MailError for a bad address."""
+    designed = _designed("abandoned_checkout", to=to, subject=f"You left something in your cart at "
+                         f"{branding.store_name}", branding=branding, unsubscribe_url=unsubscribe_url,
+                         action_url=restore_url, action_label="Return to your cart")
+    if designed is not None:
+        return designed
     context = {"b": branding, "subject": "", "lang": _lang(branding), "unsubscribe_url": unsubscribe_url,
                "lines": lines, "restore_url": restore_url}
     subject = f"You left something in your cart at {branding.store_name}"

@@ -83,3 +83,30 @@ async def test_the_worker_reminds_an_abandoned_checkout_once_by_its_clock(demo_s
         clock.now = start + timedelta(minutes=minutes)
         await worker.run_pass()
         assert reminders() == 1                             # once, however often the loop runs
+
+
+def test_a_designed_newsletter_is_what_subscribers_get_with_the_one_click_headers(tmp_path):  # noqa: ANN001
+    """The merchant's newsletter design (the studio's E-mails section) wraps the campaign's text; the
+    copy still carries List-Unsubscribe and List-Unsubscribe-Post."""
+    import dataclasses
+    import json
+
+    from shared.mail.designs import close_executors
+    from shared.mail.designs.service import customise, save_design
+    from shared.marketing.campaigns import send_test
+
+    db = connect(tmp_path / "store.db")
+    seed_customers(db, consenting=1, refusing=0)
+    design = customise(db, "newsletter")
+    save_design(db, dataclasses.replace(design, subject="Harbor news: {store}"))
+    campaign = db.write(lambda conn: create_campaign(conn, {"subject": "News", "text": "Hello from the shop"},
+                                                     now=T0))
+    try:
+        db.write(lambda conn: send_test(conn, campaign.row.id, to="owner@shop.example", now=T0))
+    finally:
+        close_executors()
+    [entry] = db.read(lambda conn: outbox_entries(conn, kind="email"))
+    payload = json.loads(entry.payload)
+    assert payload["subject"].startswith("[Test] Harbor news:")         # the design's subject
+    assert "Hello from the shop" in payload["html"] and "Hello from the shop" in payload["text"]
+    assert payload["list_unsubscribe"].startswith("http") and "/unsubscribe?t=" in payload["list_unsubscribe"]
