@@ -82,7 +82,11 @@ def test_a_cloud_working_copy_logs_the_new_fields(tmp_path: Path, monkeypatch: p
     _before_holds(monkeypatch)
     old = connect(tmp_path / "cloud.db")
     _edit_tax_as_before(old)
-    assert merge.seed_log(old) >= 1
+    # The working copy was logged by the code of its time: only the synced tables it had then.
+    tables = set(old.read(lambda conn: [r[0] for r in conn.all("SELECT name FROM sqlite_master WHERE type = 'table'")]))
+    with monkeypatch.context() as then:
+        then.setattr(merge, "ORDER", tuple(spec for spec in merge.ORDER if spec.name in tables))
+        assert merge.seed_log(old) >= 1
     old.close()
 
     monkeypatch.setattr(migrate, "migrations_for", shipped)
