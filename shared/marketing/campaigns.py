@@ -126,6 +126,21 @@ def _copy(conn: Connection, row: repo.CampaignRow, *, to: str, site_url: str, se
                                  unsubscribe_url=f"{site_url}/unsubscribe?t={token}", products=products)
 
 
+SAMPLE_RECIPIENT = "subscriber@example.com"
+
+
+def preview_copy(conn: Connection, *, subject: str, html: str, text: str, product_ids: tuple[str, ...] | list[str],
+                 site_url: str, to: str = SAMPLE_RECIPIENT) -> OutgoingEmail:
+    """What a subscriber (`to`, a sample one by default) would get for this content now: the very render
+    the sender uses (`_copy`: the store's design or the built-in one, products read now), for the
+    studio's live preview from its own copy of the store's database. Raises MailError for a bad address."""
+    row = repo.CampaignRow(id="preview", subject=" ".join(subject.split()), html=html, text=text, status="draft",
+                           test_sent_to="", created_at="", updated_at="", started_at=None, finished_at=None,
+                           last_batch_at=None, product_ids=tuple(product_ids))
+    site = site_url.rstrip("/") or "http://localhost"
+    return _copy(conn, row, to=to, site_url=site, secret="preview", branding=branding_for(conn, site))
+
+
 def send_test(conn: Connection, campaign_id: str, *, to: Any, now: datetime) -> str:
     """Queue one copy to the merchant's address (`to`), marked "[Test]" in the subject; its unsubscribe
     link is real but for that address. Returns the outbox row id. Raises MarketingError(NOT_FOUND, INVALID)."""
