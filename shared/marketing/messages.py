@@ -1,7 +1,8 @@
 """The marketing e-mails' built-in renders: a newsletter (the campaign's own subject, HTML and text,
 with the unsubscribe footer) and the abandoned-checkout reminder. Jinja2 with autoescape and strict
 undefined as in shared/mail/templates.py; every shopper or merchant string is escaped by the engine, except
-the campaign's HTML, which the merchant wrote (or the template designer rendered) for exactly this.
+the campaign's HTML, which goes in as markup after the same nh3 sanitising as a design's `body_html`
+(shared.compose.schema.sanitize_richtext), so both renders carry the same body.
 Each message carries `list_unsubscribe`, so the mail's List-Unsubscribe and List-Unsubscribe-Post headers
 (RFC 8058 one-click) are set. Inside `using_designs(conn)` (shared/mail/designs), a store that designed
 the newsletter or the reminder in the studio gets its design (same sandbox as pages; a failing design
@@ -17,6 +18,7 @@ from typing import Any
 from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from shared.compose.schema import sanitize_richtext
 from shared.mail.designs import message_data, render_designed
 from shared.mail.designs.context import current_source
 from shared.mail.message import OutgoingEmail
@@ -119,7 +121,8 @@ def render_newsletter(*, to: str, subject: str, html: str, text: str, branding: 
     if designed is not None:
         return designed
     context = {"b": branding, "subject": subject, "lang": _lang(branding), "unsubscribe_url": unsubscribe_url,
-               "content": Markup(html) if html.strip() else Markup("<pre>") + text + Markup("</pre>"),  # noqa: S704
+               "content": Markup(sanitize_richtext(html)) if html.strip()  # noqa: S704 - sanitised
+               else Markup("<pre>") + text + Markup("</pre>"),
                "products": [{**p, "price_text": _price_text(p.get("price"))} for p in products]}
     body = _environment().get_template("newsletter.html").render(context)
     footer = (f"\n\n--\nYou receive this because you agreed to hear from {branding.store_name}.\n"

@@ -82,6 +82,11 @@ class CampaignsPage(QWidget):
         self.timer.timeout.connect(self.refresh)
         self.refresh()
 
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Products synced since the page was last shown appear in the picker."""
+        super().showEvent(event)
+        self.products.reload()
+
     def _list_card(self) -> QWidget:
         frame, col = card("Campaigns", "Select one to see it, or start a new one.")
         self.list = QListWidget(objectName="campaignList")

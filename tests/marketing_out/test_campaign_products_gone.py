@@ -12,7 +12,8 @@ import pytest
 from shared.catalog.views import load_product_views
 from shared.db.repositories import catalog
 from shared.mail import outbox_entries
-from shared.marketing import create_campaign, get_campaign, send_due_batches, start_sending, update_campaign
+from shared.marketing import (create_campaign, get_campaign, preview_copy, send_due_batches, start_sending,
+                              update_campaign)
 from shared.marketing.errors import MarketingError
 from shared.storefront.service import DataDir, open_store
 from tests.marketing_out.marketing_seed import T0, seed_customers, set_rate
@@ -59,5 +60,18 @@ def test_product_ids_are_checked(demo_dir: Path):
         changed = store.db.write(lambda conn: update_campaign(conn, campaign.row.id, {"productIds": ["a", "a", "b"]},
                                                               now=T0))
         assert changed.row.product_ids == ("a", "b")
+    finally:
+        store.close()
+
+
+def test_the_built_in_render_sanitises_html_like_the_designs(demo_dir: Path):
+    """HTML posted straight to the admin API (not through the studio's editor) is sanitised in the copy."""
+    store = open_store(DataDir(demo_dir), "demo")
+    try:
+        email = store.db.read(lambda conn: preview_copy(
+            conn, subject="Hi", html='<p onclick="steal()">Hello</p><script>steal()</script>', text="Hello",
+            product_ids=[], site_url="http://shop.test"))
+        assert "<p>Hello</p>" in email.html and "steal" not in email.html
+        assert email.to == "subscriber@example.com" and email.list_unsubscribe.startswith("http://shop.test/unsubscribe")
     finally:
         store.close()
