@@ -12,8 +12,9 @@ Campaigns live only in the cloud, which sends them (shared/marketing, docs/marke
 to the admin API through the window's SyncController (`sync.run(work, done)`: the work on a background
 thread, `done` on the UI thread), like Settings ▸ Webhooks. A standalone QWidget: the integrator mounts
 it where the studio's sections are listed (e.g. a "Marketing" entry next to Customers), as
-`CampaignsPage(window.sync, window.session)` (without a session there is no product picker data and the
-preview is the body alone). While a campaign is sending the page polls its counts every 2 seconds."""
+`CampaignsPage(window.sync)` (the session, for the product picker and the preview, is the controller's
+`session`, or given as the second argument; without one the picker is empty and the preview is the body
+alone). While a campaign is sending the page polls its counts every 2 seconds."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ class CampaignsPage(QWidget):
 
     def __init__(self, sync: Any, session: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.sync, self.session = sync, session
+        # the window's SyncController carries the session: `CampaignsPage(window.sync)` gets the products too
+        self.sync, self.session = sync, session if session is not None else getattr(sync, "session", None)
         self.campaigns: list[dict[str, Any]] = []
         self.current_id: str | None = None
         self.site_url = ""           # the cloud's storefront address (marketing settings), for the preview's links

@@ -99,8 +99,11 @@ def test_rich_text_and_a_product_from_composer_to_outbox(qtbot, cloud, session, 
 
 
 def test_the_abandoned_checkout_toggle_is_saved_in_the_cloud(qtbot, cloud, session):  # noqa: ANN001, F811
-    page = CampaignsPage(Controller(cloud), session)
+    controller = Controller(cloud)
+    controller.session = session              # the window's SyncController carries the session
+    page = CampaignsPage(controller)
     qtbot.addWidget(page)
+    assert page.products.list.count() > 0
     assert not page.abandoned.enabled.isChecked()                 # off by default
     assert page.abandoned.enabled.text() == "Remind shoppers who leave checkout (off by default)"
     page.abandoned.enabled.setChecked(True)
