@@ -12,9 +12,9 @@ reminders.
     GET  /cart/restore?t=TOKEN                 a new cart with the reminded checkout's lines -> /cart
 
     GET    /api/admin/campaigns                       marketing:read  -> {campaigns: [...]}
-    POST   /api/admin/campaigns {subject, html?, text}  marketing:write -> 201 the draft
+    POST   /api/admin/campaigns {subject, html?, text, productIds?}  marketing:write -> 201 the draft
     GET    /api/admin/campaigns/{id}                  marketing:read  (with per-recipient counts)
-    PATCH  /api/admin/campaigns/{id} {subject?, html?, text?}  marketing:write (a draft only: else 409)
+    PATCH  /api/admin/campaigns/{id} {subject?, html?, text?, productIds?}  marketing:write (a draft only: else 409)
     POST   /api/admin/campaigns/{id}/test {to}        marketing:write -> 202 {outboxId}
     POST   /api/admin/campaigns/{id}/send             marketing:write -> 202 the campaign, sending
     POST   /api/admin/campaigns/{id}/cancel           marketing:write

@@ -14,14 +14,15 @@ Marketing rows live only in the cloud's live store database: never synced, never
 from shared.marketing.abandoned import remind_abandoned_checkouts, restore_cart
 from shared.marketing.audience import mask, unsubscribe, unsubscribe_address
 from shared.marketing.campaigns import (Campaign, cancel_campaign, create_campaign, get_campaign, list_campaigns,
-                                        recipients, send_due_batches, send_test, start_sending, update_campaign)
+                                        preview_copy, recipients, send_due_batches, send_test, start_sending,
+                                        update_campaign)
 from shared.marketing.errors import MarketingError, MarketingErrorCode
 from shared.marketing.settings import MarketingSettings, read_settings, update_settings
 from shared.marketing.worker import MarketingWorker
 
 __all__ = [
     "Campaign", "MarketingError", "MarketingErrorCode", "MarketingSettings", "MarketingWorker", "cancel_campaign",
-    "create_campaign", "get_campaign", "list_campaigns", "mask", "read_settings", "recipients",
+    "create_campaign", "get_campaign", "list_campaigns", "mask", "preview_copy", "read_settings", "recipients",
     "remind_abandoned_checkouts", "restore_cart", "send_due_batches", "send_test", "start_sending", "unsubscribe",
     "unsubscribe_address", "update_campaign", "update_settings",
 ]

@@ -25,6 +25,7 @@ from shared.mail.outbox import enqueue_email
 from shared.mail.views import MailBranding
 from shared.marketing.errors import MarketingError, MarketingErrorCode
 from shared.marketing.messages import render_newsletter
+from shared.marketing.products import check_product_ids, featured_products
 from shared.marketing.settings import branding_for, iso, settings_row
 from shared.marketing.tokens import unsubscribe_token
 
@@ -48,7 +49,7 @@ class Campaign:
                                 "createdAt": r.created_at, "startedAt": r.started_at, "finishedAt": r.finished_at,
                                 "recipients": {**counts, "total": sum(counts.values())}}
         if content:
-            data.update(html=r.html, text=r.text)
+            data.update(html=r.html, text=r.text, productIds=list(r.product_ids))
         return data
 
 
@@ -75,10 +76,13 @@ def _campaign(conn: Connection, campaign_id: Any) -> repo.CampaignRow:
 
 
 def create_campaign(conn: Connection, body: dict[str, Any], *, now: datetime) -> Campaign:
-    """A draft campaign from {subject, html?, text} (inside the caller's write). Raises MarketingError(INVALID)."""
+    """A draft campaign from {subject, html?, text, productIds?} (inside the caller's write). Raises
+    MarketingError(INVALID)."""
     subject, html, text = _content(body)
+    product_ids = check_product_ids(body.get("productIds"))
     campaign_id = new_id()
-    repo.insert_campaign(conn, campaign_id=campaign_id, subject=subject, html=html, text=text, now=iso(now))
+    repo.insert_campaign(conn, campaign_id=campaign_id, subject=subject, html=html, text=text, now=iso(now),
+                         product_ids=product_ids)
     return get_campaign(conn, campaign_id)
 
 
@@ -86,7 +90,9 @@ def update_campaign(conn: Connection, campaign_id: str, body: dict[str, Any], *,
     """Change a draft's content. Raises MarketingError(NOT_FOUND, NOT_DRAFT, INVALID)."""
     row = _campaign(conn, campaign_id)
     subject, html, text = _content({"subject": row.subject, "html": row.html, "text": row.text, **body})
-    if not repo.update_draft(conn, campaign_id=row.id, subject=subject, html=html, text=text, now=iso(now)):
+    product_ids = check_product_ids(body["productIds"]) if "productIds" in body else row.product_ids
+    if not repo.update_draft(conn, campaign_id=row.id, subject=subject, html=html, text=text, now=iso(now),
+                             product_ids=product_ids):
         raise MarketingError(MarketingErrorCode.NOT_DRAFT, "a campaign that was sent can no longer change")
     return get_campaign(conn, row.id)
 
@@ -111,11 +117,28 @@ def recipients(conn: Connection, campaign_id: str, *, limit: int = 100) -> list[
 
 def _copy(conn: Connection, row: repo.CampaignRow, *, to: str, site_url: str, secret: str,
           branding: MailBranding) -> OutgoingEmail:
-    """One recipient's copy, from the store's newsletter design when it has one."""
+    """One recipient's copy, from the store's newsletter design when it has one; its products are read
+    now (a product gone since the draft is left out)."""
     token = unsubscribe_token(secret, email=to, campaign_id=row.id)
+    products = featured_products(conn, row.product_ids, site_url=site_url)
     with using_designs(conn):
         return render_newsletter(to=to, subject=row.subject, html=row.html, text=row.text, branding=branding,
-                                 unsubscribe_url=f"{site_url}/unsubscribe?t={token}")
+                                 unsubscribe_url=f"{site_url}/unsubscribe?t={token}", products=products)
+
+
+SAMPLE_RECIPIENT = "subscriber@example.com"
+
+
+def preview_copy(conn: Connection, *, subject: str, html: str, text: str, product_ids: tuple[str, ...] | list[str],
+                 site_url: str, to: str = SAMPLE_RECIPIENT) -> OutgoingEmail:
+    """What a subscriber (`to`, a sample one by default) would get for this content now: the very render
+    the sender uses (`_copy`: the store's design or the built-in one, products read now), for the
+    studio's live preview from its own copy of the store's database. Raises MailError for a bad address."""
+    row = repo.CampaignRow(id="preview", subject=" ".join(subject.split()), html=html, text=text, status="draft",
+                           test_sent_to="", created_at="", updated_at="", started_at=None, finished_at=None,
+                           last_batch_at=None, product_ids=tuple(product_ids))
+    site = site_url.rstrip("/") or "http://localhost"
+    return _copy(conn, row, to=to, site_url=site, secret="preview", branding=branding_for(conn, site))
 
 
 def send_test(conn: Connection, campaign_id: str, *, to: Any, now: datetime) -> str:

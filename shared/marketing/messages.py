@@ -1,7 +1,8 @@
 """The marketing e-mails' built-in renders: a newsletter (the campaign's own subject, HTML and text,
 with the unsubscribe footer) and the abandoned-checkout reminder. Jinja2 with autoescape and strict
 undefined as in shared/mail/templates.py; every shopper or merchant string is escaped by the engine, except
-the campaign's HTML, which the merchant wrote (or the template designer rendered) for exactly this.
+the campaign's HTML, which goes in as markup after the same nh3 sanitising as a design's `body_html`
+(shared.compose.schema.sanitize_richtext), so both renders carry the same body.
 Each message carries `list_unsubscribe`, so the mail's List-Unsubscribe and List-Unsubscribe-Post headers
 (RFC 8058 one-click) are set. Inside `using_designs(conn)` (shared/mail/designs), a store that designed
 the newsletter or the reminder in the studio gets its design (same sandbox as pages; a failing design
@@ -17,10 +18,12 @@ from typing import Any
 from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from shared.compose.schema import sanitize_richtext
 from shared.mail.designs import message_data, render_designed
 from shared.mail.designs.context import current_source
 from shared.mail.message import OutgoingEmail
 from shared.mail.views import MailBranding
+from shared.models.money import MoneyError, major_text
 
 _LAYOUT = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ subject }}</title></head>
 <body style="margin:0;padding:0;background:{{ b.surface }};color:{{ b.text }};font-family:{{ b.font_stack }}">
@@ -32,7 +35,14 @@ _LAYOUT = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8">
 <a href="{{ unsubscribe_url }}" style="color:{{ b.muted }}">Unsubscribe</a> with one click.</p>
 </div></body></html>
 """
-_NEWSLETTER = """{% extends "layout.html" %}{% block body %}<div>{{ content }}</div>{% endblock %}"""
+_NEWSLETTER = """{% extends "layout.html" %}{% block body %}<div>{{ content }}</div>
+{% if products %}<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:24px 0 0">
+{% for p in products %}<tr><td style="padding:8px 0;border-top:1px solid {{ b.border }}">
+{% if p.image_url %}<a href="{{ p.url }}"><img src="{{ p.image_url }}" alt="{{ p.title }}" width="120"
+style="display:block;width:120px;max-width:100%;border:0;margin:0 0 8px"></a>{% endif %}
+<a href="{{ p.url }}" style="color:{{ b.link }};font-weight:bold;text-decoration:none">{{ p.title }}</a>
+{% if p.price_text %}<div style="color:{{ b.text }}">{{ p.price_text }}</div>{% endif %}
+</td></tr>{% endfor %}</table>{% endif %}{% endblock %}"""
 _ABANDONED = """{% extends "layout.html" %}{% block body %}
 <h1 style="font-size:22px;margin:0 0 12px">You left something in your cart</h1>
 <p>Your items are waiting for you. Pick up where you left off:</p>
@@ -85,20 +95,39 @@ def _designed(kind: str, *, to: str, subject: str, branding: MailBranding, unsub
     return dataclasses.replace(email, list_unsubscribe=unsubscribe_url) if email is not None else None
 
 
+def _price_text(price: dict[str, Any] | None) -> str:
+    """A Money JSON as the shopper reads it ("24.00 USD"); empty for none or a malformed one."""
+    try:
+        return f"{major_text(int(price['amount']), str(price['currency']))} {price['currency']}" if price else ""
+    except (KeyError, TypeError, ValueError, MoneyError):
+        return ""
+
+
+def _products_text(products: list[dict[str, Any]]) -> str:
+    lines = [f"- {p['title']}" + (f" ({_price_text(p.get('price'))})" if _price_text(p.get("price")) else "")
+             + f": {p['url']}" for p in products]
+    return ("\n\n" + "\n".join(lines)) if lines else ""
+
+
 def render_newsletter(*, to: str, subject: str, html: str, text: str, branding: MailBranding,
-                      unsubscribe_url: str) -> OutgoingEmail:
+                      unsubscribe_url: str, products: list[dict[str, Any]] | None = None) -> OutgoingEmail:
     """One subscriber's copy of a campaign: its HTML in the store's frame with the unsubscribe footer,
-    its text with the unsubscribe link, and the one-click headers. Raises MailError for a bad address."""
+    then its featured `products` ({title, url, image_url, price: Money JSON}, see shared/marketing/products.py),
+    its text with the products and the unsubscribe link, and the one-click headers. The studio's preview
+    calls this too, so the merchant sees what a subscriber gets. Raises MailError for a bad address."""
+    products = list(products or [])
     designed = _designed("newsletter", to=to, subject=subject, branding=branding, unsubscribe_url=unsubscribe_url,
-                         body_html=html or f"<p>{Markup.escape(text)}</p>")
+                         body_html=html or f"<p>{Markup.escape(text)}</p>", products=products)
     if designed is not None:
         return designed
     context = {"b": branding, "subject": subject, "lang": _lang(branding), "unsubscribe_url": unsubscribe_url,
-               "content": Markup(html) if html.strip() else Markup("<pre>") + text + Markup("</pre>")}  # noqa: S704
+               "content": Markup(sanitize_richtext(html)) if html.strip()  # noqa: S704 - sanitised
+               else Markup("<pre>") + text + Markup("</pre>"),
+               "products": [{**p, "price_text": _price_text(p.get("price"))} for p in products]}
     body = _environment().get_template("newsletter.html").render(context)
     footer = (f"\n\n--\nYou receive this because you agreed to hear from {branding.store_name}.\n"
               f"Unsubscribe: {unsubscribe_url}\n")
-    return OutgoingEmail(to=to, subject=subject, text=text.rstrip() + footer, html=body,
+    return OutgoingEmail(to=to, subject=subject, text=text.rstrip() + _products_text(products) + footer, html=body,
                          from_name=branding.store_name, reply_to=branding.support_email,
                          list_unsubscribe=unsubscribe_url)
 

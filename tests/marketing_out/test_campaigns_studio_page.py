@@ -91,13 +91,13 @@ def test_the_merchant_writes_tests_and_sends_a_campaign(qtbot, cloud, demo_dir: 
     qtbot.addWidget(page)
     assert page.list.count() == 0 and not page.send_button.isEnabled()
 
-    page.text.setPlainText("Everything is 20 % off.")
+    page.body.edit.setPlainText("Everything is 20 % off.")
     page.save()
     assert "subject" in page.notice.text() and page.list.count() == 0
 
     page.subject.setText("Winter sale")
-    page.html.setPlainText("<h1>Winter sale</h1><p>Everything is 20 % off.</p>")
-    assert "Winter sale" in page.preview.toPlainText()
+    page.body.set_html("<h1>Winter sale</h1><p>Everything is 20 % off.</p>")
+    qtbot.waitUntil(lambda: "Winter sale" in page.preview.toPlainText())
     page.save()
     assert page.list.count() == 1 and "draft" in page.list.item(0).text() and page.send_button.isEnabled()
 

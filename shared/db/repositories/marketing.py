@@ -1,4 +1,4 @@
-"""Marketing (migration 0024): the store's marketing settings, campaigns and their recipients, and the
+"""Marketing (migrations 0024, 0025): the store's marketing settings, campaigns and their recipients, and the
 abandoned checkouts already decided. Times are ISO 8601 UTC text (they sort as text). Called by
 shared/marketing inside `Database.write` / `Database.read`."""
 
@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from shared.db.database import Connection
 
 _SETTINGS = "secret, abandoned_enabled, abandoned_delay_s, abandoned_since, rate_per_second, site_url, updated_at"
 _CAMPAIGN = ("id, subject, html, text, status, test_sent_to, created_at, updated_at, started_at, finished_at, "
-             "last_batch_at")
+             "last_batch_at, product_ids")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class CampaignRow:
     started_at: str | None
     finished_at: str | None
     last_batch_at: str | None
+    product_ids: tuple[str, ...] = ()     # the featured products (migration 0025), in the merchant's order
 
 
 @dataclass(frozen=True)
@@ -90,28 +92,37 @@ def update_settings(conn: Connection, *, abandoned_enabled: bool, abandoned_dela
 
 # --- campaigns --------------------------------------------------------------------------------------------
 
-def insert_campaign(conn: Connection, *, campaign_id: str, subject: str, html: str, text: str, now: str) -> None:
+def _campaign_row(row: Any) -> CampaignRow:
+    ids = json.loads(row[11] or "[]")
+    return CampaignRow(*row[:11], product_ids=tuple(str(i) for i in ids) if isinstance(ids, list) else ())
+
+
+def insert_campaign(conn: Connection, *, campaign_id: str, subject: str, html: str, text: str, now: str,
+                    product_ids: tuple[str, ...] = ()) -> None:
     """A new draft campaign."""
-    conn.execute("INSERT INTO campaigns (id, subject, html, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                 (campaign_id, subject, html, text, now, now))
+    conn.execute("INSERT INTO campaigns (id, subject, html, text, product_ids, created_at, updated_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (campaign_id, subject, html, text, json.dumps(list(product_ids)), now, now))
 
 
 def get_campaign(conn: Connection, campaign_id: str) -> CampaignRow | None:
     """One campaign by id."""
     row = conn.one(f"SELECT {_CAMPAIGN} FROM campaigns WHERE id = ?", (campaign_id,))
-    return CampaignRow(*row) if row else None
+    return _campaign_row(row) if row else None
 
 
 def list_campaigns(conn: Connection, *, limit: int) -> list[CampaignRow]:
     """The newest campaigns first."""
     rows = conn.all(f"SELECT {_CAMPAIGN} FROM campaigns ORDER BY created_at DESC, id DESC LIMIT ?", (limit,))
-    return [CampaignRow(*row) for row in rows]
+    return [_campaign_row(row) for row in rows]
 
 
-def update_draft(conn: Connection, *, campaign_id: str, subject: str, html: str, text: str, now: str) -> bool:
+def update_draft(conn: Connection, *, campaign_id: str, subject: str, html: str, text: str, now: str,
+                 product_ids: tuple[str, ...] = ()) -> bool:
     """Change a draft's content; False when it is not a draft any more."""
-    cursor = conn.execute("UPDATE campaigns SET subject = ?, html = ?, text = ?, updated_at = ? "
-                          "WHERE id = ? AND status = 'draft'", (subject, html, text, now, campaign_id))
+    cursor = conn.execute("UPDATE campaigns SET subject = ?, html = ?, text = ?, product_ids = ?, updated_at = ? "
+                          "WHERE id = ? AND status = 'draft'",
+                          (subject, html, text, json.dumps(list(product_ids)), now, campaign_id))
     return cursor.rowcount == 1
 
 
@@ -135,7 +146,7 @@ def start_campaign(conn: Connection, *, campaign_id: str, now: str) -> int:
 def sending_campaigns(conn: Connection) -> list[CampaignRow]:
     """The campaigns being sent, oldest start first."""
     rows = conn.all(f"SELECT {_CAMPAIGN} FROM campaigns WHERE status = 'sending' ORDER BY started_at, id")
-    return [CampaignRow(*row) for row in rows]
+    return [_campaign_row(row) for row in rows]
 
 
 def pending_recipients(conn: Connection, *, campaign_id: str, limit: int) -> list[RecipientRow]:
