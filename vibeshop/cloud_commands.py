@@ -91,6 +91,36 @@ def token_create(data: Path, *, slug: str, name: str, scopes: list[str]) -> int:
     return 0
 
 
+def pos_device_add(data: Path, *, slug: str, location: str, name: str) -> int:
+    """A POS device token for one store and one location (by name or id), alone on the last line."""
+    from shared.accounts.service import create_pos_device_token
+    from shared.db.repositories.inventory import list_locations
+
+    try:
+        store = open_store(DataDir(data), slug)
+        try:
+            locations = store.db.read(list_locations)
+        finally:
+            store.close()
+        found = [loc for loc in locations if location in (loc.id, loc.name)]
+        if not found:
+            names = ", ".join(loc.name for loc in locations) or "none"
+            print(f"vibeshop: {slug} has no location {location!r} (its locations: {names})", file=sys.stderr)
+            return 2
+        catalog = DataDir(data).catalog()
+        try:
+            token_id, token = create_pos_device_token(catalog, store_id=store.record.id,
+                                                      location_id=found[0].id, name=name)
+        finally:
+            catalog.close()
+    except (StoreError, AuthError) as exc:
+        return _fail(exc)
+    print(f"POS device '{name}' ({token_id}) for {slug} at {found[0].name}; revoke it with "
+          f"`vibeshop cloud pos device revoke {token_id}`. The token is shown only once:")
+    print(token)
+    return 0
+
+
 def device_add(data: Path, *, slug: str) -> int:
     """A one-time pairing code for a device, alone on the last line (valid 15 minutes, used once)."""
     from shared.accounts.pairing import VALID_FOR, create_pairing_code

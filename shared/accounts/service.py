@@ -47,6 +47,7 @@ class TokenGrant:
     store_id: str
     scopes: frozenset[str]
     last_used_at: str | None = None
+    location_id: str | None = None      # a POS device's token: the one location it sells from
 
     def require(self, scope: str) -> None:
         """Raise AuthError(FORBIDDEN) without the scope."""
@@ -113,6 +114,23 @@ def create_token(catalog: Database, *, store_id: str, name: str, scopes: list[st
     return catalog.write(lambda conn: insert_new_token(conn, store_id=store_id, name=name, scopes=scopes))[1]
 
 
+def create_pos_device_token(catalog: Database, *, store_id: str, location_id: str, name: str) -> tuple[str, str]:
+    """A POS device's token: the "pos" scope, bound to one store and one location (the caller checks
+    that the location is the store's). Returns (token id, the full token, shown once)."""
+    if not isinstance(location_id, str) or not 1 <= len(location_id) <= 64:
+        raise AuthError(AuthErrorCode.INVALID, "a POS device needs a location")
+
+    def write(conn: Connection) -> tuple[str, str]:
+        token_id = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        accounts.insert_token(conn, token_id=token_id, store_id=store_id, name=name[:100],
+                              secret_hash=_secret_hash(secret), scopes=["pos"], created_at=utc_now(),
+                              location_id=location_id)
+        return token_id, f"vs_{token_id}_{secret}"
+
+    return catalog.write(write)
+
+
 def check_token(catalog: Database, token: str) -> TokenGrant:
     """What a bearer token allows; AuthError(UNAUTHORIZED) for a malformed, unknown, wrong or revoked one.
     Only reads: `note_token_use` records the use."""
@@ -123,7 +141,7 @@ def check_token(catalog: Database, token: str) -> TokenGrant:
     same = hmac.compare_digest(_secret_hash(secret), expected)
     if not (match and row and same) or row[3] is not None:
         raise AuthError(AuthErrorCode.UNAUTHORIZED, "invalid or revoked API token")
-    return TokenGrant(token_id, row[0], frozenset(row[2]), row[4])
+    return TokenGrant(token_id, row[0], frozenset(row[2]), row[4], row[5])
 
 
 def note_token_use(catalog: Database, grant: TokenGrant) -> Future | None:

@@ -36,17 +36,19 @@ def member_role(conn: Connection, *, store_id: str, user_id: str) -> str | None:
 
 
 def insert_token(conn: Connection, *, token_id: str, store_id: str, name: str, secret_hash: str,
-                 scopes: list[str], created_at: str) -> None:
-    """Record a token (its secret only as a hash)."""
-    conn.execute("INSERT INTO api_tokens (id, store_id, name, secret_hash, scopes, created_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", (token_id, store_id, name, secret_hash, json.dumps(scopes), created_at))
+                 scopes: list[str], created_at: str, location_id: str | None = None) -> None:
+    """Record a token (its secret only as a hash); a POS device's token names its location."""
+    conn.execute("INSERT INTO api_tokens (id, store_id, name, secret_hash, scopes, created_at, location_id) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (token_id, store_id, name, secret_hash, json.dumps(scopes), created_at, location_id))
 
 
-def token_by_id(conn: Connection, token_id: str) -> tuple[str, str, list[str], str | None, str | None] | None:
-    """(store id, secret hash, scopes, revoked_at, last_used_at) of a token."""
-    row = conn.one("SELECT store_id, secret_hash, scopes, revoked_at, last_used_at FROM api_tokens WHERE id = ?",
-                   (token_id,))
-    return None if row is None else (row[0], row[1], json.loads(row[2]), row[3], row[4])
+def token_by_id(conn: Connection, token_id: str
+                ) -> tuple[str, str, list[str], str | None, str | None, str | None] | None:
+    """(store id, secret hash, scopes, revoked_at, last_used_at, location_id) of a token."""
+    row = conn.one("SELECT store_id, secret_hash, scopes, revoked_at, last_used_at, location_id FROM api_tokens "
+                   "WHERE id = ?", (token_id,))
+    return None if row is None else (row[0], row[1], json.loads(row[2]), row[3], row[4], row[5])
 
 
 def touch_token(conn: Connection, token_id: str, used_at: str) -> None:
