@@ -102,8 +102,8 @@ async def attach_store(request: web.Request) -> web.Response | None:
             hint = "Stores here: " + ", ".join(links) if links else "There are no stores here yet."
         return error_page(404, "Store not found", f"No store answers at this address. {hint}".strip())
     status = store.record.status
-    if request.path.startswith("/api/admin/"):
-        request[STORE] = store     # the merchant keeps working on a closed or suspended store
+    if request.path.startswith(("/api/admin/", "/pos/v1/")):
+        request[STORE] = store     # the merchant keeps working (and the counter selling) on a closed store
         return None
     if status == "inactive":
         return error_page(404, "Store not found", "This store is not open.")
@@ -253,9 +253,9 @@ def same_origin(request: web.Request) -> bool:
 
 def cross_site(request: web.Request) -> web.Response | None:
     """The 403 page for a state-changing request from another site. The admin API (bearer tokens, no
-    cookies), the sync API (device tokens) and webhooks (signed by the sender, no cookies) are not exposed
+    cookies), the POS API (POS device tokens), the sync API (device tokens) and webhooks (signed by the sender, no cookies) are not exposed
     to CSRF and are left to their own checks."""
-    if (request.method in _SAFE_METHODS or request.path.startswith(("/api/", "/_sync/", "/webhooks/"))
+    if (request.method in _SAFE_METHODS or request.path.startswith(("/api/", "/pos/", "/_sync/", "/webhooks/"))
             or (request.method == "POST" and request.path == "/unsubscribe")   # RFC 8058: mail clients post
             or same_origin(request)):                                           # cross-site; signed token
         return None

@@ -1,0 +1,94 @@
+"""Idempotency-Key for every POST of the POS API (IETF httpapi draft "The Idempotency-Key HTTP Header
+Field"), per device token:
+
+- no key: 400;
+- the key again with another request (method, path or body): 422;
+- the key again while its original is still running: 409 (Retry-After: 1);
+- the key again after it finished: the stored answer, with `Idempotent-Replayed: true`.
+
+Keys are kept 7 days (purged as new ones come). An answer of 5xx, or a handler that raised, forgets the
+key so a retry runs again. A key left running by a crashed worker is taken over after LEASE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+
+from cloud.server.admin import problem
+from cloud.server.middlewares import STORE
+from cloud.server.pos.auth import POS_GRANT, Handler
+from shared.db import Connection
+from shared.db.repositories import pos_idempotency as repo
+from shared.inventory.models import parse_stamp, stamp
+
+KEEP_FOR = timedelta(days=7)
+LEASE = timedelta(seconds=60)
+MAX_KEY = 255
+
+
+def _key(request: web.Request) -> str | None:
+    raw = request.headers.get("Idempotency-Key")
+    if raw is None:
+        return None
+    key = raw.strip()
+    if len(key) >= 2 and key[0] == key[-1] == '"':      # the draft's sf-string form
+        key = key[1:-1]
+    return key if 1 <= len(key) <= MAX_KEY and key.isprintable() else None
+
+
+def _claim(conn: Connection, token_id: str, key: str, digest: str, now: datetime
+           ) -> tuple[str, int | None, str | None]:
+    """("run", ...) when this request owns the key now; else ("mismatch" | "running" | "done", status, body)."""
+    repo.purge_keys_before(conn, stamp(now - KEEP_FOR, field="now"))
+    found = repo.find_key(conn, token_id, key)
+    if found is not None:
+        request_hash, status, response, created_at = found
+        if request_hash != digest:
+            return "mismatch", None, None
+        if status is not None:
+            return "done", status, response
+        if now - parse_stamp(created_at) < LEASE:
+            return "running", None, None
+    repo.claim_key(conn, token_id, key, digest, stamp(now, field="now"))
+    return "run", None, None
+
+
+def idempotent(handler: Handler) -> Handler:
+    """Apply the Idempotency-Key rules to a POS POST handler (inside `pos`, which names the token)."""
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        key = _key(request)
+        if key is None:
+            return problem(400, f"An Idempotency-Key header (1 to {MAX_KEY} characters) is required on every POST")
+        body = await request.read()
+        digest = hashlib.sha256(b"\0".join([request.method.encode(), request.path_qs.encode(), body])).hexdigest()
+        token_id, db = request[POS_GRANT].token_id, request[STORE].db
+        state, status, stored = await db.run_write(lambda conn: _claim(conn, token_id, key, digest, datetime.now(UTC)))
+        if state == "mismatch":
+            return problem(422, "This Idempotency-Key was already used for another request")
+        if state == "running":
+            return _conflict()
+        if state == "done":
+            return web.Response(status=status or 200, text=stored or "", content_type="application/json",
+                                headers={"Idempotent-Replayed": "true"})
+        try:
+            response = await handler(request)
+        except BaseException:
+            await db.run_write(lambda conn: repo.forget_key(conn, token_id, key))
+            raise
+        if response.status >= 500 or not isinstance(response, web.Response):
+            await db.run_write(lambda conn: repo.forget_key(conn, token_id, key))
+        else:
+            text = response.body.decode() if isinstance(response.body, bytes) else (response.text or "")
+            await db.run_write(lambda conn: repo.finish_key(conn, token_id, key, response.status, text))
+        return response
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
+def _conflict() -> web.Response:
+    response = problem(409, "A request with this Idempotency-Key is still being processed; retry shortly")
+    response.headers["Retry-After"] = "1"
+    return response

@@ -1,0 +1,193 @@
+"""A POS's batch of stock changes (POS API v1, POST /pos/v1/inventory/changes): up to 100 adjustments
+and counts, applied all or nothing, each change once by its change_id (an offline backlog re-sent in
+other batches, under other idempotency keys, lands once).
+
+On hand follows Square's rule, kept by the ledger's triggers (ledger.py): the latest count by
+occurred_at plus the adjustments that occurred after it. A late POS sale is always accepted, even when
+it takes stock below zero: the goods are already gone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.db import Connection
+from shared.db.repositories import pos_inventory as repo
+from shared.inventory.errors import InventoryError, InventoryErrorCode
+from shared.inventory.holds import stock_positions
+from shared.inventory.ledger import MAX_DELTA, record_count, record_movement
+from shared.inventory.models import stamp
+
+MAX_CHANGES = 100
+MAX_AGE = timedelta(days=7)
+MAX_AHEAD = timedelta(minutes=5)
+# POS reason -> (ledger reason, the sign an adjustment's delta must have: -1, 1, or 0 for either)
+REASONS = {"sale": ("sold", -1), "return": ("returned", 1), "received": ("received", 1),
+           "damaged": ("adjusted", -1), "correction": ("adjusted", 0)}
+
+
+class ChangeError(InventoryError):
+    """A refused batch: `index` and `field` name the first bad change (index None: the batch itself)."""
+
+    def __init__(self, message: str, *, index: int | None, field: str,
+                 code: InventoryErrorCode = InventoryErrorCode.INVALID):
+        super().__init__(code, message)
+        self.index = index
+        self.field = field
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """One validated change; `sku` or `variant_id` names the variant (resolved when applied)."""
+
+    change_id: str
+    type: str                   # adjust | count
+    sku: str
+    variant_id: str
+    location_id: str
+    delta: int                  # adjust: signed units; count: 0
+    quantity: int | None        # count: the units counted
+    reason: str                 # sale | return | received | damaged | correction
+    occurred_at: str            # stored UTC text
+    reference: str
+
+
+@dataclass(frozen=True)
+class StockLine:
+    """On hand, held and available of one variant at one location after a batch."""
+
+    variant_id: str
+    sku: str
+    location_id: str
+    on_hand: int
+    held: int
+
+    @property
+    def available(self) -> int:
+        """On hand minus active holds."""
+        return self.on_hand - self.held
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch did: how many changes were new (the rest were already recorded) and the stock touched."""
+
+    applied: int
+    duplicates: int
+    stock: tuple[StockLine, ...]
+
+
+def parse_changes(payload: Any, *, location_id: str, now: datetime) -> list[StockChange]:
+    """Validate a request body {"changes": [...]}; ChangeError names the index and field of the first bad one."""
+    changes = payload.get("changes") if isinstance(payload, dict) else None
+    if not isinstance(changes, list) or not 1 <= len(changes) <= MAX_CHANGES:
+        raise ChangeError(f"changes must be a list of 1 to {MAX_CHANGES} changes", index=None, field="changes")
+    return [_parse_one(i, item, location_id=location_id, now=now) for i, item in enumerate(changes)]
+
+
+def _parse_one(i: int, item: Any, *, location_id: str, now: datetime) -> StockChange:
+    def bad(field: str, message: str) -> ChangeError:
+        return ChangeError(f"changes[{i}].{field}: {message}", index=i, field=field)
+
+    if not isinstance(item, dict):
+        raise bad("", "a change is an object")
+    try:
+        change_id = str(uuid.UUID(item.get("change_id")))
+    except (TypeError, ValueError, AttributeError):
+        raise bad("change_id", "must be a UUID") from None
+    kind = item.get("type")
+    if kind not in ("adjust", "count"):
+        raise bad("type", "must be adjust or count")
+    sku, variant_id = item.get("sku", ""), item.get("variant_id", "")
+    if not isinstance(sku, str) or not isinstance(variant_id, str) or bool(sku) == bool(variant_id):
+        raise bad("variant_id" if variant_id else "sku", "give the variant by sku or by variant_id (one of them)")
+    location = item.get("location_id", location_id)
+    if location != location_id:
+        raise bad("location_id", "a POS device changes only its own location's stock")
+    reason = item.get("reason")
+    if reason not in REASONS:
+        raise bad("reason", f"must be one of {', '.join(REASONS)}")
+    delta, quantity = 0, None
+    if kind == "adjust":
+        delta = item.get("delta")
+        sign = REASONS[reason][1]
+        if (isinstance(delta, bool) or not isinstance(delta, int) or delta == 0 or abs(delta) > MAX_DELTA
+                or delta * sign < 0):
+            direction = {-1: "negative", 1: "positive", 0: "not 0"}[sign]
+            raise bad("delta", f"must be a whole number, {direction} for {reason}, at most {MAX_DELTA} units")
+    else:
+        quantity = item.get("quantity")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_DELTA:
+            raise bad("quantity", f"a count is a whole number from 0 to {MAX_DELTA}")
+    reference = item.get("reference", "")
+    if not isinstance(reference, str) or len(reference) > 200:
+        raise bad("reference", "is text of at most 200 characters")
+    return StockChange(change_id, kind, sku, variant_id, location, delta, quantity, reason,
+                       _occurred_at(item.get("occurred_at"), now, bad), reference)
+
+
+def _occurred_at(value: Any, now: datetime, bad: Any) -> str:
+    try:
+        when = datetime.fromisoformat(value) if isinstance(value, str) and "T" in value.upper() else None
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise bad("occurred_at", "must be an RFC 3339 time with an offset, e.g. 2026-05-01T13:20:00+02:00")
+    if when < now - MAX_AGE:
+        raise bad("occurred_at", "is more than 7 days old")
+    if when > now + MAX_AHEAD:
+        raise bad("occurred_at", "is more than 5 minutes ahead of the server's clock")
+    return stamp(when, field="occurred_at")
+
+
+def apply_changes(conn: Connection, changes: Sequence[StockChange], *, now: datetime) -> BatchResult:
+    """Record a validated batch inside the caller's write transaction; any bad change (an unknown or
+    ambiguous SKU, an unknown variant) raises ChangeError and the caller's rollback drops the batch."""
+    by_sku = repo.variants_by_sku(conn, [c.sku for c in changes if c.sku])
+    known = repo.variant_skus(conn, [c.variant_id for c in changes if c.variant_id])
+    applied, touched = 0, {}
+    for i, change in enumerate(changes):
+        variant_id = _variant(i, change, by_sku, known)
+        if change.type == "adjust":
+            new = record_movement(conn, change_id=change.change_id, variant_id=variant_id,
+                                  location_id=change.location_id, delta=change.delta,
+                                  reason=REASONS[change.reason][0], occurred_at=change.occurred_at, now=now,
+                                  reference=change.reference)
+        else:
+            new = record_count(conn, change_id=change.change_id, variant_id=variant_id,
+                               location_id=change.location_id, quantity=change.quantity or 0,
+                               occurred_at=change.occurred_at, now=now, reference=change.reference)
+        applied += int(new)
+        touched.setdefault((variant_id, change.location_id), None)
+    return BatchResult(applied, len(changes) - applied, stock_lines(conn, list(touched), now=now))
+
+
+def _variant(i: int, change: StockChange, by_sku: dict[str, list[str]], known: dict[str, str]) -> str:
+    if change.sku:
+        found = by_sku.get(change.sku, [])
+        if len(found) != 1:
+            problem = "no variant has this SKU" if not found else "more than one variant has this SKU"
+            raise ChangeError(f"changes[{i}].sku: {problem}: {change.sku}", index=i, field="sku",
+                              code=InventoryErrorCode.UNKNOWN_VARIANT)
+        return found[0]
+    if change.variant_id not in known:
+        raise ChangeError(f"changes[{i}].variant_id: no such variant: {change.variant_id}", index=i,
+                          field="variant_id", code=InventoryErrorCode.UNKNOWN_VARIANT)
+    return change.variant_id
+
+
+def stock_lines(conn: Connection, pairs: Sequence[tuple[str, str]], *, now: datetime) -> tuple[StockLine, ...]:
+    """On hand, held and available of each (variant id, location id), in the order given."""
+    variant_ids = list(dict.fromkeys(v for v, _ in pairs))
+    positions = stock_positions(conn, variant_ids, now=now)
+    skus = repo.variant_skus(conn, variant_ids)
+    lines = []
+    for variant_id, location_id in pairs:
+        position = positions.get(variant_id, {}).get(location_id)
+        lines.append(StockLine(variant_id, skus.get(variant_id, ""), location_id,
+                               position.on_hand if position else 0, position.held if position else 0))
+    return tuple(lines)
