@@ -87,3 +87,23 @@ async def test_a_key_whose_original_is_still_running_is_409(aiohttp_client, pos_
     replay = await client.post("/pos/v1/test-slow", json={"a": 1}, headers=pos_setup.headers("k-4"))
     assert replay.status == 201 and replay.headers["Idempotent-Replayed"] == "true"
     assert await replay.json() == {"done": True} and len(calls) == 1
+
+
+async def test_a_failed_original_forgets_its_key_so_a_retry_runs(aiohttp_client, pos_app, pos_setup) -> None:
+    calls = []
+
+    @pos
+    @idempotent
+    async def flaky(request: web.Request) -> web.Response:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        if len(calls) == 2:
+            return web.json_response({"error": "busy"}, status=503)
+        return web.json_response({"ok": True})
+
+    pos_app.router.add_post("/pos/v1/test-flaky", flaky)
+    client = await aiohttp_client(pos_app)
+    statuses = [(await client.post("/pos/v1/test-flaky", json={}, headers=pos_setup.headers("k-5"))).status
+                for _ in range(4)]
+    assert statuses == [500, 503, 200, 200] and len(calls) == 3
