@@ -26,17 +26,15 @@ def load_order(conn: Connection, order_id: str) -> Order | None:
 
 
 def with_lifecycle(conn: Connection, order: Order) -> Order:
-    """`order` (as the orders repository reads it) completed with the lifecycle's columns and rows."""
-    row = conn.one("SELECT pickup_status, cancelled_at, cancel_reason, captured_amount, payment_status "
-                   "FROM orders WHERE id = ?", (order.id,))
+    """`order` (as the orders repository reads it, with the lifecycle's columns) completed with its
+    rows: line quantities, fulfilments, refunds and e-mails."""
     quantities = {r[0]: (r[1], r[2], r[3]) for r in conn.all(
         "SELECT position, id, fulfilled_quantity, refunded_quantity FROM order_lines WHERE order_id = ?", (order.id,))}
     lines = tuple(dataclasses.replace(line, id=quantities[i][0], fulfilled_quantity=quantities[i][1],
                                       refunded_quantity=quantities[i][2]) if i in quantities else line
                   for i, line in enumerate(order.lines))
     return dataclasses.replace(
-        order, lines=lines, pickup_status=PickupStatus(row[0]), cancelled_at=row[1], cancel_reason=row[2],
-        captured_amount=row[3], payment_status=PaymentStatus(row[4]),
+        order, lines=lines,
         fulfillments=tuple(_fulfillments(conn, order.id)), refunds=tuple(_refunds(conn, order.id, order.currency)),
         messages=tuple(order_messages(conn, order.id)))
 
