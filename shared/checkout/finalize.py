@@ -15,7 +15,11 @@ A payment that succeeds after its holds lapsed or were released (slow 3DS, a web
 unreachable"): the units are taken if they are still free; if not, the order is STILL made (the money
 was taken: a paid order is never lost, cf. medusa#16398) with no stock movement, fulfilment 'on_hold',
 `needs_attention` set and a 'stock_short' timeline entry naming what ran out: the merchant restocks
-or refunds. Stock never goes below zero for it."""
+or refunds. Stock never goes below zero for it.
+
+A POS sale is not held off by holds (the goods left the counter): when it takes a unit this payment
+still holds (active holds: the shopper was already paying), the order wins all the same, stock goes
+below zero, and the order is flagged oversold in the same write (shared/orders/oversold.py)."""
 
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ from shared.mail.views import Discount, MailAddress, MailBranding, OrderLine as 
 from shared.models.money import Money
 from shared.orders import (FulfillmentStatus, NewOrder, Order, OrderEvent, OrderLine, PaymentStatus as OrderPayment,
                            add_order_event, create_order, order_for_payment)
+from shared.orders.oversold import flag_oversold
 from shared.payments import PaymentError, PaymentErrorCode, PaymentResult, PaymentStatus
 from shared.webhooks import emit_event
 
@@ -185,6 +190,7 @@ def _make_order(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptRow
                         for d in quote.get("discounts", [])),
         fulfillment_status=FulfillmentStatus.ON_HOLD if shortages else FulfillmentStatus.UNFULFILLED,
         needs_attention=attention, events=tuple(events)), now=at)
+    committed = None
     if not shortages:
         committed = commit_holds(conn, group_id=attempt.hold_group, reference=order.id, now=now)
         units = sum(-m.delta for m in committed.movements)
@@ -198,6 +204,8 @@ def _make_order(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptRow
     emit_event(conn, event_type="order.created", data=placed.to_json(), dedupe_key=f"order:{order.id}:created")
     if paid and not authorized:
         emit_event(conn, event_type="order.paid", data=placed.to_json(), dedupe_key=f"order:{order.id}:paid")
+    if committed and flag_oversold(conn, [(m.variant_id, m.location_id) for m in committed.movements], now=now):
+        placed = read_order_in(conn, order.id)
     return placed
 
 
@@ -224,8 +232,8 @@ def _secure_stock(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptR
     group, setup = attempt.hold_group, ctx.setup(conn)
     try:
         check = check_holds(conn, group_id=group, now=now, ttl=ctx.ttl(setup))
-        if check.ok:
-            return ()
+        if check.ok or all(line.active for line in check.lines):
+            return ()       # active holds short: a POS sale took held units; the order wins (module docstring)
         shortages = check.shortages
     except InventoryError as exc:
         if exc.code != InventoryErrorCode.NO_HOLDS:

@@ -4,7 +4,8 @@ other batches, under other idempotency keys, lands once).
 
 On hand follows Square's rule, kept by the ledger's triggers (ledger.py): the latest count by
 occurred_at plus the adjustments that occurred after it. A late POS sale is always accepted, even when
-it takes stock below zero: the goods are already gone.
+it takes stock below zero: the goods are already gone; the online orders left short are flagged
+oversold in the same write (shared/orders/oversold.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from shared.inventory.errors import InventoryError, InventoryErrorCode
 from shared.inventory.holds import stock_positions
 from shared.inventory.ledger import MAX_DELTA, record_count, record_movement
 from shared.inventory.models import stamp
+from shared.orders.oversold import flag_oversold
 
 MAX_CHANGES = 100
 MAX_AGE = timedelta(days=7)
@@ -149,7 +151,7 @@ def apply_changes(conn: Connection, changes: Sequence[StockChange], *, now: date
     ambiguous SKU, an unknown variant) raises ChangeError and the caller's rollback drops the batch."""
     by_sku = repo.variants_by_sku(conn, [c.sku for c in changes if c.sku])
     known = repo.variant_skus(conn, [c.variant_id for c in changes if c.variant_id])
-    applied, touched = 0, {}
+    applied, touched, changed = 0, {}, {}
     for i, change in enumerate(changes):
         variant_id = _variant(i, change, by_sku, known)
         if change.type == "adjust":
@@ -163,6 +165,9 @@ def apply_changes(conn: Connection, changes: Sequence[StockChange], *, now: date
                                occurred_at=change.occurred_at, now=now, reference=change.reference)
         applied += int(new)
         touched.setdefault((variant_id, change.location_id), None)
+        if new:
+            changed.setdefault((variant_id, change.location_id), None)
+    flag_oversold(conn, list(changed), now=now)
     return BatchResult(applied, len(changes) - applied, stock_lines(conn, list(touched), now=now))
 
 

@@ -213,6 +213,7 @@ class Order:
     cancelled_at: str | None = None
     cancel_reason: str = ""
     captured_amount: int | None = None  # what was taken, when less than the total (a partial capture)
+    oversold_at: str | None = None      # a POS sale took its units (shared/orders/oversold.py)
     fulfillments: tuple[Fulfillment, ...] = ()
     refunds: tuple[Refund, ...] = ()
     messages: tuple[OrderMessage, ...] = ()
@@ -265,6 +266,7 @@ class Order:
             "paymentProvider": self.payment_provider, "paymentIntentId": self.payment_intent_id,
             "deliveryMethod": self.delivery.get("method", ""), "needsAttention": self.needs_attention,
             "pickupStatus": str(self.pickup_status), "cancelledAt": self.cancelled_at,
+            "oversold_at": self.oversold_at,
             "createdAt": self.created_at, "updatedAt": self.updated_at}
         if detail:
             out.update({"delivery": self.delivery, "shippingAddress": self.shipping_address,

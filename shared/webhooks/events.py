@@ -17,7 +17,7 @@ from shared.db.stamps import new_id, utc_now
 from shared.mail.outbox import enqueue
 
 EVENT_TYPES = ("order.created", "order.paid", "order.fulfilled", "order.ready_for_pickup", "order.cancelled",
-               "refund.created", "customer.created")
+               "order.oversold", "refund.created", "customer.created")
 TEST_EVENT = "webhook.test"         # the merchant's "Send test": to one subscription, whatever it listens to
 WEBHOOK = "webhook"                 # the outbox kind of a delivery
 MAX_DEDUPE_KEY = 150

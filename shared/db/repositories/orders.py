@@ -22,7 +22,7 @@ _ORDER_COLS = ("id, number, email, currency, subtotal_amount, discount_amount, s
                "billing_address, discounts, needs_attention")
 # What a read takes besides the inserted columns: the lifecycle's own state (migration 0019), so that
 # a list row says "ready for pickup" or "cancelled" like the detail does.
-_READ_COLS = _ORDER_COLS + ", pickup_status, cancelled_at, cancel_reason, captured_amount"
+_READ_COLS = _ORDER_COLS + ", pickup_status, cancelled_at, cancel_reason, captured_amount, oversold_at"
 _LINE_COLS = ("title, variant_title, sku, unit_amount, quantity, subtotal_amount, discount_amount, tax_amount, "
               "total_amount, variant_id, product_id")
 
@@ -191,7 +191,7 @@ def _order(conn: Connection, row: tuple, *, detail: bool) -> Order:
     (order_id, number, email, currency, subtotal, discount, shipping, tax, total, payment_status,
      fulfillment_status, provider, token, delivery, created_at, updated_at, attempt_id, intent_id, name,
      shipping_address, billing_address, discounts, attention, pickup_status, cancelled_at, cancel_reason,
-     captured) = row
+     captured, oversold_at) = row
     money = lambda amount: Money(amount, currency)  # noqa: E731 - one currency per order
     lines: tuple[OrderLine, ...] = ()
     events: tuple[OrderEvent, ...] = ()
@@ -212,7 +212,7 @@ def _order(conn: Connection, row: tuple, *, detail: bool) -> Order:
                  shipping_address=json.loads(shipping_address), billing_address=json.loads(billing_address),
                  discounts=tuple(json.loads(discounts)), needs_attention=bool(attention), lines=lines, events=events,
                  pickup_status=PickupStatus(pickup_status), cancelled_at=cancelled_at, cancel_reason=cancel_reason,
-                 captured_amount=captured)
+                 captured_amount=captured, oversold_at=oversold_at)
 
 
 # --- checkout attempts ----------------------------------------------------------------------------
