@@ -30,9 +30,8 @@ from pathlib import Path
 import httpx
 
 from checkout_race import shopper as shopper_module
-from checkout_race.shopper import TIMEOUT, Report
-from checkout_race.test_last_unit_over_http import (Cloud, _outcome, _set_one_unit, _tee_variant, _told_sold_out,
-                                                    cloud)  # noqa: F401 - cloud: the two-worker server fixture
+from checkout_race.shopper import TIMEOUT
+from checkout_race.test_last_unit_over_http import Cloud, _outcome, _set_one_unit, _tee_variant, _told_sold_out
 from shared.accounts.service import create_pos_device_token
 from shared.db import Connection
 from shared.db.repositories import inventory as inventory_repo
@@ -70,8 +69,9 @@ def test_fifty_checkouts_race_a_pos_sale_of_the_last_unit(cloud: Cloud, demo_dir
         variant_id = _tee_variant(store)
         location_id = store.db.read(inventory_repo.list_locations)[0].id
         sku = store.db.read(lambda conn: conn.scalar("SELECT sku FROM variants WHERE id = ?", (variant_id,)))
+        token = _device_token(demo_dir, store, location_id)
         till = Till(httpx.Client(base_url=cloud.url, timeout=TIMEOUT, headers={
-            "Host": shopper_module.HOST, "Authorization": f"Bearer {_device_token(demo_dir, store, location_id)}"}), sku)
+            "Host": shopper_module.HOST, "Authorization": f"Bearer {token}"}), sku)
         barrier, results = threading.Barrier(SHOPPERS + 1), queue.Queue()
         shoppers = [threading.Thread(target=shopper_module.shop, name=f"shopper-{n}", daemon=True,
                                      args=(cloud.url, variant_id, n, ROUNDS, barrier, results))
