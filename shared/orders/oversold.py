@@ -65,9 +65,10 @@ def _flag(conn: Connection, order_id: str, variant_id: str, location_id: str, on
     order = orders_repo.get_order(conn, order_id)
     assert order is not None
     line = next((l for l in order.lines if l.variant_id == variant_id), None)
-    what = " ".join(p for p in (line.title, line.variant_title if line.variant_title != "Default" else "") if p) \
-        if line else variant_id
-    sku = f" (SKU {line.sku})" if line and line.sku else ""
+    what, sku = variant_id, ""
+    if line is not None:
+        what = " ".join(p for p in (line.title, line.variant_title if line.variant_title != "Default" else "") if p)
+        sku = f" (SKU {line.sku})" if line.sku else ""
     where = repo.location_name(conn, location_id) or location_id
     add_order_event(conn, order_id=order_id, kind="oversold", now=at, message=(
         f"Oversold: {what}{sku} at {where} is at {on_hand} on hand after "
