@@ -169,9 +169,11 @@ def _check_shape(index: int, product: PosProduct, currency: str) -> None:
     names: set[str] = set()
     for o, option in enumerate(product.options):
         if not option.name.strip() or option.name.strip().lower() in names:
-            raise _refuse(index, f"options[{o}].name", "Option names are non-empty and differ", CatalogErrorCode.DUPLICATE)
+            raise _refuse(index, f"options[{o}].name", "Option names are non-empty and differ",
+                          CatalogErrorCode.DUPLICATE)
         names.add(option.name.strip().lower())
-        if not option.values or len(set(option.values)) != len(option.values) or not all(v.strip() for v in option.values):
+        values = option.values
+        if not values or len(set(values)) != len(values) or not all(v.strip() for v in values):
             raise _refuse(index, f"options[{o}].values", "An option has distinct, non-empty values")
     if not product.variants or len(product.variants) > MAX_VARIANTS:
         raise _refuse(index, "variants", f"A product has 1 to {MAX_VARIANTS} variants")
@@ -239,7 +241,8 @@ def _resolve_product(conn: Connection, index: int, product: PosProduct) -> _Targ
     if product.external_id:
         by_external = repo.product_head(conn, external_id=product.external_id)
         if found is not None and by_external is not None and by_external.id != found.id:
-            raise _refuse(index, "external_id", "This external_id belongs to another product", CatalogErrorCode.DUPLICATE)
+            raise _refuse(index, "external_id", "This external_id belongs to another product",
+                          CatalogErrorCode.DUPLICATE)
         found = found or by_external
     if found is None:
         if product.version:

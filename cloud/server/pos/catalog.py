@@ -25,6 +25,7 @@ MAX_PRICE = 10 ** 12          # minor units; far above any till, far below int64
 
 Text = Annotated[str, Meta(min_length=1, max_length=255)]
 ShortText = Annotated[str, Meta(min_length=1, max_length=100)]
+Handle = Annotated[str, Meta(min_length=1, max_length=255, pattern="^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")]
 ExternalId = Annotated[str, Meta(min_length=1, max_length=255, description="The POS's own id (Square's client id)")]
 
 
@@ -65,7 +66,7 @@ class PosProductIn(msgspec.Struct, forbid_unknown_fields=True):
     options: Annotated[list[PosOptionIn], Meta(max_length=MAX_OPTIONS)] = []
     version: Annotated[int, Meta(ge=0, le=2 ** 53)] = 0
     status: Literal["active", "draft", "archived"] | None = None
-    handle: Annotated[str, Meta(min_length=1, max_length=255, pattern="^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")] | None = None
+    handle: Handle | None = None
     id: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
     external_id: ExternalId | None = None
 

@@ -133,7 +133,8 @@ def update_variant(conn: Connection, variant_id: str, f: VariantFields, *, now: 
                  "weight_grams = ?, option1 = ?, option2 = ?, option3 = ?, position = ?, "
                  "pos_external_id = coalesce(?, pos_external_id), updated_at = ? "
                  "WHERE id = ? AND (title, sku, barcode, price_amount, currency, weight_grams, option1, option2, "
-                 "option3, position, pos_external_id) IS NOT (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, pos_external_id))",
+                 "option3, position, pos_external_id) "
+                 "IS NOT (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, pos_external_id))",
                  (*values, f.external_id, now, variant_id, *values, f.external_id))
 
 
