@@ -144,6 +144,7 @@ def upsert_pos_products(conn: Connection, products: Sequence[PosProduct]) -> lis
         _check_shape(index, product, currency)
     _check_batch_duplicates(products)
     targets = [_resolve_product(conn, index, product) for index, product in enumerate(products)]
+    _check_same_product_twice(targets)
     plans = [_plan_variants(conn, index, product, target) for index, (product, target)
              in enumerate(zip(products, targets, strict=True))]
     _check_skus(conn, products, plans)
@@ -255,6 +256,16 @@ def _resolve_product(conn: Connection, index: int, product: PosProduct) -> _Targ
     return _Target(found.id, found.version, found.handle)
 
 
+def _check_same_product_twice(targets: Sequence[_Target]) -> None:
+    """One stored product named twice (by id in one place, by external id in another) is refused."""
+    seen: set[str] = set()
+    for index, target in enumerate(targets):
+        if target.id is not None and target.id in seen:
+            raise _refuse(index, "id", "This product appears twice in this batch", CatalogErrorCode.DUPLICATE)
+        if target.id is not None:
+            seen.add(target.id)
+
+
 @dataclass
 class _VariantPlan:
     """Which stored variant each listed variant writes (None: new), and the stored ones left as they are."""
@@ -273,12 +284,12 @@ def _plan_variants(conn: Connection, index: int, product: PosProduct, target: _T
         if variant.id and match is None:
             raise _refuse(index, f"variants[{v}].id", f"Variant {variant.id!r} is not one of this product's",
                           CatalogErrorCode.UNKNOWN_VARIANT)
-        if match is None and variant.external_id:
+        if variant.external_id:             # names one variant: the one it names, or none yet
             owner = repo.variant_by_external_id(conn, variant.external_id)
-            if owner is not None and owner.product_id != target.id:
-                raise _refuse(index, f"variants[{v}].external_id", "This external_id belongs to a variant of "
-                              "another product", CatalogErrorCode.DUPLICATE)
-            match = owner
+            if owner is not None and (owner.product_id != target.id or (match and match.id != owner.id)):
+                raise _refuse(index, f"variants[{v}].external_id", "This external_id belongs to another variant",
+                              CatalogErrorCode.DUPLICATE)
+            match = match or owner
         match = match or by_sku.get(variant.sku)
         if match is not None and match.id in ids:
             raise _refuse(index, f"variants[{v}]", "Two variants of the batch are the same stored variant",

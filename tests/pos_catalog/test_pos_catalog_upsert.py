@@ -210,3 +210,29 @@ async def test_price_reaches_the_product_page_and_web_content_survives(catalog_c
     assert catalog_setup.read(web_content) == before
     page = await (await catalog_client.get("/products/harbor-classic-tee", headers={"Host": HOST})).text()
     assert "$123.45" in page
+
+
+async def test_external_ids_find_what_the_pos_made_and_are_not_shared(catalog_client, catalog_setup) -> None:
+    """A re-send under a new key finds the product and variants by the POS's ids (no duplicates); an
+    external id is one object's, and one stored product named twice in a batch is refused."""
+    sent = _product(1)
+    made = (await (await _upsert(catalog_client, catalog_setup, [sent])).json())["products"][0]
+    sent["version"] = 1
+    sent["variants"][0]["sku"] += "-NEW"                   # the POS renamed the SKU: its id still finds it
+    answer = await _upsert(catalog_client, catalog_setup, [sent])
+    body = await answer.json()
+    assert answer.status == 200, body
+    assert body["products"][0]["variants"][0]["id"] == made["variants"][0]["id"]
+    assert catalog_setup.read(lambda conn: conn.scalar(
+        "SELECT count(*) FROM variants WHERE product_id = ?", (made["id"],))) == 2
+    before = catalog_setup.read(_counts)
+    thief = _product(2)
+    thief["variants"][0]["external_id"] = sent["variants"][0]["external_id"]
+    answer = await _upsert(catalog_client, catalog_setup, [thief])
+    body = await answer.json()
+    assert answer.status == 422 and body["error"]["field"] == "variants[0].external_id", body
+    twice = [{**sent, "version": 2}, {**_product(3), "id": made["id"], "external_id": None, "version": 2}]
+    answer = await _upsert(catalog_client, catalog_setup, twice)
+    body = await answer.json()
+    assert answer.status == 422 and (body["error"]["index"], body["error"]["code"]) == (1, "duplicate"), body
+    assert catalog_setup.read(_counts) == before
