@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 
@@ -194,6 +195,8 @@ async def test_price_reaches_the_product_page_and_web_content_survives(catalog_c
 
     (pid, description, *_), media, collections = before = catalog_setup.read(web_content)
     assert description and media and collections
+    page = await (await catalog_client.get("/products/harbor-classic-tee", headers={"Host": HOST})).text()
+    assert "$123.45" not in page                           # and the page is now in the page cache
     options = catalog_setup.read(lambda conn: conn.all(
         'SELECT name, "values" FROM product_options WHERE product_id = ? ORDER BY position', (pid,)))
     variants = catalog_setup.read(lambda conn: conn.all(
@@ -236,3 +239,20 @@ async def test_external_ids_find_what_the_pos_made_and_are_not_shared(catalog_cl
     body = await answer.json()
     assert answer.status == 422 and (body["error"]["index"], body["error"]["code"]) == (1, "duplicate"), body
     assert catalog_setup.read(_counts) == before
+
+
+async def test_two_tills_racing_on_one_version_one_wins(catalog_client, catalog_setup) -> None:
+    sent = _product(1)
+    made = (await (await _upsert(catalog_client, catalog_setup, [sent])).json())["products"][0]
+    racers = []
+    for amount in (111, 222):
+        product = json.loads(json.dumps(sent))
+        product["version"] = 1
+        product["variants"][0]["price"]["amount"] = amount
+        racers.append(product)
+    answers = await asyncio.gather(*(_upsert(catalog_client, catalog_setup, [p]) for p in racers))
+    assert sorted(a.status for a in answers) == [200, 409]
+    winner = racers[[a.status for a in answers].index(200)]["variants"][0]["price"]["amount"]
+    assert catalog_setup.read(lambda conn: conn.one(
+        "SELECT p.version, v.price_amount FROM products p JOIN variants v ON v.product_id = p.id "
+        "WHERE p.id = ? AND v.position = 0", (made["id"],))) == (2, winner)
