@@ -86,8 +86,8 @@ class PosVariant:
     price_amount: int
     currency: str
     option_values: tuple[str, ...] = ()
-    barcode: str = ""
-    weight_grams: int = 0
+    barcode: str | None = None          # None: as it is ('' for a new variant)
+    weight_grams: int | None = None     # None: as it is (0 for a new variant); shipping rates weigh it
     title: str | None = None
     id: str | None = None
     external_id: str | None = None
@@ -198,7 +198,7 @@ def _check_variant(index: int, v: int, variant: PosVariant, options: Sequence[Po
     if variant.currency != currency:
         raise _refuse(index, f"{where}.price.currency", f"Prices are in the store's currency, {currency}",
                       CatalogErrorCode.CURRENCY)
-    if variant.weight_grams < 0:
+    if variant.weight_grams is not None and variant.weight_grams < 0:
         raise _refuse(index, f"{where}.weight_grams", "A weight is a non-negative number of grams")
     if len(variant.option_values) != len(options):
         raise _refuse(index, f"{where}.option_values", f"A variant has one value per option ({len(options)})")

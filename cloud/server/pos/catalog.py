@@ -50,8 +50,8 @@ class PosVariantIn(msgspec.Struct, forbid_unknown_fields=True):
     sku: ShortText
     price: PosMoneyIn
     option_values: Annotated[list[ShortText], Meta(max_length=MAX_OPTIONS)] = []
-    barcode: Annotated[str, Meta(max_length=64)] = ""
-    weight_grams: Annotated[int, Meta(ge=0, le=10 ** 9)] = 0
+    barcode: Annotated[str, Meta(max_length=64)] | None = None          # absent: as it is ('' when new)
+    weight_grams: Annotated[int, Meta(ge=0, le=10 ** 9)] | None = None  # absent: as it is (0 when new)
     title: Text | None = None
     id: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
     external_id: ExternalId | None = None

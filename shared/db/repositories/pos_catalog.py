@@ -37,10 +37,10 @@ class VariantFields:
 
     title: str
     sku: str
-    barcode: str
+    barcode: str | None                 # None: keep the stored one ('' for a new variant)
     price_amount: int
     currency: str
-    weight_grams: int
+    weight_grams: int | None            # None: keep the stored one (0 for a new variant)
     options: tuple[str | None, str | None, str | None]
     position: int
     external_id: str | None
@@ -121,7 +121,8 @@ def insert_variant(conn: Connection, variant_id: str, product_id: str, f: Varian
     conn.execute("INSERT INTO variants (id, product_id, title, sku, barcode, price_amount, currency, weight_grams, "
                  "option1, option2, option3, position, pos_external_id, created_at, updated_at) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (variant_id, product_id, f.title, f.sku, f.barcode, f.price_amount, f.currency, f.weight_grams,
+                 (variant_id, product_id, f.title, f.sku, f.barcode or "", f.price_amount, f.currency,
+                  f.weight_grams or 0,
                   *f.options, f.position, f.external_id, now, now))
 
 
@@ -129,12 +130,14 @@ def update_variant(conn: Connection, variant_id: str, f: VariantFields, *, now: 
     """Write the POS's columns of a variant; compare-at price and stock stay. Only a changed row is
     written, so that product_summary and the page cache move only when something did."""
     values = (f.title, f.sku, f.barcode, f.price_amount, f.currency, f.weight_grams, *f.options, f.position)
-    conn.execute("UPDATE variants SET title = ?, sku = ?, barcode = ?, price_amount = ?, currency = ?, "
-                 "weight_grams = ?, option1 = ?, option2 = ?, option3 = ?, position = ?, "
+    conn.execute("UPDATE variants SET title = ?, sku = ?, barcode = coalesce(?, barcode), price_amount = ?, "
+                 "currency = ?, weight_grams = coalesce(?, weight_grams), option1 = ?, option2 = ?, option3 = ?, "
+                 "position = ?, "
                  "pos_external_id = coalesce(?, pos_external_id), updated_at = ? "
                  "WHERE id = ? AND (title, sku, barcode, price_amount, currency, weight_grams, option1, option2, "
                  "option3, position, pos_external_id) "
-                 "IS NOT (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, pos_external_id))",
+                 "IS NOT (?, ?, coalesce(?, barcode), ?, ?, coalesce(?, weight_grams), ?, ?, ?, ?, "
+                 "coalesce(?, pos_external_id))",
                  (*values, f.external_id, now, variant_id, *values, f.external_id))
 
 
