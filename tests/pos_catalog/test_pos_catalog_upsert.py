@@ -139,6 +139,8 @@ async def test_one_bad_product_in_the_middle_refuses_the_batch(catalog_client, c
         (_product(9, variants=[{"sku": "Y", "price": {"amount": 10, "currency": "EUR"}, "option_values": ["S"]}]),
          "variants[0].price.currency", "currency"),
         (_product(9, id=str(uuid.uuid4())), "id", "unknown_product"),
+        (_product(9, variants=[{"id": str(uuid.uuid4()), "sku": "Z", "price": {"amount": 10, "currency": "USD"},
+                                "option_values": ["S"]}]), "variants[0].id", "unknown_variant"),
     ]
     for bad, field, code in cases:
         answer = await _upsert(catalog_client, catalog_setup, [_product(0), _product(1), bad, _product(3)])
