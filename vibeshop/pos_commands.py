@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         client = PosClient(remote)
         queue = Queue(args.queue or _default_queue(remote),
-                      device=device_fingerprint(remote.url, remote.host, remote.token))
+                      device=device_fingerprint(remote.token))
     except (ValueError, QueueError) as exc:
         return _fail(str(exc), 2)
     try:
@@ -113,7 +113,7 @@ def _default_queue(remote: Remote) -> Path:
     from vibeshop.pos_client.queue import device_fingerprint
 
     state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-    return state / "vibeshop" / f"pos-{device_fingerprint(remote.url, remote.host, remote.token)}.sqlite"
+    return state / "vibeshop" / f"pos-{device_fingerprint(remote.token)}.sqlite"
 
 
 def _simulate(client: PosClient, queue: Queue, args: argparse.Namespace) -> int:
@@ -140,15 +140,13 @@ def _upload(client: PosClient, queue: Queue, args: argparse.Namespace) -> int:
 
 
 async def _send_queue(client: PosClient, queue: Queue, *, show_sku: str | None) -> int:
-    from vibeshop.pos_client.upload import describe, drain
+    from vibeshop.pos_client.upload import drain
 
     try:
-        outcomes = await drain(client, queue, report=lambda line: None)
+        outcomes = await drain(client, queue, report=lambda line: _say(line) if line.startswith("sent ") else _fail(line))
     finally:
         await client.close()
     for outcome in outcomes:
-        if not outcome.failed:
-            _say(describe(outcome))
         for line in outcome.stock if show_sku else ():
             if line.get("sku") == show_sku:
                 _say(f"{show_sku}: on hand {line['on_hand']}, held {line['held']}, available {line['available']}")
@@ -158,7 +156,7 @@ async def _send_queue(client: PosClient, queue: Queue, *, show_sku: str | None) 
                      "`vibeshop pos upload` sends them")
     if not outcomes:
         _say("nothing queued")
-    return 0
+    return 1 if any(outcome.rejected for outcome in outcomes) else 0
 
 
 def _feed(client: PosClient, queue: Queue, args: argparse.Namespace) -> int:

@@ -80,9 +80,10 @@ def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def device_fingerprint(remote: str, host: str, token: str) -> str:
-    """Names a device (cloud, store host, token) without storing its token."""
-    return hashlib.sha256(f"{remote}\0{host}\0{token}".encode()).hexdigest()[:16]
+def device_fingerprint(token: str) -> str:
+    """Names a device without storing its token (the token is the device: one store, one location; the
+    address it is reached at may change)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
 class Queue:
@@ -109,8 +110,8 @@ class Queue:
                 unsent = conn.execute("SELECT count(*) FROM changes WHERE sent_at IS NULL AND rejected IS NULL"
                                       ).fetchone()[0]
                 if unsent:
-                    raise QueueError(f"{self.path} holds {unsent} unsent changes of another device (remote, "
-                                     "host or token); send them with that device first, or use another --queue")
+                    raise QueueError(f"{self.path} holds {unsent} unsent changes of another device (token); "
+                                     "send them with that device first, or use another --queue")
                 conn.execute("DELETE FROM state WHERE name = 'feed_after'")   # another location's feed
             conn.execute("INSERT INTO state (name, value) VALUES ('device', ?) "
                          "ON CONFLICT (name) DO UPDATE SET value = excluded.value", (device,))

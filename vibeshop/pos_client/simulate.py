@@ -198,7 +198,8 @@ class Simulator:
             if failing:
                 self.report(f"the cloud answers again: {self.queue.unsent_count()} more queued changes to send")
             failing = False
-            self.report(describe(outcome))
+            if not outcome.rejected:
+                self.report(describe(outcome))
             if self.queue.unsent_count():
                 self.wake.set()             # a backlog: the next chunk at once
 

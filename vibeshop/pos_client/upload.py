@@ -47,7 +47,8 @@ async def send_batch(client: PosClient, queue: Queue, changes: Sequence[QueuedCh
         if exc.status == 422 and isinstance(exc.index, int) and 0 <= exc.index < len(changes):
             bad = changes[exc.index]
             queue.reject(key, bad, str(exc))
-            report(f"refused change {bad.change_id} ({bad.sku}): {exc}; kept in the queue, not sent again")
+            report(f"the cloud refused change {bad.change_id} ({bad.sku}): {exc.status} {exc}; "
+                   "kept in the queue, not sent again")
             return BatchOutcome(len(changes), rejected=1)
         queue.fail_attempt(key)
         raise
@@ -67,11 +68,11 @@ async def drain(client: PosClient, queue: Queue, *, report: Report, policy: Retr
         outcomes.append(outcome)
         if outcome.failed:
             break
-        report(describe(outcome))
+        if not outcome.rejected:
+            report(describe(outcome))
     return outcomes
 
 
 def describe(outcome: BatchOutcome) -> str:
     """One line about an acknowledged batch."""
-    return (f"sent {outcome.size} changes: {outcome.applied} applied, {outcome.duplicates} already recorded"
-            + (f", {outcome.rejected} refused" if outcome.rejected else ""))
+    return f"sent {outcome.size} changes: {outcome.applied} applied, {outcome.duplicates} already recorded"
