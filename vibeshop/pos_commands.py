@@ -105,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc), 2)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:         # `vibeshop pos feed | head`: the reader left; the feed's seq was not moved
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     finally:
         queue.close()
 
@@ -204,11 +207,12 @@ def _pickup(client: PosClient, queue: Queue, args: argparse.Namespace) -> int:
 
     async def main() -> int:
         try:
-            order = await hand_over(client, args.order.strip().removeprefix("#"), report=_say)
+            order, done = await hand_over(client, args.order.strip().removeprefix("#"), report=_say)
         finally:
             await client.close()
-        _say(f"order #{order.get('number')} picked up (version {order.get('version')}, "
-             f"payment {order.get('payment_status')})")
+        if done:
+            _say(f"order #{order.get('number')} picked up (version {order.get('version')}, "
+                 f"payment {order.get('payment_status')})")
         return 0
 
     return asyncio.run(main())

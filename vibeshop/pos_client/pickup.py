@@ -11,8 +11,9 @@ from vibeshop.pos_client.client import PosApiError, PosClient
 from vibeshop.pos_client.upload import Report
 
 
-async def hand_over(client: PosClient, order_ref: str, *, report: Report) -> dict:
-    """The order after it is picked up (already picked up: as it is). Raises PosApiError (404 unknown
+async def hand_over(client: PosClient, order_ref: str, *, report: Report) -> tuple[dict, bool]:
+    """The order after it is picked up, and whether this call did it (False: it was picked up
+    already). Raises PosApiError (404 unknown
     or another location's order, 409 illegal_transition with the lifecycle's reason)."""
     path = f"/orders/{quote(order_ref, safe='')}"
     for attempt in range(2):
@@ -26,14 +27,14 @@ async def hand_over(client: PosClient, order_ref: str, *, report: Report) -> dic
     raise AssertionError("unreachable")
 
 
-async def _complete(client: PosClient, order: dict, report: Report) -> dict:
+async def _complete(client: PosClient, order: dict, report: Report) -> tuple[dict, bool]:
     if order.get("pickup_status") == "picked_up":
         report(f"order #{order.get('number')} was picked up already")
-        return order
+        return order, False
     if order.get("pickup_status") == "none":
         order = await _act(client, order, "ready")
         report(f"order #{order.get('number')} marked ready for pickup")
-    return await _act(client, order, "picked_up")
+    return await _act(client, order, "picked_up"), True
 
 
 async def _act(client: PosClient, order: dict, action: str) -> dict:
