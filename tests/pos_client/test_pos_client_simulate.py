@@ -101,3 +101,15 @@ async def test_offline_then_killed_mid_upload_then_restarted_loses_and_duplicate
     # The killed batch reached the cloud and was sent again after the restart: recorded once.
     assert any(count > 1 for count in proxy.sent.values())
     assert any((dup or 0) > 0 for *_, outcome, dup in attempts if outcome == "sent")
+
+
+async def test_selling_chosen_skus_stops_at_their_last_unit(cloud: str, device: Device) -> None:
+    sku = sorted(device.on_hand())[0]
+    code, _, err = await run_pos("count", sku, "3", *device_args(device, cloud))
+    assert code == 0, err
+    code, out, err = await run_pos("simulate", *device_args(device, cloud), "--skus", sku, "--sales-per-second", "10")
+    assert code == 0, err
+    assert f"sold the last unit of {sku}" in out and "sold out of every SKU" in out and "done: sold 3 units" in out
+    assert device.on_hand()[sku] == 0
+    code, _, err = await run_pos("simulate", *device_args(device, cloud), "--skus", "NO-SUCH-SKU")
+    assert code == 2 and "not stocked" in err
