@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     from vibeshop.sync_commands import add_sync_parsers, data_argument
 
     add_sync_parsers(sub, lambda command: data_argument(command, _data(default_data)))
+    from vibeshop.pos_commands import add_parsers as add_pos_parsers
+
+    add_pos_parsers(sub)
 
     block = sub.add_parser("block", help="check or render vibe block files")
     block_sub = block.add_subparsers(dest="block_command", required=True, metavar="ACTION")
@@ -179,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.files_command == "export":
             return files_commands.export_command(args.data, args.folder, args.store)
         return files_commands.import_command(args.data, args.folder, args.store, prune=args.prune)
+    if args.command == "pos":
+        from vibeshop.pos_commands import run as run_pos
+
+        return run_pos(args)
     if args.command == "dev":
         from vibeshop.dev_server import dev_command
 
