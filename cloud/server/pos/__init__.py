@@ -8,6 +8,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from cloud.server.pos.inventory import get_counts, post_changes
+from cloud.server.pos.orders import add_order_routes
 
 POS_PREFIX = "/pos/v1/"
 
@@ -16,3 +17,4 @@ def add_pos_routes(app: web.Application) -> None:
     """The POS API's routes (before the storefront's catch-all)."""
     app.router.add_post("/pos/v1/inventory/changes", post_changes)
     app.router.add_get("/pos/v1/inventory/counts", get_counts)
+    add_order_routes(app)
