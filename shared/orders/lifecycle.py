@@ -6,7 +6,9 @@ Every change is checked against the order's state first: an illegal one raises
 OrderError(ILLEGAL_TRANSITION) whose message says why (the `TRANSITIONS` table), and writes nothing.
 A change is ONE write (BEGIN IMMEDIATE, the check repeated inside it): the statuses, a timeline entry
 naming its actor, the store event for webhooks and the shopper's e-mail (when `notify`) commit
-together. Calls to the payment provider happen outside any write, each with an idempotency key
+together, with the change's row for the POS feed (notices.emit). A caller that passes `version` (a
+POS) is refused with StaleVersionError unless the order is still at it, checked inside that same write.
+Calls to the payment provider happen outside any write, each with an idempotency key
 derived from the order, so a retry never captures, voids or refunds twice.
 
 `payments` is how a service reaches the provider: an async callable, method -> PaymentProvider (the
