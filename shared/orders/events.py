@@ -13,6 +13,7 @@ sends the version it acted on; `check_version` compares it inside the same write
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal, get_args
 
 from shared.db import Connection
 from shared.db.repositories import order_events as repo
@@ -20,8 +21,9 @@ from shared.db.stamps import new_id, utc_now
 from shared.orders.errors import OrderError, OrderErrorCode
 
 #: The event types of the feed (the webhooks' names where there is one; refund.created is order.refunded).
-FEED_TYPES = ("order.created", "order.paid", "order.accepted", "order.ready_for_pickup", "order.picked_up",
-              "order.fulfilled", "order.cancelled", "order.refunded", "order.oversold")
+FeedType = Literal["order.created", "order.paid", "order.accepted", "order.ready_for_pickup", "order.picked_up",
+                   "order.fulfilled", "order.cancelled", "order.refunded", "order.oversold"]
+FEED_TYPES: tuple[str, ...] = get_args(FeedType)
 
 
 class FeedErrorCode(StrEnum):

@@ -13,6 +13,7 @@ from shared.db.repositories import order_events as repo
 from shared.db.repositories.order_lifecycle import load_order
 from shared.db.repositories.orders import order_id_where
 from shared.orders.errors import OrderError, OrderErrorCode
+from shared.orders.events import FeedType
 from shared.orders.models import Order
 
 PaymentStatusName = Literal["unpaid", "authorized", "paid", "partially_refunded", "refunded", "voided"]
@@ -70,7 +71,7 @@ class FeedEvent(msgspec.Struct):
 
     seq: int
     event_id: str
-    type: str
+    type: FeedType
     occurred_at: str
     order: PosOrder
 
@@ -133,5 +134,5 @@ def read_feed(conn: Connection, *, location_id: str, after: int, limit: int) -> 
             orders[row.order_id] = pos_order(order, facts) if order and facts else None
         found = orders[row.order_id]
         if found is not None:
-            events.append(FeedEvent(row.seq, row.event_id, row.type, row.created_at, found))
+            events.append(FeedEvent(row.seq, row.event_id, row.type, row.created_at, found))  # type: ignore[arg-type]
     return FeedPage(events, rows[-1].seq if rows else after, more)
