@@ -5,11 +5,16 @@ back leaves no event."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 
+from cloud.server.orders_stream import newest_changes
 from shared.checkout.attempt import CheckoutRequest
 from shared.checkout.shipping import Destination
 from shared.checkout.workflow import place_order
+from shared.inventory import record_movement
 from shared.orders import fulfil_order, refund_order
 from shared.orders.events import record_order_event
 from pos_feed_support import ADDRESS, Feed
@@ -69,3 +74,26 @@ async def test_every_update_of_the_row_bumps_the_version_and_a_rollback_leaves_n
     assert _changes(feed, order["id"]) == before
     with pytest.raises(ValueError):
         feed.store.db.write(lambda conn: record_order_event(conn, order["id"], "order.teleported"))
+
+
+async def test_an_order_with_stock_from_two_locations_is_in_both_feeds_and_streamed_once(feed: Feed) -> None:
+    order_id = await _shipped(feed)
+    source = feed.store.db.read(lambda conn: conn.scalar(
+        "SELECT location_id FROM stock_movements WHERE reference = ? AND reason = 'sold'", (order_id,)))
+    other = feed.warehouse if source == feed.shop else feed.shop
+    now = datetime.now(UTC)
+
+    def split(conn) -> None:       # one more unit of the order taken from the other location
+        record_movement(conn, change_id=str(uuid.uuid4()), variant_id=feed.variant, location_id=other, delta=-1,
+                        reason="sold", occurred_at=now, now=now, reference=order_id)
+        record_order_event(conn, order_id, "order.oversold")
+
+    feed.store.db.write(split)
+    for token in (feed.till, feed.back):
+        _, page = await feed.get("/pos/v1/orders/feed?limit=500", token=token)
+        assert [e["type"] for e in page["events"] if e["order"]["id"] == order_id][-1] == "order.oversold"
+    assert {loc for t, loc in _changes(feed, order_id) if t == "order.oversold"} == {feed.shop, feed.warehouse}
+    _, events = feed.store.db.read(lambda conn: newest_changes(conn, after=0, limit=500))
+    assert [(e["event"], e["data"].get("type")) for e in events if e["data"]["id"] == order_id] == [
+        ("order", None), ("order-updated", "order.created"), ("order-updated", "order.paid"),
+        ("order-updated", "order.oversold")]

@@ -5,6 +5,8 @@ replay, bad bodies; and each change in the feed with the order's version."""
 
 from __future__ import annotations
 
+import asyncio
+
 from pos_feed_support import Feed
 from support_stripe import LocalStripe
 
@@ -138,3 +140,16 @@ async def test_bad_bodies_are_refused_naming_the_field(feed: Feed) -> None:
     assert response.status == 400
     status, unknown, _ = await feed.act("no-such-order", "accept", 1)
     assert status == 404
+
+
+async def test_two_tills_acting_on_one_version_at_once_one_wins(feed: Feed) -> None:
+    order = await feed.pickup_order()
+    _, seen = await feed.get(f"/pos/v1/orders/{order['id']}")
+    answers = await asyncio.gather(feed.act(order["id"], "ready", seen["version"]),
+                                   feed.act(order["id"], "cancel", seen["version"]))
+    statuses = sorted(status for status, _, _ in answers)
+    assert statuses == [200, 409], answers
+    loser = next(body for status, body, _ in answers if status == 409)
+    assert loser["error"]["code"] in ("stale_version", "illegal_transition")
+    types = await _types(feed, order["id"])
+    assert types[0] == "order.created" and len(types) == 2 and types[1] in ("order.ready_for_pickup", "order.cancelled")
