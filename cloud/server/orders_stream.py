@@ -1,11 +1,16 @@
-"""GET /api/admin/orders/stream: new orders as Server-Sent Events, for the studio's Orders section.
+"""GET /api/admin/orders/stream: orders as Server-Sent Events, for the studio's Orders section.
 
-Each new order of the store is sent as `event: order` with `data: {"id", "number"}`. Orders are placed
-by whichever worker process took the shopper's request, so nothing is announced in-process: a watcher
-reads the newest order number of each store that has subscribers every WATCH_INTERVAL seconds (one
-indexed MAX over the orders' unique number, on the store database's own reader thread), like
-cloud/sync/pokes.py watches the change log, and only while somebody listens. A subscriber starts from
-the newest number as of its request, so an order placed just after it connected is always sent."""
+Every change of an order is a row of `order_changes` (shared/orders/events.py), numbered by `seq`, and
+each is sent as `event: order-updated`, `id: SEQ`, `data: {"id", "number", "version", "type"}` (type
+order.created, order.paid, order.accepted, order.ready_for_pickup, order.picked_up, order.fulfilled,
+order.cancelled, order.refunded, order.oversold); a new order (order.created) is also sent first as
+`event: order`, `data: {"id", "number"}`, with the same id. Orders change in whichever worker process
+took the request, so nothing is announced in-process: a watcher reads the changes after the last seq
+it saw of each store that has subscribers every WATCH_INTERVAL seconds (an indexed range of the rowid,
+on the store database's own reader thread), like cloud/sync/pokes.py watches the change log, and only
+while somebody listens. A subscriber starts from the newest seq as of its request, or, with a
+Last-Event-ID header (the last id it saw, as EventSource sends on reconnecting), from that seq: the
+changes it missed (at most BACKLOG) come first."""
 
 from __future__ import annotations
 
@@ -22,32 +27,50 @@ from aiohttp_sse import EventSourceResponse
 from cloud.server.admin import admin
 from cloud.server.middlewares import STORE
 from shared.db.database import Connection
-from shared.db.repositories import orders as order_repo
+from shared.db.repositories import order_events as changes_repo
 from shared.storefront.service import Store
 
 log = logging.getLogger(__name__)
 
 WATCH_INTERVAL = 0.25       # seconds between looks while somebody listens (a new order shows within this)
 QUEUE_SIZE = 64             # events a slow subscriber may fall behind before the oldest are dropped
-MAX_PER_LOOK = 50           # orders announced per look: a burst beyond that is one list refresh anyway
+MAX_PER_LOOK = 200          # changes read per look (a longer burst is read over the next looks)
+BACKLOG = 500               # changes replayed after a Last-Event-ID (an older one: the studio refreshes anyway)
 PING_SECONDS = 15           # keeps proxies from closing an idle stream
 
 
-def newest_orders(conn: Connection, *, after: int | None, limit: int = MAX_PER_LOOK) -> tuple[int, list[dict]]:
-    """(the newest order number or 0, [{id, number}] of the orders numbered above `after`, oldest first)."""
-    newest = order_repo.next_order_number(conn) - 1
-    if newest < order_repo.FIRST_NUMBER:
-        return 0, []
-    if after is None or newest <= after:
-        return newest, []
-    first = max(after + 1, newest - limit + 1)
-    found = [(n, order_repo.order_id_where(conn, column="number", value=n)) for n in range(first, newest + 1)]
-    return newest, [{"id": order_id, "number": n} for n, order_id in found if order_id is not None]
+def newest_changes(conn: Connection, *, after: int | None, limit: int = MAX_PER_LOOK,
+                   upto: int | None = None) -> tuple[int, list[dict]]:
+    """(the last seq read, the SSE events of the changes with seq above `after` (and at most `upto`),
+    oldest first). `after` None: nothing, only the newest seq. A change that concerns several locations
+    has a row per location (one `change_id`): it is told once. Each event is {"event", "id", "data"}."""
+    if after is None:
+        return changes_repo.newest_seq(conn), []
+    rows = changes_repo.changes_after(conn, after=after, limit=limit)
+    if upto is not None:
+        rows = [row for row in rows if row[0] <= upto]
+    events: list[dict] = []
+    told: set[str] = set()
+    for seq, change_id, order_id, kind, number, version in rows:
+        if change_id in told:
+            continue
+        told.add(change_id)
+        if kind == "order.created":
+            events.append({"event": "order", "id": seq, "data": {"id": order_id, "number": number}})
+        events.append({"event": "order-updated", "id": seq,
+                       "data": {"id": order_id, "number": number, "version": version, "type": kind}})
+    return (rows[-1][0] if rows else after), events
+
+
+def last_event_id(request: web.Request) -> int | None:
+    """The Last-Event-ID header as a seq, None when absent or not one."""
+    raw = request.headers.get("Last-Event-ID", "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 @dataclass
 class _Watched:
-    """One store with subscribers: its newest number seen and their queues."""
+    """One store with subscribers: the last seq its watcher read and their queues."""
 
     store: Store
     seen: int | None = None
@@ -62,15 +85,16 @@ class OrderStreamHub:
         self._task: asyncio.Task | None = None
         self.responses: set[EventSourceResponse] = set()
 
-    async def subscribe(self, store: Store) -> asyncio.Queue:
-        """A queue of {id, number} for each order placed in `store` after now."""
+    async def subscribe(self, store: Store) -> tuple[asyncio.Queue, int]:
+        """A queue of the events of each change of `store` after now, and the seq "now" is (the changes
+        up to it are not queued: a Last-Event-ID's backlog is read up to it)."""
         watched = self._stores.get(store.record.id)
         if watched is None:
-            newest, _ = await store.db.run_read(lambda conn: newest_orders(conn, after=None))
+            newest, _ = await store.db.run_read(lambda conn: newest_changes(conn, after=None))
             watched = self._stores.setdefault(store.record.id, _Watched(store, newest))
         queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
         watched.queues.add(queue)
-        return queue
+        return queue, watched.seen or 0
 
     def unsubscribe(self, store: Store, queue: asyncio.Queue) -> None:
         """Forget a subscriber (and the store, with its last)."""
@@ -81,28 +105,28 @@ class OrderStreamHub:
         if not watched.queues:
             self._stores.pop(store.record.id, None)
 
-    def announce(self, store_id: str, orders: list[dict]) -> None:
-        """Hand new orders to the store's subscribers (a full queue loses its oldest: the studio
+    def announce(self, store_id: str, events: list[dict]) -> None:
+        """Hand new events to the store's subscribers (a full queue loses its oldest: the studio
         refreshes its whole list on any event, so the newest matter)."""
         for queue in self._stores.get(store_id, _Watched(None)).queues:   # type: ignore[arg-type]
-            for order in orders:
+            for event in events:
                 if queue.full():
                     with contextlib.suppress(asyncio.QueueEmpty):
                         queue.get_nowait()
-                queue.put_nowait(order)
+                queue.put_nowait(event)
 
     async def look(self) -> None:
         """One look at every watched store."""
         for store_id, watched in list(self._stores.items()):
             try:
-                newest, orders = await watched.store.db.run_read(
-                    lambda conn, after=watched.seen: newest_orders(conn, after=after))
+                newest, events = await watched.store.db.run_read(
+                    lambda conn, after=watched.seen: newest_changes(conn, after=after))
             except Exception:  # noqa: BLE001 - one store's failure must not stop the others' streams
                 log.exception("watching the orders of %s failed", store_id)
                 continue
             if watched.seen is None or newest > watched.seen:
                 watched.seen = newest
-                self.announce(store_id, orders)
+                self.announce(store_id, events)
 
     def start(self) -> None:
         """Start watching."""
@@ -133,15 +157,23 @@ ORDER_STREAMS = web.AppKey("order_streams", OrderStreamHub)
 
 @admin("orders:read")
 async def orders_stream(request: web.Request) -> web.StreamResponse:
-    """GET /api/admin/orders/stream : text/event-stream; `event: order`, data {"id", "number"} per new order."""
+    """GET /api/admin/orders/stream : text/event-stream; `event: order` {"id", "number"} per new order,
+    `event: order-updated` {"id", "number", "version", "type"} per change; ids are seqs (Last-Event-ID)."""
     hub = request.app[ORDER_STREAMS]
     store = request[STORE]
-    queue = await hub.subscribe(store)
+    queue, now = await hub.subscribe(store)
     stream = EventSourceResponse(headers={"Cache-Control": "no-store"})
     stream.ping_interval = PING_SECONDS
     try:
+        resume = last_event_id(request)
+        backlog: list[dict] = []
+        if resume is not None and resume < now:
+            _, backlog = await store.db.run_read(lambda conn: newest_changes(conn, after=resume, limit=BACKLOG,
+                                                                              upto=now))
         await stream.prepare(request)
         hub.responses.add(stream)
+        for event in backlog:
+            await _send(stream, event)
         await _forward(queue, stream)
     finally:
         hub.responses.discard(stream)
@@ -151,7 +183,7 @@ async def orders_stream(request: web.Request) -> web.StreamResponse:
 
 
 async def _forward(queue: asyncio.Queue, stream: EventSourceResponse) -> None:
-    """Send each queued order until the studio goes away: the ping task ends when a write fails
+    """Send each queued event until the studio goes away: the ping task ends when a write fails
     (aiohttp does not cancel a handler whose client left), or the hub stops streaming at shutdown."""
     closed = asyncio.ensure_future(stream.wait())
     try:
@@ -161,13 +193,16 @@ async def _forward(queue: asyncio.Queue, stream: EventSourceResponse) -> None:
             if not getter.done():
                 getter.cancel()
                 return
-            order = getter.result()
             try:
-                await stream.send(json.dumps(order), event="order", id=str(order["number"]))
+                await _send(stream, getter.result())
             except (ConnectionResetError, RuntimeError):
                 return
     finally:
         closed.cancel()
+
+
+async def _send(stream: EventSourceResponse, event: dict) -> None:
+    await stream.send(json.dumps(event["data"]), event=event["event"], id=str(event["id"]))
 
 
 async def _watching(app: web.Application) -> AsyncIterator[None]:

@@ -47,6 +47,7 @@ from shared.models.money import Money
 from shared.orders import (FulfillmentStatus, NewOrder, Order, OrderEvent, OrderLine, PaymentStatus as OrderPayment,
                            add_order_event, create_order, order_for_payment)
 from shared.orders.oversold import flag_oversold
+from shared.orders.events import record_order_event
 from shared.payments import PaymentError, PaymentErrorCode, PaymentResult, PaymentStatus
 from shared.webhooks import emit_event
 
@@ -202,8 +203,10 @@ def _make_order(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptRow
     # The merchant's other apps hear of it in the same write (delivered after commit, once); an
     # authorization is paid when it is captured at pickup (shared/orders/lifecycle.py says so then).
     emit_event(conn, event_type="order.created", data=placed.to_json(), dedupe_key=f"order:{order.id}:created")
+    record_order_event(conn, order.id, "order.created")         # the POS feed and the studio's live orders
     if paid and not authorized:
         emit_event(conn, event_type="order.paid", data=placed.to_json(), dedupe_key=f"order:{order.id}:paid")
+        record_order_event(conn, order.id, "order.paid")
     if committed and flag_oversold(conn, [(m.variant_id, m.location_id) for m in committed.movements], now=now):
         placed = read_order_in(conn, order.id)
     return placed

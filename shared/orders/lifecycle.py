@@ -6,7 +6,9 @@ Every change is checked against the order's state first: an illegal one raises
 OrderError(ILLEGAL_TRANSITION) whose message says why (the `TRANSITIONS` table), and writes nothing.
 A change is ONE write (BEGIN IMMEDIATE, the check repeated inside it): the statuses, a timeline entry
 naming its actor, the store event for webhooks and the shopper's e-mail (when `notify`) commit
-together. Calls to the payment provider happen outside any write, each with an idempotency key
+together, with the change's row for the POS feed (notices.emit). A caller that passes `version` (a
+POS) is refused with StaleVersionError unless the order is still at it, checked inside that same write.
+Calls to the payment provider happen outside any write, each with an idempotency key
 derived from the order, so a retry never captures, voids or refunds twice.
 
 `payments` is how a service reaches the provider: an async callable, method -> PaymentProvider (the
@@ -32,6 +34,7 @@ from shared.models.money import Money
 from shared.models.money_format import format_money
 from shared.orders import notices
 from shared.orders.errors import OrderError, OrderErrorCode
+from shared.orders.events import check_version
 from shared.orders.models import (Fulfillment, FulfillmentStatus, LineQuantity, Order, PaymentStatus as Pay,
                                   PickupStatus)
 from shared.payments import PaymentError, PaymentProvider, PaymentResult, PaymentStatus as Provider
@@ -99,10 +102,12 @@ def _now(now: datetime | None) -> str:
     return stamp(now or datetime.now(UTC), field="now")
 
 
-def _in_write(db: Database, order_id: str, action: str, step: Callable[[Connection, Order], Order]) -> Order:
-    """Run `step` on the order inside one write, after checking `action` is legal (again, inside)."""
+def _in_write(db: Database, order_id: str, action: str, step: Callable[[Connection, Order], Order],
+              version: int | None = None) -> Order:
+    """Run `step` on the order inside one write, after checking `action` is legal (again, inside) and,
+    when given, that the order is still at `version` (StaleVersionError)."""
     def write(conn: Connection) -> Order:
-        order = _load(conn, order_id)
+        order = _load_at(conn, order_id, version)
         refuse_illegal(order, action)
         return step(conn, order)
 
@@ -113,6 +118,13 @@ def _load(conn: Connection, order_id: str) -> Order:
     order = repo.load_order(conn, order_id) if isinstance(order_id, str) and len(order_id) <= 100 else None
     if order is None:
         raise OrderError(OrderErrorCode.NOT_FOUND, f"no such order: {order_id}")
+    return order
+
+
+def _load_at(conn: Connection, order_id: str, version: int | None) -> Order:
+    """The order, checked to be at `version` (None: any)."""
+    order = _load(conn, order_id)
+    check_version(conn, order.id, version)
     return order
 
 
@@ -170,7 +182,7 @@ def _record_fulfilment(conn: Connection, order: Order, shipment: Fulfillment, at
 # --- pickup -------------------------------------------------------------------------------------------
 
 def mark_ready_for_pickup(db: Database, order_id: str, *, notify: bool = True, actor: str, site_url: str = "",
-                          now: datetime | None = None) -> Order:
+                          now: datetime | None = None, version: int | None = None) -> Order:
     """A pickup order is ready at its location: pickup status 'ready', a timeline entry,
     order.ready_for_pickup and the shopper's "ready for pickup" e-mail when `notify`. Raises
     OrderError: NOT_FOUND, ILLEGAL_TRANSITION (not a pickup order, cancelled, ready or picked up already)."""
@@ -187,18 +199,18 @@ def mark_ready_for_pickup(db: Database, order_id: str, *, notify: bool = True, a
                          site_url=site_url, at=at)
         return _reload(conn, order.id)
 
-    return _in_write(db, order_id, "ready", step)
+    return _in_write(db, order_id, "ready", step, version)
 
 
 async def mark_picked_up(db: Database, order_id: str, *, actor: str, payments: Payments | None = None,
-                         now: datetime | None = None) -> Order:
+                         now: datetime | None = None, version: int | None = None) -> Order:
     """The shopper collected a ready pickup order: an authorized card payment is captured first
     (idempotency key 'ORDER:capture'); a pay-in-store order is marked paid (collected at the counter).
     Then every unit left is fulfilled, pickup status 'picked_up', order.paid (when money came in) and
     order.fulfilled. Raises OrderError: NOT_FOUND, ILLEGAL_TRANSITION (not ready, picked up, cancelled,
     refunded), PAYMENT_FAILED (the capture was refused: an expired authorization; nothing changed)."""
     notices.check_actor(actor)
-    order = await db.run_read(lambda conn: _load(conn, order_id))
+    order = await db.run_read(lambda conn: _load_at(conn, order_id, version))
     refuse_illegal(order, "picked_up")
     captured: int | None = None
     if order.payment_status is Pay.AUTHORIZED:
@@ -224,14 +236,15 @@ async def mark_picked_up(db: Database, order_id: str, *, actor: str, payments: P
         notices.note(conn, current, "picked_up", "Picked up", actor=actor, at=at)
         if paid_now:
             notices.emit(conn, current.id, "order.paid", "paid")
-        notices.emit(conn, current.id, "order.fulfilled", "picked_up")
+        notices.emit(conn, current.id, "order.fulfilled", "picked_up", feed_type="order.picked_up")
         return _reload(conn, current.id)
 
-    return await db.run_write(lambda conn: _checked_step(conn, order.id, "picked_up", step))
+    return await db.run_write(lambda conn: _checked_step(conn, order.id, "picked_up", step, version))
 
 
-def _checked_step(conn: Connection, order_id: str, action: str, step: Callable[[Connection, Order], Order]) -> Order:
-    order = _load(conn, order_id)
+def _checked_step(conn: Connection, order_id: str, action: str, step: Callable[[Connection, Order], Order],
+                  version: int | None = None) -> Order:
+    order = _load_at(conn, order_id, version)
     refuse_illegal(order, action)
     return step(conn, order)
 
@@ -240,7 +253,7 @@ def _checked_step(conn: Connection, order_id: str, action: str, step: Callable[[
 
 async def cancel_order(db: Database, order_id: str, *, reason: str = "", restock: bool = True, notify: bool = True,
                        actor: str, payments: Payments | None = None, site_url: str = "",
-                       now: datetime | None = None) -> Order:
+                       now: datetime | None = None, version: int | None = None) -> Order:
     """Cancel an order nothing of which was sent: first, in one write, the order is marked cancelled
     (so nothing can be fulfilled any more), its units go back to stock ('returned' movements whose
     change ids derive from the order: idempotent) and order.cancelled is emitted; then the payment is
@@ -251,10 +264,10 @@ async def cancel_order(db: Database, order_id: str, *, reason: str = "", restock
     notices.check_actor(actor)
     reason = _text(reason, 500, "reason")
     at = _now(now)
-    order = await db.run_read(lambda conn: _load(conn, order_id))
+    order = await db.run_read(lambda conn: _load_at(conn, order_id, version))
     if not (order.cancelled and _payment_left(order)):       # a retry only finishes the payment part
         order = await db.run_write(lambda conn: _checked_step(
-            conn, order.id, "cancel", lambda c, o: _mark_cancelled(c, o, reason, restock, actor, at)))
+            conn, order.id, "cancel", lambda c, o: _mark_cancelled(c, o, reason, restock, actor, at), version))
     refund, released = await _release_payment(db, order, payments, actor=actor, now=now)
     at = _now(now)
 

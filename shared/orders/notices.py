@@ -18,6 +18,7 @@ from shared.mail.views import OrderLine as MailLine
 from shared.mail.designs.context import using_designs
 from shared.models.money import Money
 from shared.orders.errors import OrderError, OrderErrorCode
+from shared.orders.events import record_order_event
 from shared.orders.models import LineQuantity, Order
 from shared.orders.service import add_order_event
 from shared.webhooks import emit_event
@@ -25,6 +26,7 @@ from shared.webhooks import emit_event
 log = logging.getLogger(__name__)
 _ACTOR = re.compile(r"^(?:(?:device|admin):[^\x00-\x1f]{1,100}|pos|system|shopper|stripe)\Z")
 DEFAULT_SITE = "http://localhost"
+_FEED_TYPES = {"refund.created": "order.refunded"}
 
 
 def check_actor(actor: str) -> str:
@@ -41,11 +43,14 @@ def note(conn: Connection, order: Order, kind: str, message: str, *, actor: str,
     add_order_event(conn, order_id=order.id, kind=kind, message=message[:1000], actor=actor, now=at)
 
 
-def emit(conn: Connection, order_id: str, event_type: str, dedupe: str) -> Order:
-    """The order as it now stands, sent as `event_type` to the store's webhook subscriptions."""
+def emit(conn: Connection, order_id: str, event_type: str, dedupe: str, *, feed_type: str | None = None) -> Order:
+    """The order as it now stands, sent as `event_type` to the store's webhook subscriptions, and the
+    change recorded for the POS feed and the studio (shared/orders/events.py) as `feed_type` (default:
+    the webhook's type; refund.created is order.refunded)."""
     order = load_order(conn, order_id)
     assert order is not None
     emit_event(conn, event_type=event_type, data=order.to_json(), dedupe_key=f"order:{order_id}:{dedupe}")
+    record_order_event(conn, order_id, feed_type or _FEED_TYPES.get(event_type, event_type))
     return order
 
 

@@ -25,13 +25,10 @@ from shared.db.repositories import inventory as inventory_repo
 from shared.db.repositories import orders as orders_repo
 from shared.db.repositories import oversold as repo
 from shared.inventory.models import stamp
+from shared.orders.events import record_order_event
 from shared.orders.service import add_order_event
 from shared.webhooks import emit_event
 
-try:        # the POS order feed (issue 13, FEED): an order change is also a feed event, when it exists
-    from shared.orders.events import record_order_event
-except ImportError:  # pragma: no cover - before the feed is merged
-    record_order_event = None
 
 EVENT = "order.oversold"
 _CHANGES = {"sold": "a POS sale", "counted": "a count", "adjusted": "a stock adjustment", "received": "a delivery",
@@ -74,8 +71,7 @@ def _flag(conn: Connection, order_id: str, variant_id: str, location_id: str, on
         f"Oversold: {what}{sku} at {where} is at {on_hand} on hand after "
         f"{_cause(repo.latest_outside_change(conn, variant_id, location_id))}. The goods of this order "
         "were sold at the counter: restock before fulfilling, or cancel and refund."))
-    if record_order_event is not None:
-        record_order_event(conn, order_id, EVENT)
+    record_order_event(conn, order_id, EVENT)         # the POS feed and the studio's live orders
     flagged = orders_repo.get_order(conn, order_id)
     assert flagged is not None
     emit_event(conn, event_type=EVENT, data=flagged.to_json(), dedupe_key=f"order:{order_id}:oversold")

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from cloud.server.pos.catalog import add_catalog_routes
 from cloud.server.pos.inventory import get_counts, post_changes
+from cloud.server.pos.orders import add_order_routes
 
 POS_PREFIX = "/pos/v1/"
 
@@ -18,3 +19,4 @@ def add_pos_routes(app: web.Application) -> None:
     app.router.add_post("/pos/v1/inventory/changes", post_changes)
     app.router.add_get("/pos/v1/inventory/counts", get_counts)
     add_catalog_routes(app)
+    add_order_routes(app)
