@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import socket
 
-from conftest import Device, device_args, run_pos
+from support_pos_client import Device, device_args, run_pos
 
 from shared.accounts.service import create_pos_device_token, create_token
 from shared.storefront.service import DataDir, open_store

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import web
-from conftest import Device, device_args, run_pos, start_pos
+from support_pos_client import Device, device_args, run_pos, start_pos
 
 from shared.checkout.attempt import CheckoutContext, CheckoutRequest
 from shared.checkout.workflow import place_order

@@ -13,7 +13,7 @@ from collections import Counter
 
 import aiohttp
 from aiohttp import web
-from conftest import Device, device_args, run_pos, start_pos
+from support_pos_client import Device, device_args, run_pos, start_pos
 
 OFFLINE = "30s"
 SALES_PER_SECOND = "20"             # 600 sales offline: a backlog of six or seven batches of 100
