@@ -1,12 +1,12 @@
 """New and changed orders as they happen: the studio keeps GET /api/admin/orders/stream (Server-Sent
 Events) open on a daemon thread with httpx streaming, and calls `on_order({"id", "number"})` for each
 `event: order` and `on_updated({"id", "number", "version", "type"})` for each `event: order-updated`
-(an order_events row: the POS accepted, readied, handed over or cancelled it, or it was oversold; its
-`id:` is the row's seq). On reconnecting it sends `Last-Event-ID` with the last update's seq, so the
-changes made while it was away are sent again (the ids of `event: order` are order numbers, another
-sequence, so they are not kept; new orders are in the list it reloads then). It reconnects with the sync's backoff (1 s doubling to 60 s, with jitter), and says
-when it is connected (orders placed while away are in the list it reloads then). No Qt here: the
-callbacks emit signals, which Qt queues to the UI thread."""
+(an order change: the POS accepted, readied, handed over or cancelled it, or it was oversold). Ids are
+the cloud's change seqs: on reconnecting it sends `Last-Event-ID` with the last one it saw, as an
+EventSource does, so the changes made while it was away are sent again (a cloud that ignores it: the
+list is reloaded on connecting anyway). It reconnects with the sync's backoff (1 s doubling to 60 s,
+with jitter), and says when it is connected. No Qt here: the callbacks emit signals, which Qt queues
+to the UI thread."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class OrdersListener:
         self.url, self._headers = url, headers
         self._on_order, self._on_updated = on_order, on_updated
         self._on_connected, self._backoff = on_connected, backoff
-        self.last_update_id: str | None = None      # the seq of the last `order-updated`, for Last-Event-ID
+        self.last_event_id: str | None = None      # the last event's id (a change seq), for Last-Event-ID
         self._stopping = threading.Event()
         self._response: httpx.Response | None = None
         self._lock = threading.Lock()
@@ -96,8 +96,8 @@ class OrdersListener:
 
     def _listen(self, http: httpx.Client, failures: int) -> int:
         headers = dict(self._headers)
-        if self.last_update_id is not None:
-            headers["Last-Event-ID"] = self.last_update_id
+        if self.last_event_id is not None:
+            headers["Last-Event-ID"] = self.last_event_id
         with http.stream("GET", self.url, headers=headers) as response:
             with self._lock:
                 self._response = response
@@ -116,6 +116,8 @@ class OrdersListener:
 
     def _dispatch(self, event: str, data: str, event_id: str | None) -> None:
         """Hand one event to its callback (unknown events and malformed data are skipped)."""
+        if event_id is not None:
+            self.last_event_id = event_id
         if event not in ("order", UPDATED):
             return
         try:
@@ -124,9 +126,4 @@ class OrdersListener:
             return
         if not isinstance(payload, dict) or "id" not in payload:
             return
-        if event == "order":
-            self._on_order(payload)
-            return
-        if event_id is not None:
-            self.last_update_id = event_id
-        self._on_updated(payload)
+        (self._on_order if event == "order" else self._on_updated)(payload)

@@ -1,8 +1,9 @@
 """A small cloud that speaks the live orders contract (contracts13.md, "Studio live orders") on a
 loopback port, for the studio's side before and apart from the real stream: GET /api/admin/orders and
 /api/admin/orders/{id} from a dict, and GET /api/admin/orders/stream sending `event: order` and
-`event: order-updated` (`id: <seq>`, data {id, number, version, type}) through aiohttp-sse, replaying
-the updates after a `Last-Event-ID`. The Qt tests are synchronous, so it runs its loop in a thread."""
+`event: order-updated` (`id: <seq>`, data {id, number, version, type}; a new order is `event: order`
+then its order.created update, with the same seq) through aiohttp-sse, replaying what came after a
+`Last-Event-ID`. The Qt tests are synchronous, so it runs its loop in a thread."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ class SseFakeCloud:
 
     def __init__(self) -> None:
         self.orders: dict[str, dict[str, Any]] = {}
-        self.updates: list[tuple[int, dict[str, Any]]] = []      # (seq, data) of every order-updated
+        self.events: list[tuple[str, dict[str, Any], str]] = []    # (event, data, seq) of every change
         self.last_event_ids: list[str | None] = []               # the header of each stream request
         self.loop = asyncio.new_event_loop()
         self.port = _free_port()
@@ -76,9 +77,9 @@ class SseFakeCloud:
         self.last_event_ids.append(last)
         queue: asyncio.Queue = asyncio.Queue()
         if last is not None and last.isdigit():
-            for seq, data in self.updates:
-                if seq > int(last):
-                    queue.put_nowait(("order-updated", data, str(seq)))
+            for item in self.events:
+                if int(item[2]) > int(last):
+                    queue.put_nowait(item)
         self._queues.add(queue)
         response = EventSourceResponse()
         try:
@@ -105,11 +106,20 @@ class SseFakeCloud:
         """Streams open now."""
         return len(self._queues)
 
-    def push_order(self, order: dict[str, Any]) -> None:
-        """A new order: kept, and announced as `event: order` (its id is the order number)."""
+    def _record(self, items: list[tuple[str, dict[str, Any], str]], send: bool) -> None:
+        self.events.extend(items)
+        if send:
+            for item in items:
+                self.loop.call_soon_threadsafe(self._put, item)
+
+    def push_order(self, order: dict[str, Any], *, send: bool = True) -> int:
+        """A new order: kept, and announced as `event: order` and its order.created update. Its seq."""
         self.orders[order["id"]] = order
-        self.loop.call_soon_threadsafe(self._put, ("order", {"id": order["id"], "number": order["number"]},
-                                                   str(order["number"])))
+        seq = str(len(self.events) + 1)
+        data = {"id": order["id"], "number": order["number"], "version": order["version"], "type": "order.created"}
+        self._record([("order", {"id": order["id"], "number": order["number"]}, seq),
+                      ("order-updated", data, seq)], send)
+        return int(seq)
 
     def push_update(self, order_id: str, kind: str, *, send: bool = True, **changes: Any) -> int:
         """Change an order (its version goes up), record the update and send it unless `send` is False
@@ -117,12 +127,10 @@ class SseFakeCloud:
         order = self.orders[order_id]
         order.update(changes)
         order["version"] += 1
-        seq = len(self.updates) + 1
-        data = {"id": order_id, "number": order["number"], "version": order["version"], "type": kind}
-        self.updates.append((seq, data))
-        if send:
-            self.loop.call_soon_threadsafe(self._put, ("order-updated", data, str(seq)))
-        return seq
+        seq = str(len(self.events) + 1)
+        self._record([("order-updated", {"id": order_id, "number": order["number"], "version": order["version"],
+                                         "type": kind}, seq)], send)
+        return int(seq)
 
     def drop_streams(self) -> None:
         """End every open stream (the studio reconnects)."""

@@ -3,7 +3,7 @@
 order refresh by themselves when the POS changes an order; "order.oversold" raises "Order #N oversold"
 and an Oversold badge in the list and the detail (from the order's `oversold_at`, or from the stream
 when the cloud does not send the key); after a dropped stream the studio reconnects with Last-Event-ID
-and gets the changes it missed."""
+and gets the changes (and new orders) it missed."""
 
 from __future__ import annotations
 
@@ -117,18 +117,19 @@ def test_a_dropped_stream_reconnects_with_last_event_id_and_gets_what_it_missed(
     section = section_on(fake)
     section.open_order("order-1001")
     qtbot.waitUntil(lambda: section.model.detail is not None, timeout=30_000)
-    fake.push_order(order_json(1002))                            # `event: order`, id 1002: not an update's seq
-    qtbot.waitUntil(lambda: section.table.rowCount() == 2, timeout=30_000)
     seq = fake.push_update("order-1001", "order.accepted")
-    qtbot.waitUntil(lambda: section.listener.last_update_id == str(seq), timeout=30_000)
+    qtbot.waitUntil(lambda: section.listener.last_event_id == str(seq), timeout=30_000)
 
     fake.drop_streams()
     qtbot.waitUntil(lambda: fake.listeners == 0, timeout=30_000)
     fake.push_update("order-1001", "order.ready_for_pickup", send=False, pickupStatus="ready")
+    fake.push_order(order_json(1002), send=False)
     qtbot.waitUntil(lambda: fake.listeners == 1, timeout=60_000)
     assert fake.last_event_ids == [None, str(seq)]
     qtbot.waitUntil(lambda: section.model.detail.get("pickupStatus") == "ready", timeout=30_000)
-    assert section.listener.last_update_id == str(seq + 1)
+    qtbot.waitUntil(lambda: section.table.rowCount() == 2, timeout=30_000)
+    assert section.listener.last_event_id == str(seq + 2)
+    assert [title for title, _text in section.notices] == ["New order #1002"]
 
 
 def test_parse_events_keeps_ids_and_the_detail_helpers() -> None:
