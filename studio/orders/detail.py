@@ -69,8 +69,8 @@ def is_oversold(order: dict[str, Any]) -> bool:
 def _oversold_note(order: dict[str, Any]) -> str:
     stamp = order.get("oversold_at") or order.get("oversoldAt")
     since = f" ({escape(when(stamp))})" if isinstance(stamp, str) else ""
-    return (f"<p style='color:#991b1b'>Oversold{since}: a sale at the counter took the last units after this "
-            "order was placed. Restock the items, or cancel and refund the order.</p>")
+    return (f"<p style='color:#991b1b'>Oversold{since}: a sale at the counter, recorded late, took the units "
+            "this order was promised. Restock the items, or cancel and refund the order.</p>")
 
 
 def order_html(order: dict[str, Any], *, oversold: bool | None = None) -> str:

@@ -321,7 +321,8 @@ class OrdersSection(QWidget):
             self._detail_stale = True
         if event.get("type") == "order.oversold":
             self._notify(f"Order #{event.get('number')} oversold",
-                         "A sale at the counter took its last units: restock the items, or cancel and refund it.")
+                         "A sale at the counter took the units it was promised: restock the items, or cancel "
+                         "and refund it.")
         self._update_timer.start()
 
     def _apply_updates(self) -> None:

@@ -69,7 +69,8 @@ class PosDevicesPage(QWidget):
         column.addWidget(self._devices_card())
         column.addStretch(1)
         self._enable()
-        self.refresh()
+        if not self.linked:
+            self.refresh()               # says so at once; a linked store is asked when the page shows
 
     def _devices_card(self) -> QWidget:
         frame, col = card("Devices", "A device's last use is recorded about every ten minutes.")

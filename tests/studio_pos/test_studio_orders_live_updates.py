@@ -7,6 +7,8 @@ and gets the changes (and new orders) it missed."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,7 +83,7 @@ def test_a_pos_change_refreshes_the_open_list_and_detail(fake: SseFakeCloud, sec
     assert "Oversold" not in section.detail.toPlainText() and not _status(section, 1).startswith("Oversold")
 
 
-def test_oversold_raises_a_notification_and_a_badge(fake: SseFakeCloud, section_on, qtbot) -> None:
+def test_oversold_raises_a_notification_and_a_badge(fake: SseFakeCloud, section_on, qtbot, tmp_path: Path) -> None:
     fake.orders["order-1001"] = order_json(1001)
     section = section_on(fake)
     qtbot.waitUntil(lambda: section.table.rowCount() == 1, timeout=30_000)
@@ -96,6 +98,10 @@ def test_oversold_raises_a_notification_and_a_badge(fake: SseFakeCloud, section_
     qtbot.waitUntil(lambda: bool(section.model.detail.get("oversold_at")), timeout=30_000)
     assert "Oversold (" in section.detail.toPlainText()
     assert section.table.item(0, 3).font().bold()
+    path = tmp_path / "studio-orders-oversold.png"
+    assert section.grab().save(str(path), "PNG")
+    if os.environ.get("VIBESHOP_DOCS_SCREENSHOTS") == "1":
+        shutil.copyfile(path, Path(__file__).resolve().parents[2] / "docs" / "screenshots" / path.name)
 
 
 def test_a_cloud_without_the_key_still_shows_what_the_stream_said(fake: SseFakeCloud, section_on, qtbot) -> None:
