@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from shared.storefront.service import DataDir, open_store
 from studio_pos_support import LiveCloud
+from support import wait_for
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "studio-pos-devices.png"
 
@@ -170,12 +171,17 @@ def test_not_linked_says_so(demo_dir: Path, qtbot, studio_look) -> None:
 def test_screenshot_of_the_page(live_cloud: LiveCloud, window_on, qtbot, tmp_path: Path) -> None:
     folder = tmp_path / "laptop"
     live_cloud.link(folder)
+    tokens = []
     for name, location in (("Front counter till", "Pine Street shop"), ("Handheld 2", "Pine Street shop"),
                            ("Warehouse scanner", "Harbor warehouse")):
-        assert live_cloud.cli("pos", "device", "add", "--store", "demo", "--location", location,
-                              "--name", name).returncode == 0
+        made = live_cloud.cli("pos", "device", "add", "--store", "demo", "--location", location, "--name", name)
+        assert made.returncode == 0, made.stderr
+        tokens.append(made.stdout.strip().splitlines()[-1])
     old_id = live_cloud.cli("pos", "device", "list", "--store", "demo").stdout.splitlines()[-1].split("\t")[0]
     assert live_cloud.cli("pos", "device", "revoke", old_id).returncode == 0
+    assert _counts(live_cloud, tokens[1]) == 200             # Handheld 2 has called: its last use shows
+    wait_for(lambda: "never used" not in live_cloud.cli("pos", "device", "list", "--store", "demo").stdout
+             .splitlines()[1], "the last use of Handheld 2 recorded", timeout=60)
     window = window_on(folder)
     window.show_section("pos")
     page = window.pos_devices
