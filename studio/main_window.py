@@ -1,5 +1,6 @@
 """The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers,
-E-mails, Marketing, POS), the editors of the chosen section, the live preview in the middle and the inspector on the right."""
+E-mails, Marketing, POS), the editors of the chosen section, the live preview in the middle and the inspector on
+the right."""
 
 from __future__ import annotations
 

@@ -161,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     prevoke.add_argument("token_id")
     commerce = commerce_commands.add_parsers(
         cloud_sub, lambda command: command.add_argument("--data", type=_data, default=_data(default_data)))
-    for command in (serve, create, listing, status, delete, domain, dadd, tcreate, trevoke, padd, plist, prevoke, *commerce):
+    for command in (serve, create, listing, status, delete, domain, dadd, tcreate, trevoke, padd, plist, prevoke,
+                    *commerce):
         _server_options(command)
     return parser
 
