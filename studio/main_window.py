@@ -1,5 +1,6 @@
 """The studio's main window: a navigation rail (Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers,
-E-mails, Marketing), the editors of the chosen section, the live preview in the middle and the inspector on the right."""
+E-mails, Marketing, POS), the editors of the chosen section, the live preview in the middle and the inspector on
+the right."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from studio.customers.section import CustomersSection
 from studio.emails.section import EmailsSection
 from studio.marketing.page import CampaignsPage
 from studio.orders.section import OrdersSection
+from studio.pos_devices.page import PosDevicesPage
 from studio.editor.block_inspector import BlockInspector
 from studio.editor.block_list import BlockList
 from studio.editor.media_library import MediaLibrary
@@ -38,9 +40,10 @@ from studio.publish.status import SyncStatus
 from studio.session import BLOCKS, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
 
 _OPEN_WINDOWS: set[QMainWindow] = set()    # windows opened after linking, kept alive until they close
-SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products", "Checkout", "Orders", "Customers", "E-mails", "Marketing")
+SECTIONS = ("Pages", "Theme", "Posts", "Media", "Products", "Checkout", "Orders", "Customers", "E-mails", "Marketing",
+            "POS")
 _RAIL_ICONS = {"Pages": "▤", "Theme": "◐", "Posts": "✎", "Media": "▣", "Products": "◫", "Checkout": "◎",
-               "Orders": "▦", "Customers": "☺", "E-mails": "✉", "Marketing": "✦"}
+               "Orders": "▦", "Customers": "☺", "E-mails": "✉", "Marketing": "✦", "POS": "▥"}
 
 
 class MainWindow(QMainWindow):
@@ -153,6 +156,8 @@ class MainWindow(QMainWindow):
         self.center.addWidget(self.emails)
         self.marketing = CampaignsPage(self.sync)       # newsletter campaigns (cloud-only, like orders)
         self.center.addWidget(self.marketing)
+        self.pos_devices = PosDevicesPage(self.session, self.sync)     # Point of sale: the POS devices' tokens
+        self.center.addWidget(self.pos_devices)
         self.orders.badge_changed.connect(lambda count: self.rail.item(SECTIONS.index("Orders")).setText(
             f"{_RAIL_ICONS['Orders']}\nOrders" + (f" ({count})" if count else "")))
 
@@ -178,8 +183,8 @@ class MainWindow(QMainWindow):
         self.sync.pulled.connect(lambda: self.statusBar().showMessage("Updated with changes from the cloud", 4000))
 
     def show_section(self, index: int | str) -> None:
-        """Switch the rail section: Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers, E-mails
-        or Marketing (by index or name)."""
+        """Switch the rail section: Pages, Theme, Posts, Media, Products, Checkout, Orders, Customers, E-mails,
+        Marketing or POS (by index or name)."""
         if isinstance(index, str):
             index = [name.lower() for name in SECTIONS].index(index.lower())
         name = SECTIONS[index]
@@ -192,7 +197,7 @@ class MainWindow(QMainWindow):
         self.center.setCurrentWidget(self.preview if with_preview else {
             "Media": self.media_library, "Products": self.products_browser, "Checkout": self.checkout,
             "Orders": self.orders, "Customers": self.customers, "E-mails": self.emails,
-            "Marketing": self.marketing}[name])
+            "Marketing": self.marketing, "POS": self.pos_devices}[name])
         if name == "Marketing":
             self.marketing.refresh()
         total = max(self.splitter.width(), 1200)

@@ -149,19 +149,23 @@ def build_parser() -> argparse.ArgumentParser:
     trevoke.add_argument("token_id")
     pos = cloud_sub.add_parser("pos", help="POS devices: tokens for one store and one location (POS API v1)")
     pos_sub = pos.add_subparsers(dest="pos_command", required=True, metavar="WHAT")
-    pos_device = pos_sub.add_parser("device", help="add or revoke a POS device's token")
+    pos_device = pos_sub.add_parser("device", help="add, list or revoke a POS device's token")
     pos_device_sub = pos_device.add_subparsers(dest="pos_device_command", required=True, metavar="ACTION")
     padd = pos_device_sub.add_parser("add", help="make a POS device token (printed once, on the last line)")
     padd.add_argument("--data", type=_data, default=_data(default_data))
     padd.add_argument("--store", required=True)
     padd.add_argument("--location", required=True, help="the location's name or id")
     padd.add_argument("--name", default="pos")
+    plist = pos_device_sub.add_parser("list", help="a store's POS devices, revoked ones too")
+    plist.add_argument("--data", type=_data, default=_data(default_data))
+    plist.add_argument("--store", required=True)
     prevoke = pos_device_sub.add_parser("revoke", help="revoke a POS device token")
     prevoke.add_argument("--data", type=_data, default=_data(default_data))
     prevoke.add_argument("token_id")
     commerce = commerce_commands.add_parsers(
         cloud_sub, lambda command: command.add_argument("--data", type=_data, default=_data(default_data)))
-    for command in (serve, create, listing, status, delete, domain, dadd, tcreate, trevoke, padd, prevoke, *commerce):
+    for command in (serve, create, listing, status, delete, domain, dadd, tcreate, trevoke, padd, plist, prevoke,
+                    *commerce):
         _server_options(command)
     return parser
 
@@ -263,7 +267,9 @@ def _cloud(args: argparse.Namespace) -> int:
     if args.cloud_command == "pos":
         if args.pos_device_command == "add":
             return cc.pos_device_add(args.data, slug=args.store, location=args.location, name=args.name)
-        return cc.token_revoke(args.data, token_id=args.token_id)
+        if args.pos_device_command == "list":
+            return cc.pos_device_list(args.data, slug=args.store)
+        return cc.pos_device_revoke(args.data, device_id=args.token_id)
     if args.token_command == "create":
         return cc.token_create(args.data, slug=args.store, name=args.name, scopes=args.scopes)
     return cc.token_revoke(args.data, token_id=args.token_id)

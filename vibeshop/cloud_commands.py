@@ -93,31 +93,60 @@ def token_create(data: Path, *, slug: str, name: str, scopes: list[str]) -> int:
 
 def pos_device_add(data: Path, *, slug: str, location: str, name: str) -> int:
     """A POS device token for one store and one location (by name or id), alone on the last line."""
-    from shared.accounts.service import create_pos_device_token
-    from shared.db.repositories.inventory import list_locations
+    from shared.accounts.service import add_pos_device
 
     try:
         store = open_store(DataDir(data), slug)
-        try:
-            locations = store.db.read(list_locations)
-        finally:
-            store.close()
-        found = [loc for loc in locations if location in (loc.id, loc.name)]
-        if not found:
-            names = ", ".join(loc.name for loc in locations) or "none"
-            print(f"vibeshop: {slug} has no location {location!r} (its locations: {names})", file=sys.stderr)
-            return 2
         catalog = DataDir(data).catalog()
         try:
-            token_id, token = create_pos_device_token(catalog, store_id=store.record.id,
-                                                      location_id=found[0].id, name=name)
+            made = add_pos_device(catalog, store.db, store_id=store.record.id, location=location, name=name)
         finally:
             catalog.close()
+            store.close()
     except (StoreError, AuthError) as exc:
         return _fail(exc)
-    print(f"POS device '{name}' ({token_id}) for {slug} at {found[0].name}; revoke it with "
-          f"`vibeshop cloud pos device revoke {token_id}`. The token is shown only once:")
-    print(token)
+    device = made.device
+    print(f"POS device '{device.name}' ({device.id}) for {slug} at {device.location_name}; revoke it with "
+          f"`vibeshop cloud pos device revoke {device.id}`. The token is shown only once:")
+    print(made.token)
+    return 0
+
+
+def pos_device_list(data: Path, *, slug: str) -> int:
+    """One line per POS device of the store, the newest first: id, name, location, created, last used,
+    state (tab-separated)."""
+    from shared.accounts.service import list_pos_devices
+
+    try:
+        store = open_store(DataDir(data), slug)
+        catalog = DataDir(data).catalog()
+        try:
+            devices = list_pos_devices(catalog, store.db, store_id=store.record.id)
+        finally:
+            catalog.close()
+            store.close()
+    except StoreError as exc:
+        return _fail(exc)
+    for device in devices:
+        state = f"revoked {device.revoked_at[:16]}" if device.revoked_at else "active"
+        used = device.last_used_at[:16] if device.last_used_at else "never used"
+        print(f"{device.id}\t{device.name}\t{device.location_name or device.location_id}\t"
+              f"{device.created_at[:16]}\t{used}\t{state}")
+    return 0
+
+
+def pos_device_revoke(data: Path, *, device_id: str) -> int:
+    """Revoke a POS device's token by its id (the part after vs_); other tokens are not touched here."""
+    from shared.accounts.service import revoke_pos_device
+
+    catalog = DataDir(data).catalog()
+    try:
+        revoke_pos_device(catalog, device_id=device_id.removeprefix("vs_").split("_")[0])
+    except AuthError as exc:
+        return _fail(exc)
+    finally:
+        catalog.close()
+    print("Revoked")
     return 0
 
 

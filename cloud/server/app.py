@@ -20,6 +20,7 @@ from cloud.server.monitoring import METRICS, Metrics, metrics_handler
 from cloud.server.middlewares import WEBHOOK_BURST, WEBHOOK_RATE, hide_server_version
 from cloud.server.pipeline import service_middleware
 from cloud.server.pos import add_pos_routes
+from cloud.server.pos_devices_api import add_pos_device_routes
 from cloud.server.ratelimit import RateLimiter
 from cloud.server.routes import add_routes
 from cloud.sync.api import add_sync_routes
@@ -59,6 +60,7 @@ def create_app(config: ServeConfig) -> web.Application:
     add_account_routes(app)       # the shopper's account and the admin API's customers
     add_marketing_routes(app)     # unsubscribe and cart-restore links, campaigns, their background loop
     add_pos_routes(app)           # the POS API v1; before the storefront's catch-all
+    add_pos_device_routes(app)    # the admin API's POS devices (their tokens)
     add_sync_routes(app)          # before the storefront's catch-all address
     add_routes(app)
     return app

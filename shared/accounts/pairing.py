@@ -21,10 +21,11 @@ VALID_FOR = timedelta(minutes=15)
 
 # A paired studio is the merchant's: besides syncing, it sets what is not authored content through the
 # admin API (the Stripe keys, which never travel in the sync; the webhook subscriptions) and runs the
-# shop's day there (orders and customers live only in the cloud). Catalog migration 0005 gives devices
-# paired earlier the same.
+# shop's day there (orders and customers live only in the cloud) and its POS devices' tokens. Catalog
+# migrations 0005, 0006 and 0008 give devices paired earlier the same.
 DEVICE_SCOPES = ("sync", "store:read", "store:write", "orders:read", "orders:write", "customers:read",
-                 "customers:write", "webhooks:read", "webhooks:write", "marketing:read", "marketing:write")
+                 "customers:write", "webhooks:read", "webhooks:write", "marketing:read", "marketing:write",
+                 "pos_devices")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import secrets
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -27,7 +28,7 @@ from shared.storefront.validation import email_problem
 
 SCOPES = frozenset({"store:read", "store:write", "content:write", "media:write", "sync", "pos", "orders:read",
                     "orders:write", "webhooks:read", "webhooks:write", "customers:read", "customers:write",
-                    "marketing:read", "marketing:write"})
+                    "marketing:read", "marketing:write", "pos_devices"})
 _TOKEN = re.compile(r"^vs_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$")
 _HASHER = PasswordHasher()
 _DUMMY_HASH = hashlib.sha256(b"no such token").hexdigest()
@@ -116,9 +117,9 @@ def create_token(catalog: Database, *, store_id: str, name: str, scopes: list[st
 
 def create_pos_device_token(catalog: Database, *, store_id: str, location_id: str, name: str) -> tuple[str, str]:
     """A POS device's token: the "pos" scope, bound to one store and one location (the caller checks
-    that the location is the store's). Returns (token id, the full token, shown once)."""
+    that the location is the store's: `add_pos_device` does). Returns (token id, the full token, shown once)."""
     if not isinstance(location_id, str) or not 1 <= len(location_id) <= 64:
-        raise AuthError(AuthErrorCode.INVALID, "a POS device needs a location")
+        raise AuthError(AuthErrorCode.INVALID, "a POS device needs a location", field="location")
 
     def write(conn: Connection) -> tuple[str, str]:
         token_id = secrets.token_hex(8)
@@ -129,6 +130,82 @@ def create_pos_device_token(catalog: Database, *, store_id: str, location_id: st
         return token_id, f"vs_{token_id}_{secret}"
 
     return catalog.write(write)
+
+
+@dataclass(frozen=True)
+class PosDevice:
+    """A POS device as the merchant manages it: its token's id, name and location, never its secret.
+    `last_used_at` is written at most every TOUCH_EVERY seconds, so it is "about then"."""
+
+    id: str
+    name: str
+    location_id: str
+    location_name: str            # "" when the location was deleted since
+    created_at: str
+    last_used_at: str | None
+    revoked_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The admin API's shape (docs/pos-api.md, "Devices and tokens")."""
+        return {"id": self.id, "name": self.name, "location": {"id": self.location_id, "name": self.location_name},
+                "createdAt": self.created_at, "lastUsedAt": self.last_used_at, "revokedAt": self.revoked_at,
+                "revoked": self.revoked_at is not None}
+
+
+@dataclass(frozen=True)
+class NewPosDevice:
+    """A device just made, with its token: shown this once, never stored."""
+
+    device: PosDevice
+    token: str
+
+
+def _location_names(store_db: Database) -> dict[str, str]:
+    from shared.db.repositories.inventory import list_locations     # the store database's, not the catalog's
+    return {loc.id: loc.name for loc in store_db.read(list_locations)}
+
+
+def list_pos_devices(catalog: Database, store_db: Database, *, store_id: str) -> list[PosDevice]:
+    """The store's POS devices, revoked ones included, the newest first (locations named from the
+    store's own database)."""
+    names = _location_names(store_db)
+    rows = catalog.read(lambda conn: accounts.list_pos_tokens(conn, store_id))
+    return [PosDevice(r[0], r[1], r[2], names.get(r[2], ""), r[3], r[4], r[5]) for r in rows]
+
+
+def add_pos_device(catalog: Database, store_db: Database, *, store_id: str, location: str,
+                   name: str) -> NewPosDevice:
+    """A new POS device of the store at one of its locations (by id or name): its token is returned
+    once. AuthError(INVALID, field "name" or "location") for a bad name or a location the store does
+    not have (the message lists the store's locations)."""
+    clean = name.strip() if isinstance(name, str) else ""
+    if not 1 <= len(clean) <= 100:
+        raise AuthError(AuthErrorCode.INVALID, "A device needs a name of 1 to 100 characters", field="name")
+    names = _location_names(store_db)
+    found = next((i for i, n in names.items() if location == i), None) if isinstance(location, str) else None
+    found = found or next((i for i, n in names.items() if location == n), None)
+    if found is None:
+        known = ", ".join(names.values()) or "none"
+        what = f"no location {location!r}" if isinstance(location, str) and location else "a location to name"
+        raise AuthError(AuthErrorCode.INVALID, f"A POS device needs one of this store's locations: {what} "
+                        f"(its locations: {known})", field="location")
+    token_id, token = create_pos_device_token(catalog, store_id=store_id, location_id=found, name=clean)
+    device = next(d for d in list_pos_devices(catalog, store_db, store_id=store_id) if d.id == token_id)
+    return NewPosDevice(device, token)
+
+
+def revoke_pos_device(catalog: Database, *, device_id: str, store_id: str | None = None) -> None:
+    """Revoke a POS device's token at once (its next request is refused with 401). With `store_id`,
+    only that store's. AuthError(NOT_FOUND) for no such POS device, AuthError(ALREADY_REVOKED) for one
+    revoked before (nothing changes: its revocation time stays the first)."""
+    def write(conn: Connection) -> None:
+        owner = accounts.pos_token_store(conn, device_id)
+        if owner is None or (store_id is not None and owner != store_id):
+            raise AuthError(AuthErrorCode.NOT_FOUND, f"No POS device {device_id}")
+        if not accounts.revoke_token(conn, device_id, utc_now()):
+            raise AuthError(AuthErrorCode.ALREADY_REVOKED, f"The POS device {device_id} is already revoked")
+
+    catalog.write(write)
 
 
 def check_token(catalog: Database, token: str) -> TokenGrant:

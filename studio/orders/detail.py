@@ -56,15 +56,37 @@ def line_id(line: dict[str, Any], index: int) -> str:
     return str(line.get("id") or line.get("lineId") or index)
 
 
-def order_html(order: dict[str, Any]) -> str:
-    """The whole detail as HTML (every value escaped)."""
-    parts = [f"<h2>{escape(str(order.get('name') or '#' + str(order.get('number', ''))))}</h2>",
+OVERSOLD_BADGE = ("<span style='background:#fee2e2; color:#991b1b; font-size:small; font-weight:600'>"
+                  "&nbsp;Oversold&nbsp;</span>")
+
+
+def is_oversold(order: dict[str, Any]) -> bool:
+    """Whether a late POS sale took the units this order was promised (`oversold_at`; a cloud that
+    does not send the key has no oversold orders)."""
+    return bool(order.get("oversold_at") or order.get("oversoldAt"))
+
+
+def _oversold_note(order: dict[str, Any]) -> str:
+    stamp = order.get("oversold_at") or order.get("oversoldAt")
+    since = f" ({escape(when(stamp))})" if isinstance(stamp, str) else ""
+    return (f"<p style='color:#991b1b'>Oversold{since}: a sale at the counter, recorded late, took the units "
+            "this order was promised. Restock the items, or cancel and refund the order.</p>")
+
+
+def order_html(order: dict[str, Any], *, oversold: bool | None = None) -> str:
+    """The whole detail as HTML (every value escaped). `oversold` overrides the order's own flag (the
+    live stream may say so before the order is fetched again)."""
+    oversold = is_oversold(order) if oversold is None else oversold
+    badge = f" {OVERSOLD_BADGE}" if oversold else ""
+    parts = [f"<h2>{escape(str(order.get('name') or '#' + str(order.get('number', ''))))}{badge}</h2>",
              f"<p><b>{escape(status_line(order))}</b> · {escape(DELIVERY_TEXT.get(order.get('deliveryMethod', ''), ''))}"
              f" · placed {escape(when(order.get('createdAt')))}</p>"]
     if order.get("cancelledAt"):
         reason = order.get("cancelReason") or ""
         parts.append(f"<p style='color:#b91c1c'>Cancelled {escape(when(order['cancelledAt']))}"
                      f"{': ' + escape(reason) if reason else ''}</p>")
+    if oversold:
+        parts.append(_oversold_note(order))
     if order.get("needsAttention"):
         parts.append("<p style='color:#b45309'>This order needs your attention (see the timeline).</p>")
     parts += [_lines(order), _payment(order), _customer(order), _fulfilments(order), _refunds(order),

@@ -1,8 +1,12 @@
-"""New orders as they are placed: the studio keeps GET /api/admin/orders/stream (Server-Sent Events)
-open on a daemon thread with httpx streaming, and calls `on_order({"id", "number"})` for each
-`event: order`. It reconnects with the sync's backoff (1 s doubling to 60 s, with jitter), and says
-when it is connected (orders placed while away are in the list it reloads then). No Qt here: the
-callbacks emit signals, which Qt queues to the UI thread."""
+"""New and changed orders as they happen: the studio keeps GET /api/admin/orders/stream (Server-Sent
+Events) open on a daemon thread with httpx streaming, and calls `on_order({"id", "number"})` for each
+`event: order` and `on_updated({"id", "number", "version", "type"})` for each `event: order-updated`
+(an order change: the POS accepted, readied, handed over or cancelled it, or it was oversold). Ids are
+the cloud's change seqs: on reconnecting it sends `Last-Event-ID` with the last one it saw, as an
+EventSource does, so the changes made while it was away are sent again (a cloud that ignores it: the
+list is reloaded on connecting anyway). It reconnects with the sync's backoff (1 s doubling to 60 s,
+with jitter), and says when it is connected. No Qt here: the callbacks emit signals, which Qt queues
+to the UI thread."""
 
 from __future__ import annotations
 
@@ -19,14 +23,17 @@ log = logging.getLogger(__name__)
 READ_TIMEOUT = 60.0        # the cloud pings every 15 s: a minute of silence is a dead connection
 
 
-def parse_events(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
-    """(event, data) for each event of an SSE line stream (comments and ids skipped)."""
-    event, data = "message", []
+UPDATED = "order-updated"
+
+
+def parse_events(lines: Iterator[str]) -> Iterator[tuple[str, str, str | None]]:
+    """(event, data, id or None) for each event of an SSE line stream (comments skipped)."""
+    event, data, event_id = "message", [], None
     for line in lines:
         if line == "":
             if data:
-                yield event, "\n".join(data)
-            event, data = "message", []
+                yield event, "\n".join(data), event_id
+            event, data, event_id = "message", [], None
         elif line.startswith(":"):
             continue
         else:
@@ -36,15 +43,20 @@ def parse_events(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
                 event = value
             elif name == "data":
                 data.append(value)
+            elif name == "id" and "\0" not in value:
+                event_id = value
 
 
 class OrdersListener:
     """Keeps the new-orders stream open in the background until `stop()`."""
 
     def __init__(self, url: str, headers: dict[str, str], *, on_order: Callable[[dict], None],
+                 on_updated: Callable[[dict], None] = lambda _event: None,
                  on_connected: Callable[[], None] = lambda: None, backoff: tuple[float, float] = (1.0, 60.0)):
         self.url, self._headers = url, headers
-        self._on_order, self._on_connected, self._backoff = on_order, on_connected, backoff
+        self._on_order, self._on_updated = on_order, on_updated
+        self._on_connected, self._backoff = on_connected, backoff
+        self.last_event_id: str | None = None      # the last event's id (a change seq), for Last-Event-ID
         self._stopping = threading.Event()
         self._response: httpx.Response | None = None
         self._lock = threading.Lock()
@@ -83,7 +95,10 @@ class OrdersListener:
                 self._stopping.wait(backoff_delay(failures, first=first, cap=cap))
 
     def _listen(self, http: httpx.Client, failures: int) -> int:
-        with http.stream("GET", self.url, headers=self._headers) as response:
+        headers = dict(self._headers)
+        if self.last_event_id is not None:
+            headers["Last-Event-ID"] = self.last_event_id
+        with http.stream("GET", self.url, headers=headers) as response:
             with self._lock:
                 self._response = response
             try:
@@ -92,16 +107,23 @@ class OrdersListener:
                     return failures
                 self.connected = True
                 self._on_connected()
-                for event, data in parse_events(response.iter_lines()):
-                    if event != "order":
-                        continue
-                    try:
-                        order = json.loads(data)
-                    except ValueError:
-                        continue
-                    if isinstance(order, dict) and "id" in order:
-                        self._on_order(order)
+                for event, data, event_id in parse_events(response.iter_lines()):
+                    self._dispatch(event, data, event_id)
                 return 0
             finally:
                 with self._lock:
                     self._response = None
+
+    def _dispatch(self, event: str, data: str, event_id: str | None) -> None:
+        """Hand one event to its callback (unknown events and malformed data are skipped)."""
+        if event_id is not None:
+            self.last_event_id = event_id
+        if event not in ("order", UPDATED):
+            return
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            return
+        if not isinstance(payload, dict) or "id" not in payload:
+            return
+        (self._on_order if event == "order" else self._on_updated)(payload)

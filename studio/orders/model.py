@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from shared.sync.client import RemoteError, Syncer
 from studio.orders.cache import ViewCache, as_of_text
+from studio.orders.detail import is_oversold
 from studio.publish.tasks import problem_text
 
 NOT_LINKED_TEXT = ("Orders and customers live in the cloud. Link this store to the cloud (Link… in the toolbar) "
@@ -195,6 +196,20 @@ class OrdersModel(RemoteView):
     def __init__(self, sync: Any, cache: ViewCache | None, parent: QObject | None = None):
         super().__init__(sync, cache, parent)
         self.filters: dict[str, Any] = {}
+        self.oversold_ids: set[str] = set()      # told by the live stream ("order.oversold") this session
+
+    def is_oversold(self, order: dict[str, Any]) -> bool:
+        """Whether the order is oversold: its own `oversold_at`, or the stream said so."""
+        return is_oversold(order) or str(order.get("id")) in self.oversold_ids
+
+    def note_update(self, event: dict[str, Any]) -> bool:
+        """Take an `order-updated` event: remember an oversold order; True when it is the opened one
+        (whose detail should be fetched again)."""
+        order_id = str(event.get("id"))
+        if event.get("type") == "order.oversold":
+            self.oversold_ids.add(order_id)
+        opened = {self.detail_key, str((self.detail or {}).get("id"))} - {None, "None"}
+        return order_id in opened
 
     def set_filters(self, **filters: Any) -> None:
         """Set the list's filters (payment_status, fulfillment_status, delivery, since, q) and refresh."""

@@ -7,7 +7,10 @@ Orders live only in the cloud: online the section reads them through the admin A
 device's token; offline it shows the last list and opened orders it kept on disk under a banner
 ("Offline, as of 14:05") and allows no action. New orders arrive live over the cloud's event stream:
 the list refreshes, a desktop notification says so (when the desktop has a tray), and the section's
-rail item carries a badge until the merchant looks."""
+rail item carries a badge until the merchant looks. Changes arrive there too (`order-updated`: the POS
+accepted, readied, handed over or cancelled an order): the list and the opened order refresh by
+themselves, and an oversold order (a late POS sale took its units) raises "Order #1001 oversold" and
+carries an Oversold badge in the list and the detail."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDialog, QHBoxLayout, QLabel,
                                QLineEdit, QMessageBox, QPushButton, QSplitter, QSystemTrayIcon, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
@@ -38,6 +41,7 @@ DELIVERIES = (("Any delivery", None), ("Shipping", "ship"), ("Pickup", "pickup")
 DATES = (("Any time", None), ("Today", 0), ("Last 7 days", 7), ("Last 30 days", 30))
 COLUMNS = ("Order", "Date", "Customer", "Status", "Delivery", "Total")
 BANNER_STYLE = "background:#fef3c7; color:#92400e; border-radius:6px; padding:8px 10px;"
+UPDATE_BATCH_MS = 150       # a burst of order changes (a POS catching up) is one refresh
 
 
 class OrdersSection(QWidget):
@@ -45,6 +49,7 @@ class OrdersSection(QWidget):
 
     badge_changed = Signal(int)              # new orders not seen yet (the rail's badge)
     order_arrived = Signal(dict)             # from the stream's thread; queued to the UI thread
+    order_updated = Signal(dict)             # `order-updated` {id, number, version, type}, likewise
     stream_connected = Signal()
 
     def __init__(self, sync: Any, data_root: Path, slug: str, parent: QWidget | None = None):
@@ -56,6 +61,10 @@ class OrdersSection(QWidget):
         self.tray: QSystemTrayIcon | None = None
         self.last_document: Path | None = None
         self.last_problem: QMessageBox | None = None
+        self.notices: list[tuple[str, str]] = []      # every notification raised (title, text)
+        self._detail_stale = False
+        self._update_timer = QTimer(self, singleShot=True, interval=UPDATE_BATCH_MS)
+        self._update_timer.timeout.connect(self._apply_updates)
         self._build()
         self._wire()
         self._search_timer = QTimer(self, singleShot=True, interval=300)
@@ -147,6 +156,7 @@ class OrdersSection(QWidget):
         self.slip_button.clicked.connect(lambda: self.print_document("packing-slip"))
         self.invoice_button.clicked.connect(lambda: self.print_document("invoice"))
         self.order_arrived.connect(self._arrived)
+        self.order_updated.connect(self._updated)
         self.stream_connected.connect(self.model.refresh)
 
     # -- the list -----------------------------------------------------------------------------------
@@ -173,10 +183,13 @@ class OrdersSection(QWidget):
             cells = (order.get("name") or f"#{order.get('number')}", when(order.get("createdAt")),
                      order.get("customerName") or order.get("email") or "", status_line(order),
                      DELIVERY_TEXT.get(order.get("deliveryMethod", ""), ""), money(order.get("total")))
+            oversold = self.model.is_oversold(order)
             for col, text in enumerate(cells):
-                item = QTableWidgetItem(str(text))
+                item = QTableWidgetItem(f"Oversold · {text}" if oversold and col == 3 else str(text))
                 if col in (5,):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if oversold and col == 3:
+                    _badge(item)
                 item.setData(256, order.get("id"))
                 self.table.setItem(row, col, item)
             if order.get("id") == chosen:
@@ -198,7 +211,7 @@ class OrdersSection(QWidget):
         if order is None:
             self.detail.setHtml("<p style='color:#64748b'>This order was not opened on this computer while online.</p>")
         else:
-            self.detail.setHtml(order_html(order))
+            self.detail.setHtml(order_html(order, oversold=self.model.is_oversold(order)))
         self._state()
 
     # -- online, offline, busy ----------------------------------------------------------------------
@@ -284,7 +297,8 @@ class OrdersSection(QWidget):
         link = self.sync.link
         self.listener = OrdersListener(f"{link.remote}/api/admin/orders/stream",
                                        {"Authorization": f"Bearer {link.token}", "Accept": "text/event-stream"},
-                                       on_order=self.order_arrived.emit, on_connected=self.stream_connected.emit)
+                                       on_order=self.order_arrived.emit, on_updated=self.order_updated.emit,
+                                       on_connected=self.stream_connected.emit)
         self.listener.start()
 
     def shutdown(self) -> None:
@@ -300,7 +314,27 @@ class OrdersSection(QWidget):
             self.badge_changed.emit(self.unseen)
         self._notify(f"New order #{order.get('number')}", "Open Orders in the studio to see it.")
 
+    def _updated(self, event: dict) -> None:
+        """An order changed in the cloud: refresh the list (and the opened order, when it is this one)
+        once the burst is over; an oversold order is told at once."""
+        if self.model.note_update(event):
+            self._detail_stale = True
+        if event.get("type") == "order.oversold":
+            self._notify(f"Order #{event.get('number')} oversold",
+                         "A sale at the counter took the units it was promised: restock the items, or cancel "
+                         "and refund it.")
+        self._update_timer.start()
+
+    def _apply_updates(self) -> None:
+        self.model.refresh()
+        if self._detail_stale and self.model.detail_key:
+            self._detail_stale = False
+            self.model.open(self.model.detail_key)
+        elif self.model.detail is not None:
+            self._show_detail()            # an Oversold badge told by the stream shows at once
+
     def _notify(self, title: str, text: str) -> None:
+        self.notices.append((title, text))
         if not QSystemTrayIcon.isSystemTrayAvailable():
             return          # offscreen or a desktop without a tray: the badge says it
         if self.tray is None:
@@ -313,6 +347,15 @@ class OrdersSection(QWidget):
         if self.unseen:
             self.unseen = 0
             self.badge_changed.emit(0)
+
+
+def _badge(item: QTableWidgetItem) -> None:
+    """The list's Oversold badge: dark red on light red, bold."""
+    item.setForeground(QBrush(QColor("#991b1b")))
+    item.setBackground(QBrush(QColor("#fee2e2")))
+    font = QFont(item.font())
+    font.setBold(True)
+    item.setFont(font)
 
 
 def _combo(name: str, labels: list[str]) -> QComboBox:

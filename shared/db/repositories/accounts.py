@@ -70,6 +70,20 @@ def list_tokens(conn: Connection, store_id: str) -> list[tuple[str, str, list[st
         "ORDER BY created_at", (store_id,))]
 
 
+def list_pos_tokens(conn: Connection, store_id: str
+                    ) -> list[tuple[str, str, str, str, str | None, str | None]]:
+    """(id, name, location_id, created_at, last_used_at, revoked_at) of a store's POS device tokens
+    (those bound to a location), the newest first."""
+    return [tuple(r) for r in conn.all(
+        "SELECT id, name, location_id, created_at, last_used_at, revoked_at FROM api_tokens "
+        "WHERE store_id = ? AND location_id IS NOT NULL ORDER BY created_at DESC, id", (store_id,))]
+
+
+def pos_token_store(conn: Connection, token_id: str) -> str | None:
+    """The store of a POS device token (None: no such token, or not a POS device's)."""
+    return conn.scalar("SELECT store_id FROM api_tokens WHERE id = ? AND location_id IS NOT NULL", (token_id,))
+
+
 def insert_pairing_code(conn: Connection, *, code_hash: str, store_id: str, created_at: str, expires_at: str) -> None:
     """Keep a new pairing code (hashed)."""
     conn.execute("INSERT INTO pairing_codes (code_hash, store_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
