@@ -83,7 +83,7 @@ def count_change(setup: CatalogSetup, quantity: int, *, minutes_ago: float = 1.0
 
 def sale_change(setup: CatalogSetup, units: int) -> dict[str, Any]:
     """A POS sale of the watched variant at the shop, just now."""
-    at = datetime.now(UTC) - timedelta(seconds=1)
+    at = datetime.now(UTC)
     return {"changes": [{"change_id": str(uuid.uuid4()), "type": "adjust", "sku": setup.sku, "reason": "sale",
                          "delta": -units, "occurred_at": at.isoformat().replace("+00:00", "Z"),
                          "reference": "test"}]}
