@@ -315,7 +315,7 @@ class ProductsBrowser(QWidget):
                                       | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.variants.threshold_edited.connect(self._set_threshold)
         self.variants.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.variants.horizontalHeader().setStretchLastSection(True)
+        self.variants.horizontalHeader().setStretchLastSection(False)
         self.note = QLabel("Stock comes from your point of sale. Change products, prices and stock there; "
                            "they arrive here when the store syncs. Set \u201cAlert at\u201d to be told when a "
                            "variant runs low at a location.", objectName="posNote", wordWrap=True)

@@ -16,3 +16,20 @@ guard_none_refcount()
 register_scheme()
 
 from catalog_live_support import catalog_setup, feed_client  # noqa: E402,F401 - fixtures found by pytest here
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def studio_look(qapp):
+    """The studio's own style, so the screenshot shows what the merchant sees."""
+    from studio.style import apply_style
+
+    before = (qapp.style().name(), qapp.palette(), qapp.font(), qapp.styleSheet())
+    apply_style(qapp)
+    yield
+    qapp.setStyle(before[0])
+    qapp.setPalette(before[1])
+    qapp.setFont(before[2])
+    qapp.setStyleSheet(before[3])

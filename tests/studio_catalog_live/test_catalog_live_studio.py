@@ -6,6 +6,8 @@ the cloud, and a fall to the threshold is announced once per crossing."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from shared.sync.client import link
 from support import serving
 
 WAIT = 30_000        # ms: only catches a hang
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TOOLTIP = 3          # Qt.ItemDataRole.ToolTipRole
 
 
@@ -30,7 +33,7 @@ def cloud(catalog_setup: CatalogSetup) -> Iterator[str]:
 
 
 @pytest.fixture
-def studio(cloud: str, catalog_setup: CatalogSetup, tmp_path: Path, qtbot) -> Iterator:
+def studio(cloud: str, catalog_setup: CatalogSetup, tmp_path: Path, qtbot, studio_look) -> Iterator:
     """(session, sync, browser): a studio linked to the cloud, syncing, with the Products browser."""
     from studio.editor.products_browser import ProductsBrowser
     from studio.publish.controller import SyncController
@@ -98,7 +101,7 @@ def _variant_row(browser, setup: CatalogSetup) -> int:
 
 
 def test_pos_changes_reach_the_browser_in_place_and_low_stock_is_announced_once_per_crossing(
-        cloud: str, studio, catalog_setup: CatalogSetup, qtbot) -> None:
+        cloud: str, studio, catalog_setup: CatalogSetup, qtbot, tmp_path: Path) -> None:
     session, sync, browser = studio
     everything: list[str] = []
     browser.notified.connect(lambda title, _text: everything.append(title))
@@ -149,6 +152,23 @@ def test_pos_changes_reach_the_browser_in_place_and_low_stock_is_announced_once_
     assert _shop_cell(browser, catalog_setup) == "⚠ 2"
     assert browser.table.currentIndex().data(0x0100) == "harbor-classic-tee"
     assert [n for n in everything if n.endswith("warehouse")] == warehouse
+
+    # For the screenshot, a product that is not selected gets a mark too (its scarcest variant's stock).
+    towel, fewest = session.db.read(lambda conn: conn.one(
+        "SELECT s.variant_id, s.on_hand FROM location_stock s JOIN variants v ON v.id = s.variant_id "
+        "JOIN products p ON p.id = v.product_id WHERE p.title = 'Waffle Bath Towel' ORDER BY s.on_hand LIMIT 1"))
+    with qtbot.waitSignal(browser.refreshed, timeout=WAIT):
+        assert sync.catalog.set_threshold(towel, fewest, lambda error: None)
+    _screenshot(browser, tmp_path)
+
+
+def _screenshot(browser, tmp_path: Path) -> None:
+    """docs/screenshots/studio-products-live.png with VIBESHOP_DOCS_SCREENSHOTS=1 (always into tmp_path)."""
+    path = tmp_path / "studio-products-live.png"
+    assert browser.grab().save(str(path), "PNG")
+    assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    if os.environ.get("VIBESHOP_DOCS_SCREENSHOTS") == "1":
+        shutil.copyfile(path, DOCS / path.name)
 
 
 def test_a_product_edited_in_the_cloud_refreshes_the_list(cloud: str, studio, catalog_setup, qtbot) -> None:
