@@ -17,6 +17,7 @@ import pytest
 from catalog_live_support import DEMO, CatalogSetup, count_change, sale_change
 from shared.accounts.pairing import create_pairing_code
 from shared.db.repositories import catalog_changes
+from shared.db.stamps import utc_now
 from shared.storefront.service import DataDir, open_store
 from shared.sync.client import link
 from support import serving
@@ -182,3 +183,21 @@ def test_a_product_edited_in_the_cloud_refreshes_the_list(cloud: str, studio, ca
         cloud_store.close()
     qtbot.waitUntil(lambda: browser.title.text() == "Harbor Classic Tee (new run)", timeout=WAIT)
     assert browser.table.currentIndex().data() == "Harbor Classic Tee (new run)"
+
+    # A new product changes the list itself (the model resets): the selection is found again.
+    before = browser.model.rowCount()
+    cloud_store = open_store(DataDir(catalog_setup.data), "demo")
+    try:
+        def add(conn) -> None:
+            now = utc_now()
+            conn.execute("INSERT INTO products (id, handle, title, created_at, updated_at) "
+                         "VALUES ('p-live', 'live-tee', 'Live Tee', ?, ?)", (now, now))
+            conn.execute("INSERT INTO variants (id, product_id, title, sku, price_amount, currency, created_at, "
+                         "updated_at) VALUES ('v-live', 'p-live', 'Default', 'LIVE-1', 1500, 'USD', ?, ?)", (now, now))
+
+        cloud_store.db.write(add)
+    finally:
+        cloud_store.close()
+    qtbot.waitUntil(lambda: browser.model.rowCount() == before + 1, timeout=WAIT)
+    assert browser.table.currentIndex().data(0x0100) == "harbor-classic-tee"
+    assert browser.title.text() == "Harbor Classic Tee (new run)"
