@@ -15,18 +15,20 @@ threshold or below is announced once, and again only after it has been above it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from shared.db import Connection, Database
+from shared.db import Connection, Database, DatabaseError
 from shared.db.repositories import catalog_changes as repo
 from shared.db.stamps import utc_now
 from shared.sync.client import RemoteError, request_headers
 from shared.sync.errors import SyncError
 
+log = logging.getLogger(__name__)
 PAGE_DEFAULT, PAGE_MAX = 500, 1_000
 _TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_THRESHOLD = 1_000_000
@@ -145,11 +147,8 @@ def apply_page(db: Database, page: Mapping[str, Any], *, store_cursor: bool = Tr
             if table not in repo.CATALOG_TABLES:
                 continue
             key = _key_tuple(table, item.get("key"))
-            row = item.get("row")
-            if isinstance(row, dict):
-                repo.write_row(conn, table, row)
-            else:
-                repo.delete_row(conn, table, key)
+            if not _write_one(conn, table, key, item.get("row")):
+                continue
             result.rows += 1
             result.variants.update(_variants_of(conn, table, key))
         if store_cursor:
@@ -158,6 +157,22 @@ def apply_page(db: Database, page: Mapping[str, Any], *, store_cursor: bool = Tr
         return result
 
     return db.write(write)
+
+
+def _write_one(conn: Connection, table: str, key: tuple[str, ...], row: Any) -> bool:
+    """Write or delete one pulled row. A row this schema refuses (a constraint of an older or newer
+    schema) is logged and skipped rather than stopping every later change behind it; its next change
+    brings it again."""
+    try:
+        with conn.savepoint("catalog_row"):
+            if isinstance(row, dict):
+                repo.write_row(conn, table, row)
+            else:
+                repo.delete_row(conn, table, key)
+    except (DatabaseError, ValueError) as exc:
+        log.warning("catalogue row %s %s not stored: %s", table, key, exc)
+        return False
+    return True
 
 
 def _key_tuple(table: str, key: Any) -> tuple[str, ...]:

@@ -77,3 +77,22 @@ async def test_a_device_catches_up_page_by_page(feed_client, catalog_setup: Cata
     finally:
         device.close()
         cloud.close()
+
+
+def test_a_row_this_schema_refuses_is_skipped_not_blocking(demo_store) -> None:
+    db = demo_store.db
+    variant_id, location_id = db.read(lambda conn: conn.one("SELECT variant_id, location_id FROM location_stock LIMIT 1"))
+    bad = db.read(lambda conn: catalog_changes.read_row(conn, "variants", (variant_id,)))
+    page = {"changes": [
+        {"seq": 5, "table": "variants", "key": variant_id, "row": {**bad, "price_amount": -1}},        # CHECK fails
+        {"seq": 6, "table": "location_stock", "key": [variant_id, location_id],
+         "row": {"variant_id": variant_id, "location_id": location_id, "on_hand": 4321, "counted_at": None}},
+        {"seq": 7, "table": "no_such_table", "key": "x", "row": {"id": "x"}}],
+        "parents": [], "cursor": 7, "more": False}
+    result = catalog_refresh.apply_page(db, page)
+    assert result.rows == 1 and result.cursor == 7
+    assert db.read(catalog_changes.get_cursor) == 7
+    assert db.read(lambda conn: conn.scalar("SELECT price_amount FROM variants WHERE id = ?", (variant_id,))) == bad[
+        "price_amount"]
+    assert db.read(lambda conn: conn.scalar("SELECT on_hand FROM location_stock WHERE variant_id = ? AND location_id = ?",
+                                            (variant_id, location_id))) == 4321
