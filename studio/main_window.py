@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         self.left.addWidget(self.posts_editor)
         self.media_library = MediaLibrary(self.session)
         self.center.addWidget(self.media_library)
-        self.products_browser = ProductsBrowser(self.session)
+        self.products_browser = ProductsBrowser(self.session, self.sync)
         self.center.addWidget(self.products_browser)
         self.checkout = CheckoutSection(self.session, self.sync)
         self.center.addWidget(self.checkout)

@@ -24,6 +24,7 @@ from shared.accounts.pairing import redeem_pairing_code
 from shared.accounts.service import authorize
 from shared.db import Database, DatabaseBusyError
 from shared.db.migrate import latest_version
+from shared.db.repositories.catalog_changes import latest_seq
 from shared.db.repositories.content import get_media_by_hash
 from shared.media.names import is_rendition_name
 from shared.releases import service as releases
@@ -122,7 +123,7 @@ def device_api(handler: Callable[[web.Request, Caller, dict[str, Any]], Awaitabl
         try:
             _check_versions(request)
             caller = await _caller(request)
-            body = await _json(request) if request.method == "POST" else {}
+            body = await _json(request) if request.method in ("POST", "PUT") else {}
             return await handler(request, caller, body)
         except SyncProblem as problem:
             return _answer(problem)
@@ -310,7 +311,8 @@ async def media_file(request: web.Request, caller: Caller, _body: dict[str, Any]
 
 
 async def poke_socket(request: web.Request) -> web.StreamResponse:
-    """GET /_sync/poke (WebSocket): {"cursor": N} whenever another device pushed to the store."""
+    """GET /_sync/poke (WebSocket): {"cursor": N} whenever another device pushed to the store, and
+    {"catalog": N} whenever its catalogue changed (section 5.3.1)."""
     try:
         _check_versions(request)
         caller = await _caller(request)
@@ -322,7 +324,8 @@ async def poke_socket(request: web.Request) -> web.StreamResponse:
     # watcher has looked at the store once.
     work = await copies.open(caller.store)
     since = await work.call_read(merge.latest_cursor, work)
-    queue = hub.subscribe(caller.store.record.id, since=since)
+    catalog_since = await caller.store.db.run_read(latest_seq)
+    queue = hub.subscribe(caller.store.record.id, since=since, catalog_since=catalog_since)
     socket = web.WebSocketResponse(heartbeat=30)
     sender: asyncio.Future | None = None
     sockets = request.config_dict[OPEN_SOCKETS]
@@ -343,8 +346,7 @@ async def poke_socket(request: web.Request) -> web.StreamResponse:
 
 async def _forward(queue: asyncio.Queue, socket: web.WebSocketResponse) -> None:
     while True:
-        cursor = await queue.get()
-        await socket.send_json({"cursor": cursor})
+        await socket.send_json(await queue.get())     # {"cursor": N} or {"catalog": N}
 
 
 @web.middleware
@@ -386,6 +388,8 @@ def add_sync_routes(app: web.Application) -> None:
     sync.router.add_get("/snapshot", snapshot)
     sync.router.add_get("/media/{name}", media_file)
     sync.router.add_get("/poke", poke_socket)
+    from cloud.sync.catalog_feed import add_catalog_routes     # it imports this module's device_api
+    add_catalog_routes(sync)
 
     async def start(_app: web.Application) -> None:
         sync[POKES].start()

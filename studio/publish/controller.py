@@ -6,7 +6,9 @@ be reached it retries after 1 s, doubling to 60 s, with jitter; automatic trigge
 retry. It reports one state for the toolbar: not_linked, synced, pending, syncing, offline,
 conflicts or refused (edits the table rules refused: kept here, listed in the detail). Publishing, rolling back and settling conflicts go through `run`, on the same single
 thread, so they never overlap a sync of the same store. A store that is not linked makes no
-network request at all."""
+network request at all. The catalogue (products and stock, owned by the POS) follows on its own
+worker, `catalog` (studio/publish/catalog_live.py): pulled on catalogue pokes, on reconnection and
+with every periodic sync."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from shared.sync import device, refusals
 from shared.sync.client import RemoteError, Syncer, request_headers
+from studio.publish.catalog_live import CatalogLive
 from studio.publish.pokes import PokeListener, backoff_delay
 from studio.publish.tasks import BackgroundTasks, problem_text
 from studio.session import BLOCKS, CHECKOUT, MEDIA, PAGES, POSTS, STORE, THEME, StudioSession
@@ -71,6 +74,7 @@ class SyncController(QObject):
         self._syncing = self._again = self._halted = self._quiet = self._stopped = False
         self._tasks = BackgroundTasks(self)
         self._poke: PokeListener | None = None
+        self.catalog = CatalogLive(session, self)
         self._debounce = _timer(self, debounce_ms, self._debounced)
         self._retry = _timer(self, 0, self._retry_now)
         self._period = _timer(self, period_ms, self._periodic, single=False)
@@ -92,9 +96,10 @@ class SyncController(QObject):
         self._period.start()
         self._poke = PokeListener(f"{self.link.remote}/_sync/poke", request_headers(self.link.token),
                                   on_poke=self.poked.emit, on_connected=self.socket_connected.emit,
-                                  backoff=self._backoff)
+                                  backoff=self._backoff, on_catalog=self.catalog.poked.emit)
         self._poke.start()
         self.sync_now()
+        self.catalog.start(self.link)
 
     def stop(self) -> None:
         """Stop timers and the poke socket, wait for the request in flight, close the HTTP client."""
@@ -105,6 +110,7 @@ class SyncController(QObject):
             timer.stop()
         if self._poke is not None:
             self._poke.stop()
+        self.catalog.stop()
         self._tasks.stop()
         if self._syncer is not None:
             self._syncer.close()
@@ -127,6 +133,7 @@ class SyncController(QObject):
 
     def _periodic(self) -> None:
         self._automatic()
+        self.catalog.refresh_now()
 
     def _on_poke(self, cursor: int) -> None:
         if cursor > device.cursor(self.session.db):   # our own push pokes us too: already pulled
@@ -134,6 +141,7 @@ class SyncController(QObject):
 
     def _on_socket(self) -> None:
         # Connected again after being away: pokes may have been missed, and the cloud is back.
+        self.catalog.refresh_now()
         if self.failures:
             self._retry.stop()
             self.sync_now()

@@ -1,6 +1,7 @@
 """The poke WebSocket (docs/sync-protocol.md section 8): `GET /_sync/poke` stays open, and the cloud
 sends `{"cursor": N}` after any push to the store, so the studio pulls at once instead of waiting for
-its next periodic sync. It runs on aiohttp in a daemon thread with its own event loop and reconnects
+its next periodic sync, and `{"catalog": N}` after any change of the catalogue or stock (the POS), so
+the Products view refreshes (studio/publish/catalog_live.py). It runs on aiohttp in a daemon thread with its own event loop and reconnects
 with the same backoff as sync (1 s doubling to 60 s, with jitter). No Qt here: the callbacks emit
 signals, which Qt queues to the UI thread."""
 
@@ -27,14 +28,16 @@ def backoff_delay(failures: int, *, first: float = 1.0, cap: float = 60.0,
 
 
 class PokeListener:
-    """Keeps the poke socket open; `on_poke(cursor)` for each poke, `on_connected()` after each
-    (re)connection (pokes sent while away were missed: time to sync)."""
+    """Keeps the poke socket open; `on_poke(cursor)` for each poke, `on_catalog(seq)` for each catalogue
+    poke, `on_connected()` after each (re)connection (pokes sent while away were missed: time to sync)."""
 
     def __init__(self, url: str, headers: dict[str, str], *, on_poke: Callable[[int], None],
-                 on_connected: Callable[[], None], backoff: tuple[float, float] = (1.0, 60.0)):
+                 on_connected: Callable[[], None], backoff: tuple[float, float] = (1.0, 60.0),
+                 on_catalog: Callable[[int], None] | None = None):
         self.url = url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
         self._headers, self._on_poke, self._on_connected = headers, on_poke, on_connected
         self._backoff = backoff
+        self._on_catalog = on_catalog
         self._lock = threading.Lock()
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -90,7 +93,14 @@ class PokeListener:
             if message.type != aiohttp.WSMsgType.TEXT:
                 break
             try:
-                cursor = int(json.loads(message.data)["cursor"])
+                poke = json.loads(message.data)
+                if "catalog" in poke:
+                    seq, cursor = int(poke["catalog"]), None
+                else:
+                    seq, cursor = None, int(poke["cursor"])
             except (ValueError, KeyError, TypeError):
                 continue
-            self._on_poke(cursor)
+            if cursor is not None:
+                self._on_poke(cursor)
+            elif self._on_catalog is not None:
+                self._on_catalog(seq)

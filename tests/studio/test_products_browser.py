@@ -10,7 +10,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QAbstractItemView, QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from shared.db.repositories import catalog, inventory  # noqa: E402
 from studio.editor.pickers import CollectionPickerDialog, ProductPickerDialog, pick_setting  # noqa: E402
@@ -63,14 +63,16 @@ def test_a_product_shows_its_variants_with_stock_per_location(qtbot, session):
     table = browser.variants
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     options = [o["name"] for o in row.view["options"]]
-    assert headers == [*options, "SKU", "Price", *(loc.name for loc in locations), "Total"]
+    assert headers == [*options, "SKU", "Price", *(loc.name for loc in locations), "Total", "Alert at"]
     assert table.rowCount() == len(row.view["variants"])
     variant = row.view["variants"][0]
     stock = session.db.read(lambda conn: inventory.stock_levels(conn, [variant["id"]])).get(variant["id"], {})
     for i, loc in enumerate(locations):
         assert table.item(0, len(options) + 2 + i).text() == f"{stock.get(loc.id, 0):,}"
     assert table.item(0, len(options)).text() == variant["sku"]
-    assert table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+    # Only the low-stock threshold ("Alert at", the last column) is the merchant's to edit.
+    assert all(not table.item(0, c).flags() & Qt.ItemFlag.ItemIsEditable for c in range(table.columnCount() - 1))
+    assert table.item(0, table.columnCount() - 1).flags() & Qt.ItemFlag.ItemIsEditable
     assert "Stock comes from your point of sale" in browser.note.text()
     assert not browser.model.flags(browser.model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
     assert not table.item(0, 0).flags() & Qt.ItemFlag.ItemIsEditable

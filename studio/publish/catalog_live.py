@@ -1,0 +1,116 @@
+"""The live catalogue of a linked studio (docs/sync-protocol.md section 5.3.1, docs/products.md "Low
+stock"). The POS and the cloud own products, prices and stock; the studio shows them read-only. When the
+poke socket says the catalogue moved (`{"catalog": N}` past this device's cursor), when the socket
+(re)connects, and every periodic sync, `CatalogLive` pulls the changed rows on a worker thread and
+writes them into the local database (shared/sync/catalog_refresh.py), then tells the views
+(`refreshed`) and announces stock that fell to a variant's threshold (`low_stock`, once per crossing).
+Setting a threshold goes to the cloud through the same worker, so it never overlaps a pull."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from PySide6.QtCore import QObject, Signal
+
+from shared.sync import catalog_refresh
+from shared.sync.catalog_refresh import LowStock, RefreshResult
+from shared.sync.device import LinkState
+from studio.publish.tasks import BackgroundTasks, problem_text
+from studio.session import StudioSession
+
+log = logging.getLogger(__name__)
+
+
+class CatalogLive(QObject):
+    """Keeps the local catalogue of one linked store up to date with the cloud's."""
+
+    poked = Signal(int)                # from the poke thread: the cloud's newest catalogue position
+    refreshed = Signal(object)         # a RefreshResult with rows written (on the UI thread)
+    low_stock = Signal(list)           # [LowStock]: crossings to announce
+    failed = Signal(str)               # a pull that failed (it is tried again at the next trigger)
+
+    def __init__(self, session: StudioSession, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.link: LinkState | None = None
+        self._tasks = BackgroundTasks(self)
+        self._client: httpx.Client | None = None
+        self._pulling = self._again = self._stopped = False
+        self.poked.connect(self._on_poke)
+
+    def start(self, link: LinkState) -> None:
+        """Follow the catalogue of the linked store: pull what changed since the last time."""
+        self.link = link
+        self.refresh_now()
+
+    def stop(self) -> None:
+        """Wait for the request in flight and close the HTTP client."""
+        self._stopped = True
+        self._tasks.stop()
+        if self._client is not None:
+            self._client.close()
+
+    def refresh_now(self) -> None:
+        """Pull the catalogue changes now (after the pull in flight, if any)."""
+        if self.link is None or self._stopped:
+            return
+        if self._pulling:
+            self._again = True
+            return
+        self._pulling, self._again = True, False
+        self._tasks.submit(self._pull, self._pulled)
+
+    def _on_poke(self, seq: int) -> None:
+        if seq > catalog_refresh.catalog_cursor(self.session.db):
+            self.refresh_now()
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client()
+        return self._client
+
+    def _pull(self) -> RefreshResult:
+        link = self.link
+        return catalog_refresh.pull_catalog(self.session.db, remote=link.remote, token=link.token,
+                                            client=self._http())
+
+    def _pulled(self, result: RefreshResult | None, error: Exception | None) -> None:
+        self._pulling = False
+        if error is not None:
+            log.info("catalogue pull failed: %s", error)
+            self.failed.emit(problem_text(error))
+        else:
+            self._deliver(result)
+        if self._again:
+            self.refresh_now()
+
+    def _deliver(self, result: RefreshResult) -> None:
+        if result.rows:
+            self.refreshed.emit(result)
+        if result.low_stock:
+            self.low_stock.emit(list(result.low_stock))
+
+    def set_threshold(self, variant_id: str, threshold: int | None,
+                      done: Callable[[Exception | None], None]) -> bool:
+        """Set a variant's low-stock threshold in the cloud (None removes it); `done(error)` on the UI
+        thread. False when the store is not linked."""
+        if self.link is None or self._stopped:
+            return False
+        link = self.link
+
+        def work() -> RefreshResult:
+            return catalog_refresh.set_threshold(self.session.db, remote=link.remote, token=link.token,
+                                                 client=self._http(), variant_id=variant_id, threshold=threshold)
+
+        def finished(result: Any, error: Exception | None) -> None:
+            if error is None:
+                self._deliver(result)
+            done(error)
+
+        return self._tasks.submit(work, finished)
+
+
+__all__ = ["CatalogLive", "LowStock"]
