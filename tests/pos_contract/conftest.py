@@ -26,30 +26,35 @@ class LiveServer:
 
     url: str
     token: str
+    sku: str
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def _device_token(data: Path) -> str:
+def _device_token(data: Path) -> tuple[str, str]:
+    """A POS device token of the demo store's shop, and a SKU only one variant has."""
     store = open_store(DataDir(data), "demo")
     try:
         location_id = {loc.name: loc.id for loc in store.db.read(list_locations)}["Pine Street shop"]
+        sku = store.db.read(lambda conn: conn.scalar(
+            "SELECT sku FROM variants WHERE sku <> '' GROUP BY sku HAVING count(*) = 1 ORDER BY sku LIMIT 1"))
     finally:
         store.close()
     catalog = DataDir(data).catalog()
     try:
-        return create_pos_device_token(catalog, store_id=store.record.id, location_id=location_id, name="till")[1]
+        token = create_pos_device_token(catalog, store_id=store.record.id, location_id=location_id, name="till")[1]
     finally:
         catalog.close()
+    return token, sku
 
 
 @pytest.fixture(scope="module")
 def live_server(demo_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data = tmp_path_factory.mktemp("pos-contract") / "data"
     shutil.copytree(demo_source, data)
-    token = _device_token(data)
+    token, sku = _device_token(data)
     # A fuzzer is a flood from one address: the per-address limit would answer 429 to most of it.
     app = create_app(ServeConfig(data_dir=data, rate_per_second=1_000_000.0, rate_burst=1_000_000))
     loop = asyncio.new_event_loop()
@@ -70,7 +75,7 @@ def live_server(demo_source: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     thread.start()
     assert started.wait(60), "the server did not start"
     try:
-        yield LiveServer(f"http://127.0.0.1:{port[0]}", token)
+        yield LiveServer(f"http://127.0.0.1:{port[0]}", token, sku)
     finally:
         asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(60)
         loop.call_soon_threadsafe(loop.stop)
