@@ -70,3 +70,16 @@ async def test_the_rate_limit_answers_a_json_problem_on_the_pos_api(aiohttp_clie
     limited = answers[-1]
     assert limited.status == 429 and limited.headers["Retry-After"]
     assert (await limited.json())["error"]["status"] == 429
+
+
+def test_a_busy_database_or_a_bug_answers_a_json_problem_on_the_pos_api() -> None:
+    """5xx are never declared successes, but a POS client still gets JSON (and Retry-After on 503)."""
+    from aiohttp.test_utils import make_mocked_request
+
+    from cloud.server.pages import page_for_busy_database, page_for_unexpected_error
+    from shared.db import DatabaseBusyError
+
+    request = make_mocked_request("POST", CHANGES)
+    busy = page_for_busy_database(request, DatabaseBusyError("file:x", 2.0))
+    assert busy.status == 503 and busy.content_type == "application/json" and busy.headers["Retry-After"] == "2"
+    assert page_for_unexpected_error(request).content_type == "application/json"

@@ -34,11 +34,13 @@ _ERRORS = {
     422: "The request breaks a rule: the message names the field (and the index, in a batch); or this "
          "Idempotency-Key was used for another request",
     429: "Too many requests from this address; retry after Retry-After seconds",
+    503: "The store's database is busy for a moment; nothing was changed, retry after Retry-After seconds",
 }
 _HEADERS = {
     401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
     409: {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait (a running key)"}},
     429: {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait"}},
+    503: {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait"}},
 }
 _INFO = {
     "title": "Vibeshop POS API",
@@ -113,7 +115,7 @@ def _responses(op: Operation, schema_of: dict[Any, dict[str, Any]]) -> dict[str,
                 "schema": {"type": "string", "enum": ["true"]},
                 "description": "Present on a replay: the stored answer of an earlier request with this key"}}
         answers[str(status)] = answer
-    errors = {*op.errors, 401, 403, 429} | ({400, 409, 422} if op.idempotent else set())
+    errors = {*op.errors, 401, 403, 429, 503} | ({400, 409, 422} if op.idempotent else set())
     if op.request is not None:
         errors |= {400, 413, 422}
     if op.query is not None:
