@@ -33,6 +33,10 @@ REASONS = {"sale": ("sold", -1), "return": ("returned", 1), "received": ("receiv
            "damaged": ("adjusted", -1), "correction": ("adjusted", 0)}
 Reason = Literal["sale", "return", "received", "damaged", "correction"]
 MAX_TEXT = 200
+# The hyphenated form only (msgspec's uuid.UUID also takes 32 bare hex digits, which the document's
+# `format: uuid` does not allow: the schema and the server must refuse the same things).
+ChangeId = Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                                               "[0-9a-fA-F]{12}$", description="a UUID made by the POS")]
 
 
 class ChangeError(InventoryError):
@@ -91,7 +95,7 @@ class AdjustIn(msgspec.Struct, tag="adjust", tag_field="type", forbid_unknown_fi
     """An adjustment as a POS sends it: units gone (sale, damaged) or come (return, received), or a
     correction either way. The variant is named by `sku` or `variant_id` (one of them)."""
 
-    change_id: uuid.UUID
+    change_id: ChangeId
     reason: Reason
     occurred_at: Annotated[datetime, msgspec.Meta(tz=True, description="RFC 3339 with an offset")]
     delta: Annotated[int, msgspec.Meta(ge=-MAX_DELTA, le=MAX_DELTA, description="signed units, not 0")]
@@ -104,7 +108,7 @@ class AdjustIn(msgspec.Struct, tag="adjust", tag_field="type", forbid_unknown_fi
 class CountIn(msgspec.Struct, tag="count", tag_field="type", forbid_unknown_fields=True, kw_only=True):
     """A physical count: on hand becomes `quantity` as of `occurred_at` (Square's rule)."""
 
-    change_id: uuid.UUID
+    change_id: ChangeId
     reason: Reason
     occurred_at: Annotated[datetime, msgspec.Meta(tz=True, description="RFC 3339 with an offset")]
     quantity: Annotated[int, msgspec.Meta(ge=0, le=MAX_DELTA)]
@@ -167,6 +171,10 @@ def _parse_one(i: int, item: AdjustIn | CountIn, *, location_id: str, now: datet
     def bad(field: str, message: str) -> ChangeError:
         return ChangeError(f"changes[{i}].{field}: {message}", index=i, field=field)
 
+    try:
+        change_id = str(uuid.UUID(item.change_id))     # the pattern's `$` lets a final newline by
+    except ValueError:
+        raise bad("change_id", "must be a UUID") from None
     sku, variant_id = item.sku, item.variant_id
     if bool(sku) == bool(variant_id):
         raise bad("variant_id" if variant_id else "sku", "give the variant by sku or by variant_id (one of them)")
@@ -181,7 +189,7 @@ def _parse_one(i: int, item: AdjustIn | CountIn, *, location_id: str, now: datet
             raise bad("delta", f"must be a whole number, {direction} for {item.reason}, at most {MAX_DELTA} units")
     else:
         quantity = item.quantity
-    return StockChange(str(item.change_id), "adjust" if isinstance(item, AdjustIn) else "count", sku, variant_id,
+    return StockChange(change_id, "adjust" if isinstance(item, AdjustIn) else "count", sku, variant_id,
                        location, delta, quantity, item.reason, _occurred_at(item.occurred_at, now, bad),
                        item.reference)
 
