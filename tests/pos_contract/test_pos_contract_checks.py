@@ -16,6 +16,8 @@ from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
+from cloud.server.app import create_app
+from cloud.server.config import ServeConfig
 from cloud.server.pos import OPERATIONS
 from cloud.server.pos.openapi import OPENAPI_PATH, build_document
 from shared.inventory.pos_changes import REASONS
@@ -83,3 +85,15 @@ def test_valid_batches_of_a_real_sku_are_applied_and_answer_the_declared_schema(
                                       timeout=30)
     assert response.status_code == 200, response.text
     assert {line["sku"] for line in response.json()["stock"]} == {live_server.sku}
+
+
+def test_every_pos_route_is_a_documented_operation_and_the_fallbacks_come_last(tmp_path: Path) -> None:
+    """A route left out of OPERATIONS would be missing from the document (and from schemathesis' run); one
+    added after add_fallbacks would be shadowed by the /pos/ catch-all."""
+    app = create_app(ServeConfig(data_dir=tmp_path))
+    routes = [(route.method, route.resource.canonical) for route in app.router.routes()
+              if route.resource is not None and route.resource.canonical.startswith("/pos/")]
+    served = {(method, path) for method, path in routes if method not in ("*", "HEAD")}
+    assert served == {(op.method.upper(), op.path) for op in OPERATIONS} | {("GET", OPENAPI_PATH)}
+    assert routes[-1] == ("*", "/pos/{tail}")
+    assert all(method == "*" for method, _ in routes[routes.index(("*", OPENAPI_PATH)):])

@@ -22,11 +22,11 @@ OPERATIONS: tuple[Operation, ...] = (
 
 
 def add_pos_routes(app: web.Application) -> None:
-    """The POS API's routes (before the storefront's catch-all). add_fallbacks stays last."""
+    """The POS API's routes (before the storefront's catch-all): one line per route, then the fallbacks."""
     app.router.add_get(OPENAPI_PATH, openapi_handler(OPERATIONS))
     app.router.add_post("/pos/v1/inventory/changes", inventory.post_changes)
     app.router.add_get("/pos/v1/inventory/counts", inventory.get_counts)
-    add_fallbacks(app)
+    add_fallbacks(app)      # LAST: its /pos/ catch-all would shadow any POS route added after it
 
 
 def add_fallbacks(app: web.Application) -> None:
