@@ -94,6 +94,8 @@ async def attach_store(request: web.Request) -> web.Response | None:
         store = await directory.store_for(hostname)
     if store is None and request.path.startswith("/api/admin/"):
         store = await _store_of_token(request)
+    if store is None and request.path.startswith("/pos/"):
+        return None             # the POS API's store is then its device token's (cloud.server.pos.auth)
     if store is None:
         hint = ""
         if request.app[CONFIG].dev_hints:
@@ -227,7 +229,11 @@ def rate_limited(request: web.Request) -> web.Response | None:
         wait = request.app[LIMITER].take((client_address(request), host))
     if wait <= 0:
         return None
-    response = error_page(429, "Too many requests", "Please wait a moment and try again.")
+    if request.path.startswith("/pos/"):
+        response = web.json_response({"error": {"status": 429, "message": "Too many requests; retry later"}},
+                                     status=429)
+    else:
+        response = error_page(429, "Too many requests", "Please wait a moment and try again.")
     response.headers["Retry-After"] = retry_after(wait)
     return response
 

@@ -47,7 +47,7 @@ def page_for_busy_database(request: web.Request, exc: DatabaseBusyError) -> web.
     a publish, a backup) for longer than a request waits; nothing was changed, trying again is right."""
     headers = {"Retry-After": str(exc.retry_after)}
     message = "The shop is busy for a moment. Please try again."
-    if request.path.startswith(("/api/", "/_sync/")):
+    if request.path.startswith(("/api/", "/_sync/", "/pos/")):
         return web.json_response({"error": {"status": 503, "message": message}}, status=503, headers=headers)
     response = error_page(503, "Busy for a moment", message)
     response.headers.update(headers)
@@ -56,7 +56,7 @@ def page_for_busy_database(request: web.Request, exc: DatabaseBusyError) -> web.
 
 def page_for_unexpected_error(request: web.Request) -> web.Response:
     """A plain 500 answer, never a stack trace (the caller logs the exception)."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/pos/")):
         return web.json_response({"error": {"status": 500, "message": "Something went wrong on our side."}},
                                  status=500)
     return error_page(500, "Something went wrong", "Something went wrong on our side. Please try again.")

@@ -10,11 +10,14 @@ oversold in the same write (shared/orders/oversold.py).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
 
 from shared.db import Connection
 from shared.db.repositories import pos_inventory as repo
@@ -30,16 +33,23 @@ MAX_AHEAD = timedelta(minutes=5)
 # POS reason -> (ledger reason, the sign an adjustment's delta must have: -1, 1, or 0 for either)
 REASONS = {"sale": ("sold", -1), "return": ("returned", 1), "received": ("received", 1),
            "damaged": ("adjusted", -1), "correction": ("adjusted", 0)}
+Reason = Literal["sale", "return", "received", "damaged", "correction"]
+MAX_TEXT = 200
+# The hyphenated form only (msgspec's uuid.UUID also takes 32 bare hex digits, which the document's
+# `format: uuid` does not allow: the schema and the server must refuse the same things).
+ChangeId = Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                                               "[0-9a-fA-F]{12}$", description="a UUID made by the POS")]
 
 
 class ChangeError(InventoryError):
     """A refused batch: `index` and `field` name the first bad change (index None: the batch itself)."""
 
     def __init__(self, message: str, *, index: int | None, field: str,
-                 code: InventoryErrorCode = InventoryErrorCode.INVALID):
+                 code: InventoryErrorCode = InventoryErrorCode.INVALID, malformed: bool = False):
         super().__init__(code, message)
         self.index = index
         self.field = field
+        self.malformed = malformed      # not JSON at all (400), rather than JSON that breaks a rule (422)
 
 
 @dataclass(frozen=True)
@@ -83,61 +93,111 @@ class BatchResult:
     stock: tuple[StockLine, ...]
 
 
-def parse_changes(payload: Any, *, location_id: str, now: datetime) -> list[StockChange]:
-    """Validate a request body {"changes": [...]}; ChangeError names the index and field of the first bad one."""
-    changes = payload.get("changes") if isinstance(payload, dict) else None
-    if not isinstance(changes, list) or not 1 <= len(changes) <= MAX_CHANGES:
-        raise ChangeError(f"changes must be a list of 1 to {MAX_CHANGES} changes", index=None, field="changes")
-    return [_parse_one(i, item, location_id=location_id, now=now) for i, item in enumerate(changes)]
+class AdjustIn(msgspec.Struct, tag="adjust", tag_field="type", forbid_unknown_fields=True, kw_only=True):
+    """An adjustment as a POS sends it: units gone (sale, damaged) or come (return, received), or a
+    correction either way. The variant is named by `sku` or `variant_id` (one of them)."""
+
+    change_id: ChangeId
+    reason: Reason
+    occurred_at: Annotated[datetime, msgspec.Meta(tz=True, description="RFC 3339 with an offset")]
+    delta: Annotated[int, msgspec.Meta(ge=-MAX_DELTA, le=MAX_DELTA, description="signed units, not 0")]
+    sku: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)] = ""
+    variant_id: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)] = ""
+    location_id: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)] | None = None
+    reference: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)] = ""
 
 
-def _parse_one(i: int, item: Any, *, location_id: str, now: datetime) -> StockChange:
+class CountIn(msgspec.Struct, tag="count", tag_field="type", forbid_unknown_fields=True, kw_only=True):
+    """A physical count: on hand becomes `quantity` as of `occurred_at` (Square's rule)."""
+
+    change_id: ChangeId
+    reason: Reason
+    occurred_at: Annotated[datetime, msgspec.Meta(tz=True, description="RFC 3339 with an offset")]
+    quantity: Annotated[int, msgspec.Meta(ge=0, le=MAX_DELTA)]
+    sku: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)] = ""
+    variant_id: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)] = ""
+    location_id: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)] | None = None
+    reference: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)] = ""
+
+
+class ChangesIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The body of POST /pos/v1/inventory/changes."""
+
+    changes: Annotated[list[AdjustIn | CountIn], msgspec.Meta(min_length=1, max_length=MAX_CHANGES)]
+
+
+def decode_changes(raw: bytes) -> ChangesIn:
+    """The request body as types; a body that is not JSON or not of these types raises ChangeError naming
+    the index and field (what msgspec's error path points at)."""
+    try:
+        return msgspec.json.decode(raw, type=ChangesIn)
+    except msgspec.ValidationError as exc:
+        raise _type_error(str(exc)) from None
+    except msgspec.DecodeError:
+        raise ChangeError("The body is not valid JSON", index=None, field="", code=InventoryErrorCode.INVALID,
+                          malformed=True) from None
+
+
+_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+_NAMED = re.compile(r"(?:missing required|unknown) field `(?P<field>[^`]*)`")
+
+
+def _type_error(text: str) -> ChangeError:
+    """ChangeError from msgspec's message ("Expected `int`, got `str` - at `$.changes[1].delta`")."""
+    match = _PATH.match(text)
+    message, path = (match["message"], match["path"] or "") if match else (text, "")
+    index_match = re.match(r"^\.changes\[(\d+)\]", path)
+    named = _NAMED.search(message)
+    if index_match is None:
+        field = named["field"] if named and not path else "changes"
+        return ChangeError(f"{field}: {message}", index=None, field=field)
+    index = int(index_match[1])
+    rest = path[index_match.end():].lstrip(".")
+    field = named["field"] if named and not rest else rest
+    return ChangeError(f"changes[{index}].{field}: {message}", index=index, field=field)
+
+
+def parse_changes(payload: ChangesIn | Any, *, location_id: str, now: datetime) -> list[StockChange]:
+    """Validate a request body (ChangesIn, or the same as plain JSON data); ChangeError names the index
+    and field of the first bad change. The types check shapes and ranges; this checks what they cannot:
+    one of sku and variant_id, the device's own location, the delta's sign for its reason, the time."""
+    if not isinstance(payload, ChangesIn):
+        try:
+            payload = msgspec.convert(payload, ChangesIn)
+        except msgspec.ValidationError as exc:
+            raise _type_error(str(exc)) from None
+    return [_parse_one(i, item, location_id=location_id, now=now) for i, item in enumerate(payload.changes)]
+
+
+def _parse_one(i: int, item: AdjustIn | CountIn, *, location_id: str, now: datetime) -> StockChange:
     def bad(field: str, message: str) -> ChangeError:
         return ChangeError(f"changes[{i}].{field}: {message}", index=i, field=field)
 
-    if not isinstance(item, dict):
-        raise bad("", "a change is an object")
     try:
-        change_id = str(uuid.UUID(item.get("change_id")))
-    except (TypeError, ValueError, AttributeError):
+        change_id = str(uuid.UUID(item.change_id))     # the pattern's `$` lets a final newline by
+    except ValueError:
         raise bad("change_id", "must be a UUID") from None
-    kind = item.get("type")
-    if kind not in ("adjust", "count"):
-        raise bad("type", "must be adjust or count")
-    sku, variant_id = item.get("sku", ""), item.get("variant_id", "")
-    if not isinstance(sku, str) or not isinstance(variant_id, str) or bool(sku) == bool(variant_id):
+    sku, variant_id = item.sku, item.variant_id
+    if bool(sku) == bool(variant_id):
         raise bad("variant_id" if variant_id else "sku", "give the variant by sku or by variant_id (one of them)")
-    location = item.get("location_id", location_id)
+    location = location_id if item.location_id is None else item.location_id
     if location != location_id:
         raise bad("location_id", "a POS device changes only its own location's stock")
-    reason = item.get("reason")
-    if reason not in REASONS:
-        raise bad("reason", f"must be one of {', '.join(REASONS)}")
     delta, quantity = 0, None
-    if kind == "adjust":
-        delta = item.get("delta")
-        sign = REASONS[reason][1]
-        if (isinstance(delta, bool) or not isinstance(delta, int) or delta == 0 or abs(delta) > MAX_DELTA
-                or delta * sign < 0):
+    if isinstance(item, AdjustIn):
+        delta, sign = item.delta, REASONS[item.reason][1]
+        if delta == 0 or delta * sign < 0:
             direction = {-1: "negative", 1: "positive", 0: "not 0"}[sign]
-            raise bad("delta", f"must be a whole number, {direction} for {reason}, at most {MAX_DELTA} units")
+            raise bad("delta", f"must be a whole number, {direction} for {item.reason}, at most {MAX_DELTA} units")
     else:
-        quantity = item.get("quantity")
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_DELTA:
-            raise bad("quantity", f"a count is a whole number from 0 to {MAX_DELTA}")
-    reference = item.get("reference", "")
-    if not isinstance(reference, str) or len(reference) > 200:
-        raise bad("reference", "is text of at most 200 characters")
-    return StockChange(change_id, kind, sku, variant_id, location, delta, quantity, reason,
-                       _occurred_at(item.get("occurred_at"), now, bad), reference)
+        quantity = item.quantity
+    return StockChange(change_id, "adjust" if isinstance(item, AdjustIn) else "count", sku, variant_id,
+                       location, delta, quantity, item.reason, _occurred_at(item.occurred_at, now, bad),
+                       item.reference)
 
 
-def _occurred_at(value: Any, now: datetime, bad: Any) -> str:
-    try:
-        when = datetime.fromisoformat(value) if isinstance(value, str) and "T" in value.upper() else None
-    except ValueError:
-        when = None
-    if when is None or when.tzinfo is None:
+def _occurred_at(when: datetime, now: datetime, bad: Any) -> str:
+    if when.tzinfo is None or when.utcoffset() is None:
         raise bad("occurred_at", "must be an RFC 3339 time with an offset, e.g. 2026-05-01T13:20:00+02:00")
     if when < now - MAX_AGE:
         raise bad("occurred_at", "is more than 7 days old")

@@ -1,5 +1,6 @@
 """POS API v1 authentication: a bearer token of a POS device, with the "pos" scope, for the store of the
-Host header and bound to one of its locations (`vibeshop cloud pos device add`)."""
+Host header and bound to one of its locations (`vibeshop cloud pos device add`). On an address that
+names no store (the cloud's own, or 127.0.0.1), the store is the token's: every token has one."""
 
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ async def _pos_grant(request: web.Request) -> TokenGrant:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else ""
     grant = await authorize(request.app[STORES].catalog, token)
-    if grant.store_id != request[STORE].record.id:
+    if STORE not in request:
+        store = await request.app[STORES].store_by_id(grant.store_id)
+        if store is None:
+            raise AuthError(AuthErrorCode.UNAUTHORIZED, "This token's store is gone")
+        request[STORE] = store
+    elif grant.store_id != request[STORE].record.id:
         raise AuthError(AuthErrorCode.FORBIDDEN, "This token belongs to another store")
     grant.require("pos")
     if grant.location_id is None:

@@ -13,6 +13,7 @@ key so a retry runs again. A key left running by a crashed worker is taken over 
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
@@ -20,6 +21,7 @@ from aiohttp import web
 from cloud.server.admin import problem
 from cloud.server.middlewares import STORE
 from cloud.server.pos.auth import POS_GRANT, Handler
+from cloud.server.pos.spec import read_body
 from shared.db import Connection
 from shared.db.repositories import pos_idempotency as repo
 from shared.inventory.models import parse_stamp, stamp
@@ -27,16 +29,18 @@ from shared.inventory.models import parse_stamp, stamp
 KEEP_FOR = timedelta(days=7)
 LEASE = timedelta(seconds=60)
 MAX_KEY = 255
+MAX_BODY = 1024 * 1024          # the app's client_max_size; a handler may allow less
+# Visible ASCII, inner spaces allowed, optionally as the draft's sf-string ("..."): what the OpenAPI
+# document declares, and exactly what is accepted.
+KEY_PATTERN = r"^[!-~](?:[ -~]{0,%d}[!-~])?$" % (MAX_KEY - 2)
+_KEY = re.compile(KEY_PATTERN)
 
 
 def _key(request: web.Request) -> str | None:
     raw = request.headers.get("Idempotency-Key")
-    if raw is None:
+    if raw is None or not _KEY.fullmatch(raw):
         return None
-    key = raw.strip()
-    if len(key) >= 2 and key[0] == key[-1] == '"':      # the draft's sf-string form
-        key = key[1:-1]
-    return key if 1 <= len(key) <= MAX_KEY and key.isprintable() else None
+    return raw[1:-1] if len(raw) > 2 and raw[0] == raw[-1] == '"' else raw
 
 
 def _claim(conn: Connection, token_id: str, key: str, digest: str, now: datetime
@@ -61,8 +65,11 @@ def idempotent(handler: Handler) -> Handler:
     async def guarded(request: web.Request) -> web.StreamResponse:
         key = _key(request)
         if key is None:
-            return problem(400, f"An Idempotency-Key header (1 to {MAX_KEY} characters) is required on every POST")
-        body = await request.read()
+            return problem(400, f"An Idempotency-Key header (1 to {MAX_KEY} visible ASCII characters) is "
+                                "required on every POST")
+        body = await read_body(request, MAX_BODY)
+        if isinstance(body, web.Response):
+            return body
         digest = hashlib.sha256(b"\0".join([request.method.encode(), request.path_qs.encode(), body])).hexdigest()
         token_id, db = request[POS_GRANT].token_id, request[STORE].db
         state, status, stored = await db.run_write(lambda conn: _claim(conn, token_id, key, digest, datetime.now(UTC)))
