@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from shared.compose import PREVIEW, PRODUCTION
@@ -17,6 +18,9 @@ from shared.storefront.addresses import render_address, resolve
 from shared.storefront.errors import StoreError
 from shared.storefront.service import DataDir, Store, open_store
 from shared.vibe.executor import StoreExecutor
+
+if TYPE_CHECKING:
+    from shared.demo.till import DemoTill
 
 
 def render_command(data: Path, store_slug: str | None, path: str, *, preview: bool, drafts: bool) -> int:
@@ -66,6 +70,7 @@ def _print_stylesheet(store: Store, name: str) -> int:
 def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool) -> int:
     """Seed the demo store (idempotent), then serve it and open the studio when a display exists."""
     from shared.demo.seed import seed_demo
+    from shared.demo.till import open_demo_till
 
     from vibeshop.demo_payments import connect_demo_store, start_localstripe
 
@@ -79,7 +84,9 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
     stripe = start_localstripe()       # test payments: localstripe on loopback, in its own process
     if stripe is not None:
         connect_demo_store(result.store, stripe, shop_url=shop_url)
+    till = open_demo_till(DataDir(data), result.store)
     result.store.close()
+    _announce_till(till, shop_url)
     if studio and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         _open_studio(data)
     # The demo's outgoing mail stays in the data folder as .eml files, for a newcomer to open.
@@ -94,6 +101,19 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
     finally:
         if stripe is not None:
             stripe.stop()
+
+
+def _announce_till(till: DemoTill, shop_url: str) -> None:
+    """How to act as the shop's till against the running demo (`vibeshop pos`, a new token each run)."""
+    exe = shutil.which("vibeshop") or sys.argv[0]
+    shown = os.path.relpath(exe) if os.path.abspath(exe).startswith(os.getcwd() + os.sep) else "vibeshop"
+    remote = shop_url.rstrip("/")
+    print(f"POS: a till of {till.location_name} (token made for this run; the last run's is revoked):")
+    if till.sku:
+        print(f"  open {remote}{till.page} ({till.units} left at {till.location_name}),"
+              " then sell them at the till:")
+        print(f"  {shown} pos simulate --remote {remote} --token {till.token} --skus {till.sku} --sales-per-second 1")
+    print(f"  {shown} pos feed --remote {remote} --token {till.token}")
 
 
 def _open_studio(data: Path) -> None:
