@@ -13,6 +13,8 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shared.models.money import MoneyError, minor_digits, to_major
+
 if TYPE_CHECKING:       # httpx and the rest load only when a `pos` command runs, not with every parser
     from vibeshop.pos_client.client import PosClient, Remote
     from vibeshop.pos_client.queue import Queue
@@ -197,9 +199,19 @@ def feed_line(event: dict) -> str:
         flags.append("cancelled")
     if order.get("oversold"):
         flags.append("OVERSOLD")
-    customer = (order.get("customer") or {}).get("name", "")
+    who = order.get("customer") or {}
+    customer = who.get("name") or who.get("email") or ""
     return (f"{event.get('seq'):>6}  {event.get('type', ''):<24} #{order.get('number')}  {', '.join(flags)}  "
-            f"{customer}  {lines}  {total.get('amount', '')} {total.get('currency', '')}").rstrip()
+            f"{customer}  {lines}  {_amount(total)}").rstrip()
+
+
+def _amount(total: dict) -> str:
+    """Minor units as the currency writes them: {"amount": 2954, "currency": "USD"} -> "29.54 USD"."""
+    amount, currency = total.get("amount"), total.get("currency", "")
+    try:
+        return f"{to_major(int(amount), currency):,.{minor_digits(currency)}f} {currency}"
+    except (MoneyError, TypeError, ValueError):
+        return f"{amount} {currency}".strip()
 
 
 def _pickup(client: PosClient, queue: Queue, args: argparse.Namespace) -> int:
