@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from bench import checkout, orders, render_page, sqld, storefront, sync
+from bench import checkout, orders, pos_live, render_page, sqld, storefront, sync
 
 
 def main() -> int:
@@ -19,6 +19,7 @@ def main() -> int:
     sync.main()
     sqld.main()
     checkout.main()
+    pos_live.main()
     return 0
 
 

@@ -21,6 +21,7 @@ listen), so a change reaches every open page within about WATCH_INTERVAL plus on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
@@ -30,7 +31,7 @@ from aiohttp_sse import EventSourceResponse
 
 from cloud.server.admin import problem
 from cloud.server.middlewares import STORE
-from cloud.server.store_watch import Seen, StoreWatch
+from cloud.server.store_watch import StoreWatch
 from shared.db import Connection
 from shared.db.repositories import stock_changes
 from shared.storefront.service import Store
@@ -124,16 +125,15 @@ async def live_stock(request: web.Request) -> web.StreamResponse:
 async def _forward(store: Store, product_ids: list[str], variants: set[str], position: int,
                    queue: asyncio.Queue, stream: EventSourceResponse) -> None:
     """Send what changes for these variants until the shopper leaves: the ping task ends when a write
-    fails (aiohttp does not cancel a handler whose client left), or the worker stops streaming."""
+    fails (aiohttp does not cancel a handler whose client left), or the worker stops streaming; either
+    way `_CLOSED` is queued, so an idle stream waits on its queue alone (no task per wait)."""
     closed = asyncio.ensure_future(stream.wait())
+    closed.add_done_callback(lambda _done: _put_newest(queue, _CLOSED))
     try:
         while True:
-            getter = asyncio.ensure_future(queue.get())
-            await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
-            if not getter.done():
-                getter.cancel()
+            seen = await queue.get()
+            if seen is _CLOSED:
                 return
-            seen: Seen = getter.result()
             if seen.position <= position:
                 continue
             if seen.items is None:          # too much happened at once: send the whole state
@@ -149,6 +149,17 @@ async def _forward(store: Store, product_ids: list[str], variants: set[str], pos
                 return
     finally:
         closed.cancel()
+
+
+_CLOSED = object()
+
+
+def _put_newest(queue: asyncio.Queue, item: object) -> None:
+    """Queue `item`, dropping the oldest entry of a full queue."""
+    if queue.full():
+        with contextlib.suppress(asyncio.QueueEmpty):
+            queue.get_nowait()
+    queue.put_nowait(item)
 
 
 async def _watching(app: web.Application) -> AsyncIterator[None]:
