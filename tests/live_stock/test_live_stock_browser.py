@@ -39,7 +39,10 @@ async def test_the_last_unit_sold_at_the_counter_shows_sold_out_on_an_open_page(
     server = await aiohttp_server(create_app(ServeConfig(data_dir=live_setup.data, rate_burst=10_000)))
     base, host = f"http://127.0.0.1:{server.port}", f"{HOST}:{server.port}"
     await set_stock(base, host, live_setup, 1)
-    page = await _product_page(browser, server.port, live_setup)
+    page = await browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    assert (await page.goto(f"http://{HOST}:{server.port}/products/{live_setup.handle}")).status == 200
     await expect(_button(page)).to_have_text("Add to cart")
     await expect(page.locator(".vs-stock")).to_have_text("Low stock: only 1 left", timeout=WAIT_MS)
 
@@ -54,6 +57,7 @@ async def test_the_last_unit_sold_at_the_counter_shows_sold_out_on_an_open_page(
     await expect(_button(page)).to_be_enabled()
     await expect(page.locator(".vs-stock")).to_have_text("In stock")
     await expect(page.locator(".vs-main-product__price .vs-badge--muted")).to_have_count(0)
+    assert errors == []
     await page.close()
 
 
