@@ -15,7 +15,8 @@ state first, so a reconnect never needs the changes it missed.
 
 A sale lands on whichever worker process took the POS's request: the stream's worker learns of it
 through cloud/server/store_watch.py (one MAX(seq) read per store per WATCH_INTERVAL while shoppers
-listen), so a change reaches every open page within about WATCH_INTERVAL plus one send.
+listen), so a change reaches every open page within about WATCH_INTERVAL plus one send; a write this
+worker answered nudges the watch to look at once.
 """
 
 from __future__ import annotations
@@ -178,4 +179,17 @@ def add_live_stock(app: web.Application) -> None:
         app[LIVE_STOCK].end_streams()
 
     app.on_shutdown.append(end_streams)
+    app.on_response_prepare.append(_nudge_after_writes)
     app.router.add_get(PATH, live_stock)
+
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def _nudge_after_writes(request: web.Request, response: web.StreamResponse) -> None:
+    """A write this worker answered (a POS change, an order, a sync push) may have moved stock: the
+    store is looked at now when somebody here listens to it (one MAX read), so the sale reaches the
+    pages without waiting for the next round. Writes answered by other workers wait for the round."""
+    store = request.get(STORE) if request.method in _WRITES and response.status < 400 else None
+    if store is not None:
+        request.app[LIVE_STOCK].watch.nudge(store.record.id)

@@ -8,6 +8,9 @@ an order number, a change-log cursor: one indexed MAX) and, only when it moved p
 after it. A look runs on the store database's own reader thread (the caller's `look` does the
 `run_read`), so the event loop never waits on SQLite, and nothing is read while nobody listens.
 
+A write this worker answers may `nudge` the watch: the store is looked at at once instead of at the
+next round (a change made by this worker then reaches its subscribers without waiting for the round).
+
 Each subscriber gets a queue of `Seen(position, items)`; a slow one loses its oldest entries, never the
 newest (subscribers re-read state when they see a gap). cloud/sync/pokes.py and
 cloud/server/orders_stream.py watch the same way with their own loops, and could move onto this class.
@@ -42,6 +45,7 @@ class _Watched(Generic[T]):
     target: T
     position: int
     queues: set[asyncio.Queue] = field(default_factory=set)
+    nudged: bool = False
 
 
 class StoreWatch(Generic[T]):
@@ -93,13 +97,33 @@ class StoreWatch(Generic[T]):
     async def look(self) -> None:
         """One look at every store somebody listens to."""
         for key, watched in list(self._stores.items()):
-            self.looks += 1
-            try:
-                position, items = await self._look(watched.target, watched.position)
-            except Exception:  # noqa: BLE001 - one store's failure must not stop the others' streams
-                log.exception("watching store %s failed", key)
-                continue
-            self.publish(key, Seen(position, items))
+            await self._look_at(key, watched)
+
+    def nudge(self, key: str) -> None:
+        """Look at one store now, not at the next round: this worker just answered a write to it. Does
+        nothing for a store nobody listens to here, or when such a look is already on its way."""
+        watched = self._stores.get(key)
+        if watched is None or watched.nudged:
+            return
+        watched.nudged = True
+        asyncio.ensure_future(self._nudged_look(key, watched))
+
+    async def _nudged_look(self, key: str, watched: _Watched[T]) -> None:
+        try:
+            await self._look_at(key, watched)
+        finally:
+            watched.nudged = False
+
+    async def _look_at(self, key: str, watched: _Watched[T]) -> None:
+        """A look from the store's position as of now; what it found goes to the subscribers unless
+        another look already handed on a newer position (each look covers all after its start)."""
+        self.looks += 1
+        try:
+            position, items = await self._look(watched.target, watched.position)
+        except Exception:  # noqa: BLE001 - one store's failure must not stop the others' streams
+            log.exception("watching store %s failed", key)
+            return
+        self.publish(key, Seen(position, items))
 
     def start(self) -> None:
         """Start looking."""

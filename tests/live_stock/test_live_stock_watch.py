@@ -61,3 +61,16 @@ async def test_the_loop_looks_while_somebody_listens() -> None:
         assert seen.position == 9
     finally:
         await watch.stop()
+
+
+async def test_a_nudge_looks_at_once_and_only_where_somebody_listens() -> None:
+    store = FakeStore()
+    watch: StoreWatch[str] = StoreWatch(store.look, interval=3600)     # the round never comes
+    watch.nudge("shop")
+    assert store.looks == 0                                            # nobody listens
+    queue, _ = await watch.subscribe("shop", "target")
+    store.position = 6
+    watch.nudge("shop")
+    watch.nudge("shop")                                                # one look on its way is enough
+    assert (await asyncio.wait_for(queue.get(), 30)) == Seen(6, [6])
+    assert store.looks == 2
