@@ -2,7 +2,9 @@
 
 - Propagation: a POS change (POST /pos/v1/inventory/changes) to the product page's stream (GET
   /live/stock) with 1,000 subscribers open, p50 and p99 over every (change, subscriber) pair, timed from
-  just before the POST to the event's arrival. The peer is the same event path with nothing behind it:
+  just before the POST to the event's arrival; the sale made on the process holding the streams (its
+  write nudges the watch) and on a second process serving the same store files, as another worker of
+  `--workers 2` would (the stream's process learns of it at its watch's next look, every 0.1 s). The peer is the same event path with nothing behind it:
   a plain aiohttp-sse server in its own process (`python -m bench.pos_live peer PORT`) whose POST
   /publish hands the body to every open stream in memory, read by the same 1,000 clients. The ratio is
   the price of the real path: the POS request (auth, idempotency, the ledger write) and the cross-worker
@@ -208,21 +210,23 @@ class Subscribers:
 
 
 async def _propagation(session: aiohttp.ClientSession, stream_url: str, headers: dict[str, str],
-                       send, pid: int) -> tuple[list[float], int, float]:  # noqa: ANN001
-    """(latencies in ms, events lost, resident KB per open stream) for CHANGES sends via `send()`."""
+                       sends: list, pid: int) -> tuple[list[list[float]], int, float]:  # noqa: ANN001
+    """([latencies in ms per sender], events lost, resident KB per open stream): CHANGES sends by each
+    of `sends`, taking turns, to the same open streams."""
     rss_before = _rss_kb(pid)
     subscribers = Subscribers()
     await subscribers.open(session, stream_url, headers, SUBSCRIBERS)
     rss_after = _rss_kb(pid)
-    latencies: list[float] = []
+    latencies: list[list[float]] = [[] for _ in sends]
     lost = 0
     try:
-        for index in range(1, CHANGES + 1):
+        for index in range(1, CHANGES * len(sends) + 1):
+            which = index % len(sends)
             started = time.perf_counter()
-            await send(index)
+            await sends[which]()
             got = await subscribers.wait_for(index + 1, timeout=10)
             lost += len(subscribers.arrivals) - got
-            latencies += [(a[index] - started) * 1000 for a in subscribers.arrivals if len(a) > index]
+            latencies[which] += [(a[index] - started) * 1000 for a in subscribers.arrivals if len(a) > index]
             await asyncio.sleep(CHANGE_GAP + random.random() * 0.1)
     finally:
         await subscribers.close()
@@ -303,8 +307,8 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-async def _run(setup: Setup, shop_port: int, shop_pid: int, peer_port: int, peer_pid: int) -> list:
-    base, peer = f"http://127.0.0.1:{shop_port}", f"http://127.0.0.1:{peer_port}"
+async def _run(setup: Setup, ports: dict[str, int], pids: dict[str, int]) -> list:
+    base, other, peer = (f"http://127.0.0.1:{ports[name]}" for name in ("shop", "other", "peer"))
     rows: list[tuple[str, float, str]] = []
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -312,26 +316,34 @@ async def _run(setup: Setup, shop_port: int, shop_pid: int, peer_port: int, peer
         await _post_pos(session, base, setup, {
             "change_id": str(uuid.uuid4()), "type": "count", "variant_id": setup.variant_id, "reason": "correction",
             "quantity": 100_000, "occurred_at": datetime.now(UTC).isoformat(), "reference": "bench"})
-        ours, ours_lost, ours_kb = await _propagation(
+
+        def sale_to(url: str):  # noqa: ANN202
+            return lambda: _post_pos(session, url, setup, _pos_change(setup, setup.variant_id, delta=-1))
+
+        (same, cross), lost, ours_kb = await _propagation(
             session, f"{base}/live/stock?product={setup.product_id}", {"Host": HOST},
-            lambda _i: _post_pos(session, base, setup, _pos_change(setup, setup.variant_id, delta=-1)), shop_pid)
+            [sale_to(base), sale_to(other)], pids["shop"])
         body = '{"variants":{"%s":{"available":true,"inventory":99999}}}' % setup.variant_id
 
-        async def publish(_i: int) -> None:
+        async def publish() -> None:
             async with session.post(f"{peer}/publish", data=body) as answer:
                 await answer.read()
 
-        theirs, theirs_lost, theirs_kb = await _propagation(session, f"{peer}/events", {}, publish, peer_pid)
-        p50, p99, peer50, peer99 = _pct(ours, .5), _pct(ours, .99), _pct(theirs, .5), _pct(theirs, .99)
-        note = f"{SUBSCRIBERS:,} open streams, {CHANGES} changes"
-        rows += [
-            ("propagation p50: POS change to subscriber", p50,
-             f"{p50 / peer50:.1f}x the plain aiohttp-sse fan-out ({peer50:.1f} ms); {note}; lost {ours_lost}"),
-            ("propagation p99: POS change to subscriber", p99,
-             f"{p99 / peer99:.1f}x the plain aiohttp-sse fan-out ({peer99:.1f} ms); peer lost {theirs_lost}"),
-            ("memory per open stream bytes", ours_kb * 1024,
-             f"server resident set growth / {SUBSCRIBERS:,}; peer {theirs_kb * 1024:.0f} B"),
-        ]
+        (theirs,), theirs_lost, theirs_kb = await _propagation(session, f"{peer}/events", {}, [publish], pids["peer"])
+        peer50, peer99 = _pct(theirs, .5), _pct(theirs, .99)
+        note = f"{SUBSCRIBERS:,} open streams, {CHANGES} changes each"
+        for name, values, how in (("same worker", same, "the worker that holds the streams"),
+                                  ("other worker", cross, "another process: seen by the watch's next look")):
+            p50, p99 = _pct(values, .5), _pct(values, .99)
+            rows += [
+                (f"propagation p50, sale on the {name}", p50,
+                 f"{p50 / peer50:.1f}x the plain aiohttp-sse fan-out ({peer50:.1f} ms); POS request to {how}"),
+                (f"propagation p99, sale on the {name}", p99,
+                 f"{p99 / peer99:.1f}x the plain aiohttp-sse fan-out ({peer99:.1f} ms); {note}"),
+            ]
+        rows.append(("memory per open stream bytes", ours_kb * 1024,
+                     f"server resident set growth / {SUBSCRIBERS:,}; peer {theirs_kb * 1024:.0f} B; "
+                     f"events lost: {lost}, peer {theirs_lost}"))
         await asyncio.sleep(0.5)
         for _ in range(3):                 # render the home page once and let the version settle
             await _home_phase(session, base, 0.3)
@@ -359,17 +371,18 @@ async def _run(setup: Setup, shop_port: int, shop_pid: int, peer_port: int, peer
 def bench_pos_live() -> list[tuple[str, float, str]]:
     """Seed, start the shop and the peer, measure, stop."""
     folder = Path(tempfile.mkdtemp(prefix="vibeshop-bench-pos-live-"))
-    procs: list[subprocess.Popen] = []
+    procs: dict[str, subprocess.Popen] = {}
     try:
-        shop_port, peer_port = _free_port(), _free_port()
-        procs.append(_spawn(["bench.pos_live", "peer", str(peer_port)]))      # starts while the demo is seeded
+        ports = {name: _free_port() for name in ("shop", "other", "peer")}
+        procs["peer"] = _spawn(["bench.pos_live", "peer", str(ports["peer"])])   # starts while the demo is seeded
         setup = _seed(folder / "data")
-        procs.append(_spawn(["bench.storefront_app", str(setup.data), str(shop_port)]))
-        _ready(procs[0], f"http://127.0.0.1:{peer_port}/_health")
-        _ready(procs[1], f"http://127.0.0.1:{shop_port}/_health")
-        return asyncio.run(_run(setup, shop_port, procs[1].pid, peer_port, procs[0].pid))
+        for name in ("shop", "other"):        # two processes on the same store files, as two workers are
+            procs[name] = _spawn(["bench.storefront_app", str(setup.data), str(ports[name])])
+        for name, proc in procs.items():
+            _ready(proc, f"http://127.0.0.1:{ports[name]}/_health")
+        return asyncio.run(_run(setup, ports, {name: proc.pid for name, proc in procs.items()}))
     finally:
-        for proc in procs:
+        for proc in procs.values():
             proc.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=20)
