@@ -133,7 +133,7 @@ async def _forward(store: Store, product_ids: list[str], variants: set[str], pos
     try:
         while True:
             seen = await queue.get()
-            if seen is _CLOSED:
+            if seen is _CLOSED or closed.done():      # (a full queue may have dropped _CLOSED)
                 return
             if seen.position <= position:
                 continue

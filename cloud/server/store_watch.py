@@ -82,6 +82,10 @@ class StoreWatch(Generic[T]):
         watched = self._stores.get(key)
         return len(watched.queues) if watched else 0
 
+    def watched(self) -> int:
+        """How many stores this worker looks at (those somebody listens to)."""
+        return len(self._stores)
+
     def publish(self, key: str, seen: Seen) -> None:
         """Hand a new position to the store's subscribers (a full queue drops its oldest)."""
         watched = self._stores.get(key)

@@ -4,10 +4,13 @@ stream asks for nothing it cannot check."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
 from cloud.server.app import create_app
+from cloud.server.availability import LIVE_STOCK
 from cloud.server.config import ServeConfig
 from live_support import EventReader, LiveSetup, sell, set_stock
 
@@ -15,8 +18,12 @@ HOST = "demo.localhost"
 
 
 @pytest.fixture
-async def base(aiohttp_server, live_setup: LiveSetup) -> str:
-    server = await aiohttp_server(create_app(ServeConfig(data_dir=live_setup.data, rate_burst=10_000)))
+async def server(aiohttp_server, live_setup: LiveSetup):
+    return await aiohttp_server(create_app(ServeConfig(data_dir=live_setup.data, rate_burst=10_000)))
+
+
+@pytest.fixture
+def base(server) -> str:
     return f"http://127.0.0.1:{server.port}"
 
 
@@ -78,3 +85,17 @@ async def test_a_bad_product_list_is_a_400_problem(base: str, query: str) -> Non
         answer = await client.get("/live/stock" + query, headers={"Host": HOST})
     assert answer.status_code == 400
     assert answer.json()["error"]["status"] == 400
+
+
+async def test_ended_streams_are_forgotten(server, base: str, live_setup: LiveSetup) -> None:
+    live = server.app[LIVE_STOCK]
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client, _stream(client, live_setup) as response:
+        await EventReader(response).next()
+        assert len(live.streams) == 1
+        live.end_streams()                       # what a worker's shutdown does
+        for _ in range(600):
+            if not live.streams and live.watch.watched() == 0:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the ended stream was not forgotten")
