@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from bench import checkout, orders, pos_ingest, render_page, sqld, storefront, sync
+from bench import checkout, orders, pos_ingest, pos_live, render_page, sqld, storefront, sync
 
 
 def main() -> int:
@@ -20,6 +20,7 @@ def main() -> int:
     sqld.main()
     checkout.main()
     pos_ingest.main()
+    pos_live.main()
     return 0
 
 

@@ -21,7 +21,7 @@ import watchfiles
 from aiohttp import web
 
 from shared.compose import PREVIEW
-from shared.compose.scripts import cart_script
+from shared.compose.scripts import script_named
 from shared.compose.stylesheet import current_stylesheet
 from shared.db.stamps import utc_now
 from shared.files import FilesError, Problem, export_store, import_folder
@@ -151,9 +151,9 @@ async def page(request: web.Request) -> web.StreamResponse:
 
 async def stylesheet(request: web.Request) -> web.StreamResponse:
     """GET /assets/theme-HASH.css : the theme stylesheet the pages link (the store's current one); and
-    /assets/cart-HASH.js, the storefront's cart script the pages load."""
-    script = cart_script()
-    if request.match_info["name"] == script.name:
+    /assets/cart-HASH.js and stock-HASH.js, the storefront's scripts the pages load."""
+    script = script_named(request.match_info["name"])
+    if script is not None:
         return web.Response(body=script.body, content_type="text/javascript", charset="utf-8",
                             headers={"Cache-Control": "public, max-age=31536000, immutable"})
     async with request.app[LOCK]:      # not halfway through an import

@@ -6,6 +6,10 @@ and before the next scheduled post goes live, so no worker ever serves a page ol
 commit it has seen. Each worker re-reads a store's version at most every VERSION_TTL seconds (well
 inside the one-second promise) instead of on every request. Pages and stylesheets are kept already
 compressed (cloud/render/encoding.py), so a hit costs no compression.
+
+Stock moves the version only when a page shows the change (migration 0030: a flip between in stock and
+sold out, or a count the product page prints), so a POS selling at the counter leaves the cache alone;
+open product pages follow stock through GET /live/stock (cloud/server/availability.py).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from cloud.server.middlewares import FIXED_HEADERS, STORE, is_https
 from cloud.server.monitoring import METRICS
 from cloud.server.pages import error_page
 from shared.compose.scripts import CONTENT_TYPE as SCRIPT_CONTENT_TYPE
-from shared.compose.scripts import SCRIPT_NAME, cart_script
+from shared.compose.scripts import SCRIPT_NAME, script_named
 from shared.compose.stylesheet import STYLESHEET_NAME
 from shared.customers.service import subscribe
 from shared.domains.service import may_have_certificate
@@ -97,11 +97,11 @@ def _answer(request: web.Request, status: int, representation: Representation) -
 
 async def stylesheet(request: web.Request) -> web.StreamResponse:
     """GET /assets/theme-HASH.css : the store's theme stylesheet that pages link, immutable under its
-    content-hashed name; compressed once, sent in the encoding the client accepts. (And the cart
-    script, /assets/cart-HASH.js.)"""
+    content-hashed name; compressed once, sent in the encoding the client accepts. (And the storefront's
+    scripts, /assets/cart-HASH.js and /assets/stock-HASH.js.)"""
     name = request.match_info["name"]
     if SCRIPT_NAME.match(name):
-        return _cart_script(request, name)
+        return _script(request, name)
     if not STYLESHEET_NAME.match(name):
         return error_page(404, "Not found", "No such file.")
     store = request[STORE]
@@ -117,16 +117,16 @@ async def stylesheet(request: web.Request) -> web.StreamResponse:
 
 
 @functools.cache
-def _encoded_cart_script() -> Encoded:
-    script = cart_script()
-    return encode_body(script.body, content_type=SCRIPT_CONTENT_TYPE, cache_control=IMMUTABLE, headers=_KEPT_HEADERS)
+def _encoded_script(name: str) -> Encoded:
+    body = script_named(name).body          # type: ignore[union-attr] - the caller checked the name
+    return encode_body(body, content_type=SCRIPT_CONTENT_TYPE, cache_control=IMMUTABLE, headers=_KEPT_HEADERS)
 
 
-def _cart_script(request: web.Request, name: str) -> web.Response:
-    """GET /assets/cart-HASH.js : the storefront's cart script (the same for every store)."""
-    if name != cart_script().name:
+def _script(request: web.Request, name: str) -> web.Response:
+    """GET /assets/cart-HASH.js, /assets/stock-HASH.js : the storefront's scripts (the same for every store)."""
+    if script_named(name) is None:
         return error_page(404, "Not found", "No such file.")
-    return _answer(request, 200, _encoded_cart_script().pick(request.headers.get("Accept-Encoding", "")))
+    return _answer(request, 200, _encoded_script(name).pick(request.headers.get("Accept-Encoding", "")))
 
 
 def _failures(request: web.Request) -> Callable[[str], None]:
@@ -236,9 +236,11 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/media/{name}", media)
     app.router.add_get("/assets/{name}", stylesheet)
     app.router.add_post("/newsletter", newsletter)
+    from cloud.server.availability import add_live_stock
     from cloud.server.cart import add_cart_routes   # it imports helpers from this module
 
     add_cart_routes(app)
+    add_live_stock(app)     # GET /live/stock: product pages' live availability (SSE)
     # Shopper addresses all go to one handler; the patterns are listed so metrics label them by route.
     for pattern in ("/", "/pages/{slug}", "/products/{handle}", "/collections/{handle}", "/blog", "/blog/{slug}",
                     "/search", "/{tail:.*}"):

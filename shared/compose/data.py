@@ -12,7 +12,7 @@ from shared.compose.registry import builtin_block, builtin_kinds
 from shared.compose.schema import with_defaults
 from shared.compose.theme import DEFAULT_THEME, layout_options
 from shared.db import Connection, Database
-from shared.db.repositories import catalog, content, inventory, vectors, versions
+from shared.db.repositories import catalog, content, inventory, stock_changes, vectors, versions
 from shared.db.repositories import pages as page_repo
 from shared.db.repositories.storefront import get_storefront
 from shared.db.stamps import utc_now
@@ -200,7 +200,9 @@ def load_page_plan(db: Database, *, page: Page, path: str, query: Mapping[str, s
         env = {"locale": store.locale, "currency": store.currency, "mediaBase": media_base, "timeZone": store.timezone}
         data = PageData(env=env, shared=shared,
                         products={pid: product_view(p, media, stock) for pid, p in products.items()},
-                        catalog_version=str(versions.content_version(conn)))
+                        # Stock changes that no page shows leave the content version (migration 0030)
+                        # but not the products' data: the sandbox's snapshot is keyed by both.
+                        catalog_version=f"{versions.content_version(conn)}.{stock_changes.latest_seq(conn)}")
         social = media.get(page_now.social_image_id) if page_now.social_image_id else None
         return PagePlan(store, theme, page_now, jobs, data, social.to_image() if social else None)
 

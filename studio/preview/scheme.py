@@ -14,7 +14,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QUrl
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlScheme, QWebEngineUrlSchemeHandler
 
 from shared.compose.scripts import CONTENT_TYPE as SCRIPT_CONTENT_TYPE
-from shared.compose.scripts import cart_script
+from shared.compose.scripts import script_named
 from shared.compose.stylesheet import CONTENT_TYPE, stylesheet_name
 from shared.media.names import is_rendition_name
 from studio.preview.renderer import PreviewDocument
@@ -111,8 +111,8 @@ class PreviewSchemeHandler(QWebEngineUrlSchemeHandler):
         sheet = stylesheet_name(path)
         if sheet is not None and sheet in self.stylesheets:
             self._reply(job, CONTENT_TYPE.encode(), self.stylesheets[sheet])
-        elif path == cart_script().path:
-            self._reply(job, SCRIPT_CONTENT_TYPE.encode(), cart_script().body)
+        elif path.startswith("/assets/") and script_named(path[8:]) is not None:
+            self._reply(job, SCRIPT_CONTENT_TYPE.encode(), script_named(path[8:]).body)
         else:
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
 

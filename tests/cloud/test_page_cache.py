@@ -92,8 +92,10 @@ async def test_a_block_edit_and_a_stock_change_invalidate_cached_pages(two_worke
     assert cache.hits == hits + 1                        # cached while nothing changed
     version = store.db.read(lambda c: c.scalar("SELECT version FROM content_version"))
     store.db.write(lambda c: c.execute(
+        # a sale of every unit: the page shows it (stock that no page shows leaves the version: 0030)
         "INSERT INTO stock_movements (id, variant_id, location_id, delta, reason, created_at) "
-        "SELECT ?, v.id, (SELECT id FROM locations LIMIT 1), 5, 'received', ? FROM variants v "
+        "SELECT ?, v.id, (SELECT id FROM locations LIMIT 1), -s.on_hand, 'sold', ? FROM variants v "
+        "JOIN variant_stock s ON s.variant_id = v.id "
         "JOIN products p ON p.id = v.product_id WHERE p.handle = 'harbor-classic-tee' LIMIT 1",
         (new_id(), utc_now())))
     assert store.db.read(lambda c: c.scalar("SELECT version FROM content_version")) > version

@@ -86,9 +86,11 @@ def test_0016_to_0017_keeps_pages_blocks_and_revisions(engine: str, tmp_path: Pa
         after = db.read(lambda conn: ({t: _rows(conn, t) for t in TABLES}, _schema_names(conn),
                                       content_version(conn),
                                       conn.all("SELECT table_name, key FROM sync_dirty ORDER BY 1, 2")))
-        # Every row with its id, rowid and links; the same indexes and triggers; nothing authored
-        # changed, so no content-version bump and nothing new for sync to send.
-        assert after == before
+        # Every row with its id, rowid and links; the same indexes and triggers (later migrations may
+        # add their own: 0030's on blocks); nothing authored changed, so no content-version bump and
+        # nothing new for sync to send.
+        assert (after[0], after[2], after[3]) == (before[0], before[2], before[3])
+        assert before[1] <= after[1]
         assert sum(len(rows) for rows in before[0].values()) > 10 and before[3]
         assert db.read(lambda conn: conn.all("PRAGMA foreign_key_check")) == []
         assert db.read(lambda conn: conn.scalar("PRAGMA integrity_check")) == "ok"

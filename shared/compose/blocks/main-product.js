@@ -1,7 +1,9 @@
 // Accepts: ctx.route = { type: "product", product, variant } (the product template's route data).
 // Usage: the main block of the product template: gallery, title, price, variant choice, add to cart
 // and description. Everything works without JavaScript: variants are links (or a GET form) to
-// ?variant=ID, and add to cart is a plain POST to /cart/add.
+// ?variant=ID, and add to cart is a plain POST to /cart/add. The section carries data-vs-live-stock (the
+// product id), data-vs-selected and data-vs-variant on exact option links: the storefront's stock script
+// (shared/compose/scripts/stock.js) flips "Sold out" / "Add to cart" there as stock changes.
 const schema = {
   name: "Product page",
   description: "The product of the page: images, price, options, add to cart and description.",
@@ -112,7 +114,7 @@ function availability(ctx, h, variant) {
     state = "low";
     text = `Low stock: only ${stock} left`;
   }
-  return h.html`<p class="${h.classes("vs-stock", `vs-stock--${state}`)}"><span class="vs-stock__dot" aria-hidden="true"></span>${text}</p>`;
+  return h.html`<p class="${h.classes("vs-stock", `vs-stock--${state}`)}" data-vs-low-stock="${threshold}"><span class="vs-stock__dot" aria-hidden="true"></span>${text}</p>`;
 }
 
 /** For option `name` = `value`: the variant keeping the other selected options, else any with that value. */
@@ -137,7 +139,8 @@ function optionButtons(ctx, h, p, variants, selected) {
       const cls = h.classes("vs-option__value", isCurrent && "vs-option__value--selected",
         unavailable && "vs-option__value--unavailable");
       if (!variant) return h.html`<li><span class="${cls}">${value}<span class="vs-visually-hidden"> (unavailable)</span></span></li>`;
-      return h.html`<li><a class="${cls}" href="${h.url(h.productUrl(p), { variant: variant.id })}"${isCurrent
+      return h.html`<li><a class="${cls}" href="${h.url(h.productUrl(p), { variant: variant.id })}"${exact
+        ? h.html` data-vs-variant="${variant.id}"` : ""}${isCurrent
         ? h.raw(' aria-current="true"') : ""}>${value}${unavailable ? h.html`<span class="vs-visually-hidden"> (sold out)</span>` : ""}</a></li>`;
     });
     return h.html`<div class="vs-option" role="group" aria-labelledby="${labelId}">
@@ -208,7 +211,8 @@ function render(ctx, h) {
   const variants = list(p.variants);
   const selected = selectedVariant(route, variants);
   const layout = s.gallery_layout === "grid" ? "grid" : "stacked";
-  return h.html`<section class="${h.classes("vs-main-product", `vs-main-product--${layout}`)}">
+  return h.html`<section class="${h.classes("vs-main-product", `vs-main-product--${layout}`)}"
+  data-vs-live-stock="${p.id}"${selected ? h.html` data-vs-selected="${selected.id}"` : ""}>
   <div class="vs-container">
     ${s.show_breadcrumbs ? breadcrumbs(h, p) : ""}
     <div class="vs-main-product__grid">

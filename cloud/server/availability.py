@@ -1,0 +1,195 @@
+"""GET /live/stock?product=ID : live availability of the products a storefront page shows (SSE).
+
+The product page's script (shared/compose/scripts/stock.js) opens this stream and flips the page's
+"Add to cart" / "Sold out" markers as stock changes. Each event is
+
+    event: stock
+    id: SEQ                      the store's stock change sequence (migration 0030) as of this state
+    data: {"variants": {"VARIANT_ID": {"available": true, "inventory": 3}, ...}}
+
+carrying the variants of the asked products that changed (on the first event: all of them), with
+availability computed as the pages compute it (on hand summed over locations; available = on hand > 0;
+shared/catalog/views.py). A client that reconnects with `Last-Event-ID` equal to the current sequence
+is sent nothing until the next change; any other (older, missed changes, or none) is sent the current
+state first, so a reconnect never needs the changes it missed.
+
+A sale lands on whichever worker process took the POS's request: the stream's worker learns of it
+through cloud/server/store_watch.py (one MAX(seq) read per store per WATCH_INTERVAL while shoppers
+listen), so a change reaches every open page within about WATCH_INTERVAL plus one send; a write this
+worker answered nudges the watch to look at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from aiohttp_sse import EventSourceResponse
+
+from cloud.server.admin import problem
+from cloud.server.middlewares import STORE
+from cloud.server.store_watch import StoreWatch
+from shared.db import Connection
+from shared.db.repositories import stock_changes
+from shared.storefront.service import Store
+
+WATCH_INTERVAL = 0.1        # seconds between looks while somebody listens (well inside the one-second promise)
+MAX_PER_LOOK = 1000         # changes read per look; beyond that subscribers re-read their products' state
+MAX_PRODUCTS = 20           # products one stream may follow
+PING_SECONDS = 15           # keeps proxies from closing an idle stream
+RETRY_MS = 1000             # how soon a browser reconnects after the stream drops
+PATH = "/live/stock"
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
+
+
+def _changes(conn: Connection, after: int | None) -> tuple[int, dict[str, int] | None]:
+    """(newest seq, variant id -> on hand as of it for the changes after `after`; None when too many
+    happened, or some were pruned, for the list to be whole)."""
+    newest = stock_changes.latest_seq(conn)
+    if after is None or newest <= after:
+        return newest, {}
+    if newest - after > MAX_PER_LOOK or stock_changes.oldest_seq(conn) > after + 1:
+        return newest, None
+    return newest, {variant_id: on_hand for _seq, variant_id, on_hand
+                    in stock_changes.changes_between(conn, after, newest)}
+
+
+async def look(store: Store, after: int | None) -> tuple[int, dict[str, int] | None]:
+    """The StoreWatch look: the store's newest stock change and what changed after `after`."""
+    return await store.db.run_read(lambda conn: _changes(conn, after))
+
+
+def _state(conn: Connection, product_ids: list[str]) -> tuple[int, dict[str, int]]:
+    return stock_changes.latest_seq(conn), stock_changes.product_variants_on_hand(conn, product_ids)
+
+
+def _event(on_hand: dict[str, int]) -> str:
+    return json.dumps({"variants": {variant_id: {"available": n > 0, "inventory": max(n, 0)}
+                                    for variant_id, n in on_hand.items()}}, separators=(",", ":"))
+
+
+class LiveStock:
+    """The watcher and the open streams of one worker."""
+
+    def __init__(self) -> None:
+        self.watch: StoreWatch[Store] = StoreWatch(look, interval=WATCH_INTERVAL)
+        self.streams: set[EventSourceResponse] = set()
+
+    def end_streams(self) -> None:
+        """End the open streams (a shutdown must not wait for shoppers to leave; browsers reconnect)."""
+        for stream in list(self.streams):
+            stream.stop_streaming()
+
+
+LIVE_STOCK = web.AppKey("live_stock", LiveStock)
+
+
+def _product_ids(request: web.Request) -> list[str] | None:
+    wanted = list(dict.fromkeys(request.query.getall("product", [])))
+    if not wanted or len(wanted) > MAX_PRODUCTS or not all(_ID.match(p) for p in wanted):
+        return None
+    return wanted
+
+
+def _last_event_id(request: web.Request) -> int | None:
+    raw = request.headers.get("Last-Event-ID", "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+async def live_stock(request: web.Request) -> web.StreamResponse:
+    """GET /live/stock?product=ID[&product=ID2...] : text/event-stream of `stock` events."""
+    product_ids = _product_ids(request)
+    if product_ids is None:
+        return problem(400, f"Name 1 to {MAX_PRODUCTS} products: ?product=ID (letters, digits, - and _).")
+    live, store = request.app[LIVE_STOCK], request[STORE]
+    queue, _ = await live.watch.subscribe(store.record.id, store)
+    stream = EventSourceResponse(headers={"X-Accel-Buffering": "no"})     # aiohttp-sse sets no-cache
+    stream.ping_interval = PING_SECONDS
+    try:
+        position, on_hand = await store.db.run_read(lambda conn: _state(conn, product_ids))
+        await stream.prepare(request)
+        live.streams.add(stream)
+        if _last_event_id(request) != position:
+            await stream.send(_event(on_hand), event="stock", id=str(position), retry=RETRY_MS)
+        await _forward(store, product_ids, set(on_hand), position, queue, stream)
+    finally:
+        live.streams.discard(stream)
+        live.watch.unsubscribe(store.record.id, queue)
+        stream.stop_streaming()
+    return stream
+
+
+async def _forward(store: Store, product_ids: list[str], variants: set[str], position: int,
+                   queue: asyncio.Queue, stream: EventSourceResponse) -> None:
+    """Send what changes for these variants until the shopper leaves: the ping task ends when a write
+    fails (aiohttp does not cancel a handler whose client left), or the worker stops streaming; either
+    way `_CLOSED` is queued, so an idle stream waits on its queue alone (no task per wait)."""
+    closed = asyncio.ensure_future(stream.wait())
+    closed.add_done_callback(lambda _done: _put_newest(queue, _CLOSED))
+    try:
+        while True:
+            seen = await queue.get()
+            if seen is _CLOSED or closed.done():      # (a full queue may have dropped _CLOSED)
+                return
+            if seen.position <= position:
+                continue
+            if seen.items is None:          # too much happened at once: send the whole state
+                position, changed = await store.db.run_read(lambda conn: _state(conn, product_ids))
+            else:
+                position = seen.position
+                changed = {v: n for v, n in seen.items.items() if v in variants}
+            if not changed:
+                continue
+            try:
+                await stream.send(_event(changed), event="stock", id=str(position))
+            except (ConnectionResetError, RuntimeError):
+                return
+    finally:
+        closed.cancel()
+
+
+_CLOSED = object()
+
+
+def _put_newest(queue: asyncio.Queue, item: object) -> None:
+    """Queue `item`, dropping the oldest entry of a full queue."""
+    if queue.full():
+        with contextlib.suppress(asyncio.QueueEmpty):
+            queue.get_nowait()
+    queue.put_nowait(item)
+
+
+async def _watching(app: web.Application) -> AsyncIterator[None]:
+    app[LIVE_STOCK].watch.start()
+    yield
+    await app[LIVE_STOCK].watch.stop()
+
+
+def add_live_stock(app: web.Application) -> None:
+    """Register GET /live/stock and its watcher: before the storefront's catch-all address, and after
+    the resources' cleanup_ctx (the watcher stops before the stores close)."""
+    app[LIVE_STOCK] = LiveStock()
+    app.cleanup_ctx.append(_watching)
+
+    async def end_streams(_app: web.Application) -> None:
+        app[LIVE_STOCK].end_streams()
+
+    app.on_shutdown.append(end_streams)
+    app.on_response_prepare.append(_nudge_after_writes)
+    app.router.add_get(PATH, live_stock)
+
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def _nudge_after_writes(request: web.Request, response: web.StreamResponse) -> None:
+    """A write this worker answered (a POS change, an order, a sync push) may have moved stock: the
+    store is looked at now when somebody here listens to it (one MAX read), so the sale reaches the
+    pages without waiting for the next round. Writes answered by other workers wait for the round."""
+    store = request.get(STORE) if request.method in _WRITES and response.status < 400 else None
+    if store is not None:
+        request.app[LIVE_STOCK].watch.nudge(store.record.id)
