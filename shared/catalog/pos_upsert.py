@@ -19,18 +19,15 @@ vectors of the written products are redone here, in the same transaction."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from shared.catalog.vectors import embed
+from shared.catalog.vectors import refresh_vector
 from shared.db import Connection
 from shared.db.repositories import pos_catalog as repo
 from shared.db.repositories.storefront import get_storefront
-from shared.db.repositories.vectors import save_vector
 from shared.db.stamps import new_id, utc_now
 from shared.errors import VibeshopError
 
@@ -372,13 +369,7 @@ def _free_handle(conn: Connection, index: int, product: PosProduct, taken: set[s
 
 
 def _refresh_vector(conn: Connection, product_id: str) -> None:
-    """Redo the product's related-products vector when its words changed (the same source hash as
-    shared.catalog.vectors.index_products, so that indexer agrees and skips it)."""
+    """Redo the product's related-products vector when its words changed (as the indexer would)."""
     found = repo.product_words(conn, product_id)
-    if found is None:
-        return
-    title, ptype, vendor, tags, description, current = found
-    source = hashlib.sha256("\0".join([title, ptype, vendor, tags, description]).encode()).hexdigest()[:32]
-    if source != current:
-        save_vector(conn, product_id=product_id, source_hash=source,
-                    embedding=embed(title, ptype, vendor, json.loads(tags), description))
+    if found is not None:
+        refresh_vector(conn, product_id, found[:5], found[5])

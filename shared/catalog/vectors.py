@@ -55,17 +55,23 @@ def embed(title: str, product_type: str, vendor: str, tags: list[str], descripti
     return struct.pack(f"<{DIMENSIONS}f", *(v / norm for v in vector))
 
 
+def refresh_vector(conn: Connection, product_id: str, words: tuple[str, str, str, str, str], current: str | None
+                   ) -> bool:
+    """Save the product's vector when its words (title, type, vendor, tags as JSON text, description)
+    changed since the vector whose source hash is `current`; whether it did."""
+    title, ptype, vendor, tags, description = words
+    source = hashlib.sha256("\0".join(words).encode()).hexdigest()[:32]
+    if source == current:
+        return False
+    vectors.save_vector(conn, product_id=product_id, source_hash=source,
+                        embedding=embed(title, ptype, vendor, json.loads(tags), description))
+    return True
+
+
 def index_products(db: Database, *, batch: int = 200_000) -> int:
     """Compute the vectors of products that have none or whose words changed; returns how many."""
     def write(conn: Connection) -> int:
-        done = 0
-        for pid, title, ptype, vendor, tags, description, current in vectors.product_texts(conn, limit=batch):
-            source = hashlib.sha256("\0".join([title, ptype, vendor, tags, description]).encode()).hexdigest()[:32]
-            if source == current:
-                continue
-            vectors.save_vector(conn, product_id=pid, source_hash=source,
-                                embedding=embed(title, ptype, vendor, json.loads(tags), description))
-            done += 1
-        return done
+        return sum(refresh_vector(conn, pid, (title, ptype, vendor, tags, description), current)
+                   for pid, title, ptype, vendor, tags, description, current in vectors.product_texts(conn, limit=batch))
 
     return db.write(write)
