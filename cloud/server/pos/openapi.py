@@ -34,6 +34,8 @@ _ERRORS = {
     422: "The request breaks a rule: the message names the field (and the index, in a batch); or this "
          "Idempotency-Key was used for another request",
     429: "Too many requests from this address; retry after Retry-After seconds",
+    502: "The payment provider refused or could not be reached (code payment_failed): a pickup was not "
+         "recorded; a cancel was, and the same call again finishes the refund or release",
     503: "The store's database is busy for a moment; nothing was changed, retry after Retry-After seconds",
 }
 _HEADERS = {

@@ -38,6 +38,7 @@ class ProblemDetail(msgspec.Struct):
     index: int | None = None
     field: str | None = None
     code: str | None = None
+    current_version: int | None = None      # a stale version (409): the version there is now
 
 
 @dataclass(frozen=True)
@@ -78,16 +79,25 @@ def error_field(exc: msgspec.ValidationError) -> tuple[str, str]:
     return path, message
 
 
-def decode_body(raw: bytes, kind: type[T]) -> T | web.Response:
+def decode_body(raw: bytes, kind: type[T], *, batch: str | None = None) -> T | web.Response:
     """The JSON body as `kind`, or the problem to answer: 400 when it is not JSON, 422 naming the field
-    when it is JSON of another shape."""
+    when it is JSON of another shape. With `batch` (the list field of an all-or-nothing batch, e.g.
+    "products"), an error inside its item N names index N and the field inside that item."""
     try:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.ValidationError as exc:
         path, message = error_field(exc)
-        return problem(422, f"{path}: {message}" if path else message, field=path)
+        index, field = _in_batch(path, batch)
+        return problem(422, f"{path}: {message}" if path else message, index=index, field=field or None,
+                       code="invalid")
     except msgspec.DecodeError:
-        return problem(400, "The body is not valid JSON")
+        return problem(400, "The body is not valid JSON", code="malformed")
+
+
+def _in_batch(path: str, batch: str | None) -> tuple[int | None, str]:
+    """(index, field inside the item) of a path into `batch`'s items; (None, path) otherwise."""
+    found = re.match(rf"^{re.escape(batch)}\[(\d+)\]\.?", path) if batch else None
+    return (int(found[1]), path[found.end():]) if found else (None, path)
 
 
 def decode_query(request: web.Request, kind: type[T]) -> T | web.Response:
