@@ -6,21 +6,12 @@ as the refusals."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import requests
-import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import CHECKS
-from schemathesis.config import SchemathesisConfig
 
-from cloud.server.pos import OPERATIONS
-from cloud.server.pos.openapi import build_document
+from pos_contract_support import ALL_CHECKS, EXAMPLES, SCHEMA
 
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = schemathesis.openapi.from_dict(build_document(OPERATIONS),
-                                        config=SchemathesisConfig.from_path(ROOT / "schemathesis.toml"))
-ALL_CHECKS = CHECKS.get_all()
 ORDER = SCHEMA.include(path="/pos/v1/orders/{order_id}", method="GET")
 FULFILMENT = SCHEMA.include(path="/pos/v1/orders/{order_id}/fulfilment", method="POST")
 FEED = SCHEMA.include(path="/pos/v1/orders/feed", method="GET")
@@ -41,7 +32,7 @@ def _allows(order: dict, action: str) -> bool:
 
 
 @ORDER.parametrize()
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=max(20, EXAMPLES // 2), deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_a_real_order_is_answered_in_the_declared_schema(case, live_server) -> None:
     if not case.meta.generation.mode.is_positive:
         return
@@ -53,7 +44,7 @@ def test_a_real_order_is_answered_in_the_declared_schema(case, live_server) -> N
 
 
 @FULFILMENT.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_valid_steps_on_real_orders_are_taken_and_answer_the_declared_schema(case, live_server) -> None:
     if not (case.meta.generation.mode.is_positive and isinstance(case.body, dict)):
         return
@@ -75,7 +66,7 @@ def test_valid_steps_on_real_orders_are_taken_and_answer_the_declared_schema(cas
 
 
 @FEED.parametrize()
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=max(20, EXAMPLES // 2), deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_the_feed_of_the_shop_has_its_orders_in_the_declared_schema(case, live_server) -> None:
     if not case.meta.generation.mode.is_positive:
         return
