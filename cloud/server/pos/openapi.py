@@ -116,6 +116,8 @@ def _responses(op: Operation, schema_of: dict[Any, dict[str, Any]]) -> dict[str,
             answer["headers"] = {"Idempotent-Replayed": {
                 "schema": {"type": "string", "enum": ["true"]},
                 "description": "Present on a replay: the stored answer of an earlier request with this key"}}
+        if op.links and status < 300:
+            answer["links"] = {name: dict(link) for name, link in op.links.items()}
         answers[str(status)] = answer
     errors = {*op.errors, 401, 403, 429, 503} | ({400, 409, 422} if op.idempotent else set())
     if op.request is not None:

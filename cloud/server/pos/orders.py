@@ -113,11 +113,17 @@ async def post_fulfilment(request: web.Request) -> web.Response:
 OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/pos/v1/orders/feed", "getOrderFeed", "The online orders of this location and their changes",
               responses={200: FeedPage}, query=FeedQuery, tags=("orders",),
+              links={"getOrder": {"operationId": "getOrder", "description": "The first event's order, as it is now",
+                                  "parameters": {"order_id": "$response.body#/events/0/order/id"}}},
               description="At-least-once and pull-based: keep the last `seq` you handled and ask with after=it; "
                           "nothing is acknowledged, the same after= gives the same events again. Each event "
                           "carries the order as it is now."),
     Operation("GET", "/pos/v1/orders/{order_id}", "getOrder", "One online order of this location, by id or number",
-              responses={200: PosOrder}, errors=(400, 401, 403, 404), tags=("orders",)),
+              responses={200: PosOrder}, errors=(400, 401, 403, 404), tags=("orders",),
+              links={"acceptOrder": {"operationId": "postOrderFulfilment",
+                                     "description": "Accept this order at the version read",
+                                     "parameters": {"order_id": "$response.body#/id"},
+                                     "requestBody": {"action": "accept", "version": "$response.body#/version"}}}),
     Operation("POST", "/pos/v1/orders/{order_id}/fulfilment", "postOrderFulfilment",
               "Accept an order, mark it ready for pickup, hand it over (capturing an authorized card) or cancel it",
               responses={200: FulfilmentAnswer}, request=FulfilmentRequest, idempotent=True, tags=("orders",),

@@ -48,7 +48,9 @@ class Operation:
     `path` is the OpenAPI template (`/pos/v1/orders/{order_id}/fulfilment`); `request` the msgspec type
     of the JSON body, `query` a msgspec Struct whose fields are the query parameters; `responses` maps
     each success status to its body type (error statuses are added from `errors`, all as Problem).
-    `path_params`, a msgspec Struct whose fields type the template's parameters (strings when absent)."""
+    `path_params`, a msgspec Struct whose fields type the template's parameters (strings when absent).
+    `links`, OpenAPI links of the success answer (name -> Link object): where its values lead next, e.g. the
+    feed's order id to GET the order (schemathesis' stateful phase follows them)."""
 
     method: str
     path: str
@@ -62,6 +64,7 @@ class Operation:
     description: str = ""
     tags: tuple[str, ...] = field(default=())
     path_params: type | None = None
+    links: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 _AT = re.compile(r"^(?P<message>.*?)(?: - at `\$\.?(?P<path>[^`]*)`)?$", re.DOTALL)
