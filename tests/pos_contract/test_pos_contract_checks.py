@@ -88,3 +88,18 @@ def test_every_pos_route_is_a_documented_operation_and_the_fallbacks_come_last(t
     assert served == {(op.method.upper(), op.path) for op in OPERATIONS} | {("GET", OPENAPI_PATH)}
     assert routes[-1] == ("*", "/pos/{tail}")
     assert all(method == "*" for method, _ in routes[routes.index(("*", OPENAPI_PATH)):])
+
+
+def test_links_lead_from_the_feed_to_an_order_and_on_to_its_fulfilment_and_problems_carry_current_version() -> None:
+    """The links take schemathesis' stateful phase (and a reader) from data the server has to the order paths;
+    a stale version's 409 says the version there is now."""
+    operations = {op["operationId"]: op for path in DOCUMENT["paths"].values() for op in path.values()}
+    feed = operations["getOrderFeed"]["responses"]["200"]["links"]["getOrder"]
+    assert feed["operationId"] == "getOrder" and feed["parameters"] == {"order_id": "$response.body#/events/0/order/id"}
+    accept = operations["getOrder"]["responses"]["200"]["links"]["acceptOrder"]
+    assert accept["operationId"] == "postOrderFulfilment"
+    assert accept["requestBody"]["version"] == "$response.body#/version"
+    assert {"current_version", "index", "field", "code"} <= set(DOCUMENT["components"]["schemas"]["ProblemDetail"]
+                                                               ["properties"])
+    fulfilment = operations["postOrderFulfilment"]["responses"]
+    assert {"404", "409", "502", "503"} <= set(fulfilment)
