@@ -168,7 +168,7 @@ async def test_wrong_types_negative_prices_and_unknown_fields_are_422(catalog_cl
     negative["variants"][0]["price"]["amount"] = -1
     del missing["variants"][0]["price"]
     for bad, field in [(wrong_type, "variants[1].price.amount"), (negative, "variants[0].price.amount"),
-                       (web_field, ""), (missing, "variants[0].price")]:
+                       (web_field, "description"), (missing, "variants[0].price")]:
         answer = await _upsert(catalog_client, catalog_setup, [_product(0), bad])
         body = await answer.json()
         assert answer.status == 422, body

@@ -10,24 +10,15 @@ from pathlib import Path
 
 import jsonschema_rs
 import requests
-import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import CHECKS
-from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
 from cloud.server.pos import OPERATIONS
-from cloud.server.pos.openapi import OPENAPI_PATH, build_document
+from cloud.server.pos.openapi import OPENAPI_PATH
+from pos_contract_support import ALL_CHECKS, DOCUMENT, EXAMPLES, SCHEMA
 from shared.inventory.pos_changes import REASONS
-
-ROOT = Path(__file__).resolve().parents[2]
-# Loaded at module level from the same builder the server uses (schemathesis' from_fixture breaks on
-# pytest 9); test_the_served_document_is_this_one checks that the server serves exactly this.
-DOCUMENT = build_document(OPERATIONS)
-SCHEMA = schemathesis.openapi.from_dict(DOCUMENT, config=SchemathesisConfig.from_path(ROOT / "schemathesis.toml"))
-ALL_CHECKS = CHECKS.get_all()
 
 
 def test_the_document_is_valid_openapi_3_1() -> None:
@@ -47,7 +38,7 @@ def test_the_served_document_is_this_one_without_a_token_and_cacheable(live_serv
 
 
 @SCHEMA.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_every_operation_passes_every_check(case, live_server) -> None:
     case.call_and_validate(base_url=live_server.url, headers=live_server.headers, checks=ALL_CHECKS, timeout=30)
 
@@ -73,7 +64,7 @@ def _make_acceptable(body: dict, sku: str) -> None:
 
 
 @CHANGES.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=max(30, EXAMPLES // 2), deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_valid_batches_of_a_real_sku_are_applied_and_answer_the_declared_schema(case, live_server) -> None:
     """The fuzzer cannot know the store's SKUs or the time: its valid batches are made acceptable, so the
     200 answer (and its schema) is checked as often as the refusals."""
@@ -97,3 +88,18 @@ def test_every_pos_route_is_a_documented_operation_and_the_fallbacks_come_last(t
     assert served == {(op.method.upper(), op.path) for op in OPERATIONS} | {("GET", OPENAPI_PATH)}
     assert routes[-1] == ("*", "/pos/{tail}")
     assert all(method == "*" for method, _ in routes[routes.index(("*", OPENAPI_PATH)):])
+
+
+def test_links_lead_from_the_feed_to_an_order_and_on_to_its_fulfilment_and_problems_carry_current_version() -> None:
+    """The links take schemathesis' stateful phase (and a reader) from data the server has to the order paths;
+    a stale version's 409 says the version there is now."""
+    operations = {op["operationId"]: op for path in DOCUMENT["paths"].values() for op in path.values()}
+    feed = operations["getOrderFeed"]["responses"]["200"]["links"]["getOrder"]
+    assert feed["operationId"] == "getOrder" and feed["parameters"] == {"order_id": "$response.body#/events/0/order/id"}
+    accept = operations["getOrder"]["responses"]["200"]["links"]["acceptOrder"]
+    assert accept["operationId"] == "postOrderFulfilment"
+    assert accept["requestBody"]["version"] == "$response.body#/version"
+    assert {"current_version", "index", "field", "code"} <= set(DOCUMENT["components"]["schemas"]["ProblemDetail"]
+                                                               ["properties"])
+    fulfilment = operations["postOrderFulfilment"]["responses"]
+    assert {"404", "409", "502", "503"} <= set(fulfilment)

@@ -1,7 +1,8 @@
 """The issue's acceptance command, as a new user runs it: the schemathesis CLI over the served
 /pos/v1/openapi.json with every check, against a real server on 127.0.0.1 (an address that names no
 store: the device token's store answers), with the repository's schemathesis.toml (a user runs it from
-the root; here the file is named, so schemathesis' cache lands in tmp_path, not in the work tree)."""
+the root; here the file is named, so schemathesis' cache lands in tmp_path, not in the work tree). Its
+rate limit is the real server's; this test server has none, so a higher one keeps the test quick."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def test_schemathesis_run_with_all_checks_passes(live_server, tmp_path: Path) ->
     command = [str(cli), "--config-file", str(ROOT / "schemathesis.toml"),
                "run", f"{live_server.url}/pos/v1/openapi.json", "--checks", "all",
                "-H", f"Authorization: Bearer {live_server.token}",
-               "--max-examples", "25", "--seed", "13", "--no-color", "--workers", "1",
+               "--max-examples", "25", "--seed", "13", "--rate-limit", "1000/s", "--no-color", "--workers", "1",
                "--report-dir", str(tmp_path / "report"), "--generation-database", ":memory:"]
     env = {**os.environ, "NO_COLOR": "1", "NO_PROXY": "127.0.0.1,localhost"}
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)

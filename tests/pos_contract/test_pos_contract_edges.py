@@ -52,6 +52,13 @@ def test_query_parameters_are_decoded_strictly(live_server) -> None:
     assert _problem(answer, 422)["field"] == "updated_after"
 
 
+def test_the_feed_refuses_unknown_and_repeated_parameters(live_server) -> None:
+    """ST201: the feed took any query parameter (msgspec.convert over the whole query); now spec.decode_query."""
+    for query, field in [("after=0&q=1", "q"), ("after=1&after=2", "after"), ("limit=", "limit")]:
+        answer = requests.get(f"{live_server.url}/pos/v1/orders/feed?{query}", headers=live_server.headers, timeout=30)
+        assert _problem(answer, 400)["field"] == field, query
+
+
 def test_bodies_and_keys_out_of_bounds_are_problems(live_server) -> None:
     post = lambda body, key: requests.post(  # noqa: E731
         live_server.url + CHANGES, data=body, timeout=30,

@@ -4,7 +4,6 @@ shared.catalog.pos_upsert on the store's writer thread, answer JSON."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 import msgspec
@@ -15,7 +14,7 @@ from cloud.server.admin import problem
 from cloud.server.middlewares import STORE
 from cloud.server.pos.auth import pos
 from cloud.server.pos.idempotency import idempotent
-from cloud.server.pos.spec import Operation
+from cloud.server.pos.spec import Operation, decode_body, read_body, typed_response
 from shared.catalog.pos_upsert import (MAX_OPTIONS, MAX_PRODUCTS, MAX_VARIANTS, PosOption, PosProduct, PosVariant,
                                        StaleVersion, UpsertedProduct, UpsertError, upsert_pos_products)
 from shared.db import Connection
@@ -114,26 +113,6 @@ OPERATIONS: tuple[Operation, ...] = (
                           "naming its index and field. Stock is not written here."),
 )
 
-_PATH = re.compile(r"at `\$\.products\[(\d+)\]\.?([^`]*)`")
-_ANY_PATH = re.compile(r"at `\$\.?([^`]*)`")
-_MISSING = re.compile(r"missing required field `([^`]+)`")
-
-
-def _decode_problem(exc: msgspec.ValidationError) -> web.Response:
-    """A msgspec error as 422 naming the product's index and the field's path inside it."""
-    text = str(exc)
-    missing = _MISSING.search(text)
-    found = _PATH.search(text)
-    if found:
-        index, field = int(found.group(1)), found.group(2)
-    else:
-        whole = _ANY_PATH.search(text)
-        index, field = None, whole.group(1) if whole else ""
-    if missing:
-        field = f"{field}.{missing.group(1)}" if field else missing.group(1)
-    return problem(422, text, index=index, field=field or None, code="invalid")
-
-
 def _to_domain(product: PosProductIn) -> PosProduct:
     variants = tuple(PosVariant(sku=v.sku, price_amount=v.price.amount, currency=v.price.currency,
                                 option_values=tuple(v.option_values), barcode=v.barcode,
@@ -156,15 +135,12 @@ def _answer(done: list[UpsertedProduct]) -> BatchUpsertResponse:
 @idempotent
 async def post_batch_upsert(request: web.Request) -> web.Response:
     """POST /pos/v1/catalog/batch-upsert {"products": [...]}: all or nothing; 409 on a stale version."""
-    raw = await request.read()
-    if len(raw) > MAX_BODY:
-        return problem(413, f"The body can be at most {MAX_BODY // (1024 * 1024)} MB")
-    try:
-        body = msgspec.json.decode(raw, type=BatchUpsertRequest)
-    except msgspec.ValidationError as exc:
-        return _decode_problem(exc)
-    except msgspec.DecodeError:
-        return problem(400, "The body is not valid JSON")
+    raw = await read_body(request, MAX_BODY)
+    if isinstance(raw, web.Response):
+        return raw
+    body = decode_body(raw, BatchUpsertRequest, batch="products")
+    if isinstance(body, web.Response):
+        return body
     products = [_to_domain(p) for p in body.products]
 
     def write(conn: Connection) -> list[UpsertedProduct]:
@@ -177,7 +153,7 @@ async def post_batch_upsert(request: web.Request) -> web.Response:
                        current_version=exc.current_version)
     except UpsertError as exc:
         return problem(422, str(exc), index=exc.index, field=exc.field, code=str(exc.code))
-    return web.Response(body=msgspec.json.encode(_answer(done)), content_type="application/json")
+    return typed_response(_answer(done))
 
 
 def add_catalog_routes(app: web.Application) -> None:

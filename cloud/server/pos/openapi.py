@@ -34,6 +34,8 @@ _ERRORS = {
     422: "The request breaks a rule: the message names the field (and the index, in a batch); or this "
          "Idempotency-Key was used for another request",
     429: "Too many requests from this address; retry after Retry-After seconds",
+    502: "The payment provider refused or could not be reached (code payment_failed): a pickup was not "
+         "recorded; a cancel was, and the same call again finishes the refund or release",
     503: "The store's database is busy for a moment; nothing was changed, retry after Retry-After seconds",
 }
 _HEADERS = {
@@ -114,6 +116,8 @@ def _responses(op: Operation, schema_of: dict[Any, dict[str, Any]]) -> dict[str,
             answer["headers"] = {"Idempotent-Replayed": {
                 "schema": {"type": "string", "enum": ["true"]},
                 "description": "Present on a replay: the stored answer of an earlier request with this key"}}
+        if op.links and status < 300:
+            answer["links"] = {name: dict(link) for name, link in op.links.items()}
         answers[str(status)] = answer
     errors = {*op.errors, 401, 403, 429, 503} | ({400, 409, 422} if op.idempotent else set())
     if op.request is not None:

@@ -4,7 +4,6 @@ ones /pos/v1/openapi.json is made of), call one service of shared/orders, answer
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 import msgspec
@@ -16,7 +15,7 @@ from cloud.server.keys import STORES
 from cloud.server.middlewares import STORE
 from cloud.server.pos.auth import POS_GRANT, pos
 from cloud.server.pos.idempotency import idempotent
-from cloud.server.pos.spec import Operation
+from cloud.server.pos.spec import Operation, decode_body, decode_query, read_body, typed_response
 from shared.db.repositories.accounts import list_tokens
 from shared.orders.counter import act_at_counter
 from shared.orders.errors import OrderError, OrderErrorCode
@@ -27,7 +26,6 @@ MAX_BODY = 16 * 1024
 MAX_INT = 2**63 - 1            # SQLite's INTEGER
 _STATUS = {OrderErrorCode.INVALID: 422, OrderErrorCode.NOT_FOUND: 404, OrderErrorCode.ILLEGAL_TRANSITION: 409,
            OrderErrorCode.DUPLICATE: 409, OrderErrorCode.PAYMENT_FAILED: 502}
-_PATH = re.compile(r"at `\$\.?([^`]*)`")
 
 
 class FeedQuery(msgspec.Struct):
@@ -51,15 +49,6 @@ class FulfilmentAnswer(msgspec.Struct):
     order: PosOrder
 
 
-def _field(exc: msgspec.ValidationError) -> str | None:
-    found = _PATH.search(str(exc))
-    return found[1] if found and found[1] else None
-
-
-def _json(value: msgspec.Struct) -> web.Response:
-    return web.Response(body=msgspec.json.encode(value), content_type="application/json")
-
-
 def _refused(exc: OrderError) -> web.Response:
     if isinstance(exc, StaleVersionError):
         return problem(409, str(exc), code=str(exc.code), current_version=exc.current_version)
@@ -79,14 +68,13 @@ async def _device_actor(request: web.Request) -> str:
 @pos
 async def get_feed(request: web.Request) -> web.Response:
     """GET /pos/v1/orders/feed?after=SEQ&limit=N: this location's order changes after SEQ, oldest first."""
-    try:
-        query = msgspec.convert({k: v for k, v in request.query.items() if v != ""}, type=FeedQuery, strict=False)
-    except msgspec.ValidationError as exc:
-        return problem(400, str(exc), field=_field(exc), code="invalid")
+    query = decode_query(request, FeedQuery)
+    if isinstance(query, web.Response):
+        return query
     location_id = request[POS_GRANT].location_id or ""
     page = await request[STORE].db.run_read(
         lambda conn: read_feed(conn, location_id=location_id, after=query.after, limit=query.limit))
-    return _json(page)
+    return typed_response(page)
 
 
 @pos
@@ -97,22 +85,19 @@ async def get_order(request: web.Request) -> web.Response:
         order = await request[STORE].db.run_read(lambda conn: read_pos_order(conn, key, location_id=location_id))
     except OrderError as exc:
         return _refused(exc)
-    return _json(order)
+    return typed_response(order)
 
 
 @pos
 @idempotent
 async def post_fulfilment(request: web.Request) -> web.Response:
     """POST /pos/v1/orders/{order_id}/fulfilment {action, version, reason?}: accept, ready, picked_up, cancel."""
-    raw = await request.read()
-    if len(raw) > MAX_BODY:
-        return problem(413, f"The body can be at most {MAX_BODY // 1024} KB")
-    try:
-        body = msgspec.json.decode(raw, type=FulfilmentRequest)
-    except msgspec.ValidationError as exc:
-        return problem(422, str(exc), field=_field(exc), code="invalid")
-    except msgspec.DecodeError:
-        return problem(400, "The body is not valid JSON", code="malformed")
+    raw = await read_body(request, MAX_BODY)
+    if isinstance(raw, web.Response):
+        return raw
+    body = decode_body(raw, FulfilmentRequest)
+    if isinstance(body, web.Response):
+        return body
     grant, store = request[POS_GRANT], request[STORE]
     context = checkout_context(request, store)
     try:
@@ -122,17 +107,23 @@ async def post_fulfilment(request: web.Request) -> web.Response:
                                      site_url=context.site_url)
     except OrderError as exc:
         return _refused(exc)
-    return _json(FulfilmentAnswer(order))
+    return typed_response(FulfilmentAnswer(order))
 
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/pos/v1/orders/feed", "getOrderFeed", "The online orders of this location and their changes",
               responses={200: FeedPage}, query=FeedQuery, tags=("orders",),
+              links={"getOrder": {"operationId": "getOrder", "description": "The first event's order, as it is now",
+                                  "parameters": {"order_id": "$response.body#/events/0/order/id"}}},
               description="At-least-once and pull-based: keep the last `seq` you handled and ask with after=it; "
                           "nothing is acknowledged, the same after= gives the same events again. Each event "
                           "carries the order as it is now."),
     Operation("GET", "/pos/v1/orders/{order_id}", "getOrder", "One online order of this location, by id or number",
-              responses={200: PosOrder}, errors=(400, 401, 403, 404), tags=("orders",)),
+              responses={200: PosOrder}, errors=(400, 401, 403, 404), tags=("orders",),
+              links={"acceptOrder": {"operationId": "postOrderFulfilment",
+                                     "description": "Accept this order at the version read",
+                                     "parameters": {"order_id": "$response.body#/id"},
+                                     "requestBody": {"action": "accept", "version": "$response.body#/version"}}}),
     Operation("POST", "/pos/v1/orders/{order_id}/fulfilment", "postOrderFulfilment",
               "Accept an order, mark it ready for pickup, hand it over (capturing an authorized card) or cancel it",
               responses={200: FulfilmentAnswer}, request=FulfilmentRequest, idempotent=True, tags=("orders",),

@@ -38,6 +38,7 @@ class ProblemDetail(msgspec.Struct):
     index: int | None = None
     field: str | None = None
     code: str | None = None
+    current_version: int | None = None      # a stale version (409): the version there is now
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ class Operation:
     `path` is the OpenAPI template (`/pos/v1/orders/{order_id}/fulfilment`); `request` the msgspec type
     of the JSON body, `query` a msgspec Struct whose fields are the query parameters; `responses` maps
     each success status to its body type (error statuses are added from `errors`, all as Problem).
-    `path_params`, a msgspec Struct whose fields type the template's parameters (strings when absent)."""
+    `path_params`, a msgspec Struct whose fields type the template's parameters (strings when absent).
+    `links`, OpenAPI links of the success answer (name -> Link object): where its values lead next, e.g. the
+    feed's order id to GET the order (schemathesis' stateful phase follows them)."""
 
     method: str
     path: str
@@ -61,6 +64,7 @@ class Operation:
     description: str = ""
     tags: tuple[str, ...] = field(default=())
     path_params: type | None = None
+    links: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 _AT = re.compile(r"^(?P<message>.*?)(?: - at `\$\.?(?P<path>[^`]*)`)?$", re.DOTALL)
@@ -78,16 +82,25 @@ def error_field(exc: msgspec.ValidationError) -> tuple[str, str]:
     return path, message
 
 
-def decode_body(raw: bytes, kind: type[T]) -> T | web.Response:
+def decode_body(raw: bytes, kind: type[T], *, batch: str | None = None) -> T | web.Response:
     """The JSON body as `kind`, or the problem to answer: 400 when it is not JSON, 422 naming the field
-    when it is JSON of another shape."""
+    when it is JSON of another shape. With `batch` (the list field of an all-or-nothing batch, e.g.
+    "products"), an error inside its item N names index N and the field inside that item."""
     try:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.ValidationError as exc:
         path, message = error_field(exc)
-        return problem(422, f"{path}: {message}" if path else message, field=path)
+        index, field = _in_batch(path, batch)
+        return problem(422, f"{path}: {message}" if path else message, index=index, field=field or None,
+                       code="invalid")
     except msgspec.DecodeError:
-        return problem(400, "The body is not valid JSON")
+        return problem(400, "The body is not valid JSON", code="malformed")
+
+
+def _in_batch(path: str, batch: str | None) -> tuple[int | None, str]:
+    """(index, field inside the item) of a path into `batch`'s items; (None, path) otherwise."""
+    found = re.match(rf"^{re.escape(batch)}\[(\d+)\]\.?", path) if batch else None
+    return (int(found[1]), path[found.end():]) if found else (None, path)
 
 
 def decode_query(request: web.Request, kind: type[T]) -> T | web.Response:
