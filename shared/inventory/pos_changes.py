@@ -10,7 +10,6 @@ oversold in the same write (shared/orders/oversold.py).
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,11 +44,10 @@ class ChangeError(InventoryError):
     """A refused batch: `index` and `field` name the first bad change (index None: the batch itself)."""
 
     def __init__(self, message: str, *, index: int | None, field: str,
-                 code: InventoryErrorCode = InventoryErrorCode.INVALID, malformed: bool = False):
+                 code: InventoryErrorCode = InventoryErrorCode.INVALID):
         super().__init__(code, message)
         self.index = index
         self.field = field
-        self.malformed = malformed      # not JSON at all (400), rather than JSON that breaks a rule (422)
 
 
 @dataclass(frozen=True)
@@ -126,37 +124,6 @@ class ChangesIn(msgspec.Struct, forbid_unknown_fields=True):
     changes: Annotated[list[AdjustIn | CountIn], msgspec.Meta(min_length=1, max_length=MAX_CHANGES)]
 
 
-def decode_changes(raw: bytes) -> ChangesIn:
-    """The request body as types; a body that is not JSON or not of these types raises ChangeError naming
-    the index and field (what msgspec's error path points at)."""
-    try:
-        return msgspec.json.decode(raw, type=ChangesIn)
-    except msgspec.ValidationError as exc:
-        raise _type_error(str(exc)) from None
-    except msgspec.DecodeError:
-        raise ChangeError("The body is not valid JSON", index=None, field="", code=InventoryErrorCode.INVALID,
-                          malformed=True) from None
-
-
-_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
-_NAMED = re.compile(r"(?:missing required|unknown) field `(?P<field>[^`]*)`")
-
-
-def _type_error(text: str) -> ChangeError:
-    """ChangeError from msgspec's message ("Expected `int`, got `str` - at `$.changes[1].delta`")."""
-    match = _PATH.match(text)
-    message, path = (match["message"], match["path"] or "") if match else (text, "")
-    index_match = re.match(r"^\.changes\[(\d+)\]", path)
-    named = _NAMED.search(message)
-    if index_match is None:
-        field = named["field"] if named and not path else "changes"
-        return ChangeError(f"{field}: {message}", index=None, field=field)
-    index = int(index_match[1])
-    rest = path[index_match.end():].lstrip(".")
-    field = named["field"] if named and not rest else rest
-    return ChangeError(f"changes[{index}].{field}: {message}", index=index, field=field)
-
-
 def parse_changes(payload: ChangesIn | Any, *, location_id: str, now: datetime) -> list[StockChange]:
     """Validate a request body (ChangesIn, or the same as plain JSON data); ChangeError names the index
     and field of the first bad change. The types check shapes and ranges; this checks what they cannot:
@@ -164,8 +131,8 @@ def parse_changes(payload: ChangesIn | Any, *, location_id: str, now: datetime) 
     if not isinstance(payload, ChangesIn):
         try:
             payload = msgspec.convert(payload, ChangesIn)
-        except msgspec.ValidationError as exc:
-            raise _type_error(str(exc)) from None
+        except msgspec.ValidationError as exc:      # the HTTP edge decodes first and names the field
+            raise ChangeError(str(exc), index=None, field="changes") from None
     return [_parse_one(i, item, location_id=location_id, now=now) for i, item in enumerate(payload.changes)]
 
 

@@ -17,13 +17,12 @@ from cloud.server.admin import problem
 from cloud.server.middlewares import STORE
 from cloud.server.pos.auth import POS_GRANT, pos
 from cloud.server.pos.idempotency import idempotent
-from cloud.server.pos.spec import Operation, decode_query, read_body, typed_response
+from cloud.server.pos.spec import Operation, decode_body, decode_query, read_body, typed_response
 from shared.db import Connection
 from shared.db.repositories.pos_inventory import counts_page
 from shared.inventory.errors import InventoryError
 from shared.inventory.models import stamp
-from shared.inventory.pos_changes import (BatchResult, ChangeError, ChangesIn, StockLine, apply_changes,
-                                          decode_changes, parse_changes)
+from shared.inventory.pos_changes import BatchResult, ChangeError, ChangesIn, StockLine, apply_changes, parse_changes
 
 MAX_BODY = 256 * 1024
 PAGE = 100
@@ -86,12 +85,9 @@ async def post_changes(request: web.Request) -> web.Response:
     if isinstance(raw, web.Response):
         return raw
     location_id = request[POS_GRANT].location_id or ""
-    try:
-        body: ChangesIn = decode_changes(raw)
-    except ChangeError as exc:
-        if exc.malformed:
-            return problem(400, str(exc))
-        return problem(422, str(exc), index=exc.index, field=exc.field, code=str(exc.code))
+    body = decode_body(raw, ChangesIn, batch="changes")
+    if isinstance(body, web.Response):
+        return body
 
     def write(conn: Connection) -> BatchResult:
         now = datetime.now(UTC)
