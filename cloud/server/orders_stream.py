@@ -5,32 +5,28 @@ each is sent as `event: order-updated`, `id: SEQ`, `data: {"id", "number", "vers
 order.created, order.paid, order.accepted, order.ready_for_pickup, order.picked_up, order.fulfilled,
 order.cancelled, order.refunded, order.oversold); a new order (order.created) is also sent first as
 `event: order`, `data: {"id", "number"}`, with the same id. Orders change in whichever worker process
-took the request, so nothing is announced in-process: a watcher reads the changes after the last seq
-it saw of each store that has subscribers every WATCH_INTERVAL seconds (an indexed range of the rowid,
-on the store database's own reader thread), like cloud/sync/pokes.py watches the change log, and only
-while somebody listens. A subscriber starts from the newest seq as of its request, or, with a
+took the request, so nothing is announced in-process: a watcher (cloud/server/store_watch.py) reads
+the changes after the last seq it saw of each store that has subscribers every WATCH_INTERVAL seconds
+(an indexed range of the rowid, on the store database's own reader thread), and only while somebody
+listens. A subscriber starts from the newest seq as of its request, or, with a
 Last-Event-ID header (the last id it saw, as EventSource sends on reconnecting), from that seq: the
 changes it missed (at most BACKLOG) come first."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 from aiohttp import web
 from aiohttp_sse import EventSourceResponse
 
 from cloud.server.admin import admin
 from cloud.server.middlewares import STORE
+from cloud.server.store_watch import StoreWatch
 from shared.db.database import Connection
 from shared.db.repositories import order_events as changes_repo
 from shared.storefront.service import Store
-
-log = logging.getLogger(__name__)
 
 WATCH_INTERVAL = 0.25       # seconds between looks while somebody listens (a new order shows within this)
 QUEUE_SIZE = 64             # events a slow subscriber may fall behind before the oldest are dropped
@@ -68,69 +64,20 @@ def last_event_id(request: web.Request) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
-@dataclass
-class _Watched:
-    """One store with subscribers: the last seq its watcher read and their queues."""
-
-    store: Store
-    seen: int | None = None
-    queues: set[asyncio.Queue] = field(default_factory=set)
+async def look(store: Store, after: int | None) -> tuple[int, list[dict]]:
+    """The StoreWatch look: the last seq read and the events of the changes after `after`."""
+    return await store.db.run_read(lambda conn: newest_changes(conn, after=after))
 
 
 class OrderStreamHub:
-    """Subscribers per store, and the watcher that finds new orders however they were placed."""
+    """The watcher that finds new orders however they were placed, and the open streams of one worker.
+    A subscriber's queue holds events (a full one loses its oldest: the studio refreshes its whole
+    list on any event, so the newest matter)."""
 
     def __init__(self) -> None:
-        self._stores: dict[str, _Watched] = {}
-        self._task: asyncio.Task | None = None
+        self.watch: StoreWatch[Store] = StoreWatch(look, interval=WATCH_INTERVAL, queue_size=QUEUE_SIZE,
+                                                   entries=lambda seen: seen.items)
         self.responses: set[EventSourceResponse] = set()
-
-    async def subscribe(self, store: Store) -> tuple[asyncio.Queue, int]:
-        """A queue of the events of each change of `store` after now, and the seq "now" is (the changes
-        up to it are not queued: a Last-Event-ID's backlog is read up to it)."""
-        watched = self._stores.get(store.record.id)
-        if watched is None:
-            newest, _ = await store.db.run_read(lambda conn: newest_changes(conn, after=None))
-            watched = self._stores.setdefault(store.record.id, _Watched(store, newest))
-        queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
-        watched.queues.add(queue)
-        return queue, watched.seen or 0
-
-    def unsubscribe(self, store: Store, queue: asyncio.Queue) -> None:
-        """Forget a subscriber (and the store, with its last)."""
-        watched = self._stores.get(store.record.id)
-        if watched is None:
-            return
-        watched.queues.discard(queue)
-        if not watched.queues:
-            self._stores.pop(store.record.id, None)
-
-    def announce(self, store_id: str, events: list[dict]) -> None:
-        """Hand new events to the store's subscribers (a full queue loses its oldest: the studio
-        refreshes its whole list on any event, so the newest matter)."""
-        for queue in self._stores.get(store_id, _Watched(None)).queues:   # type: ignore[arg-type]
-            for event in events:
-                if queue.full():
-                    with contextlib.suppress(asyncio.QueueEmpty):
-                        queue.get_nowait()
-                queue.put_nowait(event)
-
-    async def look(self) -> None:
-        """One look at every watched store."""
-        for store_id, watched in list(self._stores.items()):
-            try:
-                newest, events = await watched.store.db.run_read(
-                    lambda conn, after=watched.seen: newest_changes(conn, after=after))
-            except Exception:  # noqa: BLE001 - one store's failure must not stop the others' streams
-                log.exception("watching the orders of %s failed", store_id)
-                continue
-            if watched.seen is None or newest > watched.seen:
-                watched.seen = newest
-                self.announce(store_id, events)
-
-    def start(self) -> None:
-        """Start watching."""
-        self._task = asyncio.ensure_future(self._watch())
 
     def end_streams(self) -> None:
         """End the open streams (a shutdown must not wait for studios to hang up; they reconnect)."""
@@ -140,16 +87,7 @@ class OrderStreamHub:
     async def stop(self) -> None:
         """Stop watching."""
         self.end_streams()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _watch(self) -> None:
-        while True:
-            await asyncio.sleep(WATCH_INTERVAL)
-            if self._stores:
-                await self.look()
+        await self.watch.stop()
 
 
 ORDER_STREAMS = web.AppKey("order_streams", OrderStreamHub)
@@ -161,7 +99,7 @@ async def orders_stream(request: web.Request) -> web.StreamResponse:
     `event: order-updated` {"id", "number", "version", "type"} per change; ids are seqs (Last-Event-ID)."""
     hub = request.app[ORDER_STREAMS]
     store = request[STORE]
-    queue, now = await hub.subscribe(store)
+    queue, now = await hub.watch.subscribe(store.record.id, store)
     stream = EventSourceResponse(headers={"Cache-Control": "no-store"})
     stream.ping_interval = PING_SECONDS
     try:
@@ -177,7 +115,7 @@ async def orders_stream(request: web.Request) -> web.StreamResponse:
         await _forward(queue, stream)
     finally:
         hub.responses.discard(stream)
-        hub.unsubscribe(store, queue)
+        hub.watch.unsubscribe(store.record.id, queue)
         stream.stop_streaming()
     return stream
 
@@ -206,7 +144,7 @@ async def _send(stream: EventSourceResponse, event: dict) -> None:
 
 
 async def _watching(app: web.Application) -> AsyncIterator[None]:
-    app[ORDER_STREAMS].start()
+    app[ORDER_STREAMS].watch.start()
     yield
     await app[ORDER_STREAMS].stop()
 

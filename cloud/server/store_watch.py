@@ -11,9 +11,11 @@ after it. A look runs on the store database's own reader thread (the caller's `l
 A write this worker answers may `nudge` the watch: the store is looked at at once instead of at the
 next round (a change made by this worker then reaches its subscribers without waiting for the round).
 
-Each subscriber gets a queue of `Seen(position, items)`; a slow one loses its oldest entries, never the
-newest (subscribers re-read state when they see a gap). cloud/sync/pokes.py and
-cloud/server/orders_stream.py watch the same way with their own loops, and could move onto this class.
+Each subscriber gets a queue of `Seen(position, items)`, or of what `entries(seen)` makes of each
+(the orders stream queues one event per change, the pokes one message per position); a slow one loses
+its oldest entries, never the newest (subscribers re-read state when they see a gap). Live stock
+(cloud/server/availability.py), the sync pokes (cloud/sync/pokes.py) and the studio's orders stream
+(cloud/server/orders_stream.py) all watch through this class.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -51,8 +53,11 @@ class _Watched(Generic[T]):
 class StoreWatch(Generic[T]):
     """Subscribers per store key, and the loop that looks at the stores they listen to."""
 
-    def __init__(self, look: Look[T], *, interval: float, queue_size: int = 8) -> None:
+    def __init__(self, look: Look[T], *, interval: float, queue_size: int = 8,
+                 entries: Callable[[Seen], Iterable[Any]] | None = None) -> None:
+        """`entries(seen)`: what the queues receive for a new position (by default the `Seen` itself)."""
         self._look, self.interval, self._queue_size = look, interval, queue_size
+        self._entries = entries if entries is not None else (lambda seen: (seen,))
         self._stores: dict[str, _Watched[T]] = {}
         self._task: asyncio.Task | None = None
         self.looks = 0          # looks made (for tests and the benchmark: the cost while idle)
@@ -60,11 +65,18 @@ class StoreWatch(Generic[T]):
     async def subscribe(self, key: str, target: T) -> tuple[asyncio.Queue, int]:
         """A queue of `Seen` for what happens in the store after now, and the position as of now
         (the first subscriber of a store costs one look; later ones reuse the watcher's position)."""
-        watched = self._stores.get(key)
-        if watched is None:
-            position, _ = await self._look(target, None)
-            watched = self._stores.setdefault(key, _Watched(target, position))
-        queue: asyncio.Queue = asyncio.Queue(self._queue_size)
+        if key in self._stores:
+            return self.join(key, target, self._stores[key].position)
+        position, _ = await self._look(target, None)
+        return self.join(key, target, position)
+
+    def join(self, key: str, target: T, since: int,
+             queue: asyncio.Queue | None = None) -> tuple[asyncio.Queue, int]:
+        """`subscribe` for a caller that has read the store's position `since` itself (the watcher's
+        own position wins when it already watches the store); `queue` lets one subscriber share a queue
+        between watches (the pokes: cursor and catalogue messages on one socket)."""
+        watched = self._stores.setdefault(key, _Watched(target, since))
+        queue = queue if queue is not None else asyncio.Queue(self._queue_size)
         watched.queues.add(queue)
         return queue, watched.position
 
@@ -92,11 +104,13 @@ class StoreWatch(Generic[T]):
         if watched is None or seen.position <= watched.position:
             return
         watched.position = seen.position
+        entries = list(self._entries(seen))
         for queue in watched.queues:
-            if queue.full():
-                with contextlib.suppress(asyncio.QueueEmpty):
-                    queue.get_nowait()
-            queue.put_nowait(seen)
+            for entry in entries:
+                if queue.full():
+                    with contextlib.suppress(asyncio.QueueEmpty):
+                        queue.get_nowait()
+                queue.put_nowait(entry)
 
     async def look(self) -> None:
         """One look at every store somebody listens to."""
