@@ -93,16 +93,10 @@ def token_create(data: Path, *, slug: str, name: str, scopes: list[str]) -> int:
 
 def pos_device_add(data: Path, *, slug: str, location: str, name: str) -> int:
     """A POS device token for one store and one location (by name or id), alone on the last line."""
-    from shared.accounts.service import add_pos_device
+    from shared.accounts.service import add_store_pos_device
 
     try:
-        store = open_store(DataDir(data), slug)
-        catalog = DataDir(data).catalog()
-        try:
-            made = add_pos_device(catalog, store.db, store_id=store.record.id, location=location, name=name)
-        finally:
-            catalog.close()
-            store.close()
+        made = add_store_pos_device(DataDir(data), slug, location=location, name=name)
     except (StoreError, AuthError) as exc:
         return _fail(exc)
     device = made.device
