@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,15 +84,22 @@ class LiveCloud:
         return response.text
 
 
-@pytest.fixture
-def live_cloud(demo_dir: Path) -> Iterator[LiveCloud]:
-    """The cloud over a private copy of the demo data, running for the test."""
-    server = LiveCloud(demo_dir)
+@contextmanager
+def running_cloud(data: Path) -> Iterator[LiveCloud]:
+    """The cloud over a data folder, running until the block ends."""
+    server = LiveCloud(data)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def live_cloud(demo_dir: Path) -> Iterator[LiveCloud]:
+    """The cloud over a private copy of the demo data, running for the test."""
+    with running_cloud(demo_dir) as server:
+        yield server
 
 
 @pytest.fixture
