@@ -40,8 +40,7 @@ from aiohttp import web
 from aiohttp_sse import EventSourceResponse
 
 from bench.timing import table
-from shared.accounts.service import create_pos_device_token
-from shared.db.repositories.inventory import list_locations
+from shared.accounts.service import add_store_pos_device
 from shared.demo.seed import seed_demo
 from shared.storefront.service import DataDir, open_store
 
@@ -69,21 +68,16 @@ class Setup:
 
 def _seed(folder: Path) -> Setup:
     seed_demo(DataDir(folder)).store.close()
+    till = add_store_pos_device(DataDir(folder), "demo", location="Pine Street shop", name="bench till")
     store = open_store(DataDir(folder), "demo")
     try:
-        shop = next(loc.id for loc in store.db.read(list_locations) if loc.name == "Pine Street shop")
         product_id, variant_id = store.db.read(lambda conn: conn.one(
             "SELECT p.id, v.id FROM products p JOIN variants v ON v.product_id = p.id "
             "WHERE (SELECT count(*) FROM variants w WHERE w.product_id = p.id) = 1 ORDER BY p.handle LIMIT 1"))
         variants = tuple(r[0] for r in store.db.read(lambda conn: conn.all("SELECT id FROM variants")))
     finally:
         store.close()
-    catalog = DataDir(folder).catalog()
-    try:
-        token = create_pos_device_token(catalog, store_id=store.record.id, location_id=shop, name="bench till")[1]
-    finally:
-        catalog.close()
-    return Setup(folder, token, product_id, variant_id, variants)
+    return Setup(folder, till.token, product_id, variant_id, variants)
 
 
 def _content_version(data: Path) -> int:

@@ -4,11 +4,13 @@ CheckoutContext that points the workflow at a localstripe process."""
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,6 +95,18 @@ def make_shop(path: Path, *, box: SecretBox, api_base: str, currency: str = "USD
     db.write(write)
     set_stripe_keys(db, store_id=STORE_ID, box=box, keys=StripeKeys(SECRET_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET))
     return Shop(db, box, [v.id for v in product.variants], shop_location.id, warehouse.id, api_base)
+
+
+def served_checkout_context(store: Any, *, key: str, api_base: str,
+                            site_url: str = "http://demo.localhost") -> CheckoutContext:
+    """localstripe's test keys set on a store an app serves (sealed with `key`, the VIBESHOP_SECRETS_KEY the
+    app was given) and the workflow's context to place orders in it, Stripe at `api_base`."""
+    box = SecretBox(base64.urlsafe_b64decode(key))
+    set_stripe_keys(store.db, store_id=store.record.id, box=box,
+                    keys=StripeKeys(SECRET_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET))
+    return CheckoutContext(db=store.db, store_id=store.record.id, site_url=site_url,
+                           providers=lambda method: provider_for(store.db, store_id=store.record.id, method=method,
+                                                                 box=box, options=StripeOptions(api_base=api_base)))
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from shared.accounts.errors import AuthError
 from shared.accounts.service import SCOPES, create_token, revoke_token
+from shared.db import Database
 from shared.storefront.errors import StoreError
 from shared.storefront.service import DataDir, create_store, delete_store, list_stores, open_store
 
@@ -93,16 +95,10 @@ def token_create(data: Path, *, slug: str, name: str, scopes: list[str]) -> int:
 
 def pos_device_add(data: Path, *, slug: str, location: str, name: str) -> int:
     """A POS device token for one store and one location (by name or id), alone on the last line."""
-    from shared.accounts.service import add_pos_device
+    from shared.accounts.service import add_store_pos_device
 
     try:
-        store = open_store(DataDir(data), slug)
-        catalog = DataDir(data).catalog()
-        try:
-            made = add_pos_device(catalog, store.db, store_id=store.record.id, location=location, name=name)
-        finally:
-            catalog.close()
-            store.close()
+        made = add_store_pos_device(DataDir(data), slug, location=location, name=name)
     except (StoreError, AuthError) as exc:
         return _fail(exc)
     device = made.device
@@ -139,15 +135,7 @@ def pos_device_revoke(data: Path, *, device_id: str) -> int:
     """Revoke a POS device's token by its id (the part after vs_); other tokens are not touched here."""
     from shared.accounts.service import revoke_pos_device
 
-    catalog = DataDir(data).catalog()
-    try:
-        revoke_pos_device(catalog, device_id=device_id.removeprefix("vs_").split("_")[0])
-    except AuthError as exc:
-        return _fail(exc)
-    finally:
-        catalog.close()
-    print("Revoked")
-    return 0
+    return _revoke(data, device_id, lambda catalog, found: revoke_pos_device(catalog, device_id=found))
 
 
 def device_add(data: Path, *, slug: str) -> int:
@@ -173,9 +161,14 @@ def device_add(data: Path, *, slug: str) -> int:
 
 def token_revoke(data: Path, *, token_id: str) -> int:
     """Revoke a token by its id (the part after vs_)."""
+    return _revoke(data, token_id, lambda catalog, found: revoke_token(catalog, token_id=found))
+
+
+def _revoke(data: Path, given: str, revoke: Callable[[Database, str], None]) -> int:
+    """Revoke by a token's id: `given` may be the id or the whole token (vs_ID_SECRET)."""
     catalog = DataDir(data).catalog()
     try:
-        revoke_token(catalog, token_id=token_id.removeprefix("vs_").split("_")[0])
+        revoke(catalog, given.removeprefix("vs_").split("_")[0])
     except AuthError as exc:
         return _fail(exc)
     finally:

@@ -24,6 +24,7 @@ from shared.db import Connection, Database
 from shared.db.repositories import accounts
 from shared.db.stamps import new_id, utc_now
 from shared.accounts.errors import AuthError, AuthErrorCode
+from shared.storefront.service import DataDir, open_store
 from shared.storefront.validation import email_problem
 
 SCOPES = frozenset({"store:read", "store:write", "content:write", "media:write", "sync", "pos", "orders:read",
@@ -192,6 +193,20 @@ def add_pos_device(catalog: Database, store_db: Database, *, store_id: str, loca
     token_id, token = create_pos_device_token(catalog, store_id=store_id, location_id=found, name=clean)
     device = next(d for d in list_pos_devices(catalog, store_db, store_id=store_id) if d.id == token_id)
     return NewPosDevice(device, token)
+
+
+def add_store_pos_device(data: DataDir, slug: str, *, location: str, name: str) -> NewPosDevice:
+    """`add_pos_device` for the store `slug` of a data folder, its databases opened and closed here: what
+    `vibeshop cloud pos device add` does, and what tests and benchmarks need of a till."""
+    store = open_store(data, slug)
+    try:
+        catalog = data.catalog()
+        try:
+            return add_pos_device(catalog, store.db, store_id=store.record.id, location=location, name=name)
+        finally:
+            catalog.close()
+    finally:
+        store.close()
 
 
 def revoke_pos_device(catalog: Database, *, device_id: str, store_id: str | None = None) -> None:

@@ -18,13 +18,14 @@ from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
 from cloud.server.keys import STORES
 from shared.accounts import service as accounts
-from shared.checkout.attempt import CheckoutContext, CheckoutRequest
+from shared.checkout.attempt import CheckoutRequest
 from shared.checkout.shipping import Destination
 from shared.checkout.workflow import place_order
 from shared.inventory import available
 from shared.storefront.service import create_store
-from shared.payments import ENV_VAR, SecretBox, StripeKeys, StripeOptions, provider_for, set_stripe_keys
-from support_stripe import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, LocalStripe
+from shared.payments import ENV_VAR
+from support_checkout import served_checkout_context
+from support_stripe import LocalStripe
 
 DEMO = {"Host": "demo.localhost"}
 KEY = base64.urlsafe_b64encode(os.urandom(32)).decode()
@@ -39,12 +40,7 @@ async def app(aiohttp_client, demo_dir: Path, localstripe: LocalStripe, monkeypa
     client = await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir, stripe_api=localstripe.url,
                                                          mail_dir=demo_dir / "mail")))
     store = await client.app[STORES].store_for("demo.localhost")
-    box = SecretBox(base64.urlsafe_b64decode(KEY))
-    set_stripe_keys(store.db, store_id=store.record.id, box=box,
-                    keys=StripeKeys(SECRET_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET))
-    ctx = CheckoutContext(db=store.db, store_id=store.record.id, site_url="http://demo.localhost",
-                          providers=lambda method: provider_for(store.db, store_id=store.record.id, method=method,
-                                                                box=box, options=StripeOptions(api_base=localstripe.url)))
+    ctx = served_checkout_context(store, key=KEY, api_base=localstripe.url)
     catalog = client.app[STORES].catalog
     writer = accounts.create_token(catalog, store_id=store.record.id, name="Device: Ada's Mac",
                                    scopes=["orders:read", "orders:write"])

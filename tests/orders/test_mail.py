@@ -18,12 +18,13 @@ from aiosmtpd.controller import Controller
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
 from cloud.server.keys import STORES
-from shared.checkout.attempt import CheckoutContext, CheckoutRequest
+from shared.checkout.attempt import CheckoutRequest
 from shared.checkout.workflow import place_order
 from shared.mail import SmtpConfig
-from shared.payments import ENV_VAR, SecretBox, StripeKeys, StripeOptions, provider_for, set_stripe_keys
+from shared.payments import ENV_VAR
 from support import free_port
-from support_stripe import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, LocalStripe
+from support_checkout import served_checkout_context
+from support_stripe import LocalStripe
 
 KEY = base64.urlsafe_b64encode(os.urandom(32)).decode()
 
@@ -51,12 +52,7 @@ class Sink:
 
 async def _order_in(client, localstripe: LocalStripe):
     store = await client.app[STORES].store_for("demo.localhost")
-    box = SecretBox(base64.urlsafe_b64decode(KEY))
-    set_stripe_keys(store.db, store_id=store.record.id, box=box,
-                    keys=StripeKeys(SECRET_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET))
-    ctx = CheckoutContext(db=store.db, store_id=store.record.id, site_url="http://demo.localhost",
-                          providers=lambda method: provider_for(store.db, store_id=store.record.id, method=method,
-                                                                box=box, options=StripeOptions(api_base=localstripe.url)))
+    ctx = served_checkout_context(store, key=KEY, api_base=localstripe.url)
     pickup = _pickup(store)
     # A variant with units at the pickup shop (the demo's ids are random, so "any stocked variant" may
     # have its units only at the other location).

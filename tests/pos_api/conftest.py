@@ -9,8 +9,7 @@ import pytest
 
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
-from shared.accounts.service import create_pos_device_token, create_token
-from shared.db.repositories.inventory import list_locations
+from shared.accounts.service import add_store_pos_device, create_token
 from shared.storefront.service import DataDir, open_store
 
 DEMO = {"Host": "demo.localhost"}
@@ -37,23 +36,16 @@ class PosSetup:
 
 @pytest.fixture
 def pos_setup(demo_dir: Path) -> PosSetup:
+    till = add_store_pos_device(DataDir(demo_dir), "demo", location="Pine Street shop", name="till")
+    back = add_store_pos_device(DataDir(demo_dir), "demo", location="Harbor warehouse", name="back")
     store = open_store(DataDir(demo_dir), "demo")
     try:
-        locations = {loc.name: loc.id for loc in store.db.read(list_locations)}
         variants = store.db.read(lambda conn: conn.all(
             "SELECT id, sku FROM variants WHERE sku <> '' AND sku IN "
             "(SELECT sku FROM variants GROUP BY sku HAVING count(*) = 1) ORDER BY id LIMIT 2"))
     finally:
         store.close()
-    catalog = DataDir(demo_dir).catalog()
-    try:
-        token = create_pos_device_token(catalog, store_id=store.record.id, location_id=locations["Pine Street shop"],
-                                        name="till")[1]
-        other = create_pos_device_token(catalog, store_id=store.record.id,
-                                        location_id=locations["Harbor warehouse"], name="back")[1]
-    finally:
-        catalog.close()
-    return PosSetup(demo_dir, token, locations["Pine Street shop"], other, locations["Harbor warehouse"],
+    return PosSetup(demo_dir, till.token, till.device.location_id, back.token, back.device.location_id,
                     variants[0][1], variants[0][0], variants[1][0])
 
 

@@ -12,8 +12,7 @@ import pytest
 
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
-from shared.accounts.service import create_pos_device_token
-from shared.db.repositories.inventory import list_locations
+from shared.accounts.service import add_store_pos_device
 from shared.storefront.service import DataDir, open_store
 
 HOST = "demo.localhost"
@@ -42,18 +41,8 @@ class CatalogSetup:
 
 @pytest.fixture
 def catalog_setup(demo_dir: Path) -> CatalogSetup:
-    store = open_store(DataDir(demo_dir), "demo")
-    try:
-        locations = {loc.name: loc.id for loc in store.db.read(list_locations)}
-    finally:
-        store.close()
-    catalog = DataDir(demo_dir).catalog()
-    try:
-        token = create_pos_device_token(catalog, store_id=store.record.id, location_id=locations["Pine Street shop"],
-                                        name="till")[1]
-    finally:
-        catalog.close()
-    return CatalogSetup(demo_dir, token)
+    till = add_store_pos_device(DataDir(demo_dir), "demo", location="Pine Street shop", name="till")
+    return CatalogSetup(demo_dir, till.token)
 
 
 @pytest.fixture

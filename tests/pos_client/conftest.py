@@ -9,25 +9,15 @@ import pytest
 
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
-from shared.accounts.service import create_pos_device_token
-from shared.db.repositories.inventory import list_locations
-from shared.storefront.service import DataDir, open_store
+from shared.accounts.service import add_store_pos_device
+from shared.storefront.service import DataDir
 from support_pos_client import SHOP, Device
 
 
 @pytest.fixture
 def device(demo_dir: Path, tmp_path: Path) -> Device:
-    store = open_store(DataDir(demo_dir), "demo")
-    try:
-        location_id = {loc.name: loc.id for loc in store.db.read(list_locations)}[SHOP]
-    finally:
-        store.close()
-    catalog = DataDir(demo_dir).catalog()
-    try:
-        token = create_pos_device_token(catalog, store_id=store.record.id, location_id=location_id, name="till")[1]
-    finally:
-        catalog.close()
-    return Device(demo_dir, token, location_id, tmp_path / "till.sqlite")
+    till = add_store_pos_device(DataDir(demo_dir), "demo", location=SHOP, name="till")
+    return Device(demo_dir, till.token, till.device.location_id, tmp_path / "till.sqlite")
 
 
 @pytest.fixture

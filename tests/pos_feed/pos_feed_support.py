@@ -23,8 +23,9 @@ from shared.checkout.shipping import Destination
 from shared.checkout.workflow import place_order
 from shared.db.repositories.inventory import list_locations
 from shared.inventory import record_movement
-from shared.payments import ENV_VAR, SecretBox, StripeKeys, StripeOptions, provider_for, set_stripe_keys
-from support_stripe import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, LocalStripe
+from shared.payments import ENV_VAR
+from support_checkout import served_checkout_context
+from support_stripe import LocalStripe
 
 DEMO = {"Host": "demo.localhost"}
 KEY = base64.urlsafe_b64encode(os.urandom(32)).decode()
@@ -89,12 +90,7 @@ async def feed(aiohttp_client, demo_dir: Path, localstripe: LocalStripe, monkeyp
     client = await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir, stripe_api=localstripe.url,
                                                          mail_dir=demo_dir / "mail", rate_burst=10_000)))
     store = await client.app[STORES].store_for("demo.localhost")
-    box = SecretBox(base64.urlsafe_b64decode(KEY))
-    set_stripe_keys(store.db, store_id=store.record.id, box=box,
-                    keys=StripeKeys(SECRET_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET))
-    ctx = CheckoutContext(db=store.db, store_id=store.record.id, site_url="http://demo.localhost",
-                          providers=lambda method: provider_for(store.db, store_id=store.record.id, method=method,
-                                                                box=box, options=StripeOptions(api_base=localstripe.url)))
+    ctx = served_checkout_context(store, key=KEY, api_base=localstripe.url)
     locations = {loc.name: loc.id for loc in store.db.read(list_locations)}
     shop, warehouse = locations["Pine Street shop"], locations["Harbor warehouse"]
     variant = store.db.read(lambda conn: conn.scalar("SELECT id FROM variants WHERE sku <> '' ORDER BY id LIMIT 1"))

@@ -4,24 +4,18 @@ when this file is imported (pytest-qt creates the application later, in its `qap
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", ""):
-    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "") + " --no-sandbox").strip()
+from support_linked_studio import prepare_qt
 
-from studio.none_refcount import guard_none_refcount  # noqa: E402 - after the environment above
-from studio.preview.scheme import register_scheme  # noqa: E402
-
-guard_none_refcount()
-register_scheme()
+prepare_qt()
 
 from shared.storefront.service import DataDir, open_store  # noqa: E402
+from support_linked_studio import live_cloud, open_main_window, studio_look, window_on  # noqa: E402,F401
 
 
 @pytest.fixture
@@ -38,14 +32,7 @@ def session(demo_dir: Path, qapp) -> Iterator[Any]:
 @pytest.fixture
 def studio_window(qtbot, demo_dir: Path) -> Iterator[Any]:
     """The main window on the demo store, its preview loaded."""
-    from studio.main_window import MainWindow
-    from studio.session import StudioSession
-
-    session = StudioSession(DataDir(demo_dir), open_store(DataDir(demo_dir), "demo"))
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
+    window, session = open_main_window(qtbot, demo_dir)
     qtbot.waitUntil(lambda: window.preview.document is not None, timeout=30_000)
     PreviewDriver(qtbot, window).after()
     yield window
@@ -79,18 +66,3 @@ class PreviewDriver:
 def preview(qtbot, studio_window) -> PreviewDriver:
     """Drive and read the main window's preview."""
     return PreviewDriver(qtbot, studio_window)
-
-
-@pytest.fixture
-def studio_look(qapp) -> Iterator[None]:
-    """The studio's own style (studio.qss), as `vibeshop studio` applies it, so the screenshots show
-    what the merchant sees; the application's previous look is restored afterwards."""
-    from studio.style import apply_style
-
-    before = (qapp.style().name(), qapp.palette(), qapp.font(), qapp.styleSheet())
-    apply_style(qapp)
-    yield
-    qapp.setStyle(before[0])
-    qapp.setPalette(before[1])
-    qapp.setFont(before[2])
-    qapp.setStyleSheet(before[3])

@@ -13,27 +13,23 @@ import pytest
 
 from shared.payments.secrets import ENV_VAR
 from studio.checkout.payments_page import OFFLINE_TEXT
-from test_sync_ui import Cloud, open_window  # noqa: F401 - the fixture is used by name
+from support_linked_studio import LiveCloud, running_cloud
 
 SECRET = "sk_test_" + "a1B2" * 6 + "wxyz"
 PUBLISHABLE = "pk_test_" + "c3D4" * 6 + "pqrs"
 
 
 @pytest.fixture
-def keyed_cloud(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
+def keyed_cloud(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveCloud]:
     monkeypatch.setenv(ENV_VAR, base64.urlsafe_b64encode(os.urandom(32)).decode())   # the server inherits it
-    server = Cloud(demo_dir)
-    server.start()
-    try:
+    with running_cloud(demo_dir) as server:
         yield server
-    finally:
-        server.stop()
 
 
-def test_keys_go_to_the_cloud_and_come_back_masked(keyed_cloud: Cloud, open_window, qtbot, tmp_path: Path) -> None:
+def test_keys_go_to_the_cloud_and_come_back_masked(keyed_cloud: LiveCloud, window_on, qtbot, tmp_path: Path) -> None:
     folder = tmp_path / "laptop"
     keyed_cloud.link(folder, "Laptop")
-    window = open_window(folder)
+    window = window_on(folder)
     window.show_section("checkout")
     window.checkout.show_page("payments")
     page = window.checkout.payments

@@ -6,12 +6,9 @@ offline with backoff), settling a conflict in the dialog, publishing and rolling
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QPushButton
@@ -21,44 +18,10 @@ from shared.db.repositories import pages as page_repo
 from shared.pages import service as pages
 from shared.storefront.service import DataDir, open_store
 from shared.sync import device
-from shared.sync.client import Syncer, link
+from shared.sync.client import Syncer
 from studio.publish.pokes import backoff_delay
 from studio.session import BLOCKS
-from support import VIBESHOP, free_port, start_cloud
-
-
-class Cloud:
-    """`vibeshop cloud serve` on one loopback port, which can be stopped and started again."""
-
-    def __init__(self, data: Path):
-        self.data, self.port = data, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.proc = start_cloud(self.data, self.port)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:      # a graceful shutdown waits for open poke sockets; the studio must cope with a kill too
-                self.proc.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=20)
-
-    def pairing_code(self) -> str:
-        result = subprocess.run([VIBESHOP, "cloud", "device", "add", "--data", str(self.data), "--store", "demo"],
-                                capture_output=True, text=True, timeout=60, check=True)
-        return result.stdout.strip().splitlines()[-1]
-
-    def link(self, folder: Path, name: str) -> None:
-        link(DataDir(folder), remote=self.url, code=self.pairing_code(), device_name=name).close()
-
-    def shopper_page(self) -> str:
-        response = httpx.get(f"{self.url}/", headers={"Host": f"demo.localhost:{self.port}"}, timeout=30)
-        assert response.status_code == 200
-        return response.text
+from support_linked_studio import LiveCloud
 
 
 @pytest.fixture(autouse=True)
@@ -67,36 +30,9 @@ def _studio_look(studio_look) -> None:
 
 
 @pytest.fixture
-def cloud(demo_dir: Path) -> Iterator[Cloud]:
-    server = Cloud(demo_dir)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def open_window(qtbot) -> Iterator[Callable[[Path], Any]]:
-    """Opens the main window on the demo store of a data folder (closed after the test)."""
-    from studio.main_window import MainWindow
-    from studio.session import StudioSession
-
-    opened = []
-
-    def opener(folder: Path):
-        session = StudioSession(DataDir(folder), open_store(DataDir(folder), "demo"))
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        window.resize(1500, 950)
-        window.show()
-        opened.append((window, session))
-        return window
-
-    yield opener
-    for window, session in opened:
-        window.close()
-        session.close()
+def cloud(live_cloud: LiveCloud) -> LiveCloud:
+    """The real cloud over a copy of the demo data (tests/support_linked_studio.py)."""
+    return live_cloud
 
 
 def _hero(db) -> Any:
@@ -126,7 +62,7 @@ def _wait_state(qtbot, window, state: str, timeout: int = 30_000) -> None:
     qtbot.waitUntil(lambda: window.sync.state == state, timeout=timeout)
 
 
-def _wait_shopper(qtbot, cloud: Cloud, present: str, absent: str = "", timeout: int = 30_000) -> None:
+def _wait_shopper(qtbot, cloud: LiveCloud, present: str, absent: str = "", timeout: int = 30_000) -> None:
     """Poll the storefront (every worker's page cache follows a publish within one second)."""
     seen: list[str] = []
 
@@ -154,7 +90,7 @@ def test_a_store_that_is_not_linked_makes_no_request(studio_window, tmp_path: Pa
     save_screenshot(status.parentWidget(), "sync-toolbar-not-linked.png", tmp_path)
 
 
-def test_edits_sync_conflicts_settle_and_publish_rolls_back(qtbot, cloud: Cloud, open_window, tmp_path: Path):
+def test_edits_sync_conflicts_settle_and_publish_rolls_back(qtbot, cloud: LiveCloud, window_on, tmp_path: Path):
     laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
     cloud.link(laptop, "Laptop")
     cloud.link(desktop, "Desktop")
@@ -163,7 +99,7 @@ def test_edits_sync_conflicts_settle_and_publish_rolls_back(qtbot, cloud: Cloud,
     try:
         other_sync.publish("Baseline")                     # release 1: the demo as seeded
 
-        window = open_window(laptop)
+        window = window_on(laptop)
         _wait_state(qtbot, window, "synced")
         assert window.sync._poke is not None
         qtbot.waitUntil(lambda: window.sync._poke.connected, timeout=10_000)
@@ -246,7 +182,7 @@ def _edit_code_db(db, marker: str) -> None:
     pages.save_block_code(db, block_id=hero.id, code=code)
 
 
-def test_publish_is_refused_while_conflicts_are_open_and_a_merge_settles_them(qtbot, cloud: Cloud, open_window,
+def test_publish_is_refused_while_conflicts_are_open_and_a_merge_settles_them(qtbot, cloud: LiveCloud, window_on,
                                                                              tmp_path: Path):
     laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
     cloud.link(laptop, "Laptop")
@@ -254,7 +190,7 @@ def test_publish_is_refused_while_conflicts_are_open_and_a_merge_settles_them(qt
     other = open_store(DataDir(desktop), "demo")
     other_sync = Syncer(other)
     try:
-        window = open_window(laptop)
+        window = window_on(laptop)
         _wait_state(qtbot, window, "synced")
         _edit_code_db(other.db, "desktop version")
         _edit_code(window.session, "laptop version")
@@ -290,10 +226,10 @@ def test_publish_is_refused_while_conflicts_are_open_and_a_merge_settles_them(qt
         other.close()
 
 
-def test_offline_backs_off_and_comes_back(qtbot, cloud: Cloud, open_window, tmp_path: Path):
+def test_offline_backs_off_and_comes_back(qtbot, cloud: LiveCloud, window_on, tmp_path: Path):
     folder = tmp_path / "laptop"
     cloud.link(folder, "Laptop")
-    window = open_window(folder)
+    window = window_on(folder)
     _wait_state(qtbot, window, "synced")
 
     cloud.stop()
@@ -319,7 +255,7 @@ def test_offline_backs_off_and_comes_back(qtbot, cloud: Cloud, open_window, tmp_
         store.close()
 
 
-def test_linking_from_the_first_run_dialog(qtbot, cloud: Cloud, tmp_path: Path):
+def test_linking_from_the_first_run_dialog(qtbot, cloud: LiveCloud, tmp_path: Path):
     from studio.first_run import FirstRunDialog
     from studio.publish.link_dialog import LinkDialog
 
@@ -360,14 +296,14 @@ def test_linking_from_the_first_run_dialog(qtbot, cloud: Cloud, tmp_path: Path):
         store.close()
 
 
-def test_an_edit_the_rules_refuse_is_kept_and_shown_as_refused(qtbot, cloud: Cloud, open_window, tmp_path: Path):
+def test_an_edit_the_rules_refuse_is_kept_and_shown_as_refused(qtbot, cloud: LiveCloud, window_on, tmp_path: Path):
     """A page address edited into the store's file by hand: the studio does not send it, says so in
     the status pill and the Publish view, and keeps the edit."""
     import sqlite3
 
     laptop = tmp_path / "laptop"
     cloud.link(laptop, "Laptop")
-    window = open_window(laptop)
+    window = window_on(laptop)
     _wait_state(qtbot, window, "synced")
     with sqlite3.connect(window.session.db.url) as conn:
         conn.execute("UPDATE pages SET slug = '../../../../tmp/x' WHERE slug = 'about'")

@@ -14,9 +14,8 @@ import pytest
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
 from shared.accounts.pairing import create_pairing_code, redeem_pairing_code
-from shared.accounts.service import create_pos_device_token
+from shared.accounts.service import add_store_pos_device
 from shared.db.migrate import latest_version
-from shared.db.repositories.inventory import list_locations
 from shared.storefront.service import DataDir, open_store
 
 DEMO = {"Host": "demo.localhost"}
@@ -47,9 +46,9 @@ class CatalogSetup:
 
 @pytest.fixture
 def catalog_setup(demo_dir: Path) -> CatalogSetup:
+    till = add_store_pos_device(DataDir(demo_dir), "demo", location="Pine Street shop", name="till")
     store = open_store(DataDir(demo_dir), "demo")
     try:
-        locations = {loc.name: loc.id for loc in store.db.read(list_locations)}
         variant = store.db.read(lambda conn: conn.one(
             "SELECT v.id, v.sku, v.product_id FROM variants v JOIN products p ON p.id = v.product_id "
             "WHERE v.sku = 'HP-001-NAVY-M'"))
@@ -57,13 +56,11 @@ def catalog_setup(demo_dir: Path) -> CatalogSetup:
         store.close()
     catalog = DataDir(demo_dir).catalog()
     try:
-        pos = create_pos_device_token(catalog, store_id=store.record.id, location_id=locations["Pine Street shop"],
-                                      name="till")[1]
         paired = redeem_pairing_code(catalog, code=create_pairing_code(catalog, store_id=store.record.id),
                                      device_name="Studio")
     finally:
         catalog.close()
-    return CatalogSetup(demo_dir, pos, paired.token, paired.device_id, locations["Pine Street shop"],
+    return CatalogSetup(demo_dir, till.token, paired.token, paired.device_id, till.device.location_id,
                         variant[0], variant[1], variant[2])
 
 

@@ -6,74 +6,12 @@ action is disabled."""
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from orders_support import grant_device_scopes, place_pickup_order
-from shared.storefront.service import DataDir, open_store
-from shared.sync.client import link
-from support import VIBESHOP, free_port, start_cloud
-
-
-class LiveCloud:
-    """`vibeshop cloud serve` on one loopback port."""
-
-    def __init__(self, data: Path):
-        self.data, self.port = data, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.proc = start_cloud(self.data, self.port)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=20)
-
-    def link(self, folder: Path, name: str) -> None:
-        code = subprocess.run([VIBESHOP, "cloud", "device", "add", "--data", str(self.data), "--store", "demo"],
-                              capture_output=True, text=True, timeout=60, check=True).stdout.strip().splitlines()[-1]
-        link(DataDir(folder), remote=self.url, code=code, device_name=name).close()
-
-
-@pytest.fixture
-def live_cloud(demo_dir: Path) -> Iterator[LiveCloud]:
-    server = LiveCloud(demo_dir)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def window_on(qtbot, studio_look) -> Iterator:
-    from studio.main_window import MainWindow
-    from studio.session import StudioSession
-
-    opened = []
-
-    def opener(folder: Path):
-        session = StudioSession(DataDir(folder), open_store(DataDir(folder), "demo"))
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        window.resize(1500, 950)
-        window.show()
-        opened.append((window, session))
-        return window
-
-    yield opener
-    for window, session in opened:
-        window.close()
-        session.close()
+from support_linked_studio import LiveCloud
 
 
 def test_an_order_placed_over_http_appears_live_with_a_badge_then_offline(live_cloud: LiveCloud, window_on,

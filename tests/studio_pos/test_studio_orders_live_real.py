@@ -7,25 +7,12 @@ issue 13: order_events, the fulfilment endpoint and the stream's new event)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
-from shared.storefront.service import DataDir, open_store
 from studio_orders.orders_support import place_pickup_order
-from studio_pos_support import LiveCloud
-
-
-@pytest.fixture
-def live_cloud(demo_dir: Path) -> Iterator[LiveCloud]:
-    server = LiveCloud(demo_dir)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+from support_linked_studio import LiveCloud
 
 
 def _pos(cloud: LiveCloud, token: str, method: str, path: str, body: dict | None = None) -> httpx.Response:
@@ -44,42 +31,28 @@ def _act(cloud: LiveCloud, token: str, order_id: str, action: str) -> dict:
     return done.json()["order"]
 
 
-def test_the_counter_readies_and_hands_over_an_order_open_in_the_studio(live_cloud: LiveCloud, qtbot, studio_look,
+def test_the_counter_readies_and_hands_over_an_order_open_in_the_studio(live_cloud: LiveCloud, window_on, qtbot,
                                                                         tmp_path: Path) -> None:
-    from studio.main_window import MainWindow
-    from studio.session import StudioSession
-
     folder = tmp_path / "laptop"
     live_cloud.link(folder)
-    made = live_cloud.cli("pos", "device", "add", "--store", "demo", "--location", "Pine Street shop",
-                          "--name", "Front till")
-    assert made.returncode == 0, made.stderr
-    till = made.stdout.strip().splitlines()[-1]
+    till = live_cloud.add_pos_device("Pine Street shop", "Front till")
     place_pickup_order(live_cloud.url, f"demo.localhost:{live_cloud.port}", email="grace@example.com")
 
-    session = StudioSession(DataDir(folder), open_store(DataDir(folder), "demo"))
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    try:
-        window.resize(1500, 950)
-        window.show()
-        window.show_section("orders")
-        orders = window.orders
-        qtbot.waitUntil(lambda: orders.listener is not None and orders.listener.connected
-                        and orders.table.rowCount() >= 1, timeout=60_000)
-        orders.table.selectRow(0)
-        qtbot.waitUntil(lambda: (orders.model.detail or {}).get("email") == "grace@example.com", timeout=30_000)
-        order_id = str(orders.model.detail["id"])
+    window = window_on(folder)
+    window.show_section("orders")
+    orders = window.orders
+    qtbot.waitUntil(lambda: orders.listener is not None and orders.listener.connected
+                    and orders.table.rowCount() >= 1, timeout=60_000)
+    orders.table.selectRow(0)
+    qtbot.waitUntil(lambda: (orders.model.detail or {}).get("email") == "grace@example.com", timeout=30_000)
+    order_id = str(orders.model.detail["id"])
 
-        _act(live_cloud, till, order_id, "ready")
-        qtbot.waitUntil(lambda: orders.model.detail.get("pickupStatus") == "ready", timeout=30_000)
-        qtbot.waitUntil(lambda: "Ready for pickup" in orders.table.item(0, 3).text(), timeout=30_000)
-        assert orders.picked_button.isEnabled()
+    _act(live_cloud, till, order_id, "ready")
+    qtbot.waitUntil(lambda: orders.model.detail.get("pickupStatus") == "ready", timeout=30_000)
+    qtbot.waitUntil(lambda: "Ready for pickup" in orders.table.item(0, 3).text(), timeout=30_000)
+    assert orders.picked_button.isEnabled()
 
-        _act(live_cloud, till, order_id, "picked_up")
-        qtbot.waitUntil(lambda: orders.model.detail.get("pickupStatus") == "picked_up", timeout=30_000)
-        assert "Picked up" in orders.detail.toPlainText() and not orders.picked_button.isEnabled()
-        assert orders.listener.last_event_id is not None and "Oversold" not in orders.table.item(0, 3).text()
-    finally:
-        window.close()
-        session.close()
+    _act(live_cloud, till, order_id, "picked_up")
+    qtbot.waitUntil(lambda: orders.model.detail.get("pickupStatus") == "picked_up", timeout=30_000)
+    assert "Picked up" in orders.detail.toPlainText() and not orders.picked_button.isEnabled()
+    assert orders.listener.last_event_id is not None and "Oversold" not in orders.table.item(0, 3).text()

@@ -8,51 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from shared.storefront.service import DataDir, open_store
-from studio_pos_support import LiveCloud
 from support import wait_for
+from support_linked_studio import LiveCloud
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "studio-pos-devices.png"
-
-
-@pytest.fixture
-def live_cloud(demo_dir: Path) -> Iterator[LiveCloud]:
-    server = LiveCloud(demo_dir)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def window_on(qtbot, studio_look) -> Iterator:
-    from studio.main_window import MainWindow
-    from studio.session import StudioSession
-
-    opened = []
-
-    def opener(folder: Path):
-        session = StudioSession(DataDir(folder), open_store(DataDir(folder), "demo"))
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        window.resize(1500, 950)
-        window.show()
-        opened.append((window, session))
-        return window
-
-    yield opener
-    for window, session in opened:
-        window.close()
-        session.close()
 
 
 def _counts(cloud: LiveCloud, token: str) -> int:
@@ -174,9 +140,7 @@ def test_screenshot_of_the_page(live_cloud: LiveCloud, window_on, qtbot, tmp_pat
     tokens = []
     for name, location in (("Front counter till", "Pine Street shop"), ("Handheld 2", "Pine Street shop"),
                            ("Warehouse scanner", "Harbor warehouse")):
-        made = live_cloud.cli("pos", "device", "add", "--store", "demo", "--location", location, "--name", name)
-        assert made.returncode == 0, made.stderr
-        tokens.append(made.stdout.strip().splitlines()[-1])
+        tokens.append(live_cloud.add_pos_device(location, name))
     old_id = live_cloud.cli("pos", "device", "list", "--store", "demo").stdout.splitlines()[-1].split("\t")[0]
     assert live_cloud.cli("pos", "device", "revoke", old_id).returncode == 0
     assert _counts(live_cloud, tokens[1]) == 200             # Handheld 2 has called: its last use shows
