@@ -122,3 +122,28 @@ def make_db(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
     yield make
     for database in made:
         database.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Delete every Qt widget the tests left before the interpreter exits. Tests close their windows,
+    but a closed window's QtWebEngine page lives until Python collects it; at exit that can come after
+    the web engine's profile is released ("Release of profile requested but WebEnginePage still not
+    deleted"), and the process then dies with SIGSEGV after every test passed."""
+    import sys
+
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
