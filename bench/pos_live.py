@@ -11,8 +11,8 @@
   watch (a look every 0.1 s), which the peer, being one process with no database, does not pay.
   Also each server's memory per open stream (resident set growth over 1,000 streams).
 - Cache: the home page's cache hit rate from the server's own /metrics (vibeshop_page_cache) while a
-  shopper loads the home page HOME_RATE times a second, first with no POS, then while a POS sells
-  SALES_PER_SECOND random variants of the demo catalogue (its own stock, 2 to 44 units a variant),
+  shopper loads the home page HOME_RATE times a second, first with no POS, then while `vibeshop pos
+  simulate` sells SALES_PER_SECOND random stocked variants of the demo catalogue at the shop,
   and the content version's moves during each phase.
 
 `python -m bench.pos_live` runs only this table (about a minute, 25 s of it a POS and a shopper at a
@@ -239,36 +239,29 @@ async def _post_pos(session: aiohttp.ClientSession, base: str, setup: Setup, cha
             raise RuntimeError(f"POS change refused: {answer.status} {await answer.text()}")
 
 
-class SalesLoop:
-    """SALES_PER_SECOND POS sales of random variants, one change per request, at the shop.
+class Simulator:
+    """`vibeshop pos simulate` (the reference POS client) selling SALES_PER_SECOND random stocked SKUs at
+    the shop, as a subprocess with its own queue file; `sold` is read from its closing line."""
 
-    It stands in for `vibeshop pos simulate` (issue 13, section 3) until that lands: the integrator can
-    replace start()/stop() with that command run as a subprocess, e.g. [vibeshop, "pos", "simulate",
-    "--remote", base, "--token", setup.token, "--sales-per-second", "5"], and keep the rest."""
-
-    def __init__(self, session: aiohttp.ClientSession, base: str, setup: Setup, per_second: float) -> None:
-        self._session, self._base, self._setup, self._gap = session, base, setup, 1 / per_second
-        self._task: asyncio.Task | None = None
+    def __init__(self, base: str, setup: Setup, per_second: float) -> None:
+        self._args = [sys.executable, "-m", "vibeshop", "pos", "simulate", "--remote", base, "--host", HOST,
+                      "--token", setup.token, "--sales-per-second", str(per_second), "--seed", "13",
+                      "--queue", str(setup.data / "till-queue.sqlite")]
+        self._proc: asyncio.subprocess.Process | None = None
         self.sold = 0
 
-    def start(self) -> None:
-        self._task = asyncio.ensure_future(self._run())
+    async def start(self) -> None:
+        self._proc = await asyncio.create_subprocess_exec(*self._args, stdout=asyncio.subprocess.PIPE,
+                                                          stderr=asyncio.subprocess.STDOUT)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        rng = random.Random(13)
-        next_at = time.monotonic()
-        while True:
-            variant = rng.choice(self._setup.variants)
-            await _post_pos(self._session, self._base, self._setup, _pos_change(self._setup, variant, delta=-1))
-            self.sold += 1
-            next_at += self._gap
-            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+        """SIGTERM: the simulator stops selling, sends what it queued and says how many it sold."""
+        if self._proc is None:
+            return
+        self._proc.terminate()
+        out, _ = await self._proc.communicate()
+        found = re.search(rb"sold (\d+) units", out)
+        self.sold = int(found[1]) if found else 0
 
 
 _CACHE_LINE = re.compile(r'^vibeshop_page_cache_total\{result="(hit|miss)"\} ([0-9.e+]+)$', re.M)
@@ -344,9 +337,9 @@ async def _run(setup: Setup, ports: dict[str, int], pids: dict[str, int]) -> lis
         version = _content_version(setup.data)
         quiet, quiet_loads = await _home_phase(session, base, QUIET_SECONDS)
         quiet_moves = _content_version(setup.data) - version
-        sales = SalesLoop(session, base, setup, SALES_PER_SECOND)
+        sales = Simulator(base, setup, SALES_PER_SECOND)
         version = _content_version(setup.data)
-        sales.start()
+        await sales.start()
         try:
             busy, busy_loads = await _home_phase(session, base, POS_SECONDS)
         finally:
