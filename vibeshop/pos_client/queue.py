@@ -7,9 +7,9 @@ change is on disk before it leaves) and duplicates nothing (a change re-sent aft
 carries the same change_id, which the cloud records once).
 
 Why the standard library's sqlite3 and not the project's libsql binding: this file is local to one
-process (no server, no replication), sqlite3's transactions are all it needs, and a merchant's
-developer can copy this client with httpx as its only dependency. The file is an ordinary SQLite
-(= libSQL) database, so `sqlite3 FILE 'SELECT * FROM changes'` shows the backlog.
+process (no server, no replication) and sqlite3's transactions are all it needs. Its tables and
+statements are in shared/db/repositories/pos_queue.py. The file is an ordinary SQLite (= libSQL)
+database, so `sqlite3 FILE 'SELECT * FROM changes'` shows the backlog.
 """
 
 from __future__ import annotations
@@ -22,32 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS changes (
-    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-    change_id   TEXT NOT NULL UNIQUE,
-    sku         TEXT NOT NULL,
-    type        TEXT NOT NULL CHECK (type IN ('adjust', 'count')),
-    delta       INTEGER NOT NULL DEFAULT 0,     -- adjust: signed units
-    quantity    INTEGER,                        -- count: units counted
-    body        TEXT NOT NULL,                  -- the change exactly as it is sent (JSON)
-    occurred_at TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    sent_at     TEXT,                           -- the cloud acknowledged a batch holding it
-    rejected    TEXT                            -- the cloud refused it (422): why; never sent again
-);
-CREATE INDEX IF NOT EXISTS changes_unsent ON changes (seq) WHERE sent_at IS NULL AND rejected IS NULL;
-CREATE TABLE IF NOT EXISTS attempts (
-    key         TEXT PRIMARY KEY,               -- the Idempotency-Key of the batch
-    change_ids  TEXT NOT NULL,                  -- JSON list, in the batch's order
-    started_at  TEXT NOT NULL,
-    outcome     TEXT,                           -- sent | failed | rejected; NULL: no answer (killed)
-    applied     INTEGER,
-    duplicates  INTEGER
-);
-CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
+from shared.db.repositories import pos_queue as repo
 
 class QueueError(Exception):
     """The queue file cannot be used as asked (it belongs to another device with changes unsent)."""
@@ -92,10 +67,7 @@ class Queue:
     def __init__(self, path: Path, *, device: str):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = FULL")     # an acknowledged change survives a power cut too
-        self._conn.executescript(SCHEMA)
+        self._conn = repo.open_file(str(path))
         self._bind(device)
 
     def close(self) -> None:
@@ -105,16 +77,14 @@ class Queue:
     def _bind(self, device: str) -> None:
         """The queue belongs to one device: another device may take it over only once it is drained."""
         with self._write() as conn:
-            row = conn.execute("SELECT value FROM state WHERE name = 'device'").fetchone()
-            if row is not None and row[0] != device:
-                unsent = conn.execute("SELECT count(*) FROM changes WHERE sent_at IS NULL AND rejected IS NULL"
-                                      ).fetchone()[0]
+            bound = repo.get_state(conn, "device")
+            if bound is not None and bound != device:
+                unsent = repo.count_unsent(conn)
                 if unsent:
                     raise QueueError(f"{self.path} holds {unsent} unsent changes of another device (token); "
                                      "send them with that device first, or use another --queue")
-                conn.execute("DELETE FROM state WHERE name = 'feed_after'")   # another location's feed
-            conn.execute("INSERT INTO state (name, value) VALUES ('device', ?) "
-                         "ON CONFLICT (name) DO UPDATE SET value = excluded.value", (device,))
+                repo.delete_state(conn, "feed_after")           # another location's feed
+            repo.set_state(conn, "device", device)
 
     def _write(self) -> _Transaction:
         return _Transaction(self._conn)
@@ -125,88 +95,73 @@ class Queue:
         """Keep a change (with its change_id and occurred_at) before it is ever sent."""
         body = json.dumps(change, separators=(",", ":"))
         with self._write() as conn:
-            cursor = conn.execute(
-                "INSERT INTO changes (change_id, sku, type, delta, quantity, body, occurred_at, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (change["change_id"], change.get("sku", ""), change["type"], change.get("delta", 0),
-                 change.get("quantity"), body, change["occurred_at"], now_text()))
-        return QueuedChange(int(cursor.lastrowid or 0), change["change_id"], change.get("sku", ""),
-                            change.get("delta", 0), change)
+            seq = repo.insert_change(conn, change_id=change["change_id"], sku=change.get("sku", ""),
+                                     type=change["type"], delta=change.get("delta", 0),
+                                     quantity=change.get("quantity"), body=body, occurred_at=change["occurred_at"],
+                                     recorded_at=now_text())
+        return QueuedChange(seq, change["change_id"], change.get("sku", ""), change.get("delta", 0), change)
 
     def unsent(self, *, limit: int, after_seq: int = 0) -> list[QueuedChange]:
         """The oldest changes not yet acknowledged nor refused (after row `after_seq`), at most `limit`."""
-        rows = self._conn.execute(
-            "SELECT seq, change_id, sku, delta, body FROM changes WHERE sent_at IS NULL AND rejected IS NULL "
-            "AND seq > ? ORDER BY seq LIMIT ?", (after_seq, limit)).fetchall()
+        rows = repo.unsent_changes(self._conn, after_seq=after_seq, limit=limit)
         return [QueuedChange(seq, cid, sku, delta, json.loads(body)) for seq, cid, sku, delta, body in rows]
 
     def unsent_count(self) -> int:
         """How many changes wait for an upload."""
-        return self._conn.execute("SELECT count(*) FROM changes WHERE sent_at IS NULL AND rejected IS NULL"
-                                  ).fetchone()[0]
+        return repo.count_unsent(self._conn)
 
     def unsent_deltas(self) -> dict[str, int]:
         """sku -> the units of adjustments not yet acknowledged (what the cloud's stock does not show yet)."""
-        return dict(self._conn.execute(
-            "SELECT sku, sum(delta) FROM changes WHERE sent_at IS NULL AND rejected IS NULL AND type = 'adjust' "
-            "GROUP BY sku").fetchall())
+        return repo.adjusted_units(self._conn, unsent_only=True)
 
     def ledger(self) -> dict[str, int]:
         """sku -> the units of every adjustment this till made and the cloud did not refuse."""
-        return dict(self._conn.execute(
-            "SELECT sku, sum(delta) FROM changes WHERE rejected IS NULL AND type = 'adjust' GROUP BY sku").fetchall())
+        return repo.adjusted_units(self._conn, unsent_only=False)
 
     def change_ids(self) -> list[str]:
         """Every change id ever recorded (sent or not), oldest first."""
-        return [row[0] for row in self._conn.execute("SELECT change_id FROM changes ORDER BY seq")]
+        return repo.all_change_ids(self._conn)
 
     # --- attempts --------------------------------------------------------------------------------
 
     def begin_attempt(self, key: str, changes: Sequence[QueuedChange]) -> None:
         """Note an upload attempt before its request leaves (its outcome stays NULL if the till dies)."""
         with self._write() as conn:
-            conn.execute("INSERT INTO attempts (key, change_ids, started_at) VALUES (?, ?, ?)",
-                         (key, json.dumps([c.change_id for c in changes]), now_text()))
+            repo.insert_attempt(conn, key, json.dumps([c.change_id for c in changes]), started_at=now_text())
 
     def acknowledge(self, key: str, changes: Iterable[QueuedChange], *, applied: int, duplicates: int) -> None:
         """The cloud recorded this batch: its changes are sent, in the same transaction as the attempt."""
-        stamp = now_text()
         with self._write() as conn:
-            conn.executemany("UPDATE changes SET sent_at = ? WHERE change_id = ? AND sent_at IS NULL",
-                             [(stamp, c.change_id) for c in changes])
-            conn.execute("UPDATE attempts SET outcome = 'sent', applied = ?, duplicates = ? WHERE key = ?",
-                         (applied, duplicates, key))
+            repo.mark_sent(conn, [c.change_id for c in changes], at=now_text())
+            repo.finish_attempt(conn, key, "sent", applied=applied, duplicates=duplicates)
 
     def fail_attempt(self, key: str) -> None:
         """The batch never got an answer (offline): its changes go back to the backlog, re-batched later."""
         with self._write() as conn:
-            conn.execute("UPDATE attempts SET outcome = 'failed' WHERE key = ?", (key,))
+            repo.finish_attempt(conn, key, "failed")
 
     def reject(self, key: str, change: QueuedChange, reason: str) -> None:
         """The cloud refused one change of the batch (422 naming it): it is kept but never sent again."""
         with self._write() as conn:
-            conn.execute("UPDATE changes SET rejected = ? WHERE change_id = ?", (reason, change.change_id))
-            conn.execute("UPDATE attempts SET outcome = 'rejected' WHERE key = ?", (key,))
+            repo.mark_rejected(conn, change.change_id, reason)
+            repo.finish_attempt(conn, key, "rejected")
 
     def attempts(self) -> list[Attempt]:
         """Every upload attempt, in the order they began."""
-        rows = self._conn.execute("SELECT key, change_ids, outcome, applied, duplicates FROM attempts "
-                                  "ORDER BY started_at, rowid").fetchall()
         return [Attempt(key, tuple(json.loads(ids)), outcome, applied, duplicates)
-                for key, ids, outcome, applied, duplicates in rows]
+                for key, ids, outcome, applied, duplicates in repo.list_attempts(self._conn)]
 
     # --- state -----------------------------------------------------------------------------------
 
     def get_state(self, name: str, default: str = "") -> str:
         """A named value (the order feed's last seq)."""
-        row = self._conn.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
-        return row[0] if row else default
+        found = repo.get_state(self._conn, name)
+        return default if found is None else found
 
     def set_state(self, name: str, value: str) -> None:
         """Keep a named value."""
         with self._write() as conn:
-            conn.execute("INSERT INTO state (name, value) VALUES (?, ?) "
-                         "ON CONFLICT (name) DO UPDATE SET value = excluded.value", (name, value))
+            repo.set_state(conn, name, value)
 
 
 class _Transaction:
@@ -216,8 +171,8 @@ class _Transaction:
         self._conn = conn
 
     def __enter__(self) -> sqlite3.Connection:
-        self._conn.execute("BEGIN IMMEDIATE")
+        repo.begin(self._conn)
         return self._conn
 
     def __exit__(self, kind: object, *_: object) -> None:
-        self._conn.execute("ROLLBACK" if kind else "COMMIT")
+        repo.end(self._conn, commit=not kind)
