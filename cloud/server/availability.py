@@ -22,7 +22,6 @@ worker answered nudges the watch to look at once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
@@ -32,7 +31,7 @@ from aiohttp_sse import EventSourceResponse
 
 from cloud.server.admin import problem
 from cloud.server.middlewares import STORE
-from cloud.server.store_watch import StoreWatch
+from cloud.server.store_watch import StoreWatch, last_event_id, put_newest
 from shared.db import Connection
 from shared.db.repositories import stock_changes
 from shared.storefront.service import Store
@@ -95,11 +94,6 @@ def _product_ids(request: web.Request) -> list[str] | None:
     return wanted
 
 
-def _last_event_id(request: web.Request) -> int | None:
-    raw = request.headers.get("Last-Event-ID", "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
-
-
 async def live_stock(request: web.Request) -> web.StreamResponse:
     """GET /live/stock?product=ID[&product=ID2...] : text/event-stream of `stock` events."""
     product_ids = _product_ids(request)
@@ -113,7 +107,7 @@ async def live_stock(request: web.Request) -> web.StreamResponse:
         position, on_hand = await store.db.run_read(lambda conn: _state(conn, product_ids))
         await stream.prepare(request)
         live.streams.add(stream)
-        if _last_event_id(request) != position:
+        if last_event_id(request) != position:
             await stream.send(_event(on_hand), event="stock", id=str(position), retry=RETRY_MS)
         await _forward(store, product_ids, set(on_hand), position, queue, stream)
     finally:
@@ -129,7 +123,7 @@ async def _forward(store: Store, product_ids: list[str], variants: set[str], pos
     fails (aiohttp does not cancel a handler whose client left), or the worker stops streaming; either
     way `_CLOSED` is queued, so an idle stream waits on its queue alone (no task per wait)."""
     closed = asyncio.ensure_future(stream.wait())
-    closed.add_done_callback(lambda _done: _put_newest(queue, _CLOSED))
+    closed.add_done_callback(lambda _done: put_newest(queue, _CLOSED))
     try:
         while True:
             seen = await queue.get()
@@ -153,14 +147,6 @@ async def _forward(store: Store, product_ids: list[str], variants: set[str], pos
 
 
 _CLOSED = object()
-
-
-def _put_newest(queue: asyncio.Queue, item: object) -> None:
-    """Queue `item`, dropping the oldest entry of a full queue."""
-    if queue.full():
-        with contextlib.suppress(asyncio.QueueEmpty):
-            queue.get_nowait()
-    queue.put_nowait(item)
 
 
 async def _watching(app: web.Application) -> AsyncIterator[None]:

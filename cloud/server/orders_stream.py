@@ -23,7 +23,7 @@ from aiohttp_sse import EventSourceResponse
 
 from cloud.server.admin import admin
 from cloud.server.middlewares import STORE
-from cloud.server.store_watch import StoreWatch
+from cloud.server.store_watch import StoreWatch, last_event_id
 from shared.db.database import Connection
 from shared.db.repositories import order_events as changes_repo
 from shared.storefront.service import Store
@@ -56,12 +56,6 @@ def newest_changes(conn: Connection, *, after: int | None, limit: int = MAX_PER_
         events.append({"event": "order-updated", "id": seq,
                        "data": {"id": order_id, "number": number, "version": version, "type": kind}})
     return (rows[-1][0] if rows else after), events
-
-
-def last_event_id(request: web.Request) -> int | None:
-    """The Last-Event-ID header as a seq, None when absent or not one."""
-    raw = request.headers.get("Last-Event-ID", "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 async def look(store: Store, after: int | None) -> tuple[int, list[dict]]:

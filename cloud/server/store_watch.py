@@ -27,6 +27,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from aiohttp import web
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -107,10 +109,7 @@ class StoreWatch(Generic[T]):
         entries = list(self._entries(seen))
         for queue in watched.queues:
             for entry in entries:
-                if queue.full():
-                    with contextlib.suppress(asyncio.QueueEmpty):
-                        queue.get_nowait()
-                queue.put_nowait(entry)
+                put_newest(queue, entry)
 
     async def look(self) -> None:
         """One look at every store somebody listens to."""
@@ -161,3 +160,18 @@ class StoreWatch(Generic[T]):
             await asyncio.sleep(self.interval)
             if self._stores:
                 await self.look()
+
+
+def put_newest(queue: asyncio.Queue, item: object) -> None:
+    """Queue `item`, dropping the oldest entry of a full queue (a slow subscriber misses old news only)."""
+    if queue.full():
+        with contextlib.suppress(asyncio.QueueEmpty):
+            queue.get_nowait()
+    queue.put_nowait(item)
+
+
+def last_event_id(request: web.Request) -> int | None:
+    """The Last-Event-ID header of an EventSource reconnecting, as a sequence number; None when absent or
+    not one (ASCII digits only: "²" is a digit to str.isdigit but not to int)."""
+    raw = request.headers.get("Last-Event-ID", "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None

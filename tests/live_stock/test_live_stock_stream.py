@@ -99,3 +99,15 @@ async def test_ended_streams_are_forgotten(server, base: str, live_setup: LiveSe
             await asyncio.sleep(0.05)
         else:
             raise AssertionError("the ended stream was not forgotten")
+
+
+async def test_a_last_event_id_that_is_no_sequence_number_gets_the_current_state(base: str,
+                                                                                  live_setup: LiveSetup) -> None:
+    """"²" is a digit to str.isdigit but not to int: it once made the stream answer 500."""
+    await set_stock(base, HOST, live_setup, 2)
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        headers = {"Host": HOST, "Accept": "text/event-stream", "Last-Event-ID": "²".encode()}
+        async with client.stream("GET", f"/live/stock?product={live_setup.product_id}", headers=headers) as response:
+            assert response.status_code == 200
+            _, data = await EventReader(response).next()
+    assert data["variants"] == {live_setup.variant_id: {"available": True, "inventory": 2}}
