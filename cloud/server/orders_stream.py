@@ -42,9 +42,7 @@ def newest_changes(conn: Connection, *, after: int | None, limit: int = MAX_PER_
     has a row per location (one `change_id`): it is told once. Each event is {"event", "id", "data"}."""
     if after is None:
         return changes_repo.newest_seq(conn), []
-    rows = changes_repo.changes_after(conn, after=after, limit=limit)
-    if upto is not None:
-        rows = [row for row in rows if row[0] <= upto]
+    rows = changes_repo.changes_after(conn, after=after, limit=limit, upto=upto)
     events: list[dict] = []
     told: set[str] = set()
     for seq, change_id, order_id, kind, number, version in rows:

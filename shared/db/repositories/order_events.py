@@ -65,12 +65,14 @@ def newest_seq(conn: Connection) -> int:
     return int(conn.scalar("SELECT COALESCE(max(seq), 0) FROM order_changes") or 0)
 
 
-def changes_after(conn: Connection, *, after: int, limit: int) -> list[tuple[int, str, str, str, int, int]]:
-    """(seq, change_id, order_id, type, number, version) of every change with seq above `after`,
-    oldest first, at most `limit` rows (the studio's stream)."""
+def changes_after(conn: Connection, *, after: int, limit: int, upto: int | None = None
+                  ) -> list[tuple[int, str, str, str, int, int]]:
+    """(seq, change_id, order_id, type, number, version) of every change with seq above `after` (and at
+    most `upto`), oldest first, at most `limit` rows (the studio's stream)."""
     return [tuple(r) for r in conn.all(
         "SELECT c.seq, c.change_id, c.order_id, c.type, o.number, o.version FROM order_changes c "
-        "JOIN orders o ON o.id = c.order_id WHERE c.seq > ? ORDER BY c.seq LIMIT ?", (after, limit))]
+        "JOIN orders o ON o.id = c.order_id WHERE c.seq > ? AND c.seq <= ? ORDER BY c.seq LIMIT ?",
+        (after, (1 << 62) if upto is None else upto, limit))]
 
 
 def counter_facts(conn: Connection, order_id: str) -> CounterFacts | None:
