@@ -23,7 +23,7 @@ from shared.db.repositories import pos_inventory as repo
 from shared.inventory.errors import InventoryError, InventoryErrorCode
 from shared.inventory.holds import stock_positions
 from shared.inventory.ledger import MAX_DELTA, record_count, record_movement
-from shared.inventory.models import stamp
+from shared.inventory.models import StockPosition, stamp
 from shared.orders.oversold import flag_oversold
 
 MAX_CHANGES = 100
@@ -67,19 +67,12 @@ class StockChange:
 
 
 @dataclass(frozen=True)
-class StockLine:
-    """On hand, held and available of one variant at one location after a batch."""
+class StockLine(StockPosition):
+    """On hand, held and available (StockPosition) of one variant, named, at one location after a batch."""
 
     variant_id: str
     sku: str
     location_id: str
-    on_hand: int
-    held: int
-
-    @property
-    def available(self) -> int:
-        """On hand minus active holds."""
-        return self.on_hand - self.held
 
 
 @dataclass(frozen=True)
@@ -220,6 +213,6 @@ def stock_lines(conn: Connection, pairs: Sequence[tuple[str, str]], *, now: date
     lines = []
     for variant_id, location_id in pairs:
         position = positions.get(variant_id, {}).get(location_id)
-        lines.append(StockLine(variant_id, skus.get(variant_id, ""), location_id,
-                               position.on_hand if position else 0, position.held if position else 0))
+        lines.append(StockLine(on_hand=position.on_hand if position else 0, held=position.held if position else 0,
+                               variant_id=variant_id, sku=skus.get(variant_id, ""), location_id=location_id))
     return tuple(lines)
