@@ -50,6 +50,7 @@ class TokenGrant:
     scopes: frozenset[str]
     last_used_at: str | None = None
     location_id: str | None = None      # a POS device's token: the one location it sells from
+    name: str = ""                      # the token's name (a POS device's: "till 1")
 
     def require(self, scope: str) -> None:
         """Raise AuthError(FORBIDDEN) without the scope."""
@@ -233,7 +234,7 @@ def check_token(catalog: Database, token: str) -> TokenGrant:
     same = hmac.compare_digest(_secret_hash(secret), expected)
     if not (match and row and same) or row[3] is not None:
         raise AuthError(AuthErrorCode.UNAUTHORIZED, "invalid or revoked API token")
-    return TokenGrant(token_id, row[0], frozenset(row[2]), row[4], row[5])
+    return TokenGrant(token_id, row[0], frozenset(row[2]), row[4], row[5], row[6])
 
 
 def note_token_use(catalog: Database, grant: TokenGrant) -> Future | None:

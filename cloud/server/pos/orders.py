@@ -11,12 +11,10 @@ from aiohttp import web
 
 from cloud.server.admin import problem
 from cloud.server.commerce import checkout_context
-from cloud.server.keys import STORES
 from cloud.server.middlewares import STORE
 from cloud.server.pos.auth import POS_GRANT, pos
 from cloud.server.pos.idempotency import idempotent
 from cloud.server.pos.spec import Operation, decode_body, decode_query, read_body, typed_response
-from shared.db.repositories.accounts import list_tokens
 from shared.orders.counter import act_at_counter
 from shared.orders.errors import OrderError, OrderErrorCode
 from shared.orders.events import StaleVersionError
@@ -56,12 +54,10 @@ def _refused(exc: OrderError) -> web.Response:
     return problem(_STATUS.get(exc.code, 400), str(exc), code=str(exc.code), **extra)
 
 
-async def _device_actor(request: web.Request) -> str:
+def _device_actor(request: web.Request) -> str:
     """'device:NAME', NAME the POS device token's name (its id when it has none)."""
     grant = request[POS_GRANT]
-    tokens = await request.app[STORES].catalog.run_read(lambda conn: list_tokens(conn, grant.store_id))
-    name = next((row[1] for row in tokens if row[0] == grant.token_id), "")
-    clean = "".join(c for c in name if c >= " ")[:100].strip()
+    clean = "".join(c for c in grant.name if c >= " ")[:100].strip()
     return f"device:{clean or grant.token_id}"
 
 
@@ -103,7 +99,7 @@ async def post_fulfilment(request: web.Request) -> web.Response:
     try:
         order = await act_at_counter(store.db, request.match_info["order_id"], action=body.action,
                                      version=body.version, reason=body.reason, location_id=grant.location_id or "",
-                                     actor=await _device_actor(request), payments=context.provider,
+                                     actor=_device_actor(request), payments=context.provider,
                                      site_url=context.site_url)
     except OrderError as exc:
         return _refused(exc)

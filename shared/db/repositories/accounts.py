@@ -44,11 +44,11 @@ def insert_token(conn: Connection, *, token_id: str, store_id: str, name: str, s
 
 
 def token_by_id(conn: Connection, token_id: str
-                ) -> tuple[str, str, list[str], str | None, str | None, str | None] | None:
-    """(store id, secret hash, scopes, revoked_at, last_used_at, location_id) of a token."""
-    row = conn.one("SELECT store_id, secret_hash, scopes, revoked_at, last_used_at, location_id FROM api_tokens "
-                   "WHERE id = ?", (token_id,))
-    return None if row is None else (row[0], row[1], json.loads(row[2]), row[3], row[4], row[5])
+                ) -> tuple[str, str, list[str], str | None, str | None, str | None, str] | None:
+    """(store id, secret hash, scopes, revoked_at, last_used_at, location_id, name) of a token."""
+    row = conn.one("SELECT store_id, secret_hash, scopes, revoked_at, last_used_at, location_id, name "
+                   "FROM api_tokens WHERE id = ?", (token_id,))
+    return None if row is None else (row[0], row[1], json.loads(row[2]), row[3], row[4], row[5], row[6])
 
 
 def touch_token(conn: Connection, token_id: str, used_at: str) -> None:
