@@ -25,12 +25,11 @@ import httpx
 from shared.db import Connection, Database, DatabaseError
 from shared.db.repositories import catalog_changes as repo
 from shared.db.stamps import utc_now
-from shared.sync.client import RemoteError, request_headers
+from shared.sync.client import RemoteError, call_json
 from shared.sync.errors import SyncError
 
 log = logging.getLogger(__name__)
 PAGE_DEFAULT, PAGE_MAX = 500, 1_000
-_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_THRESHOLD = 1_000_000
 
 
@@ -216,8 +215,8 @@ def pull_catalog(db: Database, *, remote: str, token: str, client: httpx.Client,
     total = RefreshResult(cursor=catalog_cursor(db))
     while True:
         try:
-            page = _request(client, "GET", f"{remote}/_sync/catalog", token,
-                            params={"after": total.cursor, "limit": limit})
+            page = call_json(client, "GET", f"{remote}/_sync/catalog", token=token,
+                             params={"after": total.cursor, "limit": limit})
         except RemoteError as exc:
             if exc.code != "cursor" or total.cursor == 0:
                 raise
@@ -236,28 +235,8 @@ def set_threshold(db: Database, *, remote: str, token: str, client: httpx.Client
                   threshold: int | None) -> RefreshResult:
     """Set a variant's threshold in the cloud, then write the cloud's answer here at once (the pulled
     change will bring the same row again)."""
-    answer = _request(client, "PUT", f"{remote}/_sync/catalog/alerts", token,
-                      body={"variant_id": variant_id, "threshold": threshold})
+    answer = call_json(client, "PUT", f"{remote}/_sync/catalog/alerts", token=token,
+                       body={"variant_id": variant_id, "threshold": threshold})
     page = {"changes": [{"table": "stock_alerts", "key": variant_id, "row": answer.get("row")}],
             "cursor": 0}
     return apply_page(db, page, store_cursor=False)
-
-
-def _request(client: httpx.Client, method: str, url: str, token: str, *, params: dict[str, Any] | None = None,
-             body: Any = None) -> dict[str, Any]:
-    try:
-        response = client.request(method, url, params=params, json=body, headers=request_headers(token),
-                                  timeout=_TIMEOUT)
-    except httpx.HTTPError as exc:
-        raise RemoteError("offline", f"The cloud could not be reached: {exc}") from exc
-    try:
-        answer = response.json()
-    except ValueError:
-        answer = {}
-    if not isinstance(answer, dict):
-        answer = {}
-    if response.status_code >= 400:
-        details = {k: v for k, v in answer.items() if k not in ("error", "message")}
-        raise RemoteError(str(answer.get("error", "http")), str(answer.get("message", response.text[:200])),
-                          response.status_code, details)
-    return answer

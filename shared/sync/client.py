@@ -65,13 +65,14 @@ def request_headers(token: str | None = None) -> dict[str, str]:
 
 
 def _call(client: httpx.Client, method: str, url: str, *, token: str | None, body: Any = None,
-          encoded: bytes | None = None) -> Any:
+          encoded: bytes | None = None, params: dict[str, Any] | None = None) -> Any:
     """One request with the protocol headers: `body` as JSON, or `encoded`, a body already JSON."""
     headers = _headers(token)
     if encoded is not None:
         headers["Content-Type"] = "application/json"
     try:
-        response = client.request(method, url, json=body, content=encoded, headers=headers, timeout=TIMEOUT)
+        response = client.request(method, url, params=params, json=body, content=encoded, headers=headers,
+                                  timeout=TIMEOUT)
     except httpx.HTTPError as exc:
         raise RemoteError("offline", f"The cloud could not be reached: {exc}") from exc
     if response.status_code >= 400:
@@ -84,6 +85,16 @@ def _call(client: httpx.Client, method: str, url: str, *, token: str | None, bod
         details = {k: v for k, v in problem.items() if k not in ("error", "message")} if isinstance(problem, dict) else {}
         raise RemoteError(code, message, response.status_code, details)
     return response
+
+
+def call_json(client: httpx.Client, method: str, url: str, *, token: str, params: dict[str, Any] | None = None,
+              body: Any = None) -> dict[str, Any]:
+    """One request of the sync protocol answered by a JSON object (RemoteError otherwise, as every call)."""
+    try:
+        answer = _call(client, method, url, token=token, params=params, body=body).json()
+    except ValueError:
+        answer = {}
+    return answer if isinstance(answer, dict) else {}
 
 
 def link(data_dir: DataDir, *, remote: str, code: str, device_name: str | None = None,
