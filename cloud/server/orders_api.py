@@ -29,6 +29,7 @@ from shared.orders import (OrderError, OrderErrorCode, cancel_order, expire_auth
                            list_orders, mark_picked_up, mark_ready_for_pickup, read_order, refund_order)
 from shared.payments import PaymentError, PaymentErrorCode, StripeOptions, open_provider
 from shared.orders.documents import invoice_pdf, packing_slip_pdf
+from shared.orders.service import parse_order_number
 
 log = logging.getLogger(__name__)
 EXPIRY_INTERVAL = 3600.0      # seconds between passes over the authorizations (a warning is due a day ahead)
@@ -84,7 +85,7 @@ async def _order_id(request: web.Request) -> str:
     """The order's id from the path: an id, or a number (1001, #1001)."""
     key = request.match_info["order"]
     db = request[STORE].db
-    if key.removeprefix("#").isdigit():
+    if parse_order_number(key) is not None:
         return (await db.call_read(get_order, db, number=key)).id
     return key
 

@@ -15,6 +15,7 @@ from shared.db.repositories.orders import order_id_where
 from shared.orders.errors import OrderError, OrderErrorCode
 from shared.orders.events import FeedType
 from shared.orders.models import Order
+from shared.orders.service import parse_order_number
 
 PaymentStatusName = Literal["unpaid", "authorized", "paid", "partially_refunded", "refunded", "voided"]
 FulfillmentStatusName = Literal["unfulfilled", "partially_fulfilled", "fulfilled", "on_hold"]
@@ -104,10 +105,8 @@ def find_order_id(conn: Connection, key: str) -> str | None:
     """The id of the order named by `key`: its id, or its number (1001 or #1001)."""
     if not isinstance(key, str) or not 1 <= len(key) <= 100:
         return None
-    digits = key.removeprefix("#")
-    if digits.isascii() and digits.isdigit() and len(digits) <= 18:
-        return order_id_where(conn, column="number", value=int(digits))
-    return key
+    number = parse_order_number(key)
+    return key if number is None else order_id_where(conn, column="number", value=number)
 
 
 def read_pos_order(conn: Connection, key: str, *, location_id: str) -> PosOrder:

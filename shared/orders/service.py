@@ -124,11 +124,18 @@ def list_orders(db: Database, *, before: int | str | None = None, limit: int = 5
     return OrderPage(page, page[-1].number if len(rows) > query.limit else None)
 
 
-def _number(value: int | str) -> int:
+def parse_order_number(value: int | str) -> int | None:
+    """An order number as people write it (1001, "1001", "#1001"); None for anything else, e.g. an id.
+    ASCII digits only: "²" is a digit to str.isdigit but not to int."""
     text = str(value).strip().removeprefix("#")
-    if not text.isdigit() or len(text) > 12:
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+
+
+def _number(value: int | str) -> int:
+    number = parse_order_number(value)
+    if number is None:
         raise OrderError(OrderErrorCode.INVALID, f"an order number looks like 1001 or #1001, not {value!r}")
-    return int(text)
+    return number
 
 
 def _check(order: NewOrder) -> None:
