@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -71,6 +72,18 @@ def wait_for(condition, what: str, *, timeout: float = 30.0, every: float = 0.05
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {timeout:g} s for {what}")
         time.sleep(every)
+
+
+async def wait_for_async(condition, what: str, *, timeout: float = 30.0, every: float = 0.05):  # noqa: ANN001, ANN201
+    """wait_for for a coroutine function `condition` (an HTTP request, say), polled on the event loop."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}")
+        await asyncio.sleep(every)
 
 
 def tool_path(package: str) -> Path:

@@ -5,7 +5,6 @@ from the cache while a POS sells units no page shows."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -20,6 +19,7 @@ from shared.db import Connection
 from shared.inventory import record_count, record_movement
 from shared.pages.service import add_block, update_block_settings
 from shared.storefront.service import DataDir, Store, open_store
+from support import wait_for_async
 
 HOST = "demo.localhost"
 
@@ -112,11 +112,8 @@ async def test_the_home_page_stays_cached_while_a_pos_sells_what_no_page_shows(b
         assert cache.misses == misses and cache.hits == hits + 10
 
         await sell(url, HOST, live_setup, 30)   # 30 -> 0: sold out, which the home page may show
-        for _ in range(200):                    # the worker re-reads the version within VERSION_TTL
+        async def rerendered() -> bool:         # the worker re-reads the version within VERSION_TTL
             misses = cache.misses
             await home()
-            if cache.misses > misses:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the home page was never re-rendered after the product sold out")
+            return cache.misses > misses
+        await wait_for_async(rerendered, "the home page re-rendered after the product sold out", timeout=10)

@@ -4,7 +4,6 @@ stream asks for nothing it cannot check."""
 
 from __future__ import annotations
 
-import asyncio
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ from cloud.server.app import create_app
 from cloud.server.availability import LIVE_STOCK
 from cloud.server.config import ServeConfig
 from live_support import EventReader, LiveSetup, sell, set_stock
+from support import wait_for_async
 
 HOST = "demo.localhost"
 
@@ -93,12 +93,9 @@ async def test_ended_streams_are_forgotten(server, base: str, live_setup: LiveSe
         await EventReader(response).next()
         assert len(live.streams) == 1
         live.end_streams()                       # what a worker's shutdown does
-        for _ in range(600):
-            if not live.streams and live.watch.watched() == 0:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the ended stream was not forgotten")
+        async def forgotten() -> bool:
+            return not live.streams and live.watch.watched() == 0
+        await wait_for_async(forgotten, "the ended stream forgotten", timeout=30)
 
 
 async def test_a_last_event_id_that_is_no_sequence_number_gets_the_current_state(base: str,

@@ -7,6 +7,7 @@ import asyncio
 import json
 import uuid
 
+from support import wait_for_async
 from tests.pos_catalog.conftest import HOST
 
 UPSERT = "/pos/v1/catalog/batch-upsert"
@@ -229,13 +230,10 @@ async def test_price_reaches_the_product_page_and_web_content_survives(catalog_c
 
 async def _page_shows(client, path: str, text: str, *, timeout: float = 10.0) -> bool:
     """Whether the storefront page shows `text` within `timeout` seconds (it is cached meanwhile)."""
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + timeout
-    while True:
-        page = await (await client.get(path, headers={"Host": HOST})).text()
-        if text in page or loop.time() > give_up:
-            return text in page
-        await asyncio.sleep(0.05)
+    async def shows() -> bool:
+        return text in await (await client.get(path, headers={"Host": HOST})).text()
+    await wait_for_async(shows, f"{path} showing {text}", timeout=timeout)
+    return True
 
 
 async def test_external_ids_find_what_the_pos_made_and_are_not_shared(catalog_client, catalog_setup) -> None:

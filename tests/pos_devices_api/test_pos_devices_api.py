@@ -5,7 +5,6 @@ bad input gets a clear 4xx; another store's device and a token without the scope
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from shared.accounts.pairing import create_pairing_code, redeem_pairing_code
 from shared.accounts.service import create_pos_device_token, create_token
 from shared.db.repositories.inventory import list_locations
 from shared.storefront.service import DataDir, open_store
+from support import wait_for_async
 
 DEMO = {"Host": "demo.localhost"}
 MIGRATION = Path(__file__).parents[2] / "shared/db/migrations/catalog/0008_pos_devices_scope.sql"
@@ -83,12 +83,10 @@ async def test_last_use_shows_once_the_device_has_called(client, studio_token: s
     made = await (await client.post("/api/admin/pos/devices", json={"name": "Till", "location": "Harbor warehouse"},
                                     headers=_auth(studio_token))).json()
     assert (await client.get("/pos/v1/inventory/counts", headers=_auth(made["token"]))).status == 200
-    for _ in range(100):            # the last use is written in the background, after the answer
+    async def last_used() -> str | None:    # the last use is written in the background, after the answer
         listed = await (await client.get("/api/admin/pos/devices", headers=_auth(studio_token))).json()
-        if listed["devices"][0]["lastUsedAt"]:
-            break
-        await asyncio.sleep(0.1)
-    assert listed["devices"][0]["lastUsedAt"]
+        return listed["devices"][0]["lastUsedAt"]
+    assert await wait_for_async(last_used, "the device's last use listed", timeout=10)
 
 
 @pytest.mark.parametrize(("body", "status", "field"), [
