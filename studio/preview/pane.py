@@ -186,6 +186,10 @@ class PreviewPane(QWidget):
         self.selected_block: str | None = None
         self.last_load_ms = 0.0
         self._requested_at = 0.0
+        # Renders are numbered as they are sent to the page; the highest one on screen tells whether
+        # a newer one is still on its way (a swap superseded by another never reports by itself).
+        self._sent = self._shown = 0
+        self._loading = self._styling = 0     # the render a navigation / a stylesheet wait is for
 
         self.profile = QWebEngineProfile(self)       # off the record: nothing written to disk
         self.handler = PreviewSchemeHandler(self._serve, media, self.profile)
@@ -286,16 +290,25 @@ class PreviewPane(QWidget):
         else:
             self._timer.start()
 
+    @property
+    def settled(self) -> bool:
+        """No render is waiting for its debounce or on its way to the screen."""
+        return not self._timer.isActive() and self._shown >= self._sent
+
     def _load(self) -> None:
         document = self._render(self.address, self.published)
         self.handler.remember(document)
+        self._sent += 1
+        number = self._sent
         showing = self.page.url().isValid() and address_of(self.page.url()) == self.address
         if showing and document.redirect is None and self.document is not None:
             self.document = document
             self.page.runJavaScript(_SWAP_JS % json.dumps(document.body.decode("utf-8")),
-                                    QWebEngineScript.ScriptWorldId.ApplicationWorld, self._on_swapped)
+                                    QWebEngineScript.ScriptWorldId.ApplicationWorld,
+                                    lambda done: self._on_swapped(done, number))
             return
         self._primed = (self.address, document)
+        self._loading = number
         self.page.load(preview_url(self.address))
 
     def _serve(self, address: str) -> PreviewDocument:
@@ -307,7 +320,8 @@ class PreviewPane(QWidget):
             self.document = document
         return document
 
-    def _on_swapped(self, done) -> None:
+    def _on_swapped(self, done, number: int) -> None:
+        self._styling = number
         if done is False:          # waiting for a new stylesheet: swapped() follows
             return
         self.swapped()
@@ -315,14 +329,15 @@ class PreviewPane(QWidget):
     def swapped(self) -> None:
         """A swapped-in render is on screen with its stylesheet applied."""
         self._mark_selected(False)
-        self._finished()
+        self._finished(self._styling)
 
     def _on_loaded(self, ok: bool) -> None:
         self._mark_selected(False)
         if ok:
-            self._finished()
+            self._finished(self._loading)
 
-    def _finished(self) -> None:
+    def _finished(self, number: int) -> None:
+        self._shown = max(self._shown, number)
         if self._requested_at:
             self.last_load_ms = (time.perf_counter() - self._requested_at) * 1000
             self._requested_at = 0.0

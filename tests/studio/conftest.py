@@ -47,12 +47,19 @@ class PreviewDriver:
         self.qtbot, self.window = qtbot, window
 
     def after(self, action: Callable[[], Any] | None = None, timeout: int = 15_000) -> None:
-        """Run `action` (or a refresh) and wait until the preview shows the result."""
-        with self.qtbot.waitSignal(self.window.preview.loaded, timeout=timeout):
+        """Run `action` (or a refresh) and wait until the preview shows the result.
+
+        A render started before `action` (a click's own refresh) can finish first, so this waits
+        for renders until none is pending, not for the first one."""
+        pane = self.window.preview
+        with self.qtbot.waitSignal(pane.loaded, timeout=timeout):
             if action is not None:
                 action()
             else:
-                self.window.preview.refresh(now=True)
+                pane.refresh(now=True)
+        while not pane.settled:
+            with self.qtbot.waitSignal(pane.loaded, timeout=timeout):
+                pass
 
     def js(self, script: str, timeout: int = 10_000) -> Any:
         """Evaluate JavaScript in the preview page's own world and return its result."""
@@ -60,6 +67,19 @@ class PreviewDriver:
         self.window.preview.run_js(script, results.append)
         self.qtbot.waitUntil(lambda: bool(results), timeout=timeout)
         return results[0]
+
+    def wait_js(self, script: str, expected: Any, timeout: int = 10_000) -> None:
+        """Evaluate `script` again each time it answers, until it answers `expected` (a resize reaches
+        the page's renderer after the render that follows it)."""
+        answers: list[Any] = []
+        self.window.preview.run_js(script, answers.append)
+
+        def shows() -> bool:
+            if answers and answers[-1] != expected:
+                answers.clear()
+                self.window.preview.run_js(script, answers.append)
+            return bool(answers) and answers[-1] == expected
+        self.qtbot.waitUntil(shows, timeout=timeout)
 
 
 @pytest.fixture

@@ -165,7 +165,7 @@ def test_device_widths(studio_window, preview, width):
     window = studio_window
     window.preview.set_device_width(width)
     preview.after()
-    assert preview.js("window.innerWidth") == width
+    preview.wait_js("window.innerWidth", width)
 
 
 def test_the_header_is_edited_from_a_click_in_the_preview_and_undone(studio_window, preview, qtbot):
