@@ -301,7 +301,8 @@ class PreviewPane(QWidget):
         self._sent += 1
         number = self._sent
         showing = self.page.url().isValid() and address_of(self.page.url()) == self.address
-        if showing and document.redirect is None and self.document is not None:
+        navigating = self._loading > self._shown      # a swap now would land on the page being replaced
+        if showing and not navigating and document.redirect is None and self.document is not None:
             self.document = document
             self.page.runJavaScript(_SWAP_JS % json.dumps(document.body.decode("utf-8")),
                                     QWebEngineScript.ScriptWorldId.ApplicationWorld,
