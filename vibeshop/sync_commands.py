@@ -1,5 +1,6 @@
 """`vibeshop link | sync | conflicts | publish | releases`: a data folder working with its cloud store
-(docs/sync-protocol.md). The remote and the device token are remembered from `link`."""
+(docs/sync-protocol.md). The remote and the device token are remembered from `link`. `sync` also
+pulls the catalogue feed (section 5.3.1), as the studio does live."""
 
 from __future__ import annotations
 
