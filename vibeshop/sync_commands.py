@@ -1,5 +1,6 @@
 """`vibeshop link | sync | conflicts | publish | releases`: a data folder working with its cloud store
-(docs/sync-protocol.md). The remote and the device token are remembered from `link`."""
+(docs/sync-protocol.md). The remote and the device token are remembered from `link`. `sync` also
+pulls the catalogue feed (section 5.3.1), as the studio does live."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def add_sync_parsers(sub: argparse._SubParsersAction, data_arg: Callable[[argpar
     link.add_argument("--remote", required=True, help="the cloud's address, e.g. https://vibeshop.example")
     link.add_argument("--code", required=True, help="from `vibeshop cloud device add`")
     link.add_argument("--name", help="this device's name (default: the computer's name)")
-    for name, text in (("sync", "push local edits and pull everyone else's"),
+    for name, text in (("sync", "push local edits, pull everyone else's, and refresh the catalogue and stock"),
                        ("conflicts", "list unresolved conflicts, one per line; settle one with --keep"),
                        ("publish", "make the store's current content live (or --rollback to a release)"),
                        ("releases", "list releases, newest first")):
@@ -66,6 +67,15 @@ def run_sync_command(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _refresh_catalogue(syncer):
+    """Pull the catalogue feed (products, prices, stock and low-stock thresholds, which the POS and the
+    cloud own) into this data folder: the path the studio takes (shared/sync/catalog_refresh.py), so
+    a low-stock crossing is announced once per data folder, here or in the studio."""
+    from shared.sync import catalog_refresh
+
+    return catalog_refresh.pull_catalog(syncer.db, remote=syncer.remote, token=syncer.token, client=syncer.client)
+
+
 def _list_conflicts(store) -> int:
     from shared.sync import device
 
@@ -78,9 +88,11 @@ def _list_conflicts(store) -> int:
 def _remote_command(args: argparse.Namespace, syncer) -> int:
     if args.command == "sync":
         report = syncer.sync()
-        print(f"Pushed {report.pushed}, pulled {report.pulled}; "
-              f"{report.conflicts} conflict(s) to review" if report.conflicts else
-              f"Pushed {report.pushed}, pulled {report.pulled}; up to date")
+        catalogue = _refresh_catalogue(syncer)
+        done = f"Pushed {report.pushed}, pulled {report.pulled}, refreshed {catalogue.rows} catalogue row(s)"
+        print(f"{done}; {report.conflicts} conflict(s) to review" if report.conflicts else f"{done}; up to date")
+        for low in catalogue.low_stock:
+            print(f"{low.title}: {low.text}")
         for refusal in report.refused:
             print(f"Refused: {refusal.line()}")
         if report.refused:

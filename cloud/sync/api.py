@@ -79,6 +79,8 @@ def _check_versions(request: web.Request) -> None:
 async def _caller(request: web.Request) -> Caller:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not token:
+        raise SyncProblem(401, "unauthorized", "This request needs the device's token: Authorization: Bearer <token>")
     stores = request.config_dict[STORES]
     try:
         grant = await authorize(stores.catalog, token)

@@ -20,18 +20,35 @@ _NUMBER = re.compile(r"[0-9]{1,19}")
 MAX_CURSOR = 2**62
 
 
+_FEED_PARAMETERS = ("after", "limit")
+
+
 def _query_int(request: web.Request, name: str, *, low: int, high: int, default: int) -> int:
-    text = request.query.get(name)
-    if text is None:
+    """A whole-number parameter given at most once: ASCII digits only (str.isdigit takes '²', which
+    int() refuses), within [low, high]; anything else is 400 "input", never a 500."""
+    given = request.query.getall(name, [])
+    if len(given) > 1:
+        raise SyncProblem(400, "input", f"{name} was given {len(given)} times; give it once")
+    if not given:
         return default
+    text = given[0]
     if not _NUMBER.fullmatch(text) or not low <= int(text) <= high:
         raise SyncProblem(400, "input", f"{name} must be a whole number from {low} to {high}")
     return int(text)
 
 
+def _refuse_unknown(request: web.Request) -> None:
+    """A misspelt parameter (`?afer=5`) would otherwise silently page from 0."""
+    unknown = sorted(set(request.query) - set(_FEED_PARAMETERS))
+    if unknown:
+        raise SyncProblem(400, "input", f"Unknown parameter {', '.join(repr(n[:40]) for n in unknown[:5])}: "
+                                         "the feed takes after and limit")
+
+
 @device_api
 async def catalog_changes(request: web.Request, caller: Caller, _body: dict[str, Any]) -> web.StreamResponse:
     """GET /_sync/catalog?after=SEQ&limit=L: the catalogue rows changed after SEQ, in order."""
+    _refuse_unknown(request)
     after = _query_int(request, "after", low=0, high=MAX_CURSOR, default=0)
     limit = _query_int(request, "limit", low=1, high=PAGE_MAX, default=PAGE_DEFAULT)
     db = caller.store.db

@@ -71,7 +71,8 @@ class RefreshResult:
 
 def catalog_page(conn: Connection, after: int, limit: int) -> dict[str, Any]:
     """The page of changes after `after`: {"changes", "parents", "cursor", "more"}. A cursor past the
-    log's end (another store's, or a store rebuilt) raises SyncError("cursor", latest=N)."""
+    log's end (another store's, or a store rebuilt) raises SyncError("cursor", latest=N). The rows are
+    read a table at a time (`_PageRows`), a handful of statements for a page of 1,000."""
     latest = repo.latest_seq(conn)
     if after > latest:
         raise SyncError("cursor", f"The catalogue cursor {after} is past this store's newest change {latest}; "
@@ -79,39 +80,84 @@ def catalog_page(conn: Connection, after: int, limit: int) -> dict[str, Any]:
     entries = repo.changes_after(conn, after, limit + 1)
     more = len(entries) > limit
     entries = entries[:limit]
+    # A table a newer migration logs that this code does not know is left out.
+    known = [(seq, table, repo.decode_key(table, key_text)) for seq, table, key_text in entries
+             if table in repo.CATALOG_TABLES]
+    rows = _PageRows.read(conn, [(table, key) for _seq, table, key in known])
     changes, needed = [], {}
-    for seq, table, key_text in entries:
-        if table not in repo.CATALOG_TABLES:
-            continue                       # a table a newer migration logs that this code does not know
-        key = repo.decode_key(table, key_text)
-        row = repo.read_row(conn, table, key)
+    for seq, table, key in known:
+        row = rows.row(table, key)
         changes.append({"seq": seq, "table": table, "key": _key_json(key), "row": row})
         if row is not None:
-            _later_parents(conn, table, row, seq, needed)
+            _later_parents(rows, table, row, seq, needed)
     parents = [{"table": t, "key": _key_json(k), "row": row} for (t, k), row in
                sorted(needed.items(), key=lambda item: list(repo.CATALOG_TABLES).index(item[0][0]))]
     cursor = entries[-1][0] if entries else after
     return {"changes": changes, "parents": parents, "cursor": cursor, "more": more}
 
 
+@dataclass
+class _PageRows:
+    """The rows of a page's entries, every parent they may need (and theirs), and those parents' log
+    positions: read per table with `IN (...)` rather than one statement per row, so a page of 1,000
+    changes costs a few statements per table instead of up to 3,000."""
+
+    rows: dict[tuple[str, tuple[Any, ...]], dict[str, Any]] = field(default_factory=dict)
+    seqs: dict[tuple[str, tuple[Any, ...]], int] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, conn: Connection, wanted: Iterable[tuple[str, tuple[Any, ...]]]) -> _PageRows:
+        """Read the wanted rows, then level by level the parents their rows name, with the parents'
+        log positions (a row can be both: a change of the page and another change's parent)."""
+        found, read_rows, read_seqs = cls(), set(), set()
+        level = [(table, key, False) for table, key in wanted]
+        while level:
+            rows_wanted: dict[str, list[tuple[Any, ...]]] = {}
+            seqs_wanted: dict[str, list[tuple[Any, ...]]] = {}
+            for table, key, as_parent in level:
+                if (table, key) not in read_rows:
+                    read_rows.add((table, key))
+                    rows_wanted.setdefault(table, []).append(key)
+                if as_parent and (table, key) not in read_seqs:
+                    read_seqs.add((table, key))
+                    seqs_wanted.setdefault(table, []).append(key)
+            for table, keys in seqs_wanted.items():
+                found.seqs.update(((table, key), seq) for key, seq in repo.entry_seqs(conn, table, keys).items())
+            level = []
+            for table, keys in rows_wanted.items():
+                rows = repo.read_rows(conn, table, keys)
+                found.rows.update(((table, key), row) for key, row in rows.items())
+                level += [(parent, (row[column],), True) for row in rows.values()
+                          for column, parent in repo.PARENTS.get(table, ()) if row.get(column) is not None]
+        return found
+
+    def row(self, table: str, key: tuple[Any, ...]) -> dict[str, Any] | None:
+        """The row as read, or None when it does not exist."""
+        return self.rows.get((table, key))
+
+    def seq(self, table: str, key: tuple[Any, ...]) -> int | None:
+        """A parent's log position, or None when it has no entry."""
+        return self.seqs.get((table, key))
+
+
 def _key_json(key: tuple[str, ...]) -> Any:
     return key[0] if len(key) == 1 else list(key)
 
 
-def _later_parents(conn: Connection, table: str, row: Mapping[str, Any], seq: int,
+def _later_parents(rows: _PageRows, table: str, row: Mapping[str, Any], seq: int,
                    needed: dict[tuple[str, tuple[str, ...]], dict[str, Any]]) -> None:
     """Add to `needed` the parents (and theirs) of a row whose entries come after `seq`."""
     for column, parent in repo.PARENTS.get(table, ()):
         key = (row.get(column),)
         if key[0] is None or (parent, key) in needed:
             continue
-        parent_seq = repo.entry_seq(conn, parent, key)
+        parent_seq = rows.seq(parent, key)
         if parent_seq is not None and parent_seq <= seq:
             continue
-        parent_row = repo.read_row(conn, parent, key)
+        parent_row = rows.row(parent, key)
         if parent_row is not None:
             needed[(parent, key)] = parent_row
-            _later_parents(conn, parent, parent_row, seq, needed)
+            _later_parents(rows, parent, parent_row, seq, needed)
 
 
 def set_threshold_in_cloud(db: Database, variant_id: Any, threshold: Any) -> dict[str, Any]:

@@ -4,7 +4,13 @@ poke socket says the catalogue moved (`{"catalog": N}` past this device's cursor
 (re)connects, and every periodic sync, `CatalogLive` pulls the changed rows on a worker thread and
 writes them into the local database (shared/sync/catalog_refresh.py), then tells the views
 (`refreshed`) and announces stock that fell to a variant's threshold (`low_stock`, once per crossing).
-Setting a threshold goes to the cloud through the same worker, so it never overlaps a pull."""
+Setting a threshold goes to the cloud through the same worker, so it never overlaps a pull.
+
+Nothing here touches the database on the UI thread. A poke is compared with the cursor the last pull
+ended at, kept in memory; only the worker reads the stored cursor. Pokes that arrive quickly are
+coalesced: one pull at a time, and at most one more after it, made only when a trigger asked for it
+and (for pokes alone) one of them is past the cursor the pull ended at. So no poke is lost (a poke
+during a pull that ended before its change gets its own pull) and none is doubled."""
 
 from __future__ import annotations
 
@@ -38,7 +44,11 @@ class CatalogLive(QObject):
         self.link: LinkState | None = None
         self._tasks = BackgroundTasks(self)
         self._client: httpx.Client | None = None
-        self._pulling = self._again = self._stopped = False
+        self._pulling = self._stopped = False
+        self._forced = False           # a trigger that pulls whatever the cursor (start, reconnection, period)
+        self._poked = 0                # the newest position a poke announced that no pull has settled
+        self._poked_in_flight = False  # a poke came while a pull was running (it may have missed it)
+        self._cursor: int | None = None   # where the last pull ended (None: no pull yet); never read from the DB here
         self.poked.connect(self._on_poke)
 
     def start(self, link: LinkState) -> None:
@@ -55,37 +65,57 @@ class CatalogLive(QObject):
 
     def refresh_now(self) -> None:
         """Pull the catalogue changes now (after the pull in flight, if any)."""
-        if self.link is None or self._stopped:
-            return
-        if self._pulling:
-            self._again = True
-            return
-        self._pulling, self._again = True, False
-        self._tasks.submit(self._pull, self._pulled)
+        self._forced = True
+        self._next()
 
     def _on_poke(self, seq: int) -> None:
-        if seq > catalog_refresh.catalog_cursor(self.session.db):
-            self.refresh_now()
+        if self._cursor is not None and seq <= self._cursor:
+            return                     # that pull already brought it (our own threshold pokes us too)
+        self._poked = max(self._poked, seq)
+        self._poked_in_flight = self._poked_in_flight or self._pulling
+        self._next()
+
+    def _due(self) -> bool:
+        return self._forced or self._poked > (self._cursor or 0)      # positions start at 1
+
+    def _next(self) -> None:
+        """Start a pull if one is due and none is running; a running pull's end calls this again."""
+        if self.link is None or self._stopped or self._pulling or not self._due():
+            return
+        forced, poked = self._forced, self._poked
+        self._pulling, self._forced, self._poked_in_flight = True, False, False
+        self._tasks.submit(lambda: self._pull(forced, poked), self._pulled)
 
     def _http(self) -> httpx.Client:
         if self._client is None:
             self._client = httpx.Client()
         return self._client
 
-    def _pull(self) -> RefreshResult:
+    def _pull(self, forced: bool, poked: int) -> RefreshResult:
+        """On the worker: pull, unless only pokes asked and the stored cursor is already past them
+        (`vibeshop sync` on the same data folder may have pulled meanwhile)."""
+        if not forced:
+            cursor = catalog_refresh.catalog_cursor(self.session.db)
+            if poked <= cursor:
+                return RefreshResult(cursor=cursor)
         link = self.link
         return catalog_refresh.pull_catalog(self.session.db, remote=link.remote, token=link.token,
                                             client=self._http())
 
     def _pulled(self, result: RefreshResult | None, error: Exception | None) -> None:
         self._pulling = False
+        if not self._poked_in_flight:
+            # The pull started after every poke so far: it brought them, or failed and is tried again
+            # at the next trigger. Forgetting them also ends any loop on a position the cloud will
+            # not reach again (a store rebuilt with a shorter log).
+            self._poked = 0
         if error is not None:
             log.info("catalogue pull failed: %s", error)
             self.failed.emit(problem_text(error))
         else:
+            self._cursor = result.cursor
             self._deliver(result)
-        if self._again:
-            self.refresh_now()
+        self._next()
 
     def _deliver(self, result: RefreshResult) -> None:
         if result.rows:

@@ -99,6 +99,44 @@ def read_row(conn: Connection, table: str, key: Sequence[Any]) -> dict[str, Any]
     return None if row is None else dict(zip(cols, row, strict=True))
 
 
+_CHUNK = 400       # bound parameters per statement, well under SQLite's limit
+
+
+def read_rows(conn: Connection, table: str, keys: Iterable[Sequence[Any]]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The existing rows of these keys, {key tuple: {column: value}}, one statement per chunk of keys
+    (what `read_row` gives one at a time; a key with no row is absent)."""
+    cols, key_cols = columns(conn, table), CATALOG_TABLES[table]
+    wanted = list(dict.fromkeys(tuple(k) for k in keys))
+    per_chunk = max(1, _CHUNK // len(key_cols))
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    at = [cols.index(c) for c in key_cols]
+    for start in range(0, len(wanted), per_chunk):
+        chunk = wanted[start:start + per_chunk]
+        if len(key_cols) == 1:
+            where = f"{_q(key_cols[0])} IN ({', '.join('?' * len(chunk))})"
+        else:        # a row value: (a, b) IN (VALUES (?, ?), ...)
+            one = f"({', '.join('?' * len(key_cols))})"
+            where = f"({', '.join(map(_q, key_cols))}) IN (VALUES {', '.join([one] * len(chunk))})"
+        for row in conn.all(f"SELECT {', '.join(map(_q, cols))} FROM {table} WHERE {where}",
+                            [v for key in chunk for v in key]):
+            found[tuple(row[i] for i in at)] = dict(zip(cols, row, strict=True))
+    return found
+
+
+def entry_seqs(conn: Connection, table: str, keys: Iterable[Sequence[Any]]) -> dict[tuple[Any, ...], int]:
+    """{key tuple: position of its entry} for the keys of `table` that have one (`entry_seq` in bulk)."""
+    texts = {encode_key(table, k): tuple(k) for k in keys}
+    wanted = list(texts)
+    found: dict[tuple[Any, ...], int] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start:start + _CHUNK]
+        for key_text, seq in conn.all(
+                f"SELECT key, seq FROM catalog_changes WHERE table_name = ? AND key IN ({', '.join('?' * len(chunk))})",
+                [table, *chunk]):
+            found[texts[key_text]] = int(seq)
+    return found
+
+
 def variant_exists(conn: Connection, variant_id: str) -> bool:
     """Whether the variant exists."""
     return conn.one("SELECT 1 FROM variants WHERE id = ?", (variant_id,)) is not None
