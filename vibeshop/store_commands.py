@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
@@ -68,8 +70,10 @@ def _print_stylesheet(store: Store, name: str) -> int:
 
 
 def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool) -> int:
-    """Seed the demo store (idempotent), then serve it and open the studio when a display exists."""
+    """Seed the demo store (idempotent), then serve it, link the demo's studio (DATA/studio) to it and open
+    the studio when a display exists."""
     from shared.demo.seed import seed_demo
+    from shared.demo.studio_link import loopback_remote
     from shared.demo.till import open_demo_till
 
     from vibeshop.demo_payments import connect_demo_store, start_localstripe
@@ -87,8 +91,13 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
     till = open_demo_till(DataDir(data), result.store)
     result.store.close()
     _announce_till(till, shop_url)
-    if studio and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        _open_studio(data)
+    remote = loopback_remote(host, port)
+    if remote is None:
+        print(f"vibeshop demo: the studio is not linked ({host} is not this machine's loopback)", file=sys.stderr)
+    else:                              # linked once the server answers, beside it
+        display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        threading.Thread(target=_link_studio, args=(data, remote, studio and display), daemon=True,
+                         name="demo-studio-link").start()
     # The demo's outgoing mail stays in the data folder as .eml files, for a newcomer to open.
     options: dict = {"mail_dir": data / "mail"}
     announce = shop_url
@@ -103,10 +112,51 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
             stripe.stop()
 
 
+def _link_studio(data: Path, remote: str, open_it: bool, timeout: float = 300.0) -> None:
+    """Once the demo server answers at `remote`: link the demo's studio to it (shared/demo/studio_link.py),
+    say how to open it, and open it when `open_it`."""
+    import httpx
+
+    from shared.demo.seed import DEMO_SLUG
+    from shared.demo.studio_link import link_demo_studio
+    from shared.errors import VibeshopError
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{remote}/_health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            print("vibeshop demo: the studio is not linked (the demo server did not answer)", file=sys.stderr)
+            return
+        time.sleep(0.1)
+    try:
+        store = open_store(DataDir(data), DEMO_SLUG)
+        try:
+            linked = link_demo_studio(DataDir(data), store, remote=remote)
+        finally:
+            store.close()
+    except (VibeshopError, httpx.HTTPError, OSError) as exc:
+        print(f"vibeshop demo: the studio could not be linked to the demo ({exc})", file=sys.stderr, flush=True)
+        return
+    print(f"Studio: {'still linked' if linked.reused else 'linked'} to this demo as a device of the store "
+          f"(its own copy in {linked.folder}; publish there to change the shop):", flush=True)
+    print(f"  {_command_name()} studio --data {linked.folder}", flush=True)
+    if open_it:
+        _open_studio(linked.folder)
+
+
+def _command_name() -> str:
+    """How to run `vibeshop` from here: the path of this install's script when it is under this folder."""
+    exe = shutil.which("vibeshop") or sys.argv[0]
+    return os.path.relpath(exe) if os.path.abspath(exe).startswith(os.getcwd() + os.sep) else "vibeshop"
+
+
 def _announce_till(till: DemoTill, shop_url: str) -> None:
     """How to act as the shop's till against the running demo (`vibeshop pos`, a new token each run)."""
-    exe = shutil.which("vibeshop") or sys.argv[0]
-    shown = os.path.relpath(exe) if os.path.abspath(exe).startswith(os.getcwd() + os.sep) else "vibeshop"
+    shown = _command_name()
     remote = shop_url.rstrip("/")
     print(f"POS: a till of {till.location_name} (token made for this run; the last run's is revoked):")
     if till.sku:
@@ -123,7 +173,7 @@ def _open_studio(data: Path) -> None:
         from studio import app as _studio_app  # noqa: F401
     except ImportError:
         return
-    subprocess.Popen([exe, "studio", "--data", str(data)])  # noqa: S603 - our own command
+    subprocess.Popen([exe, "studio", "--data", str(data), "--store", "demo"])  # noqa: S603 - our own command
 
 
 def _run_worker(data: Path, host: str, port: int, base_domain: str, dev_hints: bool, reuse_port: bool,
