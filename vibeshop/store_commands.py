@@ -143,7 +143,7 @@ def _link_studio(data: Path, remote: str, open_it: bool, timeout: float = 300.0)
         return
     print(f"Studio: {'still linked' if linked.reused else 'linked'} to this demo as a device of the store "
           f"(its own copy in {linked.folder}; publish there to change the shop):", flush=True)
-    print(f"  {_command_name()} studio --data {linked.folder}", flush=True)
+    print(f"  {_command_name()} studio --data {_shown_path(linked.folder)}", flush=True)
     if open_it:
         _open_studio(linked.folder)
 
@@ -151,7 +151,13 @@ def _link_studio(data: Path, remote: str, open_it: bool, timeout: float = 300.0)
 def _command_name() -> str:
     """How to run `vibeshop` from here: the path of this install's script when it is under this folder."""
     exe = shutil.which("vibeshop") or sys.argv[0]
-    return os.path.relpath(exe) if os.path.abspath(exe).startswith(os.getcwd() + os.sep) else "vibeshop"
+    return _shown_path(Path(exe)) if os.path.abspath(exe).startswith(os.getcwd() + os.sep) else "vibeshop"
+
+
+def _shown_path(path: Path) -> str:
+    """`path` relative to this folder when it is under it (what a newcomer types), else as it is."""
+    inside = os.path.abspath(path).startswith(os.getcwd() + os.sep)
+    return os.path.relpath(path) if inside else str(path)
 
 
 def _announce_till(till: DemoTill, shop_url: str) -> None:

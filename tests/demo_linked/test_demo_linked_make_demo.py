@@ -117,7 +117,8 @@ def test_the_demo_links_its_studio_which_shows_the_demos_orders(demo_dir: Path, 
     with demo_running(data, tmp_path) as run:
         lines = run.wait_for_line("Studio: ")
         assert lines[-2].startswith("Studio: linked to this demo")
-        assert lines[-1].split()[-3:] == ["studio", "--data", str(data / "studio")]
+        command = lines[-1].split()                 # how to open it again, relative to the demo's folder
+        assert command[-3:-1] == ["studio", "--data"] and (tmp_path / command[-1]).resolve() == data / "studio"
         state = _studio_link(data)
         assert state.remote == f"http://127.0.0.1:{run.port}"
         grant = _grant(data, state.token)
