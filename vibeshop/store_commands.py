@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -78,6 +79,10 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
 
     from vibeshop.demo_payments import connect_demo_store, start_localstripe
 
+    if serve and not _port_free(host, port):
+        print(f"vibeshop demo: port {port} is in use (another demo still running?); choose another one: "
+              f"make demo PORT={port + 10}, or vibeshop demo --port {port + 10}", file=sys.stderr)
+        return 2
     result = seed_demo(DataDir(data))
     store = result.store.storefront()
     print(f"{'Created' if result.created else 'Found'} the demo store '{store.name}' in {data}")
@@ -112,11 +117,26 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
             stripe.stop()
 
 
+def _port_free(host: str, port: int) -> bool:
+    """Whether nothing listens on host:port: the studio is linked to whatever answers there, so the demo
+    starts only when that will be its own server. (Bound as the server binds, with SO_REUSEADDR: a port
+    whose last connections are closing counts as free.)"""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError:
+        return False
+    return True
+
+
 def _link_studio(data: Path, remote: str, open_it: bool, timeout: float = 300.0) -> None:
     """Once the demo server answers at `remote`: link the demo's studio to it (shared/demo/studio_link.py),
     say how to open it, and open it when `open_it`."""
     import httpx
 
+    from shared.db.errors import DatabaseError
     from shared.demo.seed import DEMO_SLUG
     from shared.demo.studio_link import link_demo_studio
     from shared.errors import VibeshopError
@@ -138,7 +158,7 @@ def _link_studio(data: Path, remote: str, open_it: bool, timeout: float = 300.0)
             linked = link_demo_studio(DataDir(data), store, remote=remote)
         finally:
             store.close()
-    except (VibeshopError, httpx.HTTPError, OSError) as exc:
+    except (VibeshopError, DatabaseError, httpx.HTTPError, OSError) as exc:
         print(f"vibeshop demo: the studio could not be linked to the demo ({exc})", file=sys.stderr, flush=True)
         return
     print(f"Studio: {'still linked' if linked.reused else 'linked'} to this demo as a device of the store "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -150,3 +151,17 @@ def test_the_demo_links_its_studio_which_shows_the_demos_orders(demo_dir: Path, 
         assert (kept.device_id, kept.token) == (state.device_id, state.token)
         assert kept.remote == f"http://127.0.0.1:{again.port}"
         assert _live_studio_tokens(data) == [state.device_id]
+
+
+def test_the_demo_will_not_start_on_a_port_in_use(tmp_path: Path) -> None:
+    """The studio is linked to whatever answers on the demo's port: another server there would get the
+    pairing code, so the demo refuses to start, before seeding anything."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        ran = subprocess.run([VIBESHOP, "demo", "--data", str(tmp_path / "D"), "--port", str(port), "--no-studio"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert ran.returncode == 2 and f"port {port} is in use" in ran.stderr, ran.stderr
+    assert not (tmp_path / "D").exists()
