@@ -162,7 +162,7 @@ def _link_studio(data: Path, remote: str, open_it: bool, timeout: float = 300.0)
         print(f"vibeshop demo: the studio could not be linked to the demo ({exc})", file=sys.stderr, flush=True)
         return
     print(f"Studio: {'still linked' if linked.reused else 'linked'} to this demo as a device of the store "
-          f"(its own copy in {linked.folder}; publish there to change the shop):", flush=True)
+          f"(its own copy in {_shown_path(linked.folder)}; publish there to change the shop):", flush=True)
     print(f"  {_command_name()} studio --data {_shown_path(linked.folder)}", flush=True)
     if open_it:
         _open_studio(linked.folder)
