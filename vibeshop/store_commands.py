@@ -79,6 +79,9 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
 
     from vibeshop.demo_payments import connect_demo_store, start_localstripe
 
+    if serve and not 1 <= port <= 65535:
+        print(f"vibeshop demo: --port must be between 1 and 65535, not {port}", file=sys.stderr)
+        return 2
     if serve and not _port_free(host, port):
         print(f"vibeshop demo: port {port} is in use (another demo still running?); choose another one: "
               f"make demo PORT={port + 10}, or vibeshop demo --port {port + 10}", file=sys.stderr)

@@ -165,3 +165,10 @@ def test_the_demo_will_not_start_on_a_port_in_use(tmp_path: Path) -> None:
                              env={**os.environ, "DISPLAY": "", "WAYLAND_DISPLAY": ""})
     assert ran.returncode == 2 and f"port {port} is in use" in ran.stderr, ran.stderr
     assert not (tmp_path / "D").exists()
+
+
+def test_the_demo_refuses_a_port_that_cannot_be(tmp_path: Path) -> None:
+    ran = subprocess.run([VIBESHOP, "demo", "--data", str(tmp_path / "D"), "--port", "99999", "--no-studio"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 2 and "--port must be between 1 and 65535" in ran.stderr, ran.stderr
+    assert "Traceback" not in ran.stderr and not (tmp_path / "D").exists()
