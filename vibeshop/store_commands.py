@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
@@ -68,12 +71,21 @@ def _print_stylesheet(store: Store, name: str) -> int:
 
 
 def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool) -> int:
-    """Seed the demo store (idempotent), then serve it and open the studio when a display exists."""
+    """Seed the demo store (idempotent), then serve it, link the demo's studio (DATA/studio) to it and open
+    the studio when a display exists."""
     from shared.demo.seed import seed_demo
+    from shared.demo.studio_link import loopback_remote
     from shared.demo.till import open_demo_till
 
     from vibeshop.demo_payments import connect_demo_store, start_localstripe
 
+    if serve and not 1 <= port <= 65535:
+        print(f"vibeshop demo: --port must be between 1 and 65535, not {port}", file=sys.stderr)
+        return 2
+    if serve and not _port_free(host, port):
+        print(f"vibeshop demo: port {port} is in use (another demo still running?); choose another one: "
+              f"make demo PORT={port + 10}, or vibeshop demo --port {port + 10}", file=sys.stderr)
+        return 2
     result = seed_demo(DataDir(data))
     store = result.store.storefront()
     print(f"{'Created' if result.created else 'Found'} the demo store '{store.name}' in {data}")
@@ -87,8 +99,13 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
     till = open_demo_till(DataDir(data), result.store)
     result.store.close()
     _announce_till(till, shop_url)
-    if studio and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        _open_studio(data)
+    remote = loopback_remote(host, port)
+    if remote is None:
+        print(f"vibeshop demo: the studio is not linked ({host} is not this machine's loopback)", file=sys.stderr)
+    else:                              # linked once the server answers, beside it
+        display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        threading.Thread(target=_link_studio, args=(data, remote, studio and display), daemon=True,
+                         name="demo-studio-link").start()
     # The demo's outgoing mail stays in the data folder as .eml files, for a newcomer to open.
     options: dict = {"mail_dir": data / "mail"}
     announce = shop_url
@@ -103,10 +120,72 @@ def demo_command(data: Path, *, serve: bool, host: str, port: int, studio: bool)
             stripe.stop()
 
 
+def _port_free(host: str, port: int) -> bool:
+    """Whether nothing listens on host:port: the studio is linked to whatever answers there, so the demo
+    starts only when that will be its own server. (Bound as the server binds, with SO_REUSEADDR: a port
+    whose last connections are closing counts as free.)"""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError:
+        return False
+    return True
+
+
+def _link_studio(data: Path, remote: str, open_it: bool, timeout: float = 300.0) -> None:
+    """Once the demo server answers at `remote`: link the demo's studio to it (shared/demo/studio_link.py),
+    say how to open it, and open it when `open_it`."""
+    import httpx
+
+    from shared.db.errors import DatabaseError
+    from shared.demo.seed import DEMO_SLUG
+    from shared.demo.studio_link import link_demo_studio
+    from shared.errors import VibeshopError
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{remote}/_health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            print("vibeshop demo: the studio is not linked (the demo server did not answer)", file=sys.stderr)
+            return
+        time.sleep(0.1)
+    try:
+        store = open_store(DataDir(data), DEMO_SLUG)
+        try:
+            linked = link_demo_studio(DataDir(data), store, remote=remote)
+        finally:
+            store.close()
+    except (VibeshopError, DatabaseError, httpx.HTTPError, OSError) as exc:
+        print(f"vibeshop demo: the studio could not be linked to the demo ({exc})", file=sys.stderr, flush=True)
+        return
+    print(f"Studio: {'still linked' if linked.reused else 'linked'} to this demo as a device of the store "
+          f"(its own copy in {_shown_path(linked.folder)}; publish there to change the shop):", flush=True)
+    print(f"  {_command_name()} studio --data {_shown_path(linked.folder)}", flush=True)
+    if open_it:
+        _open_studio(linked.folder)
+
+
+def _command_name() -> str:
+    """How to run `vibeshop` from here: the path of this install's script when it is under this folder."""
+    exe = shutil.which("vibeshop") or sys.argv[0]
+    return _shown_path(Path(exe)) if os.path.abspath(exe).startswith(os.getcwd() + os.sep) else "vibeshop"
+
+
+def _shown_path(path: Path) -> str:
+    """`path` relative to this folder when it is under it (what a newcomer types), else as it is."""
+    inside = os.path.abspath(path).startswith(os.getcwd() + os.sep)
+    return os.path.relpath(path) if inside else str(path)
+
+
 def _announce_till(till: DemoTill, shop_url: str) -> None:
     """How to act as the shop's till against the running demo (`vibeshop pos`, a new token each run)."""
-    exe = shutil.which("vibeshop") or sys.argv[0]
-    shown = os.path.relpath(exe) if os.path.abspath(exe).startswith(os.getcwd() + os.sep) else "vibeshop"
+    shown = _command_name()
     remote = shop_url.rstrip("/")
     print(f"POS: a till of {till.location_name} (token made for this run; the last run's is revoked):")
     if till.sku:
@@ -123,7 +202,7 @@ def _open_studio(data: Path) -> None:
         from studio import app as _studio_app  # noqa: F401
     except ImportError:
         return
-    subprocess.Popen([exe, "studio", "--data", str(data)])  # noqa: S603 - our own command
+    subprocess.Popen([exe, "studio", "--data", str(data), "--store", "demo"])  # noqa: S603 - our own command
 
 
 def _run_worker(data: Path, host: str, port: int, base_domain: str, dev_hints: bool, reuse_port: bool,
