@@ -19,6 +19,9 @@ def apply_style(app: QApplication) -> None:
                         (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.ToolTipBase, "#0f172a"),
                         (QPalette.ColorRole.ToolTipText, "#f8fafc"), (QPalette.ColorRole.PlaceholderText, "#94a3b8")):
         palette.setColor(role, QColor(color))
+    # setColor(role, ...) paints every group alike: disabled buttons and fields would look live.
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text, QPalette.ColorRole.WindowText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#94a3b8"))
     app.setPalette(palette)
     font = QFont("Inter")
     font.setFamilies(["Inter", "Cantarell", "Noto Sans", "DejaVu Sans", "Segoe UI", "Helvetica Neue", "Arial"])

@@ -184,10 +184,10 @@ def _shown_path(path: Path) -> str:
 
 
 def _announce_till(till: DemoTill, shop_url: str) -> None:
-    """How to act as the shop's till against the running demo (`vibeshop pos`, a new token each run)."""
+    """How to act as the shop's till against the running demo (`vibeshop pos`, the same till each run)."""
     shown = _command_name()
     remote = shop_url.rstrip("/")
-    print(f"POS: a till of {till.location_name} (token made for this run; the last run's is revoked):")
+    print(f"POS: the demo's till at {till.location_name} (its token is kept in the data folder for the next run):")
     if till.sku:
         print(f"  open {remote}{till.page} ({till.units} left at {till.location_name}),"
               " then sell them at the till:")

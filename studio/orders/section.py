@@ -21,7 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDialog, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMessageBox, QPushButton, QSplitter, QSystemTrayIcon, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
@@ -101,7 +101,9 @@ class OrdersSection(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)     # the customer takes the room left
         split.addWidget(self.table)
         split.addWidget(self._detail_panel())
         split.setSizes([620, 560])
@@ -195,7 +197,6 @@ class OrdersSection(QWidget):
             if order.get("id") == chosen:
                 self.table.selectRow(row)
         self.table.blockSignals(False)
-        self.table.resizeColumnsToContents()
 
     def _selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()

@@ -104,6 +104,12 @@ def _live_studio_tokens(data: Path) -> list[str]:
             if name == TOKEN_NAME and revoked is None]
 
 
+def _till_token(lines: list[str]) -> str:
+    """The token of the printed `vibeshop pos feed` line."""
+    feed = next(line for line in lines if " pos feed " in line).split()
+    return feed[feed.index("--token") + 1]
+
+
 def _grant(data: Path, token: str):  # noqa: ANN202
     catalog = DataDir(data).catalog()
     try:
@@ -126,6 +132,8 @@ def test_the_demo_links_its_studio_which_shows_the_demos_orders(demo_dir: Path, 
         assert grant.token_id == state.device_id and grant.store_id == _cloud_store_id(data)
         assert set(DEVICE_SCOPES) <= grant.scopes
         assert _live_studio_tokens(data) == [state.device_id]
+        till = _till_token(lines)
+        assert "pos" in _grant(data, till).scopes
 
         window = window_on(data / "studio")
         window.show_section("orders")
@@ -151,6 +159,8 @@ def test_the_demo_links_its_studio_which_shows_the_demos_orders(demo_dir: Path, 
         assert (kept.device_id, kept.token) == (state.device_id, state.token)
         assert kept.remote == f"http://127.0.0.1:{again.port}"
         assert _live_studio_tokens(data) == [state.device_id]
+        assert _till_token(again.seen) == till            # the same till, not a new one each run
+        assert (data / "demo-till.token").stat().st_mode & 0o077 == 0
 
 
 def test_the_demo_will_not_start_on_a_port_in_use(tmp_path: Path) -> None:
