@@ -64,7 +64,7 @@ async def test_a_new_order_is_streamed_with_its_id_and_number(aiohttp_client, de
     second = await asyncio.wait_for(_next_event(stream), 30)
     assert second["number"] == newest["number"] + 1
     stream.close()
-    await asyncio.wait_for(_until(lambda: not hub.responses), 30)    # the studio left: no subscriber kept
+    await asyncio.wait_for(_until(lambda: not hub.streams), 30)    # the studio left: no subscriber kept
 
 
 async def _until(condition) -> None:

@@ -1,0 +1,101 @@
+"""One worker's open Server-Sent Event streams of one endpoint, and the StoreWatch that feeds them
+(live stock: cloud/server/availability.py; the studio's orders: cloud/server/orders_stream.py).
+
+A handler subscribes before it reads its state (nothing after the read is missed), opens the stream,
+then sends what `next()` brings until it is None. aiohttp does not cancel a handler whose client left:
+the stream's ping task ends when a write fails, and that ends `next`. A worker's shutdown waits for
+its handlers (run_app's shutdown_timeout: 60 s), so the hub ends every open stream on shutdown
+(browsers and studios reconnect), and a stream opened after that ends at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any, Generic, TypeVar
+
+from aiohttp import web
+from aiohttp_sse import EventSourceResponse
+
+from cloud.server.store_watch import StoreWatch, put_newest
+
+T = TypeVar("T")
+_CLOSED = object()
+
+
+class StreamHub(Generic[T]):
+    """The watcher and the open streams of one worker."""
+
+    def __init__(self, watch: StoreWatch[T]) -> None:
+        self.watch, self.streams, self.closing = watch, set[EventSourceResponse](), False
+
+    @contextlib.asynccontextmanager
+    async def listening(self, key: str, target: T) -> AsyncIterator[Listener]:
+        """Subscribe to the store `key`; on leaving, the stream (if opened) ends and is forgotten."""
+        queue, position = await self.watch.subscribe(key, target)
+        listener = Listener(self, queue, position)
+        try:
+            yield listener
+        finally:
+            if listener.stream is not None:
+                listener.closed.cancel()
+                self.streams.discard(listener.stream)
+                listener.stream.stop_streaming()
+            self.watch.unsubscribe(key, queue)
+
+    def end_streams(self) -> None:
+        """End the open streams (a shutdown must not wait for clients to leave; they reconnect)."""
+        self.closing = True
+        for stream in list(self.streams):
+            stream.stop_streaming()
+
+    def install(self, app: web.Application, key: web.AppKey) -> None:
+        """Keep the hub in `app[key]`, watch while the app runs, end the streams on shutdown. Call after
+        the resources' cleanup_ctx (the watcher stops before the stores close)."""
+        app[key] = self
+
+        async def watching(_app: web.Application) -> AsyncIterator[None]:
+            self.watch.start()
+            yield
+            await self.watch.stop()
+
+        async def end_streams(_app: web.Application) -> None:
+            self.end_streams()
+
+        app.cleanup_ctx.append(watching)
+        app.on_shutdown.append(end_streams)
+
+
+class Listener:
+    """One subscriber: its queue, the store's position when it subscribed, and its stream once open."""
+
+    def __init__(self, hub: StreamHub, queue: asyncio.Queue, position: int) -> None:
+        self.hub, self.queue, self.position = hub, queue, position
+        self.stream: EventSourceResponse | None = None
+        self.closed: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    async def open(self, request: web.Request, stream: EventSourceResponse) -> EventSourceResponse:
+        """Send the headers (a method other than GET: 405); the stream's end queues a marker for `next`."""
+        await stream.prepare(request)
+        self.stream = stream
+        self.hub.streams.add(stream)
+        self.closed = asyncio.ensure_future(stream.wait())
+        self.closed.add_done_callback(lambda _done: put_newest(self.queue, _CLOSED))
+        if self.hub.closing:
+            stream.stop_streaming()
+        return stream
+
+    async def next(self) -> Any | None:
+        """The next entry of the queue, or None once the stream has ended (no task per wait)."""
+        entry = await self.queue.get()
+        return None if entry is _CLOSED or self.closed.done() else entry   # (a full queue may drop the marker)
+
+    async def send(self, data: str, *, event: str, id: int, retry: int | None = None) -> bool:  # noqa: A002
+        """Send one event; False when the client is gone (aiohttp-sse also aborts a stalled write)."""
+        assert self.stream is not None, "open the stream first"
+        try:
+            await self.stream.send(data, event=event, id=str(id), retry=retry)
+        except (ConnectionResetError, RuntimeError, TimeoutError):
+            return False
+        return True
