@@ -120,9 +120,8 @@ async def _forward(store: Store, product_ids: list[str], variants: set[str], pos
 def add_live_stock(app: web.Application) -> None:
     """Register GET /live/stock and its watcher: before the storefront's catch-all address, and after
     the resources' cleanup_ctx (the watcher stops before the stores close)."""
-    StreamHub(StoreWatch(look, interval=WATCH_INTERVAL)).install(app, LIVE_STOCK)
+    StreamHub(StoreWatch(look, interval=WATCH_INTERVAL)).install(app, LIVE_STOCK, PATH, live_stock)
     app.on_response_prepare.append(_nudge_after_writes)
-    app.router.add_get(PATH, live_stock)
 
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -95,5 +95,4 @@ def add_orders_stream(app: web.Application) -> None:
     cleanup_ctx (the watcher stops before the stores close). A subscriber's queue holds events (a full
     one loses its oldest: the studio refreshes its whole list on any event, so the newest matter)."""
     watch = StoreWatch(look, interval=WATCH_INTERVAL, queue_size=QUEUE_SIZE, entries=lambda seen: seen.items)
-    StreamHub(watch).install(app, ORDER_STREAMS)
-    app.router.add_get("/api/admin/orders/stream", orders_stream)
+    StreamHub(watch).install(app, ORDER_STREAMS, "/api/admin/orders/stream", orders_stream)

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 from aiohttp_sse import EventSourceResponse
 
+from cloud.server.admin import problem
 from cloud.server.store_watch import StoreWatch, put_newest
 
 T = TypeVar("T")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _CLOSED = object()
 
 
@@ -50,10 +53,11 @@ class StreamHub(Generic[T]):
         for stream in list(self.streams):
             stream.stop_streaming()
 
-    def install(self, app: web.Application, key: web.AppKey) -> None:
-        """Keep the hub in `app[key]`, watch while the app runs, end the streams on shutdown. Call after
-        the resources' cleanup_ctx (the watcher stops before the stores close)."""
+    def install(self, app: web.Application, key: web.AppKey, path: str, handler: Handler) -> None:
+        """Keep the hub in `app[key]`, watch while the app runs, end the streams on shutdown, and serve
+        GET `path`. Call after the resources' cleanup_ctx (the watcher stops before the stores close)."""
         app[key] = self
+        app.router.add_route("*", path, _get_only(handler))
 
         async def watching(_app: web.Application) -> AsyncIterator[None]:
             self.watch.start()
@@ -65,6 +69,20 @@ class StreamHub(Generic[T]):
 
         app.cleanup_ctx.append(watching)
         app.on_shutdown.append(end_streams)
+
+
+def _get_only(handler: Handler) -> Handler:
+    """Every method reaches the endpoint, so that all but GET get its own JSON 405 with an Allow header
+    (the router's 405 would become the storefront's HTML error page, without Allow; a HEAD would open a
+    stream that cannot be prepared)."""
+    @functools.wraps(handler)
+    async def get_only(request: web.Request) -> web.StreamResponse:
+        if request.method == "GET":
+            return await handler(request)
+        refused = problem(405, f"{request.path} is a text/event-stream: GET it.")
+        refused.headers["Allow"] = "GET"
+        return refused
+    return get_only
 
 
 class Listener:

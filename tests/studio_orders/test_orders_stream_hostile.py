@@ -1,0 +1,84 @@
+"""GET /api/admin/orders/stream as an acceptance tester attacks it over real HTTP: odd Last-Event-ID
+values (negative, huge, "²", non-ASCII, long, ahead of the store), the wrong methods, a studio that
+hangs up mid-stream. Each gets a clear 4xx or a working stream, never a 500 or a hang."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from cloud.server.app import create_app
+from cloud.server.config import ServeConfig
+from cloud.server.orders_stream import ORDER_STREAMS
+from orders_support import next_order_event, place_order_async, stock_up, stream_tokens
+from support import wait_for_async
+
+DEMO = {"Host": "demo.localhost"}
+PATH = "/api/admin/orders/stream"
+
+
+@pytest.fixture
+async def client(aiohttp_client, demo_dir: Path):
+    stock_up(demo_dir)                  # the demo's pickup shop holds only a few of each
+    return await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir, rate_burst=100_000,
+                                                       stripe_api="http://127.0.0.1:9")))
+
+
+async def _forgotten(client) -> None:
+    hub = client.app[ORDER_STREAMS]
+
+    async def gone() -> bool:
+        return not hub.streams and hub.watch.watched() == 0
+    await wait_for_async(gone, "every stream forgotten", timeout=30)
+
+
+@pytest.mark.parametrize("last_event_id", ["-1", "99999999999999999999999999", "999999", "²", "١٢", "é", "1e3",
+                                           "9" * 4000, ""])
+async def test_an_odd_last_event_id_still_streams_the_next_order(client, demo_dir: Path, last_event_id: str) -> None:
+    reader, _ = await stream_tokens(client, demo_dir)
+    headers = {**DEMO, "Authorization": f"Bearer {reader}", "Last-Event-ID": last_event_id}
+    stream = await client.get(PATH, headers=headers)
+    assert stream.status == 200
+    await place_order_async(client)
+    _, event = await asyncio.wait_for(next_order_event(stream), 60)
+    assert event["number"] and event["id"]
+    stream.close()
+    await _forgotten(client)
+
+
+async def test_a_reconnect_gets_the_orders_it_missed_once_each(client, demo_dir: Path) -> None:
+    reader, _ = await stream_tokens(client, demo_dir)
+    auth = {**DEMO, "Authorization": f"Bearer {reader}"}
+    stream = await client.get(PATH, headers=auth)
+    await place_order_async(client)
+    seen, first = await asyncio.wait_for(next_order_event(stream), 60)
+    stream.close()
+    await place_order_async(client, email="bo@example.com")            # missed while away
+    again = await client.get(PATH, headers={**auth, "Last-Event-ID": seen})
+    _, missed = await asyncio.wait_for(next_order_event(again), 60)
+    assert missed["number"] == first["number"] + 1
+    await place_order_async(client, email="cy@example.com")
+    _, live = await asyncio.wait_for(next_order_event(again), 60)
+    assert live["number"] == first["number"] + 2                       # the missed one is not told twice
+    again.close()
+    await _forgotten(client)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+async def test_a_method_other_than_get_is_a_405(client, demo_dir: Path, method: str) -> None:
+    """A HEAD with a good token used to answer 500 (the stream was stopped before it started)."""
+    reader, _ = await stream_tokens(client, demo_dir)
+    answer = await client.request(method, PATH, headers={**DEMO, "Authorization": f"Bearer {reader}"})
+    assert answer.status == 405 and answer.headers["Allow"] == "GET"
+    if method != "HEAD":
+        assert (await answer.json())["error"]["status"] == 405
+    await _forgotten(client)
+
+
+async def test_a_missing_or_odd_token_is_a_401(client) -> None:
+    for header in ["", "Bearer", "Bearer ²", "Basic abc", "Bearer " + "x" * 4000]:
+        answer = await client.get(PATH, headers={**DEMO, "Authorization": header})
+        assert answer.status == 401, header
+        assert (await answer.json())["error"]["status"] == 401
