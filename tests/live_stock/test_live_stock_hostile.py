@@ -9,6 +9,7 @@ import asyncio
 import httpx
 import pytest
 
+from cloud.server import availability
 from cloud.server.app import create_app
 from cloud.server.availability import LIVE_STOCK
 from cloud.server.config import ServeConfig
@@ -21,7 +22,8 @@ STREAM = {"Host": HOST, "Accept": "text/event-stream"}
 
 
 @pytest.fixture
-async def server(aiohttp_server, live_setup: LiveSetup):
+async def server(aiohttp_server, live_setup: LiveSetup, monkeypatch):
+    monkeypatch.setattr(availability, "PING_SECONDS", 0.2)     # a shopper who left is found at the next ping
     return await aiohttp_server(create_app(ServeConfig(data_dir=live_setup.data, rate_burst=100_000)))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cloud.server import orders_stream
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
 from cloud.server.orders_stream import ORDER_STREAMS
@@ -20,7 +21,8 @@ PATH = "/api/admin/orders/stream"
 
 
 @pytest.fixture
-async def client(aiohttp_client, demo_dir: Path):
+async def client(aiohttp_client, demo_dir: Path, monkeypatch):
+    monkeypatch.setattr(orders_stream, "PING_SECONDS", 0.2)    # a studio that left is found at the next ping
     stock_up(demo_dir)                  # the demo's pickup shop holds only a few of each
     return await aiohttp_client(create_app(ServeConfig(data_dir=demo_dir, rate_burst=100_000,
                                                        stripe_api="http://127.0.0.1:9")))
