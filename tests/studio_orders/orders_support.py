@@ -67,37 +67,6 @@ async def place_order_async(client, *, host: str = "demo.localhost", email: str 
     return (await paid.json())["orderUrl"]
 
 
-async def stream_tokens(client, demo_dir: Path) -> tuple[str, str]:
-    """Two tokens of the demo store of an aiohttp test client: one with orders:read, one without."""
-    from cloud.server.keys import STORES
-    from shared.accounts.service import create_token
-
-    store = await client.app[STORES].store_for("demo.localhost")
-    catalog = DataDir(demo_dir).catalog()
-    try:
-        reader = create_token(catalog, store_id=store.record.id, name="orders", scopes=["orders:read"])
-        other = create_token(catalog, store_id=store.record.id, name="store", scopes=["store:read"])
-    finally:
-        catalog.close()
-    return reader, other
-
-
-async def next_order_event(response, kind: str = "order") -> tuple[str, dict]:
-    """(id, data) of the next `event: <kind>` of an aiohttp client's SSE response (pings are skipped)."""
-    event, event_id = None, ""
-    while True:
-        raw = await response.content.readline()
-        if not raw:
-            raise AssertionError("the stream ended")
-        line = raw.decode().rstrip("\n")
-        if line.startswith("event:"):
-            event = line.split(":", 1)[1].strip()
-        elif line.startswith("id:"):
-            event_id = line.split(":", 1)[1].strip()
-        elif line.startswith("data:") and event == kind:
-            return event_id, json.loads(line.split(":", 1)[1])
-
-
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
