@@ -27,7 +27,6 @@ import json
 import re
 
 from aiohttp import web
-from aiohttp_sse import EventSourceResponse
 
 from cloud.server.admin import problem
 from cloud.server.middlewares import STORE
@@ -92,9 +91,7 @@ async def live_stock(request: web.Request) -> web.StreamResponse:
         position, on_hand = await store.db.run_read(lambda conn: _state(conn, product_ids))
         if not on_hand:
             return problem(404, "None of these products is in this store.")
-        stream = EventSourceResponse(headers={"X-Accel-Buffering": "no"})     # aiohttp-sse sets no-cache
-        stream.ping_interval = PING_SECONDS
-        await listener.open(request, stream)
+        stream = await listener.open(request, PING_SECONDS)
         if last_event_id(request) != position and not await listener.send(
                 _event(on_hand), event="stock", id=position, retry=RETRY_MS):
             return stream

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
-from aiohttp_sse import EventSourceResponse
 
 from cloud.server.admin import admin
 from cloud.server.middlewares import STORE
@@ -74,9 +73,7 @@ async def orders_stream(request: web.Request) -> web.StreamResponse:
         if resume is not None and resume < now:
             _, backlog = await store.db.run_read(lambda conn: newest_changes(conn, after=resume, limit=BACKLOG,
                                                                               upto=now))
-        stream = EventSourceResponse(headers={"Cache-Control": "no-store"})
-        stream.ping_interval = PING_SECONDS
-        await listener.open(request, stream)
+        stream = await listener.open(request, PING_SECONDS)     # (aiohttp-sse sends Cache-Control: no-cache)
         for event in backlog:
             if not await _send(listener, event):
                 return stream

@@ -1,12 +1,8 @@
-"""One worker's open Server-Sent Event streams of one endpoint, and the StoreWatch that feeds them
-(live stock: cloud/server/availability.py; the studio's orders: cloud/server/orders_stream.py).
-
-A handler subscribes before it reads its state (nothing after the read is missed), opens the stream,
-then sends what `next()` brings until it is None. aiohttp does not cancel a handler whose client left:
-the stream's ping task ends when a write fails, and that ends `next`. A worker's shutdown waits for
-its handlers (run_app's shutdown_timeout: 60 s), so the hub ends every open stream on shutdown
-(browsers and studios reconnect), and a stream opened after that ends at once.
-"""
+"""One worker's open Server-Sent Event streams of one endpoint (live stock, the studio's orders) and the
+StoreWatch that feeds them. A handler subscribes before it reads its state, opens the stream, then sends
+what `next()` brings until None: aiohttp does not cancel a handler whose client left, but the stream's
+ping task ends when a write fails, and that ends `next`. A shutdown waits for the handlers (60 s), so it
+ends every open stream (clients reconnect), and a stream opened after that ends at once."""
 
 from __future__ import annotations
 
@@ -47,8 +43,8 @@ class StreamHub(Generic[T]):
                 listener.stream.stop_streaming()
             self.watch.unsubscribe(key, queue)
 
-    def end_streams(self) -> None:
-        """End the open streams (a shutdown must not wait for clients to leave; they reconnect)."""
+    async def end_streams(self, _app: web.Application | None = None) -> None:
+        """End the open streams, now and for good (the app's on_shutdown)."""
         self.closing = True
         for stream in list(self.streams):
             stream.stop_streaming()
@@ -58,23 +54,18 @@ class StreamHub(Generic[T]):
         GET `path`. Call after the resources' cleanup_ctx (the watcher stops before the stores close)."""
         app[key] = self
         app.router.add_route("*", path, _get_only(handler))
+        app.on_shutdown.append(self.end_streams)
+        app.cleanup_ctx.append(self._watching)
 
-        async def watching(_app: web.Application) -> AsyncIterator[None]:
-            self.watch.start()
-            yield
-            await self.watch.stop()
-
-        async def end_streams(_app: web.Application) -> None:
-            self.end_streams()
-
-        app.cleanup_ctx.append(watching)
-        app.on_shutdown.append(end_streams)
+    async def _watching(self, _app: web.Application) -> AsyncIterator[None]:
+        self.watch.start()
+        yield
+        await self.watch.stop()
 
 
 def _get_only(handler: Handler) -> Handler:
-    """Every method reaches the endpoint, so that all but GET get its own JSON 405 with an Allow header
-    (the router's 405 would become the storefront's HTML error page, without Allow; a HEAD would open a
-    stream that cannot be prepared)."""
+    """All but GET get a JSON 405 with Allow (the router's 405 becomes the storefront's HTML page without
+    Allow, and a HEAD reached a stream that cannot be prepared: 500)."""
     @functools.wraps(handler)
     async def get_only(request: web.Request) -> web.StreamResponse:
         if request.method == "GET":
@@ -93,8 +84,10 @@ class Listener:
         self.stream: EventSourceResponse | None = None
         self.closed: asyncio.Future = asyncio.get_running_loop().create_future()
 
-    async def open(self, request: web.Request, stream: EventSourceResponse) -> EventSourceResponse:
-        """Send the headers (a method other than GET: 405); the stream's end queues a marker for `next`."""
+    async def open(self, request: web.Request, ping: float) -> EventSourceResponse:
+        """Send the stream's headers (aiohttp-sse's: no-cache, no proxy buffering); its end queues a
+        marker for `next`."""
+        stream = EventSourceResponse(ping_interval=ping)
         await stream.prepare(request)
         self.stream = stream
         self.hub.streams.add(stream)
@@ -111,7 +104,6 @@ class Listener:
 
     async def send(self, data: str, *, event: str, id: int, retry: int | None = None) -> bool:  # noqa: A002
         """Send one event; False when the client is gone (aiohttp-sse also aborts a stalled write)."""
-        assert self.stream is not None, "open the stream first"
         try:
             await self.stream.send(data, event=event, id=str(id), retry=retry)
         except (ConnectionResetError, RuntimeError, TimeoutError):
