@@ -66,11 +66,11 @@ async def test_unknown_products_are_a_404_and_known_ones_among_them_are_followed
 
 
 @pytest.mark.parametrize("last_event_id", ["-1", "0", "99999999999999999999999999", "1e3", "+7", "0x10", "²",
-                                           "١٢", "é", "9" * 4000, ""])
+                                           "١٢", "é", "\udcff\udcfe", "9" * 4000, ""])
 async def test_an_odd_last_event_id_gets_the_current_state(base: str, live_setup: LiveSetup,
                                                            last_event_id: str) -> None:
     await set_stock(base, HOST, live_setup, 2)
-    headers = {**STREAM, "Last-Event-ID": last_event_id.encode()}
+    headers = {**STREAM, "Last-Event-ID": last_event_id.encode("utf-8", "surrogateescape")}
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         async with client.stream("GET", f"/live/stock?product={live_setup.product_id}", headers=headers) as response:
             assert response.status_code == 200
@@ -86,6 +86,13 @@ async def test_a_line_longer_than_the_server_reads_is_a_4xx(base: str, server, l
         huge_query = await client.get("/live/stock?product=" + "x" * 20_000, headers=STREAM)
     assert 400 <= huge_header.status_code < 500 and 400 <= huge_query.status_code < 500
     await _forgotten(server)
+
+
+async def test_a_host_that_names_no_store_is_a_404(base: str, live_setup: LiveSetup) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        answer = await client.get(f"/live/stock?product={live_setup.product_id}",
+                                  headers={**STREAM, "Host": "nowhere.localhost"})
+    assert answer.status_code == 404
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])

@@ -90,3 +90,17 @@ async def test_a_missing_or_odd_token_is_a_401(client) -> None:
         answer = await client.get(PATH, headers={**DEMO, "Authorization": header})
         assert answer.status == 401, header
         assert (await answer.json())["error"]["status"] == 401
+
+
+async def test_many_studios_each_hear_the_new_order(client, demo_dir: Path) -> None:
+    reader = _reader(demo_dir)
+    headers = {**DEMO, "Authorization": f"Bearer {reader}"}
+    streams = [await client.get(PATH, headers=headers) for _ in range(30)]
+    assert all(stream.status == 200 for stream in streams)
+    await place_order_async(client)
+    events = await asyncio.wait_for(asyncio.gather(*(_next_order(stream) for stream in streams)), 120)
+    assert len({event["number"] for event in events}) == 1
+    for stream in streams:
+        stream.close()
+    await _forgotten(client)
+
