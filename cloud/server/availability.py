@@ -11,7 +11,9 @@ carrying the variants of the asked products that changed (on the first event: al
 availability computed as the pages compute it (on hand summed over locations; available = on hand > 0;
 shared/catalog/views.py). A client that reconnects with `Last-Event-ID` equal to the current sequence
 is sent nothing until the next change; any other (older, missed changes, or none) is sent the current
-state first, so a reconnect never needs the changes it missed.
+state first, so a reconnect never needs the changes it missed. A malformed product list is a 400
+problem, products none of which is in the store a 404 (an unknown one among known ones is left out:
+a page may show a product deleted since), a method other than GET a 405.
 
 A sale lands on whichever worker process took the POS's request: the stream's worker learns of it
 through cloud/server/store_watch.py (one MAX(seq) read per store per WATCH_INTERVAL while shoppers
@@ -21,17 +23,15 @@ worker answered nudges the watch to look at once.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
 
 from aiohttp import web
-from aiohttp_sse import EventSourceResponse
 
 from cloud.server.admin import problem
 from cloud.server.middlewares import STORE
-from cloud.server.store_watch import StoreWatch, last_event_id, put_newest
+from cloud.server.store_watch import StoreWatch, last_event_id
+from cloud.server.stream_hub import Listener, StreamHub
 from shared.db import Connection
 from shared.db.repositories import stock_changes
 from shared.storefront.service import Store
@@ -71,20 +71,7 @@ def _event(on_hand: dict[str, int]) -> str:
                                     for variant_id, n in on_hand.items()}}, separators=(",", ":"))
 
 
-class LiveStock:
-    """The watcher and the open streams of one worker."""
-
-    def __init__(self) -> None:
-        self.watch: StoreWatch[Store] = StoreWatch(look, interval=WATCH_INTERVAL)
-        self.streams: set[EventSourceResponse] = set()
-
-    def end_streams(self) -> None:
-        """End the open streams (a shutdown must not wait for shoppers to leave; browsers reconnect)."""
-        for stream in list(self.streams):
-            stream.stop_streaming()
-
-
-LIVE_STOCK = web.AppKey("live_stock", LiveStock)
+LIVE_STOCK = web.AppKey("live_stock", StreamHub)
 
 
 def _product_ids(request: web.Request) -> list[str] | None:
@@ -99,74 +86,39 @@ async def live_stock(request: web.Request) -> web.StreamResponse:
     product_ids = _product_ids(request)
     if product_ids is None:
         return problem(400, f"Name 1 to {MAX_PRODUCTS} products: ?product=ID (letters, digits, - and _).")
-    live, store = request.app[LIVE_STOCK], request[STORE]
-    queue, _ = await live.watch.subscribe(store.record.id, store)
-    stream = EventSourceResponse(headers={"X-Accel-Buffering": "no"})     # aiohttp-sse sets no-cache
-    stream.ping_interval = PING_SECONDS
-    try:
+    store = request[STORE]
+    async with request.app[LIVE_STOCK].listening(store.record.id, store) as listener:
         position, on_hand = await store.db.run_read(lambda conn: _state(conn, product_ids))
-        await stream.prepare(request)
-        live.streams.add(stream)
-        if last_event_id(request) != position:
-            await stream.send(_event(on_hand), event="stock", id=str(position), retry=RETRY_MS)
-        await _forward(store, product_ids, set(on_hand), position, queue, stream)
-    finally:
-        live.streams.discard(stream)
-        live.watch.unsubscribe(store.record.id, queue)
-        stream.stop_streaming()
+        if not on_hand:
+            return problem(404, "None of these products is in this store.")
+        stream = await listener.open(request, PING_SECONDS)
+        if last_event_id(request) != position and not await listener.send(
+                _event(on_hand), event="stock", id=position, retry=RETRY_MS):
+            return stream
+        await _forward(store, product_ids, set(on_hand), position, listener)
     return stream
 
 
 async def _forward(store: Store, product_ids: list[str], variants: set[str], position: int,
-                   queue: asyncio.Queue, stream: EventSourceResponse) -> None:
-    """Send what changes for these variants until the shopper leaves: the ping task ends when a write
-    fails (aiohttp does not cancel a handler whose client left), or the worker stops streaming; either
-    way `_CLOSED` is queued, so an idle stream waits on its queue alone (no task per wait)."""
-    closed = asyncio.ensure_future(stream.wait())
-    closed.add_done_callback(lambda _done: put_newest(queue, _CLOSED))
-    try:
-        while True:
-            seen = await queue.get()
-            if seen is _CLOSED or closed.done():      # (a full queue may have dropped _CLOSED)
-                return
-            if seen.position <= position:
-                continue
-            if seen.items is None:          # too much happened at once: send the whole state
-                position, changed = await store.db.run_read(lambda conn: _state(conn, product_ids))
-            else:
-                position = seen.position
-                changed = {v: n for v, n in seen.items.items() if v in variants}
-            if not changed:
-                continue
-            try:
-                await stream.send(_event(changed), event="stock", id=str(position))
-            except (ConnectionResetError, RuntimeError):
-                return
-    finally:
-        closed.cancel()
-
-
-_CLOSED = object()
-
-
-async def _watching(app: web.Application) -> AsyncIterator[None]:
-    app[LIVE_STOCK].watch.start()
-    yield
-    await app[LIVE_STOCK].watch.stop()
+                   listener: Listener) -> None:
+    """Send what changes for these variants until the shopper leaves."""
+    while (seen := await listener.next()) is not None:
+        if seen.position <= position:
+            continue
+        if seen.items is None:          # too much happened at once: send the whole state
+            position, changed = await store.db.run_read(lambda conn: _state(conn, product_ids))
+        else:
+            position = seen.position
+            changed = {v: n for v, n in seen.items.items() if v in variants}
+        if changed and not await listener.send(_event(changed), event="stock", id=position):
+            return
 
 
 def add_live_stock(app: web.Application) -> None:
     """Register GET /live/stock and its watcher: before the storefront's catch-all address, and after
     the resources' cleanup_ctx (the watcher stops before the stores close)."""
-    app[LIVE_STOCK] = LiveStock()
-    app.cleanup_ctx.append(_watching)
-
-    async def end_streams(_app: web.Application) -> None:
-        app[LIVE_STOCK].end_streams()
-
-    app.on_shutdown.append(end_streams)
+    StreamHub(StoreWatch(look, interval=WATCH_INTERVAL)).install(app, LIVE_STOCK, PATH, live_stock)
     app.on_response_prepare.append(_nudge_after_writes)
-    app.router.add_get(PATH, live_stock)
 
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

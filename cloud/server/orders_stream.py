@@ -14,16 +14,14 @@ changes it missed (at most BACKLOG) come first."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 
 from aiohttp import web
-from aiohttp_sse import EventSourceResponse
 
 from cloud.server.admin import admin
 from cloud.server.middlewares import STORE
 from cloud.server.store_watch import StoreWatch, last_event_id
+from cloud.server.stream_hub import Listener, StreamHub
 from shared.db.database import Connection
 from shared.db.repositories import order_events as changes_repo
 from shared.storefront.service import Store
@@ -61,95 +59,37 @@ async def look(store: Store, after: int | None) -> tuple[int, list[dict]]:
     return await store.db.run_read(lambda conn: newest_changes(conn, after=after))
 
 
-class OrderStreamHub:
-    """The watcher that finds new orders however they were placed, and the open streams of one worker.
-    A subscriber's queue holds events (a full one loses its oldest: the studio refreshes its whole
-    list on any event, so the newest matter)."""
-
-    def __init__(self) -> None:
-        self.watch: StoreWatch[Store] = StoreWatch(look, interval=WATCH_INTERVAL, queue_size=QUEUE_SIZE,
-                                                   entries=lambda seen: seen.items)
-        self.responses: set[EventSourceResponse] = set()
-
-    def end_streams(self) -> None:
-        """End the open streams (a shutdown must not wait for studios to hang up; they reconnect)."""
-        for response in list(self.responses):
-            response.stop_streaming()
-
-    async def stop(self) -> None:
-        """Stop watching."""
-        self.end_streams()
-        await self.watch.stop()
-
-
-ORDER_STREAMS = web.AppKey("order_streams", OrderStreamHub)
+ORDER_STREAMS = web.AppKey("order_streams", StreamHub)
 
 
 @admin("orders:read")
 async def orders_stream(request: web.Request) -> web.StreamResponse:
     """GET /api/admin/orders/stream : text/event-stream; `event: order` {"id", "number"} per new order,
     `event: order-updated` {"id", "number", "version", "type"} per change; ids are seqs (Last-Event-ID)."""
-    hub = request.app[ORDER_STREAMS]
     store = request[STORE]
-    queue, now = await hub.watch.subscribe(store.record.id, store)
-    stream = EventSourceResponse(headers={"Cache-Control": "no-store"})
-    stream.ping_interval = PING_SECONDS
-    try:
-        resume = last_event_id(request)
+    async with request.app[ORDER_STREAMS].listening(store.record.id, store) as listener:
+        resume, now = last_event_id(request), listener.position
         backlog: list[dict] = []
         if resume is not None and resume < now:
             _, backlog = await store.db.run_read(lambda conn: newest_changes(conn, after=resume, limit=BACKLOG,
                                                                               upto=now))
-        await stream.prepare(request)
-        hub.responses.add(stream)
+        stream = await listener.open(request, PING_SECONDS)     # (aiohttp-sse sends Cache-Control: no-cache)
         for event in backlog:
-            await _send(stream, event)
-        await _forward(queue, stream)
-    finally:
-        hub.responses.discard(stream)
-        hub.watch.unsubscribe(store.record.id, queue)
-        stream.stop_streaming()
+            if not await _send(listener, event):
+                return stream
+        while (event := await listener.next()) is not None and await _send(listener, event):
+            pass
     return stream
 
 
-async def _forward(queue: asyncio.Queue, stream: EventSourceResponse) -> None:
-    """Send each queued event until the studio goes away: the ping task ends when a write fails
-    (aiohttp does not cancel a handler whose client left), or the hub stops streaming at shutdown."""
-    closed = asyncio.ensure_future(stream.wait())
-    try:
-        while True:
-            getter = asyncio.ensure_future(queue.get())
-            await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
-            if not getter.done():
-                getter.cancel()
-                return
-            try:
-                await _send(stream, getter.result())
-            except (ConnectionResetError, RuntimeError):
-                return
-    finally:
-        closed.cancel()
-
-
-async def _send(stream: EventSourceResponse, event: dict) -> None:
-    await stream.send(json.dumps(event["data"]), event=event["event"], id=str(event["id"]))
-
-
-async def _watching(app: web.Application) -> AsyncIterator[None]:
-    app[ORDER_STREAMS].watch.start()
-    yield
-    await app[ORDER_STREAMS].stop()
+async def _send(listener: Listener, event: dict) -> bool:
+    return await listener.send(json.dumps(event["data"]), event=event["event"], id=event["id"])
 
 
 def add_orders_stream(app: web.Application) -> None:
     """Register GET /api/admin/orders/stream and its watcher. Call before any route that takes
     /api/admin/orders/{order} (aiohttp matches in order of registration) and after the resources'
-    cleanup_ctx (the watcher stops before the stores close)."""
-    app[ORDER_STREAMS] = OrderStreamHub()
-    app.cleanup_ctx.append(_watching)
-
-    async def end_streams(_app: web.Application) -> None:
-        app[ORDER_STREAMS].end_streams()
-
-    app.on_shutdown.append(end_streams)
-    app.router.add_get("/api/admin/orders/stream", orders_stream)
+    cleanup_ctx (the watcher stops before the stores close). A subscriber's queue holds events (a full
+    one loses its oldest: the studio refreshes its whole list on any event, so the newest matter)."""
+    watch = StoreWatch(look, interval=WATCH_INTERVAL, queue_size=QUEUE_SIZE, entries=lambda seen: seen.items)
+    StreamHub(watch).install(app, ORDER_STREAMS, "/api/admin/orders/stream", orders_stream)

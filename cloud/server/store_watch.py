@@ -62,6 +62,7 @@ class StoreWatch(Generic[T]):
         self._entries = entries if entries is not None else (lambda seen: (seen,))
         self._stores: dict[str, _Watched[T]] = {}
         self._task: asyncio.Task | None = None
+        self._nudges: set[asyncio.Task] = set()
         self.looks = 0          # looks made (for tests and the benchmark: the cost while idle)
 
     async def subscribe(self, key: str, target: T) -> tuple[asyncio.Queue, int]:
@@ -123,7 +124,9 @@ class StoreWatch(Generic[T]):
         if watched is None or watched.nudged:
             return
         watched.nudged = True
-        asyncio.ensure_future(self._nudged_look(key, watched))
+        task = asyncio.ensure_future(self._nudged_look(key, watched))
+        self._nudges.add(task)              # the loop keeps only weak references to tasks
+        task.add_done_callback(self._nudges.discard)
 
     async def _nudged_look(self, key: str, watched: _Watched[T]) -> None:
         try:
@@ -148,12 +151,13 @@ class StoreWatch(Generic[T]):
             self._task = asyncio.ensure_future(self._watch())
 
     async def stop(self) -> None:
-        """Stop looking."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Stop looking (the round's loop and any nudged look on its way)."""
+        for task in [self._task, *self._nudges]:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = None
 
     async def _watch(self) -> None:
         while True:

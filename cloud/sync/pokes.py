@@ -25,15 +25,16 @@ QUEUE_SIZE = 16
 
 
 class PokeHub:
-    """Subscribers per store, and the watchers for pushes and catalogue changes made elsewhere: two
-    StoreWatches keyed by store id, feeding one queue per subscriber."""
+    """Subscribers per store, and the watcher for pushes and catalogue changes made elsewhere: two
+    StoreWatches keyed by store id feed one queue per subscriber, and one loop looks for both (one
+    store-directory lookup per store and look: the cursors' look also hands on the catalogue's)."""
 
     def __init__(self, working_copies, store_by_id: Callable[[str], Awaitable]):
         """store_by_id(store_id) is awaited: the store directory's lookup."""
         self._copies, self._store_by_id = working_copies, store_by_id
-        self._cursors: StoreWatch[str] = StoreWatch(self._look_cursor, interval=WATCH_INTERVAL,
+        self._cursors: StoreWatch[str] = StoreWatch(self._look, interval=WATCH_INTERVAL,
                                                     queue_size=QUEUE_SIZE, entries=_message("cursor"))
-        self._catalog: StoreWatch[str] = StoreWatch(self._look_catalog, interval=WATCH_INTERVAL,
+        self._catalog: StoreWatch[str] = StoreWatch(_never, interval=WATCH_INTERVAL,      # never started
                                                     queue_size=QUEUE_SIZE, entries=_message("catalog"))
 
     def subscribe(self, store_id: str, *, since: int, catalog_since: int) -> asyncio.Queue:
@@ -58,27 +59,30 @@ class PokeHub:
         self._catalog.publish(store_id, Seen(seq, None))
 
     def start(self) -> None:
-        """Start watching for pushes made by other workers."""
+        """Start watching for pushes and catalogue changes made by other workers."""
         self._cursors.start()
-        self._catalog.start()
 
     async def stop(self) -> None:
         """Stop watching."""
         await self._cursors.stop()
-        await self._catalog.stop()
 
-    async def _look_cursor(self, store_id: str, after: int | None) -> tuple[int, None]:
+    async def look(self) -> None:
+        """One look at every store somebody listens to (the loop's round, for tests)."""
+        await self._cursors.look()
+
+    async def _look(self, store_id: str, after: int | None) -> tuple[int, None]:
+        """The store's sync cursor; the catalogue's newest position is handed to its watch on the way."""
         store = await self._store_by_id(store_id)
         if store is None:                       # gone from the directory: nothing moved
             return after or 0, None
+        self.poke_catalog(store_id, await store.db.run_read(latest_seq))
         work = await self._copies.open(store)
         return await work.call_read(merge.latest_cursor, work), None
 
-    async def _look_catalog(self, store_id: str, after: int | None) -> tuple[int, None]:
-        store = await self._store_by_id(store_id)
-        if store is None:
-            return after or 0, None
-        return await store.db.run_read(latest_seq), None
+
+async def _never(_store_id: str, after: int | None) -> tuple[int, None]:
+    """The catalogue watch's own look, never made: the cursors' look reads the catalogue too."""
+    return after or 0, None
 
 
 def _message(name: str) -> Callable[[Seen], tuple[dict[str, int]]]:

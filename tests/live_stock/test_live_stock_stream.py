@@ -92,7 +92,7 @@ async def test_ended_streams_are_forgotten(server, base: str, live_setup: LiveSe
     async with httpx.AsyncClient(base_url=base, timeout=30) as client, _stream(client, live_setup) as response:
         await EventReader(response).next()
         assert len(live.streams) == 1
-        live.end_streams()                       # what a worker's shutdown does
+        await live.end_streams()                 # what a worker's shutdown does
         async def forgotten() -> bool:
             return not live.streams and live.watch.watched() == 0
         await wait_for_async(forgotten, "the ended stream forgotten", timeout=30)

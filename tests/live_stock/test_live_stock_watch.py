@@ -74,3 +74,23 @@ async def test_a_nudge_looks_at_once_and_only_where_somebody_listens() -> None:
     watch.nudge("shop")                                                # one look on its way is enough
     assert (await asyncio.wait_for(queue.get(), 30)) == Seen(6, [6])
     assert store.looks == 2
+
+
+async def test_stop_ends_a_nudged_look_on_its_way() -> None:
+    """A nudged look is a task of its own: the watch keeps it (the loop holds tasks weakly) and a stop
+    cancels it, so a worker's shutdown leaves no pending task behind."""
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_look(_target: object, _after: int | None) -> tuple[int, list[int]]:
+        started.set()
+        await release.wait()
+        return 5, []
+
+    watch: StoreWatch[str] = StoreWatch(slow_look, interval=3600)
+    watch.join("shop", "target", 5)
+    watch.nudge("shop")
+    await asyncio.wait_for(started.wait(), 30)
+    pending = [task for task in asyncio.all_tasks() if task.get_coro().__qualname__.endswith("_nudged_look")]
+    assert len(pending) == 1
+    await watch.stop()
+    assert pending[0].cancelled()

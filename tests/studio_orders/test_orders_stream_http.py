@@ -16,6 +16,7 @@ from shared.accounts.service import create_token
 from shared.storefront.service import DataDir
 
 from orders_support import place_order_async
+from support import wait_for_async
 
 DEMO = {"Host": "demo.localhost"}
 
@@ -64,9 +65,7 @@ async def test_a_new_order_is_streamed_with_its_id_and_number(aiohttp_client, de
     second = await asyncio.wait_for(_next_event(stream), 30)
     assert second["number"] == newest["number"] + 1
     stream.close()
-    await asyncio.wait_for(_until(lambda: not hub.responses), 30)    # the studio left: no subscriber kept
 
-
-async def _until(condition) -> None:
-    while not condition():
-        await asyncio.sleep(0.05)
+    async def left() -> bool:                                    # the studio left: no subscriber kept
+        return not hub.streams and hub.watch.watched() == 0
+    await wait_for_async(left, "the stream forgotten", timeout=30)
