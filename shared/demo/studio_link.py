@@ -15,6 +15,7 @@ one stays live."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,7 @@ from shared.db import Database
 from shared.db.repositories.accounts import list_tokens
 from shared.models import StoreRecord
 from shared.storefront.errors import StoreError
-from shared.storefront.service import DataDir, Store, delete_store, open_store
+from shared.storefront.service import DataDir, Store, open_store
 from shared.sync import device
 from shared.sync.client import link
 
@@ -71,7 +72,7 @@ def link_demo_studio(data: DataDir, cloud_store: Store, *, remote: str,
         _revoke_other_demo_studios(catalog, store_id, keep=kept)
         if kept is not None:
             return DemoStudio(studio.root, kept, True)
-        _forget_studio_copy(studio, cloud_store.record.slug)
+        _forget_studio_copy(studio)
         code = create_pairing_code(catalog, store_id=store_id)
     finally:
         catalog.close()
@@ -119,12 +120,13 @@ def _revoke_other_demo_studios(catalog: Database, store_id: str, *, keep: str | 
         revoke_token(catalog, token_id=token_id)
 
 
-def _forget_studio_copy(studio: DataDir, slug: str) -> None:
-    """Remove the studio's copy of the store whose link no longer works, so it is linked afresh (edits
-    it had not synced could not reach the cloud with that token anyway)."""
-    if not studio.has_catalog():
-        return
-    try:
-        delete_store(studio, slug=slug)
-    except StoreError:
-        pass
+def _forget_studio_copy(studio: DataDir) -> Path | None:
+    """Move the studio's folder whose link no longer works aside (DATA/studio.unlinked-STAMP), so it is
+    linked afresh. It is kept, not deleted: edits it had not synced cannot reach the cloud with that
+    token, but they are the merchant's, and `vibeshop studio --data` still opens them."""
+    if not studio.root.exists():
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    aside = studio.root.with_name(f"{studio.root.name}.unlinked-{stamp}")
+    studio.root.rename(aside)
+    return aside

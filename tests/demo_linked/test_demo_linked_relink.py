@@ -53,6 +53,8 @@ def test_relinking_keeps_one_working_device(demo_dir: Path) -> None:
             fresh = link_demo_studio(data, store, remote=cloud.url)
             assert not fresh.reused and fresh.device_id != first.device_id
             assert _linked_device(fresh.folder) == fresh.device_id
+            aside = list(demo_dir.glob("studio.unlinked-*"))         # the unlinked copy is kept, not deleted
+            assert len(aside) == 1 and _linked_device(aside[0]) == first.device_id
 
             shutil.rmtree(fresh.folder)                     # a deleted studio folder leaves its token behind
             last = link_demo_studio(data, store, remote=cloud.url)
