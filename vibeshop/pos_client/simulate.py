@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vibeshop.pos_client.answers import CountsPage, read_answer
 from vibeshop.pos_client.client import PosApiError, PosClient, RetryPolicy
 from vibeshop.pos_client.queue import Queue, now_text
 from vibeshop.pos_client.upload import MAX_BATCH, Report, describe, drain, send_batch
@@ -32,7 +33,11 @@ LIVE_POLICY = RetryPolicy(attempts=3, first_wait=0.25, max_wait=1.0)    # then r
 
 
 class SimulationError(Exception):
-    """The simulator cannot run as asked (an unknown SKU, nothing to sell)."""
+    """The simulator cannot run as asked: `status` 2 for a usage error (an unknown SKU), 1 otherwise."""
+
+    def __init__(self, message: str, *, status: int = 2):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -54,11 +59,12 @@ async def learn_stock(client: PosClient, queue: Queue, skus: tuple[str, ...]) ->
     seen: dict[str, list[int]] = {}
     cursor = None
     while True:
-        page = (await client.get(COUNTS, params={"cursor": cursor} if cursor else None)).body
-        for line in page.get("counts", []):
-            if line.get("sku"):
-                seen.setdefault(line["sku"], []).append(int(line["on_hand"]))
-        cursor = page.get("next_cursor")
+        page = read_answer((await client.get(COUNTS, params={"cursor": cursor} if cursor else None)).body,
+                           CountsPage, call=f"GET /pos/v1{COUNTS}")
+        for line in page.counts:
+            if line.sku:
+                seen.setdefault(line.sku, []).append(line.on_hand)
+        cursor = page.next_cursor
         if not cursor:
             break
     stock = {sku: units[0] for sku, units in seen.items() if len(units) == 1}
@@ -101,6 +107,11 @@ class Simulator:
             self.report(f"{backlog} changes from an earlier run are queued: sending them again")
         self.stock = await learn_stock(self.client, self.queue, self.options.skus)
         selling = self.options.sales_per_second > 0 and self.options.duration != 0
+        shelf_empty = selling and not any(units > 0 for units in self.stock.values())
+        if shelf_empty:
+            self.report("nothing to sell: no SKU it sells has stock at this device's location "
+                        "(`vibeshop pos count SKU N` records some)")
+            selling = False
         if selling:
             self.report(f"selling {self.options.sales_per_second:g}/s from {sum(n > 0 for n in self.stock.values())} "
                         f"stocked SKUs (queue: {self.queue.path})")
@@ -123,7 +134,7 @@ class Simulator:
             self.report(f"{left} changes are still queued in {self.queue.path}: run `vibeshop pos upload` to send them")
             return 1
         self.report(f"done: sold {self.sold} units; every change is acknowledged")
-        return 0
+        return 1 if shelf_empty else 0
 
     async def _network(self) -> None:
         if self.options.offline_for <= 0:
@@ -221,8 +232,11 @@ def run_simulation(client: PosClient, queue: Queue, options: SimulateOptions, re
 
 def _stopper(simulator: Simulator, report: Report) -> Callable[[], None]:
     def stop() -> None:
-        if simulator.stop.is_set():
-            raise SystemExit(130)           # a second Ctrl-C: leave now (the queue keeps everything)
+        if simulator.stop.is_set():         # a second Ctrl-C: leave now (the queue keeps everything)
+            left = simulator.queue.unsent_count()
+            report(f"left at once: {left} changes stay queued in {simulator.queue.path}; the next run sends them"
+                   if left else "left at once: nothing was left to send")
+            raise SystemExit(130)
         report("stopping: sending what is queued (Ctrl-C again to leave it for the next run)")
         simulator.stop.set()
         simulator.client.offline = False
