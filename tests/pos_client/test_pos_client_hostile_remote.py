@@ -65,3 +65,11 @@ async def test_a_server_answering_500_or_tls_to_a_plain_port_is_unreachable(aioh
     code, _, err = await run_pos("pickup", "1001", *device_args(device, f"https://127.0.0.1:{failing}"))
     assert code == 1 and "cannot reach" in _one_line(err) and "not https://" in err
     assert _unsent(device) == 1
+
+
+def test_a_feed_line_is_printed_whatever_an_order_carries() -> None:
+    from vibeshop.pos_commands import feed_line
+
+    odd = {"seq": 7, "type": "order.created", "order": {"number": 1001, "lines": "x", "customer": "Ada", "total": 5}}
+    assert feed_line(odd).split()[:3] == ["7", "order.created", "#1001"]
+    assert feed_line({"seq": 8, "order": None}).startswith("     8")

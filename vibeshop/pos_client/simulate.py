@@ -101,7 +101,8 @@ class Simulator:
         self._rng = random.Random(options.seed)  # noqa: S311 - picking what a shopper buys
 
     async def run(self) -> int:
-        """Sell, upload, and finally send the whole queue; 0 when nothing is left unsent."""
+        """Sell, upload, and finally send the whole queue: 0 when nothing is left unsent. SimulationError
+        (status 1) when changes stay queued or there was nothing to sell."""
         backlog = self.queue.unsent_count()
         if backlog:
             self.report(f"{backlog} changes from an earlier run are queued: sending them again")
@@ -109,8 +110,6 @@ class Simulator:
         selling = self.options.sales_per_second > 0 and self.options.duration != 0
         shelf_empty = selling and not any(units > 0 for units in self.stock.values())
         if shelf_empty:
-            self.report("nothing to sell: no SKU it sells has stock at this device's location "
-                        "(`vibeshop pos count SKU N` records some)")
             selling = False
         if selling:
             self.report(f"selling {self.options.sales_per_second:g}/s from {sum(n > 0 for n in self.stock.values())} "
@@ -131,10 +130,13 @@ class Simulator:
         await drain(self.client, self.queue, report=self.report)
         left = self.queue.unsent_count()
         if left:
-            self.report(f"{left} changes are still queued in {self.queue.path}: run `vibeshop pos upload` to send them")
-            return 1
+            raise SimulationError(f"{left} changes are still queued in {self.queue.path}: run `vibeshop pos upload` "
+                                  "to send them", status=1)
+        if shelf_empty:
+            raise SimulationError("nothing to sell: no SKU it sells has stock at this device's location "
+                                  "(`vibeshop pos count SKU N` records some)", status=1)
         self.report(f"done: sold {self.sold} units; every change is acknowledged")
-        return 1 if shelf_empty else 0
+        return 0
 
     async def _network(self) -> None:
         if self.options.offline_for <= 0:
