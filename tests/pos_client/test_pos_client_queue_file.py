@@ -55,6 +55,8 @@ async def _until_line(stream: asyncio.StreamReader, text: str) -> list[str]:
 
 async def test_a_queue_in_use_by_a_running_simulator_is_refused_to_other_senders(cloud: str, device: Device) -> None:
     sku = sorted(device.on_hand())[0]
+    code, _, err = await run_pos("count", sku, "100000", *device_args(device, cloud))  # never sold out meanwhile
+    assert code == 0, err
     till = await start_pos("simulate", *device_args(device, cloud), "--sales-per-second", "2", "--skus", sku)
     try:
         assert till.stdout is not None and till.stderr is not None
