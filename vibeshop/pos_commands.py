@@ -184,6 +184,13 @@ SENDERS = {"simulate", "count", "upload"}          # they send the queue: one at
 
 def run(args: argparse.Namespace) -> int:
     """Run one `vibeshop pos` action; refusals print the cloud's problem and exit non-zero."""
+    try:
+        return _run(args)
+    except KeyboardInterrupt:       # before the action runs (loading, opening the queue): nothing was sent
+        return _fail("interrupted", 130)
+
+
+def _run(args: argparse.Namespace) -> int:
     from vibeshop.pos_client.client import BadAnswer, PosApiError, PosClient, Remote, Unreachable
     from vibeshop.pos_client.queue import Queue, QueueError, QueueUnusable, device_fingerprint
     from vibeshop.pos_client.simulate import SimulationError
