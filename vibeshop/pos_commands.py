@@ -222,8 +222,10 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(f"{remote.url}: {exc}{left()}")
     except SimulationError as exc:
         return _fail(str(exc), exc.status)
-    except (sqlite3.Error, QueueUnusable) as exc:
+    except sqlite3.Error as exc:
         return _fail(f"the queue file {queue.path}: {exc}")
+    except QueueUnusable as exc:
+        return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail(f"interrupted{left()}", 130)
     except BrokenPipeError:         # `vibeshop pos feed | head`: the reader left; the feed's seq was not moved

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import aiohttp
 import pytest
 from aiohttp import web
 from support_pos_client import Device, device_args, run_pos
@@ -73,3 +74,35 @@ def test_a_feed_line_is_printed_whatever_an_order_carries() -> None:
     odd = {"seq": 7, "type": "order.created", "order": {"number": 1001, "lines": "x", "customer": "Ada", "total": 5}}
     assert feed_line(odd).split()[:3] == ["7", "order.created", "#1001"]
     assert feed_line({"seq": 8, "order": None}).startswith("     8")
+
+
+async def test_a_simulator_whose_uploads_get_a_web_page_stops_selling_and_keeps_its_sales(
+        aiohttp_server, cloud: str, device: Device) -> None:
+    """The shelf is read from the cloud, but every upload is answered by a web page (a captive portal):
+    the simulator, told to sell without end, stops at once with one line; its sales wait in the queue
+    and the next upload to the cloud sends each once."""
+    upstream = "http://127.0.0.1:" + cloud.rsplit(":", 1)[1]
+
+    async def portal(request: web.Request) -> web.Response:
+        body = await request.read()
+        if request.method == "POST":
+            return web.Response(text="<html>Sign in to the Wi-Fi</html>", content_type="text/html")
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length", "transfer-encoding")}
+        async with aiohttp.ClientSession() as session, session.request(
+                request.method, upstream + request.path_qs, data=body, headers=headers) as answer:
+            return web.Response(status=answer.status, body=await answer.read(), content_type="application/json")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", portal)
+    through = f"http://demo.localhost:{(await aiohttp_server(app)).port}"
+    sku = sorted(device.on_hand())[0]
+    code, _, err = await run_pos("count", sku, "100000", *device_args(device, cloud))
+    assert code == 0, err
+    code, out, err = await run_pos("simulate", "--skus", sku, "--sales-per-second", "20",
+                                   *device_args(device, through), timeout=60)
+    assert code == 1 and "not the POS API's JSON" in _one_line(err) and "changes stay queued" in err, (out, err)
+    queued = _unsent(device)
+    assert queued >= 1
+    code, out, err = await run_pos("upload", *device_args(device, cloud))
+    assert code == 0 and f"{queued} applied" in out.replace("changes: ", ""), (out, err)
+    assert device.on_hand()[sku] == 100000 - queued and _unsent(device) == 0

@@ -155,3 +155,16 @@ async def test_a_simulator_with_nothing_to_sell_says_so_and_exits_1(cloud: str, 
     assert code == 0, err
     code, out, err = await run_pos("simulate", "--skus", sku, *device_args(device, cloud))
     assert code == 1 and "nothing to sell" in _one_line(err), (out, err)
+
+
+async def test_a_queued_change_edited_into_something_else_is_named_and_nothing_is_sent(cloud: str,
+                                                                                       device: Device) -> None:
+    sku = sorted(device.on_hand())[0]
+    code, _, err = await run_pos("count", sku, "7", *device_args(device, "http://demo.localhost:1"))
+    assert code == 1, err
+    with sqlite3.connect(device.queue) as conn:
+        conn.execute("UPDATE changes SET body = '{broken'")
+    code, _, err = await run_pos("upload", *device_args(device, cloud))
+    assert code == 1 and "the change at seq 1" in _one_line(err) and "is not a JSON object" in err, err
+    assert device.on_hand()[sku] != 7
+    assert [sent for *_, sent in _changes(device)] == [None]

@@ -139,7 +139,19 @@ class Queue:
     def unsent(self, *, limit: int, after_seq: int = 0) -> list[QueuedChange]:
         """The oldest changes not yet acknowledged nor refused (after row `after_seq`), at most `limit`."""
         rows = repo.unsent_changes(self._db, after_seq=after_seq, limit=limit)
-        return [QueuedChange(seq, cid, sku, delta, json.loads(body)) for seq, cid, sku, delta, body in rows]
+        return [QueuedChange(seq, cid, sku, delta, self._body(seq, body)) for seq, cid, sku, delta, body in rows]
+
+    def _body(self, seq: int, body: str) -> dict:
+        """A queued change's JSON; QueueUnusable naming the row when the file was edited into something else
+        (nothing is sent past it: the changes keep their order)."""
+        try:
+            change = json.loads(body)
+        except ValueError:
+            change = None
+        if not isinstance(change, dict):
+            raise QueueUnusable(f"the change at seq {seq} of {self.path} is not a JSON object; see it with "
+                                f"`sqlite3 {self.path} \"SELECT * FROM changes WHERE seq = {seq}\"`")
+        return change
 
     def unsent_count(self) -> int:
         """How many changes wait for an upload."""

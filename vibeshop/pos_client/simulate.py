@@ -18,13 +18,14 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from vibeshop.pos_client.answers import CountsPage, read_answer
-from vibeshop.pos_client.client import PosApiError, PosClient, RetryPolicy
-from vibeshop.pos_client.queue import Queue, now_text
+from vibeshop.pos_client.client import BadAnswer, PosApiError, PosClient, RetryPolicy
+from vibeshop.pos_client.queue import Queue, QueueUnusable, now_text
 from vibeshop.pos_client.upload import MAX_BATCH, Report, describe, drain, send_batch
 
 COUNTS = "/inventory/counts"
@@ -97,7 +98,7 @@ class Simulator:
         self.sold = 0
         self.stock: dict[str, int] = {}
         self._uploading = True
-        self._fatal: PosApiError | None = None
+        self._fatal: Exception | None = None
         self._rng = random.Random(options.seed)  # noqa: S311 - picking what a shopper buys
 
     async def run(self) -> int:
@@ -178,10 +179,11 @@ class Simulator:
                 pass
 
     async def _upload_loop(self) -> None:
-        """Send what is queued every TICK; a refusal (401, 403, ...) stops the selling."""
+        """Send what is queued every TICK. A refusal (401, 403, ...), an answer that is not the POS API's or
+        a queue file gone bad stops the selling at once (a till that cannot send must not sell on)."""
         try:
             await self._upload_ticks()
-        except PosApiError as exc:
+        except (PosApiError, BadAnswer, QueueUnusable, sqlite3.Error) as exc:
             self._fatal = exc
             self.stop.set()
 
