@@ -14,7 +14,6 @@ database, so `sqlite3 FILE 'SELECT * FROM changes'` shows the backlog.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -25,6 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.db.repositories import pos_queue as repo
+
+try:
+    import fcntl
+except ImportError:         # Windows has no flock: there a second sender on one file is not refused
+    fcntl = None  # type: ignore[assignment]
 
 class QueueError(Exception):
     """The queue file cannot be used as asked (it belongs to another device with changes unsent)."""
@@ -82,7 +86,7 @@ class Queue:
         self._conn: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            if exclusive:
+            if exclusive and fcntl is not None:
                 self._lock = _take_lock(path)
             self._conn = repo.open_file(str(path))
             self._bind(device)
