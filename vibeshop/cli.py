@@ -153,15 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     pos_device_sub = pos_device.add_subparsers(dest="pos_device_command", required=True, metavar="ACTION")
     padd = pos_device_sub.add_parser("add", help="make a POS device token (printed once, on the last line)")
     padd.add_argument("--data", type=_data, default=_data(default_data))
-    padd.add_argument("--store", required=True)
-    padd.add_argument("--location", required=True, help="the location's name or id")
-    padd.add_argument("--name", default="pos")
-    plist = pos_device_sub.add_parser("list", help="a store's POS devices, revoked ones too")
+    padd.add_argument("--store", required=True, help="the store's slug, e.g. demo")
+    padd.add_argument("--location", required=True, help="the location's name or id (the device sells from its stock)")
+    padd.add_argument("--name", default="pos", help="a name to tell devices apart, 1 to 100 characters (default pos)")
+    plist = pos_device_sub.add_parser("list", help="a store's POS devices, revoked ones too: id, name, location, "
+                                                   "created, last used, state (tab-separated)")
     plist.add_argument("--data", type=_data, default=_data(default_data))
-    plist.add_argument("--store", required=True)
-    prevoke = pos_device_sub.add_parser("revoke", help="revoke a POS device token")
+    plist.add_argument("--store", required=True, help="the store's slug, e.g. demo")
+    prevoke = pos_device_sub.add_parser("revoke", help="revoke a POS device token (its next request gets 401)")
     prevoke.add_argument("--data", type=_data, default=_data(default_data))
-    prevoke.add_argument("token_id")
+    prevoke.add_argument("token_id", metavar="DEVICE", help="the device's id (`list` shows it) or its whole token")
     commerce = commerce_commands.add_parsers(
         cloud_sub, lambda command: command.add_argument("--data", type=_data, default=_data(default_data)))
     for command in (serve, create, listing, status, delete, domain, dadd, tcreate, trevoke, padd, plist, prevoke,

@@ -97,6 +97,9 @@ def pos_device_add(data: Path, *, slug: str, location: str, name: str) -> int:
     """A POS device token for one store and one location (by name or id), alone on the last line."""
     from shared.accounts.service import add_store_pos_device
 
+    if not name.isprintable():      # a tab or a newline would break `pos device list`'s one line per device
+        print(f"vibeshop: a POS device's name is one line of printable characters, not {name!r}", file=sys.stderr)
+        return 2
     try:
         made = add_store_pos_device(DataDir(data), slug, location=location, name=name)
     except (StoreError, AuthError) as exc:
@@ -135,7 +138,16 @@ def pos_device_revoke(data: Path, *, device_id: str) -> int:
     """Revoke a POS device's token by its id (the part after vs_); other tokens are not touched here."""
     from shared.accounts.service import revoke_pos_device
 
-    return _revoke(data, device_id, lambda catalog, found: revoke_pos_device(catalog, device_id=found))
+    found = device_id.strip().removeprefix("vs_").split("_")[0]
+    if not found:
+        print("vibeshop: give the POS device's id (the part after vs_ in its token; "
+              "`vibeshop cloud pos device list --store STORE` shows them)", file=sys.stderr)
+        return 2
+    data_dir = DataDir(data)
+    if data_dir.server is None and not data_dir.catalog_path.exists():     # not a typo made into a new folder
+        print(f"vibeshop: no data folder at {data} (no catalog.db): give the cloud's --data", file=sys.stderr)
+        return 2
+    return _revoke(data, found, lambda catalog, given: revoke_pos_device(catalog, device_id=given))
 
 
 def device_add(data: Path, *, slug: str) -> int:

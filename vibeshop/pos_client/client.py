@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 API = "/pos/v1"
+_TOKEN = re.compile(r"^[\x21-\x7e]+$")   # opaque to the client, but it must fit in a header: visible ASCII
+_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$")
 
 
 class PosApiError(Exception):
@@ -38,6 +41,11 @@ class Unreachable(Exception):
     """No answer after every retry (offline, or the cloud keeps failing); safe to try again later."""
 
 
+class BadAnswer(Exception):
+    """A 2xx answer that is not the POS API's JSON: --remote names another server (a web site, a proxy's
+    page). Nothing it says is taken as an acknowledgement; not retried."""
+
+
 @dataclass(frozen=True)
 class Remote:
     """Where the till talks to: the cloud's address, its device token and the store's host name.
@@ -51,11 +59,21 @@ class Remote:
     host: str = ""
 
     def base_and_host(self) -> tuple[str, str | None]:
-        """The URL to dial and the Host header to send (None: the URL's own)."""
-        parts = urlsplit(self.url.rstrip("/"))
+        """The URL to dial and the Host header to send (None: the URL's own). ValueError names what is
+        wrong with the address, the host or the token."""
+        wrong = f"the remote must be an http(s) address like http://demo.localhost:8080, not {self.url!r}"
+        try:
+            parts = urlsplit(self.url.rstrip("/"))
+            parts.port          # noqa: B018 - raises on a port out of range or not a number
+        except ValueError as exc:
+            raise ValueError(f"{wrong} ({exc})") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"the remote must be an http(s) address like http://demo.localhost:8080, "
-                             f"not {self.url!r}")
+            raise ValueError(wrong)
+        if self.host and not _HOST.match(self.host):
+            raise ValueError(f"--host must be a host name like demo.localhost (a port may follow), not {self.host!r}")
+        if not _TOKEN.match(self.token):
+            raise ValueError("the token has spaces or characters a header cannot carry: give it as "
+                             "`vibeshop cloud pos device add` printed it (vs_...)")
         if self.host:
             return urlunsplit(parts), self.host
         hostname = parts.hostname.lower()
@@ -133,10 +151,10 @@ class PosClient:
                     raise httpx.ConnectError("offline (simulated by --offline-for)")
                 response = await self._http.request(method, API + path, params=params, json=body, headers=headers)
             except httpx.TransportError as exc:
-                last = f"{type(exc).__name__}: {exc}"
+                last = f"{type(exc).__name__}: {exc}{_TLS_HINT if 'SSL' in str(exc) else ''}"
                 continue
             if response.status_code < 300:
-                return Answer(response.status_code, _json(response),
+                return Answer(response.status_code, _object(method, path, response),
                               response.headers.get("Idempotent-Replayed") == "true")
             problem = _json(response)
             if not _retryable(response.status_code, problem):
@@ -156,6 +174,19 @@ def _retryable(status: int, problem: Any) -> bool:
     return False
 
 
+_TLS_HINT = " (is the address http://, not https://?)"
+
+
+def _object(method: str, path: str, response: httpx.Response) -> dict:
+    """A 2xx answer's JSON object; BadAnswer for anything else (HTML, a list, no body)."""
+    body = _json(response) if "json" in response.headers.get("Content-Type", "") else None
+    if not isinstance(body, dict):
+        kind = response.headers.get("Content-Type", "").split(";")[0] or "no content type"
+        raise BadAnswer(f"{method} {API}{path} answered {response.status_code} with {kind}, not the POS API's "
+                        "JSON: is --remote the address of a Vibeshop store?")
+    return body
+
+
 def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
@@ -167,7 +198,8 @@ def _message(response: httpx.Response, problem: Any) -> str:
     error = problem.get("error") if isinstance(problem, dict) else None
     if isinstance(error, dict) and error.get("message"):
         return str(error["message"])
-    return response.reason_phrase or f"HTTP {response.status_code}"
+    return (f"{response.reason_phrase or 'HTTP'} (not a POS API problem: is --remote the address of a "
+            "Vibeshop store?)")
 
 
 def _seconds(value: str | None) -> float | None:

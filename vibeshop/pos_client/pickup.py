@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from vibeshop.pos_client.answers import FulfilmentAnswer, Order, read_answer
 from vibeshop.pos_client.client import PosApiError, PosClient
 from vibeshop.pos_client.upload import Report
 
@@ -17,7 +18,7 @@ async def hand_over(client: PosClient, order_ref: str, *, report: Report) -> tup
     or another location's order, 409 illegal_transition with the lifecycle's reason)."""
     path = f"/orders/{quote(order_ref, safe='')}"
     for attempt in range(2):
-        order = (await client.get(path)).body
+        order = _order((await client.get(path)).body, call=f"GET /pos/v1{path}")
         try:
             return await _complete(client, order, report)
         except PosApiError as exc:
@@ -40,4 +41,11 @@ async def _complete(client: PosClient, order: dict, report: Report) -> tuple[dic
 async def _act(client: PosClient, order: dict, action: str) -> dict:
     path = f"/orders/{quote(str(order.get('id')), safe='')}/fulfilment"
     answer = await client.post(path, {"action": action, "version": order.get("version")})
+    read_answer(answer.body, FulfilmentAnswer, call=f"POST /pos/v1{path}")
     return answer.body["order"]
+
+
+def _order(body: object, *, call: str) -> dict:
+    """The order as the API gave it, once its id, number, version and pickup status are checked."""
+    read_answer(body, Order, call=call)
+    return body  # type: ignore[return-value] - read_answer checked it is an object of that shape

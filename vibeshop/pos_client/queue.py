@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,8 +25,18 @@ from pathlib import Path
 
 from shared.db.repositories import pos_queue as repo
 
+try:
+    import fcntl
+except ImportError:         # Windows has no flock: there a second sender on one file is not refused
+    fcntl = None  # type: ignore[assignment]
+
 class QueueError(Exception):
     """The queue file cannot be used as asked (it belongs to another device with changes unsent)."""
+
+
+class QueueUnusable(Exception):
+    """The queue file cannot be opened or written (not a queue, corrupt, read-only, in use by another
+    `vibeshop pos` that sends changes)."""
 
 
 @dataclass(frozen=True)
@@ -62,17 +73,39 @@ def device_fingerprint(token: str) -> str:
 
 
 class Queue:
-    """The till's durable backlog. Every method is one transaction."""
+    """The till's durable backlog. Every method is one transaction.
 
-    def __init__(self, path: Path, *, device: str):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    `exclusive` (the commands that send changes) holds FILE.lock for the queue's life: two senders on
+    one file would send the same changes at once (the cloud keeps each once, but each would report the
+    other's work) and two simulators would sell the same shelf twice. The lock is the kernel's (flock),
+    so a killed till leaves none behind."""
+
+    def __init__(self, path: Path, *, device: str, exclusive: bool = False):
         self.path = path
-        self._conn = repo.open_file(str(path))
-        self._bind(device)
+        self._lock: int | None = None
+        self._conn: sqlite3.Connection | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if exclusive and fcntl is not None:
+                self._lock = _take_lock(path)
+            self._conn = repo.open_file(str(path))
+            self._bind(device)
+        except (OSError, sqlite3.Error) as exc:
+            self.close()
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise QueueUnusable(f"cannot use {path} as the queue file: {reason}; give another --queue") from None
+        except QueueError:
+            self.close()
+            raise
 
     def close(self) -> None:
-        """Close the file (everything is committed already)."""
-        self._conn.close()
+        """Close the file (everything is committed already) and let another process take it."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def _bind(self, device: str) -> None:
         """The queue belongs to one device: another device may take it over only once it is drained."""
@@ -87,7 +120,13 @@ class Queue:
             repo.set_state(conn, "device", device)
 
     def _write(self) -> _Transaction:
-        return _Transaction(self._conn)
+        return _Transaction(self._db)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise QueueUnusable(f"{self.path} is closed")
+        return self._conn
 
     # --- changes ---------------------------------------------------------------------------------
 
@@ -103,24 +142,36 @@ class Queue:
 
     def unsent(self, *, limit: int, after_seq: int = 0) -> list[QueuedChange]:
         """The oldest changes not yet acknowledged nor refused (after row `after_seq`), at most `limit`."""
-        rows = repo.unsent_changes(self._conn, after_seq=after_seq, limit=limit)
-        return [QueuedChange(seq, cid, sku, delta, json.loads(body)) for seq, cid, sku, delta, body in rows]
+        rows = repo.unsent_changes(self._db, after_seq=after_seq, limit=limit)
+        return [QueuedChange(seq, cid, sku, delta, self._body(seq, body)) for seq, cid, sku, delta, body in rows]
+
+    def _body(self, seq: int, body: str) -> dict:
+        """A queued change's JSON; QueueUnusable naming the row when the file was edited into something else
+        (nothing is sent past it: the changes keep their order)."""
+        try:
+            change = json.loads(body)
+        except ValueError:
+            change = None
+        if not isinstance(change, dict):
+            raise QueueUnusable(f"the change at seq {seq} of {self.path} is not a JSON object; see it with "
+                                f"`sqlite3 {self.path} \"SELECT * FROM changes WHERE seq = {seq}\"`")
+        return change
 
     def unsent_count(self) -> int:
         """How many changes wait for an upload."""
-        return repo.count_unsent(self._conn)
+        return repo.count_unsent(self._db)
 
     def unsent_deltas(self) -> dict[str, int]:
         """sku -> the units of adjustments not yet acknowledged (what the cloud's stock does not show yet)."""
-        return repo.adjusted_units(self._conn, unsent_only=True)
+        return repo.adjusted_units(self._db, unsent_only=True)
 
     def ledger(self) -> dict[str, int]:
         """sku -> the units of every adjustment this till made and the cloud did not refuse."""
-        return repo.adjusted_units(self._conn, unsent_only=False)
+        return repo.adjusted_units(self._db, unsent_only=False)
 
     def change_ids(self) -> list[str]:
         """Every change id ever recorded (sent or not), oldest first."""
-        return repo.all_change_ids(self._conn)
+        return repo.all_change_ids(self._db)
 
     # --- attempts --------------------------------------------------------------------------------
 
@@ -149,19 +200,35 @@ class Queue:
     def attempts(self) -> list[Attempt]:
         """Every upload attempt, in the order they began."""
         return [Attempt(key, tuple(json.loads(ids)), outcome, applied, duplicates)
-                for key, ids, outcome, applied, duplicates in repo.list_attempts(self._conn)]
+                for key, ids, outcome, applied, duplicates in repo.list_attempts(self._db)]
 
     # --- state -----------------------------------------------------------------------------------
 
     def get_state(self, name: str, default: str = "") -> str:
         """A named value (the order feed's last seq)."""
-        found = repo.get_state(self._conn, name)
+        found = repo.get_state(self._db, name)
         return default if found is None else found
 
     def set_state(self, name: str, value: str) -> None:
         """Keep a named value."""
         with self._write() as conn:
             repo.set_state(conn, name, value)
+
+
+def _take_lock(path: Path) -> int:
+    """FILE.lock held with flock, this process's id in it; QueueUnusable naming the holder if taken."""
+    lock = path.with_name(path.name + ".lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+        os.close(fd)
+        raise QueueUnusable(f"{path} is in use by another `vibeshop pos` (process {holder}) that sends changes: "
+                            "wait for it to end, or give another --queue") from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
 
 
 class _Transaction:

@@ -18,12 +18,14 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vibeshop.pos_client.client import PosApiError, PosClient, RetryPolicy
-from vibeshop.pos_client.queue import Queue, now_text
+from vibeshop.pos_client.answers import CountsPage, read_answer
+from vibeshop.pos_client.client import BadAnswer, PosApiError, PosClient, RetryPolicy
+from vibeshop.pos_client.queue import Queue, QueueUnusable, now_text
 from vibeshop.pos_client.upload import MAX_BATCH, Report, describe, drain, send_batch
 
 COUNTS = "/inventory/counts"
@@ -32,7 +34,11 @@ LIVE_POLICY = RetryPolicy(attempts=3, first_wait=0.25, max_wait=1.0)    # then r
 
 
 class SimulationError(Exception):
-    """The simulator cannot run as asked (an unknown SKU, nothing to sell)."""
+    """The simulator cannot run as asked: `status` 2 for a usage error (an unknown SKU), 1 otherwise."""
+
+    def __init__(self, message: str, *, status: int = 2):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -54,11 +60,12 @@ async def learn_stock(client: PosClient, queue: Queue, skus: tuple[str, ...]) ->
     seen: dict[str, list[int]] = {}
     cursor = None
     while True:
-        page = (await client.get(COUNTS, params={"cursor": cursor} if cursor else None)).body
-        for line in page.get("counts", []):
-            if line.get("sku"):
-                seen.setdefault(line["sku"], []).append(int(line["on_hand"]))
-        cursor = page.get("next_cursor")
+        page = read_answer((await client.get(COUNTS, params={"cursor": cursor} if cursor else None)).body,
+                           CountsPage, call=f"GET /pos/v1{COUNTS}")
+        for line in page.counts:
+            if line.sku:
+                seen.setdefault(line.sku, []).append(line.on_hand)
+        cursor = page.next_cursor
         if not cursor:
             break
     stock = {sku: units[0] for sku, units in seen.items() if len(units) == 1}
@@ -91,16 +98,20 @@ class Simulator:
         self.sold = 0
         self.stock: dict[str, int] = {}
         self._uploading = True
-        self._fatal: PosApiError | None = None
+        self._fatal: Exception | None = None
         self._rng = random.Random(options.seed)  # noqa: S311 - picking what a shopper buys
 
     async def run(self) -> int:
-        """Sell, upload, and finally send the whole queue; 0 when nothing is left unsent."""
+        """Sell, upload, and finally send the whole queue: 0 when nothing is left unsent. SimulationError
+        (status 1) when changes stay queued or there was nothing to sell."""
         backlog = self.queue.unsent_count()
         if backlog:
             self.report(f"{backlog} changes from an earlier run are queued: sending them again")
         self.stock = await learn_stock(self.client, self.queue, self.options.skus)
         selling = self.options.sales_per_second > 0 and self.options.duration != 0
+        shelf_empty = selling and not any(units > 0 for units in self.stock.values())
+        if shelf_empty:
+            selling = False
         if selling:
             self.report(f"selling {self.options.sales_per_second:g}/s from {sum(n > 0 for n in self.stock.values())} "
                         f"stocked SKUs (queue: {self.queue.path})")
@@ -120,8 +131,11 @@ class Simulator:
         await drain(self.client, self.queue, report=self.report)
         left = self.queue.unsent_count()
         if left:
-            self.report(f"{left} changes are still queued in {self.queue.path}: run `vibeshop pos upload` to send them")
-            return 1
+            raise SimulationError(f"{left} changes are still queued in {self.queue.path}: run `vibeshop pos upload` "
+                                  "to send them", status=1)
+        if shelf_empty:
+            raise SimulationError("nothing to sell: no SKU it sells has stock at this device's location "
+                                  "(`vibeshop pos count SKU N` records some)", status=1)
         self.report(f"done: sold {self.sold} units; every change is acknowledged")
         return 0
 
@@ -165,10 +179,11 @@ class Simulator:
                 pass
 
     async def _upload_loop(self) -> None:
-        """Send what is queued every TICK; a refusal (401, 403, ...) stops the selling."""
+        """Send what is queued every TICK. A refusal (401, 403, ...), an answer that is not the POS API's or
+        a queue file gone bad stops the selling at once (a till that cannot send must not sell on)."""
         try:
             await self._upload_ticks()
-        except PosApiError as exc:
+        except (PosApiError, BadAnswer, QueueUnusable, sqlite3.Error) as exc:
             self._fatal = exc
             self.stop.set()
 
@@ -221,8 +236,11 @@ def run_simulation(client: PosClient, queue: Queue, options: SimulateOptions, re
 
 def _stopper(simulator: Simulator, report: Report) -> Callable[[], None]:
     def stop() -> None:
-        if simulator.stop.is_set():
-            raise SystemExit(130)           # a second Ctrl-C: leave now (the queue keeps everything)
+        if simulator.stop.is_set():         # a second Ctrl-C: leave now (the queue keeps everything)
+            left = simulator.queue.unsent_count()
+            report(f"left at once: {left} changes stay queued in {simulator.queue.path}; the next run sends them"
+                   if left else "left at once: nothing was left to send")
+            raise SystemExit(130)
         report("stopping: sending what is queued (Ctrl-C again to leave it for the next run)")
         simulator.stop.set()
         simulator.client.offline = False

@@ -11,7 +11,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from vibeshop.pos_client.client import PosApiError, PosClient, RetryPolicy, Unreachable
+from vibeshop.pos_client.answers import changes_answer
+from vibeshop.pos_client.client import BadAnswer, PosApiError, PosClient, RetryPolicy, Unreachable
 from vibeshop.pos_client.queue import Queue, QueuedChange
 
 CHANGES = "/inventory/changes"
@@ -29,20 +30,25 @@ class BatchOutcome:
     rejected: int = 0
     failed: bool = False
     stock: list[dict] = field(default_factory=list)
+    reason: str = ""            # why it failed: the last error of the last try
 
 
 async def send_batch(client: PosClient, queue: Queue, changes: Sequence[QueuedChange], *, report: Report,
                      policy: RetryPolicy | None = None) -> BatchOutcome:
     """POST one batch under a new key and record the outcome in the queue. A 422 naming one change
     marks that change refused (kept, never re-sent) and leaves the others queued; any other refusal
-    (401, 403, ...) raises PosApiError."""
+    (401, 403, ...) raises PosApiError, and an answer that is not the POS API's raises BadAnswer: in
+    both cases the batch's changes stay queued."""
     key = str(uuid.uuid4())
     queue.begin_attempt(key, changes)
     try:
         answer = await client.post(CHANGES, {"changes": [c.body for c in changes]}, key=key, policy=policy)
-    except Unreachable:
+    except Unreachable as exc:
         queue.fail_attempt(key)
-        return BatchOutcome(len(changes), failed=True)
+        return BatchOutcome(len(changes), failed=True, reason=str(exc))
+    except BadAnswer:
+        queue.fail_attempt(key)            # not the POS API's word: the changes stay queued
+        raise
     except PosApiError as exc:
         if exc.status == 422 and isinstance(exc.index, int) and 0 <= exc.index < len(changes):
             bad = changes[exc.index]
@@ -52,10 +58,13 @@ async def send_batch(client: PosClient, queue: Queue, changes: Sequence[QueuedCh
             return BatchOutcome(len(changes), rejected=1)
         queue.fail_attempt(key)
         raise
-    body = answer.body if isinstance(answer.body, dict) else {}
-    applied, duplicates = int(body.get("applied", 0)), int(body.get("duplicates", 0))
-    queue.acknowledge(key, changes, applied=applied, duplicates=duplicates)
-    return BatchOutcome(len(changes), applied, duplicates, stock=list(body.get("stock", [])))
+    try:
+        body = changes_answer(answer.body, size=len(changes))
+    except BadAnswer:
+        queue.fail_attempt(key)
+        raise
+    queue.acknowledge(key, changes, applied=body.applied, duplicates=body.duplicates)
+    return BatchOutcome(len(changes), body.applied, body.duplicates, stock=body.stock)
 
 
 async def drain(client: PosClient, queue: Queue, *, report: Report, policy: RetryPolicy | None = None

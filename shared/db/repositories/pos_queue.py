@@ -137,7 +137,7 @@ def end(conn: sqlite3.Connection, *, commit: bool) -> None:
 
 def open_file(path: str) -> sqlite3.Connection:
     """The queue file in WAL mode with full syncs (an acknowledged change survives a power cut too)."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10)   # then "database is locked"
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     create_tables(conn)
