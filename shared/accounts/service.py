@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -183,6 +184,9 @@ def add_pos_device(catalog: Database, store_db: Database, *, store_id: str, loca
     clean = name.strip() if isinstance(name, str) else ""
     if not 1 <= len(clean) <= 100:
         raise AuthError(AuthErrorCode.INVALID, "A device needs a name of 1 to 100 characters", field="name")
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in clean):     # one line in lists
+        raise AuthError(AuthErrorCode.INVALID, "A device's name must be one line of printable characters",
+                        field="name")
     names = _location_names(store_db)
     found = next((i for i, n in names.items() if location == i), None) if isinstance(location, str) else None
     found = found or next((i for i, n in names.items() if location == n), None)

@@ -94,6 +94,9 @@ async def test_last_use_shows_once_the_device_has_called(client, studio_token: s
     ({"name": "", "location": "Pine Street shop"}, 422, "name"),
     ({"name": "x" * 101, "location": "Pine Street shop"}, 422, "name"),
     ({"name": 5, "location": "Pine Street shop"}, 422, "name"),
+    ({"name": "Till\n2", "location": "Pine Street shop"}, 422, "name"),
+    ({"name": "Till\x00", "location": "Pine Street shop"}, 422, "name"),
+    ({"name": "Till\u20282", "location": "Pine Street shop"}, 422, "name"),
     ({"name": "Till", "location": ["Pine Street shop"]}, 422, "location"),
     ({"name": "Till"}, 422, "location"),
 ])
