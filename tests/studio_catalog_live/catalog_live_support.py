@@ -17,6 +17,7 @@ from shared.accounts.pairing import create_pairing_code, redeem_pairing_code
 from shared.accounts.service import add_store_pos_device
 from shared.db.migrate import latest_version
 from shared.storefront.service import DataDir, open_store
+from shared.sync.client import link
 
 DEMO = {"Host": "demo.localhost"}
 SYNC = {"Vibeshop-Protocol": "1", "Vibeshop-Schema": str(latest_version("store"))}
@@ -84,3 +85,17 @@ def sale_change(setup: CatalogSetup, units: int) -> dict[str, Any]:
     return {"changes": [{"change_id": str(uuid.uuid4()), "type": "adjust", "sku": setup.sku, "reason": "sale",
                          "delta": -units, "occurred_at": at.isoformat().replace("+00:00", "Z"),
                          "reference": "test"}]}
+
+
+def link_studio_folder(setup: CatalogSetup, folder: Path, remote: str) -> Path:
+    """Pair a studio data folder with the demo store served at `remote`, the normal way (a pairing code
+    made in the catalog, redeemed over HTTP)."""
+    catalog = DataDir(setup.data).catalog()
+    try:
+        store = open_store(DataDir(setup.data), "demo")
+        store.close()
+        code = create_pairing_code(catalog, store_id=store.record.id)
+    finally:
+        catalog.close()
+    link(DataDir(folder), remote=remote, code=code, device_name="Studio").close()
+    return folder

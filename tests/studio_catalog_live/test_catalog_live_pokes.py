@@ -13,12 +13,10 @@ import httpx
 import pytest
 from PySide6.QtCore import QThread
 
-from catalog_live_support import CatalogSetup, count_change
-from shared.accounts.pairing import create_pairing_code
+from catalog_live_support import CatalogSetup, count_change, link_studio_folder
 from shared.db.repositories import catalog_changes
 from shared.storefront.service import DataDir, open_store
 from shared.sync import catalog_refresh, device
-from shared.sync.client import link
 from support import serving
 
 WAIT = 30_000        # ms: only catches a hang
@@ -57,15 +55,7 @@ def live(catalog_setup: CatalogSetup, tmp_path: Path, qtbot, monkeypatch) -> Ite
     from studio.session import StudioSession
 
     with serving(catalog_setup.data) as server:
-        catalog = DataDir(catalog_setup.data).catalog()
-        try:
-            store = open_store(DataDir(catalog_setup.data), "demo")
-            store.close()
-            code = create_pairing_code(catalog, store_id=store.record.id)
-        finally:
-            catalog.close()
-        folder = tmp_path / "studio"
-        link(DataDir(folder), remote=server.url, code=code, device_name="Studio").close()
+        folder = link_studio_folder(catalog_setup, tmp_path / "studio", server.url)
         session = StudioSession(DataDir(folder), open_store(DataDir(folder), "demo"))
         recorder = _Recorder(monkeypatch)
         catalog_live = CatalogLive(session)

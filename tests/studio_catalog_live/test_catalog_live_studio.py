@@ -14,12 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog_live_support import DEMO, CatalogSetup, count_change, sale_change
-from shared.accounts.pairing import create_pairing_code
+from catalog_live_support import DEMO, CatalogSetup, count_change, link_studio_folder, sale_change
 from shared.db.repositories import catalog_changes
 from shared.db.stamps import utc_now
 from shared.storefront.service import DataDir, open_store
-from shared.sync.client import link
 from support import serving
 
 WAIT = 30_000        # ms: only catches a hang
@@ -40,15 +38,7 @@ def studio(cloud: str, catalog_setup: CatalogSetup, tmp_path: Path, qtbot, studi
     from studio.publish.controller import SyncController
     from studio.session import StudioSession
 
-    catalog = DataDir(catalog_setup.data).catalog()
-    try:
-        store = open_store(DataDir(catalog_setup.data), "demo")
-        store.close()
-        code = create_pairing_code(catalog, store_id=store.record.id)
-    finally:
-        catalog.close()
-    folder = tmp_path / "studio"
-    link(DataDir(folder), remote=cloud, code=code, device_name="Studio").close()
+    folder = link_studio_folder(catalog_setup, tmp_path / "studio", cloud)
     session = StudioSession(DataDir(folder), open_store(DataDir(folder), "demo"))
     sync = SyncController(session, backoff=(0.05, 0.2))
     browser = ProductsBrowser(session, sync)
