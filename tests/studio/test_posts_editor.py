@@ -22,7 +22,7 @@ from studio.editor.media_library import MediaPickerDialog  # noqa: E402
 from studio.editor.posts_editor import PostsEditor, media_address  # noqa: E402
 from studio.session import StudioSession  # noqa: E402
 
-from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
+from screenshots import save_screenshot, settle  # noqa: E402 - tests/studio, see screenshots.py
 
 
 
@@ -270,7 +270,7 @@ def test_screenshot(qtbot, editor: PostsEditor, session: StudioSession, tmp_path
     session.notify("posts")
     editor.select_post(post.id)
     editor.resize(1280, 1000)          # everything in view, no scroll bar
-    qtbot.wait(50)
+    settle(qtbot, editor)
     save_screenshot(editor, "studio-posts.png", tmp_path, size=(1280, 1000))
 
 
