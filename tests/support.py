@@ -86,6 +86,23 @@ async def wait_for_async(condition, what: str, *, timeout: float = 30.0, every: 
         await asyncio.sleep(every)
 
 
+class ManualClock:
+    """A monotonic clock that moves only when the test moves it. Given to product code that reads a TTL
+    on an injected clock (the page cache's version, the store directory's records), it lets a test step
+    exactly past the TTL instead of sleeping it out: the change is then seen on the next request, on any
+    machine, however slow."""
+
+    def __init__(self) -> None:
+        self.now = time.monotonic()     # starts at the real clock, so deadlines made from it stay near
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass on this clock."""
+        self.now += seconds
+
+
 def tool_path(package: str) -> Path:
     """The file the suite runs from a pinned npm tool of scripts/test-tools.txt (the vnu.jar of "vnu-jar"),
     installed by scripts/install-test-tools, which `make test` runs first."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -106,9 +107,12 @@ class PageCache:
     """An LRU of rendered pages bounded by the bytes they hold (every encoding counted), and the
     stylesheets they link.
 
-    Used from the event loop only (one per worker process): no method awaits, so none needs a lock."""
+    Used from the event loop only (one per worker process): no method awaits, so none needs a lock.
+    `clock` is the monotonic clock the TTL and the deadlines are read on (a test steps it past VERSION_TTL
+    instead of sleeping)."""
 
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024, *, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
         self._pages = _BytesLRU(max_bytes)
         self.stylesheets = Stylesheets()
         self._versions: dict[str, tuple[int, float]] = {}
@@ -119,19 +123,19 @@ class PageCache:
         """The store's content version as read within VERSION_TTL, or None: read it again and
         `note_version` it (the read is the caller's, so that it happens off the event loop)."""
         seen = self._versions.get(store_id)
-        if seen is not None and time.monotonic() - seen[1] < VERSION_TTL:
+        if seen is not None and self.clock() - seen[1] < VERSION_TTL:
             return seen[0]
         return None
 
     def note_version(self, store_id: str, version: int) -> int:
         """Remember the store's content version as read just now; returns it."""
-        self._versions[store_id] = (version, time.monotonic())
+        self._versions[store_id] = (version, self.clock())
         return version
 
     def get(self, key: tuple[str, ...], version: int) -> CachedPage | None:
         """The page for key if it is still valid at this version."""
         page = self._pages.get(key)
-        if not isinstance(page, CachedPage) or page.version != version or time.monotonic() >= page.valid_until:
+        if not isinstance(page, CachedPage) or page.version != version or self.clock() >= page.valid_until:
             self.misses += 1
             return None
         self.hits += 1
@@ -146,12 +150,12 @@ class PageCache:
         return self._pages.keys()
 
 
-def deadline(next_publish: str | None) -> float:
-    """A monotonic deadline from an ISO timestamp (inf when there is none)."""
+def deadline(next_publish: str | None, *, clock: Callable[[], float] = time.monotonic) -> float:
+    """A deadline on `clock` (the cache's) from an ISO timestamp (inf when there is none)."""
     if not next_publish:
         return float("inf")
     try:
         at = datetime.fromisoformat(next_publish)
     except ValueError:
-        return time.monotonic() + 60
-    return time.monotonic() + max(0.0, at.timestamp() - time.time())
+        return clock() + 60
+    return clock() + max(0.0, at.timestamp() - time.time())

@@ -81,7 +81,7 @@ async def _cached(request: web.Request, produce: Callable[[], Awaitable[Storefro
         cache.stylesheets.remember(store.record.id, rendered.stylesheet)
         now = utc_now()
         publish = await store.db.run_read(lambda conn: next_scheduled_post(conn, now=now))
-        page = CachedPage(rendered.status, version, deadline(publish), rendered.encoded)
+        page = CachedPage(rendered.status, version, deadline(publish, clock=cache.clock), rendered.encoded)
         # Misses are not kept (random addresses must not push real pages out), nor one shopper's page.
         if page.status == 200 and rendered.shared:
             cache.put(key, page)

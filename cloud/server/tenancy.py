@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from collections.abc import Callable
 from typing import Literal
 
 from shared.db.repositories.stores import find_store_by_hostname, get_store, get_store_by_slug, list_stores
@@ -32,9 +33,11 @@ class StoreDirectory:
     """Resolves hostnames to open stores; one instance per worker process.
 
     Used from the event loop: the catalog is read on its own threads, and a store's database is
-    opened (and migrated) off the loop, once, however many requests ask for it meanwhile."""
+    opened (and migrated) off the loop, once, however many requests ask for it meanwhile. `clock` is the
+    monotonic clock RECORD_TTL is read on (a test steps it past the TTL instead of sleeping)."""
 
-    def __init__(self, data_dir: DataDir, base_domain: str):
+    def __init__(self, data_dir: DataDir, base_domain: str, *, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
         self.data_dir = data_dir
         self.base_domain = base_domain.lower().strip(".")
         self._open: dict[str, Store] = {}
@@ -56,7 +59,7 @@ class StoreDirectory:
         """The store for a hostname as seen within RECORD_TTL (None: no store), or False when it must
         be looked up again (`store_for`). Lets a request that needs no lookup avoid a coroutine."""
         seen = self._hosts.get(hostname)
-        if seen is not None and time.monotonic() - seen[1] < RECORD_TTL:
+        if seen is not None and self.clock() - seen[1] < RECORD_TTL:
             return seen[0]
         return False
 
@@ -72,7 +75,7 @@ class StoreDirectory:
         store = await self._resolve(hostname)
         if len(self._hosts) >= 10_000:    # forged Host headers must not grow this without bound
             self._hosts.clear()
-        self._hosts[hostname] = (store, time.monotonic())
+        self._hosts[hostname] = (store, self.clock())
         return store
 
     async def _resolve(self, hostname: str) -> Store | None:
@@ -108,7 +111,7 @@ class StoreDirectory:
     async def store_by_id(self, store_id: str) -> Store | None:
         """The open store with this id (a device token's store), or None; not cached for long, like
         hostnames, so a deleted store stops answering within RECORD_TTL."""
-        now = time.monotonic()
+        now = self.clock()
         seen = self._ids.get(store_id)
         if seen is not None and now - seen[1] < RECORD_TTL:
             return seen[0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 from pathlib import Path
@@ -12,6 +11,7 @@ from PIL import Image
 
 from cloud.server.app import create_app
 from cloud.server.config import ServeConfig
+from cloud.server.keys import STORES
 from cloud.server.tenancy import RECORD_TTL
 from shared.db.repositories import content
 from shared.db.repositories.stores import get_store_by_slug, update_store
@@ -19,7 +19,7 @@ from shared.db.stamps import utc_now
 from shared.media.service import import_image
 from shared.pages.service import set_page_status
 from shared.storefront.service import DataDir, create_store, open_store
-from support import block_ids, parse, parse_strict
+from support import ManualClock, block_ids, parse, parse_strict
 
 DEMO = {"Host": "demo.localhost"}
 
@@ -111,12 +111,13 @@ async def test_inactive_and_suspended_stores(aiohttp_client, demo_dir: Path, sta
 
 
 async def test_a_status_change_takes_effect_on_a_running_service(client, demo_dir: Path):
+    clock = client.server.app[STORES].clock = ManualClock()     # stepped past RECORD_TTL, not slept out
     assert (await client.get("/", headers=DEMO)).status == 200
     _set_status(demo_dir, "demo", "suspended")
-    await asyncio.sleep(RECORD_TTL + 0.05)       # a change made elsewhere reaches a worker within RECORD_TTL
+    clock.advance(RECORD_TTL)                    # a change made elsewhere reaches a worker within RECORD_TTL
     await _is_html_error(await client.get("/", headers=DEMO), 503, "Store unavailable")
     _set_status(demo_dir, "demo", "active")
-    await asyncio.sleep(RECORD_TTL + 0.05)
+    clock.advance(RECORD_TTL)
     assert (await client.get("/", headers=DEMO)).status == 200
 
 

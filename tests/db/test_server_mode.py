@@ -240,20 +240,25 @@ def test_a_write_whose_lock_another_writer_took_runs_again_and_both_are_kept(sql
     slow_db = sqld.new_database()
     other = connect(slow_db.url)
     attempts: list[int] = []
-    started = threading.Event()
+    started, taken = threading.Event(), threading.Event()
 
     def slow(conn) -> None:
         attempts.append(1)
         conn.execute("INSERT INTO menus (handle, items, updated_at) VALUES ('slow', '[]', '')")
         if len(attempts) == 1:
             started.set()
-            time.sleep(7)               # past the 5 s after which sqld hands the lock to a waiter
+            # Held until the other writer has had the lock (sqld hands it over after 5 s), not for a
+            # fixed time that a slow start of the other write could outlast.
+            assert taken.wait(120)
 
     try:
         thread = threading.Thread(target=lambda: slow_db.write(slow))
         thread.start()
         assert started.wait(30)
-        other.write(lambda c: c.execute("INSERT INTO menus (handle, items, updated_at) VALUES ('quick', '[]', '')"))
+        try:
+            other.write(lambda c: c.execute("INSERT INTO menus (handle, items, updated_at) VALUES ('quick', '[]', '')"))
+        finally:
+            taken.set()
         thread.join(60)
         assert len(attempts) == 2
         assert other.read(lambda c: c.all("SELECT handle FROM menus ORDER BY handle")) == [("quick",), ("slow",)]

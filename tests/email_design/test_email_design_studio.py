@@ -55,6 +55,22 @@ def _loaded(qtbot, section, action) -> None:
         action()
 
 
+def _frame(view):  # noqa: ANN001, ANN202
+    """What the web view shows now, or None while it has painted nothing (one colour all over)."""
+    image = view.grab().toImage()
+    colours = {image.pixel(x, y) for y in range(0, image.height(), 16) for x in range(0, image.width(), 16)}
+    return image if len(colours) > 1 else None
+
+
+def _shown(qtbot, section, action) -> None:
+    """_loaded, then wait until the view paints the new page: loadFinished comes before the frame, and
+    until then the view shows the page before (or nothing)."""
+    qtbot.waitUntil(lambda: _frame(section.view) is not None, timeout=20_000)   # the page before, painted
+    before = _frame(section.view)
+    _loaded(qtbot, section, action)
+    qtbot.waitUntil(lambda: (now := _frame(section.view)) is not None and now != before, timeout=20_000)
+
+
 def _shot(widget, name: str, tmp_path: Path) -> None:
     path = tmp_path / name
     assert widget.grab().save(str(path), "PNG")
@@ -63,13 +79,14 @@ def _shot(widget, name: str, tmp_path: Path) -> None:
 
 
 def test_customise_edit_and_preview_the_bytes_that_are_sent(qtbot, section, session, tmp_path) -> None:
-    _loaded(qtbot, section, lambda: section.select_kind("ready_for_pickup"))
+    # Each step waits for its own frame (the screenshot below shows the last one).
+    _shown(qtbot, section, lambda: section.select_kind("ready_for_pickup"))
     assert section.customise_button.isVisible() and "em-card" not in section.last_preview.html
 
-    _loaded(qtbot, section, section.start_design)
+    _shown(qtbot, section, section.start_design)
     assert section.blocks.count() == 5 and 'class="em-card em-wrap"' in section.last_preview.html
     section.blocks.setCurrentRow(1)                                      # "Heading and text"
-    _loaded(qtbot, section, lambda: section.set_setting("heading", "Come and get it, {number}"))
+    _shown(qtbot, section, lambda: section.set_setting("heading", "Come and get it, {number}"))
     assert "Come and get it, #1001" in section.last_preview.html
     assert "Come and get it, #1001" in section.text_part.toPlainText()
     assert section.view.title() == section.last_preview.subject == "Order #1001 is ready for pickup"
@@ -85,7 +102,6 @@ def test_customise_edit_and_preview_the_bytes_that_are_sent(qtbot, section, sess
     row_id = db.write(write)
     payload = json.loads(db.read(lambda conn: outbox_repo.get_row(conn, row_id)).payload)
     assert payload["html"] == section.last_preview.html and payload["text"] == section.last_preview.text
-    qtbot.wait(1500)                  # the web view paints after its load finished
     _shot(section, "email-studio.png", tmp_path)
 
     _loaded(qtbot, section, lambda: section.move_block(1))              # heading below the location

@@ -72,7 +72,8 @@ def test_rich_text_and_a_product_from_composer_to_outbox(qtbot, cloud, session, 
     item = page.products.list.item(0)
     product_id, title = item.data(PRODUCT_ID), item.text().split("  ·  ")[0]
     item.setCheckState(Qt.CheckState.Checked)
-    qtbot.waitUntil(lambda: title in page.preview.toPlainText() and "Everything" in page.preview.toPlainText())
+    qtbot.waitUntil(lambda: title in page.preview.toPlainText() and "Everything" in page.preview.toPlainText(),
+                    timeout=20_000)
     assert "Unsubscribe" in page.preview.toPlainText()          # the sender's frame, not the bare body
     assert page.last_preview.to == "subscriber@example.com" and title in page.last_preview.text
 

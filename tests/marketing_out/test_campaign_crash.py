@@ -3,13 +3,12 @@ consenting address gets exactly one copy, non-consenting customers none, and the
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
 import sys
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -19,24 +18,37 @@ from shared.db import connect
 from shared.mail import DirectorySender, RetryPolicy, deliver_due, outbox_entries
 from shared.marketing import create_campaign, get_campaign, recipients, start_sending
 from shared.marketing.worker import send_campaign_step
+from support import wait_for
 
 SCRIPT = Path(__file__).with_name("campaign_crash_worker.py")
 SUBSCRIBERS, REFUSING, RATE = 1000, 25, 40
 
 
 def kill_midway(db_path: Path, mail_dir: Path, batches: int) -> None:
-    """Run the sender process until it has done `batches` batches, then SIGKILL it."""
+    """Run the sender process until it has done `batches` batches, let it start the next one and SIGKILL
+    it there (it waits for our "go on" after each batch, so it is never more than one batch ahead)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SCRIPT.parent), os.environ.get("PYTHONPATH", "")]))
     proc = subprocess.Popen([sys.executable, str(SCRIPT), str(db_path), str(mail_dir)], env=env,
-                            stdout=subprocess.PIPE, text=True)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         for _ in range(batches):
             line = proc.stdout.readline().strip()
             assert line.startswith("batch"), f"the sender stopped at {line!r}"
+            proc.stdin.write("go on\n")
+            proc.stdin.flush()
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         proc.stdout.close()
+        proc.stdin.close()
+
+
+def wait_out_leases(db) -> None:  # noqa: ANN001
+    """Wait until every lease the killed sender held has run out: its rows can then be claimed again."""
+    rows = db.read(lambda conn: outbox_entries(conn, kind="email", status="sending", limit=5000))
+    held = max((datetime.fromisoformat(r.claimed_until) for r in rows if r.claimed_until), default=None)
+    if held is not None:
+        wait_for(lambda: datetime.now(UTC) > held, "the killed sender's leases to run out")
 
 
 def copies_by_address(mail_dir: Path) -> Counter:
@@ -67,6 +79,7 @@ async def test_a_campaign_killed_mid_send_resumes_without_a_second_copy(tmp_path
     assert len(list(mail_dir.glob("*.eml"))) < SUBSCRIBERS
 
     # The resumed sender: batches at the store's rate until done, the outbox delivered after each.
+    wait_out_leases(db)
     sender = DirectorySender(mail_dir, default_from="news@vibeshop.test")
     now = T0 + timedelta(hours=1)
     while True:
@@ -75,7 +88,6 @@ async def test_a_campaign_killed_mid_send_resumes_without_a_second_copy(tmp_path
         due = send_campaign_step(db, now=now)
         queued_after = db.read(lambda conn: get_campaign(conn, campaign.row.id)).counts.get("pending", 0)
         assert queued_before - queued_after <= RATE                 # the rate bounds every batch
-        await asyncio.sleep(0.6)        # the killed worker's lease runs out
         await deliver_due(db, sender, policy=RetryPolicy(lease=0.5))
         if due is None:
             break

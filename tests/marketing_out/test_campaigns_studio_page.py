@@ -97,7 +97,7 @@ def test_the_merchant_writes_tests_and_sends_a_campaign(qtbot, cloud, demo_dir: 
 
     page.subject.setText("Winter sale")
     page.body.set_html("<h1>Winter sale</h1><p>Everything is 20 % off.</p>")
-    qtbot.waitUntil(lambda: "Winter sale" in page.preview.toPlainText())
+    qtbot.waitUntil(lambda: "Winter sale" in page.preview.toPlainText(), timeout=20_000)
     page.save()
     assert page.list.count() == 1 and "draft" in page.list.item(0).text() and page.send_button.isEnabled()
 

@@ -30,6 +30,18 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def settle(qtbot, widget: QWidget, *, timeout: int = 20_000) -> None:  # noqa: ANN001
+    """Handle events until `widget` renders the same twice running: the layouts, resizes and repaints
+    its last change posted have all been applied (what a fixed pause before a grab only hoped for)."""
+    last: list[object] = [None]
+
+    def unchanged() -> bool:
+        now = widget.grab().toImage()
+        same, last[0] = now == last[0], now
+        return same
+    qtbot.waitUntil(unchanged, timeout=timeout)
+
+
 def save_screenshot(widget: QWidget, name: str, tmp_path: Path, *,
                     size: tuple[int, int] | None = None) -> Path:
     """Grab `widget` into tmp_path/name and check it is a PNG of `size` (default: the widget's size in

@@ -11,7 +11,7 @@ from pathlib import Path
 
 def main(data: Path) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QInputDialog, QLineEdit
 
@@ -27,15 +27,22 @@ def main(data: Path) -> None:
     window = MainWindow(session)
     window.show()
 
-    def settle(ms: int = 300) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
+    def wait_until(condition, what: str, timeout: float = 60) -> None:  # noqa: ANN001
+        """Handle the window's events until `condition()` holds (the bound only catches a hang)."""
+        deadline = time.monotonic() + timeout
+        app.processEvents()
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"waited {timeout:g} s for {what}")
+            time.sleep(0.01)
+            app.processEvents()
 
     QInputDialog.getText = staticmethod(lambda *a, **k: ("Killed mid-edit", True))
     window.page_tree.new_page()
-    window.block_list.add_entry(next(e for e in gallery_entries() if e.key == "starter-callout"))
-    settle()
+    added = window.block_list.add_entry(next(e for e in gallery_entries() if e.key == "starter-callout"))
+    assert added is not None
+    wait_until(lambda: window.inspector.block is not None and window.inspector.block.id == added.id
+               and "heading" in window.inspector.form.fields, "the inspector to show the added block")
     heading = window.inspector.form.fields["heading"]
     assert isinstance(heading, QLineEdit)
     heading.selectAll()

@@ -10,7 +10,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QColor, QTextCursor  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from shared.vibe.engine import js_source  # noqa: E402
 from shared.vibe.errors import Diagnostic  # noqa: E402
@@ -19,7 +18,7 @@ from studio.editor.code_panel import CodePanel  # noqa: E402
 from studio.editor.completions import H_HELPERS  # noqa: E402
 from studio.editor.highlighter import SYNTAX_PALETTE  # noqa: E402
 
-from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
+from screenshots import save_screenshot, settle  # noqa: E402 - tests/studio, see screenshots.py
 
 BLOCK = """// Accepts: a heading and a count. Usage: "Featured products" on the home page.
 const schema = {
@@ -325,5 +324,5 @@ def test_screenshot_of_the_panel_with_an_error(panel, qtbot, tmp_path):
     panel.show_render_problem("Stopped: over the 1 s time limit", code="timeout")
     put_cursor(panel.editor, 16, BLOCK.split("\n")[16].index("(p)"))
     panel.editor.set_setting_names(["heading", "limit"])
-    QApplication.processEvents()   # lay out the status line for the moved cursor
+    settle(qtbot, panel)           # the status line laid out for the moved cursor
     save_screenshot(panel, "studio-code-editor.png", tmp_path, size=(900, 560))

@@ -21,7 +21,7 @@ from shared.media.service import get_media, list_media, media_usage  # noqa: E40
 from studio.editor.media_library import MediaLibrary, MediaPickerDialog  # noqa: E402
 from studio.session import StudioSession  # noqa: E402
 
-from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
+from screenshots import save_screenshot, settle  # noqa: E402 - tests/studio, see screenshots.py
 
 
 
@@ -171,5 +171,5 @@ def test_screenshot(qtbot, session, tmp_path):
     library = _library(qtbot, session)
     home = session.db.read(lambda conn: page_repo.get_page_by_slug(conn, "home"))
     library.select(home.social_image_id)
-    qtbot.wait(50)
+    settle(qtbot, library)
     save_screenshot(library, "studio-media.png", tmp_path, size=(1100, 680))

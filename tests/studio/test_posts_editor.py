@@ -22,7 +22,7 @@ from studio.editor.media_library import MediaPickerDialog  # noqa: E402
 from studio.editor.posts_editor import PostsEditor, media_address  # noqa: E402
 from studio.session import StudioSession  # noqa: E402
 
-from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
+from screenshots import save_screenshot, settle  # noqa: E402 - tests/studio, see screenshots.py
 
 
 
@@ -270,7 +270,7 @@ def test_screenshot(qtbot, editor: PostsEditor, session: StudioSession, tmp_path
     session.notify("posts")
     editor.select_post(post.id)
     editor.resize(1280, 1000)          # everything in view, no scroll bar
-    qtbot.wait(50)
+    settle(qtbot, editor)
     save_screenshot(editor, "studio-posts.png", tmp_path, size=(1280, 1000))
 
 
@@ -280,14 +280,16 @@ def test_a_narrow_column_stacks_the_cards_and_folds_the_format_bar_instead_of_sc
     publishing, listing = editor.cards.cards
     more = editor.findChild(QToolButton, "qt_toolbar_ext_button")
     editor.resize(1280, 1000)
-    qtbot.waitUntil(lambda: not editor.cards.stacked)
+    qtbot.waitUntil(lambda: not editor.cards.stacked, timeout=20_000)
+    settle(qtbot, editor)                  # every layout the resize started is done
     assert publishing.geometry().top() == listing.geometry().top()
     assert not more.isVisible()
     editor.resize(765, 1000)               # the posts column of a 1600 px window, beside the preview
-    qtbot.waitUntil(lambda: editor.cards.stacked)
-    qtbot.waitUntil(lambda: listing.geometry().top() > publishing.geometry().bottom())   # the layout followed
+    qtbot.waitUntil(lambda: editor.cards.stacked, timeout=20_000)
+    qtbot.waitUntil(lambda: listing.geometry().top() > publishing.geometry().bottom(), timeout=20_000)
+    settle(qtbot, editor)                  # the scroll area and the format bar followed too
     assert scroll.horizontalScrollBar().maximum() == 0
     assert more.isVisible() and more.text() == "»"          # the commands that did not fit
     save_screenshot(editor, "studio-posts-narrow.png", tmp_path)
     editor.resize(1280, 1000)
-    qtbot.waitUntil(lambda: not editor.cards.stacked)
+    qtbot.waitUntil(lambda: not editor.cards.stacked, timeout=20_000)

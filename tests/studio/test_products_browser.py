@@ -16,7 +16,7 @@ from shared.db.repositories import catalog, inventory  # noqa: E402
 from studio.editor.pickers import CollectionPickerDialog, ProductPickerDialog, pick_setting  # noqa: E402
 from studio.editor.products_browser import ProductsBrowser, money  # noqa: E402
 
-from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
+from screenshots import save_screenshot, settle  # noqa: E402 - tests/studio, see screenshots.py
 
 
 
@@ -125,5 +125,5 @@ def test_screenshot(qtbot, session, tmp_path):
     browser = _browser(qtbot, session)
     row = max(browser.model.rows, key=lambda r: (len(r.view["options"]), len(r.view["variants"])))
     browser.select_handle(row.handle)
-    qtbot.wait(50)
+    settle(qtbot, browser)
     save_screenshot(browser, "studio-products.png", tmp_path, size=(1200, 620))

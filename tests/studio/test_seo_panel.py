@@ -15,7 +15,7 @@ from studio.editor import seo_panel  # noqa: E402
 from studio.editor.seo_panel import SeoPanel, truncate  # noqa: E402
 from studio.session import StudioSession  # noqa: E402
 
-from screenshots import save_screenshot  # noqa: E402 - tests/studio, see screenshots.py
+from screenshots import save_screenshot, settle  # noqa: E402 - tests/studio, see screenshots.py
 
 
 
@@ -126,6 +126,6 @@ def test_posts_edit_their_search_title_and_description(qtbot, session):
 def test_screenshot(qtbot, session, tmp_path):
     panel = _panel(qtbot, session, "home")
     qtbot.keyClicks(panel.title, "Harbor & Pine: linen, wool and pottery from the harbour town of Pine")
-    qtbot.wait(50)
+    settle(qtbot, panel)
     # The stacked layout's minimum height is more than the 560 px _panel asks for: expect the panel's own size.
     save_screenshot(panel, "studio-seo.png", tmp_path)

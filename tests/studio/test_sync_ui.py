@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QPushButton
-from screenshots import save_screenshot
+from screenshots import save_screenshot, settle
 
 from shared.db.repositories import pages as page_repo
 from shared.pages import service as pages
@@ -277,15 +277,17 @@ def test_linking_from_the_first_run_dialog(qtbot, cloud: LiveCloud, tmp_path: Pa
     code = cloud.pairing_code()
     shots: list[Path] = []
 
-    def fill() -> None:
+    def fill() -> None:                      # runs inside the link dialog's exec()
         dialog = first_run.link_dialog
+        qtbot.waitUntil(dialog.isVisible)
         dialog.remote.setText(cloud.url)
         dialog.code.setText(code)
         dialog.device_name.setText("New laptop")
+        settle(qtbot, dialog)
         shots.append(save_screenshot(dialog, "sync-link-dialog.png", tmp_path))
         dialog.link_button.click()
 
-    QTimer.singleShot(200, fill)
+    QTimer.singleShot(0, fill)
     first_run.link_cloud()
     assert shots and first_run.result() == QDialog.DialogCode.Accepted and first_run.created_slug == "demo"
     store = open_store(data_dir, "demo")

@@ -45,6 +45,8 @@ class SseFakeCloud:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._queues: set[asyncio.Queue] = set()
+        self._admitting = asyncio.Event()                        # cleared: stream requests wait
+        self._admitting.set()
         self._runner: web.AppRunner | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
@@ -73,6 +75,7 @@ class SseFakeCloud:
         return web.json_response(order)
 
     async def stream(self, request: web.Request) -> web.StreamResponse:
+        await self._admitting.wait()
         last = request.headers.get("Last-Event-ID")
         self.last_event_ids.append(last)
         queue: asyncio.Queue = asyncio.Queue()
@@ -135,6 +138,15 @@ class SseFakeCloud:
     def drop_streams(self) -> None:
         """End every open stream (the studio reconnects)."""
         self.loop.call_soon_threadsafe(self._put, (None, {}, ""))
+
+    def hold_streams(self) -> None:
+        """Keep new stream requests waiting (not refused) until `admit_streams`: the test decides what
+        happened while the studio was away, whatever its reconnect delay and the machine's load."""
+        self.loop.call_soon_threadsafe(self._admitting.clear)
+
+    def admit_streams(self) -> None:
+        """Let waiting and new stream requests in."""
+        self.loop.call_soon_threadsafe(self._admitting.set)
 
     def start(self) -> SseFakeCloud:
         self._thread.start()

@@ -126,10 +126,12 @@ def test_a_dropped_stream_reconnects_with_last_event_id_and_gets_what_it_missed(
     seq = fake.push_update("order-1001", "order.accepted")
     qtbot.waitUntil(lambda: section.listener.last_event_id == str(seq), timeout=30_000)
 
+    fake.hold_streams()                 # the studio's reconnect waits until both changes below are made
     fake.drop_streams()
     qtbot.waitUntil(lambda: fake.listeners == 0, timeout=30_000)
     fake.push_update("order-1001", "order.ready_for_pickup", send=False, pickupStatus="ready")
     fake.push_order(order_json(1002), send=False)
+    fake.admit_streams()
     qtbot.waitUntil(lambda: fake.listeners == 1, timeout=60_000)
     assert fake.last_event_ids == [None, str(seq)]
     qtbot.waitUntil(lambda: section.model.detail.get("pickupStatus") == "ready", timeout=30_000)

@@ -15,6 +15,7 @@ import pytest
 from shared.db import connect
 from shared.mail import outbox_entries
 from shared.webhooks import WEBHOOK, WebhookPolicy, WebhookSender
+from support import wait_for_async
 from webhook_receiver import Receiver
 
 SCRIPT = Path(__file__).with_name("webhook_crash_worker.py")
@@ -46,12 +47,11 @@ async def test_a_crash_before_the_send_delivers_exactly_once_later(tmp_path: Pat
         db = connect(db_path)
         sender = WebhookSender(allow_loopback=True, policy=WebhookPolicy(lease=0.5))
         try:
-            for _ in range(200):                  # the restarted worker: passes until the lease ran out
+            async def delivered() -> bool:        # the restarted worker: passes until the lease ran out
                 await sender.deliver(db)
-                if receiver.accepted:
-                    break
-                await asyncio.sleep(0.05)
-            await sender.deliver(db)
+                return bool(receiver.accepted)
+            await wait_for_async(delivered, "the restarted worker's delivery")
+            await sender.deliver(db)              # and one more pass: nothing is sent twice
             [row] = await db.run_read(lambda conn: outbox_entries(conn, kind=WEBHOOK))
         finally:
             await sender.aclose()
