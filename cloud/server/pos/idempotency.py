@@ -27,7 +27,7 @@ from cloud.server.admin import problem
 from cloud.server.middlewares import STORE
 from cloud.server.pos.auth import POS_GRANT, Handler, recheck_grant
 from cloud.server.pos.spec import read_body
-from shared.db import Connection
+from shared.db import Connection, Database
 from shared.db.repositories import pos_idempotency as repo
 from shared.inventory.models import parse_stamp, stamp
 
@@ -102,7 +102,7 @@ def idempotent(handler: Handler | None = None, *, max_body: int = MAX_BODY) -> A
     return guarded
 
 
-async def _run(handler: Handler, request: web.Request, db: Any, token_id: str, key: str) -> web.StreamResponse:
+async def _run(handler: Handler, request: web.Request, db: Database, token_id: str, key: str) -> web.StreamResponse:
     """The handler's answer, stored for the key (a 5xx, or a handler that raised, forgets the key)."""
     try:
         response = await handler(request)
