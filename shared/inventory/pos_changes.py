@@ -183,9 +183,11 @@ def apply_changes(conn: Connection, changes: Sequence[StockChange], *, now: date
     recorded) is checked once for the batch."""
     by_sku = repo.variants_by_sku(conn, [c.sku for c in changes if c.sku])
     known = repo.variant_skus(conn, [c.variant_id for c in changes if c.variant_id])
-    for location_id in dict.fromkeys(c.location_id for c in changes):
+    for location_id in dict.fromkeys(c.location_id for c in changes):     # the device's own: one
         if not inventory_repo.location_exists(conn, location_id):
-            raise InventoryError(InventoryErrorCode.UNKNOWN_LOCATION, f"no such location: {location_id}")
+            raise ChangeError(f"This device's location {location_id} no longer exists: the merchant deleted it; "
+                              "make a device for another location", index=None, field="location_id",
+                              code=InventoryErrorCode.UNKNOWN_LOCATION)
     recorded = inventory_repo.movement_ids_recorded(conn, [c.change_id for c in changes])
     created_at = stamp(now, field="now")
     seen: dict[str, tuple[int, StockMovement]] = {}

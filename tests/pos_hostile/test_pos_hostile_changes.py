@@ -6,11 +6,16 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from pos_hostile_support import CHANGES, Hostile, problem_of
+from shared.accounts.service import add_store_pos_device
+from shared.db.repositories.inventory import insert_location
 from shared.inventory.ledger import MAX_DELTA
+from shared.models import Location
+from shared.storefront.service import DataDir
 
 INT64 = 2 ** 63
 
@@ -189,3 +194,13 @@ async def test_many_bad_changes_name_the_first(hostile: Hostile) -> None:
     changes[37]["change_id"] = str(uuid.uuid4())
     status, body = await hostile.post(CHANGES, {"changes": changes})
     assert status == 422 and (problem_of(status, body)["index"], problem_of(status, body)["field"]) == (80, "delta")
+
+
+async def test_a_device_whose_location_was_deleted_is_told_so(hostile: Hostile, demo_dir: Path) -> None:
+    hostile.store.db.write(lambda conn: insert_location(conn, Location("loc-popup", "Pop-up stand", "", False,
+                                                                       "2026-01-01T00:00:00.000000+00:00")))
+    device = add_store_pos_device(DataDir(demo_dir), "demo", location="Pop-up stand", name="pop-up till")
+    hostile.store.db.write(lambda conn: conn.execute("DELETE FROM locations WHERE id = 'loc-popup'"))
+    status, body = await hostile.post(CHANGES, {"changes": [hostile.change()]}, token=device.token)
+    error = problem_of(status, body)
+    assert status == 422 and error["field"] == "location_id" and error["code"] == "unknown_location"
