@@ -19,10 +19,10 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from shared.db import Connection
+from shared.db.repositories import inventory as inventory_repo
 from shared.db.repositories import pos_inventory as repo
 from shared.inventory.errors import InventoryError, InventoryErrorCode
 from shared.inventory.holds import stock_positions
-from shared.db.repositories import inventory as inventory_repo
 from shared.inventory.ledger import MAX_DELTA
 from shared.inventory.models import StockPosition, stamp
 from shared.models import StockMovement
