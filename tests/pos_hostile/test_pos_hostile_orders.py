@@ -37,6 +37,11 @@ async def test_bad_feed_queries_name_the_parameter(hostile: Hostile, query: str,
     assert status == 400 and problem_of(status, body)["field"] == field
 
 
+async def test_a_9_kb_query_is_a_json_400_naming_the_parameter(hostile: Hostile) -> None:
+    status, body = await hostile.get(f"{FEED}?after=1&{'x' * 9000}=1")
+    assert status == 400 and problem_of(status, body)["field"] == "x" * 9000
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"action": "accept", "version": "1"}, "version"),
     ({"action": "accept", "version": 2 ** 63}, "version"),
