@@ -43,7 +43,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 def create_app(config: ServeConfig) -> web.Application:
     """The storefront service for every store under config.data_dir."""
     hide_server_version()
-    app = web.Application(middlewares=[service_middleware], client_max_size=1024 * 1024)
+    # The request line and header fields up to 16 KB (aiohttp's 8 KB limits answer in plain text): an
+    # over-long one the handlers can see (a 10 KB Idempotency-Key, a 9 KB query) gets their JSON problem.
+    app = web.Application(middlewares=[service_middleware], client_max_size=1024 * 1024,
+                          handler_args={"max_field_size": 16 * 1024, "max_line_size": 16 * 1024})
     app[CONFIG] = config
     app[PAGE_CACHE] = PageCache()
     app[METRICS] = Metrics(app[PAGE_CACHE])

@@ -30,6 +30,7 @@ from shared.db.repositories import pos_catalog as repo
 from shared.db.repositories.storefront import get_storefront
 from shared.db.stamps import new_id, utc_now
 from shared.errors import VibeshopError
+from shared.slugs import slugify
 
 MAX_PRODUCTS = 100
 MAX_OPTIONS = 3
@@ -359,7 +360,7 @@ def _free_handle(conn: Connection, index: int, product: PosProduct, taken: set[s
             raise _refuse(index, "handle", f"The handle {product.handle!r} is taken", CatalogErrorCode.HANDLE_TAKEN)
         taken.add(product.handle)
         return product.handle
-    base = re.sub(r"[^a-z0-9]+", "-", product.title.lower()).strip("-")[:200].strip("-") or "product"
+    base = slugify(product.title, fallback="product", max_length=200)
     handle, n = base, 1
     while handle in taken or repo.handle_exists(conn, handle):
         n += 1

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from shared import slugs
 from shared.compose.registry import builtin_block, builtin_kinds
 from shared.compose.schema import SettingsError, clean_settings
 from shared.db import Connection, Database, DatabaseError
@@ -29,9 +30,8 @@ MAX_BLOCKS_PER_PAGE = 60
 
 
 def slugify(text: str) -> str:
-    """A page slug from a title: 'About Us!' -> 'about-us'."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:80].strip("-") or "page"
+    """A page slug from a title: 'About Us!' -> 'about-us' (shared.slugs: 'Über uns' -> 'uber-uns')."""
+    return slugs.slugify(text, fallback="page")
 
 
 def _check_slug(slug: Any) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 import nh3
 
+from shared import slugs
 from shared.db import Connection, Database
 from shared.db.repositories import content
 from shared.db.repositories import posts as repo
@@ -62,9 +63,7 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
 
 def slugify(title: str) -> str:
     """A post slug from a title: 'Autumn, at last!' -> 'autumn-at-last' ('post' when nothing is left)."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:80].strip("-") or "post"
+    return slugs.slugify(title, fallback="post")
 
 
 def _invalid(field: str, message: str) -> PostError:

@@ -49,9 +49,11 @@ CHANGES = SCHEMA.include(path="/pos/v1/inventory/changes", method="POST")
 def _make_acceptable(body: dict, sku: str) -> None:
     """A generated batch, kept schema-valid, made to pass the domain's rules too: a real SKU, a time of
     now, the device's own location, the sign its reason asks for, whole numbers as ints (JSON Schema's
-    integer admits 2.0; msgspec, and so the API, wants 2)."""
+    integer admits 2.0; msgspec, and so the API, wants 2), a change_id of its own for each change (one id
+    for two different changes of a batch is refused)."""
     now = datetime.now(UTC)
     for change in body["changes"]:
+        change["change_id"] = str(uuid.uuid4())
         change.pop("variant_id", None)
         change.pop("location_id", None)
         change["sku"] = sku

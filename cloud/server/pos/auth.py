@@ -36,6 +36,19 @@ async def _pos_grant(request: web.Request) -> TokenGrant:
     return grant
 
 
+async def recheck_grant(request: web.Request) -> web.Response | None:
+    """Check the request's token again (after a slow body, say): the problem to answer when it was
+    revoked, or its store or location changed, since the request began; None while it still holds."""
+    try:
+        grant = await _pos_grant(request)
+    except AuthError as exc:
+        return problem(_AUTH_STATUS.get(exc.code, 403), str(exc))
+    if grant.location_id != request[POS_GRANT].location_id:
+        return problem(403, "This device was moved to another location while the request ran")
+    request[POS_GRANT] = grant
+    return None
+
+
 def pos(handler: Handler) -> Handler:
     """Require a POS device token of this store (request[POS_GRANT]); auth errors become JSON problems."""
     async def guarded(request: web.Request) -> web.StreamResponse:

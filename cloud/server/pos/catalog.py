@@ -13,8 +13,8 @@ from msgspec import Meta
 from cloud.server.admin import problem
 from cloud.server.middlewares import STORE
 from cloud.server.pos.auth import pos
-from cloud.server.pos.idempotency import idempotent
-from cloud.server.pos.spec import Operation, decode_body, read_body, typed_response
+from cloud.server.pos.idempotency import BODY, idempotent
+from cloud.server.pos.spec import NO_CONTROLS, Operation, decode_body, typed_response
 from shared.catalog.pos_upsert import (MAX_OPTIONS, MAX_PRODUCTS, MAX_VARIANTS, PosOption, PosProduct, PosVariant,
                                        StaleVersion, UpsertedProduct, UpsertError, upsert_pos_products)
 from shared.db import Connection
@@ -22,10 +22,12 @@ from shared.db import Connection
 MAX_BODY = 1024 * 1024      # the app's client_max_size
 MAX_PRICE = 10 ** 12          # minor units; far above any till, far below int64
 
-Text = Annotated[str, Meta(min_length=1, max_length=255)]
-ShortText = Annotated[str, Meta(min_length=1, max_length=100)]
+Text = Annotated[str, Meta(min_length=1, max_length=255, pattern=NO_CONTROLS)]
+ShortText = Annotated[str, Meta(min_length=1, max_length=100, pattern=NO_CONTROLS)]
 Handle = Annotated[str, Meta(min_length=1, max_length=255, pattern="^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")]
-ExternalId = Annotated[str, Meta(min_length=1, max_length=255, description="The POS's own id (Square's client id)")]
+ExternalId = Annotated[str, Meta(min_length=1, max_length=255, pattern=NO_CONTROLS,
+                                 description="The POS's own id (Square's client id)")]
+OurId = Annotated[str, Meta(min_length=1, max_length=64, pattern=NO_CONTROLS)]
 
 
 class PosMoneyIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -49,10 +51,10 @@ class PosVariantIn(msgspec.Struct, forbid_unknown_fields=True):
     sku: ShortText
     price: PosMoneyIn
     option_values: Annotated[list[ShortText], Meta(max_length=MAX_OPTIONS)] = []
-    barcode: Annotated[str, Meta(max_length=64)] | None = None          # absent: as it is ('' when new)
+    barcode: Annotated[str, Meta(max_length=64, pattern=NO_CONTROLS)] | None = None  # absent: as it is ('' when new)
     weight_grams: Annotated[int, Meta(ge=0, le=10 ** 9)] | None = None  # absent: as it is (0 when new)
     title: Text | None = None
-    id: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+    id: OurId | None = None
     external_id: ExternalId | None = None
 
 
@@ -66,7 +68,7 @@ class PosProductIn(msgspec.Struct, forbid_unknown_fields=True):
     version: Annotated[int, Meta(ge=0, le=2 ** 53)] = 0
     status: Literal["active", "draft", "archived"] | None = None
     handle: Handle | None = None
-    id: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+    id: OurId | None = None
     external_id: ExternalId | None = None
 
 
@@ -132,13 +134,10 @@ def _answer(done: list[UpsertedProduct]) -> BatchUpsertResponse:
 
 
 @pos
-@idempotent
+@idempotent(max_body=MAX_BODY)
 async def post_batch_upsert(request: web.Request) -> web.Response:
     """POST /pos/v1/catalog/batch-upsert {"products": [...]}: all or nothing; 409 on a stale version."""
-    raw = await read_body(request, MAX_BODY)
-    if isinstance(raw, web.Response):
-        return raw
-    body = decode_body(raw, BatchUpsertRequest, batch="products")
+    body = decode_body(request[BODY], BatchUpsertRequest, batch="products")
     if isinstance(body, web.Response):
         return body
     products = [_to_domain(p) for p in body.products]

@@ -16,8 +16,8 @@ from aiohttp import web
 from cloud.server.admin import problem
 from cloud.server.middlewares import STORE
 from cloud.server.pos.auth import POS_GRANT, pos
-from cloud.server.pos.idempotency import idempotent
-from cloud.server.pos.spec import Operation, decode_body, decode_query, read_body, typed_response
+from cloud.server.pos.idempotency import BODY, idempotent
+from cloud.server.pos.spec import Operation, decode_body, decode_query, typed_response
 from shared.db import Connection
 from shared.db.repositories.pos_inventory import counts_page
 from shared.inventory.errors import InventoryError
@@ -78,14 +78,11 @@ def _line(line: StockLine) -> StockLineOut:
 
 
 @pos
-@idempotent
+@idempotent(max_body=MAX_BODY)
 async def post_changes(request: web.Request) -> web.Response:
     """POST /pos/v1/inventory/changes {"changes": [...]}: all or nothing; 422 names the index and field."""
-    raw = await read_body(request, MAX_BODY)
-    if isinstance(raw, web.Response):
-        return raw
     location_id = request[POS_GRANT].location_id or ""
-    body = decode_body(raw, ChangesIn, batch="changes")
+    body = decode_body(request[BODY], ChangesIn, batch="changes")
     if isinstance(body, web.Response):
         return body
 

@@ -13,8 +13,10 @@ from cloud.server.admin import problem
 from cloud.server.commerce import checkout_context
 from cloud.server.middlewares import STORE
 from cloud.server.pos.auth import POS_GRANT, pos
-from cloud.server.pos.idempotency import idempotent
-from cloud.server.pos.spec import Operation, decode_body, decode_query, read_body, typed_response
+from cloud.server.pos.idempotency import BODY, idempotent
+from cloud.server.pos.spec import NO_CONTROLS, Operation, decode_body, decode_query, typed_response
+from shared.db import Connection
+from shared.db.repositories.order_events import newest_seq
 from shared.orders.counter import act_at_counter
 from shared.orders.errors import OrderError, OrderErrorCode
 from shared.orders.events import StaleVersionError
@@ -38,7 +40,7 @@ class FulfilmentRequest(msgspec.Struct, forbid_unknown_fields=True):
 
     action: Literal["accept", "ready", "picked_up", "cancel"]
     version: Annotated[int, msgspec.Meta(ge=1, le=MAX_INT)]
-    reason: Annotated[str, msgspec.Meta(max_length=500, pattern="^[^\\x00-\\x1f]*$")] = ""
+    reason: Annotated[str, msgspec.Meta(max_length=500, pattern=NO_CONTROLS)] = ""
 
 
 class FulfilmentAnswer(msgspec.Struct):
@@ -68,9 +70,17 @@ async def get_feed(request: web.Request) -> web.Response:
     if isinstance(query, web.Response):
         return query
     location_id = request[POS_GRANT].location_id or ""
-    page = await request[STORE].db.run_read(
-        lambda conn: read_feed(conn, location_id=location_id, after=query.after, limit=query.limit))
+    page = await request[STORE].db.run_read(lambda conn: _feed_page(conn, location_id, query))
     return typed_response(page)
+
+
+def _feed_page(conn: Connection, location_id: str, query: FeedQuery) -> FeedPage:
+    """The page after `after`; an `after` beyond the feed's end (a POS that kept a seq of a store since
+    restored, or made one up) gets next_after = the last seq there is, so that it sees what comes next
+    instead of waiting for the feed to grow past its number."""
+    page = read_feed(conn, location_id=location_id, after=query.after, limit=query.limit)
+    newest = newest_seq(conn)
+    return page if page.next_after <= newest else FeedPage(page.events, newest, page.has_more)
 
 
 @pos
@@ -85,13 +95,10 @@ async def get_order(request: web.Request) -> web.Response:
 
 
 @pos
-@idempotent
+@idempotent(max_body=MAX_BODY)
 async def post_fulfilment(request: web.Request) -> web.Response:
     """POST /pos/v1/orders/{order_id}/fulfilment {action, version, reason?}: accept, ready, picked_up, cancel."""
-    raw = await read_body(request, MAX_BODY)
-    if isinstance(raw, web.Response):
-        return raw
-    body = decode_body(raw, FulfilmentRequest)
+    body = decode_body(request[BODY], FulfilmentRequest)
     if isinstance(body, web.Response):
         return body
     grant, store = request[POS_GRANT], request[STORE]

@@ -22,6 +22,10 @@ from aiohttp import web
 from cloud.server.admin import problem
 
 T = TypeVar("T")
+# Text without control characters (C0 and DEL): what every free-text field of the POS API allows
+# (a NUL, a newline or an escape in a SKU, a title or a reference is a bug of the sender, not data).
+# `(?!\n)`: Python's `$` (msgspec's) also matches before a final newline; JSON Schema's does not.
+NO_CONTROLS = "^[^\\x00-\\x1f\\x7f]*$(?!\\n)"
 
 
 class Problem(msgspec.Struct):
@@ -88,6 +92,8 @@ def decode_body(raw: bytes, kind: type[T], *, batch: str | None = None) -> T | w
     "products"), an error inside its item N names index N and the field inside that item."""
     try:
         return msgspec.json.decode(raw, type=kind)
+    except UnicodeDecodeError:          # msgspec's own error for a string of bytes that are not UTF-8
+        return problem(400, "The body is not valid JSON: it is not UTF-8", code="malformed")
     except msgspec.ValidationError as exc:
         path, message = error_field(exc)
         index, field = _in_batch(path, batch)
