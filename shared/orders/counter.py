@@ -20,6 +20,7 @@ from shared.orders import notices
 from shared.orders.errors import OrderError, OrderErrorCode
 from shared.orders.events import check_version, record_order_event
 from shared.orders.lifecycle import Payments, cancel_order, mark_picked_up, mark_ready_for_pickup
+from shared.orders.models import FulfillmentStatus, PickupStatus
 from shared.orders.pos_view import PosOrder, read_pos_order
 
 Action = Literal["accept", "ready", "picked_up", "cancel"]
@@ -49,8 +50,9 @@ async def act_at_counter(db: Database, key: str, *, action: Action, version: int
 
 
 def _accept(conn: Connection, order_id: str, version: int, actor: str) -> None:
-    """Inside one write: a no-op when accepted before; else checked (version, not cancelled), then
-    accepted_at, a timeline entry and order.accepted."""
+    """Inside one write: a no-op when accepted before; else checked (version, not cancelled, not handed
+    over or fulfilled already: Square's fulfilment states go forward only), then accepted_at, a timeline
+    entry and order.accepted."""
     order = load_order(conn, order_id)
     facts = repo.counter_facts(conn, order_id)
     if order is None or facts is None:
@@ -60,6 +62,10 @@ def _accept(conn: Connection, order_id: str, version: int, actor: str) -> None:
     check_version(conn, order_id, version)
     if order.cancelled:
         raise OrderError(OrderErrorCode.ILLEGAL_TRANSITION, f"order {order.name} is cancelled")
+    if order.pickup_status == PickupStatus.PICKED_UP:
+        raise OrderError(OrderErrorCode.ILLEGAL_TRANSITION, f"order {order.name} was picked up already")
+    if order.fulfillment_status == FulfillmentStatus.FULFILLED:
+        raise OrderError(OrderErrorCode.ILLEGAL_TRANSITION, f"order {order.name} was fulfilled already")
     at = utc_now()
     repo.mark_accepted(conn, order_id, now=at)
     notices.note(conn, order, "accepted", "Accepted at the counter", actor=actor, at=at)

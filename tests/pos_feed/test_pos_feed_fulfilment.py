@@ -48,6 +48,8 @@ async def test_accept_ready_picked_up_and_the_lifecycles_refusal(feed: Feed) -> 
     assert status == 409 and refused["error"]["code"] == "illegal_transition"
     assert "picked up already" in refused["error"]["message"]
     assert _written(feed, order["id"]) == before
+    status, refused, _ = await feed.act(order["id"], "accept", done["order"]["version"])   # accepted before: no-op
+    assert status == 200 and _written(feed, order["id"]) == before
     assert await _types(feed, order["id"]) == ["order.created", "order.accepted", "order.ready_for_pickup",
                                                "order.paid", "order.picked_up"]
     actors = feed.store.db.read(lambda conn: {r[0] for r in conn.all(
@@ -153,3 +155,18 @@ async def test_two_tills_acting_on_one_version_at_once_one_wins(feed: Feed) -> N
     assert loser["error"]["code"] in ("stale_version", "illegal_transition")
     types = await _types(feed, order["id"])
     assert types[0] == "order.created" and len(types) == 2 and types[1] in ("order.ready_for_pickup", "order.cancelled")
+
+
+async def test_an_order_handed_over_unaccepted_cannot_be_accepted_after(feed: Feed) -> None:
+    """Picked up without an accept first (the usual counter): a later accept is refused, not written
+    to the timeline after the hand-over."""
+    order = await feed.pickup_order()
+    _, seen = await feed.get(f"/pos/v1/orders/{order['id']}")
+    _, ready, _ = await feed.act(order["id"], "ready", seen["version"])
+    _, done, _ = await feed.act(order["id"], "picked_up", ready["order"]["version"])
+    before = _written(feed, order["id"])
+    status, refused, _ = await feed.act(order["id"], "accept", done["order"]["version"])
+    assert status == 409 and refused["error"]["code"] == "illegal_transition"
+    assert "picked up already" in refused["error"]["message"]
+    assert _written(feed, order["id"]) == before
+    assert "order.accepted" not in await _types(feed, order["id"])
