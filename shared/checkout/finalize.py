@@ -195,7 +195,7 @@ def _make_order(conn: Connection, ctx: CheckoutContext, attempt: repo.AttemptRow
     if not shortages:
         committed = commit_holds(conn, group_id=attempt.hold_group, reference=order.id, now=now)
         units = sum(-m.delta for m in committed.movements)
-        add_order_event(conn, order_id=order.id, kind="stock_committed", message=f"{units} units taken from stock",
+        add_order_event(conn, order_id=order.id, kind="stock_committed", message=f"{units} {'unit' if units == 1 else 'units'} taken from stock",
                         now=at)
     _queue_emails(conn, ctx, order)
     _remember_customer(conn, order, at)

@@ -107,8 +107,17 @@ def _lines(order: dict[str, Any]) -> str:
         rows.append(f"<tr><td>{title}<br><small>{variant} {escape(str(line.get('sku') or ''))}"
                     f"{' · ' + ', '.join(done) if done else ''}</small></td>"
                     f"<td align='right'>{money(line.get('unitPrice'))} × {int(line.get('quantity', 0))}</td>"
-                    f"<td align='right'>{money(line.get('total'))}</td></tr>")
+                    f"<td align='right'>{_line_amount(line)}</td></tr>")
     return "<h3>Items</h3><table width='100%' cellpadding='3'>" + "".join(rows) + "</table>"
+
+
+def _line_amount(line: dict[str, Any]) -> str:
+    """Unit x quantity, less the line's discount: what the line costs before tax. Its `total` holds the
+    tax too when prices exclude it, which would not match "$28.00 × 1" beside it; tax is in Payment."""
+    discount = line.get("discount") or {}
+    if not isinstance(discount, dict) or not discount.get("amount"):
+        return money(line.get("subtotal"))
+    return f"{money(line.get('subtotal'))}<br><small>−{money(discount)} discount</small>"
 
 
 def _payment(order: dict[str, Any]) -> str:
