@@ -123,16 +123,29 @@
     if (name === "country_code") return changeCountry();
     if (["shipping_option", "pickup_option", "country_area", "postal_code", "email"].indexOf(name) >= 0) later();
   });
+  // The country's own address form replaces the fields. What the shopper typed meanwhile is read when
+  // the form arrives and put back (a field the new form lacks is dropped), focus stays where it was, and
+  // an answer overtaken by a newer choice of country is ignored. aria-busy says a form is on its way.
+  var countryTurn = 0;
   function changeCountry() {
+    var turn = ++countryTurn, box = $("ck-address");
+    box.setAttribute("aria-busy", "true");
     fetch("/checkout/address-form?country=" + encodeURIComponent(value("country_code"))).then(function (r) {
       return r.ok ? r.json() : null;
     }).then(function (answer) {
+      if (turn !== countryTurn) return;
+      box.removeAttribute("aria-busy");
       if (!answer) return;
-      var keep = {name: value("name"), street_address: value("street_address"), city: value("city")};
-      $("ck-address").innerHTML = answer.html;
+      var keep = {}, active = document.activeElement;
+      var focused = active && box.contains(active) ? active.name : "";
+      Array.prototype.forEach.call(box.querySelectorAll("input[name], select[name]"), function (field) {
+        if (field.name !== "country_code" && field.value) keep[field.name] = field.value;
+      });
+      box.innerHTML = answer.html;
       Object.keys(keep).forEach(function (k) { if (form.elements[k]) form.elements[k].value = keep[k]; });
+      if (focused && form.elements[focused]) form.elements[focused].focus();
       requote();
-    });
+    }).catch(function () { if (turn === countryTurn) box.removeAttribute("aria-busy"); });
   }
   $("ck-apply").addEventListener("click", function () { requote($("ck-code").value.trim()); });
   $("ck-code").addEventListener("keydown", function (e) {

@@ -91,6 +91,9 @@ async def _to_checkout(browser: Browser, shop: Shop, width: int) -> tuple[Page, 
 async def _address(page: Page) -> None:
     await page.get_by_label("Email").fill("ada@example.com")
     await page.get_by_label("Country/region").select_option("US")
+    # The country's address form replaces the fields: fill them once it is in (a field filled while it
+    # was on its way could be the one replaced).
+    await expect(page.locator("#ck-address")).not_to_have_attribute("aria-busy", "true")
     await page.get_by_label("Full name").fill("Ada Lovelace")
     await page.get_by_label("Address", exact=True).fill("1 Market St")
     await page.get_by_label("City").fill("San Francisco")
@@ -227,6 +230,25 @@ async def test_a_discount_code(browser: Browser, shop: Shop, tmp_path: Path) -> 
     await page.get_by_role("button", name="Pay now").click()
     await _order_page(page)
     assert shop.count("SELECT count(*) FROM orders WHERE discount_amount > 0") == 1
+
+
+async def test_a_country_change_keeps_what_was_typed_and_the_last_choice_wins(browser: Browser, shop: Shop) -> None:
+    page, _ = await _to_checkout(browser, shop, 1280)
+    address = page.locator("#ck-address")
+    await expect(address).not_to_have_attribute("aria-busy", "true")
+    await page.get_by_label("Full name").fill("Ada Lovelace")
+    await page.get_by_label("Company (optional)").fill("Analytical Engines")
+    await page.get_by_label("Address", exact=True).fill("1 Main St")
+    await page.get_by_label("Country/region").focus()                   # a keyboard user on the list
+    await page.get_by_label("Country/region").select_option("CA")
+    await page.get_by_label("Country/region").select_option("US")      # Canada's form may still be on its way
+    await expect(address).not_to_have_attribute("aria-busy", "true")
+    await expect(page.get_by_label("State")).to_be_visible()
+    await expect(page.get_by_label("Country/region")).to_have_value("US")
+    await expect(page.get_by_label("Full name")).to_have_value("Ada Lovelace")
+    await expect(page.get_by_label("Company (optional)")).to_have_value("Analytical Engines")
+    await expect(page.get_by_label("Address", exact=True)).to_have_value("1 Main St")
+    await expect(page.get_by_label("Country/region")).to_be_focused()
 
 
 async def test_errors_sit_next_to_their_fields_and_the_address_follows_the_country(browser: Browser, shop: Shop,
