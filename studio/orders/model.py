@@ -136,7 +136,7 @@ class RemoteView(QObject):
                     self._failed(error)
                 self.problem.emit(title, refusal_text(error))
                 if not _offline_error(error):
-                    self._reload()        # refused because it changed meanwhile (a 409): show it as it is now
+                    self.reload()         # refused because it changed meanwhile (a 409): show it as it is now
                 return
             if done is not None:
                 done(answer)
@@ -144,7 +144,8 @@ class RemoteView(QObject):
 
         return self.sync.run(work, finished)
 
-    def _reload(self) -> None:
+    def reload(self) -> None:
+        """Fetch the list and the opened item again (Refresh; after a refusal, which may mean it changed)."""
         self.refresh()
         if self.detail_key is not None:
             self.open(self.detail_key)
@@ -211,8 +212,8 @@ def cloud_trouble_text(error: Exception) -> str:
             return "The cloud did not answer in time. Check your connection, then try again."
         return "You are offline: the cloud could not be reached. Try again when you are online."
     if error.code == "bad_answer":
-        return (f"The cloud's answer was not understood ({error.status}: a web page, or data of the wrong "
-                "shape; a proxy or a Wi-Fi login page may be in the way). Try again in a moment.")
+        return ("The cloud's answer was not understood (a web page or unexpected data came back: a proxy or "
+                "a Wi-Fi login page may be in the way). Try again in a moment.")
     if error.status >= 500 or error.status == 429:
         return f"The cloud is having trouble (it answered {error.status}). Try again in a few minutes."
     if error.status in (401, 403):

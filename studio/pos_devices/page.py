@@ -128,6 +128,7 @@ class PosDevicesPage(QWidget):
         self.add_button.setEnabled(usable)
         self.revoke_button.setEnabled(usable and current is not None and not current.get("revoked"))
         self.refresh_button.setEnabled(self.linked and not self.busy)
+        self.empty.setVisible(not self.devices and self.linked and self.online)
 
     def current(self) -> dict[str, Any] | None:
         """The selected device's JSON."""
@@ -179,7 +180,6 @@ class PosDevicesPage(QWidget):
             if device.get("id") == chosen:
                 self.table.selectRow(row)
         self.table.blockSignals(False)
-        self.empty.setVisible(not devices and self.linked and self.online)
         self._enable()
 
     # -- adding ---------------------------------------------------------------------------------------

@@ -19,8 +19,6 @@ from shared.storefront.service import DataDir, open_store  # noqa: E402
 from shared.sync import device  # noqa: E402
 from support_linked_studio import live_cloud, studio_look, window_on  # noqa: E402,F401 - fixtures for this folder
 
-SHOTS = Path("/tmp/shots16")
-
 
 @pytest.fixture
 def hostile_cloud() -> Iterator[HostileCloud]:
@@ -60,10 +58,3 @@ def linked_session(demo_dir: Path, qapp, studio_look) -> Iterator[Callable[[str]
         sync.stop()
         session.close()
 
-
-def shot(widget: Any, name: str) -> Path:
-    """Save the widget's picture to /tmp/shots16/NAME.png (for a person to look at)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    assert widget.grab().save(str(path), "PNG")
-    return path

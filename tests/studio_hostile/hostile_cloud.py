@@ -7,13 +7,17 @@ same port. It runs on a loopback port in its own thread (the Qt tests are synchr
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import json
 import socket
 import threading
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 HTML = "<!doctype html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+SHOTS = Path("/tmp/shots16")
 LOCATIONS = {"loc-pine": "Pine Street shop", "loc-harbor": "Harbor warehouse"}
 
 
@@ -25,7 +29,10 @@ class HostileCloud:
         self.devices: list[dict[str, Any]] = []
         self.locations = dict(LOCATIONS)          # id -> name, as the store has them
         self.requests: list[tuple[str, str]] = []
-        self.routes: list[tuple[str, str, Any]] = []      # more routes (method, path, handler) before start
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.refusals: dict[str, tuple[str, str]] = {}     # action -> (code, message): a 409 the next time
+        self.stream_mode = "sse"        # sse (an order event, then pings), html (a 200 web page), drop (200, nothing)
+        self.streamed: list[dict[str, Any]] = []            # the order events the stream sends on connecting
         self.loop = asyncio.new_event_loop()
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -38,8 +45,10 @@ class HostileCloud:
         app.router.add_get("/api/admin/pos/devices", self.list_devices)
         app.router.add_post("/api/admin/pos/devices", self.add_device)
         app.router.add_delete("/api/admin/pos/devices/{id}", self.revoke_device)
-        for method, path, handler in self.routes:
-            app.router.add_route(method, path, handler)
+        app.router.add_get("/api/admin/orders", self.list_orders)
+        app.router.add_get("/api/admin/orders/stream", self.stream)
+        app.router.add_get("/api/admin/orders/{id}", self.get_order)
+        app.router.add_post("/api/admin/orders/{id}/{action}", self.order_action)
         return app
 
     @web.middleware
@@ -93,6 +102,39 @@ class HostileCloud:
         device.update(revoked=True, revokedAt="2026-12-05T09:30:00+00:00")
         return web.json_response({"device": device})
 
+    # -- orders ----------------------------------------------------------------------------------------
+
+    async def list_orders(self, _request: web.Request) -> web.Response:
+        return web.json_response({"orders": list(self.orders.values()), "nextBefore": None})
+
+    async def get_order(self, request: web.Request) -> web.Response:
+        order = self.orders.get(request.match_info["id"])
+        return web.json_response(order) if order else _problem(404, "not_found", "No such order")
+
+    async def order_action(self, request: web.Request) -> web.Response:
+        """ready-for-pickup and picked-up; a refusal set in `refusals` answers 409 with its code."""
+        order, action = self.orders.get(request.match_info["id"]), request.match_info["action"]
+        if order is None:
+            return _problem(404, "not_found", "No such order")
+        if action in self.refusals:
+            code, message = self.refusals.pop(action)
+            return _problem(409, code, message)
+        order["pickupStatus"] = {"ready-for-pickup": "ready", "picked-up": "picked_up"}[action]
+        return web.json_response(order)
+
+    async def stream(self, request: web.Request) -> web.StreamResponse:
+        if self.stream_mode == "html":
+            return web.Response(text=HTML, content_type="text/html")
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        await response.prepare(request)
+        if self.stream_mode == "drop":
+            return response
+        for seq, event in enumerate(self.streamed, 1):
+            await response.write(f"event: order\nid: {seq}\ndata: {json.dumps(event)}\n\n".encode())
+        while True:                       # pings until the studio hangs up or the cloud stops
+            await response.write(b": ping\n\n")
+            await asyncio.sleep(0.2)
+
     # -- running ---------------------------------------------------------------------------------------
 
     def start(self) -> HostileCloud:
@@ -117,6 +159,23 @@ class HostileCloud:
         self.stop()
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
+
+
+def sample_order(number: int, **changes: Any) -> dict[str, Any]:
+    """An order JSON as the admin API sends it (tests/studio_orders/fake_admin_cloud.py's sample)."""
+    path = Path(__file__).resolve().parents[1] / "studio_orders" / "fake_admin_cloud.py"
+    spec = importlib.util.spec_from_file_location("hostile_fake_admin_cloud", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {**module.sample_order(number, delivery="pickup"), **changes}
+
+
+def shot(widget: Any, name: str) -> Path:
+    """Save the widget's picture to /tmp/shots16/NAME.png (for a person to look at)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    assert widget.grab().save(str(path), "PNG")
+    return path
 
 
 def _problem(status: int, code: str, message: str, field: str | None = None) -> web.Response:

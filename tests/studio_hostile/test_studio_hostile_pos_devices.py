@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from conftest import shot
-from hostile_cloud import HostileCloud
+from hostile_cloud import HostileCloud, shot
 from studio.pos_devices.dialogs import AddDeviceDialog
 from studio.pos_devices.page import OFFLINE_TEXT, PosDevicesPage
 
@@ -116,6 +115,7 @@ def test_listing_when_the_cloud_misbehaves_says_so_and_recovers(page, hostile_cl
     assert says in page.notice.text() and "Something went wrong in the studio" not in page.notice.text()
     assert not page.add_button.isEnabled() and not page.revoke_button.isEnabled()
     assert page.open_add() is None and page.revoke() is None
+    assert not page.empty.isVisible()            # not "No devices yet": the cloud did not say so
     shot(page, f"pos-list-{name}")
     _back(page, hostile_cloud, qtbot)
 
