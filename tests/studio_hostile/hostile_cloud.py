@@ -49,6 +49,8 @@ class HostileCloud:
         app.router.add_get("/api/admin/orders/stream", self.stream)
         app.router.add_get("/api/admin/orders/{id}", self.get_order)
         app.router.add_post("/api/admin/orders/{id}/{action}", self.order_action)
+        app.router.add_get("/_sync/catalog", self.catalog_page)
+        app.router.add_put("/_sync/catalog/alerts", self.set_alert)
         return app
 
     @web.middleware
@@ -134,6 +136,16 @@ class HostileCloud:
         while True:                       # pings until the studio hangs up or the cloud stops
             await response.write(b": ping\n\n")
             await asyncio.sleep(0.2)
+
+    # -- the catalogue feed (sync protocol: {"error": code, "message"} problems) -------------------------
+
+    async def catalog_page(self, _request: web.Request) -> web.Response:
+        return web.json_response({"changes": [], "parents": [], "cursor": 0, "more": False})
+
+    async def set_alert(self, request: web.Request) -> web.Response:
+        """Every variant was deleted by the POS meanwhile: 404, as the cloud answers then."""
+        await request.json()
+        return web.json_response({"error": "not_found", "message": "No such variant in this store"}, status=404)
 
     # -- running ---------------------------------------------------------------------------------------
 
