@@ -286,8 +286,8 @@ def set_threshold(db: Database, *, remote: str, token: str, client: httpx.Client
     change will bring the same row again)."""
     answer = call_json(client, "PUT", f"{remote}/_sync/catalog/alerts", token=token,
                        body={"variant_id": variant_id, "threshold": threshold})
-    row = answer.get("row")
-    if answer.get("variant_id") != variant_id or "row" not in answer or (threshold is not None) != isinstance(row, dict):
+    row_is_there = isinstance(answer.get("row"), dict)
+    if answer.get("variant_id") != variant_id or "row" not in answer or (threshold is not None) != row_is_there:
         # a web page or another shape: writing its missing row would delete the threshold here
         raise RemoteError("bad_answer", "The cloud's answer about the alert was not in the expected form", 200)
     page = {"changes": [{"table": "stock_alerts", "key": variant_id, "row": answer.get("row")}],

@@ -193,6 +193,8 @@ def refusal_text(error: Exception) -> str:
     if not isinstance(error, RemoteError):
         return problem_text(error)
     trouble = cloud_trouble_text(error)
+    if trouble and unsure(error):
+        return f"{trouble} {UNSURE_TEXT}"
     if trouble:
         return f"Nothing was changed. {trouble}"
     if error.status == 409:
@@ -200,6 +202,18 @@ def refusal_text(error: Exception) -> str:
     field = error.details.get("field")
     where = f" ({field})" if field else ""
     return f"The cloud refused this ({error.status}){where}: {error}"
+
+
+UNSURE_TEXT = "It is not known whether it was done: Refresh to see before trying again."
+
+
+def unsure(error: Exception) -> bool:
+    """Whether the request may have been carried out though no answer said so: it timed out, the
+    cloud (or a proxy before it) failed, or its answer was not understood."""
+    if not isinstance(error, RemoteError):
+        return False
+    timed_out = error.code == "offline" and isinstance(error.__cause__, httpx.TimeoutException)
+    return timed_out or error.code == "bad_answer" or error.status >= 500
 
 
 def cloud_trouble_text(error: Exception) -> str:

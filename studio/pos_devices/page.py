@@ -21,7 +21,7 @@ from shared.db.repositories.inventory import list_locations
 from shared.sync.client import RemoteError
 from studio.checkout.widgets import card, scrolling_page
 from studio.orders.detail import when
-from studio.orders.model import cloud_trouble_text, refusal_text
+from studio.orders.model import cloud_trouble_text, refusal_text, unsure
 from studio.pos_devices import remote
 from studio.pos_devices.dialogs import AddDeviceDialog, confirm_revoke
 from studio.publish.tasks import problem_text
@@ -213,9 +213,7 @@ class PosDevicesPage(QWidget):
                 return
             dialog.set_busy(False)
             self._lost(error)
-            text = refusal_text(error)
-            if _unsure(error):
-                text += UNSURE_TEXT
+            text = cloud_trouble_text(error) + UNSURE_TEXT if unsure(error) else refusal_text(error)
             self.show_problem("Could not add the device", text)
 
         if not self.sync.run(lambda syncer: remote.add_device(syncer, name=name, location_id=location_id), done):
@@ -293,9 +291,3 @@ def _refused_fields(error: Exception) -> list[dict[str, Any]]:
     fields = [f for f in error.details.get("fields") or [] if isinstance(f, dict)]
     field = error.details.get("field")
     return fields or ([{"field": field, "message": str(error)}] if field in ("name", "location") else [])
-
-
-def _unsure(error: Exception) -> bool:
-    """Whether the cloud may have made the device although no answer said so (it did not answer in time,
-    failed on its way back, or the answer was lost)."""
-    return isinstance(error, RemoteError) and (error.code in ("offline", "bad_answer") or error.status >= 500)

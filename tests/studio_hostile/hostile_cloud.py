@@ -90,7 +90,8 @@ class HostileCloud:
             return _problem(400, "invalid", f"A POS device needs one of this store's locations: no location "
                                             f"{location!r}", "location")
         device = {"id": f"dev-{len(self.devices) + 1}", "name": name,
-                  "location": {"id": location, "name": self.locations[location]}, "createdAt": "2026-12-05T09:00:00+00:00",
+                  "location": {"id": location, "name": self.locations[location]},
+                  "createdAt": "2026-12-05T09:00:00+00:00",
                   "lastUsedAt": None, "revoked": False, "revokedAt": None}
         self.devices.insert(0, device)
         return web.json_response({"device": device, "token": f"vs_{device['id']}_secret"}, status=201)

@@ -191,3 +191,13 @@ def test_revoke_twice_and_revoke_offline(page, hostile_cloud, qtbot) -> None:
     _back(page, hostile_cloud, qtbot)
     assert [d["revoked"] for d in hostile_cloud.devices] == [False, True]
     assert page.table.item(0, 4).text() == "Active"
+
+
+def test_the_page_lists_again_by_itself_when_the_sync_reaches_the_cloud(page, hostile_cloud, qtbot) -> None:
+    hostile_cloud.mode = "500"
+    page.refresh_button.click()
+    qtbot.waitUntil(lambda: not page.online and page.notice.isVisible(), timeout=30_000)
+    hostile_cloud.mode = "ok"
+    page.sync.status_changed.emit("synced", "Synced")       # the window's sync got through again
+    qtbot.waitUntil(lambda: page.online and page.add_button.isEnabled() and not page.notice.isVisible(),
+                    timeout=30_000)
