@@ -25,7 +25,7 @@ from shared.sync.catalog_refresh import MAX_THRESHOLD, LowStock
 from shared.models import Location
 from shared.models.money import MoneyError, minor_digits, to_major
 from studio.editor.table_model import RowsTableModel
-from studio.orders.model import cloud_trouble_text, refusal_text
+from studio.orders.model import cloud_trouble_text, refusal_text, unsure
 from studio.session import StudioSession
 
 MAX_PRODUCTS = 5000        # the browser lists this many; the search narrows them
@@ -468,7 +468,9 @@ class ProductsBrowser(QWidget):
             if error is not None:
                 self.variants.set_threshold_text(variant_id, previous)
                 gone = getattr(error, "code", "") == "not_found"
-                self._session.problem.emit("Could not set the alert", GONE_TEXT if gone else refusal_text(error))
+                retry = unsure(error)           # setting it again is harmless: no "Refresh to see" here
+                text = GONE_TEXT if gone else cloud_trouble_text(error) if retry else refusal_text(error)
+                self._session.problem.emit("Could not set the alert", text)
                 if not cloud_trouble_text(error):
                     live.refresh_now()          # refused: the variant may be gone, the catalogue moved
 
