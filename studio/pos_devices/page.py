@@ -276,7 +276,7 @@ class PosDevicesPage(QWidget):
 
 def _listing_text(error: Exception) -> str:
     """The page's notice when the devices cannot be listed (or an action failed for the cloud's sake)."""
-    if isinstance(error, RemoteError) and error.code == "offline" and "in time" not in cloud_trouble_text(error):
+    if isinstance(error, RemoteError) and error.code == "offline" and not unsure(error):     # no connection
         return OFFLINE_TEXT
     trouble = cloud_trouble_text(error)
     if trouble:
