@@ -268,6 +268,9 @@ def pull_catalog(db: Database, *, remote: str, token: str, client: httpx.Client,
                 raise
             total.cursor = 0
             continue
+        if not (isinstance(page.get("cursor"), int) and all(isinstance(page.get(k, []), list)
+                                                             for k in ("parents", "changes"))):
+            raise RemoteError("bad_answer", "The cloud's catalogue answer was not in the expected form", 200)
         result = apply_page(db, page)
         total.rows += result.rows
         total.cursor = result.cursor
@@ -283,6 +286,10 @@ def set_threshold(db: Database, *, remote: str, token: str, client: httpx.Client
     change will bring the same row again)."""
     answer = call_json(client, "PUT", f"{remote}/_sync/catalog/alerts", token=token,
                        body={"variant_id": variant_id, "threshold": threshold})
+    row_is_there = isinstance(answer.get("row"), dict)
+    if answer.get("variant_id") != variant_id or "row" not in answer or (threshold is not None) != row_is_there:
+        # a web page or another shape: writing its missing row would delete the threshold here
+        raise RemoteError("bad_answer", "The cloud's answer about the alert was not in the expected form", 200)
     page = {"changes": [{"table": "stock_alerts", "key": variant_id, "row": answer.get("row")}],
             "cursor": 0}
     return apply_page(db, page, store_cursor=False)

@@ -339,7 +339,12 @@ class Syncer:
         return quote(str(value), safe="")
 
     def _admin_json(self, method: str, path: str, **options: Any) -> dict[str, Any]:
-        answer = self._admin_call(method, path, **options).json()
+        response = self._admin_call(method, path, **options)
+        try:
+            answer = response.json()
+        except ValueError as exc:         # a web page (a proxy, a captive portal), not the cloud's JSON
+            raise RemoteError("bad_answer", "The cloud's answer was not data the studio understands",
+                              response.status_code) from exc
         return answer if isinstance(answer, dict) else {}
 
     def list_orders(self, *, limit: int = 50, before: int | None = None, payment_status: str | None = None,

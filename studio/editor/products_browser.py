@@ -25,6 +25,7 @@ from shared.sync.catalog_refresh import MAX_THRESHOLD, LowStock
 from shared.models import Location
 from shared.models.money import MoneyError, minor_digits, to_major
 from studio.editor.table_model import RowsTableModel
+from studio.orders.model import cloud_trouble_text, refusal_text, unsure
 from studio.session import StudioSession
 
 MAX_PRODUCTS = 5000        # the browser lists this many; the search narrows them
@@ -187,6 +188,7 @@ class VariantsTable(QTableWidget):
     threshold is marked."""
 
     threshold_edited = Signal(str, object)     # variant id, new threshold (None: no alert)
+    threshold_refused = Signal(str)            # why a typed threshold was not taken (it is put back)
     ALERT_HEADER = "Alert at"
 
     def __init__(self, parent: QWidget | None = None):
@@ -261,6 +263,8 @@ class VariantsTable(QTableWidget):
             value = int(text)
         else:
             self.set_threshold_text(variant_id, self._thresholds.get(variant_id))
+            self.threshold_refused.emit(f"“{item.text().strip()[:40]}” is not a threshold: type a whole number "
+                                        f"from 0 to {MAX_THRESHOLD:,}, or leave it empty for no alert.")
             return
         if value != self._thresholds.get(variant_id):
             self.threshold_edited.emit(variant_id, value)
@@ -275,6 +279,10 @@ class VariantsTable(QTableWidget):
                 "" if threshold is None else f"{threshold:,}")
         finally:
             self._filling = False
+
+
+GONE_TEXT = ("This variant is no longer in the store (the point of sale removed it meanwhile). The products "
+             "are being refreshed.")
 
 
 class ProductsBrowser(QWidget):
@@ -314,6 +322,8 @@ class ProductsBrowser(QWidget):
         self.variants.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                       | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.variants.threshold_edited.connect(self._set_threshold)
+        self.variants.threshold_refused.connect(lambda text: self._session.problem.emit("Could not set the alert",
+                                                                                         text))
         self.variants.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.variants.horizontalHeader().setStretchLastSection(False)
         self.note = QLabel("Stock comes from your point of sale. Change products, prices and stock there; "
@@ -333,6 +343,9 @@ class ProductsBrowser(QWidget):
         right_layout.addWidget(self.subtitle)
         right_layout.addWidget(self.variants, 1)
         right_layout.addWidget(self.note)
+        self.live_notice = QLabel("", objectName="noticeText", wordWrap=True)   # a live pull that failed
+        self.live_notice.setVisible(False)
+        right_layout.addWidget(self.live_notice)
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(right)
@@ -348,6 +361,12 @@ class ProductsBrowser(QWidget):
         if live is not None:
             live.refreshed.connect(lambda _result: self.refresh())
             live.low_stock.connect(self.announce)
+            live.failed.connect(self._live_failed)
+            live.pulled.connect(lambda: self.live_notice.setVisible(False))
+
+    def _live_failed(self, text: str) -> None:
+        self.live_notice.setText(f"Stock shown as of the last update: the latest could not be fetched. {text}")
+        self.live_notice.setVisible(True)
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
@@ -448,7 +467,12 @@ class ProductsBrowser(QWidget):
         def done(error: Exception | None) -> None:
             if error is not None:
                 self.variants.set_threshold_text(variant_id, previous)
-                self._session.problem.emit("Could not set the alert", str(error))
+                gone = getattr(error, "code", "") == "not_found"
+                retry = unsure(error)           # setting it again is harmless: no "Refresh to see" here
+                text = GONE_TEXT if gone else cloud_trouble_text(error) if retry else refusal_text(error)
+                self._session.problem.emit("Could not set the alert", text)
+                if not cloud_trouble_text(error):
+                    live.refresh_now()          # refused: the variant may be gone, the catalogue moved
 
         if live is None or not live.set_threshold(variant_id, threshold, done):
             self.variants.set_threshold_text(variant_id, previous)

@@ -47,6 +47,14 @@ def parse_events(lines: Iterator[str]) -> Iterator[tuple[str, str, str | None]]:
                 event_id = value
 
 
+def _noting(lines: Iterator[str], heard: list[str]) -> Iterator[str]:
+    """The lines, noting in `heard` that one came."""
+    for line in lines:
+        if not heard:
+            heard.append(line)
+        yield line
+
+
 class OrdersListener:
     """Keeps the new-orders stream open in the background until `stop()`."""
 
@@ -102,14 +110,18 @@ class OrdersListener:
             with self._lock:
                 self._response = response
             try:
-                if response.status_code != 200:
-                    log.debug("orders stream refused: %s", response.status_code)
+                kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                if response.status_code != 200 or kind != "text/event-stream":
+                    # refused, or a web page (a proxy's, a Wi-Fi login's): not connected, and tried again
+                    # later and later, never each second as if a stream had come and gone
+                    log.debug("orders stream refused: %s %s", response.status_code, kind)
                     return failures
                 self.connected = True
                 self._on_connected()
-                for event, data, event_id in parse_events(response.iter_lines()):
+                heard: list[str] = []
+                for event, data, event_id in parse_events(_noting(response.iter_lines(), heard)):
                     self._dispatch(event, data, event_id)
-                return 0
+                return 0 if heard else failures     # hung up before a word (not even a ping): back off
             finally:
                 with self._lock:
                     self._response = None

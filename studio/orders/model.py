@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from PySide6.QtCore import QObject, Signal
 
 from shared.sync.client import RemoteError, Syncer
@@ -103,7 +104,7 @@ class RemoteView(QObject):
                 self._failed(error)
                 self._show_cached_detail(key)
             else:
-                self.problem.emit("Could not open it", problem_text(error))
+                self.problem.emit("Could not open it", refusal_text(error))
             return
         self._set_detail(key, answer)
         self._online()
@@ -134,12 +135,20 @@ class RemoteView(QObject):
                 if _offline_error(error):
                     self._failed(error)
                 self.problem.emit(title, refusal_text(error))
+                if not _offline_error(error):
+                    self.reload()         # refused because it changed meanwhile (a 409): show it as it is now
                 return
             if done is not None:
                 done(answer)
             self.refresh()
 
         return self.sync.run(work, finished)
+
+    def reload(self) -> None:
+        """Fetch the list and the opened item again (Refresh; after a refusal, which may mean it changed)."""
+        self.refresh()
+        if self.detail_key is not None:
+            self.open(self.detail_key)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -158,7 +167,7 @@ class RemoteView(QObject):
         if _offline_error(error):
             self._offline(self.cache.get_list() if self.cache is not None else None, "")
         else:
-            self.as_of = f"The cloud refused to show this: {problem_text(error)}"
+            self.as_of = cloud_trouble_text(error) or f"The cloud refused to show this: {problem_text(error)}"
             self.state_changed.emit()
 
     def _offline(self, cached: tuple[Any, str] | None, text: str) -> None:
@@ -178,16 +187,53 @@ def _offline_error(error: Exception) -> bool:
 
 
 def refusal_text(error: Exception) -> str:
-    """What the merchant reads when the cloud refused an action: its reason, and what kind of refusal."""
+    """What the merchant reads when the cloud refused an action or could not answer: what happened in
+    words (offline, the cloud in trouble, this studio's link refused, an answer not understood), and the
+    cloud's own reason for a refusal."""
     if not isinstance(error, RemoteError):
         return problem_text(error)
-    if error.code == "offline":
-        return f"You are offline: nothing was changed. {error}"
+    trouble = cloud_trouble_text(error)
+    if trouble and unsure(error):
+        return f"{trouble} {UNSURE_TEXT}"
+    if trouble:
+        return f"Nothing was changed. {trouble}"
     if error.status == 409:
         return f"The cloud refused this (409): {error}"
     field = error.details.get("field")
     where = f" ({field})" if field else ""
     return f"The cloud refused this ({error.status}){where}: {error}"
+
+
+UNSURE_TEXT = "It is not known whether it was done: Refresh to see before trying again."
+
+
+def unsure(error: Exception) -> bool:
+    """Whether the request may have been carried out though no answer said so: it timed out, the
+    cloud (or a proxy before it) failed, or its answer was not understood."""
+    if not isinstance(error, RemoteError):
+        return False
+    timed_out = error.code == "offline" and isinstance(error.__cause__, httpx.TimeoutException)
+    return timed_out or error.code == "bad_answer" or error.status >= 500
+
+
+def cloud_trouble_text(error: Exception) -> str:
+    """The network's or the cloud's trouble said for a merchant (no answer, a timeout, a 5xx, a 401/403,
+    an answer that is not the cloud's JSON); "" for a refusal of the request itself (its reason says)."""
+    if not isinstance(error, RemoteError):
+        return ""
+    if error.code == "offline":
+        if isinstance(error.__cause__, httpx.TimeoutException):
+            return "The cloud did not answer in time. Check your connection, then try again."
+        return "You are offline: the cloud could not be reached. Try again when you are online."
+    if error.code == "bad_answer":
+        return ("The cloud's answer was not understood (a web page or unexpected data came back: a proxy or "
+                "a Wi-Fi login page may be in the way). Try again in a moment.")
+    if error.status >= 500 or error.status == 429:
+        return f"The cloud is having trouble (it answered {error.status}). Try again in a few minutes."
+    if error.status in (401, 403):
+        return (f"The cloud no longer accepts this studio's link ({error.status}: {error}). Link this store "
+                "to the cloud again (Link… in the toolbar).")
+    return ""
 
 
 class OrdersModel(RemoteView):

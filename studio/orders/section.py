@@ -148,7 +148,7 @@ class OrdersSection(QWidget):
         self.table.itemSelectionChanged.connect(self._selected)
         for combo in (self.status_filter, self.delivery_filter, self.date_filter):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        self.refresh_button.clicked.connect(self.model.refresh)
+        self.refresh_button.clicked.connect(self.model.reload)      # the opened order too
         self.fulfil_button.clicked.connect(self.fulfil)
         self.ready_button.clicked.connect(lambda: self.model.order_action(
             "Ready for pickup", "mark_ready_for_pickup", notify=True))

@@ -3,6 +3,7 @@ a copy button and the commands that try it) and the confirmation before a device
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,19 @@ from studio.checkout.widgets import ProblemRouter, error_label, labelled
 
 TOKEN_TEXT = "Copy the token now: it is shown only this once. Paste it into the device's settings."
 TRY_TEXT = "Try it from this computer:"
+NAME_MAX = 100                    # characters, as the cloud counts them (shared/accounts/service.py)
+
+
+def name_problem(name: str) -> str:
+    """Why a device name (already stripped) cannot be sent, as the cloud would refuse it; "" when fine.
+    Said here, before any request, so it is said offline too."""
+    if not name:
+        return "Give the device a name (e.g. Front counter till)"
+    if len(name) > NAME_MAX:
+        return f"A device's name can be at most {NAME_MAX} characters (this one has {len(name)})"
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in name):
+        return "A device's name must be one line of printable characters (no line breaks or control characters)"
+    return ""
 
 
 class AddDeviceDialog(QDialog):
@@ -48,7 +62,7 @@ class AddDeviceDialog(QDialog):
                              "location and sees that location's online orders.", objectName="hint", wordWrap=True))
         self.router = ProblemRouter(error_label())
         self.name = QLineEdit(objectName="posDeviceName", placeholderText="Front counter till")
-        self.name.setMaxLength(100)
+        self.name.setMaxLength(2 * NAME_MAX)      # Qt counts UTF-16 units: an emoji is two; `name_problem` counts
         holder, error = labelled("Name", self.name)
         self.router.add("name", error)
         col.addWidget(holder)
@@ -113,8 +127,9 @@ class AddDeviceDialog(QDialog):
     def submit(self) -> None:
         """Ask the page to make the device (a name is needed first)."""
         name = self.name.text().strip()
-        if not name:
-            self.show_problems([{"field": "name", "message": "Give the device a name (e.g. Front counter till)"}])
+        problem = name_problem(name)
+        if problem:
+            self.show_problems([{"field": "name", "message": problem}])
             return
         self.router.show(())
         self.set_busy(True)
@@ -126,7 +141,7 @@ class AddDeviceDialog(QDialog):
         self.add_button.setText("Adding…" if busy else "Add device")
 
     def show_problems(self, fields: Sequence[dict[str, Any]]) -> None:
-        """Put each refused field's reason under it (the cloud's 422 `fields`)."""
+        """Put each refused field's reason under it (the cloud's `fields`, or its one `field`)."""
         self.set_busy(False)
         self.router.show([FieldProblem(str(f.get("field", "")), CheckoutErrorCode.BAD_VALUE, str(f.get("message", "")))
                           for f in fields])

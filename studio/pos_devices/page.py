@@ -21,7 +21,7 @@ from shared.db.repositories.inventory import list_locations
 from shared.sync.client import RemoteError
 from studio.checkout.widgets import card, scrolling_page
 from studio.orders.detail import when
-from studio.orders.model import refusal_text
+from studio.orders.model import cloud_trouble_text, refusal_text, unsure
 from studio.pos_devices import remote
 from studio.pos_devices.dialogs import AddDeviceDialog, confirm_revoke
 from studio.publish.tasks import problem_text
@@ -35,6 +35,8 @@ NOT_LINKED_TEXT = ("POS devices connect to your store in the cloud. Link this st
                    "toolbar) to add one.")
 OFFLINE_TEXT = ("POS devices are managed in the cloud: you are offline, so they cannot be listed, added or "
                 "revoked now. Your devices keep selling; try again when you are online.")
+UNSURE_TEXT = ("\n\nIf the device shows in the list when the cloud answers again, it was added but its token "
+               "never arrived: revoke it there and add it again.")
 EMPTY_TEXT = "No devices yet. Add one for each till, then enter its token in the device's settings."
 COLUMNS = ("Name", "Location", "Added", "Last used", "Status")
 TABLE_STYLE = ("QTableWidget { border: 1px solid #e2e8f0; border-radius: 6px; gridline-color: #f1f5f9; "
@@ -69,6 +71,8 @@ class PosDevicesPage(QWidget):
         column.addWidget(self._devices_card())
         column.addStretch(1)
         self._enable()
+        if sync is not None:
+            sync.status_changed.connect(self._sync_status)
         if not self.linked:
             self.refresh()               # says so at once; a linked store is asked when the page shows
 
@@ -124,6 +128,7 @@ class PosDevicesPage(QWidget):
         self.add_button.setEnabled(usable)
         self.revoke_button.setEnabled(usable and current is not None and not current.get("revoked"))
         self.refresh_button.setEnabled(self.linked and not self.busy)
+        self.empty.setVisible(not self.devices and self.linked and self.online)
 
     def current(self) -> dict[str, Any] | None:
         """The selected device's JSON."""
@@ -149,8 +154,7 @@ class PosDevicesPage(QWidget):
             return                       # a newer refresh is on its way
         if error is not None:
             self.online = False
-            self._say(OFFLINE_TEXT if _offline(error) else f"The cloud refused to show the devices: "
-                                                           f"{problem_text(error)}")
+            self._say(_listing_text(error))
             self._enable()
             return
         self.online = True
@@ -176,7 +180,6 @@ class PosDevicesPage(QWidget):
             if device.get("id") == chosen:
                 self.table.selectRow(row)
         self.table.blockSignals(False)
-        self.empty.setVisible(not devices and self.linked and self.online)
         self._enable()
 
     # -- adding ---------------------------------------------------------------------------------------
@@ -204,16 +207,14 @@ class PosDevicesPage(QWidget):
                 token = str(answer.get("token", ""))
                 dialog.show_token(answer.get("device") or {}, token, remote.try_lines(address, token))
                 return
-            fields = error.details.get("fields") if isinstance(error, RemoteError) else None
+            fields = _refused_fields(error)
             if fields:
                 dialog.show_problems(fields)
                 return
             dialog.set_busy(False)
-            if _offline(error):
-                self.online = False
-                self._say(OFFLINE_TEXT)
-                self._enable()
-            self.show_problem("Could not add the device", refusal_text(error))
+            self._lost(error)
+            text = cloud_trouble_text(error) + UNSURE_TEXT if unsure(error) else refusal_text(error)
+            self.show_problem("Could not add the device", text)
 
         if not self.sync.run(lambda syncer: remote.add_device(syncer, name=name, location_id=location_id), done):
             dialog.set_busy(False)
@@ -238,9 +239,7 @@ class PosDevicesPage(QWidget):
         def done(_answer: Any, error: Exception | None) -> None:
             self.busy = False
             if error is not None:
-                if _offline(error):
-                    self.online = False
-                    self._say(OFFLINE_TEXT)
+                self._lost(error)
                 self.show_problem("Could not revoke the device", refusal_text(error))
             self._enable()
             self.refresh()
@@ -249,6 +248,18 @@ class PosDevicesPage(QWidget):
         if not self.sync.run(lambda syncer: remote.revoke_device(syncer, device_id), done):
             self.busy = False
             self._enable()
+
+    def _lost(self, error: Exception) -> None:
+        """An action failed for the network's or the cloud's sake: say so on the page and allow nothing
+        but Refresh until the cloud answers again."""
+        if cloud_trouble_text(error):
+            self.online = False
+            self._say(_listing_text(error))
+            self._enable()
+
+    def _sync_status(self, *_args: Any) -> None:
+        if not self.online and self.isVisible() and not self.busy:
+            self.refresh()               # the cloud answers the sync again: list the devices again
 
     def show_problem(self, title: str, message: str) -> QMessageBox:
         """Say why the cloud refused, in a dialog."""
@@ -263,5 +274,20 @@ class PosDevicesPage(QWidget):
         self.refresh()
 
 
-def _offline(error: Exception) -> bool:
-    return isinstance(error, RemoteError) and (error.code == "offline" or error.status >= 500 or error.status == 429)
+def _listing_text(error: Exception) -> str:
+    """The page's notice when the devices cannot be listed (or an action failed for the cloud's sake)."""
+    if isinstance(error, RemoteError) and error.code == "offline" and not unsure(error):     # no connection
+        return OFFLINE_TEXT
+    trouble = cloud_trouble_text(error)
+    if trouble:
+        return f"POS devices cannot be listed, added or revoked now. {trouble} Then press Refresh."
+    return f"The cloud refused to show the devices: {problem_text(error)}"
+
+
+def _refused_fields(error: Exception) -> list[dict[str, Any]]:
+    """The refused fields of a 4xx (its `fields`, or its one `field` with the message)."""
+    if not isinstance(error, RemoteError) or cloud_trouble_text(error):
+        return []
+    fields = [f for f in error.details.get("fields") or [] if isinstance(f, dict)]
+    field = error.details.get("field")
+    return fields or ([{"field": field, "message": str(error)}] if field in ("name", "location") else [])

@@ -36,7 +36,8 @@ class CatalogLive(QObject):
     poked = Signal(int)                # from the poke thread: the cloud's newest catalogue position
     refreshed = Signal(object)         # a RefreshResult with rows written (on the UI thread)
     low_stock = Signal(list)           # [LowStock]: crossings to announce
-    failed = Signal(str)               # a pull that failed (it is tried again at the next trigger)
+    failed = Signal(str)               # a pull that failed, said for the merchant (tried again at the next trigger)
+    pulled = Signal()                  # a pull that worked (rows or none)
 
     def __init__(self, session: StudioSession, parent: QObject | None = None):
         super().__init__(parent)
@@ -111,9 +112,10 @@ class CatalogLive(QObject):
             self._poked = 0
         if error is not None:
             log.info("catalogue pull failed: %s", error)
-            self.failed.emit(problem_text(error))
+            self.failed.emit(_failure_text(error))
         else:
             self._cursor = result.cursor
+            self.pulled.emit()
             self._deliver(result)
         self._next()
 
@@ -141,6 +143,12 @@ class CatalogLive(QObject):
             done(error)
 
         return self._tasks.submit(work, finished)
+
+
+def _failure_text(error: Exception) -> str:
+    from studio.orders.model import cloud_trouble_text   # here: the orders section imports the publish package
+
+    return cloud_trouble_text(error) or problem_text(error)
 
 
 __all__ = ["CatalogLive", "LowStock"]
