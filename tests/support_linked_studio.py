@@ -144,3 +144,29 @@ def window_on(qtbot, studio_look) -> Iterator[Callable[[Path], Any]]:
     for window, session in opened:
         window.close()
         session.close()
+
+
+@pytest.fixture
+def linked_session(demo_dir: Path, qapp, studio_look) -> Iterator[Callable[[str], Any]]:
+    """linked_session(remote) -> (session, sync): the demo store linked to `remote` (a fake or flaky cloud
+    on loopback), with a SyncController that is never started (no sync cycles), so each test says when
+    the network is used."""
+    from studio.publish.controller import SyncController
+    from shared.sync import device
+    from studio.session import StudioSession
+
+    made = []
+
+    def make(remote: str):
+        data_dir = DataDir(demo_dir)
+        store = open_store(data_dir, "demo")
+        device.link_device(store.db, device_id="device-1", remote=remote, token="device-token")
+        session = StudioSession(data_dir, store)
+        sync = SyncController(session)
+        made.append((session, sync))
+        return session, sync
+
+    yield make
+    for session, sync in made:
+        sync.stop()
+        session.close()

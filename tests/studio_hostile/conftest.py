@@ -4,9 +4,7 @@ each test says when the network goes wrong."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -15,9 +13,7 @@ from support_linked_studio import prepare_qt
 prepare_qt()
 
 from hostile_cloud import HostileCloud  # noqa: E402
-from shared.storefront.service import DataDir, open_store  # noqa: E402
-from shared.sync import device  # noqa: E402
-from support_linked_studio import live_cloud, studio_look, window_on  # noqa: E402,F401 - fixtures for this folder
+from support_linked_studio import linked_session, live_cloud, studio_look, window_on  # noqa: E402,F401 - fixtures
 
 
 @pytest.fixture
@@ -33,28 +29,3 @@ def short_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     import httpx
 
     monkeypatch.setattr("shared.sync.client.TIMEOUT", httpx.Timeout(2.0, connect=2.0))
-
-
-@pytest.fixture
-def linked_session(demo_dir: Path, qapp, studio_look) -> Iterator[Callable[[str], Any]]:
-    """linked_session(remote) -> (session, sync): the demo store linked to `remote`, with a SyncController
-    that is never started (no sync cycles)."""
-    from studio.publish.controller import SyncController
-    from studio.session import StudioSession
-
-    made = []
-
-    def make(remote: str):
-        data_dir = DataDir(demo_dir)
-        store = open_store(data_dir, "demo")
-        device.link_device(store.db, device_id="device-1", remote=remote, token="device-token")
-        session = StudioSession(data_dir, store)
-        sync = SyncController(session)
-        made.append((session, sync))
-        return session, sync
-
-    yield make
-    for session, sync in made:
-        sync.stop()
-        session.close()
-
