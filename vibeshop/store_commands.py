@@ -224,7 +224,31 @@ def _run_worker(data: Path, host: str, port: int, base_domain: str, dev_hints: b
         for chatty in ("httpx", "stripe"):              # every test-payment request is not news
             logging.getLogger(chatty).setLevel(logging.WARNING)
     app = create_app(ServeConfig(data_dir=data, base_domain=base_domain, dev_hints=dev_hints, **(options or {})))
-    web.run_app(app, host=host, port=port, print=None, access_log=None, reuse_port=reuse_port or None)
+    app.on_startup.append(_exit_on_first_signal)
+    web.run_app(app, host=host, port=port, print=None, access_log=None, reuse_port=reuse_port or None,
+                handle_signals=False)
+
+
+async def _exit_on_first_signal(_app) -> None:  # noqa: ANN001 - an aiohttp Application
+    """SIGTERM or SIGINT starts the graceful shutdown once; a repeat is ignored. A stop often signals a
+    worker twice (systemd's control-group kill or `kill -- -PGID` reach it directly, and the master
+    forwards the same signal): aiohttp's own handler raised again in the middle of the shutdown, which
+    cancelled the open streams' handlers half-way and logged tracebacks."""
+    import asyncio
+    import signal
+
+    from aiohttp.web_runner import GracefulExit
+
+    loop = asyncio.get_running_loop()
+
+    def first() -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+            signal.signal(signum, signal.SIG_IGN)
+        raise GracefulExit()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, first)
 
 
 def serve_command(data: Path, *, host: str, port: int, base_domain: str, dev_hints: bool = False,
