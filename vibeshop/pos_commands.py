@@ -53,37 +53,33 @@ def _between(low: float, high: float) -> Callable[[str], float]:
     return parse
 
 
-def rate(text: str) -> float:
-    """Sales a second: more than 0, at most MAX_RATE."""
+def _number(text: str, parse: Callable[[str], float], what: str, fits: Callable[[float], bool], span: str) -> float:
+    """`text` read by `parse` and checked by `fits`; argparse's error names `what` or `span` otherwise."""
     try:
-        value = float(text)
+        value = parse(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"a number of sales a second like 5 or 0.5, not {text!r}") from None
-    if not 0 < value <= MAX_RATE:       # also refuses nan (every comparison is false) and inf
-        raise argparse.ArgumentTypeError(f"more than 0 and at most {MAX_RATE:g} sales a second, not {text!r}")
+        raise argparse.ArgumentTypeError(f"{what}, not {text!r}") from None
+    if not fits(value):
+        raise argparse.ArgumentTypeError(f"{span}, not {text!r}")
     return value
+
+
+def rate(text: str) -> float:
+    """Sales a second: more than 0, at most MAX_RATE (nan fails every comparison, inf the bound)."""
+    return _number(text, float, "a number of sales a second like 5 or 0.5", lambda v: 0 < v <= MAX_RATE,
+                   f"more than 0 and at most {MAX_RATE:g} sales a second")
 
 
 def units(text: str) -> int:
     """A count's quantity: whole units from 0 to the API's MAX_UNITS."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a whole number of units, not {text!r}") from None
-    if not 0 <= value <= MAX_UNITS:
-        raise argparse.ArgumentTypeError(f"from 0 to {MAX_UNITS:,} units, not {text!r}")
-    return value
+    return _number(text, int, "a whole number of units", lambda v: 0 <= v <= MAX_UNITS,
+                   f"from 0 to {MAX_UNITS:,} units")
 
 
 def seq(text: str) -> int:
     """A feed seq: 0 (from the start) or a seq printed before."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a seq (a whole number, 0 for the start), not {text!r}") from None
-    if not 0 <= value <= MAX_SEQ:
-        raise argparse.ArgumentTypeError(f"a seq from 0 to {MAX_SEQ}, not {text!r}")
-    return value
+    return _number(text, int, "a seq (a whole number, 0 for the start)", lambda v: 0 <= v <= MAX_SEQ,
+                   f"a seq from 0 to {MAX_SEQ}")
 
 
 def sku(text: str) -> str:
